@@ -1,0 +1,39 @@
+// Built-in services and ephemeral profiles (spec §3).
+
+import { PortSet } from '../engine/intervals';
+import type { Proto } from '../syntax/ast';
+
+export const BUILTIN_SERVICES: Record<string, { proto: Proto; port: number }> = {
+  http: { proto: 'tcp', port: 80 },
+  https: { proto: 'tcp', port: 443 },
+  ssh: { proto: 'tcp', port: 22 },
+  dns: { proto: 'udp', port: 53 },
+  smtp: { proto: 'tcp', port: 25 },
+  ntp: { proto: 'udp', port: 123 },
+  rdp: { proto: 'tcp', port: 3389 },
+  postgres: { proto: 'tcp', port: 5432 },
+  mysql: { proto: 'tcp', port: 3306 },
+};
+
+export const BUILTIN_PROFILES: Record<string, [number, number]> = {
+  linux: [32768, 60999],
+  windows: [49152, 65535],
+  macos: [49152, 65535],
+  iana: [49152, 65535],
+  wide: [1024, 65535],
+};
+
+export const WIDE = PortSet.range(1024, 65535);
+
+export const KEYWORDS = [
+  'host', 'network', 'service', 'ephemeral', 'firewall', 'stateless', 'stateful', 'protects',
+  'default', 'inbound', 'outbound', 'allow', 'deny', 'tcp', 'udp', 'icmp', 'all', 'from', 'to',
+  'port', 'flow', 'via', 'expect', 'any', 'include',
+] as const;
+
+/** Which profile names a range, for explanations ("Linux clients use 32768-60999"). */
+export function profilesFor(ports: PortSet): string[] {
+  return Object.entries(BUILTIN_PROFILES)
+    .filter(([, [lo, hi]]) => ports.equals(PortSet.range(lo, hi)))
+    .map(([n]) => n);
+}

@@ -1,0 +1,913 @@
+// AST -> model: names resolved across a file and its includes, addresses and ports as
+// exact sets, and the structural diagnostics of spec §8 (unknown-name, duplicate-name,
+// invalid-address, invalid-port, rule-numbering, include errors). Never throws.
+
+import { type Diagnostic, type Fix, type Span, diag } from '../core/diagnostic';
+import { parseAddress } from '../engine/address';
+import { AddrSet, PortSet } from '../engine/intervals';
+import { parse } from '../syntax/parse';
+import type {
+  Action,
+  EndpointRef,
+  EphemeralRef,
+  FileAst,
+  FirewallDecl,
+  FlowDecl,
+  Name,
+  PortSpec,
+  Proto,
+  RuleNode,
+  Statement,
+} from '../syntax/ast';
+import { BUILTIN_PROFILES, BUILTIN_SERVICES, WIDE } from './builtins';
+import type {
+  EndpointSymbol,
+  FileHost,
+  Firewall,
+  Flow,
+  Model,
+  ModelSymbol,
+  NameReference,
+  ProfileSymbol,
+  ResolvedEndpoint,
+  ResolvedRule,
+  ServiceSymbol,
+} from './types';
+
+/** What one file exports to the files that include it. */
+interface FileScope {
+  path: string;
+  symbols: Map<string, ModelSymbol>;
+  firewalls: Firewall[];
+  errorCount: number;
+  firstError?: string;
+}
+
+interface BuildState {
+  host: FileHost;
+  done: Map<string, FileScope>;
+  inProgress: string[];
+  order: { n: number };
+  includes: { path: string; text: string }[];
+  fallbackEphemeral?: { ports: PortSet; source: string };
+}
+
+const NO_HOST: FileHost = {
+  readFile: () => undefined,
+  resolve: (_from, rel) => rel,
+};
+
+/**
+ * Builds the model of the file `path` with text `text`. Included files are read through
+ * `host`. Diagnostics are for the root file (errors inside included files are summarised
+ * on the `include` line).
+ */
+export interface BuildOptions {
+  /** An already parsed AST of `text` (with its diagnostics), to avoid parsing twice. */
+  parsed?: { ast: FileAst; diagnostics: Diagnostic[] };
+  /**
+   * The ephemeral range for files without `default ephemeral` (an editor setting):
+   * a built-in profile name or `LOW-HIGH`. Spec default: `wide`.
+   */
+  defaultEphemeral?: string;
+}
+
+export function buildModel(path: string, text: string, host: FileHost = NO_HOST, options: BuildOptions = {}): Model {
+  try {
+    return buildModelUnsafe(path, text, host, options);
+  } catch (e) {
+    // Last resort: the core must never throw into a front end.
+    const parsed = options.parsed ?? safeParse(text);
+    return {
+      root: path,
+      ast: parsed.ast,
+      text,
+      symbols: new Map(),
+      firewalls: [],
+      flows: [],
+      defaultEphemeral: WIDE,
+      diagnostics: [
+        ...parsed.diagnostics,
+        diag('syntax', { start: 0, end: 0 }, `internal error while resolving this file: ${(e as Error)?.message ?? e}`),
+      ],
+      references: [],
+      includes: [],
+    };
+  }
+}
+
+function safeParse(text: string) {
+  try {
+    return parse(text);
+  } catch {
+    return { ast: { statements: [], comments: [] } as FileAst, diagnostics: [] as Diagnostic[] };
+  }
+}
+
+function settingRange(setting: string | undefined): PortSet | undefined {
+  if (!setting) return undefined;
+  const prof = BUILTIN_PROFILES[setting];
+  if (prof) return PortSet.range(prof[0], prof[1]);
+  const m = /^(\d{1,5})\s*-\s*(\d{1,5})$/.exec(setting.trim());
+  if (m && Number(m[1]) <= Number(m[2]) && Number(m[2]) <= 65535) return PortSet.range(Number(m[1]), Number(m[2]));
+  return undefined;
+}
+
+function buildModelUnsafe(path: string, text: string, host: FileHost, options: BuildOptions): Model {
+  const parsed = options.parsed ?? parse(text);
+  const fallback = settingRange(options.defaultEphemeral);
+  const state: BuildState = {
+    host,
+    done: new Map(),
+    inProgress: [path],
+    order: { n: 0 },
+    includes: [],
+    fallbackEphemeral: fallback ? { ports: fallback, source: `${options.defaultEphemeral} (the editor's default ephemeral setting)` } : undefined,
+  };
+  const r = new FileResolver(path, text, parsed.ast, state, true);
+  const scope = r.run();
+  return {
+    root: path,
+    ast: parsed.ast,
+    text,
+    symbols: scope.symbols,
+    firewalls: r.allFirewalls,
+    flows: r.flows,
+    defaultEphemeral: r.defaultEphemeral,
+    diagnostics: [...parsed.diagnostics, ...r.diagnostics],
+    references: r.references,
+    includes: state.includes,
+  };
+}
+
+function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  for (let i = 1; i <= m; i++) {
+    const cur = [i];
+    for (let j = 1; j <= n; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[n]!;
+}
+
+export function closestName(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  const limit = Math.max(1, Math.min(3, Math.floor(name.length / 3)));
+  for (const c of candidates) {
+    if (c === name) continue;
+    const d = c.toLowerCase() === name.toLowerCase() ? 0.5 : editDistance(name, c);
+    if (d <= limit && d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+type Want = 'endpoint' | 'service' | 'profile' | 'firewall';
+
+const KIND_WORDS: Record<Want, string> = {
+  endpoint: 'a host or network',
+  service: 'a service',
+  profile: 'an ephemeral profile',
+  firewall: 'a firewall',
+};
+
+function kindOf(sym: ModelSymbol): Want {
+  return sym.kind === 'host' || sym.kind === 'network' ? 'endpoint' : sym.kind === 'profile' ? 'profile' : sym.kind;
+}
+
+function describeKind(sym: ModelSymbol): string {
+  switch (sym.kind) {
+    case 'host':
+      return 'a host';
+    case 'network':
+      return 'a network';
+    case 'service':
+      return 'a service';
+    case 'profile':
+      return 'an ephemeral profile';
+    case 'firewall':
+      return 'a firewall';
+  }
+}
+
+class FileResolver {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly references: NameReference[] = [];
+  /** Own declarations first, then what includes bring. */
+  readonly symbols = new Map<string, ModelSymbol>();
+  readonly firewalls: Firewall[] = [];
+  /** Own firewalls and those of included files, in declaration order. */
+  allFirewalls: Firewall[] = [];
+  readonly flows: Flow[] = [];
+  defaultEphemeral: PortSet = WIDE;
+  defaultEphemeralSource = 'wide (no `default ephemeral` in this file)';
+  private readonly endpointCache = new Map<string, EndpointSymbol | null>();
+  private readonly resolving = new Set<string>();
+
+  constructor(
+    readonly path: string,
+    readonly text: string,
+    readonly ast: FileAst,
+    readonly state: BuildState,
+    readonly isRoot: boolean,
+  ) {
+    if (state.fallbackEphemeral) {
+      this.defaultEphemeral = state.fallbackEphemeral.ports;
+      this.defaultEphemeralSource = state.fallbackEphemeral.source;
+    }
+  }
+
+  run(): FileScope {
+    const statements = this.ast.statements.filter((s): s is Statement => !!s);
+    // Pass 1: includes and declarations, so names may be used before they are declared.
+    const declared = new Map<string, { span: Span; file: string }>();
+    for (const s of statements) {
+      if (s.kind === 'include') this.include(s, declared);
+      else if (s.kind === 'default-ephemeral') continue;
+      else if (s.kind !== 'flow') this.declare(s, declared);
+    }
+    // Default ephemeral (resolved after profiles are declared).
+    let defaultSeen: Span | undefined;
+    for (const s of statements) {
+      if (s.kind !== 'default-ephemeral') continue;
+      if (defaultSeen) {
+        this.report(diag('duplicate-name', s.span, '`default ephemeral` is set twice in this file; the first one is used'));
+        continue;
+      }
+      defaultSeen = s.span;
+      if (s.value) {
+        const r = this.ephemeralRef(s.value);
+        if (r) {
+          this.defaultEphemeral = r.ports;
+          this.defaultEphemeralSource = `\`default ephemeral ${r.label}\``;
+        }
+      }
+    }
+    // Pass 2: endpoints (their ephemeral ranges need the default), firewalls, flows.
+    for (const s of statements) {
+      if (s.kind === 'host' || s.kind === 'network') this.endpointSymbol(s.name.text);
+    }
+    for (const s of statements) {
+      if (s.kind === 'service') this.checkService(s.name.text);
+    }
+    for (const s of statements) {
+      if (s.kind === 'firewall') {
+        const fw = this.firewall(s);
+        if (fw) {
+          this.firewalls.push(fw);
+          this.allFirewalls.push(fw);
+        }
+      } else if (s.kind === 'include') {
+        const target = this.includeTargets.get(s);
+        if (target) for (const fw of target.firewalls) if (!this.allFirewalls.includes(fw)) this.allFirewalls.push(fw);
+      }
+    }
+    if (this.isRoot) {
+      for (const s of statements) if (s.kind === 'flow') this.flow(s);
+    }
+    const errors = this.diagnostics.filter((d) => d.severity === 'error');
+    return {
+      path: this.path,
+      symbols: this.symbols,
+      firewalls: this.allFirewalls,
+      errorCount: errors.length,
+      firstError: errors[0]?.message,
+    };
+  }
+
+  private report(d: Diagnostic): void {
+    this.diagnostics.push(d);
+  }
+
+  private ref(name: Name, symbol: ModelSymbol | undefined, declaration = false): void {
+    if (!name.text) return;
+    this.references.push({ name: name.text, file: this.path, span: name.span, symbol, declaration });
+  }
+
+  // ---- includes ----------------------------------------------------------------------
+
+  private readonly includeTargets = new Map<Statement, FileScope>();
+
+  private include(s: Extract<Statement, { kind: 'include' }>, declared: Map<string, { span: Span; file: string }>): void {
+    if (!s.path) return;
+    const target = this.state.host.resolve(this.path, s.path.value);
+    const where = s.path.span;
+    if (this.state.inProgress.includes(target)) {
+      const cycle = [...this.state.inProgress.slice(this.state.inProgress.indexOf(target)), target];
+      this.report(diag('include-error', where, `include cycle: ${cycle.map(baseName).join(' → ')}`));
+      return;
+    }
+    let scope = this.state.done.get(target);
+    if (!scope) {
+      const text = this.state.host.readFile(target);
+      if (text === undefined) {
+        this.report(diag('include-error', where, `cannot read \`${s.path.value}\` (looked for ${target})`));
+        return;
+      }
+      this.state.includes.push({ path: target, text });
+      const parsed = parse(text);
+      this.state.inProgress.push(target);
+      const sub = new FileResolver(target, text, parsed.ast, this.state, false);
+      scope = sub.run();
+      scope.errorCount += parsed.diagnostics.filter((d) => d.severity === 'error').length;
+      scope.firstError ??= parsed.diagnostics.find((d) => d.severity === 'error')?.message;
+      this.state.inProgress.pop();
+      this.state.done.set(target, scope);
+    }
+    this.includeTargets.set(s, scope);
+    if (scope.errorCount > 0) {
+      this.report(
+        diag(
+          'include-error',
+          where,
+          `\`${s.path.value}\` has ${scope.errorCount} error${scope.errorCount === 1 ? '' : 's'}${scope.firstError ? ` (first: ${scope.firstError})` : ''}`,
+        ),
+      );
+    }
+    for (const [name, sym] of scope.symbols) {
+      const prev = declared.get(name);
+      if (prev && prev.file !== this.path) {
+        // The same file reached by two includes is one declaration.
+        const same = this.symbols.get(name) === sym;
+        if (same) continue;
+      }
+      if (prev) {
+        this.report(
+          diag('duplicate-name', where, `\`${name}\` from \`${s.path.value}\` is already declared`, {
+            related: [{ file: prev.file === this.path ? undefined : prev.file, span: prev.span, message: 'first declared here' }],
+          }),
+        );
+        continue;
+      }
+      declared.set(name, { span: where, file: target });
+      this.symbols.set(name, sym);
+    }
+  }
+
+  // ---- declarations ------------------------------------------------------------------
+
+  private readonly decls = new Map<string, Statement>();
+
+  private declare(s: Statement, declared: Map<string, { span: Span; file: string }>): void {
+    if (s.kind === 'include' || s.kind === 'flow' || s.kind === 'default-ephemeral') return;
+    const name = s.name;
+    if (!name?.text) return;
+    const prev = declared.get(name.text);
+    if (prev) {
+      this.report(
+        diag('duplicate-name', name.span, `\`${name.text}\` is already declared`, {
+          related: [{ file: prev.file === this.path ? undefined : prev.file, span: prev.span, message: 'first declared here' }],
+        }),
+      );
+      this.ref(name, this.symbols.get(name.text));
+      return;
+    }
+    declared.set(name.text, { span: name.span, file: this.path });
+    this.decls.set(name.text, s);
+    const origin = { file: this.path, span: s.span, nameSpan: name.span, node: s };
+    switch (s.kind) {
+      case 'service': {
+        // Ports resolved lazily in checkService (they may name other services).
+        const sym: ServiceSymbol = { kind: 'service', name: name.text, proto: s.proto?.value ?? 'tcp', ports: PortSet.EMPTY, builtin: false, origin };
+        this.symbols.set(name.text, sym);
+        break;
+      }
+      case 'ephemeral': {
+        let ports = WIDE;
+        if (s.low && s.high) ports = this.checkRange(s.low, s.high) ?? WIDE;
+        const sym: ProfileSymbol = { kind: 'profile', name: name.text, ports, builtin: false, origin };
+        this.symbols.set(name.text, sym);
+        break;
+      }
+      case 'firewall':
+        // Filled when the firewall is resolved; a placeholder keeps the name taken.
+        break;
+      case 'host':
+      case 'network':
+        break;
+    }
+    this.ref(name, undefined, true);
+  }
+
+  private lookup(name: string): ModelSymbol | undefined {
+    const own = this.symbols.get(name);
+    if (own) return own;
+    const decl = this.decls.get(name);
+    if (decl && (decl.kind === 'host' || decl.kind === 'network')) return this.endpointSymbol(name) ?? undefined;
+    if (decl && decl.kind === 'firewall') return undefined;
+    const svc = BUILTIN_SERVICES[name];
+    if (svc) return { kind: 'service', name, proto: svc.proto, ports: PortSet.range(svc.port, svc.port), builtin: true };
+    const prof = BUILTIN_PROFILES[name];
+    if (prof) return { kind: 'profile', name, ports: PortSet.range(prof[0], prof[1]), builtin: true };
+    return undefined;
+  }
+
+  private candidates(want: Want): string[] {
+    const names: string[] = [];
+    for (const [n, s] of this.symbols) if (kindOf(s) === want) names.push(n);
+    for (const [n, d] of this.decls) {
+      const k: Want | undefined =
+        d.kind === 'host' || d.kind === 'network' ? 'endpoint' : d.kind === 'firewall' ? 'firewall' : undefined;
+      if (k === want) names.push(n);
+    }
+    if (want === 'service') names.push(...Object.keys(BUILTIN_SERVICES));
+    if (want === 'profile') names.push(...Object.keys(BUILTIN_PROFILES));
+    if (want === 'endpoint') names.push('any');
+    return names;
+  }
+
+  /** Resolves a name of the wanted kind, reporting unknown or wrong-kind names. */
+  private resolveName(name: Name, want: Want): ModelSymbol | undefined {
+    if (!name.text) return undefined;
+    if (want === 'firewall') {
+      const fw = this.firewallByName(name.text);
+      if (fw) {
+        this.ref(name, fw);
+        return fw;
+      }
+    }
+    const sym = want === 'firewall' ? this.symbols.get(name.text) : this.lookup(name.text);
+    if (sym && kindOf(sym) === want) {
+      this.ref(name, sym);
+      return sym;
+    }
+    const other = sym ?? (this.decls.get(name.text) ? this.lookup(name.text) : undefined);
+    if (other || this.decls.has(name.text)) {
+      const what = other ? describeKind(other) : `a ${this.decls.get(name.text)!.kind}`;
+      this.report(diag('unknown-name', name.span, `\`${name.text}\` is ${what}, but ${KIND_WORDS[want]} is expected here`));
+      this.ref(name, other);
+      return undefined;
+    }
+    const suggestion = closestName(name.text, this.candidates(want));
+    const fixes: Fix[] = suggestion
+      ? [{ title: `Change to \`${suggestion}\``, edits: [{ span: name.span, newText: suggestion }], safe: false, preferred: true }]
+      : [];
+    this.report(
+      diag(
+        'unknown-name',
+        name.span,
+        `unknown ${KIND_WORDS[want].replace(/^an? /, '')} \`${name.text}\`${suggestion ? ` — did you mean \`${suggestion}\`?` : ''}`,
+        { fixes },
+      ),
+    );
+    this.ref(name, undefined);
+    return undefined;
+  }
+
+  private firewallByName(name: string): ModelSymbol | undefined {
+    const s = this.symbols.get(name);
+    return s?.kind === 'firewall' ? s : undefined;
+  }
+
+  // ---- addresses ---------------------------------------------------------------------
+
+  private address(lit: { text: string; span: Span }, what: 'address' | 'prefix'): AddrSet | undefined {
+    const p = parseAddress(lit.text);
+    if (!p.ok) {
+      const fixes: Fix[] = p.networkText
+        ? [{ title: `Use the network address \`${p.networkText}\``, edits: [{ span: lit.span, newText: p.networkText }], safe: true, preferred: true }]
+        : [];
+      this.report(diag('invalid-address', lit.span, p.message, { fixes }));
+      return undefined;
+    }
+    if (what === 'address' && p.isPrefix && p.prefixLength !== (p.family === 4 ? 32 : 128)) {
+      this.report(
+        diag('invalid-address', lit.span, `a host is one address, but \`${lit.text}\` is a prefix; declare it as a \`network\``),
+      );
+      return undefined;
+    }
+    return p.set;
+  }
+
+  private endpointSymbol(name: string): EndpointSymbol | null {
+    const cached = this.endpointCache.get(name);
+    if (cached !== undefined) return cached;
+    const own = this.symbols.get(name);
+    if (own && (own.kind === 'host' || own.kind === 'network')) return own;
+    const decl = this.decls.get(name);
+    if (!decl || (decl.kind !== 'host' && decl.kind !== 'network')) return null;
+    if (this.resolving.has(name)) return null;
+    this.resolving.add(name);
+    let addresses = AddrSet.EMPTY;
+    const texts: string[] = [];
+    const lits = decl.kind === 'host' ? (decl.address ? [decl.address] : []) : decl.prefixes;
+    for (const lit of lits) {
+      if (!lit) continue;
+      const set = this.address(lit, decl.kind === 'host' ? 'address' : 'prefix');
+      texts.push(lit.text);
+      if (set) addresses = addresses.union(set);
+    }
+    let ephemeral = this.defaultEphemeral;
+    let ephemeralSource = this.defaultEphemeralSource;
+    if (decl.ephemeral) {
+      const r = this.ephemeralRef(decl.ephemeral);
+      if (r) {
+        ephemeral = r.ports;
+        ephemeralSource = r.label;
+      }
+    }
+    const sym: EndpointSymbol = {
+      kind: decl.kind,
+      name,
+      addresses,
+      texts,
+      ephemeral,
+      ephemeralSource,
+      origin: { file: this.path, span: decl.span, nameSpan: decl.name.span, node: decl },
+    };
+    this.symbols.set(name, sym);
+    this.endpointCache.set(name, sym);
+    this.resolving.delete(name);
+    return sym;
+  }
+
+  private ephemeralRef(ref: EphemeralRef): { ports: PortSet; label: string } | undefined {
+    if (ref.kind === 'range') {
+      const ports = this.checkRange(ref.low, ref.high);
+      return ports ? { ports, label: `${ref.low.value}-${ref.high.value}` } : undefined;
+    }
+    const sym = this.resolveName(ref.name, 'profile');
+    if (sym?.kind !== 'profile') return undefined;
+    return { ports: sym.ports, label: sym.name };
+  }
+
+  /** Resolves an endpoint reference; undefined when it has errors. */
+  endpoint(ref: EndpointRef | undefined): ResolvedEndpoint | undefined {
+    if (!ref) return undefined;
+    switch (ref.kind) {
+      case 'any':
+        return { addresses: AddrSet.ALL, ephemeral: this.defaultEphemeral, label: 'any' };
+      case 'address': {
+        const set = this.address(ref, 'prefix');
+        return set ? { addresses: set, ephemeral: this.defaultEphemeral, label: ref.text } : undefined;
+      }
+      case 'name': {
+        const sym = this.resolveName(ref.name, 'endpoint');
+        if (!sym || (sym.kind !== 'host' && sym.kind !== 'network')) return undefined;
+        return { addresses: sym.addresses, ephemeral: sym.ephemeral, label: sym.name, symbol: sym };
+      }
+    }
+  }
+
+  // ---- ports -------------------------------------------------------------------------
+
+  private checkPort(n: { value: number; text: string; span: Span }): number | undefined {
+    if (!Number.isFinite(n.value) || n.value < 0 || n.value > 65535 || !/^\d+$/.test(n.text)) {
+      this.report(diag('invalid-port', n.span, `port \`${n.text}\` is outside 0-65535`));
+      return undefined;
+    }
+    return n.value;
+  }
+
+  private checkRange(
+    low: { value: number; text: string; span: Span },
+    high: { value: number; text: string; span: Span },
+  ): PortSet | undefined {
+    const lo = this.checkPort(low);
+    const hi = this.checkPort(high);
+    if (lo === undefined || hi === undefined) return undefined;
+    if (lo > hi) {
+      this.report(
+        diag('invalid-port', { start: low.span.start, end: high.span.end }, `range \`${lo}-${hi}\` is empty: the low port must not be above the high port`, {
+          fixes: [{ title: `Swap to \`${hi}-${lo}\``, edits: [{ span: { start: low.span.start, end: high.span.end }, newText: `${hi}-${lo}` }], safe: true }],
+        }),
+      );
+      return undefined;
+    }
+    return PortSet.range(lo, hi);
+  }
+
+  /**
+   * Resolves a port spec. `proto` is the protocol it is used with (a service of another
+   * protocol is an error), `ephemeral` what `ephemeral` means on this side.
+   */
+  private ports(spec: PortSpec, proto: Proto | undefined, ephemeral: PortSet | undefined, depth = 0): PortSet | undefined {
+    switch (spec.kind) {
+      case 'number': {
+        const p = this.checkPort(spec.value);
+        return p === undefined ? undefined : PortSet.range(p, p);
+      }
+      case 'range':
+        return this.checkRange(spec.low, spec.high);
+      case 'ephemeral':
+        if (!ephemeral) {
+          this.report(diag('invalid-port', spec.span, '`ephemeral` has no meaning here: it names the ephemeral range of an endpoint'));
+          return undefined;
+        }
+        return ephemeral;
+      case 'service': {
+        const sym = this.resolveName(spec.name, 'service');
+        if (sym?.kind !== 'service') return undefined;
+        const svcPorts = this.checkService(sym.name) ?? sym.ports;
+        if (proto && proto !== 'all' && sym.proto !== proto && depth === 0) {
+          this.report(
+            diag('invalid-port', spec.span, `service \`${sym.name}\` is ${sym.proto}, but this is a ${proto} rule`),
+          );
+          return undefined;
+        }
+        return svcPorts;
+      }
+      case 'list': {
+        let set = PortSet.EMPTY;
+        let ok = true;
+        for (const item of spec.items) {
+          if (!item) continue;
+          const s = this.ports(item, proto, ephemeral, depth);
+          if (s) set = set.union(s);
+          else ok = false;
+        }
+        return ok ? set : undefined;
+      }
+    }
+  }
+
+  private readonly servicesChecked = new Map<string, PortSet | undefined>();
+
+  /** Resolves a declared service's ports (once); returns undefined for built-ins/unknown. */
+  private checkService(name: string): PortSet | undefined {
+    if (this.servicesChecked.has(name)) return this.servicesChecked.get(name);
+    const decl = this.decls.get(name);
+    const sym = this.symbols.get(name);
+    if (!decl || decl.kind !== 'service' || sym?.kind !== 'service') return undefined;
+    this.servicesChecked.set(name, undefined); // cycle guard
+    let ports: PortSet | undefined = PortSet.EMPTY;
+    const proto = decl.proto?.value;
+    if (proto === 'tcp' || proto === 'udp') {
+      if (!decl.ports) {
+        this.report(diag('invalid-port', decl.span, `service \`${name}\` needs its ${proto} port(s), e.g. \`service ${name} ${proto} 8080\``));
+        ports = undefined;
+      } else ports = this.ports(decl.ports, proto, undefined, 0);
+    } else if (decl.ports) {
+      this.report(diag('invalid-port', decl.ports.span, `a ${proto ?? 'protocol'} service has no ports`));
+      ports = undefined;
+    } else ports = PortSet.ALL;
+    if (ports) sym.ports = ports;
+    this.servicesChecked.set(name, ports);
+    return ports;
+  }
+
+  // ---- firewalls ---------------------------------------------------------------------
+
+  private firewall(s: FirewallDecl): Firewall | undefined {
+    if (!s.name?.text) return undefined;
+    let valid = true;
+    let inside = AddrSet.EMPTY;
+    const labels: string[] = [];
+    if (!s.protectsKeyword && s.protects.length === 0) {
+      this.report(
+        diag('syntax', s.name.span, `firewall \`${s.name.text}\` needs \`protects\`: the inside it guards, from whose side \`inbound\` and \`outbound\` are meant`),
+      );
+      valid = false;
+    }
+    for (const p of s.protects) {
+      const ep = this.endpoint(p);
+      if (!ep) {
+        valid = false;
+        continue;
+      }
+      inside = inside.union(ep.addresses);
+      labels.push(ep.label);
+    }
+    const fw: Firewall = {
+      name: s.name.text,
+      mode: s.mode?.value ?? 'stateless',
+      inside,
+      insideLabel: labels.join(', '),
+      defaultAction: (s.defaultAction?.value ?? 'deny') as Action,
+      rules: [],
+      node: s,
+      file: this.path,
+      order: this.state.order.n++,
+      valid: valid && !!s.mode,
+    };
+    // Register now so `via` can find it.
+    if (this.decls.get(s.name.text) === s) {
+      this.symbols.set(s.name.text, { kind: 'firewall', name: s.name.text, firewall: fw, origin: { file: this.path, span: s.span, nameSpan: s.name.span, node: s } });
+      const declRef = this.references.find((r) => r.declaration && r.span.start === s.name.span.start && r.file === this.path);
+      if (declRef) declRef.symbol = this.symbols.get(s.name.text);
+    }
+    const rules = s.rules.filter((r): r is RuleNode => !!r && !!r.direction);
+    rules.forEach((node, index) => {
+      const r = this.rule(node, index);
+      fw.rules.push(r);
+    });
+    this.checkNumbering(fw);
+    return fw;
+  }
+
+  private rule(node: RuleNode, index: number): ResolvedRule {
+    let valid = !!node.action && !!node.proto;
+    const proto: Proto = node.proto?.value ?? 'all';
+    const from = node.from?.endpoint ? this.endpoint(node.from.endpoint) : anyEndpoint(this.defaultEphemeral);
+    const to = node.to?.endpoint ? this.endpoint(node.to.endpoint) : anyEndpoint(this.defaultEphemeral);
+    if (!from || !to) valid = false;
+    const side = (ep: typeof node.from, resolved: ResolvedEndpoint | undefined): PortSet => {
+      if (!ep?.ports) return PortSet.ALL;
+      if (proto !== 'tcp' && proto !== 'udp') {
+        this.report(
+          diag('invalid-port', { start: ep.portKeyword?.start ?? ep.ports.span.start, end: ep.ports.span.end }, `\`port\` only applies to tcp and udp; an \`${proto}\` rule has no ports`, {
+            fixes: [
+              {
+                title: 'Remove the port',
+                edits: [{ span: { start: ep.portKeyword?.start ?? ep.ports.span.start, end: ep.ports.span.end }, newText: '' }],
+                safe: false,
+              },
+            ],
+          }),
+        );
+        valid = false;
+        return PortSet.ALL;
+      }
+      const p = this.ports(ep.ports, proto, resolved?.ephemeral ?? this.defaultEphemeral);
+      if (!p) {
+        valid = false;
+        return PortSet.EMPTY;
+      }
+      return p;
+    };
+    const sport = side(node.from, from);
+    const dport = side(node.to, to);
+    if (node.number) {
+      // Range check in checkNumbering.
+    }
+    return {
+      index,
+      number: node.number ? node.number.value : undefined,
+      direction: node.direction.value,
+      action: node.action?.value ?? 'deny',
+      proto,
+      from: from ?? anyEndpoint(this.defaultEphemeral, AddrSet.EMPTY),
+      to: to ?? anyEndpoint(this.defaultEphemeral, AddrSet.EMPTY),
+      sport,
+      dport,
+      sportGiven: !!node.from?.ports && (proto === 'tcp' || proto === 'udp'),
+      dportGiven: !!node.to?.ports && (proto === 'tcp' || proto === 'udp'),
+      node,
+      file: this.path,
+      valid,
+    };
+  }
+
+  private checkNumbering(fw: Firewall): void {
+    const numbered = fw.rules.filter((r) => r.number !== undefined);
+    if (numbered.length > 0 && numbered.length < fw.rules.length) {
+      const unnumbered = fw.rules.filter((r) => r.number === undefined);
+      for (const r of unnumbered) {
+        this.report(
+          diag('rule-numbering', r.node.direction.span, `this rule has no number, but other rules of \`${fw.name}\` are numbered: number every rule or none`),
+        );
+      }
+    }
+    const seen: Record<string, Map<number, ResolvedRule>> = { inbound: new Map(), outbound: new Map() };
+    for (const r of numbered) {
+      const n = r.number!;
+      const span = r.node.number!.span;
+      if (!Number.isInteger(n) || n < 1 || n > 32766) {
+        this.report(diag('rule-numbering', span, `rule number ${r.node.number!.text} is outside 1-32766`));
+        continue;
+      }
+      const prev = seen[r.direction]!.get(n);
+      if (prev) {
+        this.report(
+          diag('rule-numbering', span, `${r.direction} rule ${n} is numbered twice in \`${fw.name}\``, {
+            related: [{ file: prev.file === this.path ? undefined : prev.file, span: prev.node.span, message: `the first ${r.direction} rule ${n}` }],
+          }),
+        );
+      } else seen[r.direction]!.set(n, r);
+    }
+  }
+
+  // ---- flows -------------------------------------------------------------------------
+
+  private flow(s: FlowDecl): void {
+    const client = this.endpoint(s.client);
+    const server = this.endpoint(s.server);
+    let ok = !!client && !!server && !!s.target;
+    let clientPorts = client?.ephemeral ?? this.defaultEphemeral;
+    if (s.clientPorts) {
+      const p = this.ports(s.clientPorts, undefined, client?.ephemeral ?? this.defaultEphemeral);
+      if (p) clientPorts = p;
+      else ok = false;
+    }
+    let proto: Flow['proto'] = 'tcp';
+    let serverPorts = PortSet.ALL;
+    const t = s.target;
+    if (t?.kind === 'service') {
+      const sym = this.resolveName(t.name, 'service');
+      if (sym?.kind === 'service') {
+        const ports = this.checkService(sym.name) ?? sym.ports;
+        if (sym.proto === 'all') {
+          this.report(diag('invalid-port', t.span, `a flow needs a tcp, udp or icmp service; \`${sym.name}\` is \`all\``));
+          ok = false;
+        } else {
+          proto = sym.proto;
+          serverPorts = proto === 'icmp' ? PortSet.ALL : ports;
+          if (serverPorts.isEmpty()) ok = false;
+        }
+      } else ok = false;
+    } else if (t?.kind === 'proto') {
+      proto = t.proto.value;
+      if (proto === 'icmp') {
+        if (t.port) {
+          this.report(diag('invalid-port', t.port.span, 'an icmp flow has no port'));
+          ok = false;
+        }
+      } else if (!t.port) {
+        this.report(diag('invalid-port', t.span, `a ${proto} flow needs the server's port, e.g. \`${proto} 8080\``));
+        ok = false;
+      } else {
+        const p = this.checkPort(t.port);
+        if (p === undefined) ok = false;
+        else serverPorts = PortSet.range(p, p);
+      }
+    }
+    if (proto === 'icmp' && s.clientPorts) {
+      this.report(diag('invalid-port', s.clientPorts.span, 'an icmp flow has no client port'));
+      ok = false;
+    }
+    let via: Firewall[] | undefined;
+    if (s.via.length > 0) {
+      via = [];
+      for (const n of s.via) {
+        if (!n) continue;
+        const sym = this.resolveName(n, 'firewall');
+        if (sym?.kind === 'firewall') via.push(sym.firewall);
+        else ok = false;
+      }
+    }
+    if (!ok || !client || !server) return;
+    const clientIsNetwork =
+      s.client?.kind === 'any' ||
+      (client.symbol ? client.symbol.kind === 'network' : client.addresses.size() > 1n) ||
+      client.addresses.size() > 1n;
+    this.flows.push({
+      node: s,
+      file: this.path,
+      text: flowText(this.text, s),
+      client,
+      clientPorts: proto === 'icmp' ? PortSet.ALL : clientPorts,
+      server,
+      proto,
+      serverPorts,
+      via,
+      expect: s.expect?.value,
+      clientIsNetwork,
+    });
+  }
+}
+
+function anyEndpoint(ephemeral: PortSet, addresses: AddrSet = AddrSet.ALL): ResolvedEndpoint {
+  return { addresses, ephemeral, label: 'any' };
+}
+
+function baseName(p: string): string {
+  return p.split(/[\\/]/).pop() ?? p;
+}
+
+/** The flow as written, without `flow` and the `expect` clause, white space folded. */
+export function flowText(text: string, s: FlowDecl): string {
+  const start = s.client?.span.start ?? s.span.start;
+  let end = s.span.end;
+  if (s.expect) {
+    // Cut at the `expect` keyword: the last occurrence before the action.
+    const upto = text.slice(start, s.expect.span.start);
+    const k = upto.lastIndexOf('expect');
+    end = k >= 0 ? start + k : s.expect.span.start;
+  }
+  return stripComments(text.slice(start, end)).replace(/\s+/g, ' ').trim();
+}
+
+function stripComments(s: string): string {
+  return s.replace(/#[^\n\r]*/g, ' ');
+}
+
+/** Resolves a flow written without the keyword against an existing model (for `--flow`). */
+export function resolveFlowText(
+  model: Model,
+  flowTextInput: string,
+  host: FileHost = NO_HOST,
+): { flow?: Flow; model: Model; diagnostics: Diagnostic[] } {
+  // Re-resolve the root file with the extra flow appended, so names resolve exactly as in the file.
+  const prefix = model.text + '\n';
+  const text = `${prefix}flow ${flowTextInput}\n`;
+  const extra = buildModel(model.root, text, host);
+  const offset = prefix.length + 'flow '.length;
+  const mine = extra.diagnostics
+    .filter((d) => !d.file && d.span.start >= prefix.length && d.severity === 'error')
+    .map((d) => ({ ...d, span: { start: Math.max(0, d.span.start - offset), end: Math.max(0, d.span.end - offset) } }));
+  const flow = extra.flows.find((f) => f.node.span.start >= prefix.length);
+  if (!flow && mine.length === 0) {
+    return {
+      model: extra,
+      diagnostics: [diag('syntax', { start: 0, end: flowTextInput.length }, 'expected a flow like `bob -> catogram https`')],
+    };
+  }
+  return { flow: mine.length === 0 ? flow : undefined, model: extra, diagnostics: mine };
+}

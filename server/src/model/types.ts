@@ -1,0 +1,162 @@
+// The resolved model: names looked up, addresses and ports as exact sets.
+// Built from the AST of a file (and the files it includes) by resolve.ts.
+
+import type { Diagnostic, Span } from '../core/diagnostic';
+import type { AddrSet, PortSet } from '../engine/intervals';
+import type {
+  Action,
+  Direction,
+  FileAst,
+  FirewallDecl,
+  FlowDecl,
+  Mode,
+  Proto,
+  RuleNode,
+  Statement,
+} from '../syntax/ast';
+
+/** Where a declaration lives. */
+export interface Origin {
+  file: string;
+  span: Span;
+  /** Span of the declared name. */
+  nameSpan: Span;
+  node?: Statement;
+}
+
+export type SymbolKind = 'host' | 'network' | 'service' | 'profile' | 'firewall';
+
+export interface EndpointSymbol {
+  kind: 'host' | 'network';
+  name: string;
+  addresses: AddrSet;
+  /** The prefixes as written. */
+  texts: string[];
+  ephemeral: PortSet;
+  /** Where the ephemeral range came from, for explanations: `linux`, `32768-60999`, `default ephemeral wide`. */
+  ephemeralSource: string;
+  origin: Origin;
+}
+
+export interface ServiceSymbol {
+  kind: 'service';
+  name: string;
+  proto: Proto;
+  ports: PortSet;
+  builtin: boolean;
+  origin?: Origin;
+}
+
+export interface ProfileSymbol {
+  kind: 'profile';
+  name: string;
+  ports: PortSet;
+  builtin: boolean;
+  origin?: Origin;
+}
+
+export interface FirewallSymbol {
+  kind: 'firewall';
+  name: string;
+  firewall: Firewall;
+  origin: Origin;
+}
+
+export type ModelSymbol = EndpointSymbol | ServiceSymbol | ProfileSymbol | FirewallSymbol;
+
+/** A resolved endpoint reference: the addresses and the ephemeral range of that side. */
+export interface ResolvedEndpoint {
+  addresses: AddrSet;
+  ephemeral: PortSet;
+  /** A person's name for it: `catogram`, `any`, `10.0.1.0/24`. */
+  label: string;
+  symbol?: EndpointSymbol;
+}
+
+export interface ResolvedRule {
+  /** Position in the firewall's rules, in file order. */
+  index: number;
+  number?: number;
+  direction: Direction;
+  action: Action;
+  proto: Proto;
+  from: ResolvedEndpoint;
+  to: ResolvedEndpoint;
+  /** Source/destination ports (every port when not written or not applicable). */
+  sport: PortSet;
+  dport: PortSet;
+  /** Whether `port` was written on that side. */
+  sportGiven: boolean;
+  dportGiven: boolean;
+  node: RuleNode;
+  file: string;
+  /** False when a name in the rule could not be resolved; such a rule matches nothing. */
+  valid: boolean;
+}
+
+export interface Firewall {
+  name: string;
+  mode: Mode;
+  inside: AddrSet;
+  insideLabel: string;
+  defaultAction: Action;
+  /** All rules, file order. */
+  rules: ResolvedRule[];
+  node: FirewallDecl;
+  file: string;
+  /** Order of declaration across the root file and its includes. */
+  order: number;
+  /** False when the firewall has errors that make analysing it misleading. */
+  valid: boolean;
+}
+
+export interface Flow {
+  node: FlowDecl;
+  file: string;
+  /** The flow as written without `flow` and `expect`, white space folded. */
+  text: string;
+  client: ResolvedEndpoint;
+  clientPorts: PortSet;
+  server: ResolvedEndpoint;
+  proto: 'tcp' | 'udp' | 'icmp';
+  serverPorts: PortSet;
+  via?: Firewall[];
+  expect?: Action;
+  /** True when the client is a network (or a prefix / several addresses). */
+  clientIsNetwork: boolean;
+}
+
+export interface Model {
+  root: string;
+  ast: FileAst;
+  text: string;
+  symbols: Map<string, ModelSymbol>;
+  firewalls: Firewall[];
+  /** Flows of the root file only (includes bring no flows). */
+  flows: Flow[];
+  /** Flow statements that could not be resolved (their errors are in diagnostics). */
+  defaultEphemeral: PortSet;
+  /** Every diagnostic of parsing and resolution, for the root file (and include errors). */
+  diagnostics: Diagnostic[];
+  /** References from name uses to symbols, for definition/references/rename. */
+  references: NameReference[];
+  /** Included files that were read, with their text. */
+  includes: { path: string; text: string }[];
+}
+
+export interface NameReference {
+  name: string;
+  file: string;
+  span: Span;
+  symbol?: ModelSymbol;
+  /** True for the declaration itself. */
+  declaration: boolean;
+}
+
+/** How the core reads included files; the CLI and the server supply their own. */
+export interface FileHost {
+  /** Returns the text, or undefined when the file does not exist or cannot be read. */
+  readFile(path: string): string | undefined;
+  /** Resolves `relative` against the directory of `from`. */
+  resolve(from: string, relative: string): string;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { formatAddrSet, formatAddress, parseAddress } from '../../server/src/engine/address';
+import { AddrSet } from '../../server/src/engine/intervals';
+
+function set(text: string): AddrSet {
+  const p = parseAddress(text);
+  if (!p.ok) throw new Error(p.message);
+  return p.set;
+}
+
+describe('addresses', () => {
+  it('parses IPv4 addresses and prefixes', () => {
+    expect(set('10.0.1.0/24').size()).toBe(256n);
+    expect(set('0.0.0.0/0').equals(AddrSet.V4)).toBe(true);
+    expect(formatAddress(set('198.51.100.23').min()!)).toBe('198.51.100.23');
+  });
+
+  it('parses IPv6 in its usual forms', () => {
+    expect(set('::/0').equals(AddrSet.V6)).toBe(true);
+    expect(formatAddress(set('2001:db8::1').min()!)).toBe('2001:db8::1');
+    expect(formatAddress(set('2001:0db8:0000:0000:0000:0000:0000:0001').min()!)).toBe('2001:db8::1');
+    expect(set('2001:db8::/32').size()).toBe(1n << 96n);
+    expect(formatAddress(set('::ffff:1.2.3.4').min()!)).toBe('::ffff:102:304');
+    expect(formatAddress(set('::').min()!)).toBe('::');
+    expect(formatAddress(set('fe80::1').min()!)).toBe('fe80::1');
+  });
+
+  it('rejects bad literals with a clear message', () => {
+    for (const bad of ['300.1.1.1', '10.0.1', '10.0.1.0/33', '2001:db8:::1', '1:2:3:4:5:6:7:8:9', 'gggg::1', '::/129']) {
+      const p = parseAddress(bad);
+      expect(p.ok, bad).toBe(false);
+    }
+  });
+
+  it('names the network address when host bits are set', () => {
+    const p = parseAddress('10.0.1.5/24');
+    expect(p.ok).toBe(false);
+    if (!p.ok) {
+      expect(p.networkText).toBe('10.0.1.0/24');
+      expect(p.message).toContain('host bits');
+    }
+    const q = parseAddress('2001:db8::1/32');
+    expect(!q.ok && q.networkText).toBe('2001:db8::/32');
+  });
+
+  it('formats sets as addresses, prefixes and ranges', () => {
+    expect(formatAddrSet(AddrSet.ALL)).toBe('0.0.0.0/0,::/0');
+    expect(formatAddrSet(set('10.0.1.0/24').union(set('10.0.2.7')))).toBe('10.0.1.0/24,10.0.2.7');
+    const odd = AddrSet.range(set('10.0.0.1').min()!, set('10.0.0.254').min()!);
+    expect(formatAddrSet(odd)).toBe('10.0.0.1-10.0.0.254');
+    expect(formatAddrSet(AddrSet.EMPTY)).toBe('');
+  });
+});
