@@ -21,6 +21,11 @@ const builds = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
 ];
 
+if (process.argv.includes('--bench')) {
+  // The benchmark imports the core directly; bundled as ESM for its top-level await.
+  builds.length = 0;
+  builds.push({ entryPoints: ['bench/run.ts'], outfile: 'dist/bench.mjs', format: 'esm', banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
+}
 const present = builds.filter((b) => fs.existsSync(b.entryPoints[0]));
 if (watch) {
   for (const b of present) await (await esbuild.context({ ...common, ...b })).watch();

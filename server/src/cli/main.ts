@@ -215,6 +215,11 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
 }
 
 export function run(): void {
+  // A closed pipe (`fwlang simulate x.fw | head`) is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   let code: number;
   try {
     code = main(process.argv.slice(2));

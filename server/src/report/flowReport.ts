@@ -94,14 +94,16 @@ export function verdictMark(v: FlowResult['verdict']): string {
   return MARK[v];
 }
 
-function hopLine(kind: string, h: HopJson): string {
+function hopLine(kind: string, h: HopJson, width: number): string {
   const by =
     h.by === 'state'
       ? 'by connection tracking (stateful)'
       : h.by === 'default'
-        ? `by the default (no rule matched)`
-        : `by rule ${h.rule ?? ''}${h.line !== null ? ` (line ${h.line})` : ''}`.replace('rule  (', 'rule (');
-  return `    ${kind.padEnd(8)} ${h.firewall} ${h.direction.padEnd(8)} ${h.action.toUpperCase().padEnd(5)} ${by}`;
+        ? 'by the default (no rule matched)'
+        : h.rule !== null
+          ? `by rule ${h.rule}${h.line !== null ? ` (line ${h.line})` : ''}`
+          : `by the rule on line ${h.line}`;
+  return `    ${kind.padEnd(8)} ${h.firewall.padEnd(width)} ${h.direction.padEnd(8)} ${h.action.toUpperCase().padEnd(5)} ${by}`;
 }
 
 /** The text form: one line per flow with its verdict, then one line per hop. */
@@ -111,9 +113,10 @@ export function flowText(j: FlowJson, path?: string): string {
   const lines = [`${where}${verdictMark(j.verdict as FlowResult['verdict'])} ${j.flow} — ${j.verdict}${expect}`];
   if (j.note) lines.push(`    note: ${j.note}`);
   if (j.request.hops.length === 0) lines.push('    no firewall is crossed');
-  for (const h of j.request.hops) lines.push(hopLine('request', h));
+  const width = Math.max(0, ...[...j.request.hops, ...(j.response?.hops ?? [])].map((h) => h.firewall.length));
+  for (const h of j.request.hops) lines.push(hopLine('request', h, width));
   if (j.response) {
-    for (const h of j.response.hops) lines.push(hopLine('response', h));
+    for (const h of j.response.hops) lines.push(hopLine('response', h, width));
     if (j.verdict !== 'allowed' || j.response.blockedClientPorts) {
       if (j.response.allowedClientPorts || j.response.blockedClientPorts) {
         lines.push(

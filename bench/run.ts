@@ -1,0 +1,84 @@
+// `npm run bench`: prints the figures the issues ask for. Nothing here asserts a time;
+// the numbers are for people to read (and compare with the targets printed beside them).
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze } from '../server/src/analysis/analyze';
+import { simulateFlow } from '../server/src/engine/simulate';
+import { buildModel } from '../server/src/model/resolve';
+import { parse } from '../server/src/syntax/parse';
+import { generate } from './generate';
+import { lspBench } from './lsp';
+
+function time<T>(f: () => T): [T, number] {
+  const t = process.hrtime.bigint();
+  const r = f();
+  return [r, Number(process.hrtime.bigint() - t) / 1e6];
+}
+
+/** Median of `runs` timings after one warm-up. */
+function median(runs: number, f: () => unknown): number {
+  f();
+  const ts: number[] = [];
+  for (let i = 0; i < runs; i++) ts.push(time(f)[1]);
+  ts.sort((a, b) => a - b);
+  return ts[Math.floor(ts.length / 2)]!;
+}
+
+const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+const row = (label: string, value: string, target = '') => console.log(`  ${label.padEnd(52)} ${value.padStart(12)}${target ? `   (target ${target})` : ''}`);
+
+const dir = mkdtempSync(join(tmpdir(), 'fwlang-bench-'));
+
+console.log('fwlang benchmark — node', process.version);
+console.log('\n1. Language core (10,000 rules, 50 firewalls)');
+const big = generate(50, 200);
+const bigPath = join(dir, 'big.fw');
+writeFileSync(bigPath, big.text);
+row('file size', `${(big.text.length / 1e6).toFixed(2)} MB`);
+const tParse = median(5, () => parse(big.text));
+const tJson = median(5, () => JSON.parse(big.json));
+row('parse', fmt(tParse));
+row('JSON.parse of the same rules as JSON', fmt(tJson));
+row('ratio parse / JSON.parse', `${(tParse / tJson).toFixed(1)}×`, '≤ 10×');
+const tModel = median(5, () => buildModel(bigPath, big.text));
+row('parse + resolve + structural checks', fmt(tModel), '< 300 ms');
+
+const fw1000 = generate(1, 1000);
+const m1000 = buildModel('/bench/one.fw', fw1000.text);
+const flow = m1000.flows[0]!;
+const tFlow = median(51, () => simulateFlow(m1000, flow));
+row('one flow through a 1,000-rule firewall', fmt(tFlow), '< 1 ms');
+
+const cli = spawnSync(process.execPath, ['bin/fwlang.js', 'check', bigPath, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+const t0 = process.hrtime.bigint();
+spawnSync(process.execPath, ['bin/fwlang.js', 'check', bigPath, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+const tCli = Number(process.hrtime.bigint() - t0) / 1e6;
+row('`fwlang check` on that file, wall time incl. Node start', fmt(tCli), '< 1.5 s');
+if (cli.status === 2) console.log('  (check failed: ' + cli.stderr.trim() + ')');
+
+console.log('\n2. Full analysis (all diagnostics, flows simulated), stateless firewalls of 200 rules');
+let prev: [number, number] | undefined;
+for (const [fws, per] of [[1, 200], [10, 200], [50, 200]] as const) {
+  const g = generate(fws, per);
+  const p = join(dir, `a${g.rules}.fw`);
+  const t = median(3, () => analyze(buildModel(p, g.text)));
+  const growth = prev ? `  ×${(t / prev[1]).toFixed(1)} time for ×${(g.rules / prev[0]).toFixed(0)} rules` : '';
+  row(`${g.rules.toLocaleString('en')} rules`, fmt(t), g.rules === 2000 ? '< 200 ms' : g.rules === 10000 ? '< 2 s' : '');
+  if (growth) console.log(`  ${''.padEnd(52)} ${growth}`);
+  prev = [g.rules, t];
+}
+console.log('\n   one firewall growing (analysis cost per firewall):');
+let prevOne: [number, number] | undefined;
+for (const per of [100, 200, 400, 800]) {
+  const g = generate(1, per);
+  const t = median(3, () => analyze(buildModel(join(dir, `one${per}.fw`), g.text)));
+  row(`1 firewall of ${per} rules`, fmt(t), '');
+  if (prevOne) console.log(`  ${''.padEnd(52)}   ×${(t / prevOne[1]).toFixed(1)} time for ×${(per / prevOne[0]).toFixed(0)} rules`);
+  prevOne = [per, t];
+}
+
+console.log('\n3. Language server over stdio (JSON-RPC), 50 one-character edits');
+await lspBench(dir, row, fmt);
