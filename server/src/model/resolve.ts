@@ -272,6 +272,12 @@ class FileResolver {
     if (this.isRoot) {
       for (const s of statements) if (s.kind === 'flow') this.flow(s);
     }
+    // Declarations point at what they declared (resolved only now, after every pass).
+    for (const r of this.references) {
+      if (!r.declaration || r.symbol) continue;
+      const sym = this.symbols.get(r.name);
+      if (sym && 'origin' in sym && sym.origin?.file === this.path && sym.origin.nameSpan.start === r.span.start) r.symbol = sym;
+    }
     const errors = this.diagnostics.filter((d) => d.severity === 'error');
     return {
       path: this.path,
