@@ -9,7 +9,6 @@ export interface Generated {
 }
 
 const SERVICES = ['https', 'http', 'ssh', 'postgres', 'mysql', 'smtp', 'rdp'];
-const PORTS: Record<string, number> = { https: 443, http: 80, ssh: 22, postgres: 5432, mysql: 3306, smtp: 25, rdp: 3389 };
 
 /** `firewalls` stateless firewalls of `perFirewall` rules each, plus hosts and flows. */
 export function generate(firewalls: number, perFirewall: number): Generated {
@@ -28,33 +27,50 @@ export function generate(firewalls: number, perFirewall: number): Generated {
     const b = f % 250;
     lines.push(`firewall acl${f} stateless protects subnet${f} {`);
     for (let i = 0; i < perFirewall; i++) {
+      // Blocks of eight rules: request/response pairs both ways, a deny, an overlapping rule.
       const n = 100 + i * 10;
-      const svc = SERVICES[i % SERVICES.length]!;
-      const peer = `198.51.${(i * 7) % 256}.0/24`;
+      const j = Math.floor(i / 8);
+      const svc = SERVICES[j % SERVICES.length]!;
+      const peer = `198.51.${j % 256}.0/24`;
       const kind = i % 8;
       let rule: string;
-      let dir: string;
-      if (kind === 0 || kind === 4) {
-        dir = 'inbound';
-        rule = `${n} inbound allow tcp from ${peer} to web${f} port ${svc}`;
-      } else if (kind === 1 || kind === 5) {
-        dir = 'outbound';
-        rule = `${n} outbound allow tcp from web${f} port ${svc} to ${peer} port ephemeral`;
-      } else if (kind === 2) {
-        dir = 'inbound';
-        rule = `${n} inbound deny tcp from 203.0.${i % 256}.0/24 to subnet${f} port ${1000 + (i % 500)}-${2000 + (i % 500)}`;
-      } else if (kind === 3) {
-        dir = 'outbound';
-        rule = `${n} outbound allow tcp from db${f} to 10.${a}.${(b + 1) % 250}.20 port postgres`;
-      } else if (kind === 6) {
-        dir = 'inbound';
-        rule = `${n} inbound allow tcp from 10.${a}.${(b + 1) % 250}.20 port postgres to db${f} port ephemeral`;
-      } else {
-        dir = 'inbound';
-        rule = `${n} inbound allow udp from 192.0.2.${i % 256} port dns to subnet${f} port 1024-65535`;
+      switch (kind) {
+        case 0:
+          rule = `${n} inbound allow tcp from ${peer} to web${f} port ${svc}`;
+          break;
+        case 1:
+          rule = `${n} outbound allow tcp from web${f} port ${svc} to ${peer} port ephemeral`;
+          break;
+        case 2:
+          rule = `${n} inbound deny tcp from 203.0.${j % 256}.0/24 to subnet${f} port ${8000 + j}-${8100 + j}`;
+          break;
+        case 3:
+          rule = `${n} outbound allow tcp from db${f} to 10.${a}.${(b + 1) % 250}.${20 + j} port postgres`;
+          break;
+        case 4:
+          rule = `${n} inbound allow tcp from 10.${a}.${(b + 1) % 250}.${20 + j} port postgres to db${f} port ephemeral`;
+          break;
+        case 5:
+          rule = `${n} outbound allow udp from web${f} to 192.0.2.${j % 256} port dns`;
+          break;
+        case 6:
+          rule = `${n} inbound allow udp from 192.0.2.${j % 256} port dns to web${f} port ephemeral`;
+          break;
+        default:
+          rule = `${n} inbound allow tcp from 198.51.${j % 256}.0/25 to web${f} port ${svc}`;
       }
+      const dir = rule.includes(' inbound ') ? 'inbound' : 'outbound';
       lines.push(`  ${rule}`);
-      jsonRules.push({ firewall: `acl${f}`, number: n, direction: dir, text: rule, action: rule.includes('deny') ? 'deny' : 'allow', service: svc, port: PORTS[svc] });
+      const m = /^(\d+) (\w+) (\w+) (\w+) from (\S+)(?: port (\S+))? to (\S+)(?: port (\S+))?$/.exec(rule)!;
+      jsonRules.push({
+        firewall: `acl${f}`,
+        number: n,
+        direction: dir,
+        action: m[3],
+        proto: m[4],
+        from: { endpoint: m[5], ports: m[6] ?? null },
+        to: { endpoint: m[7], ports: m[8] ?? null },
+      });
     }
     lines.push('}', '');
   }
