@@ -50,9 +50,17 @@ export function orderedRules(fw: Firewall, direction: Direction): CompiledRule[]
   return c[direction];
 }
 
+const outsides = new WeakMap<Firewall, AddrSet>();
+
+function outsideOf(fw: Firewall): AddrSet {
+  let o = outsides.get(fw);
+  if (!o) outsides.set(fw, (o = AddrSet.ALL.subtract(fw.inside)));
+  return o;
+}
+
 /** The part of a box that crosses `fw` in `direction` (§5.1). */
 export function crossing(fw: Firewall, direction: Direction, box: Box): Box | undefined {
-  const outside = AddrSet.ALL.subtract(fw.inside);
+  const outside = outsideOf(fw);
   const inner = direction === 'inbound' ? { src: outside, dst: fw.inside } : { src: fw.inside, dst: outside };
   return intersectBox(box, { ...box, ...inner });
 }
