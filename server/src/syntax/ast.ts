@@ -1,0 +1,173 @@
+// The typed syntax tree of a `.fw` file. Every node knows its source span.
+// After a syntax error the parser recovers, so any optional child may be missing:
+// consumers must be defensive (a name with text '' was inserted by recovery).
+
+import type { Span } from '../core/diagnostic';
+
+export interface Name {
+  text: string;
+  span: Span;
+}
+
+export type Proto = 'tcp' | 'udp' | 'icmp' | 'all';
+export type Direction = 'inbound' | 'outbound';
+export type Action = 'allow' | 'deny';
+export type Mode = 'stateless' | 'stateful';
+
+export interface Word<T extends string> {
+  value: T;
+  span: Span;
+}
+
+export interface NumberLit {
+  value: number;
+  /** The digits as written (for error messages on huge numbers). */
+  text: string;
+  span: Span;
+}
+
+/** An address or prefix as written; validated by the model, not the parser. */
+export interface AddressLit {
+  kind: 'address';
+  text: string;
+  span: Span;
+}
+
+export type EndpointRef =
+  | { kind: 'name'; name: Name; span: Span }
+  | { kind: 'any'; span: Span }
+  | AddressLit;
+
+export type PortSpec =
+  | { kind: 'number'; value: NumberLit; span: Span }
+  | { kind: 'range'; low: NumberLit; high: NumberLit; span: Span }
+  | { kind: 'service'; name: Name; span: Span }
+  | { kind: 'ephemeral'; span: Span }
+  | { kind: 'list'; items: PortSpec[]; span: Span };
+
+export type EphemeralRef =
+  | { kind: 'name'; name: Name; span: Span }
+  | { kind: 'range'; low: NumberLit; high: NumberLit; span: Span };
+
+export interface HostDecl {
+  kind: 'host';
+  span: Span;
+  keyword: Span;
+  name: Name;
+  address?: AddressLit;
+  ephemeral?: EphemeralRef;
+}
+
+export interface NetworkDecl {
+  kind: 'network';
+  span: Span;
+  keyword: Span;
+  name: Name;
+  prefixes: AddressLit[];
+  ephemeral?: EphemeralRef;
+}
+
+export interface ServiceDecl {
+  kind: 'service';
+  span: Span;
+  keyword: Span;
+  name: Name;
+  proto?: Word<Proto>;
+  ports?: PortSpec;
+}
+
+export interface EphemeralDecl {
+  kind: 'ephemeral';
+  span: Span;
+  keyword: Span;
+  name: Name;
+  low?: NumberLit;
+  high?: NumberLit;
+}
+
+export interface DefaultEphemeralDecl {
+  kind: 'default-ephemeral';
+  span: Span;
+  keyword: Span;
+  value?: EphemeralRef;
+}
+
+export interface IncludeDecl {
+  kind: 'include';
+  span: Span;
+  keyword: Span;
+  /** The path without quotes; `span` of the string literal including quotes. */
+  path?: { value: string; span: Span };
+}
+
+export interface Endpoint {
+  /** `from` or `to` keyword span. */
+  keyword: Span;
+  endpoint?: EndpointRef;
+  ports?: PortSpec;
+  /** Span of `port` keyword when present. */
+  portKeyword?: Span;
+  span: Span;
+}
+
+export interface RuleNode {
+  kind: 'rule';
+  span: Span;
+  number?: NumberLit;
+  direction: Word<Direction>;
+  action?: Word<Action>;
+  proto?: Word<Proto>;
+  from?: Endpoint;
+  to?: Endpoint;
+}
+
+export interface FirewallDecl {
+  kind: 'firewall';
+  span: Span;
+  keyword: Span;
+  name: Name;
+  mode?: Word<Mode>;
+  /** Span of the `protects` keyword, if written. */
+  protectsKeyword?: Span;
+  protects: EndpointRef[];
+  defaultAction?: Word<Action>;
+  /** Span from `{` to `}` (or to where the body ended after an error). */
+  body?: Span;
+  rules: RuleNode[];
+}
+
+export type FlowTarget =
+  | { kind: 'service'; name: Name; span: Span }
+  | { kind: 'proto'; proto: Word<'tcp' | 'udp' | 'icmp'>; port?: NumberLit; span: Span };
+
+export interface FlowDecl {
+  kind: 'flow';
+  span: Span;
+  keyword: Span;
+  client?: EndpointRef;
+  clientPorts?: PortSpec;
+  server?: EndpointRef;
+  target?: FlowTarget;
+  via: Name[];
+  expect?: Word<Action>;
+}
+
+export type Statement =
+  | HostDecl
+  | NetworkDecl
+  | ServiceDecl
+  | EphemeralDecl
+  | DefaultEphemeralDecl
+  | IncludeDecl
+  | FirewallDecl
+  | FlowDecl;
+
+export interface Comment {
+  text: string;
+  span: Span;
+}
+
+export interface FileAst {
+  statements: Statement[];
+  comments: Comment[];
+}

@@ -1,0 +1,192 @@
+// The public entry points of the syntax layer: text in, AST and `syntax` diagnostics out.
+// Neither function throws, whatever the input.
+
+import type { IRecognitionException, IToken } from 'chevrotain';
+import { diag, type Diagnostic, type Span } from '../core/diagnostic';
+import type { Comment, FileAst, FlowDecl } from './ast';
+import {
+  EOF_MARK,
+  MESSAGE_KEY,
+  describeToken,
+  fwParser,
+  isEofToken,
+  renderExpectedFound,
+  startsLine,
+  type ManualError,
+} from './parser';
+import { lex, tokenEnd, type LexOutput } from './tokens';
+
+/** At most this many syntax diagnostics are reported per text (a binary file would give thousands). */
+export const MAX_SYNTAX_DIAGNOSTICS = 100;
+
+export function parse(text: string): { ast: FileAst; diagnostics: Diagnostic[] } {
+  const src = typeof text === 'string' ? text : String(text ?? '');
+  const savedLimit = Error.stackTraceLimit;
+  try {
+    // Recognition errors are exceptions; their stack traces are never used and cost time.
+    Error.stackTraceLimit = 0;
+    const lexed = lex(src);
+    const comments: Comment[] = lexed.comments.map((t) => ({ text: t.image, span: tokenSpan(t) }));
+    const parser = fwParser();
+    const statements = parser.parseFile(src, lexed.tokens);
+    const diagnostics = collectDiagnostics(src, lexed, parser.recognitionErrors, parser.manualErrors, 'the end of the file');
+    parser.release();
+    return { ast: { statements, comments }, diagnostics };
+  } catch (e) {
+    return {
+      ast: { statements: [], comments: [] },
+      diagnostics: [diag('syntax', { start: 0, end: 0 }, `internal error in the parser: ${errorText(e)}`)],
+    };
+  } finally {
+    Error.stackTraceLimit = savedLimit;
+  }
+}
+
+/**
+ * Parses one flow written without the `flow` keyword (a leading `flow` is accepted too),
+ * e.g. `bob -> catogram https expect allow`. Spans are offsets into `text`.
+ * `flow` is returned whenever anything was parsed, even with errors (check `diagnostics`).
+ */
+export function parseFlowText(text: string): { flow?: FlowDecl; diagnostics: Diagnostic[] } {
+  const src = typeof text === 'string' ? text : String(text ?? '');
+  const savedLimit = Error.stackTraceLimit;
+  try {
+    Error.stackTraceLimit = 0;
+    const lexed = lex(src);
+    const parser = fwParser();
+    const flow = parser.parseFlow(src, lexed.tokens);
+    const diagnostics = collectDiagnostics(src, lexed, parser.recognitionErrors, parser.manualErrors, 'the end of the flow');
+    parser.release();
+    if (!flow) {
+      diagnostics.push(
+        diag('syntax', { start: 0, end: src.length }, 'expected a flow like `bob -> catogram https expect allow`'),
+      );
+      return { diagnostics };
+    }
+    return { flow, diagnostics };
+  } catch (e) {
+    return {
+      diagnostics: [diag('syntax', { start: 0, end: 0 }, `internal error in the parser: ${errorText(e)}`)],
+    };
+  } finally {
+    Error.stackTraceLimit = savedLimit;
+  }
+}
+
+// ------------------------------------------------------------------ diagnostics
+
+function tokenSpan(t: IToken): Span {
+  return { start: t.startOffset, end: tokenEnd(t) };
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}
+
+/** A diagnostic before sorting and capping; messages of unknown characters are made lazily. */
+interface Pending {
+  span: Span;
+  message?: string;
+  /** For unknown characters: the characters (the message is made only if reported). */
+  chars?: string;
+  /** For parser errors: the exception (the message is made only if reported). */
+  error?: IRecognitionException;
+  related?: ManualError['related'];
+}
+
+function collectDiagnostics(
+  text: string,
+  lexed: LexOutput,
+  recognition: IRecognitionException[],
+  manual: ManualError[],
+  eofWord: string,
+): Diagnostic[] {
+  const last = lexed.tokens[lexed.tokens.length - 1];
+  const eofOffset = last ? tokenEnd(last) : 0;
+  const pending: Pending[] = [];
+
+  for (const t of lexed.unknown) pending.push({ span: tokenSpan(t), chars: t.image });
+
+  for (const e of recognition) {
+    const found = e.token as IToken | undefined;
+    let span: Span;
+    if (isEofToken(found)) {
+      const prev = (e as { previousToken?: IToken }).previousToken;
+      const at = prev && !isEofToken(prev) ? tokenEnd(prev) : eofOffset;
+      span = { start: at, end: at };
+    } else {
+      span = tokenSpan(found!);
+    }
+    pending.push({ span, error: e });
+  }
+
+  for (const m of manual) {
+    const p: Pending = { span: m.span, message: m.message.split(EOF_MARK).join(eofWord) };
+    if (m.related) p.related = m.related;
+    pending.push(p);
+  }
+
+  // Clamp into the text, sort by position (stable: lexer, then parser order), keep one
+  // diagnostic per position and at most MAX_SYNTAX_DIAGNOSTICS.
+  const n = text.length;
+  const clamp = (s: Span): Span => {
+    const start = Math.min(Math.max(0, s.start === s.start ? s.start : 0), n);
+    const end = Math.min(Math.max(start, s.end === s.end ? s.end : start), n);
+    return { start, end };
+  };
+  for (const p of pending) p.span = clamp(p.span);
+  const order = pending.map((_, i) => i);
+  order.sort((a, b) => pending[a]!.span.start - pending[b]!.span.start || a - b);
+
+  const out: Diagnostic[] = [];
+  let lastStart = -1;
+  let dropped = 0;
+  let firstDropped: Span | undefined;
+  for (const i of order) {
+    const p = pending[i]!;
+    if (p.span.start === lastStart) continue;
+    lastStart = p.span.start;
+    if (out.length >= MAX_SYNTAX_DIAGNOSTICS) {
+      dropped++;
+      firstDropped ??= p.span;
+      continue;
+    }
+    const message =
+      p.message ?? (p.error ? recognitionMessage(p.error, eofWord, text) : unexpectedCharacters(p.chars ?? ''));
+    const extra = p.related ? { related: p.related.map((r) => ({ ...r, span: clamp(r.span) })) } : {};
+    out.push(diag('syntax', p.span, message, extra));
+  }
+  if (dropped > 0 && firstDropped) {
+    out.push(diag('syntax', firstDropped, `too many syntax errors: ${dropped} more not shown`));
+  }
+  return out;
+}
+
+function recognitionMessage(e: IRecognitionException, eofWord: string, text: string): string {
+  const found = e.token as IToken | undefined;
+  const prev = (e as { previousToken?: IToken }).previousToken;
+  if (e.message.startsWith(MESSAGE_KEY)) {
+    const key = e.message.slice(MESSAGE_KEY.length);
+    return key === 'not-all-input'
+      ? `unexpected ${describeToken(found, eofWord)} after the end of the input`
+      : renderExpectedFound(key, found, prev, eofWord, found !== undefined && startsLine(text, found.startOffset));
+  }
+  return `${e.message}, found ${describeToken(found, eofWord)}`;
+}
+
+function unexpectedCharacters(s: string): string {
+  const chars = Array.from(s);
+  const printable = chars.every((c) => {
+    const cp = c.codePointAt(0)!;
+    return cp > 0x20 && cp !== 0x7f && !(cp >= 0x80 && cp <= 0xa0) && !(cp >= 0xd800 && cp <= 0xdfff) && cp !== 0xfffd;
+  });
+  const shown = chars.length > 20 ? chars.slice(0, 20) : chars;
+  const more = chars.length > 20 ? '…' : '';
+  if (printable) {
+    const q = shown.join('') + more;
+    return chars.length === 1 ? `unexpected character '${q}'` : `unexpected characters '${q}'`;
+  }
+  const codes = shown.map((c) => 'U+' + c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')).join(' ') + more;
+  return chars.length === 1 ? `unexpected character ${codes}` : `unexpected characters ${codes}`;
+}

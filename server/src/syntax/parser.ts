@@ -1,0 +1,1326 @@
+// The parser of the `.fw` language (spec §3, §4, §6): one chevrotain EmbeddedActionsParser
+// per process that builds the AST of ast.ts directly.
+//
+// Error recovery (see also parse.ts):
+// - chevrotain's single-token insertion / deletion is on (`recoveryEnabled`), restricted to
+//   tokens whose absence the AST can represent (`->`, `]`, `-`, `allow|deny`, a protocol,
+//   `stateless|stateful`, an address, `ephemeral`).
+// - chevrotain's re-sync recovery is off for every rule (`resyncEnabled: false`): a failing
+//   rule throws up to one of our own recovery points, which skip tokens by hand:
+//   * a statement (top level) recovers at the next statement keyword that starts a line
+//     (`host`, `network`, `service`, `firewall`, `flow`, `include`, `default ephemeral`,
+//     `ephemeral NAME NUMBER`), or the end of the file;
+//   * a rule (inside a firewall body) recovers at the next rule start (`inbound`,
+//     `outbound`, `NUMBER inbound|outbound`), at `}`, or at a statement keyword that starts
+//     a line.
+//   Statement and rule nodes are added to the AST as soon as their first tokens are read,
+//   so a statement broken halfway keeps what was parsed before the error.
+// - Junk (a token that cannot start a statement / a rule) gets one diagnostic and is
+//   skipped up to the next recovery point.
+// - chevrotain's in-repetition recovery is switched off: our loops never stop on junk.
+//
+// Recording phase: chevrotain runs every rule once at construction to record the grammar.
+// Code with side effects on parser state runs in ACTION or is guarded by RECORDING_PHASE;
+// DSL calls are never made conditionally (only inside DSL closures).
+
+import {
+  EmbeddedActionsParser,
+  EOF,
+  isRecognitionException,
+  tokenMatcher,
+  type IParserErrorMessageProvider,
+  type IRecognitionException,
+  type IToken,
+  type ITokenGrammarPath,
+  type TokenType,
+} from 'chevrotain';
+import type {
+  Action,
+  AddressLit,
+  DefaultEphemeralDecl,
+  Direction,
+  Endpoint,
+  EndpointRef,
+  EphemeralDecl,
+  EphemeralRef,
+  FirewallDecl,
+  FlowDecl,
+  FlowTarget,
+  HostDecl,
+  IncludeDecl,
+  Mode,
+  Name,
+  NetworkDecl,
+  NumberLit,
+  PortSpec,
+  Proto,
+  RuleNode,
+  ServiceDecl,
+  Statement,
+  Word,
+} from './ast';
+import type { RelatedInfo, Span } from '../core/diagnostic';
+import * as T from './tokens';
+import { tokenEnd } from './tokens';
+
+// ------------------------------------------------------------------ messages
+
+/** Prefix marking an error message that is a key of EXPECTATIONS, rendered by parse.ts. */
+export const MESSAGE_KEY = '\u0001';
+const K = (key: string): string => MESSAGE_KEY + key;
+const E = (key: string): { ERR_MSG: string } => ({ ERR_MSG: K(key) });
+
+const E_HOST_ADDRESS = E('host-address');
+const E_NET_PREFIX = E('network-prefix');
+const E_SERVICE_PROTO = E('service-proto');
+const E_RANGE_LOW = E('range-low');
+const E_RANGE_DASH = E('range-dash');
+const E_RANGE_HIGH = E('range-high');
+const E_DEFAULT_EPH = E('default-ephemeral');
+const E_INCLUDE_PATH = E('include-path');
+const E_FW_MODE = E('fw-mode');
+const E_FW_DEFAULT = E('fw-default');
+const E_RULE_DIRECTION = E('rule-direction');
+const E_RULE_ACTION = E('rule-action');
+const E_RULE_PROTO = E('rule-proto');
+const E_LIST_CLOSE = E('list-close');
+const E_FLOW_ARROW = E('flow-arrow');
+const E_VIA_FW = E('via-fw');
+const E_EXPECT_ACTION = E('expect-action');
+const E_BRACKET_ADDRESS = E('bracket-address');
+const E_BRACKET_CLOSE = E('bracket-close');
+
+const NOUN_AFTER: Record<string, string> = {
+  host: 'a host name',
+  network: 'a network name',
+  service: 'a service name',
+  ephemeral: 'a profile name',
+  firewall: 'a firewall name',
+};
+
+const STATEMENT_STARTS =
+  'a statement starts with `host`, `network`, `service`, `ephemeral`, `default ephemeral`, `include`, `firewall` or `flow`';
+const RULE_STARTS = 'a rule starts with `inbound` or `outbound` (optionally after a rule number)';
+const RULE_SHAPE =
+  'a rule reads `[NUMBER] inbound|outbound allow|deny PROTO [from ENDPOINT [port PORTS]] [to ENDPOINT [port PORTS]]`';
+const PORT_LIST_HINT = 'several ports are written as a list in brackets, like `[80, 443]`';
+
+/** Keys whose expectation includes a name: a keyword found there is called out as one. */
+const NAME_KEYS = new Set(['decl-name', 'endpoint', 'flow-client', 'ports', 'via-fw', 'flow-target', 'ephemeral-ref']);
+/** Keywords that legitimately follow the places above; found there, they mean "something is missing". */
+const STRUCTURAL_KEYWORDS = new Set([
+  'from', 'to', 'port', 'via', 'expect', 'inbound', 'outbound', 'protects', 'default',
+]);
+
+function code(image: string): string {
+  const s = image.length > 40 ? image.slice(0, 40) + '…' : image;
+  return '`' + s.replace(/`/g, "'") + '`';
+}
+
+export function isEofToken(t: IToken | undefined): boolean {
+  return !t || t.tokenType === EOF || t.startOffset !== t.startOffset;
+}
+
+/** "`tcp`" or "the end of the file". */
+export function describeToken(t: IToken | undefined, eof: string): string {
+  return isEofToken(t) ? eof : code(t!.image);
+}
+
+/** The "expected ..." part of a message for a key, given the token before the error. */
+export function renderExpectation(key: string, prev: IToken | undefined): string {
+  const p = isEofToken(prev) ? undefined : prev!;
+  const after = p ? code(p.image) : undefined;
+  const prevType = p?.tokenType;
+  switch (key) {
+    case 'decl-name':
+      return `expected ${NOUN_AFTER[p?.image ?? ''] ?? 'a name'} after ${after ?? 'the keyword'}`;
+    case 'host-address':
+      return 'expected an address (like 10.0.1.10 or 2001:db8::1) after the host name';
+    case 'network-prefix':
+      return prevType === T.Comma
+        ? 'expected a prefix (like 10.0.0.0/8) after `,`'
+        : 'expected a prefix (like 10.0.0.0/8) after the network name';
+    case 'service-proto':
+      return 'expected a protocol (`tcp`, `udp`, `icmp` or `all`) after the service name';
+    case 'range-low':
+      return 'expected a port range like 32768-60999 after the profile name';
+    case 'range-dash':
+      return `expected \`-\` after ${after ?? 'the low end'} (a range is written LOW-HIGH, like 1024-65535)`;
+    case 'range-high':
+      return 'expected the upper end of the range after `-`';
+    case 'ephemeral-ref':
+      return `expected an ephemeral profile name (like linux) or a range like 32768-60999 after ${after ?? '`ephemeral`'}`;
+    case 'default-ephemeral':
+      return 'expected `ephemeral` after `default` (`default ephemeral PROFILE` sets the file-wide ephemeral range)';
+    case 'include-path':
+      return 'expected a quoted path like "common.fw" after `include`';
+    case 'fw-mode':
+      return 'expected `stateless` or `stateful` after the firewall name';
+    case 'fw-default':
+      return 'expected `allow` or `deny` after `default`';
+    case 'endpoint':
+      if (prevType === T.Arrow) return 'expected the server (a name, `any` or an address) after `->`';
+      if (!p || prevType === T.Flow) return renderExpectation('flow-client', p);
+      return `expected an endpoint (a name, \`any\` or an address) after ${after}`;
+    case 'flow-client':
+      return `expected the client (a name, \`any\` or an address) ${after ? `after ${after}` : 'at the start of the flow'}`;
+    case 'ports':
+      return `expected a port, a range like 1024-65535, a service name or \`ephemeral\` after ${after ?? '`port`'}`;
+    case 'list-close':
+      return 'expected `,` or `]` in the port list';
+    case 'rule-direction':
+      return 'expected `inbound` or `outbound` after the rule number';
+    case 'rule-action':
+      return `expected \`allow\` or \`deny\` after ${after ?? 'the direction'}`;
+    case 'rule-proto':
+      return `expected a protocol (\`tcp\`, \`udp\`, \`icmp\` or \`all\`) after ${after ?? 'the action'}`;
+    case 'flow-arrow':
+      return 'expected `->` between the client and the server';
+    case 'flow-target':
+      return 'expected a service name, `tcp PORT`, `udp PORT` or `icmp` after the server';
+    case 'flow-port':
+      return `expected a port number after ${after ?? 'the protocol'}`;
+    case 'via-fw':
+      return `expected a firewall name after ${after ?? '`via`'}`;
+    case 'expect-action':
+      return 'expected `allow` or `deny` after `expect`';
+    case 'bracket-address':
+      return 'expected an IPv6 address after `[`';
+    case 'bracket-close':
+      return 'expected `]` after the address';
+    default:
+      return 'unexpected input';
+  }
+}
+
+/** The full message of an "expected X, found Y" error. */
+export function renderExpectedFound(
+  key: string,
+  found: IToken | undefined,
+  prev: IToken | undefined,
+  eof: string,
+  foundStartsLine = false,
+): string {
+  if (key === 'default-ephemeral' && found && found.tokenType.CATEGORIES?.includes(T.ActionKw)) {
+    return `\`default ${found.image}\` belongs in a firewall header, before its \`{\`: write \`firewall NAME stateless protects ... default ${found.image} {\``;
+  }
+  const expected = renderExpectation(key, prev);
+  const foundText = describeToken(found, eof);
+  if (
+    found &&
+    !isEofToken(found) &&
+    NAME_KEYS.has(key) &&
+    isKeywordToken(found) &&
+    !foundStartsLine &&
+    !STRUCTURAL_KEYWORDS.has(found.image)
+  ) {
+    return `${expected}, found ${foundText}, which is a keyword and cannot be used as a name`;
+  }
+  return `${expected}, found ${foundText}`;
+}
+
+/** Is the character before `offset` (spaces and tabs aside) a line break or the start of the text? */
+export function startsLine(text: string, offset: number): boolean {
+  let i = offset - 1;
+  if (i !== i) return false;
+  while (i >= 0) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return true;
+    if (c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff) i--;
+    else return false;
+  }
+  return true;
+}
+
+function isKeywordToken(t: IToken): boolean {
+  const cats = t.tokenType.CATEGORIES;
+  return cats !== undefined && cats.includes(T.Keyword);
+}
+
+const messageProvider: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected }) {
+    return `expected ${expected.LABEL ?? expected.name}`;
+  },
+  buildNotAllInputParsedMessage() {
+    return K('not-all-input');
+  },
+  buildNoViableAltMessage({ customUserDescription }) {
+    return customUserDescription ?? 'unexpected input';
+  },
+  buildEarlyExitMessage({ customUserDescription }) {
+    return customUserDescription ?? 'unexpected input';
+  },
+};
+
+// ------------------------------------------------------------------ helpers
+
+export interface ManualError {
+  span: Span;
+  message: string;
+  related?: RelatedInfo[];
+}
+
+/** Thrown by the parser's own checks; the diagnostic is already recorded. */
+class Abort extends Error {}
+
+const NO_RESYNC = { resyncEnabled: false };
+const FOLLOWS_CACHE = new Map<string, TokenType[]>();
+/** Targets for writes made while chevrotain records the grammar (never part of an AST). */
+const PLACEHOLDER_RULE: RuleNode = {
+  kind: 'rule',
+  span: { start: 0, end: 0 },
+  direction: { value: 'inbound', span: { start: 0, end: 0 } },
+};
+const PLACEHOLDER_FIREWALL: FirewallDecl = {
+  kind: 'firewall',
+  span: { start: 0, end: 0 },
+  keyword: { start: 0, end: 0 },
+  name: { text: '', span: { start: 0, end: 0 } },
+  protects: [],
+  rules: [],
+};
+const PLACEHOLDER_CLAUSE: Endpoint = { keyword: { start: 0, end: 0 }, span: { start: 0, end: 0 } };
+const MAX_LIST_DEPTH = 16;
+
+function sp(t: IToken): Span {
+  return { start: t.startOffset, end: t.startOffset + t.image.length };
+}
+/**
+ * A token actually read from the input: not undefined, not invented by single-token
+ * insertion, and not one of chevrotain's recording-phase placeholders (an OPTION returns
+ * a placeholder object without `image` while the grammar is being recorded).
+ */
+function real(t: IToken | undefined): t is IToken {
+  return t !== undefined && t.isInsertedInRecovery !== true && typeof t.image === 'string';
+}
+function nameOf(t: IToken): Name {
+  return { text: t.image, span: sp(t) };
+}
+function numLit(t: IToken): NumberLit {
+  return { value: Number(t.image), text: t.image, span: sp(t) };
+}
+function addrLit(t: IToken): AddressLit {
+  return { kind: 'address', text: t.image, span: sp(t) };
+}
+function word<V extends string>(t: IToken): Word<V> {
+  return { value: t.image as V, span: sp(t) };
+}
+
+/** Tokens that single-token insertion may invent (their absence is representable). */
+const INSERTABLE = new Set<TokenType>([
+  T.Arrow,
+  T.RBracket,
+  T.Dash,
+  T.ActionKw,
+  T.ProtoKw,
+  T.ModeKw,
+  T.AddressTok,
+  T.Ephemeral,
+]);
+
+const HARD_STATEMENT_KEYWORDS = new Set<TokenType>([T.Host, T.Network, T.Service, T.Firewall, T.Flow, T.Include]);
+
+// ------------------------------------------------------------------ the parser
+
+export class FwParser extends EmbeddedActionsParser {
+  // Per-parse state (prefixed to stay clear of chevrotain's own fields).
+  private fwText = '';
+  private fwStatements: Statement[] = [];
+  private fwErrors: ManualError[] = [];
+  private fwCurStmt: Statement | undefined;
+  private fwCurRule: RuleNode | undefined;
+  private fwListDepth = 0;
+  private fwScanFrom = -1;
+  private fwScanTo = -1;
+  private fwScanClose = false;
+  /** The firewall whose body is being read. */
+  private fwFirewall: FirewallDecl = PLACEHOLDER_FIREWALL;
+  /** The rule being read and its current `from`/`to` clause (see ruleLine). */
+  private fwRuleNode: RuleNode = PLACEHOLDER_RULE;
+  private fwClause: Endpoint = PLACEHOLDER_CLAUSE;
+  /** The items of the port list being read (see portSpec). */
+  private fwListItems: PortSpec[] | undefined;
+
+  constructor() {
+    super(T.ALL_TOKENS, {
+      recoveryEnabled: true,
+      maxLookahead: 1,
+      errorMessageProvider: messageProvider,
+    });
+    // Our loops handle junk themselves; chevrotain's in-repetition recovery (skipping
+    // tokens to re-enter a repetition, with its own messages) is switched off.
+    (this as unknown as { attemptInRepetitionRecovery: () => void }).attemptInRepetitionRecovery = () => {};
+    this.performSelfAnalysis();
+  }
+
+  // ---------------------------------------------------------------- entry points
+
+  parseFile(text: string, tokens: IToken[]): Statement[] {
+    this.resetFw(text);
+    this.input = tokens;
+    this.file();
+    return this.fwStatements;
+  }
+
+  parseFlow(text: string, tokens: IToken[]): FlowDecl | undefined {
+    this.resetFw(text);
+    this.input = tokens;
+    if (tokens.length === 0) return undefined;
+    return this.flowOnly();
+  }
+
+  /** Drops the references to the last input, its errors and its AST (call after reading them). */
+  release(): void {
+    this.input = [];
+    this.resetFw('');
+  }
+
+  get recognitionErrors(): IRecognitionException[] {
+    return this.errors;
+  }
+  get manualErrors(): ManualError[] {
+    return this.fwErrors;
+  }
+
+  private resetFw(text: string): void {
+    this.fwText = text;
+    this.fwStatements = [];
+    this.fwErrors = [];
+    this.fwCurStmt = undefined;
+    this.fwCurRule = undefined;
+    this.fwListDepth = 0;
+    this.fwScanFrom = -1;
+    this.fwScanTo = -1;
+    this.fwScanClose = false;
+    this.fwFirewall = PLACEHOLDER_FIREWALL;
+    this.fwRuleNode = PLACEHOLDER_RULE;
+    this.fwClause = PLACEHOLDER_CLAUSE;
+    this.fwListItems = undefined;
+  }
+
+  // ---------------------------------------------------------------- top level
+
+  private file = this.RULE(
+    'file',
+    () => {
+      this.MANY(() => {
+        this.OR({
+          IGNORE_AMBIGUITIES: true,
+          DEF: [
+            { ALT: () => this.safeStatement() },
+            {
+              ALT: () => {
+                const t = this.CONSUME(T.AnyToken);
+                this.ACTION(() => this.topJunk(t));
+              },
+            },
+          ],
+        });
+      });
+    },
+    NO_RESYNC,
+  );
+
+  private safeStatement(): void {
+    this.fwListDepth = 0;
+    try {
+      this.SUBRULE(this.statement);
+    } catch (e) {
+      this.rethrowUnlessSyntax(e);
+      this.closeCurrentStatement();
+      this.skipWhile(() => !this.lineStartStatement());
+    }
+  }
+
+  private statement = this.RULE(
+    'statement',
+    () => {
+      this.OR([
+        { ALT: () => this.SUBRULE(this.hostDecl) },
+        { ALT: () => this.SUBRULE(this.networkDecl) },
+        { ALT: () => this.SUBRULE(this.serviceDecl) },
+        { ALT: () => this.SUBRULE(this.ephemeralDecl) },
+        { ALT: () => this.SUBRULE(this.defaultEphemeralDecl) },
+        { ALT: () => this.SUBRULE(this.includeDecl) },
+        { ALT: () => this.SUBRULE(this.firewallDecl) },
+        { ALT: () => this.SUBRULE(this.flowDecl) },
+      ]);
+    },
+    NO_RESYNC,
+  );
+
+  // ---------------------------------------------------------------- declarations
+
+  private hostDecl = this.RULE(
+    'hostDecl',
+    () => {
+      const kw = this.CONSUME(T.Host);
+      const node: HostDecl = { kind: 'host', span: sp(kw), keyword: sp(kw), name: this.emptyName(kw) };
+      this.begin(node);
+      node.name = this.SUBRULE(this.declName);
+      const addr = this.CONSUME(T.AddressTok, E_HOST_ADDRESS);
+      if (real(addr)) node.address = addrLit(addr);
+      this.OPTION({
+        GATE: () => this.ephemeralClauseAhead(),
+        DEF: () => {
+          this.CONSUME(T.Ephemeral);
+          node.ephemeral = this.SUBRULE(this.ephemeralRef);
+        },
+      });
+      this.finish(node);
+    },
+    NO_RESYNC,
+  );
+
+  private networkDecl = this.RULE(
+    'networkDecl',
+    () => {
+      const kw = this.CONSUME(T.Network);
+      const node: NetworkDecl = {
+        kind: 'network',
+        span: sp(kw),
+        keyword: sp(kw),
+        name: this.emptyName(kw),
+        prefixes: [],
+      };
+      this.begin(node);
+      node.name = this.SUBRULE(this.declName);
+      const first = this.CONSUME(T.AddressTok, E_NET_PREFIX);
+      if (real(first)) node.prefixes.push(addrLit(first));
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        const next = this.CONSUME2(T.AddressTok, E_NET_PREFIX);
+        if (real(next)) node.prefixes.push(addrLit(next));
+      });
+      this.OPTION({
+        GATE: () => this.ephemeralClauseAhead(),
+        DEF: () => {
+          this.CONSUME(T.Ephemeral);
+          node.ephemeral = this.SUBRULE(this.ephemeralRef);
+        },
+      });
+      this.finish(node);
+    },
+    NO_RESYNC,
+  );
+
+  private serviceDecl = this.RULE(
+    'serviceDecl',
+    () => {
+      const kw = this.CONSUME(T.Service);
+      const node: ServiceDecl = { kind: 'service', span: sp(kw), keyword: sp(kw), name: this.emptyName(kw) };
+      this.begin(node);
+      node.name = this.SUBRULE(this.declName);
+      const proto = this.CONSUME(T.ProtoKw, E_SERVICE_PROTO);
+      if (real(proto)) node.proto = word<Proto>(proto);
+      // PORTS is optional here (the model reports a missing one); an `ephemeral NAME NUMBER`
+      // on the next line is the next statement, not this service's ports.
+      this.OPTION({
+        GATE: () => !this.statementStartAt(),
+        DEF: () => {
+          node.ports = this.SUBRULE(this.portSpec);
+        },
+      });
+      this.finish(node);
+    },
+    NO_RESYNC,
+  );
+
+  private ephemeralDecl = this.RULE(
+    'ephemeralDecl',
+    () => {
+      const kw = this.CONSUME(T.Ephemeral);
+      const node: EphemeralDecl = { kind: 'ephemeral', span: sp(kw), keyword: sp(kw), name: this.emptyName(kw) };
+      this.begin(node);
+      node.name = this.SUBRULE(this.declName);
+      const low = this.CONSUME(T.NumberTok, E_RANGE_LOW);
+      if (real(low)) node.low = numLit(low);
+      this.CONSUME(T.Dash, E_RANGE_DASH);
+      const high = this.CONSUME2(T.NumberTok, E_RANGE_HIGH);
+      if (real(high)) node.high = numLit(high);
+      this.finish(node);
+    },
+    NO_RESYNC,
+  );
+
+  private defaultEphemeralDecl = this.RULE(
+    'defaultEphemeralDecl',
+    () => {
+      const kw = this.CONSUME(T.Default);
+      const node: DefaultEphemeralDecl = { kind: 'default-ephemeral', span: sp(kw), keyword: sp(kw) };
+      this.begin(node);
+      this.CONSUME(T.Ephemeral, E_DEFAULT_EPH);
+      node.value = this.SUBRULE(this.ephemeralRef);
+      this.finish(node);
+    },
+    NO_RESYNC,
+  );
+
+  private includeDecl = this.RULE(
+    'includeDecl',
+    () => {
+      const kw = this.CONSUME(T.Include);
+      const node: IncludeDecl = { kind: 'include', span: sp(kw), keyword: sp(kw) };
+      this.begin(node);
+      const str = this.CONSUME(T.StringLit, E_INCLUDE_PATH);
+      this.ACTION(() => {
+        if (!real(str)) return;
+        const img = str.image;
+        const closed = img.length >= 2 && img.endsWith('"');
+        if (!closed) this.error(sp(str), 'unterminated string: a string ends with `"` on the same line');
+        node.path = { value: img.slice(1, closed ? -1 : undefined), span: sp(str) };
+      });
+      this.finish(node);
+    },
+    NO_RESYNC,
+  );
+
+  /** The name after `host`, `network`, ... A keyword there is reported and used as the name. */
+  private declName = this.RULE(
+    'declName',
+    (): Name =>
+      this.OR({
+        ERR_MSG: K('decl-name'),
+        DEF: [
+          { ALT: () => nameOf(this.CONSUME(T.Identifier)) },
+          {
+            GATE: () => this.keywordAsNameOk(),
+            ALT: () => {
+              const t = this.CONSUME(T.Keyword);
+              this.ACTION(() => this.error(sp(t), `${code(t.image)} is a keyword and cannot be used as a name`));
+              return nameOf(t);
+            },
+          },
+        ],
+      }),
+    NO_RESYNC,
+  );
+
+  private ephemeralRef = this.RULE(
+    'ephemeralRef',
+    (): EphemeralRef =>
+      this.OR({
+        ERR_MSG: K('ephemeral-ref'),
+        DEF: [
+          {
+            ALT: (): EphemeralRef => {
+              const t = this.CONSUME(T.Identifier);
+              return { kind: 'name', name: nameOf(t), span: sp(t) };
+            },
+          },
+          {
+            ALT: (): EphemeralRef => {
+              const low = this.CONSUME(T.NumberTok);
+              this.CONSUME(T.Dash, E_RANGE_DASH);
+              const high = this.CONSUME2(T.NumberTok, E_RANGE_HIGH);
+              return { kind: 'range', low: numLit(low), high: numLit(high), span: { start: low.startOffset, end: this.lastEnd() } };
+            },
+          },
+        ],
+      }),
+    NO_RESYNC,
+  );
+
+  // ---------------------------------------------------------------- endpoints and ports
+
+  // The alternatives of the hot rules are built once (chevrotain's advice for speed):
+  // their closures capture nothing but `this`.
+  private endpointAlts = {
+    ERR_MSG: K('endpoint'),
+    DEF: [
+      {
+        ALT: (): EndpointRef => {
+          const t = this.CONSUME(T.Identifier);
+          return { kind: 'name', name: nameOf(t), span: sp(t) };
+        },
+      },
+      {
+        ALT: (): EndpointRef => {
+          const t = this.CONSUME(T.Any);
+          return { kind: 'any', span: sp(t) };
+        },
+      },
+      { ALT: (): EndpointRef => addrLit(this.CONSUME(T.AddressTok)) },
+    ],
+  };
+
+  private endpoint = this.RULE('endpoint', (): EndpointRef => this.OR(this.endpointAlts), NO_RESYNC);
+
+  private portRangeHigh = (): IToken => {
+    this.CONSUME(T.Dash);
+    return this.CONSUME2(T.NumberTok, E_RANGE_HIGH);
+  };
+
+  private portListMore = (): void => {
+    this.CONSUME(T.Comma);
+    const item = this.SUBRULE2(this.portSpec);
+    if (!this.RECORDING_PHASE) this.fwListItems!.push(item);
+  };
+
+  private portSpecAlts = {
+    ERR_MSG: K('ports'),
+    DEF: [
+      {
+        ALT: (): PortSpec => {
+          const low = this.CONSUME(T.NumberTok);
+          const high = this.OPTION(this.portRangeHigh);
+          if (real(high)) {
+            return {
+              kind: 'range',
+              low: numLit(low),
+              high: numLit(high),
+              span: { start: low.startOffset, end: tokenEnd(high) },
+            };
+          }
+          return { kind: 'number', value: numLit(low), span: sp(low) };
+        },
+      },
+      {
+        ALT: (): PortSpec => {
+          const t = this.CONSUME2(T.Identifier);
+          return { kind: 'service', name: nameOf(t), span: sp(t) };
+        },
+      },
+      {
+        ALT: (): PortSpec => {
+          const t = this.CONSUME(T.Ephemeral);
+          return { kind: 'ephemeral', span: sp(t) };
+        },
+      },
+      {
+        ALT: (): PortSpec => {
+          const open = this.CONSUME(T.LBracket);
+          const items: PortSpec[] = [];
+          const list: PortSpec = { kind: 'list', items, span: sp(open) };
+          if (!this.RECORDING_PHASE && ++this.fwListDepth > MAX_LIST_DEPTH) {
+            this.error(sp(open), `port lists may be nested at most ${MAX_LIST_DEPTH} deep`);
+            throw new Abort();
+          }
+          items.push(this.SUBRULE(this.portSpec));
+          const outer = this.fwListItems;
+          this.fwListItems = items;
+          this.MANY(this.portListMore);
+          this.fwListItems = outer;
+          this.CONSUME(T.RBracket, E_LIST_CLOSE);
+          if (!this.RECORDING_PHASE) {
+            this.fwListDepth--;
+            list.span.end = this.lastEnd();
+          }
+          return list;
+        },
+      },
+    ],
+  };
+
+  private portSpec = this.RULE('portSpec', (): PortSpec => this.OR(this.portSpecAlts), NO_RESYNC);
+
+  // ---------------------------------------------------------------- firewalls and rules
+
+  private firewallDecl = this.RULE(
+    'firewallDecl',
+    () => {
+      const kw = this.CONSUME(T.Firewall);
+      const node: FirewallDecl = {
+        kind: 'firewall',
+        span: sp(kw),
+        keyword: sp(kw),
+        name: this.emptyName(kw),
+        protects: [],
+        rules: [],
+      };
+      this.begin(node);
+      let headerFailed = false;
+      try {
+        node.name = this.SUBRULE(this.declName);
+        const mode = this.CONSUME(T.ModeKw, E_FW_MODE);
+        if (real(mode)) node.mode = word<Mode>(mode);
+        this.OPTION(() => {
+          node.protectsKeyword = sp(this.CONSUME(T.Protects));
+          node.protects.push(this.SUBRULE(this.endpoint));
+          this.MANY(() => {
+            this.CONSUME(T.Comma);
+            node.protects.push(this.SUBRULE2(this.endpoint));
+          });
+        });
+        this.OPTION2({
+          // `default ephemeral` is the next statement, not this firewall's default.
+          GATE: () => this.LA(2).tokenType !== T.Ephemeral,
+          DEF: () => {
+            this.CONSUME(T.Default);
+            const action = this.CONSUME(T.ActionKw, E_FW_DEFAULT);
+            if (real(action)) node.defaultAction = word<Action>(action);
+          },
+        });
+      } catch (e) {
+        this.rethrowUnlessSyntax(e);
+        headerFailed = true;
+        this.skipWhile(() => !this.headerStop());
+      }
+
+      // The body. Without `{`, rules that follow right away are still read as the body.
+      let bodyActive = false;
+      let openMissing = false;
+      this.ACTION(() => {
+        const t = this.LA(1);
+        if (t.tokenType === T.LCurly) {
+          bodyActive = true;
+          return;
+        }
+        openMissing = true;
+        if (!headerFailed) this.errorFound(t, `expected \`{\` to start the body of firewall ${this.fwName(node)}`);
+        if (!this.ruleStartAt() && t.tokenType !== T.RCurly) this.skipWhile(() => !this.headerStop());
+        bodyActive = this.LA(1).tokenType === T.LCurly || this.ruleStartAt() || this.LA(1).tokenType === T.RCurly;
+        if (this.LA(1).tokenType === T.LCurly) openMissing = false;
+      });
+      const open = this.OPTION3(() => this.CONSUME(T.LCurly));
+      if (!this.RECORDING_PHASE) this.fwFirewall = node;
+      this.MANY2({ GATE: () => bodyActive && this.bodyContinues(), DEF: this.bodyItem });
+      const close = this.OPTION4({ GATE: () => bodyActive, DEF: () => this.CONSUME(T.RCurly) });
+      this.ACTION(() => {
+        if (bodyActive && !close && !openMissing) {
+          const related: RelatedInfo[] = real(open) ? [{ span: sp(open), message: 'the body opens here' }] : [];
+          this.errorFound(this.LA(1), `expected \`}\` to close the body of firewall ${this.fwName(node)}`, related);
+        }
+        if (real(open)) {
+          node.body = {
+            start: open.startOffset,
+            end: real(close) ? tokenEnd(close) : Math.max(tokenEnd(open), this.lastEnd()),
+          };
+        }
+        this.fwCurStmt = node;
+      });
+      this.finish(node);
+    },
+    NO_RESYNC,
+  );
+
+  // One item of a firewall body: a rule, a statement written inside the body by mistake,
+  // or junk. Built once; works on the firewall being read (fwFirewall).
+  private bodyAlts = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      { GATE: () => this.ruleAltOk(), ALT: () => this.safeRule() },
+      { GATE: () => this.misplacedStatementOk(), ALT: () => this.misplacedStatement(this.fwFirewall) },
+      {
+        ALT: () => {
+          const t = this.CONSUME2(T.AnyToken);
+          if (!this.RECORDING_PHASE) this.bodyJunk(t, this.fwFirewall);
+        },
+      },
+    ],
+  };
+
+  private bodyItem = (): void => {
+    this.OR2(this.bodyAlts);
+  };
+
+  private safeRule(): void {
+    this.fwCurRule = undefined;
+    this.fwListDepth = 0;
+    try {
+      this.SUBRULE(this.ruleLine);
+    } catch (e) {
+      this.rethrowUnlessSyntax(e);
+      const rule = this.fwCurRule as RuleNode | undefined;
+      if (rule) rule.span.end = Math.max(rule.span.start, this.lastEnd());
+      this.skipWhile(() => !this.bodyStop());
+    }
+  }
+
+  private misplacedStatement(fw: FirewallDecl): void {
+    this.ACTION(() => {
+      const t = this.LA(1);
+      const what = t.tokenType === T.Default ? '`default ephemeral`' : code(t.image);
+      this.error(
+        sp(t),
+        `${what} cannot appear inside the body of firewall ${this.fwName(fw)}: declarations and flows go outside the braces`,
+      );
+    });
+    this.fwListDepth = 0;
+    try {
+      this.SUBRULE(this.statement);
+    } catch (e) {
+      this.rethrowUnlessSyntax(e);
+      this.closeCurrentStatement();
+      this.skipWhile(() => !this.bodyStop());
+    }
+    if (!this.RECORDING_PHASE) {
+      this.fwCurStmt = fw;
+      this.fwFirewall = fw;
+    }
+  }
+
+  // ruleLine is the hot path of big files; its optional parts are closures built once,
+  // working on the rule being read (fwRuleNode) and the endpoint clause (fwClause).
+  private ruleNumber = (): IToken => this.CONSUME(T.NumberTok);
+
+  private fromClause = (): void => {
+    const k = this.CONSUME(T.From);
+    const ep: Endpoint = { keyword: sp(k), span: sp(k) };
+    this.fwRuleNode.from = ep;
+    this.fwClause = ep;
+    ep.endpoint = this.SUBRULE(this.endpoint);
+    this.OPTION3(this.fromPort);
+    ep.span.end = this.lastEnd();
+  };
+
+  private fromPort = (): void => {
+    const ep = this.fwClause;
+    ep.portKeyword = sp(this.CONSUME(T.Port));
+    ep.ports = this.SUBRULE(this.portSpec);
+  };
+
+  private toClause = (): void => {
+    const k = this.CONSUME(T.To);
+    const ep: Endpoint = { keyword: sp(k), span: sp(k) };
+    this.fwRuleNode.to = ep;
+    this.fwClause = ep;
+    ep.endpoint = this.SUBRULE2(this.endpoint);
+    this.OPTION5(this.toPort);
+    ep.span.end = this.lastEnd();
+  };
+
+  private toPort = (): void => {
+    const ep = this.fwClause;
+    ep.portKeyword = sp(this.CONSUME2(T.Port));
+    ep.ports = this.SUBRULE2(this.portSpec);
+  };
+
+  private ruleLine = this.RULE(
+    'ruleLine',
+    () => {
+      const num = this.OPTION(this.ruleNumber);
+      const dir = this.CONSUME(T.DirectionKw, E_RULE_DIRECTION);
+      const first = real(num) ? num : dir;
+      const node: RuleNode = {
+        kind: 'rule',
+        span: { start: first.startOffset, end: tokenEnd(dir) },
+        direction: word<Direction>(dir),
+      };
+      if (real(num)) node.number = numLit(num);
+      if (!this.RECORDING_PHASE) {
+        this.fwFirewall.rules.push(node);
+        this.fwCurRule = node;
+      }
+      const action = this.CONSUME(T.ActionKw, E_RULE_ACTION);
+      if (real(action)) node.action = word<Action>(action);
+      const proto = this.CONSUME(T.ProtoKw, E_RULE_PROTO);
+      if (real(proto)) node.proto = word<Proto>(proto);
+      this.fwRuleNode = node;
+      this.OPTION2(this.fromClause);
+      this.OPTION4(this.toClause);
+      node.span.end = this.lastEnd();
+    },
+    NO_RESYNC,
+  );
+
+  // ---------------------------------------------------------------- flows
+
+  private flowDecl = this.RULE(
+    'flowDecl',
+    () => {
+      const kw = this.CONSUME(T.Flow);
+      const node: FlowDecl = { kind: 'flow', span: sp(kw), keyword: sp(kw), via: [] };
+      this.begin(node);
+      this.SUBRULE(this.flowBody, { ARGS: [node] });
+      this.finish(node);
+    },
+    NO_RESYNC,
+  );
+
+  /** A flow given without (or with) the `flow` keyword, as the CLI's `--flow` gives it. */
+  private flowOnly = this.RULE(
+    'flowOnly',
+    (): FlowDecl => {
+      const start = this.ACTION(() => this.LA(1).startOffset) ?? 0;
+      const node: FlowDecl = {
+        kind: 'flow',
+        span: { start, end: start },
+        keyword: { start, end: start },
+        via: [],
+      };
+      this.OPTION(() => {
+        node.keyword = sp(this.CONSUME(T.Flow));
+      });
+      try {
+        this.SUBRULE(this.flowBody, { ARGS: [node] });
+      } catch (e) {
+        this.rethrowUnlessSyntax(e);
+        this.skipWhile(() => true);
+      }
+      this.ACTION(() => {
+        node.span.end = Math.max(node.span.start, this.lastEnd());
+        const t = this.LA(1);
+        if (!isEofToken(t)) {
+          this.error(sp(t), `unexpected ${code(t.image)} after the end of the flow`);
+          this.skipWhile(() => true);
+        }
+      });
+      return node;
+    },
+    NO_RESYNC,
+  );
+
+  private flowBody = this.RULE(
+    'flowBody',
+    (node?: FlowDecl) => {
+      const flow = node ?? ({ kind: 'flow', span: { start: 0, end: 0 }, keyword: { start: 0, end: 0 }, via: [] } as FlowDecl);
+      this.OR({
+        ERR_MSG: K('flow-client'),
+        DEF: [
+          {
+            ALT: () => {
+              this.CONSUME(T.LBracket);
+              const addr = this.CONSUME2(T.AddressTok, E_BRACKET_ADDRESS);
+              if (real(addr)) flow.client = addrLit(addr);
+              this.CONSUME(T.RBracket, E_BRACKET_CLOSE);
+            },
+          },
+          {
+            ALT: () => {
+              flow.client = this.SUBRULE(this.endpoint);
+            },
+          },
+        ],
+      });
+      this.OPTION(() => {
+        this.CONSUME(T.Colon);
+        flow.clientPorts = this.SUBRULE(this.portSpec);
+      });
+      this.CONSUME(T.Arrow, E_FLOW_ARROW);
+      flow.server = this.SUBRULE2(this.endpoint);
+      this.OR2({
+        ERR_MSG: K('flow-target'),
+        DEF: [
+          {
+            ALT: () => {
+              const t = this.CONSUME(T.Identifier);
+              flow.target = { kind: 'service', name: nameOf(t), span: sp(t) };
+            },
+          },
+          {
+            ALT: () => {
+              const p = this.CONSUME(T.PortProtoKw);
+              const target: FlowTarget = { kind: 'proto', proto: word<'tcp' | 'udp'>(p), span: sp(p) };
+              flow.target = target;
+              const port = this.OPTION2(() => this.CONSUME(T.NumberTok));
+              this.ACTION(() => {
+                if (real(port)) {
+                  target.port = numLit(port);
+                  target.span.end = tokenEnd(port);
+                } else {
+                  this.errorFound(this.LA(1), renderExpectation('flow-port', p));
+                  // Go on with `via` / `expect` if they follow; anything else is skipped.
+                  const next = this.LA(1);
+                  const ty = next.tokenType;
+                  if (ty !== EOF && ty !== T.Via && ty !== T.Expect && !this.lineStartStatement()) throw new Abort();
+                }
+              });
+            },
+          },
+          {
+            ALT: () => {
+              const p = this.CONSUME(T.Icmp);
+              flow.target = { kind: 'proto', proto: word<'icmp'>(p), span: sp(p) };
+            },
+          },
+        ],
+      });
+      this.OPTION3(() => {
+        this.CONSUME(T.Via);
+        const first = this.CONSUME2(T.Identifier, E_VIA_FW);
+        if (real(first)) flow.via.push(nameOf(first));
+        this.MANY(() => {
+          this.CONSUME(T.Comma);
+          const next = this.CONSUME3(T.Identifier, E_VIA_FW);
+          if (real(next)) flow.via.push(nameOf(next));
+        });
+      });
+      this.OPTION4(() => {
+        this.CONSUME(T.Expect);
+        const action = this.CONSUME(T.ActionKw, E_EXPECT_ACTION);
+        if (real(action)) flow.expect = word<Action>(action);
+      });
+    },
+    NO_RESYNC,
+  );
+
+  // ---------------------------------------------------------------- recovery
+
+  /**
+   * What may follow a token at a grammar path (used by single-token insertion). chevrotain
+   * walks the grammar on every call, which made files with thousands of errors slow; the
+   * answer depends only on the path, so it is cached (the set of paths is small and fixed).
+   */
+  protected override getNextPossibleTokenTypes(grammarPath: ITokenGrammarPath): TokenType[] {
+    const key =
+      grammarPath.ruleStack.join(',') +
+      '|' +
+      grammarPath.occurrenceStack.join(',') +
+      '|' +
+      grammarPath.lastTok.name +
+      '|' +
+      grammarPath.lastTokOccurrence;
+    let follows = FOLLOWS_CACHE.get(key);
+    if (follows === undefined) {
+      follows = super.getNextPossibleTokenTypes(grammarPath);
+      FOLLOWS_CACHE.set(key, follows);
+    }
+    return follows;
+  }
+
+  protected override canTokenTypeBeInsertedInRecovery(tokType: TokenType): boolean {
+    if (!INSERTABLE.has(tokType)) return false;
+    // A statement keyword in the middle of a line is a stray word, not the next statement:
+    // pretending the missing token was there would start a bogus statement at it.
+    const t = this.LA(1);
+    if (this.isLineStart(t)) return true;
+    if (HARD_STATEMENT_KEYWORDS.has(t.tokenType)) return false;
+    // `default` mid-line only legitimately follows as a firewall's `default allow|deny`.
+    return t.tokenType !== T.Default || tokenMatcher(this.LA(2), T.ActionKw);
+  }
+
+  protected override canTokenTypeBeDeletedInRecovery(): boolean {
+    // Never delete a token that starts a statement on its own line, nor a brace.
+    const t = this.LA(1);
+    if (t.tokenType === T.LCurly || t.tokenType === T.RCurly) return false;
+    return !this.lineStartStatement();
+  }
+
+  private rethrowUnlessSyntax(e: unknown): void {
+    if (e instanceof Abort) return;
+    if (e instanceof Error && isRecognitionException(e)) return;
+    throw e;
+  }
+
+  /** Skips tokens while `cond` holds (never past the end). */
+  private skipWhile(cond: () => boolean): void {
+    while (this.LA(1).tokenType !== EOF && cond()) this.SKIP_TOKEN();
+  }
+
+  private closeCurrentStatement(): void {
+    const s = this.fwCurStmt;
+    if (s) s.span.end = Math.max(s.span.start, this.lastEnd());
+  }
+
+  private topJunk(t: IToken): void {
+    const ty = t.tokenType;
+    let msg: string;
+    if (ty === T.Identifier) msg = `${code(t.image)} is not a keyword here: ${STATEMENT_STARTS}`;
+    else if (ty === T.Inbound || ty === T.Outbound || (ty === T.NumberTok && this.isDirection(this.LA(1))))
+      msg = `a rule must be inside the braces \`{ }\` of a firewall`;
+    else if (ty === T.RCurly) msg = 'unmatched `}`';
+    else if ((ty === T.NumberTok || ty === T.Comma) && this.isPortValue(this.LA(-1)))
+      msg = `unexpected ${code(t.image)}: ${PORT_LIST_HINT}`;
+    else msg = `unexpected ${code(t.image)}: ${STATEMENT_STARTS}`;
+    this.error(sp(t), msg);
+    this.skipWhile(() => !this.statementStartAt());
+  }
+
+  private bodyJunk(t: IToken, fw: FirewallDecl): void {
+    const ty = t.tokenType;
+    let msg: string;
+    if (ty === T.Identifier) msg = `${code(t.image)} is not a keyword here: ${RULE_STARTS}`;
+    else if ((ty === T.NumberTok || ty === T.Comma) && this.isPortValue(this.LA(-1)))
+      msg = `unexpected ${code(t.image)}: ${PORT_LIST_HINT}`;
+    else if (ty === T.Default)
+      msg = '`default allow` or `default deny` goes in the firewall header, before `{`';
+    else if (ty === T.From || ty === T.To || ty === T.Port) msg = `unexpected ${code(t.image)}: ${RULE_SHAPE}`;
+    else if (ty === T.Firewall) msg = `a firewall cannot be declared inside the body of firewall ${this.fwName(fw)}`;
+    else if (ty === T.LCurly) msg = `unexpected \`{\`: the body of firewall ${this.fwName(fw)} is already open`;
+    else if (isKeywordToken(t)) msg = `${code(t.image)} cannot start a rule: ${RULE_STARTS}`;
+    else msg = `unexpected ${code(t.image)}: ${RULE_STARTS}`;
+    this.error(sp(t), msg);
+    this.skipWhile(() => !this.bodyStop());
+  }
+
+  // ---------------------------------------------------------------- predicates
+
+  private isDirection(t: IToken): boolean {
+    return t.tokenType === T.Inbound || t.tokenType === T.Outbound;
+  }
+
+  private isPortValue(t: IToken): boolean {
+    const ty = t.tokenType;
+    return ty === T.NumberTok || ty === T.Identifier || ty === T.Ephemeral || ty === T.RBracket;
+  }
+
+  /** Is the token the first one on its line? */
+  private isLineStart(t: IToken): boolean {
+    return startsLine(this.fwText, t.startOffset);
+  }
+
+  /** Does a statement start at LA(1)? */
+  private statementStartAt(): boolean {
+    const ty = this.LA(1).tokenType;
+    if (HARD_STATEMENT_KEYWORDS.has(ty)) return true;
+    if (ty === T.Default) return this.LA(2).tokenType === T.Ephemeral;
+    if (ty === T.Ephemeral) return this.LA(2).tokenType === T.Identifier && this.LA(3).tokenType === T.NumberTok;
+    return false;
+  }
+
+  /** A statement starting at LA(1), first on its line: the strong recovery point. */
+  private lineStartStatement(): boolean {
+    return this.statementStartAt() && this.isLineStart(this.LA(1));
+  }
+
+  /** `inbound`, `outbound`, or a number followed by one of them. */
+  private ruleStartAt(): boolean {
+    const t = this.LA(1);
+    if (this.isDirection(t)) return true;
+    return t.tokenType === T.NumberTok && this.isDirection(this.LA(2));
+  }
+
+  private ruleAltOk(): boolean {
+    const t = this.LA(1);
+    if (t.tokenType !== T.NumberTok) return true;
+    return this.isDirection(this.LA(2)) || this.isLineStart(t);
+  }
+
+  /** A statement written inside a firewall body: on its own line, and looking like one. */
+  private misplacedStatementOk(): boolean {
+    const t = this.LA(1);
+    if (t.tokenType === T.Firewall || !this.isLineStart(t) || !this.statementStartAt()) return false;
+    const next = this.LA(2).tokenType;
+    switch (t.tokenType) {
+      case T.Flow:
+        return next === T.Identifier || next === T.Any || next === T.LBracket || tokenMatcher(this.LA(2), T.AddressTok);
+      case T.Include:
+        return next === T.StringLit;
+      case T.Default:
+      case T.Ephemeral:
+        return true; // statementStartAt already looked at what follows
+      default:
+        return next === T.Identifier;
+    }
+  }
+
+  /**
+   * A keyword where a declaration's name goes is read as the name (with an error) when what
+   * follows fits: `host host 10.0.0.1`. Otherwise it is more likely a missing name followed
+   * by something else, and is reported as such.
+   */
+  private keywordAsNameOk(): boolean {
+    if (this.lineStartStatement()) return false;
+    const after = this.LA(2);
+    switch (this.LA(0).tokenType) {
+      case T.Host:
+      case T.Network:
+        return tokenMatcher(after, T.AddressTok);
+      case T.Service:
+        return tokenMatcher(after, T.ProtoKw);
+      case T.Ephemeral:
+        return after.tokenType === T.NumberTok;
+      case T.Firewall:
+        return tokenMatcher(after, T.ModeKw);
+      default:
+        return false;
+    }
+  }
+
+  /** An `ephemeral` clause follows (and not an `ephemeral NAME LOW-HIGH` statement). */
+  private ephemeralClauseAhead(): boolean {
+    return !(this.LA(2).tokenType === T.Identifier && this.LA(3).tokenType === T.NumberTok);
+  }
+
+  /** Where skipping stops after an error in a firewall header. */
+  private headerStop(): boolean {
+    const t = this.LA(1);
+    const ty = t.tokenType;
+    if (ty === EOF || ty === T.LCurly || ty === T.RCurly) return true;
+    if (this.lineStartStatement()) return true;
+    return this.ruleStartAt() && this.isLineStart(t);
+  }
+
+  /** Where skipping stops after an error in a rule. */
+  private bodyStop(): boolean {
+    const ty = this.LA(1).tokenType;
+    if (ty === EOF || ty === T.RCurly) return true;
+    return this.ruleStartAt() || this.lineStartStatement();
+  }
+
+  /** Does the firewall body go on at LA(1)? */
+  private bodyContinues(): boolean {
+    const t = this.LA(1);
+    const ty = t.tokenType;
+    if (ty === EOF || ty === T.RCurly) return false;
+    if (this.lineStartStatement()) {
+      // A statement on its own line inside a body: if a `}` comes before any `{`, it was
+      // written inside the body by mistake (report it, keep the body); otherwise the
+      // body was never closed.
+      if (ty === T.Firewall) return false;
+      return this.nextBraceIsClose();
+    }
+    return true;
+  }
+
+  private nextBraceIsClose(): boolean {
+    const start = this.LA(1).startOffset;
+    if (start >= this.fwScanFrom && start <= this.fwScanTo) return this.fwScanClose;
+    let k = 1;
+    let t = this.LA(1);
+    while (t.tokenType !== EOF && t.tokenType !== T.LCurly && t.tokenType !== T.RCurly) t = this.LA(++k);
+    this.fwScanFrom = start;
+    this.fwScanTo = t.tokenType === EOF ? Number.MAX_SAFE_INTEGER : t.startOffset;
+    this.fwScanClose = t.tokenType === T.RCurly;
+    return this.fwScanClose;
+  }
+
+  // ---------------------------------------------------------------- AST helpers
+
+  private begin(node: Statement): void {
+    if (this.RECORDING_PHASE) return;
+    this.fwStatements.push(node);
+    this.fwCurStmt = node;
+  }
+
+  private finish(node: { span: Span }): void {
+    if (this.RECORDING_PHASE) return;
+    node.span.end = Math.max(node.span.start, this.lastEnd());
+  }
+
+  /** End offset of the last token consumed. */
+  private lastEnd(): number {
+    const t = this.LA(0);
+    const s = t.startOffset;
+    return s === s ? s + t.image.length : 0;
+  }
+
+  /** The name recovery leaves when a declaration has none: empty, just after the keyword. */
+  private emptyName(kw: IToken): Name {
+    const end = tokenEnd(kw);
+    return { text: '', span: { start: end, end } };
+  }
+
+  private fwName(fw: FirewallDecl): string {
+    return fw.name.text ? code(fw.name.text) : '(unnamed)';
+  }
+
+  private error(span: Span, message: string, related?: RelatedInfo[]): void {
+    if (this.RECORDING_PHASE) return;
+    const e: ManualError = { span, message };
+    if (related && related.length > 0) e.related = related;
+    this.fwErrors.push(e);
+  }
+
+  /** "expected ..., found X" at token X (at the end of the last token for the end of input). */
+  private errorFound(t: IToken, expected: string, related?: RelatedInfo[]): void {
+    if (isEofToken(t)) {
+      const end = this.lastEnd();
+      this.error({ start: end, end }, `${expected}, found ${EOF_MARK}`, related);
+    } else {
+      this.error(sp(t), `${expected}, found ${code(t.image)}`, related);
+    }
+  }
+}
+
+/** Placeholder for "the end of the file" / "the end of the flow" in manual messages; parse.ts substitutes. */
+export const EOF_MARK = '\u0002EOF';
+
+let instance: FwParser | undefined;
+
+/** The one parser of the process (built on first use: recording the grammar takes a few ms). */
+export function fwParser(): FwParser {
+  if (!instance) instance = new FwParser();
+  return instance;
+}

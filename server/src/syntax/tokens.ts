@@ -1,0 +1,298 @@
+// The lexer of the `.fw` language (spec §2), built on chevrotain.
+//
+// Design notes:
+// - Every character of any input is matched by some token: whitespace (skipped),
+//   comments (group `comments`), the real tokens, or `Unknown` (group `unknown`), a run
+//   of characters that cannot start any token. The parse layer turns `Unknown` runs into
+//   "unexpected character" diagnostics. This keeps chevrotain's own (slow, char by char)
+//   lexer error recovery out of the picture, so binary garbage lexes in linear time.
+// - Keywords are reserved. They are lexed as identifiers and retyped by `lex()` with one
+//   Map lookup (the effect of `longer_alt: Identifier`, much cheaper): `hosts`, `anyone`
+//   or `tcp-in` stay identifiers.
+// - IPv6 literals need a custom matcher (an IPv6 literal holds at least two colons, so
+//   `bob:51000` stays name, colon, number).
+// - Token categories let the parser consume "an action", "a protocol", "an address" or
+//   "any token at all" (for junk skipping) with one CONSUME.
+
+import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+
+// ---------------------------------------------------------------- categories
+
+/** Every real token (not EOF): lets the parser consume junk one token at a time. */
+export const AnyToken = createToken({ name: 'AnyToken', pattern: Lexer.NA });
+/** Every reserved word. */
+export const Keyword = createToken({ name: 'Keyword', pattern: Lexer.NA, label: 'a keyword' });
+export const ModeKw = createToken({ name: 'ModeKw', pattern: Lexer.NA, label: '`stateless` or `stateful`' });
+export const ActionKw = createToken({ name: 'ActionKw', pattern: Lexer.NA, label: '`allow` or `deny`' });
+export const DirectionKw = createToken({
+  name: 'DirectionKw',
+  pattern: Lexer.NA,
+  label: '`inbound` or `outbound`',
+});
+export const ProtoKw = createToken({
+  name: 'ProtoKw',
+  pattern: Lexer.NA,
+  label: 'a protocol (`tcp`, `udp`, `icmp` or `all`)',
+});
+/** `tcp` and `udp`: the protocols that take a port in a flow. */
+export const PortProtoKw = createToken({ name: 'PortProtoKw', pattern: Lexer.NA, label: '`tcp` or `udp`' });
+export const AddressTok = createToken({ name: 'AddressTok', pattern: Lexer.NA, label: 'an address' });
+
+// ---------------------------------------------------------------- trivia
+
+export const WhiteSpace = createToken({
+  name: 'WhiteSpace',
+  pattern: /[ \t\n\r\f\v\u00a0\ufeff]+/,
+  group: Lexer.SKIPPED,
+  line_breaks: true,
+});
+
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments' });
+
+/**
+ * A run of characters that can start no token (`$`, `;`, `.`, `/`, control characters,
+ * non-ASCII letters, ...). Kept in group `unknown`, reported by the parse layer.
+ * The set is the complement of: whitespace above, letters, digits, `_ # " [ ] { } , : -`.
+ */
+export const Unknown = createToken({
+  name: 'Unknown',
+  pattern:
+    /[\x00-\x08\x0e-\x1f!$%&'()*+./;<=>?@\\^`|~\x7f-\x9f\u00a1-\ufefe\uff00-\uffff]+/,
+  group: 'unknown',
+});
+
+// ---------------------------------------------------------------- literals
+
+/** A string is `"..."` on one line; an unterminated string is lexed up to the end of the line. */
+export const StringLit = createToken({
+  name: 'String',
+  pattern: /"[^"\r\n]*"?/,
+  categories: [AnyToken],
+  label: 'a string',
+});
+
+function isHexCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * Matches an IPv6 address or prefix: a run of hex digits, `:` and `.` holding at least
+ * two colons, optionally followed by `/digits`. Generous on purpose (the model validates);
+ * `bob:51000`, `abc:1234` and `1.2.3.4:80` have one colon and do not match.
+ */
+export function matchIPv6(text: string, offset: number): [string] | null {
+  const n = text.length;
+  let i = offset;
+  let colons = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 58) {
+      colons++;
+      i++;
+    } else if (c === 46 || isHexCode(c)) {
+      i++;
+    } else {
+      break;
+    }
+  }
+  if (colons < 2) return null;
+  if (text.charCodeAt(i) === 47 && isDigitCode(text.charCodeAt(i + 1))) {
+    i += 2;
+    while (i < n && isDigitCode(text.charCodeAt(i))) i++;
+  }
+  return [text.slice(offset, i)];
+}
+
+const IPV6_START_CHARS: string[] = [':'];
+for (const c of '0123456789abcdefABCDEF') IPV6_START_CHARS.push(c);
+
+export const IPv6 = createToken({
+  name: 'IPv6',
+  pattern: matchIPv6,
+  start_chars_hint: IPV6_START_CHARS,
+  line_breaks: false,
+  categories: [AddressTok, AnyToken],
+  label: 'an IPv6 address',
+});
+
+/** `a.b.c.d` or `a.b.c.d/n`, lexed generously (`300.1.1.1`, `1.2.3` are tokens; the model validates). */
+export const IPv4 = createToken({
+  name: 'IPv4',
+  pattern: /\d+(?:\.\d+)+(?:\/\d+)?/,
+  categories: [AddressTok, AnyToken],
+  label: 'an IPv4 address',
+});
+
+export const NumberTok = createToken({
+  name: 'Number',
+  pattern: /\d+/,
+  categories: [AnyToken],
+  label: 'a number',
+});
+
+/** `[A-Za-z_][A-Za-z0-9_-]*`, except that a `-` directly followed by `>` is left for `->`. */
+export const Identifier = createToken({
+  name: 'Identifier',
+  pattern: /[A-Za-z_](?:[A-Za-z0-9_]|-(?!>))*/,
+  categories: [AnyToken],
+  label: 'a name',
+});
+
+// ---------------------------------------------------------------- punctuation
+
+function punct(name: string, pattern: string): TokenType {
+  return createToken({ name, pattern, categories: [AnyToken], label: '`' + pattern + '`' });
+}
+export const Arrow = punct('Arrow', '->');
+export const Dash = punct('Dash', '-');
+export const LBracket = punct('LBracket', '[');
+export const RBracket = punct('RBracket', ']');
+export const LCurly = punct('LCurly', '{');
+export const RCurly = punct('RCurly', '}');
+export const Comma = punct('Comma', ',');
+export const Colon = punct('Colon', ':');
+
+// ---------------------------------------------------------------- keywords
+
+// Keywords are not matched by the lexer: it lexes them as identifiers and `lex()` then
+// retypes every identifier that is a reserved word (one Map lookup per identifier). This
+// is what `longer_alt` would give (`hosts`, `anyone`, `tcp-in` stay identifiers), at a
+// fraction of the cost of trying every keyword pattern before the identifier pattern.
+function kw(word: string, ...categories: TokenType[]): TokenType {
+  return createToken({
+    name: 'Kw_' + word,
+    pattern: Lexer.NA,
+    categories: [Keyword, AnyToken, ...categories],
+    label: '`' + word + '`',
+  });
+}
+
+export const Host = kw('host');
+export const Network = kw('network');
+export const Service = kw('service');
+export const Ephemeral = kw('ephemeral');
+export const Firewall = kw('firewall');
+export const Stateless = kw('stateless', ModeKw);
+export const Stateful = kw('stateful', ModeKw);
+export const Protects = kw('protects');
+export const Default = kw('default');
+export const Inbound = kw('inbound', DirectionKw);
+export const Outbound = kw('outbound', DirectionKw);
+export const Allow = kw('allow', ActionKw);
+export const Deny = kw('deny', ActionKw);
+export const Tcp = kw('tcp', ProtoKw, PortProtoKw);
+export const Udp = kw('udp', ProtoKw, PortProtoKw);
+export const Icmp = kw('icmp', ProtoKw);
+export const All = kw('all', ProtoKw);
+export const From = kw('from');
+export const To = kw('to');
+export const Port = kw('port');
+export const Flow = kw('flow');
+export const Via = kw('via');
+export const Expect = kw('expect');
+export const Any = kw('any');
+export const Include = kw('include');
+
+export const KEYWORD_TOKENS: TokenType[] = [
+  Host, Network, Service, Ephemeral, Firewall, Stateless, Stateful, Protects, Default,
+  Inbound, Outbound, Allow, Deny, Tcp, Udp, Icmp, All, From, To, Port, Flow, Via, Expect,
+  Any, Include,
+];
+
+/** The reserved words of spec §2. */
+export const KEYWORDS: readonly string[] = KEYWORD_TOKENS.map((t) => t.name.slice(3));
+
+const KEYWORD_BY_WORD = new Map<string, TokenType>(KEYWORD_TOKENS.map((t) => [t.name.slice(3), t]));
+
+/** The keyword token type of a word, if it is reserved. */
+export function keywordType(word: string): TokenType | undefined {
+  return KEYWORD_BY_WORD.get(word);
+}
+
+// ---------------------------------------------------------------- the lexer
+
+// Order matters: chevrotain takes the first pattern that matches.
+// IPv6 before numbers and names (`fe80::1`, `2001:db8::1`) and before `:` (`::1`);
+// IPv4 before plain numbers; `->` before `-`.
+
+export const LEXER_TOKENS: TokenType[] = [
+  WhiteSpace,
+  Comment,
+  StringLit,
+  IPv6,
+  IPv4,
+  NumberTok,
+  Arrow,
+  Dash,
+  LBracket,
+  RBracket,
+  LCurly,
+  RCurly,
+  Comma,
+  Colon,
+  Identifier,
+  Unknown,
+];
+
+/** Everything the parser may see, categories included. */
+export const ALL_TOKENS: TokenType[] = [
+  AnyToken,
+  Keyword,
+  ModeKw,
+  ActionKw,
+  DirectionKw,
+  ProtoKw,
+  PortProtoKw,
+  AddressTok,
+  ...LEXER_TOKENS,
+  ...KEYWORD_TOKENS,
+];
+
+let lexerInstance: Lexer | undefined;
+
+/** The one lexer of the process (built on first use). */
+export function fwLexer(): Lexer {
+  if (!lexerInstance) {
+    lexerInstance = new Lexer(LEXER_TOKENS, {
+      positionTracking: 'onlyOffset',
+      ensureOptimizations: true,
+      skipValidations: true,
+    });
+  }
+  return lexerInstance;
+}
+
+export interface LexOutput {
+  tokens: IToken[];
+  comments: IToken[];
+  unknown: IToken[];
+}
+
+export function lex(text: string): LexOutput {
+  const r = fwLexer().tokenize(text);
+  const tokens = r.tokens;
+  const ident = Identifier;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.tokenType === ident) {
+      const k = KEYWORD_BY_WORD.get(t.image);
+      if (k !== undefined) {
+        t.tokenType = k;
+        t.tokenTypeIdx = k.tokenTypeIdx!;
+      }
+    }
+  }
+  return {
+    tokens: r.tokens,
+    comments: r.groups['comments'] ?? [],
+    unknown: r.groups['unknown'] ?? [],
+  };
+}
+
+/** Offset just past the token (tokens carry only their start offset). */
+export function tokenEnd(t: IToken): number {
+  return t.startOffset + t.image.length;
+}
