@@ -1,0 +1,184 @@
+// Quick fixes shared by missing-response and partial-response: insert the inverse rule
+// where the firewall evaluates it before any rule that drops the responses, or widen the
+// one response rule that lets part of them through.
+
+import type { Direction } from '../syntax/ast';
+import type { Firewall, Model, ResolvedRule } from '../model/types';
+import type { Fix, Span } from '../core/diagnostic';
+import type { LineIndex } from '../core/text';
+import { makeBoxes, boxesCoveredBy, protoMask, PORTED } from '../engine/packet';
+import { type ResponseCheck, type ResponseIndex, dports } from './responseIndex';
+import { inverseRuleText, oppositeDirection, portSetText } from './ruleKinds';
+import { isPorted } from './responseText';
+
+/** What the fixes of one analysis run share. */
+export interface ResponseContext {
+  model: Model;
+  text: string;
+  lines: LineIndex;
+  eol: string;
+  /** Per firewall: its numbering, and the numbers in use per direction, including those handed out by fixes of this run. */
+  numbers: Map<Firewall, FirewallNumbers>;
+}
+
+export interface FirewallNumbers {
+  mode: 'numbered' | 'unnumbered' | undefined;
+  used: Record<Direction, Set<number>>;
+}
+
+const MAX_NUMBER = 32766;
+
+function numbersOf(ctx: ResponseContext, fw: Firewall): FirewallNumbers {
+  let n = ctx.numbers.get(fw);
+  if (!n) {
+    n = { mode: numbering(fw), used: { inbound: new Set(), outbound: new Set() } };
+    for (const r of fw.rules) if (r.number !== undefined) n.used[r.direction].add(r.number);
+    ctx.numbers.set(fw, n);
+  }
+  return n;
+}
+
+/** 'numbered' when every rule has a number, 'unnumbered' when none has, else undefined. */
+export function numbering(fw: Firewall): 'numbered' | 'unnumbered' | undefined {
+  const n = fw.rules.filter((r) => r.number !== undefined).length;
+  if (n === 0) return 'unnumbered';
+  return n === fw.rules.length ? 'numbered' : undefined;
+}
+
+/**
+ * A number not in `used` for a rule that must be tried before every rule in `before` and,
+ * if possible, after the number `after`: the request's number + 10 (as in 100 → 110), else
+ * its own number, else the nearest free number above it, else the free numbers just above
+ * `after`, and last the highest free number below the first rule of `before`.
+ */
+export function pickNumber(near: number, before: ResolvedRule[], used: Set<number>, after = 0): number | undefined {
+  let limit = MAX_NUMBER + 1;
+  for (const r of before) if (r.number !== undefined && r.number < limit) limit = r.number;
+  const ok = (n: number) => Number.isInteger(n) && n >= 1 && n < limit && !used.has(n);
+  const prefer = [near + 10, near];
+  for (let k = 1; k < 10; k++) prefer.push(near + k);
+  for (const n of prefer) if (n > after && ok(n)) return n;
+  if (after > 0) for (let n = after + 1; n < limit && n <= after + 100; n++) if (ok(n)) return n;
+  for (const n of prefer) if (ok(n)) return n;
+  for (let n = Math.min(limit - 1, MAX_NUMBER); n >= 1; n--) if (ok(n)) return n;
+  return undefined;
+}
+
+function lineEndAt(text: string, offset: number): number {
+  let i = offset;
+  while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
+  return i;
+}
+
+function nextLineStart(text: string, lineEnd: number): number {
+  if (text[lineEnd] === '\r' && text[lineEnd + 1] === '\n') return lineEnd + 2;
+  return Math.min(text.length, lineEnd + 1);
+}
+
+function lineStartAt(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0 && text[i - 1] !== '\n' && text[i - 1] !== '\r') i--;
+  return i;
+}
+
+/** The white space that starts the line holding `offset`. */
+export function indentAt(text: string, offset: number): string {
+  const start = lineStartAt(text, offset);
+  return /^[ \t]*/.exec(text.slice(start, offset))![0];
+}
+
+function isBlankOrComment(s: string): boolean {
+  return /^[ \t]*(#.*)?$/.test(s);
+}
+
+/** An insertion of `line` (a statement without line break) on its own line right after `span`'s line. */
+export function insertAfterLine(ctx: ResponseContext, span: Span, line: string, indent: string): { span: Span; newText: string } {
+  const { text, eol } = ctx;
+  const end = lineEndAt(text, span.end);
+  if (!isBlankOrComment(text.slice(span.end, end))) {
+    // Something else follows on the same line (another rule, the closing brace).
+    return { span: { start: span.end, end: span.end }, newText: `${eol}${indent}${line}` };
+  }
+  if (end >= text.length) return { span: { start: end, end }, newText: `${eol}${indent}${line}` };
+  const at = nextLineStart(text, end);
+  return { span: { start: at, end: at }, newText: `${indent}${line}${eol}` };
+}
+
+/** An insertion of `line` on its own line right before `span`'s line. */
+export function insertBeforeLine(ctx: ResponseContext, span: Span, line: string): { span: Span; newText: string } {
+  const { text, eol } = ctx;
+  const start = lineStartAt(text, span.start);
+  const before = text.slice(start, span.start);
+  if (/^[ \t]*$/.test(before)) return { span: { start, end: start }, newText: `${before}${line}${eol}` };
+  return { span: { start: span.start, end: span.start }, newText: `${line}${eol}${indentAt(text, span.start)}` };
+}
+
+/**
+ * Inserts the inverse of the checked rule, numbered to be tried before every rule that
+ * drops part of its responses (or placed before them in the file when unnumbered). With
+ * `afterServing`, it goes after the rules that already let some responses through, so they
+ * keep serving the request; else right after the request rule.
+ */
+export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: ResponseCheck, afterServing = false): Fix | undefined {
+  const rule = check.rule;
+  if (rule.file !== ctx.model.root) return undefined;
+  const opposite = oppositeDirection(rule.direction);
+  const numbers = numbersOf(ctx, fw);
+  const mode = numbers.mode;
+  if (!mode) return undefined;
+  const indent = indentAt(ctx.text, rule.node.span.start);
+  const serving = afterServing ? check.servedBy.filter((s) => s.file === ctx.model.root) : [];
+  let edit: { span: Span; newText: string };
+  let ruleText: string;
+  if (mode === 'numbered') {
+    const used = numbers.used[opposite];
+    const after = Math.max(0, ...serving.map((s) => s.number ?? 0));
+    const n = pickNumber(rule.number ?? 100, check.deniedBy, used, after);
+    if (n === undefined) return undefined;
+    used.add(n);
+    ruleText = inverseRuleText(rule, ctx.text, n);
+    edit = insertAfterLine(ctx, rule.node.span, ruleText, indent);
+  } else {
+    ruleText = inverseRuleText(rule, ctx.text);
+    // Unnumbered rules are tried in file order: after the serving rules if that is still
+    // before the first rule that drops responses, else right before that rule.
+    let first: ResolvedRule | undefined;
+    for (const d of check.deniedBy) if (!first || d.node.span.start < first.node.span.start) first = d;
+    const limit = first?.node.span.start ?? Infinity;
+    let anchor = rule;
+    for (const s of serving) if (s.node.span.start > anchor.node.span.start) anchor = s;
+    edit = insertAfterLine(ctx, anchor.node.span, ruleText, indent);
+    if (anchor !== rule && edit.span.start > limit) edit = insertAfterLine(ctx, rule.node.span, ruleText, indent);
+    if (first && edit.span.start > limit) {
+      if (first.file !== ctx.model.root) return undefined;
+      edit = insertBeforeLine(ctx, first.node.span, ruleText);
+    }
+  }
+  return { title: `Add the response rule \`${ruleText}\``, edits: [edit], safe: true, preferred: true };
+}
+
+/**
+ * When exactly one rule lets part of the responses through and it only lacks client
+ * ports, widen its destination ports to take the rest (it comes before every rule that
+ * drops them, so the widened rule decides them first).
+ */
+export function widenFix(ctx: ResponseContext, ix: ResponseIndex, check: ResponseCheck): Fix | undefined {
+  if (check.servedBy.length !== 1) return undefined;
+  const s = check.servedBy[0]!;
+  const portsSpec = s.node.to?.ports;
+  if (!isPorted(s) || !portsSpec || s.file !== ctx.model.root) return undefined;
+  if (check.dropped.some((b) => (b.protos & ~PORTED) !== 0)) return undefined;
+  const pos = ix.position(s);
+  if (check.deniedBy.some((d) => ix.position(d) < pos)) return undefined;
+  const wider = s.dport.union(dports(check.dropped));
+  const boxes = makeBoxes(protoMask(s.proto), s.from.addresses, s.sport, s.to.addresses, wider);
+  if (!boxesCoveredBy(check.dropped, boxes)) return undefined;
+  const newText = !s.to.ephemeral.isEmpty() && wider.equals(s.to.ephemeral) ? 'ephemeral' : portSetText(wider);
+  const shown = newText === 'ephemeral' ? `ephemeral (${wider})` : newText;
+  return {
+    title: `Widen the response rule's client ports to ${shown}`,
+    edits: [{ span: portsSpec.span, newText }],
+    safe: true,
+    preferred: true,
+  };
+}

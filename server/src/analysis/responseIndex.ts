@@ -1,0 +1,189 @@
+// Per firewall, once: what each allow rule really allows, the responses of every request
+// rule (and of every both rule that serves no request) decided by the firewall, and which
+// rules serve which requests (§7). The five response analyses and the hovers read it.
+
+import type { Direction } from '../syntax/ast';
+import type { Firewall, ResolvedRule } from '../model/types';
+import { PortSet } from '../engine/intervals';
+import { type Decision, crossing, orderedRules } from '../engine/firewall';
+import type { Box } from '../engine/packet';
+import { type RuleKind, classifyRule, clientPortsOf, oppositeDirection, responsesOf } from './ruleKinds';
+import { RuleSpace } from './ruleSpace';
+
+/** The responses of one request-like rule, as the firewall decides them. */
+export interface ResponseCheck {
+  rule: ResolvedRule;
+  kind: RuleKind;
+  clientPorts: PortSet;
+  /** The request packets the rule really allows (what crosses, after the rules before it). */
+  requests: Box[];
+  /** Their responses (the inverse), in the opposite direction. */
+  responses: Box[];
+  /** The responses decided by the firewall in the opposite direction, first match wins. */
+  decisions: Decision[];
+  /** Rules that allow some response, in evaluation order. */
+  servedBy: ResolvedRule[];
+  /** Deny rules that drop some response, in evaluation order. */
+  deniedBy: ResolvedRule[];
+  /** True when the default (deny) drops some response. */
+  defaultDenies: boolean;
+  /** True when the default (allow) allows some response. */
+  defaultAllows: boolean;
+  allowed: Box[];
+  dropped: Box[];
+}
+
+export interface ResponseIndex {
+  firewall: Firewall;
+  /** §7 kind of every valid allow rule. */
+  kindOf(rule: ResolvedRule): RuleKind | undefined;
+  /** Request rules, and both rules that serve no request rule: those whose responses must pass. */
+  checks: ResponseCheck[];
+  checkOf(rule: ResolvedRule): ResponseCheck | undefined;
+  /** The request rules (kind `request`) a rule serves. */
+  servedRequests(rule: ResolvedRule): ResolvedRule[];
+  /** Every checked (request-like) rule a rule serves, request rules first. */
+  served(rule: ResolvedRule): ResolvedRule[];
+  /** The packets a rule really allows: what crosses, minus what the rules before it decide. */
+  allowedBy(rule: ResolvedRule): Box[];
+  /** The responses of any allow rule (computed on demand for rules that are not in `checks`). */
+  responsesTo(rule: ResolvedRule): ResponseCheck | undefined;
+  /** Position of a rule in its direction's evaluation order. */
+  position(rule: ResolvedRule): number;
+  space(direction: Direction): RuleSpace;
+}
+
+const cache = new WeakMap<Firewall, ResponseIndex>();
+
+/** The index of one firewall (cached per firewall object). Never throws on a valid model. */
+export function responseIndex(fw: Firewall): ResponseIndex {
+  let ix = cache.get(fw);
+  if (!ix) {
+    ix = buildIndex(fw);
+    cache.set(fw, ix);
+  }
+  return ix;
+}
+
+function buildIndex(fw: Firewall): ResponseIndex {
+  const spaces: Record<Direction, RuleSpace> = {
+    inbound: new RuleSpace(orderedRules(fw, 'inbound')),
+    outbound: new RuleSpace(orderedRules(fw, 'outbound')),
+  };
+  const positions = new Map<ResolvedRule, number>();
+  for (const d of ['inbound', 'outbound'] as const) spaces[d].rules.forEach((cr, i) => positions.set(cr.rule, i));
+  const kinds = new Map<ResolvedRule, RuleKind>();
+  for (const r of fw.rules) {
+    const k = classifyRule(r);
+    if (k) kinds.set(r, k);
+  }
+
+  const allowedCache = new Map<ResolvedRule, Box[]>();
+  const allowedBy = (rule: ResolvedRule): Box[] => {
+    let a = allowedCache.get(rule);
+    if (a) return a;
+    a = [];
+    const pos = positions.get(rule);
+    if (rule.valid && rule.action === 'allow' && pos !== undefined) {
+      const space = spaces[rule.direction];
+      const own: Box[] = [];
+      for (const b of space.rules[pos]!.boxes) {
+        const c = crossing(fw, rule.direction, b);
+        if (c) own.push(c);
+      }
+      if (own.length) a = space.decidedBy(pos, own);
+    }
+    allowedCache.set(rule, a);
+    return a;
+  };
+
+  const checkCache = new Map<ResolvedRule, ResponseCheck | undefined>();
+  const responsesTo = (rule: ResolvedRule): ResponseCheck | undefined => {
+    if (checkCache.has(rule)) return checkCache.get(rule);
+    let result: ResponseCheck | undefined;
+    const kind = kinds.get(rule);
+    if (kind) {
+      const requests = allowedBy(rule);
+      const clientPorts = clientPortsOf(rule);
+      const responses = responsesOf(requests, clientPorts);
+      const decisions = spaces[oppositeDirection(rule.direction)].decide(responses, fw.defaultAction);
+      const servedBy = new Set<ResolvedRule>();
+      const deniedBy = new Set<ResolvedRule>();
+      const allowed: Box[] = [];
+      const dropped: Box[] = [];
+      let defaultDenies = false;
+      let defaultAllows = false;
+      for (const d of decisions) {
+        (d.action === 'allow' ? allowed : dropped).push(d.box);
+        if (d.rule) (d.action === 'allow' ? servedBy : deniedBy).add(d.rule);
+        else if (d.action === 'allow') defaultAllows = true;
+        else defaultDenies = true;
+      }
+      const byPos = (a: ResolvedRule, b: ResolvedRule) => positions.get(a)! - positions.get(b)!;
+      result = {
+        rule,
+        kind,
+        clientPorts,
+        requests,
+        responses,
+        decisions,
+        servedBy: [...servedBy].sort(byPos),
+        deniedBy: [...deniedBy].sort(byPos),
+        defaultDenies,
+        defaultAllows,
+        allowed,
+        dropped,
+      };
+    }
+    checkCache.set(rule, result);
+    return result;
+  };
+
+  const checks: ResponseCheck[] = [];
+  const servedRequests = new Map<ResolvedRule, ResolvedRule[]>();
+  const served = new Map<ResolvedRule, ResolvedRule[]>();
+  const record = (c: ResponseCheck, into: Map<ResolvedRule, ResolvedRule[]>) => {
+    for (const s of c.servedBy) {
+      const list = into.get(s);
+      if (list) list.push(c.rule);
+      else into.set(s, [c.rule]);
+    }
+  };
+  // Request rules first: whether a both rule counts as a request depends on them.
+  for (const r of fw.rules) {
+    if (kinds.get(r) !== 'request') continue;
+    const c = responsesTo(r);
+    if (!c) continue;
+    checks.push(c);
+    record(c, servedRequests);
+    record(c, served);
+  }
+  for (const r of fw.rules) {
+    if (kinds.get(r) !== 'both' || servedRequests.has(r)) continue;
+    const c = responsesTo(r);
+    if (!c) continue;
+    checks.push(c);
+    record(c, served);
+  }
+  const checkByRule = new Map(checks.map((c) => [c.rule, c]));
+
+  return {
+    firewall: fw,
+    kindOf: (r) => kinds.get(r),
+    checks,
+    checkOf: (r) => checkByRule.get(r),
+    servedRequests: (r) => servedRequests.get(r) ?? [],
+    served: (r) => served.get(r) ?? [],
+    allowedBy,
+    responsesTo,
+    position: (r) => positions.get(r) ?? -1,
+    space: (d) => spaces[d],
+  };
+}
+
+/** Union of the destination ports of some ported boxes. */
+export function dports(boxes: Box[]): PortSet {
+  let s = PortSet.EMPTY;
+  for (const b of boxes) s = s.union(b.dport);
+  return s;
+}

@@ -1,0 +1,115 @@
+// Spec §7: which allow rules are requests, which are responses, which are both, and the
+// inverse of a rule (the packet class of its responses). Hovers and the response analyses
+// share these definitions.
+
+import type { Direction } from '../syntax/ast';
+import type { Firewall, ResolvedRule } from '../model/types';
+import { PortSet } from '../engine/intervals';
+import { crossing, ruleBoxes } from '../engine/firewall';
+import { type Box, PORTED } from '../engine/packet';
+
+export type RuleKind = 'request' | 'response' | 'both';
+
+const HIGH_PORTS = PortSet.range(1024, 65535);
+
+/** A port set that could be somebody's ephemeral range: ≥ 1,024 of the ports 1024–65535. */
+export function isResponseLike(ports: PortSet): boolean {
+  return ports.intersect(HIGH_PORTS).size() >= 1024;
+}
+
+/** §7 for one rule; undefined for deny rules and rules with errors. */
+export function classifyRule(rule: ResolvedRule): RuleKind | undefined {
+  if (rule.action !== 'allow' || !rule.valid) return undefined;
+  if (rule.proto !== 'tcp' && rule.proto !== 'udp') return 'both';
+  const responseLike = isResponseLike(rule.dport);
+  if (responseLike && !rule.sport.isAll()) return 'response';
+  if (!responseLike && !rule.dport.isAll()) return 'request';
+  return 'both';
+}
+
+export function oppositeDirection(d: Direction): Direction {
+  return d === 'inbound' ? 'outbound' : 'inbound';
+}
+
+/**
+ * The client side's ports of a request (or both) rule: its source ports if it names them,
+ * else the ephemeral range of its `from` endpoint (§3).
+ */
+export function clientPortsOf(rule: ResolvedRule): PortSet {
+  return rule.sportGiven ? rule.sport : rule.from.ephemeral;
+}
+
+/**
+ * The responses to a class of request packets: addresses and ports swapped, the client
+ * side limited to `clientPorts`. Port-less protocols (icmp, others) keep every port.
+ */
+export function responsesOf(requests: Box[], clientPorts: PortSet): Box[] {
+  const out: Box[] = [];
+  for (const b of requests) {
+    const ported = b.protos & PORTED;
+    const portless = b.protos & ~PORTED;
+    if (ported) {
+      const dport = b.sport.intersect(clientPorts);
+      if (!dport.isEmpty()) out.push({ protos: ported, src: b.dst, sport: b.dport, dst: b.src, dport });
+    }
+    if (portless) out.push({ protos: portless, src: b.dst, sport: PortSet.ALL, dst: b.src, dport: PortSet.ALL });
+  }
+  return out;
+}
+
+export interface Inverse {
+  direction: Direction;
+  clientPorts: PortSet;
+  /** The packets of the inverse that cross the firewall (every packet of the rule's match that crosses, inverted). */
+  boxes: Box[];
+}
+
+/**
+ * The inverse of a rule as written (§7), restricted to what crosses `fw`: opposite direction,
+ * from/to and ports swapped, client ports per clientPortsOf. Earlier rules are not taken
+ * into account here; see responseIndex for what the firewall really allows.
+ */
+export function inverseOf(fw: Firewall, rule: ResolvedRule): Inverse {
+  const requests: Box[] = [];
+  for (const b of ruleBoxes(rule)) {
+    const c = crossing(fw, rule.direction, b);
+    if (c) requests.push(c);
+  }
+  const clientPorts = clientPortsOf(rule);
+  return { direction: oppositeDirection(rule.direction), clientPorts, boxes: responsesOf(requests, clientPorts) };
+}
+
+// ---- the inverse rule as text ----------------------------------------------------------
+
+function slice(text: string, span: { start: number; end: number } | undefined): string | undefined {
+  return span ? text.slice(span.start, span.end) : undefined;
+}
+
+/**
+ * The inverse rule written in the language with the names as written in `rule`, e.g.
+ * `outbound allow tcp from catogram port https to internet port ephemeral`. The client side
+ * gets `port ephemeral` (the `from` endpoint's range) unless the rule names its source ports.
+ * `text` is the text of the rule's file.
+ */
+export function inverseRuleText(rule: ResolvedRule, text: string, number?: number): string {
+  const n = rule.node;
+  const ported = rule.proto === 'tcp' || rule.proto === 'udp';
+  const serverText = slice(text, n.to?.endpoint?.span) ?? 'any';
+  const clientText = slice(text, n.from?.endpoint?.span) ?? 'any';
+  const serverPorts = ported ? slice(text, n.to?.ports?.span) : undefined;
+  const clientPorts = ported ? (rule.sportGiven ? slice(text, n.from?.ports?.span) : 'ephemeral') : undefined;
+  const parts: string[] = [];
+  if (number !== undefined) parts.push(String(number));
+  parts.push(oppositeDirection(rule.direction), 'allow', rule.proto, 'from', serverText);
+  if (serverPorts) parts.push('port', serverPorts);
+  parts.push('to', clientText);
+  if (clientPorts) parts.push('port', clientPorts);
+  return parts.join(' ');
+}
+
+/** A port set written in the language: `443`, `1024-65535`, `[22, 1024-65535]`. */
+export function portSetText(ports: PortSet): string {
+  const parts: string[] = [];
+  for (const [lo, hi] of ports.ranges()) parts.push(lo === hi ? `${lo}` : `${lo}-${hi}`);
+  return parts.length === 1 ? parts[0]! : `[${parts.join(', ')}]`;
+}
