@@ -1,0 +1,64 @@
+// Core diagnostics -> LSP diagnostics: ranges, severities (with the user's overrides),
+// code links to docs/, related information and tags.
+
+import {
+  type Diagnostic as LspDiagnostic,
+  DiagnosticSeverity,
+  DiagnosticTag,
+} from 'vscode-languageserver';
+import { URI } from 'vscode-uri';
+import type { Diagnostic, Severity } from '../core/diagnostic';
+import { LineIndex } from '../core/text';
+import { type DocContext, toRange } from '../lsp/docContext';
+
+export const DOCS_BASE = 'https://github.com/fwlang/fwlang/blob/main/docs/diagnostics/';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export function effectiveSeverity(d: Diagnostic, overrides: Record<string, string>): Severity | 'off' {
+  const o = overrides[d.code];
+  if (o === 'off' || o === 'error' || o === 'warning' || o === 'info' || o === 'hint') return o;
+  return d.severity;
+}
+
+function fileUri(ctx: DocContext, file: string | undefined): string {
+  if (!file || file === ctx.analysis.model.root) return ctx.uri;
+  return URI.file(file).toString();
+}
+
+function linesFor(ctx: DocContext, file: string | undefined): LineIndex {
+  if (!file || file === ctx.analysis.model.root) return ctx.lines;
+  const inc = ctx.analysis.model.includes.find((i) => i.path === file);
+  return new LineIndex(inc?.text ?? '');
+}
+
+export function toLspDiagnostics(ctx: DocContext): LspDiagnostic[] {
+  const out: LspDiagnostic[] = [];
+  for (const d of ctx.analysis.diagnostics) {
+    if (d.file && d.file !== ctx.analysis.model.root) continue;
+    const sev = effectiveSeverity(d, ctx.settings.severity);
+    if (sev === 'off') continue;
+    const lsp: LspDiagnostic = {
+      range: toRange(ctx.lines, d.span),
+      severity: SEVERITY[sev],
+      code: d.code,
+      codeDescription: { href: `${DOCS_BASE}${d.code}.md` },
+      source: 'fwlang',
+      message: d.message,
+    };
+    if (d.tags?.includes('unnecessary')) lsp.tags = [DiagnosticTag.Unnecessary];
+    if (d.related?.length) {
+      lsp.relatedInformation = d.related.map((r) => ({
+        location: { uri: fileUri(ctx, r.file), range: toRange(linesFor(ctx, r.file), r.span) },
+        message: r.message,
+      }));
+    }
+    out.push(lsp);
+  }
+  return out;
+}

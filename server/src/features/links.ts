@@ -1,0 +1,36 @@
+// Document links: `include "path"` opens the included file, resolved against the
+// directory of the including document (as the model resolves it).
+
+import * as nodePath from 'node:path';
+import type { DocumentLink } from 'vscode-languageserver';
+import { URI, Utils } from 'vscode-uri';
+import { type DocContext, toRange } from '../lsp/docContext';
+
+/** The URI an include path names, relative to the document; undefined when it cannot be formed. */
+export function includeTarget(ctx: DocContext, relative: string): string | undefined {
+  if (!relative.trim()) return undefined;
+  try {
+    const doc = URI.parse(ctx.uri);
+    if (doc.scheme === 'file') return URI.file(nodePath.resolve(nodePath.dirname(doc.fsPath), relative)).toString();
+    return Utils.resolvePath(Utils.dirname(doc), relative).toString();
+  } catch {
+    return undefined;
+  }
+}
+
+export function documentLinks(ctx: DocContext): DocumentLink[] {
+  const links: DocumentLink[] = [];
+  for (const s of ctx.analysis.model.ast.statements) {
+    if (s?.kind !== 'include' || !s.path) continue;
+    const target = includeTarget(ctx, s.path.value);
+    if (!target) continue;
+    // The span holds the quotes; the link covers the path between them.
+    const { start, end } = s.path.span;
+    const quoted = ctx.text.charAt(start) === '"';
+    const closed = end - start >= 2 && ctx.text.charAt(end - 1) === '"';
+    const span = { start: quoted ? start + 1 : start, end: closed ? end - 1 : end };
+    if (span.end <= span.start) continue;
+    links.push({ range: toRange(ctx.lines, span), target, tooltip: `Open ${s.path.value}` });
+  }
+  return links;
+}

@@ -1,0 +1,168 @@
+// The language server: LSP wiring only. Every answer comes from the core's analysis of the
+// newest document version; each feature lives in its own file under ../features.
+
+import {
+  CodeLensRefreshRequest,
+  type Connection,
+  DidChangeConfigurationNotification,
+  TextDocumentSyncKind,
+  TextDocuments,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { codeActions } from '../features/codeActions';
+import { toLspDiagnostics } from '../features/diagnostics';
+import { hover } from '../features/hover';
+import {
+  CMD_SIMULATE,
+  CMD_SIMULATE_RULE,
+  CMD_SIMULATE_TEXT,
+  LensState,
+  SERVER_COMMANDS,
+  codeLenses,
+  simulateFlowAt,
+  simulateRuleAt,
+  simulateText,
+} from '../features/simulation';
+import { nodeFileHost } from '../node/fileHost';
+import { Workspace, uriToPath } from './workspace';
+import { registerLanguageFeatures } from './languageFeatures';
+
+/** Custom notification: a simulation's trace, for the client's output channel. */
+export const TRACE_NOTIFICATION = 'fwlang/simulationTrace';
+
+// Long enough to take the rest of a burst of edits, short enough not to be felt.
+const DIAGNOSTICS_DELAY_MS = 5;
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const ws = new Workspace(documents, connection);
+  const lensState = new LensState();
+  const pending = new Map<string, ReturnType<typeof setTimeout>>();
+  let codeLensRefresh = false;
+
+  const guard =
+    <P, R>(fallback: R, f: (p: P) => Promise<R> | R) =>
+    async (p: P): Promise<R> => {
+      try {
+        return await f(p);
+      } catch (e) {
+        connection.console.error(`fwlang: ${(e as Error)?.stack ?? String(e)}`);
+        return fallback;
+      }
+    };
+
+  connection.onInitialize((params) => {
+    const caps = params.capabilities;
+    ws.configurationSupported = !!caps.workspace?.configuration;
+    codeLensRefresh = !!caps.workspace?.codeLens?.refreshSupport;
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: ['quickfix', 'refactor'] },
+        executeCommandProvider: { commands: SERVER_COMMANDS },
+        ...registerLanguageFeatures.capabilities,
+      },
+      serverInfo: { name: 'fwlang' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (ws.configurationSupported) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: 'fwlang' }).catch(() => undefined);
+    }
+  });
+
+  connection.onDidChangeConfiguration(() => {
+    ws.settingsChanged();
+    for (const d of documents.all()) schedule(d.uri);
+  });
+
+  /** Publishes diagnostics for the newest version only; a newer edit restarts the wait. */
+  function schedule(uri: string): void {
+    const t = pending.get(uri);
+    if (t) clearTimeout(t);
+    pending.set(
+      uri,
+      setTimeout(() => {
+        pending.delete(uri);
+        void publish(uri);
+      }, DIAGNOSTICS_DELAY_MS),
+    );
+  }
+
+  async function publish(uri: string): Promise<void> {
+    try {
+      const doc = documents.get(uri);
+      if (!doc) return;
+      const version = doc.version;
+      const ctx = await ws.context(uri);
+      // A newer edit arrived while we waited for settings: its own run will publish.
+      if (!ctx || documents.get(uri)?.version !== version || pending.has(uri)) return;
+      await connection.sendDiagnostics({ uri, version, diagnostics: toLspDiagnostics(ctx) });
+    } catch (e) {
+      connection.console.error(`fwlang: diagnostics failed: ${(e as Error)?.stack ?? String(e)}`);
+    }
+  }
+
+  documents.onDidOpen((e) => schedule(e.document.uri));
+  documents.onDidChangeContent((e) => {
+    schedule(e.document.uri);
+    // Files that include this one see its new declarations.
+    for (const dep of ws.dependents(uriToPath(e.document.uri))) if (dep.uri !== e.document.uri) schedule(dep.uri);
+  });
+  documents.onDidClose((e) => {
+    const t = pending.get(e.document.uri);
+    if (t) clearTimeout(t);
+    pending.delete(e.document.uri);
+    ws.forget(e.document.uri);
+    lensState.forget(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  connection.onHover(guard(null, async (p) => {
+    const ctx = await ws.context(p.textDocument.uri);
+    return ctx ? hover(ctx, ctx.lines.offset(p.position)) : null;
+  }));
+
+  connection.onCodeLens(guard([], async (p) => {
+    const ctx = await ws.context(p.textDocument.uri);
+    return ctx ? codeLenses(ctx, lensState) : [];
+  }));
+
+  connection.onCodeAction(guard([], async (p) => {
+    const ctx = await ws.context(p.textDocument.uri);
+    return ctx ? codeActions(ctx, p) : [];
+  }));
+
+  connection.onExecuteCommand(guard<{ command: string; arguments?: unknown[] }, unknown>({ error: 'internal error' }, async (p) => {
+    const arg = (p.arguments?.[0] ?? {}) as { uri?: string; line?: number; flow?: string };
+    if (typeof arg.uri !== 'string') return { error: 'missing document' };
+    const ctx = await ws.context(arg.uri);
+    if (!ctx) return { error: 'the document is not open' };
+    const host = nodeFileHost();
+    let result;
+    switch (p.command) {
+      case CMD_SIMULATE:
+        result = simulateFlowAt(ctx, Number(arg.line), lensState);
+        break;
+      case CMD_SIMULATE_RULE:
+        result = simulateRuleAt(ctx, Number(arg.line), lensState, host);
+        break;
+      case CMD_SIMULATE_TEXT:
+        result = typeof arg.flow === 'string' ? simulateText(ctx, arg.flow, host) : { error: 'missing flow text' };
+        break;
+      default:
+        return { error: `unknown command ${p.command}` };
+    }
+    void connection.sendNotification(TRACE_NOTIFICATION, { uri: arg.uri, ...result });
+    if (codeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+    return result;
+  }));
+
+  registerLanguageFeatures(connection, ws, guard);
+
+  documents.listen(connection);
+  connection.listen();
+}
