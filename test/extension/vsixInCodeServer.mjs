@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// What a person sees with the packaged extension: installs fwlang.vsix into a fresh
+// code-server (VS Code 1.99.3), opens a copy of samples/ in Chromium and checks the
+// highlighting, the "▶ Simulate" lenses, a lens click (status bar + trace in the output
+// panel), a hover, the squiggles and the Problems view of mistakes.fw. Screenshots go to
+// test-results/editor/fwlang-vsix-*.png.
+//
+//   npm run package && node test/extension/vsixInCodeServer.mjs [path/to/fwlang.vsix]
+import assert from 'node:assert/strict';
+import { cpSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { installVsixAndOpen, textsOf } from '../editor/codeserver.mjs';
+import { makeTempDir, removeDir } from '../editor/common.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const vsix = path.resolve(process.argv[2] || path.join(root, 'fwlang.vsix'));
+if (!existsSync(vsix)) {
+  console.error(`${vsix} not found: run \`npm run package\` first`);
+  process.exit(2);
+}
+
+const tmp = makeTempDir('vsix-ws');
+const folder = path.join(tmp, 'samples');
+cpSync(path.join(root, 'samples'), folder, { recursive: true });
+const steps = [];
+const step = async (name, fn) => {
+  const t0 = Date.now();
+  await fn();
+  steps.push(name);
+  console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+};
+
+let ui;
+let code = 1;
+try {
+  await step('install the .vsix and open the workbench', async () => {
+    ui = await installVsixAndOpen({ vsix, folder, name: 'fwlang-vsix', timeout: 120_000 });
+  });
+  const { page } = ui;
+
+  await step('catogram.fw: keywords are coloured apart from names', async () => {
+    await ui.openFile('catogram.fw');
+    // Each token is a span with a colour class (mtkN): `stateless` must not look like a name.
+    const classOf = async (word) => page.locator('.view-line span span', { hasText: new RegExp(`^${word}$`) }).first().getAttribute('class');
+    await ui.waitForText('stateless', { selector: '.view-lines' });
+    const kw = await classOf('stateless');
+    const fw = await classOf('firewall');
+    const name = await classOf('internet');
+    assert.ok(kw && fw && name, `token classes: ${kw} ${fw} ${name}`);
+    assert.notEqual(kw, name, 'stateless is coloured like a plain name');
+    assert.notEqual(fw, name, 'firewall is coloured like a plain name');
+  });
+
+  // the lens of a flow reads exactly "▶ Simulate" (request rules have "▶ Simulate a request like this")
+  const flowLens = () => page.locator('.codelens-decoration a', { hasText: /^▶ Simulate$/ }).first();
+  await step('catogram.fw: "▶ Simulate" lenses above the flows', async () => {
+    await ui.waitForText('▶ Simulate', { selector: '.codelens-decoration', timeout: 30_000 });
+    await ui.goToLine(24, 1);
+    await flowLens().waitFor({ state: 'visible', timeout: 20_000 });
+  });
+
+  await step('clicking the lens of a flow shows the verdict and the trace', async () => {
+    await flowLens().click();
+    await ui.waitForText(/fwlang: flow bob -> catogram https: ✔ allowed/, { selector: '.statusbar', timeout: 20_000 });
+    await ui.waitForText(/✔ allowed · ▶ Simulate again/, { selector: '.codelens-decoration', timeout: 20_000 });
+    // the output channel "fwlang" is shown, with the trace of the run
+    await ui.waitForText(/edge/, { selector: '.output-view, .panel', timeout: 20_000 });
+    await ui.screenshot('catogram-after-lens');
+  });
+
+  await step('hover on a rule', async () => {
+    await ui.goToLine(10, 16);
+    const h = await ui.showHover({ timeout: 20_000 });
+    assert.match(h, /request/i);
+    assert.match(h, /response/i);
+    await ui.screenshot('catogram-hover');
+  });
+  await step('mistakes.fw: squiggles and the Problems view', async () => {
+    await ui.openFile('mistakes.fw');
+    await ui.goToLine(40, 1);
+    await ui.waitForSelector('.squiggly-warning', { timeout: 30_000 });
+    await ui.problemsText({ text: 'flow-expectation', timeout: 30_000 });
+    // the list is virtual (only visible rows are in the DOM): filter it to the warnings we want
+    const filter = page.getByPlaceholder(/^Filter \(e\.g\./).first();
+    for (const code of ['missing-response', 'partial-response', 'broad-response']) {
+      await filter.fill(code);
+      await ui.waitForText(code, { selector: '.markers-panel .monaco-list-row', timeout: 15_000 });
+    }
+    await ui.screenshot('mistakes-problems');
+    await filter.fill('');
+  });
+
+  code = 0;
+} catch (e) {
+  console.log(`FAIL ${e?.stack || e}`);
+  if (ui) {
+    await ui.screenshot('failure').catch(() => {});
+    console.log((await textsOf(ui.page, '.statusbar').catch(() => [])).join(' | '));
+  }
+} finally {
+  if (ui) await ui.close();
+  removeDir(tmp);
+}
+console.log(`${steps.length} steps passed${code ? ', 1 failed' : ''}`);
+process.exit(code);
