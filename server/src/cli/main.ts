@@ -168,8 +168,13 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
       const d = r.diagnostics[0];
       throw new UsageError(`bad --flow '${flowArg}': ${d?.message ?? 'does not parse'}`);
     }
-    model = r.model;
-    flows = [r.flow];
+    // The flow of the file written the same way (its line and `expect` count), else the one given.
+    const written = r.flow.expect === undefined ? model.flows.find((f) => f.text === r.flow!.text) : undefined;
+    if (written) flows = [written];
+    else {
+      model = r.model;
+      flows = [r.flow];
+    }
   } else {
     // A flow statement that did not resolve cannot be simulated: say which, exit 2.
     const resolved = new Set(model.flows.map((f) => f.node));

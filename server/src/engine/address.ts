@@ -54,8 +54,19 @@ function parseV6(text: string): bigint | undefined {
   return v;
 }
 
-/** Parses `a.b.c.d`, `a.b.c.d/n`, an IPv6 address or `v6/n`. Never throws. */
+const parsed = new Map<string, ParsedAddress>();
+
+/** Parses `a.b.c.d`, `a.b.c.d/n`, an IPv6 address or `v6/n`. Never throws. Memoised: files repeat their literals. */
 export function parseAddress(text: string): ParsedAddress {
+  let p = parsed.get(text);
+  if (!p) {
+    if (parsed.size > 50_000) parsed.clear();
+    parsed.set(text, (p = parseAddressUncached(text)));
+  }
+  return p;
+}
+
+function parseAddressUncached(text: string): ParsedAddress {
   const slash = text.indexOf('/');
   const addrText = slash >= 0 ? text.slice(0, slash) : text;
   const lenText = slash >= 0 ? text.slice(slash + 1) : undefined;

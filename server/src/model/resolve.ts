@@ -899,11 +899,12 @@ export function resolveFlowText(
   model: Model,
   flowTextInput: string,
   host: FileHost = NO_HOST,
+  options: BuildOptions = {},
 ): { flow?: Flow; model: Model; diagnostics: Diagnostic[] } {
   // Re-resolve the root file with the extra flow appended, so names resolve exactly as in the file.
   const prefix = model.text + '\n';
-  const text = `${prefix}flow ${flowTextInput}\n`;
-  const extra = buildModel(model.root, text, host);
+  const text = `${prefix}flow ${flowTextInput.replace(/[\r\n]+/g, ' ')}\n`;
+  const extra = buildModel(model.root, text, host, { defaultEphemeral: options.defaultEphemeral });
   const offset = prefix.length + 'flow '.length;
   const mine = extra.diagnostics
     .filter((d) => !d.file && d.span.start >= prefix.length && d.severity === 'error')
@@ -915,5 +916,6 @@ export function resolveFlowText(
       diagnostics: [diag('syntax', { start: 0, end: flowTextInput.length }, 'expected a flow like `bob -> catogram https`')],
     };
   }
+  if (flow) flow.adHoc = true;
   return { flow: mine.length === 0 ? flow : undefined, model: extra, diagnostics: mine };
 }

@@ -124,6 +124,8 @@ export interface Flow {
   expect?: Action;
   /** True when the client is a network (or a prefix / several addresses). */
   clientIsNetwork: boolean;
+  /** A flow typed by the user (`--flow`, an input box), not written in the file. */
+  adHoc?: boolean;
 }
 
 export interface Model {

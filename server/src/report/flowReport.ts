@@ -17,7 +17,8 @@ export interface HopJson {
 
 export interface FlowJson {
   flow: string;
-  line: number;
+  /** The flow statement's line; null for a flow given on the command line or typed in the editor. */
+  line: number | null;
   verdict: 'allowed' | 'blocked' | 'partial';
   expect: 'allow' | 'deny' | null;
   met: boolean;
@@ -64,7 +65,7 @@ export function hopJson(h: Hop, lines: Lines): HopJson {
 export function flowJson(r: FlowResult, model: Model, lines = new Lines(model)): FlowJson {
   const out: FlowJson = {
     flow: r.flow.text,
-    line: lines.line(r.flow.file, r.flow.node.span.start),
+    line: r.flow.adHoc ? null : lines.line(r.flow.file, r.flow.node.span.start),
     verdict: r.verdict,
     expect: r.flow.expect ?? null,
     met: r.met,
@@ -109,7 +110,7 @@ function hopLine(kind: string, h: HopJson, width: number): string {
 /** The text form: one line per flow with its verdict, then one line per hop. */
 export function flowText(j: FlowJson, path?: string): string {
   const expect = j.expect ? ` (expect ${j.expect}: ${j.met ? 'met' : 'NOT met'})` : '';
-  const where = path ? `${path}:${j.line}: ` : `line ${j.line}: `;
+  const where = j.line === null ? (path ? `${path}: ` : '') : path ? `${path}:${j.line}: ` : `line ${j.line}: `;
   const lines = [`${where}${verdictMark(j.verdict as FlowResult['verdict'])} ${j.flow} — ${j.verdict}${expect}`];
   if (j.note) lines.push(`    note: ${j.note}`);
   if (j.request.hops.length === 0) lines.push('    no firewall is crossed');
