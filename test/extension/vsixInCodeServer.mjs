@@ -92,6 +92,23 @@ try {
     await filter.fill('');
   });
 
+  // The README's picture: squiggles, a lens with its verdict and a hover's request/response text.
+  await step('mistakes.fw: a partial flow simulated, a hover on a broad rule (the README picture)', async () => {
+    await ui.goToLine(102, 1);
+    await ui.runCommand('fwlang: Simulate the Flow or Rule at the Cursor');
+    await ui.waitForText(/◐ partial: client ports 32768-49151 dropped/, { selector: '.codelens-decoration', timeout: 20_000 });
+    await ui.goToLine(98, 12);
+    const h = await ui.showHover({ text: /both REQUEST and RESPONSE/, timeout: 20_000 });
+    assert.match(h, /RESPONSE rule of the rule on line 97/);
+    assert.match(h, /NEW connections/);
+    // Let the hover's fade-in finish so the picture is sharp.
+    await page.waitForFunction(() => {
+      const el = document.querySelector('.monaco-hover:not(.hidden)');
+      return !!el && getComputedStyle(el).opacity === '1' && el.getAnimations().every((a) => a.playState !== 'running');
+    }, undefined, { timeout: 10_000 });
+    await ui.screenshot('readme');
+  });
+
   code = 0;
 } catch (e) {
   console.log(`FAIL ${e?.stack || e}`);

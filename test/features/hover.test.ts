@@ -70,6 +70,17 @@ firewall f stateless protects 10.0.0.0/24 {
     expect(h).toContain('answers no request rule');
   });
 
+  it('explains a both rule that serves a request as its response, and warns about new connections', () => {
+    const h = hoverAt(`host web 10.0.0.5
+firewall f stateless protects 10.0.0.0/24 {
+  outbound allow tcp from web to 203.0.113.80 port 443
+  inbound <|>allow tcp to web port 1024-65535
+}`);
+    expect(h).toContain('both REQUEST and RESPONSE');
+    expect(h).toContain('RESPONSE rule of the rule on line 3');
+    expect(h).toContain('NEW connections');
+  });
+
   it('explains deny rules and both rules', () => {
     expect(hoverAt(`firewall f stateless protects 10.0.0.0/24 {
   inbound <|>deny tcp from 203.0.113.0/24 to any

@@ -84,6 +84,13 @@ export function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): st
     return out.join('\n');
   }
   const ix = responseIndex(fw);
+  const servedRequests = kind === 'both' ? ix.servedRequests(rule) : [];
+  if (kind === 'both' && servedRequests.length > 0) {
+    out.push(`It allows ${matches}.`, '');
+    out.push(`It works as the RESPONSE rule of ${servedRequests.map((r) => ruleLabel(r, lines)).join(', ')}: their responses come back ${rule.direction} through it.`);
+    out.push('', `But with ${rule.proto === 'icmp' || rule.proto === 'all' ? 'no ports to tell them apart' : 'no source port restriction'} it also admits NEW connections (requests) that are not responses at all${mode === 'stateful' ? '' : ' — a narrower rule would let only the responses in'}.`);
+    return out.join('\n');
+  }
   if (kind === 'response') {
     out.push(`It lets through ${matches}: packets going back to a client's ephemeral port — the RESPONSE half of connections that were requested the other way (${oppositeDirection(rule.direction)}).`);
     const served = ix.served(rule);
