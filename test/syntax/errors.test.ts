@@ -122,6 +122,15 @@ describe('syntax error messages', () => {
     expect(messages(FW('  inbound allow tcp to b port 80, 443'))).toEqual([
       'unexpected `,`: several ports are written as a list in brackets, like `[80, 443]`',
     ]);
+    expect(messages('service web tcp 80, 443')).toEqual([
+      'unexpected `,`: several ports are written as a list in brackets, like `[80, 443]`',
+    ]);
+    expect(messages(FW('  inbound allow tcp from a, b'))).toEqual([
+      'unexpected `,`: a rule names one endpoint on each side (declare a `network` for several prefixes)',
+    ]);
+    expect(messages('network n 10.0.0.0/8 10.1.0.0/16')).toEqual([
+      'unexpected `10.1.0.0/16`: separate the prefixes of a network with `,`',
+    ]);
     expect(messages(FW('  inbound allow tcp to b port [' + '['.repeat(30) + '80' + ']'.repeat(31)))).toEqual([
       'port lists may be nested at most 16 deep',
     ]);

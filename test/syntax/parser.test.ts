@@ -190,6 +190,21 @@ describe('the complete example of spec §1', () => {
   });
 });
 
+describe('layout', () => {
+  it('accepts a byte order mark, CRLF line ends, tabs and comments between any tokens', () => {
+    const text = '\ufeffhost\ta # the name\r\n\t10.0.0.1 # the address\r\nflow a -> # client\r\n a https\r\n';
+    const s = ok(text);
+    expect(s.map((x) => x.kind)).toEqual(['host', 'flow']);
+    expect(text.slice(s[0]!.span.start, s[0]!.span.end)).toBe('host\ta # the name\r\n\t10.0.0.1');
+    expect(parse(text).ast.comments).toHaveLength(3);
+  });
+
+  it('several statements on one line', () => {
+    const s = ok('host a 10.0.0.1 host b 10.0.0.2 flow a -> b https expect allow flow b -> a icmp');
+    expect(s.map((x) => x.kind)).toEqual(['host', 'host', 'flow', 'flow']);
+  });
+});
+
 describe('declarations', () => {
   it('host with an IPv6 address and a literal ephemeral range', () => {
     const text = 'host h2 2001:db8::1 ephemeral 32768-60999';

@@ -18,6 +18,14 @@
 // - Junk (a token that cannot start a statement / a rule) gets one diagnostic and is
 //   skipped up to the next recovery point.
 // - chevrotain's in-repetition recovery is switched off: our loops never stop on junk.
+// - Firewall bodies: a header error skips to `{`; rules right after a header without `{`
+//   are still read as the body; a statement keyword that starts a line inside a body ends
+//   it ("expected `}`") unless a `}` comes before the next `{`, in which case the
+//   statement was written inside the body by mistake: it is reported and parsed as a
+//   statement all the same.
+// - A keyword where a declaration name goes (`host host 10.0.0.1`) is reported and used
+//   as the name when what follows fits; insertion never happens in front of a statement
+//   keyword in mid-line (a stray word), so one wrong word gives at most two diagnostics.
 //
 // Recording phase: chevrotain runs every rule once at construction to record the grammar.
 // Code with side effects on parser state runs in ACTION or is guarded by RECORDING_PHASE;
@@ -423,6 +431,7 @@ export class FwParser extends EmbeddedActionsParser {
 
   private safeStatement(): void {
     this.fwListDepth = 0;
+    this.fwCurStmt = undefined;
     try {
       this.SUBRULE(this.statement);
     } catch (e) {
@@ -654,7 +663,7 @@ export class FwParser extends EmbeddedActionsParser {
   private portListMore = (): void => {
     this.CONSUME(T.Comma);
     const item = this.SUBRULE2(this.portSpec);
-    if (!this.RECORDING_PHASE) this.fwListItems!.push(item);
+    if (!this.RECORDING_PHASE) this.fwListItems?.push(item);
   };
 
   private portSpecAlts = {
@@ -837,6 +846,7 @@ export class FwParser extends EmbeddedActionsParser {
       );
     });
     this.fwListDepth = 0;
+    this.fwCurStmt = undefined;
     try {
       this.SUBRULE(this.statement);
     } catch (e) {
@@ -942,14 +952,17 @@ export class FwParser extends EmbeddedActionsParser {
       this.OPTION(() => {
         node.keyword = sp(this.CONSUME(T.Flow));
       });
+      let failed = false;
       try {
         this.SUBRULE(this.flowBody, { ARGS: [node] });
       } catch (e) {
         this.rethrowUnlessSyntax(e);
+        failed = true;
+        node.span.end = Math.max(node.span.start, this.lastEnd());
         this.skipWhile(() => true);
       }
       this.ACTION(() => {
-        node.span.end = Math.max(node.span.start, this.lastEnd());
+        if (!failed) node.span.end = Math.max(node.span.start, this.lastEnd());
         const t = this.LA(1);
         if (!isEofToken(t)) {
           this.error(sp(t), `unexpected ${code(t.image)} after the end of the flow`);
@@ -1110,8 +1123,10 @@ export class FwParser extends EmbeddedActionsParser {
     else if (ty === T.Inbound || ty === T.Outbound || (ty === T.NumberTok && this.isDirection(this.LA(1))))
       msg = `a rule must be inside the braces \`{ }\` of a firewall`;
     else if (ty === T.RCurly) msg = 'unmatched `}`';
-    else if ((ty === T.NumberTok || ty === T.Comma) && this.isPortValue(this.LA(-1)))
+    else if ((ty === T.NumberTok || ty === T.Comma) && this.afterPortValue())
       msg = `unexpected ${code(t.image)}: ${PORT_LIST_HINT}`;
+    else if (tokenMatcher(t, T.AddressTok) && tokenMatcher(this.LA(-1), T.AddressTok))
+      msg = `unexpected ${code(t.image)}: separate the prefixes of a network with \`,\``;
     else msg = `unexpected ${code(t.image)}: ${STATEMENT_STARTS}`;
     this.error(sp(t), msg);
     this.skipWhile(() => !this.statementStartAt());
@@ -1121,8 +1136,10 @@ export class FwParser extends EmbeddedActionsParser {
     const ty = t.tokenType;
     let msg: string;
     if (ty === T.Identifier) msg = `${code(t.image)} is not a keyword here: ${RULE_STARTS}`;
-    else if ((ty === T.NumberTok || ty === T.Comma) && this.isPortValue(this.LA(-1)))
+    else if ((ty === T.NumberTok || ty === T.Comma) && this.afterPortValue())
       msg = `unexpected ${code(t.image)}: ${PORT_LIST_HINT}`;
+    else if (ty === T.Comma && (this.LA(-2).tokenType === T.From || this.LA(-2).tokenType === T.To))
+      msg = 'unexpected `,`: a rule names one endpoint on each side (declare a `network` for several prefixes)';
     else if (ty === T.Default)
       msg = '`default allow` or `default deny` goes in the firewall header, before `{`';
     else if (ty === T.From || ty === T.To || ty === T.Port) msg = `unexpected ${code(t.image)}: ${RULE_SHAPE}`;
@@ -1140,9 +1157,15 @@ export class FwParser extends EmbeddedActionsParser {
     return t.tokenType === T.Inbound || t.tokenType === T.Outbound;
   }
 
-  private isPortValue(t: IToken): boolean {
-    const ty = t.tokenType;
-    return ty === T.NumberTok || ty === T.Identifier || ty === T.Ephemeral || ty === T.RBracket;
+  /** Did the junk token (LA(0)) come right after a port set (`port 80`, `port 1-2`, `port [..]`)? */
+  private afterPortValue(): boolean {
+    const prev = this.LA(-1).tokenType;
+    if (prev === T.RBracket) return true;
+    if (prev !== T.NumberTok && prev !== T.Identifier && prev !== T.Ephemeral) return false;
+    const before = this.LA(-2);
+    const bt = before.tokenType;
+    // `port 80`, `1-2`, `bob:80`, or a service's `tcp 80`
+    return bt === T.Port || bt === T.Dash || bt === T.Colon || tokenMatcher(before, T.ProtoKw);
   }
 
   /** Is the token the first one on its line? */

@@ -19,7 +19,7 @@ import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
 // ---------------------------------------------------------------- categories
 
 /** Every real token (not EOF): lets the parser consume junk one token at a time. */
-export const AnyToken = createToken({ name: 'AnyToken', pattern: Lexer.NA });
+export const AnyToken = createToken({ name: 'AnyToken', pattern: Lexer.NA, label: 'anything' });
 /** Every reserved word. */
 export const Keyword = createToken({ name: 'Keyword', pattern: Lexer.NA, label: 'a keyword' });
 export const ModeKw = createToken({ name: 'ModeKw', pattern: Lexer.NA, label: '`stateless` or `stateful`' });
