@@ -133,7 +133,7 @@ function checkCommand(argv: string[], out: (s: string) => void): number {
     const lines = new LineIndex(text);
     const ds = diagnostics.map((d) => diagnosticJson(d, lines));
     if (ds.some((d) => d.severity === 'error')) errors = true;
-    reports.push({ path: file, uri: path.relative(process.cwd(), abs).split(path.sep).join('/'), diagnostics: ds });
+    reports.push({ path: file, uri: path.relative(process.cwd(), abs).split(path.sep).map(encodeURIComponent).join('/'), diagnostics: ds });
   }
   if (format === 'json') {
     out(JSON.stringify({ files: reports.map((r) => ({ path: r.path, diagnostics: r.diagnostics })) }, null, 2));

@@ -27,7 +27,8 @@ const DESCRIPTIONS: Record<string, string> = {
 export function toSarif(reports: FileReport[], version: string, cwdUri: string): unknown {
   const rules = DIAGNOSTIC_CODES.map((code) => ({
     id: code,
-    name: code.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
+    // SARIF wants `name` to differ from `id` (SARIF1001); one-word codes get a second word.
+    name: (code === 'syntax' ? 'syntax-error' : code).replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
     shortDescription: { text: DESCRIPTIONS[code] ?? code },
     helpUri: `https://github.com/fwlang/fwlang/blob/main/docs/diagnostics/${code}.md`,
     defaultConfiguration: { level: LEVEL[DEFAULT_SEVERITY[code]] },

@@ -1,0 +1,102 @@
+// redundant-rule: a rule that does match some packets, but removing it changes no verdict
+// (spec §8): what it decides would get the same action from the later rules or the default.
+
+import { type Diagnostic, type RelatedInfo, diag } from '../core/diagnostic';
+import { LineIndex } from '../core/text';
+import type { Direction } from '../syntax/ast';
+import type { AnalysisContext } from './context';
+import type { CompiledRule } from '../engine/firewall';
+import type { ResolvedRule } from '../model/types';
+import {
+  type DirectionCoverage,
+  type RuleCoverage,
+  decidedWithout,
+  directionCoverage,
+  laterDecisions,
+  nothingLaterMeets,
+  rulesWithSyntaxErrors,
+} from './ruleCoverage';
+import { removeRuleEdits, ruleName, ruleNames } from './ruleEdits';
+import { isShadowed, verb } from './shadowedRule';
+
+const DIRECTIONS: Direction[] = ['inbound', 'outbound'];
+
+interface Verdicts {
+  deciders: CompiledRule[];
+  byDefault: boolean;
+}
+
+/**
+ * Who would decide the packets of rule `c` without it, when all of them would get its action;
+ * undefined when some would not (or when that cannot be settled within the piece budget).
+ */
+function sameWithout(dc: DirectionCoverage, c: RuleCoverage, removed?: ReadonlySet<number>): Verdicts | undefined {
+  const action = c.rule.action;
+  const fw = dc.firewall;
+  // Too many pieces to follow, but no later rule can meet the rule: only the default decides.
+  if (!c.decided) {
+    return nothingLaterMeets(dc, c.position) && fw.defaultAction === action ? { deciders: [], byDefault: true } : undefined;
+  }
+  const decided = removed && removed.size > 0 ? decidedWithout(dc, c.position, removed) : c.decided;
+  if (!decided) return undefined;
+  const later = laterDecisions(dc, c.position, decided, action);
+  if (later.differs || later.gaveUp || (later.byDefault && fw.defaultAction !== action)) return undefined;
+  return later;
+}
+
+function redundantIn(dc: DirectionCoverage, text: string, lines: LineIndex, broken: ReadonlySet<ResolvedRule>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const fw = dc.firewall;
+  // Rules whose removal is offered as safe so far: removing all of them together must change
+  // nothing, so each is judged with the earlier ones already gone (`check --fix` removes them at once).
+  const removed = new Set<number>();
+  const removedList: number[] = [];
+  for (const c of dc.coverage) {
+    if (!c.rule.valid || isShadowed(c) || c.live !== true) continue;
+    const r = c.rule;
+    const later = sameWithout(dc, c);
+    if (!later || broken.has(r) || later.deciders.some((x) => broken.has(x.rule))) continue;
+    const safe = !removedList.some((j) => dc.hulls.meet(j, c.position)) || !!sameWithout(dc, c, removed);
+    if (safe) {
+      removed.add(c.position);
+      removedList.push(c.position);
+    }
+    const by: string[] = [];
+    if (later.deciders.length > 0) by.push(ruleNames(later.deciders.map((x) => x.rule), lines));
+    if (later.byDefault) by.push(`the default of \`${fw.name}\` (${fw.defaultAction})`);
+    const past = r.action === 'allow' ? 'allowed' : 'denied';
+    const related: RelatedInfo[] = later.deciders.map((x) => ({
+      span: x.rule.node.span,
+      message: `${ruleName(x.rule, lines)} ${verb(x.rule.action)} them too`,
+    }));
+    out.push(
+      diag(
+        'redundant-rule',
+        r.node.span,
+        `removing this rule changes no verdict: the packets it decides would be ${past} anyway, by ${by.join(' and ')}`,
+        {
+          tags: ['unnecessary'],
+          related,
+          fixes: [{ title: 'Remove this redundant rule', edits: removeRuleEdits(text, r), safe, preferred: true }],
+        },
+      ),
+    );
+  }
+  return out;
+}
+
+/** Redundant rules of the root file's firewalls. */
+export function checkRedundantRules(ctx: AnalysisContext, lineIndex?: LineIndex): Diagnostic[] {
+  const { model } = ctx;
+  const out: Diagnostic[] = [];
+  let lines = lineIndex;
+  for (const fw of model.firewalls) {
+    if (!fw.valid || fw.file !== model.root) continue;
+    const broken = rulesWithSyntaxErrors(model, fw);
+    for (const d of DIRECTIONS) {
+      lines ??= new LineIndex(model.text);
+      out.push(...redundantIn(directionCoverage(fw, d), model.text, lines, broken));
+    }
+  }
+  return out;
+}
