@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { analyze } from '../analysis/analyze';
+import { fixAll } from '../analysis/fixAll';
 import type { Diagnostic } from '../core/diagnostic';
-import { applyEdits, safeFixEdits } from '../core/edits';
 import { LineIndex } from '../core/text';
 import { simulateFlow } from '../engine/simulate';
 import { buildModel, resolveFlowText } from '../model/resolve';
@@ -114,21 +114,26 @@ function checkCommand(argv: string[], out: (s: string) => void): number {
   for (const file of files) {
     let text = readText(file);
     const abs = path.resolve(file);
-    let diagnostics: Diagnostic[] = analyze(buildModel(abs, text, host)).diagnostics;
+    const analyzeText = (t: string) => analyze(buildModel(abs, t, host));
+    let diagnostics: Diagnostic[];
     if (flags.has('--fix')) {
-      // Each round may make new fixes possible (an inserted response rule, say); stop when none apply.
-      for (let round = 0; round < 10; round++) {
-        const { edits, fixed } = safeFixEdits(diagnostics.filter((d) => !d.file));
-        if (edits.length === 0) break;
-        const lines = new LineIndex(text);
-        for (const d of fixed) {
-          const l = lines.position(d.span.start).line + 1;
-          fixLog.push(`${file}:${l}: fixed ${d.code}: ${d.fixes!.find((f) => f.safe)!.title}`);
-        }
-        text = applyEdits(text, edits).text;
-        diagnostics = analyze(buildModel(abs, text, host)).diagnostics;
+      const r = fixAll(text, analyzeText);
+      for (const f of r.applied) {
+        const l = new LineIndex(f.text).position(f.offset).line + 1;
+        const why = f.because ? ` (so that ${f.because.map((x) => `\`${x}\``).join(', ')} meets its expect)` : '';
+        fixLog.push(`${file}:${l}: fixed ${f.code}: ${f.title}${why}`);
       }
-      if (fixLog.some((l) => l.startsWith(`${file}:`))) fs.writeFileSync(file, text);
+      if (r.applied.length > 0) {
+        try {
+          fs.writeFileSync(file, r.text);
+        } catch (e) {
+          throw new UsageError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? 'write error'}`);
+        }
+      }
+      text = r.text;
+      diagnostics = r.analysis.diagnostics;
+    } else {
+      diagnostics = analyzeText(text).diagnostics;
     }
     const lines = new LineIndex(text);
     const ds = diagnostics.map((d) => diagnosticJson(d, lines));

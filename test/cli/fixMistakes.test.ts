@@ -1,0 +1,76 @@
+// `fwlang check --fix` on the classic mistakes: the safe fixes, then the fixes that make a
+// failing flow meet its `expect` — and the flows of samples/mistakes.fw all meet theirs after.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { analyze } from '../../server/src/analysis/analyze';
+import { fixAll } from '../../server/src/analysis/fixAll';
+import { buildModel } from '../../server/src/model/resolve';
+import { ROOT, removeTempFiles, runMain, tempFiles } from './support';
+
+afterAll(removeTempFiles);
+
+describe('fwlang check --fix on samples/mistakes.fw', () => {
+  it('turns it into a file whose flows all meet their expect', () => {
+    const text = fs.readFileSync(path.join(ROOT, 'samples', 'mistakes.fw'), 'utf8');
+    const dir = tempFiles({ 'mistakes.fw': text });
+    const file = path.join(dir, 'mistakes.fw');
+    expect(runMain(['simulate', file]).code).toBe(1);
+    const r = runMain(['check', file, '--fix']);
+    expect(r.out).toMatch(/fixed missing-response: Add the response rule `outbound allow tcp from web1 port https to any port ephemeral`/);
+    expect(r.out).toMatch(/fixed broad-response: .*\(so that `web3:443 -> mirror smtp` meets its expect\)/);
+    expect(r.out).toMatch(/fixed shadowed-rule: Move above .*\(so that `scanner -> web5 https` meets its expect\)/);
+    expect(r.code).toBe(0);
+    const sim = runMain(['simulate', file, '--json']);
+    expect(sim.code).toBe(0);
+    const flows = JSON.parse(sim.out).flows as { flow: string; met: boolean }[];
+    expect(flows.length).toBeGreaterThanOrEqual(10);
+    expect(flows.filter((f) => !f.met)).toEqual([]);
+  });
+});
+
+describe('fixAll', () => {
+  const analyzeText = (t: string) => analyze(buildModel('/fixture/f.fw', t));
+
+  it('does not take an unsafe fix that would make another flow fail', () => {
+    // Moving the deny above the allow would make `scanner -> web` meet its `expect deny`,
+    // but also block `scanner -> web http`, which the author expects to pass.
+    const text = `host web 10.0.0.5
+host scanner 198.51.100.66
+firewall f stateless protects web {
+  inbound allow tcp to web port [80, 443]
+  inbound deny tcp from scanner to web port [80, 443]
+  outbound allow tcp from web port [80, 443] to any port ephemeral
+}
+flow scanner -> web https expect deny
+flow scanner -> web http expect allow
+`;
+    const r = fixAll(text, analyzeText);
+    expect(r.applied.filter((f) => f.because)).toEqual([]);
+    expect(r.analysis.flowResults.map((f) => f.met)).toEqual([false, true]);
+  });
+
+  it('takes an unsafe fix that makes a failing flow meet its expect and hurts nothing', () => {
+    const text = `host web 10.0.0.5
+host scanner 198.51.100.66
+firewall f stateless protects web {
+  inbound allow tcp to web port 443
+  inbound deny tcp from scanner to web port 443
+  outbound allow tcp from web port 443 to any port ephemeral
+}
+flow scanner -> web https expect deny
+flow 198.51.100.7 -> web https expect allow
+`;
+    const r = fixAll(text, analyzeText);
+    expect(r.applied.map((f) => [f.code, f.because])).toEqual([['shadowed-rule', ['scanner -> web https']]]);
+    expect(r.text).toContain('  inbound deny tcp from scanner to web port 443\n  inbound allow tcp to web port 443\n');
+    expect(r.analysis.flowResults.every((f) => f.met)).toBe(true);
+  });
+
+  it('changes nothing in a file without problems', () => {
+    const text = fs.readFileSync(path.join(ROOT, 'samples', 'catogram.fw'), 'utf8');
+    const r = fixAll(text, analyzeText);
+    expect(r.applied).toEqual([]);
+    expect(r.text).toBe(text);
+  });
+});
