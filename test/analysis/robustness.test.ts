@@ -1,0 +1,49 @@
+// parse and analyze never throw, and no check fails inside (no "internal error" diagnostic),
+// on token soup made of the language's own words and on the spec example cut anywhere.
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../server/src/analysis/analyze';
+import { buildModel } from '../../server/src/model/resolve';
+
+const WORDS = [
+  'host', 'network', 'service', 'ephemeral', 'firewall', 'stateless', 'stateful', 'protects', 'default', 'inbound',
+  'outbound', 'allow', 'deny', 'tcp', 'udp', 'icmp', 'all', 'from', 'to', 'port', 'flow', 'via', 'expect', 'any',
+  'include', 'a', 'b', 'web', 'https', 'linux', '10.0.0.1', '10.0.0.0/24', '10.0.0.5/24', '::1', '2001:db8::/32',
+  '[2001:db8::5]:51000', '0', '22', '443', '1024-65535', '70000', '5-1', '{', '}', '[', ']', ',', '->', ':', '-',
+  '"x.fw"', '# fw-ignore missing-response\n', '\n', '100', '32766', '32767',
+];
+
+function check(text: string): void {
+  const a = analyze(buildModel('/fuzz/f.fw', text));
+  const internal = a.diagnostics.filter((d) => d.message.includes('internal error'));
+  expect(internal.map((d) => d.message)).toEqual([]);
+  for (const d of a.diagnostics) {
+    expect(d.span.start).toBeGreaterThanOrEqual(0);
+    expect(d.span.end).toBeLessThanOrEqual(text.length);
+  }
+}
+
+describe('analyze on any input', () => {
+  it('token soup of the language\'s words', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...WORDS), { maxLength: 60 }), (words) => check(words.join(' '))),
+      { numRuns: 400 },
+    );
+  });
+
+  it('a valid file with a few statements made of random pieces', () => {
+    const stmt = fc.oneof(
+      fc.tuple(fc.constantFrom('a', 'b', 'web'), fc.constantFrom('10.0.0.1', '10.0.0.9', '::1', '198.51.100.7')).map(([n, ip]) => `host ${n} ${ip}`),
+      fc.tuple(fc.constantFrom('inbound', 'outbound'), fc.constantFrom('allow', 'deny'), fc.constantFrom('tcp', 'udp', 'all', 'icmp'), fc.constantFrom('', 'from a', 'from any port 443', 'to web port ephemeral', 'to 10.0.0.0/24 port [22, 80]'))
+        .map(([d, a, p, rest]) => `firewall f stateless protects 10.0.0.0/24 { ${d} ${a} ${p} ${rest} }`),
+      fc.constantFrom('a', 'b', 'web', '10.0.0.1', '2001:db8::1').map((c) => `flow ${c} -> web https expect allow`),
+    );
+    fc.assert(fc.property(fc.array(stmt, { maxLength: 8 }), (ss) => check(ss.join('\n'))), { numRuns: 300 });
+  });
+
+  it('the spec example cut at every character', () => {
+    const text = readFileSync(new URL('../../samples/catogram.fw', import.meta.url), 'utf8');
+    for (let i = 0; i <= text.length; i += 3) check(text.slice(0, i));
+  });
+});
