@@ -173,6 +173,7 @@ export function simulateFlow(model: Model, flow: Flow): FlowResult {
     blockedClientAddresses,
     blockedServerAddresses,
   };
+  if (path.length === 0) result.note = 'no firewall is crossed between the client and the server';
   if (a0 === undefined) {
     result.note = 'the client and the server have no address family in common, so no packet can go between them';
     return result;
@@ -193,7 +194,8 @@ export function simulateFlow(model: Model, flow: Flow): FlowResult {
     const portsFailedA0 = atA0(failed).reduce((s, b) => s.union(b.sport), PortSet.EMPTY);
     const blockedClientPorts = ported ? portsFailedA0.intersect(flow.clientPorts) : PortSet.EMPTY;
     const allowedClientPorts = ported ? flow.clientPorts.subtract(blockedClientPorts) : PortSet.EMPTY;
-    const tracePacket = firstPacket(atA0(respFailed)) ?? firstPacket(atA0(passed)) ?? firstPacket(atA0(requestPassed));
+    // cli.md: the response to the lowest blocked port whose request passed, else to the lowest client port.
+    const tracePacket = firstPacket(atA0(respFailed)) ?? firstPacket(atA0(request));
     result.tracePacket = tracePacket;
     result.response = {
       verdict: verdictOf(passed, respFailed),

@@ -879,7 +879,8 @@ function baseName(p: string): string {
 
 /** The flow as written, without `flow` and the `expect` clause, white space folded. */
 export function flowText(text: string, s: FlowDecl): string {
-  const start = s.client?.span.start ?? s.span.start;
+  // From right after `flow` (a bracketed IPv6 client starts with `[`, before the client's span).
+  const start = s.keyword.end > s.span.start ? s.keyword.end : s.span.start;
   let end = s.span.end;
   if (s.expect) {
     // Cut at the `expect` keyword: the last occurrence before the action.

@@ -113,7 +113,7 @@ export function flowText(j: FlowJson, path?: string): string {
   const where = j.line === null ? (path ? `${path}: ` : '') : path ? `${path}:${j.line}: ` : `line ${j.line}: `;
   const lines = [`${where}${verdictMark(j.verdict as FlowResult['verdict'])} ${j.flow} — ${j.verdict}${expect}`];
   if (j.note) lines.push(`    note: ${j.note}`);
-  if (j.request.hops.length === 0) lines.push('    no firewall is crossed');
+  else if (j.request.hops.length === 0) lines.push('    no firewall is crossed');
   const width = Math.max(0, ...[...j.request.hops, ...(j.response?.hops ?? [])].map((h) => h.firewall.length));
   for (const h of j.request.hops) lines.push(hopLine('request', h, width));
   if (j.response) {
