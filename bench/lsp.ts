@@ -86,9 +86,11 @@ async function session(dir: string, rules: number, row: Row, fmt: (ms: number) =
   }
   row(`${rules.toLocaleString('en')} rules: server memory (RSS)`, `${rssMb(child.pid!).toFixed(0)} MB`, rules === 10000 ? '< 150 MB' : '');
   await conn.sendRequest('shutdown');
-  conn.sendNotification('exit');
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await conn.sendNotification('exit');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
   conn.dispose();
-  child.kill();
+  if (child.exitCode === null) child.kill();
 }
 
 export async function lspBench(dir: string, row: Row, fmt: (ms: number) => string): Promise<void> {

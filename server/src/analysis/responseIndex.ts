@@ -2,6 +2,7 @@
 // rule (and of every both rule that serves no request) decided by the firewall, and which
 // rules serve which requests (§7). The five response analyses and the hovers read it.
 
+import { RecentCache } from '../core/recent';
 import type { Direction } from '../syntax/ast';
 import type { Firewall, ResolvedRule } from '../model/types';
 import { PortSet } from '../engine/intervals';
@@ -53,7 +54,8 @@ export interface ResponseIndex {
   space(direction: Direction): RuleSpace;
 }
 
-const cache = new WeakMap<Firewall, ResponseIndex>();
+// Only the last few firewalls' indexes are kept (see RecentCache).
+const cache = new RecentCache<Firewall, ResponseIndex>(4);
 
 /** The index of one firewall (cached per firewall object). Never throws on a valid model. */
 export function responseIndex(fw: Firewall): ResponseIndex {

@@ -3,6 +3,7 @@
 // earlier rules take the rest, and what would decide its packets if it were gone.
 // Shared by shadowed-rule and redundant-rule; computed once per firewall and direction.
 
+import { RecentCache } from '../core/recent';
 import type { Action, Direction } from '../syntax/ast';
 import type { Firewall, Model, ResolvedRule } from '../model/types';
 import { type CompiledRule, orderedRules } from '../engine/firewall';
@@ -89,7 +90,8 @@ export interface DirectionCoverage {
   coverage: RuleCoverage[];
 }
 
-const cache = new WeakMap<Firewall, Partial<Record<Direction, DirectionCoverage>>>();
+// Only the last few firewalls' coverages are kept (see RecentCache).
+const cache = new RecentCache<Firewall, Partial<Record<Direction, DirectionCoverage>>>(4);
 
 /** Small ids for set objects: pieces cut from one box share their untouched sets. */
 const ids = new WeakMap<object, number>();
