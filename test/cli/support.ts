@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { main } from '../../server/src/cli/main';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-export const SPEC_EXAMPLE = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'cli', 'spec-example.fw'), 'utf8');
+export { SPEC_EXAMPLE } from '../support/specExample';
 
 const made: string[] = [];
 

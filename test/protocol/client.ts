@@ -349,28 +349,4 @@ export function offsetOf(text: string, needle: string, nth = 0, delta = 0): numb
 }
 
 /** The spec §1 example, the natural fixture of these tests. */
-export const SPEC_EXAMPLE = `# Bob browses catogram; catogram fetches software updates.
-network internet  0.0.0.0/0
-host    bob       198.51.100.23        ephemeral linux
-host    catogram  10.0.1.10
-host    updates   203.0.113.50
-service https     tcp 443
-
-# Like an AWS network ACL: no connection tracking, numbered rules.
-firewall edge stateless protects 10.0.1.0/24 {
-  100 inbound  allow tcp from internet to catogram port https                # request in
-  110 outbound allow tcp from catogram port https to internet port ephemeral # its response
-  120 outbound allow tcp from catogram to updates port https                 # request out
-  130 inbound  allow tcp from updates port https to catogram port ephemeral  # its response
-}
-
-# Like a security group: connection tracking, responses allowed by themselves.
-firewall catogram-sg stateful protects catogram {
-  inbound  allow tcp from internet to catogram port https
-  outbound allow tcp from catogram to updates port https
-}
-
-flow bob -> catogram https expect allow
-flow catogram -> updates https expect allow
-flow bob:51000 -> catogram tcp 22 expect deny
-`;
+export { SPEC_EXAMPLE } from '../support/specExample';

@@ -4,7 +4,7 @@
 // that meets no box of the class neither decides nor cuts anything.
 
 import type { Action } from '../syntax/ast';
-import { type CompiledRule, type Decision } from '../engine/firewall';
+import { type CompiledRule, type Decision, firstMatch } from '../engine/firewall';
 import { type Box, intersectBox, subtractBoxes } from '../engine/packet';
 
 function bitLength(x: bigint): number {
@@ -171,27 +171,11 @@ export class RuleSpace {
 
   /** First match wins over the rules at `positions` (ascending); what is left gets `fallback`. */
   decideAmong(positions: number[], boxes: Box[], fallback: Action): Decision[] {
-    const out: Decision[] = [];
-    let rest = boxes;
-    for (const pos of positions) {
-      if (rest.length === 0) break;
-      const cr = this.rules[pos]!;
-      for (const rb of cr.boxes) {
-        const next: Box[] = [];
-        for (const b of rest) {
-          const hit = intersectBox(b, rb);
-          if (!hit) {
-            next.push(b);
-            continue;
-          }
-          out.push({ box: hit, action: cr.rule.action, rule: cr.rule });
-          for (const piece of subtractBoxes([b], rb)) next.push(piece);
-        }
-        rest = next;
-      }
-    }
-    for (const b of rest) out.push({ box: b, action: fallback });
-    return out;
+    return firstMatch(
+      positions.map((pos) => this.rules[pos]!),
+      boxes,
+      fallback,
+    );
   }
 
   /** decide() of the engine, over the candidates only. */

@@ -65,11 +65,11 @@ export function crossing(fw: Firewall, direction: Direction, box: Box): Box | un
   return intersectBox(box, { ...box, ...inner });
 }
 
-/** First match wins over the ordered rules; what is left gets the default. */
-export function decide(fw: Firewall, direction: Direction, boxes: Box[]): Decision[] {
+/** First match wins over `rules` (in order); what no rule takes gets `fallback`. */
+export function firstMatch(rules: Iterable<CompiledRule>, boxes: Box[], fallback: Action): Decision[] {
   const out: Decision[] = [];
   let rest = boxes;
-  for (const cr of orderedRules(fw, direction)) {
+  for (const cr of rules) {
     if (rest.length === 0) break;
     for (const rb of cr.boxes) {
       const next: Box[] = [];
@@ -85,8 +85,13 @@ export function decide(fw: Firewall, direction: Direction, boxes: Box[]): Decisi
       rest = next;
     }
   }
-  for (const b of rest) out.push({ box: b, action: fw.defaultAction });
+  for (const b of rest) out.push({ box: b, action: fallback });
   return out;
+}
+
+/** §5 for a class of packets crossing `fw` in `direction`: the ordered rules, then the default. */
+export function decide(fw: Firewall, direction: Direction, boxes: Box[]): Decision[] {
+  return firstMatch(orderedRules(fw, direction), boxes, fw.defaultAction);
 }
 
 /** The rule (or default) that decides one concrete packet in one direction. */
