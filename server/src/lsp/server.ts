@@ -24,6 +24,7 @@ import {
   simulateText,
 } from '../features/simulation';
 import { nodeFileHost } from '../node/fileHost';
+import { collectWhenIdle } from './idleGc';
 import { Workspace, uriToPath } from './workspace';
 import { registerLanguageFeatures } from './languageFeatures';
 
@@ -101,6 +102,7 @@ export function startServer(connection: Connection): void {
       // A newer edit arrived while we waited for settings: its own run will publish.
       if (!ctx || documents.get(uri)?.version !== version || pending.has(uri)) return;
       await connection.sendDiagnostics({ uri, version, diagnostics: toLspDiagnostics(ctx) });
+      collectWhenIdle();
     } catch (e) {
       connection.console.error(`fwlang: diagnostics failed: ${(e as Error)?.stack ?? String(e)}`);
     }
