@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { type Disposable, type OutputChannel, type TextDocument, Uri, commands, window } from 'vscode';
 import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
-import { CMD_SIMULATE, CMD_SIMULATE_RULE, CMD_SIMULATE_TEXT, type SimulationResult, type SimulationTrace, isError } from './protocol';
+import { CMD_SIMULATE, CMD_SIMULATE_RULE, CMD_SIMULATE_TEXT, type SimulationResult, type SimulationTrace, isError } from '../../server/src/protocol';
 
 /** A line that starts a statement (or a rule, or closes a block): where a flow cannot continue. */
 const STATEMENT_START = /^\s*(?:host|network|service|ephemeral|default|include|firewall|flow|inbound|outbound|\d+\s|[{}])/;

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { type ExtensionContext, window } from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { TraceView, registerCommands } from './commands';
-import { type SimulationTrace, TRACE_NOTIFICATION } from './protocol';
+import { type SimulationTrace, TRACE_NOTIFICATION } from '../../server/src/protocol';
 
 let client: LanguageClient | undefined;
 

@@ -2,6 +2,7 @@
 // The server remembers which lenses were run so their titles show the verdict.
 
 import type { CodeLens } from 'vscode-languageserver';
+import { CMD_SIMULATE, CMD_SIMULATE_RULE, CMD_SIMULATE_TEXT } from '../protocol';
 import { flowForRule } from '../analysis/ruleFlow';
 import { type FlowResult, simulateFlow } from '../engine/simulate';
 import { resolveFlowText } from '../model/resolve';
@@ -10,9 +11,7 @@ import { type FlowJson, Lines, flowJson, flowText } from '../report/flowReport';
 import { type DocContext, toRange } from '../lsp/docContext';
 import { classifyRule } from '../analysis/ruleKinds';
 
-export const CMD_SIMULATE = 'fwlang.simulate';
-export const CMD_SIMULATE_RULE = 'fwlang.simulateRule';
-export const CMD_SIMULATE_TEXT = 'fwlang.simulateText';
+export { CMD_SIMULATE, CMD_SIMULATE_RULE, CMD_SIMULATE_TEXT };
 export const SERVER_COMMANDS = [CMD_SIMULATE, CMD_SIMULATE_RULE, CMD_SIMULATE_TEXT];
 
 export interface SimulationOutput {

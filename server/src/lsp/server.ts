@@ -24,12 +24,11 @@ import {
   simulateText,
 } from '../features/simulation';
 import { nodeFileHost } from '../node/fileHost';
+import { TRACE_NOTIFICATION } from '../protocol';
 import { collectWhenIdle } from './idleGc';
 import { Workspace, uriToPath } from './workspace';
 import { registerLanguageFeatures } from './languageFeatures';
 
-/** Custom notification: a simulation's trace, for the client's output channel. */
-export const TRACE_NOTIFICATION = 'fwlang/simulationTrace';
 
 // Long enough to take the rest of a burst of edits, short enough not to be felt.
 const DIAGNOSTICS_DELAY_MS = 5;

@@ -1,6 +1,6 @@
-// What the client and the fwlang server say to each other beyond plain LSP. The server
-// declares the same names (server/src/features/simulation.ts, server/src/lsp/server.ts);
-// they are repeated here so the client bundle does not pull in the engine.
+// What the client and the fwlang server say to each other beyond plain LSP, declared once
+// for both sides (like vscode-eslint's shared protocol). Plain names and types only, so the
+// client bundle pulls in nothing of the engine.
 
 /** executeCommand: run the flow on a line. Argument `{ uri, line }` (0-based line). */
 export const CMD_SIMULATE = 'fwlang.simulate';
