@@ -47,3 +47,21 @@ describe('analyze on any input', () => {
     for (let i = 0; i <= text.length; i += 3) check(text.slice(0, i));
   });
 });
+
+describe('half-written rules', () => {
+  it('a rule the parser had to recover gets its syntax error and no analysis noise', () => {
+    const text = `host a 10.0.0.1
+firewall f stateless protects a {
+  inbound allow tcp from any port
+  outbound allow tcp from a port 443 to any port ephemeral
+  inbound allow tcp to a port 443
+}
+`;
+    const a = analyze(buildModel('/fuzz/half.fw', text));
+    const onLine3 = a.diagnostics.filter((d) => d.span.start >= text.indexOf('inbound allow tcp from any port') && d.span.start < text.indexOf('outbound'));
+    expect(onLine3.map((d) => d.code)).toEqual([]);
+    expect(a.diagnostics.map((d) => d.code)).toEqual(['syntax']);
+    // The half-written rule is out of the model's evaluation; the whole ones still count.
+    expect(a.model.firewalls[0]!.rules.map((r) => r.valid)).toEqual([false, true, true]);
+  });
+});

@@ -124,7 +124,7 @@ function buildModelUnsafe(path: string, text: string, host: FileHost, options: B
     includes: [],
     fallbackEphemeral: fallback ? { ports: fallback, source: `${options.defaultEphemeral} (the editor's default ephemeral setting)` } : undefined,
   };
-  const r = new FileResolver(path, text, parsed.ast, state, true);
+  const r = new FileResolver(path, text, parsed.ast, state, true, syntaxErrorOffsets(parsed.diagnostics));
   const scope = r.run();
   return {
     root: path,
@@ -217,6 +217,8 @@ class FileResolver {
     readonly ast: FileAst,
     readonly state: BuildState,
     readonly isRoot: boolean,
+    /** Where the parser reported syntax errors in this file (offsets). */
+    readonly syntaxErrors: number[] = [],
   ) {
     if (state.fallbackEphemeral) {
       this.defaultEphemeral = state.fallbackEphemeral.ports;
@@ -320,7 +322,7 @@ class FileResolver {
       this.state.includes.push({ path: target, text });
       const parsed = parse(text);
       this.state.inProgress.push(target);
-      const sub = new FileResolver(target, text, parsed.ast, this.state, false);
+      const sub = new FileResolver(target, text, parsed.ast, this.state, false, syntaxErrorOffsets(parsed.diagnostics));
       scope = sub.run();
       scope.errorCount += parsed.diagnostics.filter((d) => d.severity === 'error').length;
       scope.firstError ??= parsed.diagnostics.find((d) => d.severity === 'error')?.message;
@@ -702,6 +704,11 @@ class FileResolver {
     const rules = s.rules.filter((r): r is RuleNode => !!r && !!r.direction);
     rules.forEach((node, index) => {
       const r = this.rule(node, index);
+      // A rule the parser had to recover is half-written: it takes part in nothing until it
+      // is whole again. Its errors lie after its first token, up to the token that starts the
+      // next rule (where "expected …, found `inbound`" is reported).
+      const until = rules[index + 1]?.span.start ?? s.span.end;
+      if (this.syntaxErrors.some((e) => e > node.span.start && e <= until)) r.valid = false;
       fw.rules.push(r);
     });
     this.checkNumbering(fw);
@@ -867,6 +874,10 @@ class FileResolver {
       clientIsNetwork,
     });
   }
+}
+
+function syntaxErrorOffsets(diagnostics: Diagnostic[]): number[] {
+  return diagnostics.filter((d) => d.code === 'syntax').map((d) => d.span.start);
 }
 
 function anyEndpoint(ephemeral: PortSet, addresses: AddrSet = AddrSet.ALL): ResolvedEndpoint {

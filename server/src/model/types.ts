@@ -90,7 +90,10 @@ export interface ResolvedRule {
   dportGiven: boolean;
   node: RuleNode;
   file: string;
-  /** False when a name in the rule could not be resolved; such a rule matches nothing. */
+  /**
+   * False when a name in the rule could not be resolved, or the parser had to recover inside
+   * it; such a rule matches nothing and the analyses pass over it.
+   */
   valid: boolean;
 }
 
