@@ -65,3 +65,22 @@ firewall f stateless protects a {
     expect(a.model.firewalls[0]!.rules.map((r) => r.valid)).toEqual([false, true, true]);
   });
 });
+
+describe('bad input through the whole check (parse, resolve, analyse)', () => {
+  const cases: Record<string, string> = {
+    empty: '',
+    'only comments': '# one\n# two\n',
+    binary: Array.from({ length: 4000 }, (_, i) => String.fromCharCode((i * 7919) % 256)).join(''),
+    '1 MB line': 'host a 10.0.0.1 '.repeat(65536),
+    '5,000 unclosed {': 'firewall f stateless protects 10.0.0.0/8 {\n'.repeat(1) + '{\n'.repeat(5000),
+    'every keyword in a row': 'host network service ephemeral firewall stateless stateful protects default inbound outbound allow deny tcp udp icmp all from to port flow via expect any include\n'.repeat(50),
+  };
+  for (const [name, text] of Object.entries(cases)) {
+    it(name, () => {
+      const a = analyze(buildModel('/fuzz/bad.fw', text));
+      expect(a.diagnostics.filter((d) => d.message.includes('internal error'))).toEqual([]);
+      if (name !== 'empty' && name !== 'only comments') expect(a.diagnostics.some((d) => d.severity === 'error')).toBe(true);
+      else expect(a.diagnostics).toEqual([]);
+    });
+  }
+});
