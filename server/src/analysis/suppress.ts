@@ -4,7 +4,7 @@
 
 import { type Diagnostic, type DiagnosticCode, DIAGNOSTIC_CODES, type Span, diag } from '../core/diagnostic';
 import { LineIndex } from '../core/text';
-import { closestName } from '../model/resolve';
+import { closestName } from '../model/suggest';
 import type { FileAst } from '../syntax/ast';
 
 interface Suppression {

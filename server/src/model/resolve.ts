@@ -20,6 +20,8 @@ import type {
   Statement,
 } from '../syntax/ast';
 import { BUILTIN_PROFILES, BUILTIN_SERVICES, WIDE } from './builtins';
+import { closestName } from './suggest';
+import { flowStatementText } from './flowStatementText';
 import type {
   EndpointSymbol,
   FileHost,
@@ -138,35 +140,6 @@ function buildModelUnsafe(path: string, text: string, host: FileHost, options: B
     references: r.references,
     includes: state.includes,
   };
-}
-
-function editDistance(a: string, b: string): number {
-  const m = a.length;
-  const n = b.length;
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
-  for (let i = 1; i <= m; i++) {
-    const cur = [i];
-    for (let j = 1; j <= n; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[n]!;
-}
-
-export function closestName(name: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  const limit = Math.max(1, Math.min(3, Math.floor(name.length / 3)));
-  for (const c of candidates) {
-    if (c === name) continue;
-    const d = c.toLowerCase() === name.toLowerCase() ? 0.5 : editDistance(name, c);
-    if (d <= limit && d < bestD) {
-      best = c;
-      bestD = d;
-    }
-  }
-  return best;
 }
 
 type Want = 'endpoint' | 'service' | 'profile' | 'firewall';
@@ -747,9 +720,6 @@ class FileResolver {
     };
     const sport = side(node.from, from);
     const dport = side(node.to, to);
-    if (node.number) {
-      // Range check in checkNumbering.
-    }
     return {
       index,
       number: node.number ? node.number.value : undefined,
@@ -863,7 +833,7 @@ class FileResolver {
     this.flows.push({
       node: s,
       file: this.path,
-      text: flowText(this.text, s),
+      text: flowStatementText(this.text, s),
       client,
       clientPorts: proto === 'icmp' ? PortSet.ALL : clientPorts,
       server,
@@ -886,24 +856,6 @@ function anyEndpoint(ephemeral: PortSet, addresses: AddrSet = AddrSet.ALL): Reso
 
 function baseName(p: string): string {
   return p.split(/[\\/]/).pop() ?? p;
-}
-
-/** The flow as written, without `flow` and the `expect` clause, white space folded. */
-export function flowText(text: string, s: FlowDecl): string {
-  // From right after `flow` (a bracketed IPv6 client starts with `[`, before the client's span).
-  const start = s.keyword.end > s.span.start ? s.keyword.end : s.span.start;
-  let end = s.span.end;
-  if (s.expect) {
-    // Cut at the `expect` keyword: the last occurrence before the action.
-    const upto = text.slice(start, s.expect.span.start);
-    const k = upto.lastIndexOf('expect');
-    end = k >= 0 ? start + k : s.expect.span.start;
-  }
-  return stripComments(text.slice(start, end)).replace(/\s+/g, ' ').trim();
-}
-
-function stripComments(s: string): string {
-  return s.replace(/#[^\n\r]*/g, ' ');
 }
 
 /** Resolves a flow written without the keyword against an existing model (for `--flow`). */

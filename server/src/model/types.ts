@@ -139,7 +139,7 @@ export interface Model {
   firewalls: Firewall[];
   /** Flows of the root file only (includes bring no flows). */
   flows: Flow[];
-  /** Flow statements that could not be resolved (their errors are in diagnostics). */
+  /** The root file's default ephemeral range (its `default ephemeral`, the editor's setting, or `wide`). */
   defaultEphemeral: PortSet;
   /** Every diagnostic of parsing and resolution, for the root file (and include errors). */
   diagnostics: Diagnostic[];
