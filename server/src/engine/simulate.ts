@@ -3,6 +3,7 @@
 
 import type { Action, Direction } from '../syntax/ast';
 import type { Firewall, Flow, Model, ResolvedRule } from '../model/types';
+import { formatAddrSet } from './address';
 import { AddrSet, PortSet } from './intervals';
 import { crossing, decide, decidePacket, packetDirection } from './firewall';
 import { type Box, type Packet, ICMP, TCP, UDP, invertBox, makeBoxes } from './packet';
@@ -174,6 +175,14 @@ export function simulateFlow(model: Model, flow: Flow): FlowResult {
     blockedServerAddresses,
   };
   if (path.length === 0) result.note = 'no firewall is crossed between the client and the server';
+  else {
+    // §6: when the verdict differs between server addresses, say for which.
+    const serverAddresses = projectDst(request);
+    const okServers = serverAddresses.subtract(blockedServerAddresses);
+    if (!okServers.isEmpty() && !blockedServerAddresses.isEmpty()) {
+      result.note = `connections to ${formatAddrSet(okServers)} pass; to ${formatAddrSet(blockedServerAddresses)} some or all are dropped`;
+    }
+  }
   if (a0 === undefined) {
     result.note = 'the client and the server have no address family in common, so no packet can go between them';
     return result;
