@@ -469,13 +469,7 @@ export class FwParser extends EmbeddedActionsParser {
       node.name = this.SUBRULE(this.declName);
       const addr = this.CONSUME(T.AddressTok, E_HOST_ADDRESS);
       if (real(addr)) node.address = addrLit(addr);
-      this.OPTION({
-        GATE: () => this.ephemeralClauseAhead(),
-        DEF: () => {
-          this.CONSUME(T.Ephemeral);
-          node.ephemeral = this.SUBRULE(this.ephemeralRef);
-        },
-      });
+      node.ephemeral = this.SUBRULE(this.ephemeralClause);
       this.finish(node);
     },
     NO_RESYNC,
@@ -501,13 +495,7 @@ export class FwParser extends EmbeddedActionsParser {
         const next = this.CONSUME2(T.AddressTok, E_NET_PREFIX);
         if (real(next)) node.prefixes.push(addrLit(next));
       });
-      this.OPTION({
-        GATE: () => this.ephemeralClauseAhead(),
-        DEF: () => {
-          this.CONSUME(T.Ephemeral);
-          node.ephemeral = this.SUBRULE(this.ephemeralRef);
-        },
-      });
+      node.ephemeral = this.SUBRULE(this.ephemeralClause);
       this.finish(node);
     },
     NO_RESYNC,
@@ -601,6 +589,20 @@ export class FwParser extends EmbeddedActionsParser {
             },
           },
         ],
+      }),
+    NO_RESYNC,
+  );
+
+  /** `[ephemeral EPHEMERAL]` after a host or a network (not an `ephemeral NAME LOW-HIGH` statement after it). */
+  private ephemeralClause = this.RULE(
+    'ephemeralClause',
+    (): EphemeralRef | undefined =>
+      this.OPTION({
+        GATE: () => this.ephemeralClauseAhead(),
+        DEF: () => {
+          this.CONSUME(T.Ephemeral);
+          return this.SUBRULE(this.ephemeralRef);
+        },
       }),
     NO_RESYNC,
   );
