@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what the kernel oracle (test/oracle/netfilter.mjs) needs:
+#   nftables (nft), iproute2 (ip netns, veth), conntrack (conntrack -F / -C).
+# Idempotent: installs only what is missing, and runs `apt-get update` only
+# when something is missing and the package lists do not already know it.
+# Exits non-zero on any failure.
+set -euo pipefail
+
+export PATH="$PATH:/usr/sbin:/sbin"
+
+say() { printf '[install-oracle] %s\n' "$*"; }
+die() { say "FAILED: $*" >&2; exit 1; }
+
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+command -v dpkg-query >/dev/null || die "not a Debian/Ubuntu system (no dpkg-query): install nftables, iproute2 and conntrack by hand"
+
+missing=()
+for p in nftables iproute2 conntrack; do
+  have_pkg "$p" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  say "nftables, iproute2 and conntrack already installed"
+else
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  export DEBIAN_FRONTEND=noninteractive
+  # apt-get update only if the package lists cannot already install them
+  need_update=0
+  for p in "${missing[@]}"; do
+    cand=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2}')
+    if [ -z "$cand" ] || [ "$cand" = "(none)" ]; then need_update=1; fi
+  done
+  if [ "$need_update" -eq 1 ]; then
+    say "apt-get update"
+    $SUDO apt-get update -qq || die "apt-get update"
+  fi
+  say "apt-get install ${missing[*]}"
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]}"
+fi
+
+for b in nft ip conntrack; do
+  command -v "$b" >/dev/null || die "$b not found after installing"
+done
+say "$(nft --version); $(ip -V); $(conntrack --version 2>&1 | head -1)"
