@@ -916,7 +916,8 @@ async function main() {
   try { nft('flush ruleset\n'); } catch { /* cleanup removes the namespace anyway */ }
   await simulated;
   console.log(`flows: ${Object.entries(verdicts).map(([k, n]) => `${n} ${k}`).join(', ')}; client ports: ${probes} probed, ${kernelPasses} passed the kernel, ${probes - kernelPasses} dropped, ${reprobed} re-probed with a 1 s timeout`);
-  console.log(`${passed} passed, ${failed} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(`oracle run took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`${passed} passed, ${failed} failed`);
   cleanupSync();
   process.exit(failed ? 1 : 0);
 }
