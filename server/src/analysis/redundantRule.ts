@@ -6,7 +6,6 @@ import { LineIndex } from '../core/text';
 import type { Direction } from '../syntax/ast';
 import type { AnalysisContext } from './context';
 import type { CompiledRule } from '../engine/firewall';
-import type { ResolvedRule } from '../model/types';
 import {
   type DirectionCoverage,
   type RuleCoverage,
@@ -14,7 +13,6 @@ import {
   directionCoverage,
   laterDecisions,
   nothingLaterMeets,
-  rulesWithSyntaxErrors,
 } from './ruleCoverage';
 import { removeRuleEdits, ruleName, ruleNames } from './ruleEdits';
 import { isShadowed, verb } from './shadowedRule';
@@ -44,7 +42,7 @@ function sameWithout(dc: DirectionCoverage, c: RuleCoverage, removed?: ReadonlyS
   return later;
 }
 
-function redundantIn(dc: DirectionCoverage, text: string, lines: LineIndex, broken: ReadonlySet<ResolvedRule>): Diagnostic[] {
+function redundantIn(dc: DirectionCoverage, text: string, lines: LineIndex): Diagnostic[] {
   const out: Diagnostic[] = [];
   const fw = dc.firewall;
   // Rules whose removal is offered as safe so far: removing all of them together must change
@@ -55,7 +53,7 @@ function redundantIn(dc: DirectionCoverage, text: string, lines: LineIndex, brok
     if (!c.rule.valid || isShadowed(c) || c.live !== true) continue;
     const r = c.rule;
     const later = sameWithout(dc, c);
-    if (!later || broken.has(r) || later.deciders.some((x) => broken.has(x.rule))) continue;
+    if (!later) continue;
     const safe = !removedList.some((j) => dc.hulls.meet(j, c.position)) || !!sameWithout(dc, c, removed);
     if (safe) {
       removed.add(c.position);
@@ -92,10 +90,9 @@ export function checkRedundantRules(ctx: AnalysisContext, lineIndex?: LineIndex)
   let lines = lineIndex;
   for (const fw of model.firewalls) {
     if (!fw.valid || fw.file !== model.root) continue;
-    const broken = rulesWithSyntaxErrors(model, fw);
     for (const d of DIRECTIONS) {
       lines ??= new LineIndex(model.text);
-      out.push(...redundantIn(directionCoverage(fw, d), model.text, lines, broken));
+      out.push(...redundantIn(directionCoverage(fw, d), model.text, lines));
     }
   }
   return out;

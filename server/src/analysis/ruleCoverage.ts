@@ -5,7 +5,7 @@
 
 import { RecentCache } from '../core/recent';
 import type { Action, Direction } from '../syntax/ast';
-import type { Firewall, Model, ResolvedRule } from '../model/types';
+import type { Firewall, ResolvedRule } from '../model/types';
 import { type CompiledRule, orderedRules } from '../engine/firewall';
 import { AddrSet } from '../engine/intervals';
 import { type Box, intersectBox, protoMask, subtractBox } from '../engine/packet';
@@ -325,22 +325,4 @@ export function decidedWithout(dc: DirectionCoverage, at: number, removed: Reado
     if (r.hit) rest = budget.check(r.rest);
   }
   return rest;
-}
-
-/**
- * Rules that a syntax error touches (anywhere from the end of the rule before to the start of
- * the rule after): the parser recovered them, so what they match is a guess, and nothing is
- * said about them or by them.
- */
-export function rulesWithSyntaxErrors(model: Model, fw: Firewall): Set<ResolvedRule> {
-  const broken = new Set<ResolvedRule>();
-  const errors = model.diagnostics.filter((d) => d.code === 'syntax' && !d.file).map((d) => d.span.start);
-  if (errors.length === 0 || fw.file !== model.root) return broken;
-  const rules = [...fw.rules].sort((a, b) => a.node.span.start - b.node.span.start);
-  rules.forEach((r, k) => {
-    const from = k > 0 ? rules[k - 1]!.node.span.end : fw.node.span.start;
-    const to = k + 1 < rules.length ? rules[k + 1]!.node.span.start : fw.node.span.end;
-    if (errors.some((e) => e >= from && e < to)) broken.add(r);
-  });
-  return broken;
 }

@@ -9,7 +9,7 @@ import { crossing } from '../engine/firewall';
 import type { Firewall, ResolvedRule } from '../model/types';
 import type { Action, Direction } from '../syntax/ast';
 import type { AnalysisContext } from './context';
-import { type DirectionCoverage, type RuleCoverage, directionCoverage, rulesWithSyntaxErrors } from './ruleCoverage';
+import { type DirectionCoverage, type RuleCoverage, directionCoverage } from './ruleCoverage';
 import { moveAboveEdits, numberBefore, removeRuleEdits, ruleName, ruleNames } from './ruleEdits';
 
 const DIRECTIONS: Direction[] = ['inbound', 'outbound'];
@@ -160,11 +160,10 @@ export function checkShadowedRules(ctx: AnalysisContext, lineIndex?: LineIndex):
   let lines = lineIndex;
   for (const fw of model.firewalls) {
     if (!fw.valid || fw.file !== model.root) continue;
-    const broken = rulesWithSyntaxErrors(model, fw);
     for (const d of DIRECTIONS) {
       const dc = directionCoverage(fw, d);
       for (const c of dc.coverage) {
-        if (!c.rule.valid || broken.has(c.rule) || c.coveredBy.some((x) => broken.has(x.rule))) continue;
+        if (!c.rule.valid) continue;
         lines ??= new LineIndex(model.text);
         const found = shadowedDiagnostic(dc, c, model.text, lines);
         if (found) out.push(found);
