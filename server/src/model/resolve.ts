@@ -668,11 +668,9 @@ class FileResolver {
       order: this.state.order.n++,
       valid: valid && !!s.mode,
     };
-    // Register now so `via` can find it.
+    // Register now so `via` can find it (its declaration reference is linked at the end of run()).
     if (this.decls.get(s.name.text) === s) {
       this.symbols.set(s.name.text, { kind: 'firewall', name: s.name.text, firewall: fw, origin: { file: this.path, span: s.span, nameSpan: s.name.span, node: s } });
-      const declRef = this.references.find((r) => r.declaration && r.span.start === s.name.span.start && r.file === this.path);
-      if (declRef) declRef.symbol = this.symbols.get(s.name.text);
     }
     const rules = s.rules.filter((r): r is RuleNode => !!r && !!r.direction);
     rules.forEach((node, index) => {
