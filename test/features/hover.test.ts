@@ -24,7 +24,7 @@ describe('hover on a rule (spec §9)', () => {
     expect(h).toContain('inbound REQUEST rule');
     expect(h).toContain('rule 100 (line 10)');
     expect(h).toContain('`edge` protects 10.0.1.0/24');
-    expect(h).toMatch(/RESPONSE\*\* travels the other way — \*outbound\* — tcp from `catogram` \(10\.0\.1\.10\) port 443 to `internet` \(0\.0\.0\.0\/0\) ports 1024-65535/);
+    expect(h).toMatch(/RESPONSE\*\* goes back \*out\* \(\*outbound\*\): tcp from `catogram` \(10\.0\.1\.10\) port 443 to `internet` \(0\.0\.0\.0\/0\) ports 1024-65535/);
     expect(h).toContain('✔ rule 110 (line 11) does');
   });
 
@@ -46,8 +46,7 @@ firewall f stateless protects 10.0.0.0/24 {
   110 outbound allow tcp from web port 443 to clients port ephemeral
 }`);
     expect(h).toContain('◐ only in part');
-    expect(h).toContain('32768-40000');
-    expect(h).toContain('rule 105 (line 5)');
+    expect(h).toContain('the responses to 198.51.100.0/24 ports 32768-40000 are dropped by rule 105 (line 5)');
   });
 
   it('says a stateful firewall allows the response by connection tracking', () => {
@@ -88,6 +87,166 @@ firewall f stateless protects 10.0.0.0/24 {
     expect(hoverAt(`firewall f stateless protects 10.0.0.0/24 {
   inbound <|>allow tcp from any to 10.0.0.0/24 port 1024-65535
 }`)).toContain('both REQUEST and RESPONSE');
+  });
+});
+
+describe('direction words are the packet\'s (spec §9)', () => {
+  const rules = (mode: string, body: string) => `host web 10.0.0.5 ephemeral linux
+host api 203.0.113.80
+firewall f ${mode} protects 10.0.0.0/24 {
+${body}
+}`;
+
+  for (const mode of ['stateless', 'stateful']) {
+    it(`${mode}: an outbound request rule lets the request out and its response comes back in`, () => {
+      const h = hoverAt(rules(mode, '  outbound <|>allow tcp from web to api port 443'));
+      expect(h).toContain('outbound REQUEST rule');
+      expect(h).toContain('It lets the REQUEST of a connection *out*: tcp from `web` (10.0.0.5) to `api` (203.0.113.80) port 443.');
+      expect(h).toContain('**Its RESPONSE** comes back *in* (*inbound*): tcp from `api` (203.0.113.80) port 443 to `web` (10.0.0.5) ports 32768-60999');
+      expect(h).not.toMatch(/lets (the REQUEST[^*]*\*)?in/);
+    });
+
+    it(`${mode}: an inbound request rule lets the request in and its response goes out`, () => {
+      const h = hoverAt(rules(mode, '  inbound <|>allow tcp from api to web port 443'));
+      expect(h).toContain('It lets the REQUEST of a connection *in*: tcp from `api`');
+      expect(h).toContain('**Its RESPONSE** goes back *out* (*outbound*): tcp from `web` (10.0.0.5) port 443 to `api`');
+    });
+
+    it(`${mode}: an outbound response rule lets the response out, answering requests that came in`, () => {
+      const h = hoverAt(rules(mode, '  inbound allow tcp from api to web port 443\n  outbound <|>allow tcp from web port 443 to api port ephemeral'));
+      expect(h).toContain('outbound RESPONSE rule');
+      expect(h).toContain('It lets the RESPONSE *out*: tcp from `web` (10.0.0.5) port 443 to `api` (203.0.113.80) ports 1024-65535');
+      expect(h).toContain('answering requests that came *in* (*inbound*)');
+    });
+
+    it(`${mode}: an inbound response rule lets the response in, answering requests that went out`, () => {
+      const h = hoverAt(rules(mode, '  outbound allow tcp from web to api port 443\n  inbound <|>allow tcp from api port 443 to web port ephemeral'));
+      expect(h).toContain('inbound RESPONSE rule');
+      expect(h).toContain('It lets the RESPONSE *in*: tcp from `api` (203.0.113.80) port 443 to `web` (10.0.0.5) ports 32768-60999');
+      expect(h).toContain('answering requests that went *out* (*outbound*)');
+    });
+  }
+
+  it('stateless: a both rule that serves a request says its responses come back in (or go back out) through it', () => {
+    const inbound = hoverAt(rules('stateless', '  outbound allow tcp from web to api port 443\n  inbound <|>allow tcp from api to web port 1024-65535'));
+    expect(inbound).toContain('their responses come back *in* through it');
+    expect(inbound).toContain('it also lets NEW connections (requests) *in*');
+    const outbound = hoverAt(rules('stateless', '  inbound allow tcp from api to web port 443\n  outbound <|>allow tcp from web to api port 1024-65535'));
+    expect(outbound).toContain('their responses go back *out* through it');
+    expect(outbound).toContain('it also lets NEW connections (requests) *out*');
+  });
+
+  it('both rules that serve nothing: requests go their way, responses the other', () => {
+    const out = hoverAt(rules('stateless', '  outbound <|>allow tcp from web to api'));
+    expect(out).toContain('both REQUEST and RESPONSE');
+    expect(out).toContain('it lets NEW connections (requests) *out* as well as responses');
+    expect(out).toContain('**Its RESPONSE** comes back *in* (*inbound*)');
+    const inn = hoverAt(rules('stateful', '  inbound <|>allow udp from api to web'));
+    expect(inn).toContain('it lets NEW connections (requests) *in* as well as responses');
+    expect(inn).toContain('**Its RESPONSE** goes back *out* (*outbound*)');
+    expect(inn).toContain('connection tracking links each response to its request');
+  });
+
+  it('a general both rule that serves a request is still checked as a request (spec §7)', () => {
+    const h = hoverAt(`firewall acl stateless protects 10.0.0.0/24 {
+  100 inbound allow tcp from 162.243.144.192 to any port 3306
+  100 outbound <|>allow all
+}`);
+    expect(h).toContain('RESPONSE rule of rule 100 (line 2)');
+    expect(h).toContain('**Its RESPONSE** comes back *in* (*inbound*): all from any address to any address');
+    expect(h).toContain('◐ only in part');
+  });
+
+  it('deny rules: what may not come in or go out', () => {
+    expect(hoverAt(rules('stateless', '  inbound <|>deny tcp from api to web'))).toContain('such packets may not come *in*');
+    expect(hoverAt(rules('stateless', '  outbound <|>deny tcp from web to api'))).toContain('such packets may not go *out*');
+  });
+});
+
+describe('the stateless habit in a stateful firewall (spec §8 stateful-response)', () => {
+  it('a both rule to high ports is explained as not needed for responses and open to new connections', () => {
+    const h = hoverAt(`host web 10.0.1.10
+firewall sg stateful protects web {
+  outbound allow tcp from web to any port 443
+  inbound <|>allow tcp to web port 1024-65535
+}`);
+    expect(h).toContain('both REQUEST and RESPONSE');
+    expect(h).toContain('stateless habit');
+    expect(h).toContain('connection tracking already lets the responses of the requests it allowed come back *in* — this rule is not needed for them (the responses of the rule on line 3 pass without it)');
+    expect(h).toContain('let NEW connections (requests) *in* to all 64,512 ports (1024-65535) of `web` (10.0.1.10)');
+    expect(h).not.toContain('works as the RESPONSE rule');
+  });
+
+  it('also when it serves no request, and outbound', () => {
+    const h = hoverAt(`firewall sg stateful protects 10.0.1.0/24 {
+  outbound <|>allow udp to any port 32768-60999
+}`);
+    expect(h).toContain('stateless habit');
+    expect(h).toContain('this rule is not needed for them.');
+    expect(h).toContain('let NEW connections (requests) *out* to all 28,232 ports (32768-60999) of any address');
+  });
+});
+
+describe('`ephemeral` wherever it is written (spec §9)', () => {
+  const FILE = `default <|>ephemeral linux
+ephemeral rtpclients 40000-50000
+host web 10.0.0.5 ephemeral windows
+host db 10.0.0.6
+host pbx 10.0.0.7 ephemeral rtpclients
+network lan 10.0.1.0/24 ephemeral 20000-29999
+firewall f stateless protects 10.0.0.0/16 {
+  inbound allow tcp from 203.0.113.0/24 to web port 443
+  outbound allow tcp from web port 443 to 203.0.113.0/24 port ephemeral
+}
+`;
+  const at = (needle: string, shift = 0, nth = 0): string => {
+    const text = FILE.replace('<|>', '');
+    let i = -1;
+    for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
+    if (i < 0) throw new Error(needle);
+    return hoverAt(text.slice(0, i + shift) + '<|>' + text.slice(i + shift));
+  };
+
+  it('in a host clause: whose range it is, resolved, and what the default would be', () => {
+    const h = at('ephemeral windows', 3);
+    expect(h).toContain('the ephemeral range of host `web` (10.0.0.5) = 49152-65535 (`windows`, 16,384 ports)');
+    expect(h).toContain('`port ephemeral` on `web`\'s side of a rule means these ports');
+    expect(h).toContain("Without this clause it would take the file's default, 32768-60999 from `default ephemeral linux`");
+  });
+
+  it('in a network clause with a literal range, on the word and on the range', () => {
+    for (const h of [at('ephemeral 20000', 1), at('20000-29999', 7)]) {
+      expect(h).toContain('the ephemeral range of network `lan` (10.0.1.0/24) = 20000-29999 (10,000 ports)');
+    }
+  });
+
+  it('in `default ephemeral`: the range and the endpoints that take it', () => {
+    for (const h of [at('ephemeral linux', 4), at('default', 2)]) {
+      expect(h).toContain('**`default ephemeral`** = 32768-60999 (28,232 ports), from `default ephemeral linux`');
+      expect(h).toContain('without an `ephemeral` clause of its own (`db`)');
+    }
+    const twice = hoverAt('default ephemeral linux\ndefault <|>ephemeral windows\n');
+    expect(twice).toContain('ignored: the file sets it twice, and the first one (line 1) is used: 32768-60999');
+  });
+
+  it('in an `ephemeral NAME LOW-HIGH` declaration: the profile, its range and who uses it', () => {
+    for (const h of [at('ephemeral rtpclients', 2), at('40000-50000', 3)]) {
+      expect(h).toContain('**`ephemeral rtpclients`** declares an ephemeral profile = 40000-50000 (10,001 ports)');
+      expect(h).toContain('Used by `pbx`.');
+    }
+    expect(hoverAt('<|>ephemeral spare 30000-40000\n')).toContain('No endpoint uses it yet');
+  });
+
+  it('in a rule: whose range `port ephemeral` is, also for a literal prefix (the file default)', () => {
+    const h = at('port ephemeral', 7);
+    expect(h).toContain("**`ephemeral`** here = 32768-60999 — the ephemeral range of `203.0.113.0/24`, the `to` side of this rule: the file's default, 32768-60999 from `default ephemeral linux`");
+    expect(hoverAt('host w 10.0.0.5 ephemeral windows\nfirewall f stateless protects 10.0.0.0/24 {\n  inbound allow tcp from any port 443 to w port ephe<|>meral\n}')).toContain(
+      '= 49152-65535 — the ephemeral range of `w`, the `to` side of this rule (windows)',
+    );
+  });
+
+  it('not in a comment', () => {
+    expect(hoverAt('host web 10.0.0.5 # no <|>ephemeral clause\n')).toBe('');
   });
 });
 

@@ -50,4 +50,17 @@ describe('hover', () => {
     expect(flow).toContain('✔ allowed');
     expect(flow).toContain('response edge        outbound ALLOW by rule 110 (line 11)');
   });
+
+  it('uses the packet\'s direction words: an outbound request goes out, its response comes back in', async () => {
+    const h = await hoverAt('120 outbound allow', 13);
+    expect(h).toContain('outbound REQUEST rule');
+    expect(h).toContain('It lets the REQUEST of a connection *out*');
+    expect(h).toContain('**Its RESPONSE** comes back *in* (*inbound*)');
+    expect(h).toContain('✔ rule 130 (line 13) does');
+  });
+
+  it('on `ephemeral` in a host clause: whose range it is, resolved', async () => {
+    const h = await hoverAt('ephemeral linux', 2);
+    expect(h).toContain('the ephemeral range of host `bob` (198.51.100.23) = 32768-60999 (`linux`, 28,232 ports)');
+  });
 });

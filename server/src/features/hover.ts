@@ -3,15 +3,15 @@
 // a flow's simulation with its trace.
 
 import type { Hover, MarkupContent } from 'vscode-languageserver';
-import { responseIndex } from '../analysis/responseIndex';
-import { classifyRule, clientPortsOf, oppositeDirection } from '../analysis/ruleKinds';
+import { type ResponseCheck, responseIndex } from '../analysis/responseIndex';
+import { type RuleKind, clientPortsOf, oppositeDirection } from '../analysis/ruleKinds';
 import type { Span } from '../core/diagnostic';
 import { formatAddrSet } from '../engine/address';
 import { PortSet } from '../engine/intervals';
-import { BUILTIN_PROFILES, BUILTIN_SERVICES } from '../model/builtins';
+import { BUILTIN_PROFILES, BUILTIN_SERVICES, WIDE } from '../model/builtins';
 import type { Firewall, ModelSymbol, ResolvedEndpoint, ResolvedRule } from '../model/types';
 import { Lines, flowJson, flowText } from '../report/flowReport';
-import type { Direction, FirewallDecl, PortSpec, RuleNode } from '../syntax/ast';
+import type { DefaultEphemeralDecl, Direction, EphemeralDecl, FirewallDecl, HostDecl, NetworkDecl, PortSpec, RuleNode, Statement } from '../syntax/ast';
 import { type DocContext, toRange } from '../lsp/docContext';
 import { verdictTitle } from './simulation';
 
@@ -54,91 +54,153 @@ function ruleLabel(rule: ResolvedRule, lines: Lines): string {
 
 function packetWords(proto: string, from: string, sport: PortSet, to: string, dport: PortSet, ported: boolean): string {
   if (!ported) return `${proto} from ${from} to ${to}`;
-  return `${proto} from ${from}${sport.isAll() ? '' : ` ${portsWords(sport)}`} to ${to} ${portsWords(dport)}`;
+  return `${proto} from ${from}${sport.isAll() ? '' : ` ${portsWords(sport)}`} to ${to}${dport.isAll() ? '' : ` ${portsWords(dport)}`}`;
+}
+
+/** The packet's own word for a direction: an inbound packet comes *in*, an outbound one goes *out*. */
+const inOut = (d: Direction): string => (d === 'inbound' ? 'in' : 'out');
+
+/**
+ * A both rule whose request half is meant (§7): `all`, `icmp`, or a destination holding a port
+ * below 1024; it is also checked as a request rule.
+ */
+function isGeneral(rule: ResolvedRule): boolean {
+  if (rule.proto !== 'tcp' && rule.proto !== 'udp') return true;
+  return rule.dport.intersect(PortSet.range(0, 1023)).size() > 0;
+}
+
+/** A tcp/udp both rule with a written destination port set: that set is response-like (§7). */
+function hasResponseLikeDestination(rule: ResolvedRule, kind: RuleKind | undefined): boolean {
+  return kind === 'both' && (rule.proto === 'tcp' || rule.proto === 'udp') && !rule.dport.isAll();
+}
+
+/** The responses dropped, as address and port pairs: `198.51.100.0/24 ports 32768-40000`. */
+function droppedWords(check: ResponseCheck, ported: boolean): string {
+  const byPorts = new Map<string, { ports: PortSet; clients: string[] }>();
+  for (const b of check.dropped) {
+    const key = ported ? b.dport.toString() : '';
+    const entry = byPorts.get(key) ?? { ports: b.dport, clients: [] };
+    const addrs = formatAddrSet(b.dst);
+    if (addrs && !entry.clients.includes(addrs)) entry.clients.push(addrs);
+    byPorts.set(key, entry);
+  }
+  const parts = [...byPorts.values()].map(({ ports, clients }) => {
+    const who = clients.length > 3 ? `${clients.slice(0, 3).join(', ')} and ${clients.length - 3} more` : clients.join(', ');
+    return ported ? `to ${who} ${portsWords(ports)}` : `to ${who}`;
+  });
+  return parts.length > 3 ? `${parts.slice(0, 3).join('; ')}; and ${parts.length - 3} more` : parts.join('; ');
+}
+
+/** In a stateless firewall: which rule lets the responses of a request-like rule through. */
+function coverage(fw: Firewall, check: ResponseCheck, lines: Lines, ported: boolean): string | undefined {
+  if (check.dropped.length === 0 && check.allowed.length > 0) {
+    const by = check.servedBy.map((r) => ruleLabel(r, lines));
+    return `\`${fw.name}\` is **stateless**, so a rule must allow the response: ✔ ${by.length ? `${by.join(' and ')} ${by.length === 1 ? 'does' : 'do'}` : 'the default allow does'}.`;
+  }
+  if (check.allowed.length === 0 && check.dropped.length > 0) {
+    const who = check.deniedBy.length ? check.deniedBy.map((r) => ruleLabel(r, lines)).join(', ') + ' drops it' : 'the default deny drops it';
+    return `\`${fw.name}\` is **stateless**, so a rule must allow the response: ✘ none does — ${who}. The connection cannot work.`;
+  }
+  if (check.dropped.length === 0) return undefined;
+  const by = check.servedBy.map((r) => ruleLabel(r, lines)).join(', ');
+  const who = [...check.deniedBy.map((r) => ruleLabel(r, lines)), ...(check.defaultDenies ? ['the default deny'] : [])].join(' and ');
+  return `\`${fw.name}\` is **stateless**, so a rule must allow the response: ◐ only in part — ${by || 'the default allow'} allows some; the responses ${droppedWords(check, ported)} are dropped by ${who}.`;
 }
 
 export function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
   const lines = new Lines(ctx.analysis.model);
   const ported = rule.proto === 'tcp' || rule.proto === 'udp';
-  const kind = classifyRule(rule);
+  const ix = responseIndex(fw);
+  // The analyses decide what a rule is (§7: judged against the ephemeral ranges in use).
+  const kind = ix.kindOf(rule);
   const mode = fw.mode;
+  const d = rule.direction;
+  const back = oppositeDirection(d);
   const title =
     rule.action === 'deny'
-      ? `**${rule.direction} DENY rule**`
+      ? `**${d} DENY rule**`
       : kind === 'request'
-        ? `**${rule.direction} REQUEST rule**`
+        ? `**${d} REQUEST rule**`
         : kind === 'response'
-          ? `**${rule.direction} RESPONSE rule**`
-          : `**${rule.direction} rule — both REQUEST and RESPONSE**`;
+          ? `**${d} RESPONSE rule**`
+          : `**${d} rule — both REQUEST and RESPONSE**`;
   const out: string[] = [`${title} · ${ruleLabel(rule, lines)} of \`${fw.name}\` (${mode})`, ''];
-  out.push(`From the firewall's side — ${insideWords(fw)} — ${directionMeaning(fw, rule.direction)}.`, '');
+  out.push(`From the firewall's side — ${insideWords(fw)} — ${directionMeaning(fw, d)}.`, '');
   const from = endpointWords(rule.from);
   const to = endpointWords(rule.to);
   const matches = packetWords(rule.proto, from, rule.sport, to, rule.dport, ported);
-  if (!rule.valid) {
+  if (!rule.valid || (rule.action === 'allow' && !kind)) {
     out.push('This rule has errors, so it matches nothing until they are fixed.');
     return out.join('\n');
   }
   if (rule.action === 'deny') {
-    out.push(`It drops ${matches}.`);
+    out.push(`It drops ${matches}: such packets may not ${d === 'inbound' ? 'come *in*' : 'go *out*'}.`);
     return out.join('\n');
   }
-  const ix = responseIndex(fw);
-  const servedRequests = kind === 'both' ? ix.servedRequests(rule) : [];
-  if (kind === 'both' && servedRequests.length > 0) {
+  const noPorts = rule.proto === 'icmp' || rule.proto === 'all' ? 'no ports to tell them apart' : 'no source port restriction';
+
+  if (mode === 'stateful' && hasResponseLikeDestination(rule, kind)) {
+    // The stateless habit carried into a stateful firewall (§8 stateful-response).
+    const answered = ix.servedRequests(rule);
     out.push(`It allows ${matches}.`, '');
-    out.push(`It works as the RESPONSE rule of ${servedRequests.map((r) => ruleLabel(r, lines)).join(', ')}: their responses come back ${rule.direction} through it.`);
-    out.push('', `But with ${rule.proto === 'icmp' || rule.proto === 'all' ? 'no ports to tell them apart' : 'no source port restriction'} it also admits NEW connections (requests) that are not responses at all${mode === 'stateful' ? '' : ' — a narrower rule would let only the responses in'}.`);
+    out.push(
+      `This is the stateless habit of a return-traffic rule: \`${fw.name}\` is **stateful**, so connection tracking already lets the responses of the requests it allowed come back *${inOut(d)}* — this rule is not needed for them${answered.length ? ` (the responses of ${answered.map((r) => ruleLabel(r, lines)).join(', ')} pass without it)` : ''}.`,
+      '',
+      `With ${noPorts}, what it really does is let NEW connections (requests) *${inOut(d)}* to all ${countWords(rule.dport)} (${rule.dport.toString()}) of ${to}.`,
+    );
     return out.join('\n');
   }
+
   if (kind === 'response') {
-    out.push(`It lets through ${matches}: packets going back to a client's ephemeral port — the RESPONSE half of connections that were requested the other way (${oppositeDirection(rule.direction)}).`);
+    const requested = back === 'inbound' ? 'came *in*' : 'went *out*';
+    out.push(`It lets the RESPONSE *${inOut(d)}*: ${matches} — packets going back to a client's ephemeral port, answering requests that ${requested} (*${back}*).`);
     const served = ix.served(rule);
     if (mode === 'stateful') {
       out.push('', `\`${fw.name}\` is **stateful**: connection tracking already lets the responses of the requests it allowed through, so a response rule is not needed for them${served.length ? ` (it answers ${served.map((r) => ruleLabel(r, lines)).join(', ')})` : ''}.`);
     } else if (served.length) {
       out.push('', `It answers the requests of ${served.map((r) => ruleLabel(r, lines)).join(', ')}.`);
     } else {
-      out.push('', `It answers no request rule of \`${fw.name}\`: no rule allows the requests these would be responses to.`);
+      out.push('', `It answers no request rule of \`${fw.name}\`: no rule lets *${inOut(back)}* the requests these would answer.`);
     }
     if (rule.sport.isAll() || rule.dport.intersect(PortSet.range(0, 1023)).size() > 0) {
       out.push('', 'Careful: it also admits packets that are not responses (see its warnings).');
     }
     return out.join('\n');
   }
-  // request or both
-  out.push(
-    kind === 'request'
-      ? `It lets in the REQUEST of a connection: ${matches}.`
-      : `It allows ${matches}. With ${rule.proto === 'icmp' || rule.proto === 'all' ? 'no ports to tell them apart' : 'no source port restriction'}, it admits new connections (requests) as well as responses.`,
-  );
+
+  const servedRequests = kind === 'both' ? ix.servedRequests(rule) : [];
+  if (kind === 'both' && servedRequests.length > 0) {
+    out.push(`It allows ${matches}.`, '');
+    const comeBack = d === 'inbound' ? 'come back *in*' : 'go back *out*';
+    out.push(`It works as the RESPONSE rule of ${servedRequests.map((r) => ruleLabel(r, lines)).join(', ')}: their responses ${comeBack} through it.`);
+    out.push('', `But with ${noPorts} it also lets NEW connections (requests) *${inOut(d)}* that are not responses at all${mode === 'stateful' ? '' : ` — a narrower rule would let only the responses *${inOut(d)}*`}.`);
+    // A general both rule is also meant as a request rule: its own responses must pass (§7).
+    if (!isGeneral(rule)) return out.join('\n');
+    out.push('');
+  } else {
+    out.push(
+      kind === 'request'
+        ? `It lets the REQUEST of a connection *${inOut(d)}*: ${matches}.`
+        : `It allows ${matches}. With ${noPorts}, it lets NEW connections (requests) *${inOut(d)}* as well as responses.`,
+    );
+    out.push('');
+  }
   const clientPorts = clientPortsOf(rule);
-  const back = oppositeDirection(rule.direction);
   const inverse = packetWords(rule.proto, to, rule.dport, from, clientPorts, ported);
   const portSource = rule.sportGiven
     ? "the rule's source ports"
     : rule.from.symbol
       ? `the ephemeral range of \`${rule.from.symbol.name}\`: ${rule.from.symbol.ephemeralSource}`
-      : `the file's default ephemeral range`;
-  out.push('', `**Its RESPONSE** travels the other way — *${back}* — ${inverse}${ported ? ` (the client's ports: ${portSource})` : ''}.`);
+      : `the file's default ephemeral range, ${defaultEphemeralSource(ctx)}`;
+  const responseGoes = d === 'inbound' ? 'goes back *out*' : 'comes back *in*';
+  out.push(`**Its RESPONSE** ${responseGoes} (*${back}*): ${inverse}${ported ? ` (the client's ports: ${portSource})` : ''}.`);
   if (mode === 'stateful') {
     out.push('', `\`${fw.name}\` is **stateful**: connection tracking links each response to its request and allows it by itself — no response rule is needed.`);
     return out.join('\n');
   }
   const check = ix.checkOf(rule) ?? ix.responsesTo(rule);
-  if (!check) return out.join('\n');
-  if (check.dropped.length === 0 && check.allowed.length > 0) {
-    const by = check.servedBy.map((r) => ruleLabel(r, lines));
-    out.push('', `\`${fw.name}\` is **stateless**, so a rule must allow the response: ✔ ${by.length ? `${by.join(' and ')} ${by.length === 1 ? 'does' : 'do'}` : `the default allow does`}.`);
-  } else if (check.allowed.length === 0) {
-    const who = check.deniedBy.length ? check.deniedBy.map((r) => ruleLabel(r, lines)).join(', ') + ' drops it' : 'the default deny drops it';
-    out.push('', `\`${fw.name}\` is **stateless**, so a rule must allow the response: ✘ none does — ${who}. The connection cannot work.`);
-  } else {
-    const dropped = check.dropped.reduce((s, b) => s.union(b.dport), PortSet.EMPTY);
-    const by = check.servedBy.map((r) => ruleLabel(r, lines)).join(', ');
-    const who = check.deniedBy.length ? check.deniedBy.map((r) => ruleLabel(r, lines)).join(', ') : 'the default deny';
-    out.push('', `\`${fw.name}\` is **stateless**, so a rule must allow the response: ◐ only in part — ${by || 'some rule'} allows some; responses to client ports ${dropped.toString()} are dropped by ${who}.`);
-  }
+  const covered = check && coverage(fw, check, lines, ported);
+  if (covered) out.push('', covered);
   return out.join('\n');
 }
 
@@ -192,10 +254,148 @@ function portHover(port: number, proto: string | undefined): string {
   return parts.join('\n');
 }
 
+// ---- `ephemeral`, wherever it is written (§9) ---------------------------------------------
+
+/** The `default ephemeral` statements of the open file; the first one is in effect. */
+function defaultStatements(ctx: DocContext): DefaultEphemeralDecl[] {
+  return ctx.analysis.model.ast.statements.filter((s): s is DefaultEphemeralDecl => s?.kind === 'default-ephemeral');
+}
+
+/** Where the file's default ephemeral range comes from: `` `default ephemeral linux` ``. */
+function defaultOrigin(ctx: DocContext): string {
+  const { model } = ctx.analysis;
+  const value = defaultStatements(ctx)[0]?.value;
+  if (value) return `\`default ephemeral ${model.text.slice(value.span.start, value.span.end)}\``;
+  if (model.defaultEphemeral.equals(WIDE)) return '`wide`, as the file has no `default ephemeral`';
+  return "the editor's default ephemeral setting";
+}
+
+/** The file's default ephemeral range and where it comes from: `32768-60999 from \`default ephemeral linux\``. */
+function defaultEphemeralSource(ctx: DocContext): string {
+  return `${ctx.analysis.model.defaultEphemeral.toString()} from ${defaultOrigin(ctx)}`;
+}
+
+function countWords(ports: PortSet): string {
+  const n = ports.size();
+  return `${n.toLocaleString('en-US')} port${n === 1 ? '' : 's'}`;
+}
+
+/** `port ephemeral` in a rule: whose range it is, resolved. */
 function ephemeralPortsAt(ctx: DocContext, rule: ResolvedRule, side: 'from' | 'to'): string {
   const ep = side === 'from' ? rule.from : rule.to;
-  const source = ep.symbol ? `\`${ep.symbol.name}\`'s range: ${ep.symbol.ephemeralSource}` : `the file's default ephemeral range (${ctx.analysis.model.defaultEphemeral.toString()})`;
-  return `**\`ephemeral\`** here = ${ep.ephemeral.toString()} — the ephemeral ports of the endpoint on this side, ${source}. Clients send requests from such ports, so responses go back to them.`;
+  const whose = ep.symbol
+    ? `the ephemeral range of \`${ep.symbol.name}\`, the \`${side}\` side of this rule (${ep.symbol.ephemeralSource})`
+    : `the ephemeral range of ${ep.label === 'any' ? '`any`' : `\`${ep.label}\``}, the \`${side}\` side of this rule: the file's default, ${defaultEphemeralSource(ctx)}`;
+  return [
+    `**\`ephemeral\`** here = ${ep.ephemeral.toString()} — ${whose}.`,
+    '',
+    `Clients send their requests from such ports, so responses go back to them: ${side === 'to' ? 'as a destination, these are the ports a response is addressed to' : 'as a source, these are the ports a client\'s request comes from'}.`,
+  ].join('\n');
+}
+
+/** The endpoints of the open file that take the file's default (no `ephemeral` clause of their own). */
+function endpointsOnDefault(ctx: DocContext): string[] {
+  const { model } = ctx.analysis;
+  const names: string[] = [];
+  for (const sym of model.symbols.values()) {
+    if ((sym.kind !== 'host' && sym.kind !== 'network') || sym.origin.file !== model.root) continue;
+    const node = sym.origin.node;
+    if ((node?.kind === 'host' || node?.kind === 'network') && !node.ephemeral) names.push(`\`${sym.name}\``);
+  }
+  return names;
+}
+
+function listWords(items: string[], max = 6): string {
+  if (items.length > max) return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** The identifier-like word under the cursor, outside comments. */
+function wordAt(text: string, offset: number): { text: string; span: Span } | undefined {
+  const isWord = (c: string | undefined) => !!c && /[A-Za-z0-9_-]/.test(c);
+  let a = offset;
+  while (a > 0 && isWord(text[a - 1])) a--;
+  let b = offset;
+  while (b < text.length && isWord(text[b])) b++;
+  if (a === b) return undefined;
+  const lineStart = text.lastIndexOf('\n', a - 1) + 1;
+  if (text.slice(lineStart, a).includes('#')) return undefined;
+  return { text: text.slice(a, b), span: { start: a, end: b } };
+}
+
+/** `host … ephemeral X` / `network … ephemeral X`: the endpoint's own range. */
+function endpointClauseHover(ctx: DocContext, decl: HostDecl | NetworkDecl): string | undefined {
+  const sym = ctx.analysis.model.symbols.get(decl.name.text);
+  if (!sym || (sym.kind !== 'host' && sym.kind !== 'network') || sym.origin.node !== decl) return undefined;
+  const addrs = formatAddrSet(sym.addresses) || '(no valid address)';
+  return [
+    `**\`ephemeral\`** — the ephemeral range of ${sym.kind} \`${sym.name}\` (${addrs}) = ${sym.ephemeral.toString()} (${sym.ephemeralSource === sym.ephemeral.toString() ? '' : `\`${sym.ephemeralSource}\`, `}${countWords(sym.ephemeral)}).`,
+    '',
+    `As a client, \`${sym.name}\` sends its requests from these ports, and their responses come back to them: \`port ephemeral\` on \`${sym.name}\`'s side of a rule means these ports, and a stateless firewall must let the responses through to them. Without this clause it would take the file's default, ${defaultEphemeralSource(ctx)}.`,
+  ].join('\n');
+}
+
+/** `default ephemeral X`: the range of every endpoint of the file without a clause of its own. */
+function defaultEphemeralHover(ctx: DocContext, decl: DefaultEphemeralDecl): string {
+  const first = defaultStatements(ctx)[0];
+  if (first && first !== decl) {
+    const line = ctx.lines.position(first.span.start).line + 1;
+    return `**\`default ephemeral\`** — ignored: the file sets it twice, and the first one (line ${line}) is used: ${defaultEphemeralSource(ctx)}.`;
+  }
+  const users = endpointsOnDefault(ctx);
+  return [
+    `**\`default ephemeral\`** = ${ctx.analysis.model.defaultEphemeral.toString()} (${countWords(ctx.analysis.model.defaultEphemeral)}), from ${defaultOrigin(ctx)}: the ephemeral range of every endpoint declared in this file without an \`ephemeral\` clause of its own${users.length ? ` (${listWords(users)})` : ''}, and of \`any\` and literal addresses in its rules and flows.`,
+    '',
+    'Clients there send their requests from these ports, so the responses come back to them.',
+  ].join('\n');
+}
+
+/** `ephemeral NAME LOW-HIGH`: a profile declared for clients that pick their ports there. */
+function ephemeralDeclHover(ctx: DocContext, decl: EphemeralDecl): string | undefined {
+  const { model } = ctx.analysis;
+  const sym = model.symbols.get(decl.name.text);
+  if (!sym || sym.kind !== 'profile' || sym.origin?.node !== decl) return undefined;
+  const users: string[] = [];
+  for (const s of model.symbols.values()) {
+    const node = s.kind === 'host' || s.kind === 'network' ? s.origin.node : undefined;
+    if ((node?.kind === 'host' || node?.kind === 'network') && node.ephemeral?.kind === 'name' && node.ephemeral.name.text === sym.name) users.push(`\`${s.name}\``);
+  }
+  const dflt = defaultStatements(ctx)[0]?.value;
+  if (dflt?.kind === 'name' && dflt.name.text === sym.name) users.push(`the file's \`default ephemeral\``);
+  return [
+    `**\`ephemeral ${sym.name}\`** declares an ephemeral profile = ${sym.ports.toString()} (${countWords(sym.ports)}): the source ports some clients pick for their requests, where the responses come back.`,
+    '',
+    users.length
+      ? `Used by ${listWords(users)}.`
+      : `No endpoint uses it yet: write \`host NAME ADDRESS ephemeral ${sym.name}\` (or \`default ephemeral ${sym.name}\`).`,
+    '',
+    'As a range in use, it also counts when fwlang decides whether a destination port set is response-like (it holds at least half of some ephemeral range).',
+  ].join('\n');
+}
+
+/** Hover on the word `ephemeral` (or its value) outside rules. */
+function ephemeralStatementHover(ctx: DocContext, s: Statement, offset: number): Hover | undefined {
+  const word = wordAt(ctx.analysis.model.text, offset);
+  if (s.kind === 'host' || s.kind === 'network') {
+    if (!s.ephemeral) return undefined;
+    const onKeyword = word?.text === 'ephemeral' && word.span.end <= s.ephemeral.span.start;
+    if (!onKeyword && !within(s.ephemeral.span, offset)) return undefined;
+    const text = endpointClauseHover(ctx, s);
+    return text ? md(text, ctx, { start: onKeyword ? word!.span.start : s.ephemeral.span.start, end: s.ephemeral.span.end }) : undefined;
+  }
+  if (s.kind === 'default-ephemeral') {
+    const onKeywords = (word?.text === 'ephemeral' || word?.text === 'default') && (!s.value || word.span.end <= s.value.span.start);
+    if (!onKeywords && !within(s.value?.span, offset)) return undefined;
+    return md(defaultEphemeralHover(ctx, s), ctx, s.span);
+  }
+  if (s.kind === 'ephemeral') {
+    const onValue = (s.low && within({ start: s.low.span.start, end: (s.high ?? s.low).span.end }, offset)) || within(s.keyword, offset);
+    if (!onValue) return undefined;
+    const text = ephemeralDeclHover(ctx, s);
+    return text ? md(text, ctx, s.span) : undefined;
+  }
+  return undefined;
 }
 
 function findPortSpec(spec: PortSpec | undefined, offset: number): PortSpec | undefined {
@@ -280,12 +480,8 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
 
   for (const s of model.ast.statements) {
     if (!s || !within(s.span, offset)) continue;
-    if ((s.kind === 'host' || s.kind === 'network') && s.ephemeral && within(s.ephemeral.span, offset)) {
-      const sym = model.symbols.get(s.name.text);
-      if (sym && (sym.kind === 'host' || sym.kind === 'network')) {
-        return md(`**ephemeral range of \`${sym.name}\`** = ${sym.ephemeral.toString()} (${sym.ephemeralSource}): as a client it sends requests from these ports; responses come back to them.`, ctx, s.ephemeral.span);
-      }
-    }
+    const eph = ephemeralStatementHover(ctx, s, offset);
+    if (eph) return eph;
     if (s.kind === 'flow') {
       const r = ctx.analysis.flowResults.find((x) => x.flow.node === s);
       if (!r) return md('This flow has errors, so it cannot be simulated yet.', ctx, s.span);
