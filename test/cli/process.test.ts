@@ -103,7 +103,14 @@ describe('fwlang simulate exit codes', () => {
     expectUsage(run('simulate', 'ok.fw', '--flow', 'bob ->'), /bad --flow 'bob ->'/);
     expectUsage(run('simulate', 'ok.fw', '--flow', 'bob -> nobody https'), /nobody/);
     expectUsage(run('simulate', 'ok.fw', '--flow', 'bob -> catogram nosuchservice'), /nosuchservice/);
-    expectUsage(run('simulate', 'badflow.fw'), /badflow\.fw:2: .*nobody/);
+  });
+
+  it('2 for a flow of the file that is refused, printed as check prints its errors (cli.md)', () => {
+    const r = run('simulate', 'badflow.fw');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^badflow\.fw:2:6: error unknown-name: .*nobody/m);
+    expect(r.stdout).toMatch(/^badflow\.fw:2:1: error unknown-name: flow `nobody -> web https` is not simulated/m);
+    expect(r.stderr).toBe('');
   });
 
   it('2 for usage problems', () => {

@@ -12,6 +12,7 @@ import { buildModel } from '../model/resolve';
 import type { FileHost, Firewall, Model } from '../model/types';
 import type { AnalysisContext } from './context';
 import { checkFlowExpectations } from './flowExpectation';
+import { checkFlowPaths } from './flowPath';
 import { checkResponses } from './responses';
 import { checkShadowing } from './shadowing';
 import { applySuppressions } from './suppress';
@@ -27,7 +28,7 @@ export type Check = (ctx: AnalysisContext) => Diagnostic[];
 /** Checks that look at one firewall at a time (they iterate `ctx.model.firewalls`). */
 export const FIREWALL_CHECKS: Check[] = [checkResponses, checkShadowing];
 /** Checks over the whole file (flows). */
-export const MODEL_CHECKS: Check[] = [checkFlowExpectations];
+export const MODEL_CHECKS: Check[] = [checkFlowExpectations, checkFlowPaths];
 
 function guarded<T>(f: () => T, fallback: T, onError: (e: unknown) => void): T {
   try {

@@ -3,6 +3,7 @@
 import { type Diagnostic, diag } from '../core/diagnostic';
 import type { FlowResult, Hop } from '../engine/simulate';
 import type { AnalysisContext } from './context';
+import { refusalOf, refusalsOf } from './flowPath';
 import { Lines } from '../report/flowReport';
 
 /** `edge, inbound, by rule 100` / `catogram-sg, outbound, by the rule on line 18` / `edge, outbound, by the default deny` */
@@ -41,8 +42,11 @@ export function dropSummary(r: FlowResult, lines: Lines): string {
 export function checkFlowExpectations(ctx: AnalysisContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   const lines = new Lines(ctx.model);
+  // A flow that is not simulated (spec §8.1 rule 5) has no verdict to hold against its expect.
+  const refused = refusalsOf(ctx.model);
   for (const r of ctx.flowResults) {
     if (r.met || !r.flow.expect) continue;
+    if (refusalOf(refused, r.flow.node).length > 0) continue;
     const why =
       r.verdict === 'allowed'
         ? r.request.hops.length

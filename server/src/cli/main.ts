@@ -11,7 +11,10 @@ import { LineIndex } from '../core/text';
 import { simulateFlow } from '../engine/simulate';
 import { buildModel, resolveFlowText } from '../model/resolve';
 import { nodeFileHost } from '../node/fileHost';
-import { type FlowJson, Lines, flowJson, flowText } from '../report/flowReport';
+import { type FlowJson, Lines, flowJson, flowText, refusalReason } from '../report/flowReport';
+import { refusalOf, refusalsOf } from '../analysis/flowPath';
+import { flowStatementText } from '../model/flowStatementText';
+import type { FlowDecl } from '../syntax/ast';
 import { type FileReport, diagnosticJson } from './report';
 import { toSarif } from './sarif';
 
@@ -156,6 +159,27 @@ function checkCommand(argv: string[], out: (s: string) => void): number {
   return errors ? 1 : 0;
 }
 
+/** A `--flow` argument as the text of a flow: without the keyword, spacing folded (cli.md). */
+export function flowArgText(arg: string): string {
+  return arg.replace(/[\r\n]+/g, ' ').trim().replace(/^flow(?=\s|$)/, '').trim();
+}
+
+/** Two flow texts that differ only in spacing (`bob->web  https` / `bob -> web https`) match. */
+function flowKey(text: string): string {
+  return text.replace(/\s*(->|,|:)\s*/g, '$1').replace(/\s+/g, ' ').trim();
+}
+
+/** A flow to simulate, or a flow statement that is refused with the errors behind it. */
+interface Refused {
+  flow: string;
+  line: number | null;
+  expect: 'allow' | 'deny' | null;
+  errors: Diagnostic[];
+  reason: string;
+  brief: string;
+}
+type Entry = { result: FlowJson } | { refused: Refused };
+
 function simulateCommand(argv: string[], out: (s: string) => void): number {
   const { positional, flags } = parseArgs(argv, ['--flow'], ['--json']);
   if (positional.length !== 1) throw new UsageError('simulate needs exactly one file');
@@ -164,40 +188,100 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
   const abs = path.resolve(file);
   const host = nodeFileHost();
   let model = buildModel(abs, text, host);
-  const lines = new LineIndex(text);
-  let flows = model.flows;
+  // Unsuppressed, so that `# fw-ignore` cannot hide what makes a verdict unreliable.
+  const extra = (m: typeof model) => analyze(m).diagnostics;
+  const entries: Entry[] = [];
+  const refuse = (m: typeof model, s: FlowDecl, flowText: string, adHoc: boolean, errors: Diagnostic[]) => {
+    const lines = new Lines(m);
+    entries.push({
+      refused: {
+        flow: flowText,
+        line: adHoc ? null : lines.line(m.root, s.span.start),
+        expect: s.expect?.value ?? null,
+        errors,
+        reason: refusalReason(errors, lines, m),
+        brief: refusalReason(errors, lines, m, true),
+      },
+    });
+  };
   const flowArg = flags.get('--flow');
+  let shown = model;
   if (typeof flowArg === 'string') {
-    const r = resolveFlowText(model, flowArg, host);
+    const r = resolveFlowText(model, flowArgText(flowArg), host);
     if (!r.flow) {
       const d = r.diagnostics[0];
       throw new UsageError(`bad --flow '${flowArg}': ${d?.message ?? 'does not parse'}`);
     }
     // The flow of the file written the same way (its line and `expect` count), else the one given.
-    const written = r.flow.expect === undefined ? model.flows.find((f) => f.text === r.flow!.text) : undefined;
-    if (written) flows = [written];
-    else {
-      model = r.model;
-      flows = [r.flow];
-    }
+    const key = flowKey(r.flow.text);
+    const written =
+      r.flow.expect === undefined
+        ? model.ast.statements.find((s): s is FlowDecl => s?.kind === 'flow' && flowKey(flowStatementText(model.text, s)) === key)
+        : undefined;
+    const m = written ? model : r.model;
+    const node = written ?? r.flow.node;
+    const errors = refusalOf(refusalsOf(m, extra(m)), node);
+    const flow = written ? model.flows.find((f) => f.node === written) : r.flow;
+    shown = m;
+    if (errors.length > 0 || !flow) refuse(m, node, written ? flowStatementText(model.text, written) : r.flow.text, !written, errors);
+    else entries.push({ result: flowJson(simulateFlow(m, flow), m) });
   } else {
-    // A flow statement that did not resolve cannot be simulated: say which, exit 2.
-    const resolved = new Set(model.flows.map((f) => f.node));
+    const refusals = refusalsOf(model, extra(model));
+    const lineOf = new Lines(model);
     for (const s of model.ast.statements) {
-      if (s?.kind !== 'flow' || resolved.has(s)) continue;
-      const err = model.diagnostics.find((d) => !d.file && d.severity === 'error' && d.span.start >= s.span.start && d.span.start < s.span.end);
-      const l = lines.position(s.span.start).line + 1;
-      throw new UsageError(`${file}:${l}: cannot simulate this flow: ${err?.message ?? 'it does not parse'}`);
+      if (s?.kind !== 'flow') continue;
+      const errors = refusalOf(refusals, s);
+      const flow = model.flows.find((f) => f.node === s);
+      if (errors.length > 0 || !flow) refuse(model, s, flowStatementText(model.text, s), false, errors);
+      else entries.push({ result: flowJson(simulateFlow(model, flow), model, lineOf) });
     }
   }
-  const lineOf = new Lines(model);
-  const results: FlowJson[] = flows.map((f) => flowJson(simulateFlow(model, f), model, lineOf));
-  if (flags.has('--json')) out(JSON.stringify({ flows: results }, null, 2));
-  else {
-    for (const r of results) out(flowText(r, file));
+  model = shown;
+
+  // The errors behind the refusals, once each, as `check` prints them.
+  const refused = entries.flatMap((e) => ('refused' in e ? [e.refused] : []));
+  const behind = new Map<string, string>();
+  const printed = (d: Diagnostic) => {
+    const where = d.file ?? model.root;
+    const t = where === model.root ? model.text : (model.includes.find((i) => i.path === where)?.text ?? '');
+    const p = new LineIndex(t).position(d.span.start);
+    const shownPath = where === model.root ? file : path.relative(process.cwd(), where);
+    return `${shownPath}:${p.line + 1}:${p.character + 1}: ${d.severity} ${d.code}: ${d.message}`;
+  };
+  for (const r of refused) for (const d of r.errors) behind.set(printed(d), printed(d));
+  const refusedLine = (r: Refused) => {
+    const code = r.errors[0]?.code ?? 'syntax';
+    const where = r.line === null ? `${file}:` : `${file}:${r.line}:1:`;
+    return `${where} error ${code}: flow \`${r.flow}\` is not simulated: ${r.brief}`;
+  };
+  const results = entries.flatMap((e) => ('result' in e ? [e.result] : []));
+  if (flags.has('--json')) {
+    for (const l of behind.values()) process.stderr.write(l + '\n');
+    for (const r of refused) process.stderr.write(refusedLine(r) + '\n');
+    const flows = entries.map((e) =>
+      'result' in e
+        ? e.result
+        : {
+            flow: e.refused.flow,
+            line: e.refused.line,
+            expect: e.refused.expect,
+            refused: e.refused.reason,
+            errors: e.refused.errors.map((d) => {
+              const where = d.file ?? model.root;
+              const t = where === model.root ? model.text : (model.includes.find((i) => i.path === where)?.text ?? '');
+              return { ...(where === model.root ? {} : { path: path.relative(process.cwd(), where) }), ...diagnosticJson(d, new LineIndex(t)) };
+            }),
+          },
+    );
+    out(JSON.stringify({ flows }, null, 2));
+  } else {
+    for (const l of behind.values()) out(l);
+    for (const e of entries) out('result' in e ? flowText(e.result, file) : refusedLine(e.refused));
     const unmet = results.filter((r) => !r.met).length;
-    out(`${results.length} flow${results.length === 1 ? '' : 's'} simulated${unmet ? `, ${unmet} not as expected` : ', all as expected'}`);
+    const summary = `${results.length} flow${results.length === 1 ? '' : 's'} simulated${unmet ? `, ${unmet} not as expected` : results.length ? ', all as expected' : ''}`;
+    out(refused.length ? `${summary}; ${refused.length} not simulated because of errors in the file` : summary);
   }
+  if (refused.length > 0) return 2;
   return results.every((r) => r.met) ? 0 : 1;
 }
 

@@ -20,6 +20,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'shadowed-rule': 'A rule that can never match: earlier rules cover all it matches.',
   'redundant-rule': 'A rule whose removal changes no verdict.',
   'flow-expectation': "A flow's verdict differs from its expect.",
+  'flow-path': 'A flow whose via names a firewall its request does not cross.',
   'include-error': 'An include that is missing, cyclic or has errors.',
   'unused-suppression': 'A `# fw-ignore` comment that silences nothing.',
 };

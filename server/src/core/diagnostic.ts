@@ -18,6 +18,7 @@ export const DIAGNOSTIC_CODES = [
   'shadowed-rule',
   'redundant-rule',
   'flow-expectation',
+  'flow-path',
   'include-error',
   'unused-suppression',
 ] as const;
@@ -79,6 +80,7 @@ export const DEFAULT_SEVERITY: Record<DiagnosticCode, Severity> = {
   'shadowed-rule': 'warning',
   'redundant-rule': 'hint',
   'flow-expectation': 'error',
+  'flow-path': 'error',
   'include-error': 'error',
   'unused-suppression': 'hint',
 };

@@ -66,6 +66,21 @@ export function inferPath(model: Model, flow: Flow, request: Box[]): Firewall[] 
   return [...clientSide, ...serverSide];
 }
 
+/**
+ * The firewalls of a flow's `via` that its request does not cross by §5.1 (for no client
+ * and server address is one end inside and the other outside): spec §6 `flow-path`.
+ */
+export function viaNotCrossed(flow: Flow): { index: number; firewall: Firewall }[] {
+  if (!flow.via) return [];
+  const request = requestBoxes(flow);
+  const out: { index: number; firewall: Firewall }[] = [];
+  flow.via.forEach((fw, index) => {
+    const crossed = request.some((b) => crossing(fw, 'inbound', b) !== undefined || crossing(fw, 'outbound', b) !== undefined);
+    if (!crossed) out.push({ index, firewall: fw });
+  });
+  return out;
+}
+
 interface Pass {
   passed: Box[];
   dropped: Box[];

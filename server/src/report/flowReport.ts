@@ -1,6 +1,7 @@
 // Simulation results as the plain data of cli.md (`fwlang simulate --json`) and as text
 // for a person. Shared by the command line and the language server.
 
+import type { Diagnostic } from '../core/diagnostic';
 import { LineIndex } from '../core/text';
 import { formatAddrSet } from '../engine/address';
 import type { FlowResult, Hop } from '../engine/simulate';
@@ -89,10 +90,14 @@ export function flowJson(r: FlowResult, model: Model, lines = new Lines(model)):
   return out;
 }
 
-const MARK: Record<FlowResult['verdict'], string> = { allowed: '✔', blocked: '✘', partial: '◐' };
-
-export function verdictMark(v: FlowResult['verdict']): string {
-  return MARK[v];
+/**
+ * The mark that starts a flow's line (cli.md): whether it met its `expect` — `✔` met,
+ * `✘` not met, `•` no expect — never the verdict itself (a blocked flow may be what was
+ * expected).
+ */
+export function expectMark(expect: 'allow' | 'deny' | null | undefined, met: boolean): string {
+  if (!expect) return '•';
+  return met ? '✔' : '✘';
 }
 
 function hopLine(kind: string, h: HopJson, width: number): string {
@@ -111,7 +116,7 @@ function hopLine(kind: string, h: HopJson, width: number): string {
 export function flowText(j: FlowJson, path?: string): string {
   const expect = j.expect ? ` (expect ${j.expect}: ${j.met ? 'met' : 'NOT met'})` : '';
   const where = j.line === null ? (path ? `${path}: ` : '') : path ? `${path}:${j.line}: ` : `line ${j.line}: `;
-  const lines = [`${where}${verdictMark(j.verdict as FlowResult['verdict'])} ${j.flow} — ${j.verdict}${expect}`];
+  const lines = [`${where}${expectMark(j.expect, j.met)} ${j.flow} — ${j.verdict}${expect}`];
   if (j.note) lines.push(`    note: ${j.note}`);
   else if (j.request.hops.length === 0) lines.push('    no firewall is crossed');
   const width = Math.max(0, ...[...j.request.hops, ...(j.response?.hops ?? [])].map((h) => h.firewall.length));
@@ -134,4 +139,21 @@ export function flowText(j: FlowJson, path?: string): string {
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * Why a flow gets no verdict (spec §8.1 rule 5), for a person: the first error behind the
+ * refusal with its line, and how many more there are.
+ */
+export function refusalReason(errors: Diagnostic[], lines: Lines, model: Model, brief = false): string {
+  const first = errors[0];
+  if (!first) return 'it does not parse';
+  const file = first.file ?? model.root;
+  const where = `${file === model.root ? '' : `${baseName(file)}, `}line ${lines.line(file, first.span.start)}`;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
+  return brief ? `${first.code} error on ${where}${more}` : `${first.code} error on ${where}: ${first.message}${more}`;
+}
+
+function baseName(p: string): string {
+  return p.split(/[\\/]/).pop() ?? p;
 }
