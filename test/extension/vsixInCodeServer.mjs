@@ -96,7 +96,7 @@ try {
   await step('mistakes.fw: a partial flow simulated, a hover on a broad rule (the README picture)', async () => {
     await ui.goToLine(102, 1);
     await ui.runCommand('fwlang: Simulate the Flow or Rule at the Cursor');
-    await ui.waitForText(/◐ partial: client ports 32768-49151 dropped/, { selector: '.codelens-decoration', timeout: 20_000 });
+    await ui.waitForText(/✘ partial: client ports 32768-49151 dropped/, { selector: '.codelens-decoration', timeout: 20_000 });
     await ui.goToLine(98, 12);
     const h = await ui.showHover({ text: /both REQUEST and RESPONSE/, timeout: 20_000 });
     assert.match(h, /RESPONSE rule of the rule on line 97/);

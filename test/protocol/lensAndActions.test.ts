@@ -59,14 +59,48 @@ describe('code lens and simulate', () => {
     expect(after.find((l) => l.range.start.line === denyLine)?.command?.title).toBe('▶ Simulate');
   });
 
-  it('simulating the expected deny flow reports it blocked', async () => {
+  it('simulating the expected deny flow reports it blocked, marked ✔ because it met its expect', async () => {
     const uri = 'file:///protocol/spec-example.fw';
     const line = SPEC_EXAMPLE.split('\n').findIndex((l) => l.startsWith('flow bob:51000'));
     const result = (await client.connection.sendRequest(ExecuteCommandRequest.type, {
       command: 'fwlang.simulate',
       arguments: [{ uri, line }],
     })) as { title: string };
-    expect(result.title).toMatch(/^✘ blocked/);
+    expect(result.title).toMatch(/^✔ blocked/);
+  });
+
+  it('a file with an error in a firewall: the lens and the command give no verdict and say why', async () => {
+    const uri = 'file:///protocol/statefull.fw';
+    const text = 'host web 10.0.1.10\nhost bob 198.51.100.23\nfirewall fw statefull protects web {\n  inbound allow tcp to web port 443\n}\nflow bob -> web https expect allow\n';
+    await client.open(uri, text);
+    await client.diagnosticsFor(uri);
+    const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+    const lens = lenses.find((l) => l.range.start.line === 5);
+    expect(lens?.command?.title).toMatch(/^⚠ Not simulated: syntax error on line 3( \(and \d+ more errors?\))?$/);
+    const result = (await client.connection.sendRequest(ExecuteCommandRequest.type, {
+      command: 'fwlang.simulate',
+      arguments: [{ uri, line: 5 }],
+    })) as { error?: string; title?: string };
+    expect(result.title).toBeUndefined();
+    expect(result.error).toMatch(/^`bob -> web https` is not simulated: syntax error on line 3: /);
+    const typed = (await client.connection.sendRequest(ExecuteCommandRequest.type, {
+      command: 'fwlang.simulateText',
+      arguments: [{ uri, flow: 'bob -> web tcp 22' }],
+    })) as { error?: string; title?: string };
+    expect(typed.error).toMatch(/is not simulated: syntax error on line 3/);
+  });
+
+  it('a flow whose via is off its path: the lens says flow-path, the others still simulate', async () => {
+    const uri = 'file:///protocol/via.fw';
+    const text = `${SPEC_EXAMPLE}flow bob -> catogram https via nope\n`.replace('flow bob -> catogram https via nope', 'firewall nope stateful protects 192.0.2.0/24 {\n}\nflow bob -> catogram https via nope');
+    await client.open(uri, text);
+    await client.diagnosticsFor(uri);
+    const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+    const lines = text.split('\n');
+    const via = lines.findIndex((l) => l.includes('via nope'));
+    expect(lenses.find((l) => l.range.start.line === via)?.command?.title).toBe(`⚠ Not simulated: flow-path error on line ${via + 1}`);
+    const bob = lines.findIndex((l) => l.startsWith('flow bob -> catogram https expect'));
+    expect(lenses.find((l) => l.range.start.line === bob)?.command?.title).toBe('▶ Simulate');
   });
 });
 

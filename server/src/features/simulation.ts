@@ -7,7 +7,10 @@ import { flowForRule } from '../analysis/ruleFlow';
 import { type FlowResult, simulateFlow } from '../engine/simulate';
 import { resolveFlowText } from '../model/resolve';
 import type { FileHost, Flow } from '../model/types';
-import { type FlowJson, Lines, flowJson, flowText } from '../report/flowReport';
+import { type FlowJson, Lines, expectMark, flowJson, flowText, refusalReason } from '../report/flowReport';
+import { refusalOf, refusalsOf } from '../analysis/flowPath';
+import { flowStatementText } from '../model/flowStatementText';
+import type { FlowDecl } from '../syntax/ast';
 import { type DocContext, toRange } from '../lsp/docContext';
 import { classifyRule } from '../analysis/ruleKinds';
 
@@ -53,18 +56,34 @@ function blockedAt(r: FlowResult, lines: Lines): string {
   return ` at ${where}`;
 }
 
-/** ✔ allowed / ✘ blocked at edge#100 / ◐ partial: client ports 32768-49151 dropped at edge#110 */
+/**
+ * The lens title after a run: the mark says whether the flow met its `expect` (✔ met,
+ * ✘ not met, • none, as in cli.md), the words give the verdict and where it is dropped:
+ * `✔ allowed`, `✔ blocked at edge (default deny)`, `✘ partial: client ports 32768-49151 dropped at edge#110`.
+ */
 export function verdictTitle(r: FlowResult, lines: Lines): string {
+  const mark = expectMark(r.flow.expect, r.met);
   switch (r.verdict) {
     case 'allowed':
-      return `✔ allowed${r.path.length === 0 ? ' (no firewall crossed)' : ''}`;
+      return `${mark} allowed${r.path.length === 0 ? ' (no firewall crossed)' : ''}`;
     case 'blocked':
-      return `✘ blocked${blockedAt(r, lines)}`;
+      return `${mark} blocked${blockedAt(r, lines)}`;
     case 'partial': {
       const ports = r.response?.blockedClientPorts.toString();
-      return `◐ partial${ports ? `: client ports ${ports} dropped` : ''}${blockedAt(r, lines)}`;
+      return `${mark} partial${ports ? `: client ports ${ports} dropped` : ''}${blockedAt(r, lines)}`;
     }
   }
+}
+
+/** Why a flow statement gets no verdict, or undefined when it can be simulated (spec §8.1 rule 5). */
+function refusedFlow(ctx: DocContext, s: FlowDecl): { error: string } | undefined {
+  const model = ctx.analysis.model;
+  const errors = refusalOf(refusalsOf(model, ctx.analysis.diagnostics), s);
+  const resolved = model.flows.some((f) => f.node === s);
+  if (errors.length === 0 && resolved) return undefined;
+  const lines = new Lines(model);
+  const text = flowStatementText(model.text, s);
+  return { error: `\`${text}\` is not simulated: ${refusalReason(errors, lines, model)}` };
 }
 
 function flowKey(f: Flow): string {
@@ -75,12 +94,26 @@ export function codeLenses(ctx: DocContext, state: LensState): CodeLens[] {
   const lenses: CodeLens[] = [];
   const { model, flowResults } = ctx.analysis;
   const lines = new Lines(model);
-  for (const r of flowResults) {
-    const f = r.flow;
-    if (f.file !== model.root) continue;
-    const line = ctx.lines.position(f.node.span.start).line;
-    const ran = state.has(ctx.uri, flowKey(f));
-    const range = toRange(ctx.lines, { start: f.node.span.start, end: f.node.span.start });
+  const refusals = refusalsOf(model, ctx.analysis.diagnostics);
+  for (const s of model.ast.statements) {
+    if (s?.kind !== 'flow') continue;
+    const line = ctx.lines.position(s.span.start).line;
+    const range = toRange(ctx.lines, { start: s.span.start, end: s.span.start });
+    const r = flowResults.find((x) => x.flow.node === s);
+    const errors = refusalOf(refusals, s);
+    if (!r || errors.length > 0) {
+      // No verdict from a half-read file: the lens says which error, on which line.
+      lenses.push({
+        range,
+        command: {
+          title: `⚠ Not simulated: ${refusalReason(errors, lines, model, true)}`,
+          command: CMD_SIMULATE,
+          arguments: [{ uri: ctx.uri, line }],
+        },
+      });
+      continue;
+    }
+    const ran = state.has(ctx.uri, flowKey(r.flow));
     lenses.push({
       range,
       command: {
@@ -118,18 +151,15 @@ function output(ctx: DocContext, r: FlowResult, model = ctx.analysis.model): Sim
 
 /** Runs the flow that starts on `line`. */
 export function simulateFlowAt(ctx: DocContext, line: number, state: LensState): SimulationOutput | { error: string } {
-  const r = ctx.analysis.flowResults.find((x) => ctx.lines.position(x.flow.node.span.start).line === line)
-    ?? ctx.analysis.flowResults.find((x) => {
-      const s = ctx.lines.position(x.flow.node.span.start).line;
-      const e = ctx.lines.position(x.flow.node.span.end).line;
-      return s <= line && line <= e;
-    });
-  if (!r) {
-    const stmt = ctx.analysis.model.ast.statements.find(
-      (s) => s?.kind === 'flow' && ctx.lines.position(s.span.start).line <= line && line <= ctx.lines.position(s.span.end).line,
-    );
-    return { error: stmt ? 'this flow has errors; fix them to simulate it' : 'there is no flow on this line' };
-  }
+  const flows = ctx.analysis.model.ast.statements.filter((s): s is FlowDecl => s?.kind === 'flow');
+  const stmt =
+    flows.find((s) => ctx.lines.position(s.span.start).line === line) ??
+    flows.find((s) => ctx.lines.position(s.span.start).line <= line && line <= ctx.lines.position(s.span.end).line);
+  if (!stmt) return { error: 'there is no flow on this line' };
+  const refused = refusedFlow(ctx, stmt);
+  if (refused) return { error: refused.error };
+  const r = ctx.analysis.flowResults.find((x) => x.flow.node === stmt);
+  if (!r) return { error: 'this flow has errors; fix them to simulate it' };
   state.mark(ctx.uri, flowKey(r.flow));
   return output(ctx, r);
 }
@@ -155,6 +185,9 @@ export function simulateRuleAt(ctx: DocContext, line: number, state: LensState, 
 export function simulateText(ctx: DocContext, text: string, host?: FileHost): SimulationOutput | { error: string } {
   const r = resolveFlowText(ctx.analysis.model, text, host, { defaultEphemeral: ctx.settings.defaultEphemeral || undefined });
   if (!r.flow) return { error: r.diagnostics[0]?.message ?? 'the flow does not parse' };
+  // A typed flow is refused like a written one: errors in the file, or its own flow-path.
+  const errors = refusalOf(refusalsOf(r.model, ctx.analysis.diagnostics), r.flow.node);
+  if (errors.length > 0) return { error: `\`${r.flow.text}\` is not simulated: ${refusalReason(errors, new Lines(r.model), r.model)}` };
   const result = simulateFlow(r.model, r.flow);
   return output(ctx, result, r.model);
 }

@@ -308,7 +308,7 @@ s.test('fwlang.simulateFlowAtCursor runs the flow under the cursor', async () =>
   editor.selection = new vscode.Selection(line, 12, line, 12);
   const r = await vscode.commands.executeCommand('fwlang.simulateFlowAtCursor');
   assert.ok(r && !r.error, JSON.stringify(r));
-  assert.ok(r.title.startsWith('✘'), `title: ${r.title}`);
+  assert.ok(r.title.startsWith('✔ blocked'), `title: ${r.title}`); // met its expect deny
   assert.equal(r.flow.verdict, 'blocked');
   // on a request rule: a request like it (rule 100: internet -> catogram https)
   const rule = lineOf(doc, /^\s*100\s+inbound/);
