@@ -9,7 +9,7 @@ import { PortSet } from '../engine/intervals';
 import { PORTED } from '../engine/packet';
 import type { ResponseContext } from './responseFix';
 import { type ResponseIndex, dports } from './responseIndex';
-import { clientPortsOf, portSetText } from './ruleKinds';
+import { clientPortsOf, isGeneralBoth, portSetText } from './ruleKinds';
 import { isPorted, listText, perspective, portsPhrase, relatedRule, ruleName } from './responseText';
 
 const LOW = PortSet.range(0, 1023);
@@ -53,7 +53,9 @@ export function checkBroadResponses(ctx: ResponseContext, fw: Firewall, ix: Resp
   for (const s of fw.rules) {
     const kind = ix.kindOf(s);
     if ((kind !== 'response' && kind !== 'both') || s.file !== ctx.model.root || s.proto === 'icmp') continue;
-    const requests = ix.servedRequests(s);
+    // A general both rule's request half is meant (§7): opening ports is what it is for.
+    if (ix.isRedundant(s) || (kind === 'both' && isGeneralBoth(s))) continue;
+    const requests = ix.served(s);
     if (requests.length === 0) continue;
     const allowed = ix.allowedBy(s).filter((b) => b.protos & PORTED);
     if (allowed.length === 0) continue;

@@ -1,5 +1,5 @@
 // missing-response (spec §8): in a stateless firewall, a request rule — or a both rule that
-// serves no request rule — none of whose responses is allowed back.
+// is general (§7) — none of whose responses is allowed back.
 
 import { type Diagnostic, diag } from '../core/diagnostic';
 import type { Firewall } from '../model/types';
@@ -12,7 +12,7 @@ import { relatedRule, responsesPhrase, ruleName, whoDrops } from './responseText
 export function whatIsChecked(c: ResponseCheck): string {
   return c.kind === 'request'
     ? 'this request'
-    : 'the new connections this rule admits (it answers no request rule, so it counts as one)';
+    : 'the new connections this rule admits (its request half is meant, so its responses must get back too)';
 }
 
 export function checkMissingResponses(ctx: ResponseContext, fw: Firewall, ix: ResponseIndex): Diagnostic[] {

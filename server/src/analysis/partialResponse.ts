@@ -4,7 +4,7 @@
 import { type Diagnostic, diag } from '../core/diagnostic';
 import type { Firewall } from '../model/types';
 import { AddrSet, PortSet } from '../engine/intervals';
-import { type Box, PORTED, protoName } from '../engine/packet';
+import { type Box, ICMP, PORTED, TCP, UDP, protoName } from '../engine/packet';
 import { type ResponseContext, insertInverseFix, widenFix } from './responseFix';
 import type { ResponseCheck, ResponseIndex } from './responseIndex';
 import { oppositeDirection } from './ruleKinds';
@@ -42,20 +42,57 @@ function project(boxes: Box[]): Projection {
   return p;
 }
 
-/** `those to internet ports 1024-49151`, `those from 10.0.1.20 to 10.0.0.128/25 ports 1024-65535`. */
-function leftOut(c: ResponseCheck, all: Projection, dropped: Projection): string {
-  const r = c.rule;
-  let s = 'those';
-  if (dropped.protos !== all.protos) s += ` of ${protoName(dropped.protos)}`;
-  const serversDiffer = !all.servers.isSubsetOf(dropped.servers);
-  const serverPortsDiffer = !all.serverPorts.isSubsetOf(dropped.serverPorts);
-  if (serversDiffer || serverPortsDiffer) {
-    s += ` from ${addressPhrase(dropped.servers, r.to, all.servers)}`;
-    if (serverPortsDiffer) s += ` ${portsPhrase(dropped.serverPorts)}`;
+/** Merges boxes that agree in all but one dimension, comparing the sets by value. */
+function mergeByValue(boxes: Box[]): Box[] {
+  type Dim = 'protos' | 'src' | 'sport' | 'dst' | 'dport';
+  const dims: Dim[] = ['dport', 'sport', 'dst', 'src', 'protos'];
+  let cur = boxes;
+  for (let round = 0; round < 3; round++) {
+    const before = cur.length;
+    for (const dim of dims) {
+      const groups = new Map<string, Box>();
+      for (const b of cur) {
+        const key = dims.filter((d) => d !== dim).map((d) => String(b[d])).join('|');
+        const g = groups.get(key);
+        if (!g) groups.set(key, b);
+        else if (dim === 'protos') groups.set(key, { ...g, protos: g.protos | b.protos });
+        else groups.set(key, { ...g, [dim]: (g[dim] as AddrSet & PortSet).union(b[dim] as AddrSet & PortSet) } as Box);
+      }
+      cur = [...groups.values()];
+    }
+    if (cur.length === before) break;
   }
-  s += ` to ${addressPhrase(dropped.clients, r.from, all.clients)}`;
-  if (!dropped.clientPorts.isEmpty()) s += ` ${portsPhrase(dropped.clientPorts)}`;
-  return s;
+  return cur;
+}
+
+function protoWords(mask: number): string {
+  if ((mask & ~(TCP | UDP | ICMP)) === 0) return protoName(mask);
+  const named = protoName(mask & (TCP | UDP | ICMP));
+  return named ? `${named} and protocols other than tcp, udp and icmp` : 'protocols other than tcp, udp and icmp';
+}
+
+/**
+ * The responses left out, as they are — address and port pairs, not two projections that
+ * overstate the gap: `tcp from catogram port 443 to 10.0.0.128/25 ports 1024-65535`.
+ */
+function leftOut(c: ResponseCheck, all: Projection, dropped: Box[]): string {
+  const r = c.rule;
+  const pieces = mergeByValue(dropped);
+  const shown = pieces.slice(0, 3).map((b) => {
+    const ported = (b.protos & PORTED) !== 0 && (b.protos & ~PORTED) === 0;
+    // Each piece names what differs from the responses as a whole, pair by pair.
+    let t = b.protos !== all.protos ? `those of ${protoWords(b.protos)}` : 'those';
+    const serverPortsDiffer = ported && !all.serverPorts.isSubsetOf(b.sport);
+    if (!all.servers.isSubsetOf(b.src) || serverPortsDiffer) {
+      t += ` from ${addressPhrase(b.src, r.to, all.servers)}`;
+      if (serverPortsDiffer) t += ` ${portsPhrase(b.sport)}`;
+    }
+    t += ` to ${addressPhrase(b.dst, r.from, all.clients)}`;
+    if (ported) t += ` ${portsPhrase(b.dport)}`;
+    return t;
+  });
+  const more = pieces.length > 3 ? `, and ${pieces.length - 3} more such part${pieces.length - 3 === 1 ? '' : 's'}` : '';
+  return `${listText(shown)}${more}`;
 }
 
 export function checkPartialResponses(ctx: ResponseContext, fw: Firewall, ix: ResponseIndex): Diagnostic[] {
@@ -76,7 +113,7 @@ export function checkPartialResponses(ctx: ResponseContext, fw: Firewall, ix: Re
     const hints = portsShort ? profileHurts(ctx.model, c.clientPorts, dropped.clientPorts) : [];
     const message =
       `only part of the responses of ${whatIsChecked(c)} get back: ${fw.name} is stateless, and the responses go ${phrase}, ` +
-      `but ${leftOut(c, all, dropped)} are left out: ${who}${rest}` +
+      `but ${leftOut(c, all, c.dropped)} are left out: ${who}${rest}` +
       hints.map((h) => `. ${h}`).join('');
     const fixes = [widenFix(ctx, ix, c), insertInverseFix(ctx, fw, c, true)].filter((f) => f !== undefined);
     if (fixes.length > 1) fixes[1]!.preferred = false;

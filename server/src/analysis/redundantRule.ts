@@ -4,6 +4,7 @@
 import { type Diagnostic, type RelatedInfo, diag } from '../core/diagnostic';
 import { LineIndex } from '../core/text';
 import type { Direction } from '../syntax/ast';
+import type { Firewall, ResolvedRule } from '../model/types';
 import type { AnalysisContext } from './context';
 import type { CompiledRule } from '../engine/firewall';
 import {
@@ -42,23 +43,51 @@ function sameWithout(dc: DirectionCoverage, c: RuleCoverage, removed?: ReadonlyS
   return later;
 }
 
+export interface RedundantFinding {
+  coverage: RuleCoverage;
+  later: Verdicts;
+}
+
+const findings = new WeakMap<DirectionCoverage, RedundantFinding[]>();
+
+/**
+ * The rules of one direction reported `redundant-rule`, decided in rule order with every rule
+ * already reported counting as removed (spec §8, §8.1 rule 2): removing all of them at once
+ * changes no verdict. A rule redundant only while an earlier reported one is present is not
+ * reported.
+ */
+export function redundantFindings(dc: DirectionCoverage): RedundantFinding[] {
+  const hit = findings.get(dc);
+  if (hit) return hit;
+  const out: RedundantFinding[] = [];
+  const removed = new Set<number>();
+  for (const c of dc.coverage) {
+    if (!c.rule.valid || isShadowed(c) || c.live !== true) continue;
+    const alone = sameWithout(dc, c);
+    if (!alone) continue;
+    const meetsRemoved = [...removed].some((j) => dc.hulls.meet(j, c.position));
+    const later = meetsRemoved ? sameWithout(dc, c, removed) : alone;
+    if (!later) continue;
+    removed.add(c.position);
+    out.push({ coverage: c, later });
+  }
+  findings.set(dc, out);
+  return out;
+}
+
+/** The rules of `fw` reported `redundant-rule`, both directions. */
+export function redundantRulesOf(fw: Firewall): Set<ResolvedRule> {
+  const out = new Set<ResolvedRule>();
+  if (!fw.valid) return out;
+  for (const d of DIRECTIONS) for (const f of redundantFindings(directionCoverage(fw, d))) out.add(f.coverage.rule);
+  return out;
+}
+
 function redundantIn(dc: DirectionCoverage, text: string, lines: LineIndex): Diagnostic[] {
   const out: Diagnostic[] = [];
   const fw = dc.firewall;
-  // Rules whose removal is offered as safe so far: removing all of them together must change
-  // nothing, so each is judged with the earlier ones already gone (`check --fix` removes them at once).
-  const removed = new Set<number>();
-  const removedList: number[] = [];
-  for (const c of dc.coverage) {
-    if (!c.rule.valid || isShadowed(c) || c.live !== true) continue;
+  for (const { coverage: c, later } of redundantFindings(dc)) {
     const r = c.rule;
-    const later = sameWithout(dc, c);
-    if (!later) continue;
-    const safe = !removedList.some((j) => dc.hulls.meet(j, c.position)) || !!sameWithout(dc, c, removed);
-    if (safe) {
-      removed.add(c.position);
-      removedList.push(c.position);
-    }
     const by: string[] = [];
     if (later.deciders.length > 0) by.push(ruleNames(later.deciders.map((x) => x.rule), lines));
     if (later.byDefault) by.push(`the default of \`${fw.name}\` (${fw.defaultAction})`);
@@ -75,7 +104,7 @@ function redundantIn(dc: DirectionCoverage, text: string, lines: LineIndex): Dia
         {
           tags: ['unnecessary'],
           related,
-          fixes: [{ title: 'Remove this redundant rule', edits: removeRuleEdits(text, r), safe, preferred: true }],
+          fixes: [{ title: 'Remove this redundant rule', edits: removeRuleEdits(text, r), safe: true, preferred: true }],
         },
       ),
     );

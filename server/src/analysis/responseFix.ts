@@ -6,7 +6,8 @@ import type { Direction } from '../syntax/ast';
 import type { Firewall, Model, ResolvedRule } from '../model/types';
 import type { Fix, Span } from '../core/diagnostic';
 import type { LineIndex } from '../core/text';
-import { makeBoxes, boxesCoveredBy, protoMask, PORTED } from '../engine/packet';
+import { type Box, makeBoxes, boxesCoveredBy, protoMask, subtractBoxes, PORTED } from '../engine/packet';
+import { crossing } from '../engine/firewall';
 import { type ResponseCheck, type ResponseIndex, dports } from './responseIndex';
 import { inverseRuleText, oppositeDirection, portSetText } from './ruleKinds';
 import { isPorted } from './responseText';
@@ -114,10 +115,31 @@ export function insertBeforeLine(ctx: ResponseContext, span: Span, line: string)
 }
 
 /**
+ * The lines of the inverse of `rule` (§7), each a rule that opens nothing but the rule's
+ * responses: an `all` rule's responses are written as tcp and udp to the client's ephemeral
+ * ports plus icmp (opening every port of every protocol would admit new connections).
+ */
+function inverseLines(rule: ResolvedRule, text: string, numbers: () => number | undefined): string[] | undefined {
+  const protos = rule.proto === 'all' ? (['tcp', 'udp', 'icmp'] as const) : [undefined];
+  const out: string[] = [];
+  for (const proto of protos) {
+    const n = numbers();
+    if (n === -1) return undefined;
+    out.push(inverseRuleText(rule, text, n, proto));
+  }
+  return out;
+}
+
+/**
  * Inserts the inverse of the checked rule, numbered to be tried before every rule that
  * drops part of its responses (or placed before them in the file when unnumbered). With
  * `afterServing`, it goes after the rules that already let some responses through, so they
  * keep serving the request; else right after the request rule.
+ *
+ * Spec §8.1 rule 1: the inserted rules open nothing but the rule's inverse. When the
+ * request rule names no server port, the inverse has every source port, so the inserted
+ * rule also admits new connections to the client's ephemeral ports: that fix is offered
+ * (its title says so) but not `safe`.
  */
 export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: ResponseCheck, afterServing = false): Fix | undefined {
   const rule = check.rule;
@@ -129,17 +151,27 @@ export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: Resp
   const indent = indentAt(ctx.text, rule.node.span.start);
   const serving = afterServing ? check.servedBy.filter((s) => s.file === ctx.model.root) : [];
   let edit: { span: Span; newText: string };
-  let ruleText: string;
+  let lines: string[] | undefined;
   if (mode === 'numbered') {
     const used = numbers.used[opposite];
-    const after = Math.max(0, ...serving.map((s) => s.number ?? 0));
-    const n = pickNumber(rule.number ?? 100, check.deniedBy, used, after);
-    if (n === undefined) return undefined;
-    used.add(n);
-    ruleText = inverseRuleText(rule, ctx.text, n);
-    edit = insertAfterLine(ctx, rule.node.span, ruleText, indent);
+    let after = Math.max(0, ...serving.map((s) => s.number ?? 0));
+    const taken: number[] = [];
+    lines = inverseLines(rule, ctx.text, () => {
+      const n = pickNumber(rule.number ?? 100, check.deniedBy, used, after);
+      if (n === undefined) return -1;
+      used.add(n);
+      taken.push(n);
+      after = n;
+      return n;
+    });
+    if (!lines) {
+      for (const n of taken) used.delete(n);
+      return undefined;
+    }
+    edit = insertAfterLine(ctx, rule.node.span, lines.join(`${ctx.eol}${indent}`), indent);
   } else {
-    ruleText = inverseRuleText(rule, ctx.text);
+    lines = inverseLines(rule, ctx.text, () => undefined)!;
+    const ruleText = lines.join(`${ctx.eol}${indent}`);
     // Unnumbered rules are tried in file order: after the serving rules if that is still
     // before the first rule that drops responses, else right before that rule.
     let first: ResolvedRule | undefined;
@@ -154,25 +186,46 @@ export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: Resp
       edit = insertBeforeLine(ctx, first.node.span, ruleText);
     }
   }
-  return { title: `Add the response rule \`${ruleText}\``, edits: [edit], safe: true, preferred: true };
+  const shown = lines.map((l) => `\`${l}\``).join(', ');
+  const noServerPort = rule.proto === 'all' || (isPorted(rule) && rule.dport.isAll());
+  if (noServerPort) {
+    return {
+      title: `Add the response rule ${shown} — it cannot name the server's port (the request rule has none), so it also admits new connections to those client ports`,
+      edits: [edit],
+      safe: false,
+      preferred: true,
+    };
+  }
+  return { title: `Add the response rule${lines.length > 1 ? 's' : ''} ${shown}`, edits: [edit], safe: true, preferred: true };
 }
 
 /**
  * When exactly one rule lets part of the responses through and it only lacks client
  * ports, widen its destination ports to take the rest (it comes before every rule that
- * drops them, so the widened rule decides them first).
+ * drops them, so the widened rule decides them first). Spec §8.1 rule 1: never a rule with
+ * no source-port restriction (that would admit new connections), and only when every packet
+ * the wider rule adds is one of the checked rule's responses.
  */
 export function widenFix(ctx: ResponseContext, ix: ResponseIndex, check: ResponseCheck): Fix | undefined {
   if (check.servedBy.length !== 1) return undefined;
   const s = check.servedBy[0]!;
   const portsSpec = s.node.to?.ports;
-  if (!isPorted(s) || !portsSpec || s.file !== ctx.model.root) return undefined;
+  if (!isPorted(s) || !portsSpec || s.file !== ctx.model.root || s.sport.isAll()) return undefined;
   if (check.dropped.some((b) => (b.protos & ~PORTED) !== 0)) return undefined;
   const pos = ix.position(s);
   if (check.deniedBy.some((d) => ix.position(d) < pos)) return undefined;
   const wider = s.dport.union(dports(check.dropped));
   const boxes = makeBoxes(protoMask(s.proto), s.from.addresses, s.sport, s.to.addresses, wider);
   if (!boxesCoveredBy(check.dropped, boxes)) return undefined;
+  // What the wider rule matches that the rule did not: it must all be responses of the check.
+  let added = boxes;
+  for (const b of makeBoxes(protoMask(s.proto), s.from.addresses, s.sport, s.to.addresses, s.dport)) added = subtractBoxes(added, b);
+  const crossingAdded: Box[] = [];
+  for (const b of added) {
+    const c = crossing(ix.firewall, s.direction, b);
+    if (c) crossingAdded.push(c);
+  }
+  if (!boxesCoveredBy(crossingAdded, check.responses)) return undefined;
   const newText = !s.to.ephemeral.isEmpty() && wider.equals(s.to.ephemeral) ? 'ephemeral' : portSetText(wider);
   const shown = newText === 'ephemeral' ? `ephemeral (${wider})` : newText;
   return {

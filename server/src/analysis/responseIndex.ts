@@ -8,7 +8,8 @@ import type { Firewall, ResolvedRule } from '../model/types';
 import { PortSet } from '../engine/intervals';
 import { type Decision, crossing, orderedRules } from '../engine/firewall';
 import type { Box } from '../engine/packet';
-import { type RuleKind, classifyRule, clientPortsOf, oppositeDirection, responsesOf } from './ruleKinds';
+import { redundantRulesOf } from './redundantRule';
+import { type RuleKind, classifyRule, clientPortsOf, isGeneralBoth, oppositeDirection, rangesOf, responsesOf } from './ruleKinds';
 import { RuleSpace } from './ruleSpace';
 
 /** The responses of one request-like rule, as the firewall decides them. */
@@ -38,7 +39,9 @@ export interface ResponseIndex {
   firewall: Firewall;
   /** §7 kind of every valid allow rule. */
   kindOf(rule: ResolvedRule): RuleKind | undefined;
-  /** Request rules, and both rules that serve no request rule: those whose responses must pass. */
+  /** True for a rule reported `redundant-rule`: it counts as absent in this index (§8.1 rule 2). */
+  isRedundant(rule: ResolvedRule): boolean;
+  /** Request rules and general both rules (§7): those whose responses must pass. */
   checks: ResponseCheck[];
   checkOf(rule: ResolvedRule): ResponseCheck | undefined;
   /** The request rules (kind `request`) a rule serves. */
@@ -68,15 +71,22 @@ export function responseIndex(fw: Firewall): ResponseIndex {
 }
 
 function buildIndex(fw: Firewall): ResponseIndex {
+  // §8.1 rule 2: allow rules reported redundant count as absent when deciding what serves
+  // what, so that following every piece of advice together never drops a response. (A
+  // redundant deny stays: it decides nothing the default would not, and fixes must still be
+  // placed before it.)
+  const redundant = new Set([...redundantRulesOf(fw)].filter((r) => r.action === 'allow'));
+  const present = (d: Direction) => orderedRules(fw, d).filter((cr) => !redundant.has(cr.rule));
   const spaces: Record<Direction, RuleSpace> = {
-    inbound: new RuleSpace(orderedRules(fw, 'inbound')),
-    outbound: new RuleSpace(orderedRules(fw, 'outbound')),
+    inbound: new RuleSpace(present('inbound')),
+    outbound: new RuleSpace(present('outbound')),
   };
   const positions = new Map<ResolvedRule, number>();
   for (const d of ['inbound', 'outbound'] as const) spaces[d].rules.forEach((cr, i) => positions.set(cr.rule, i));
   const kinds = new Map<ResolvedRule, RuleKind>();
+  const ranges = rangesOf(fw);
   for (const r of fw.rules) {
-    const k = classifyRule(r);
+    const k = classifyRule(r, ranges);
     if (k) kinds.set(r, k);
   }
 
@@ -151,17 +161,20 @@ function buildIndex(fw: Firewall): ResponseIndex {
       else into.set(s, [c.rule]);
     }
   };
-  // Request rules first: whether a both rule counts as a request depends on them.
+  // Request rules first: whether a both rule serves a request depends on them.
   for (const r of fw.rules) {
-    if (kinds.get(r) !== 'request') continue;
+    if (kinds.get(r) !== 'request' || redundant.has(r)) continue;
     const c = responsesTo(r);
     if (!c) continue;
     checks.push(c);
     record(c, servedRequests);
     record(c, served);
   }
+  // §7: a general both rule's request half is meant: its inverse must be served, even when it
+  // also serves other rules' responses. A both rule that is not general is a return-traffic
+  // rule whose request half is an accident (broad-response (c) says so): not checked.
   for (const r of fw.rules) {
-    if (kinds.get(r) !== 'both' || servedRequests.has(r)) continue;
+    if (kinds.get(r) !== 'both' || redundant.has(r) || !isGeneralBoth(r)) continue;
     const c = responsesTo(r);
     if (!c) continue;
     checks.push(c);
@@ -172,6 +185,7 @@ function buildIndex(fw: Firewall): ResponseIndex {
   return {
     firewall: fw,
     kindOf: (r) => kinds.get(r),
+    isRedundant: (r) => redundant.has(r),
     checks,
     checkOf: (r) => checkByRule.get(r),
     servedRequests: (r) => servedRequests.get(r) ?? [],

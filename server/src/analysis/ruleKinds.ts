@@ -4,27 +4,66 @@
 
 import type { Direction } from '../syntax/ast';
 import type { Firewall, ResolvedRule } from '../model/types';
+import type { PortSpec } from '../syntax/ast';
+import { BUILTIN_PROFILES } from '../model/builtins';
 import { PortSet } from '../engine/intervals';
 import { crossing, ruleBoxes } from '../engine/firewall';
 import { type Box, PORTED } from '../engine/packet';
 
 export type RuleKind = 'request' | 'response' | 'both';
 
-const HIGH_PORTS = PortSet.range(1024, 65535);
+const LOW_PORTS = PortSet.range(0, 1023);
+const BUILTIN_RANGES: PortSet[] = Object.values(BUILTIN_PROFILES).map(([lo, hi]) => PortSet.range(lo, hi));
 
-/** A port set that could be somebody's ephemeral range: ≥ 1,024 of the ports 1024–65535. */
-export function isResponseLike(ports: PortSet): boolean {
-  return ports.intersect(HIGH_PORTS).size() >= 1024;
+/** The ephemeral ranges in use for a firewall (§7): the built-in profiles and what its file declares or writes. */
+export function rangesOf(fw: Pick<Firewall, 'ephemeralRanges'> | undefined): readonly PortSet[] {
+  return fw?.ephemeralRanges ?? BUILTIN_RANGES;
+}
+
+/**
+ * §7: a destination port set is response-like when it holds at least half of some ephemeral
+ * range in use (it could be somebody's ephemeral range). `port 10000-20000` (RTP) is not.
+ */
+export function isResponseLike(ports: PortSet, ranges: readonly PortSet[] = BUILTIN_RANGES): boolean {
+  for (const r of ranges) {
+    const size = r.size();
+    if (size > 0 && ports.intersect(r).size() * 2 >= size) return true;
+  }
+  return false;
+}
+
+/** True when a port spec names only services (`port rtp`, `port [http, https]`): "requests go here". */
+function namesServicesOnly(spec: PortSpec | undefined): boolean {
+  if (!spec) return false;
+  if (spec.kind === 'service') return true;
+  if (spec.kind === 'list') return spec.items.length > 0 && spec.items.every((i) => namesServicesOnly(i));
+  return false;
+}
+
+/** Whether the rule's destination ports are response-like (§7), a service name never being so. */
+export function hasResponseLikeDestination(rule: ResolvedRule, ranges: readonly PortSet[] = BUILTIN_RANGES): boolean {
+  if (rule.proto !== 'tcp' && rule.proto !== 'udp') return false;
+  if (rule.dportGiven && namesServicesOnly(rule.node.to?.ports)) return false;
+  return isResponseLike(rule.dport, ranges);
 }
 
 /** §7 for one rule; undefined for deny rules and rules with errors. */
-export function classifyRule(rule: ResolvedRule): RuleKind | undefined {
+export function classifyRule(rule: ResolvedRule, ranges: readonly PortSet[] = BUILTIN_RANGES): RuleKind | undefined {
   if (rule.action !== 'allow' || !rule.valid) return undefined;
   if (rule.proto !== 'tcp' && rule.proto !== 'udp') return 'both';
-  const responseLike = isResponseLike(rule.dport);
+  const responseLike = hasResponseLikeDestination(rule, ranges);
   if (responseLike && !rule.sport.isAll()) return 'response';
   if (!responseLike && !rule.dport.isAll()) return 'request';
   return 'both';
+}
+
+/**
+ * §7: a both rule is general when it is `all` or `icmp`, or its destination ports hold a port
+ * below 1024: its request half is meant, so its inverse must be served like a request's.
+ */
+export function isGeneralBoth(rule: ResolvedRule): boolean {
+  if (rule.proto !== 'tcp' && rule.proto !== 'udp') return true;
+  return rule.dport.intersects(LOW_PORTS);
 }
 
 export function oppositeDirection(d: Direction): Direction {
@@ -91,16 +130,18 @@ function slice(text: string, span: { start: number; end: number } | undefined): 
  * gets `port ephemeral` (the `from` endpoint's range) unless the rule names its source ports.
  * `text` is the text of the rule's file.
  */
-export function inverseRuleText(rule: ResolvedRule, text: string, number?: number): string {
+export function inverseRuleText(rule: ResolvedRule, text: string, number?: number, protoOverride?: 'tcp' | 'udp' | 'icmp'): string {
   const n = rule.node;
-  const ported = rule.proto === 'tcp' || rule.proto === 'udp';
+  const proto = protoOverride ?? rule.proto;
+  const ported = proto === 'tcp' || proto === 'udp';
   const serverText = slice(text, n.to?.endpoint?.span) ?? 'any';
   const clientText = slice(text, n.from?.endpoint?.span) ?? 'any';
-  const serverPorts = ported ? slice(text, n.to?.ports?.span) : undefined;
+  // `port 0-65535` is no port (§4): the server side then has every port, and says none.
+  const serverPorts = ported && rule.dportGiven ? slice(text, n.to?.ports?.span) : undefined;
   const clientPorts = ported ? (rule.sportGiven ? slice(text, n.from?.ports?.span) : 'ephemeral') : undefined;
   const parts: string[] = [];
   if (number !== undefined) parts.push(String(number));
-  parts.push(oppositeDirection(rule.direction), 'allow', rule.proto, 'from', serverText);
+  parts.push(oppositeDirection(rule.direction), 'allow', proto, 'from', serverText);
   if (serverPorts) parts.push('port', serverPorts);
   parts.push('to', clientText);
   if (clientPorts) parts.push('port', clientPorts);

@@ -128,7 +128,10 @@ function buildModelUnsafe(path: string, text: string, host: FileHost, options: B
   };
   const r = new FileResolver(path, text, parsed.ast, state, true, syntaxErrorOffsets(parsed.diagnostics));
   const scope = r.run();
+  const ephemeralRanges = rangesInUse(scope.symbols, r.defaultEphemeral, fallback);
+  for (const fw of r.allFirewalls) fw.ephemeralRanges = ephemeralRanges;
   return {
+    ephemeralRanges,
     root: path,
     ast: parsed.ast,
     text,
@@ -140,6 +143,21 @@ function buildModelUnsafe(path: string, text: string, host: FileHost, options: B
     references: r.references,
     includes: state.includes,
   };
+}
+
+/** Spec §7: the ranges that could be somebody's ephemeral range, each once. */
+function rangesInUse(symbols: Map<string, ModelSymbol>, defaultEphemeral: PortSet, fallback: PortSet | undefined): PortSet[] {
+  const out: PortSet[] = Object.values(BUILTIN_PROFILES).map(([lo, hi]) => PortSet.range(lo, hi));
+  const add = (p: PortSet | undefined) => {
+    if (p && !p.isEmpty() && !out.some((q) => q.equals(p))) out.push(p);
+  };
+  add(defaultEphemeral);
+  add(fallback);
+  for (const s of symbols.values()) {
+    if (s.kind === 'profile') add(s.ports);
+    else if (s.kind === 'host' || s.kind === 'network') add(s.ephemeral);
+  }
+  return out;
 }
 
 type Want = 'endpoint' | 'service' | 'profile' | 'firewall';

@@ -111,6 +111,11 @@ export interface Firewall {
   order: number;
   /** False when the firewall has errors that make analysing it misleading. */
   valid: boolean;
+  /**
+   * The ephemeral ranges in use where the firewall is declared (spec §7): the built-in
+   * profiles and every range the file (and its includes) declares or writes. Set by resolve.
+   */
+  ephemeralRanges?: PortSet[];
 }
 
 export interface Flow {
@@ -147,6 +152,8 @@ export interface Model {
   references: NameReference[];
   /** Included files that were read, with their text. */
   includes: { path: string; text: string }[];
+  /** The ephemeral ranges in use (spec §7): built-in profiles, declared profiles, `ephemeral` clauses, defaults. */
+  ephemeralRanges?: PortSet[];
 }
 
 export interface NameReference {

@@ -10,20 +10,29 @@ service https     tcp 443
 `;
 
 describe('broad-response', () => {
-  it('0-65535 to any: ports below 1024, ports no client uses, and no source port', () => {
+  it('a response rule to any port 0-65535: ports below 1024 and ports no client uses', () => {
     const a = fixture(`${NAMES}
 firewall edge stateless protects 10.0.1.0/24 {
   100 inbound  allow tcp from bob to catogram port https
-  100 outbound allow tcp from catogram to any port 0-65535
+  110 outbound allow tcp from catogram port https to any port 0-65535
 # ^ warning broad-response "lets packets reach ports 0-1023 of any (outbound from 10.0.1.0/24), below 1024" "the clients of inbound rule 100 use 32768-60999"
 # ^ warning broad-response "opens ports 1024-32767,61000-65535 of any (outbound from 10.0.1.0/24) that no client of the requests it serves uses: the clients of inbound rule 100 use 32768-60999"
-# ^ warning broad-response "this rule has no source port, so besides the responses of inbound rule 100 it also lets NEW connections from catogram reach any port of any (outbound from 10.0.1.0/24)"
 }
 `);
     for (const d of a.diagnostics) {
       expect(d.related?.[0]?.message).toBe('a request this rule answers; its clients use 32768-60999');
       expect(d.fixes?.every((f) => !f.safe)).toBe(true);
     }
+  });
+
+  it('a general both rule (a port below 1024) is a request, not a broad response (spec §7)', () => {
+    fixture(`${NAMES}
+firewall edge stateless protects 10.0.1.0/24 {
+  100 inbound  allow tcp from bob to catogram port https
+  100 outbound allow tcp from catogram to any port 0-65535
+# ^ warning missing-response "tcp from any to catogram ports 1024-65535"
+}
+`);
   });
 
   it("AWS's classic inbound 1024-65535 return-traffic rule: only (c)", () => {
@@ -86,14 +95,14 @@ describe('broad-response quick fixes', () => {
   const text = `${NAMES}
 firewall edge stateless protects 10.0.1.0/24 {
   100 inbound  allow tcp from bob to catogram port https
-  100 outbound allow tcp from catogram to any port 0-65535
+  110 outbound allow tcp from catogram port https to any port 0-65535
 }
 `;
   const line = 10;
 
   it('(a) drops the ports below 1024 (here leaving any\'s own range, written `ephemeral`)', () => {
     const after = fixed(text, 'broad-response', line, 'no ports below 1024');
-    expect(after).toContain('  100 outbound allow tcp from catogram to any port ephemeral\n');
+    expect(after).toContain('  110 outbound allow tcp from catogram port https to any port ephemeral\n');
     expect(diagnostics(after, 'broad-response').map((d) => d.message)).not.toContainEqual(expect.stringContaining('below 1024'));
   });
 
@@ -101,13 +110,19 @@ firewall edge stateless protects 10.0.1.0/24 {
     const d = diagnostics(text, 'broad-response').find((x) => x.message.includes('no client'))!;
     const after = fixed(text, 'broad-response', line, "served clients' ranges");
     expect(d.fixes![0]!.title).toBe("Narrow the client ports to [0-1023, 32768-60999] (only the served clients' ranges)");
-    expect(after).toContain('  100 outbound allow tcp from catogram to any port [0-1023, 32768-60999]\n');
+    expect(after).toContain('  110 outbound allow tcp from catogram port https to any port [0-1023, 32768-60999]\n');
     expect(diagnostics(after, 'broad-response').map((d) => d.message)).not.toContainEqual(expect.stringContaining('no client'));
   });
 
   it('(c) adds the served requests’ server ports as the source port, as written', () => {
-    const after = fixed(text, 'broad-response', line, 'Allow only responses from port 443');
-    expect(after).toContain('  100 outbound allow tcp from catogram port https to any port 0-65535\n');
+    const aws = `${NAMES}
+firewall edge stateless protects 10.0.1.0/24 {
+  100 inbound  allow tcp from bob to catogram port https
+  100 outbound allow tcp from catogram to any port 1024-65535
+}
+`;
+    const after = fixed(aws, 'broad-response', line, 'Allow only responses from port 443');
+    expect(after).toContain('  100 outbound allow tcp from catogram port https to any port 1024-65535\n');
     expect(diagnostics(after, 'broad-response').map((d) => d.message)).not.toContainEqual(expect.stringContaining('no source port'));
     expect(diagnostics(after, 'missing-response')).toEqual([]);
   });
@@ -136,19 +151,24 @@ firewall edge stateless protects 10.0.1.0/24 {
   });
 
   it('adds the missing `from` or `to` clause when the rule has none', () => {
-    const bare = `host srv 10.0.1.20 ephemeral linux
+    const noTo = `host srv 10.0.1.20 ephemeral linux
 firewall edge stateless protects 10.0.1.0/24 {
   outbound allow tcp from srv to any port 443
-  inbound  allow tcp
+  inbound  allow tcp from any port 443
 }
 `;
-    const ds = diagnostics(bare, 'broad-response');
-    expect(ds).toHaveLength(3);
-    const texts = ds.map((d) => fixed(bare, 'broad-response', 4, d.fixes![0]!.title).split('\n')[3]);
-    expect(texts).toEqual([
-      '  inbound  allow tcp to any port ephemeral',
-      '  inbound  allow tcp to any port [0-1023, 32768-60999]',
-      '  inbound  allow tcp from any port 443',
-    ]);
+    const ds = diagnostics(noTo, 'broad-response');
+    expect(ds).toHaveLength(2);
+    const texts = ds.map((d) => fixed(noTo, 'broad-response', 4, d.fixes![0]!.title).split('\n')[3]);
+    expect(texts).toEqual(['  inbound  allow tcp from any port 443 to any port ephemeral', '  inbound  allow tcp from any port 443 to any port [0-1023, 32768-60999]']);
+    const noFrom = `host srv 10.0.1.20 ephemeral linux
+firewall edge stateless protects 10.0.1.0/24 {
+  outbound allow tcp from srv to any port 443
+  inbound  allow tcp to srv port ephemeral
+}
+`;
+    const c = diagnostics(noFrom, 'broad-response');
+    expect(c).toHaveLength(1);
+    expect(fixed(noFrom, 'broad-response', 4, c[0]!.fixes![0]!.title).split('\n')[3]).toBe('  inbound  allow tcp from any port 443 to srv port ephemeral');
   });
 });

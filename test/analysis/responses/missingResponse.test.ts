@@ -219,21 +219,17 @@ firewall edge stateless protects 10.0.1.0/24 {
     expect(diagnostics(after)).toEqual([]);
   });
 
-  it('writes all and icmp rules without ports, and source ports as written', () => {
+  it('writes icmp rules without ports, and source ports as written', () => {
     const text = `${NAMES}
 firewall edge stateless protects 10.0.1.0/24 {
-  inbound allow all from updates to catogram
   inbound allow icmp from internet to catogram
   outbound allow udp from catogram port 123 to timeserver port ntp
 }
 `;
     let t = fixed(text, 'missing-response', 9);
     t = fixed(t, 'missing-response', 11);
-    t = fixed(t, 'missing-response', 13);
     expect(t).toBe(`${NAMES}
 firewall edge stateless protects 10.0.1.0/24 {
-  inbound allow all from updates to catogram
-  outbound allow all from catogram to updates
   inbound allow icmp from internet to catogram
   outbound allow icmp from catogram to internet
   outbound allow udp from catogram port 123 to timeserver port ntp
@@ -241,6 +237,31 @@ firewall edge stateless protects 10.0.1.0/24 {
 }
 `);
     expect(diagnostics(t)).toEqual([]);
+  });
+
+  it('answers an `all` rule with tcp and udp to the ephemeral ports and icmp, never every port (spec §8.1 rule 1)', () => {
+    const text = `${NAMES}
+firewall edge stateless protects 10.0.1.0/24 {
+  inbound allow all from updates to catogram
+}
+`;
+    const d = diagnosticAt(text, 'missing-response');
+    expect(d.fixes).toHaveLength(1);
+    // The responses of other protocols cannot be written without opening every port, and
+    // the tcp/udp rules cannot name a server port: offered, said, never applied by --fix.
+    expect(d.fixes![0]!.safe).toBe(false);
+    expect(d.fixes![0]!.title).toContain('also admits new connections');
+    const t = fixed(text, 'missing-response', 9);
+    expect(t).toBe(`${NAMES}
+firewall edge stateless protects 10.0.1.0/24 {
+  inbound allow all from updates to catogram
+  outbound allow tcp from catogram to updates port ephemeral
+  outbound allow udp from catogram to updates port ephemeral
+  outbound allow icmp from catogram to updates
+}
+`);
+    expect(diagnostics(t, 'missing-response')).toEqual([]);
+    expect(diagnostics(t, 'partial-response').map((x) => x.message)).toEqual([expect.stringContaining('of protocols other than')]);
   });
 
   it('keeps the new rule inside the braces when the request shares its line with them', () => {

@@ -261,24 +261,29 @@ function agreesWithBruteForce(s: Scenario, exact = true): void {
   const errors = all.filter((d) => d.severity === 'error');
   expect(errors, text).toEqual([]);
   const base = evaluate(s);
-  const safeRemovals = new Set<number>();
-  s.rules.forEach((_, i) => {
+  // Spec §8: redundant rules are decided in rule order, each one already reported counting
+  // as removed, so that removing every reported rule at once changes nothing.
+  const removed = new Set<number>();
+  const order = [...evaluationOrder(s, 'inbound', new Set()), ...evaluationOrder(s, 'outbound', new Set())];
+  for (const i of order) {
     const codes = (byRule.get(i) ?? []).map((d) => d.code);
     const decidesSome = base.some((x) => x.rule === i);
     const shadowed = codes.includes('shadowed-rule');
     if (exact || shadowed) expect(shadowed, `rule on line ${i + 8} shadowed?\n${text}`).toBe(!decidesSome);
     if (shadowed) {
       expect(codes, text).not.toContain('redundant-rule');
-      return;
+      continue;
     }
-    const unchanged = sameVerdicts(base, evaluate(s, new Set([i])));
+    const unchanged = sameVerdicts(base, evaluate(s, new Set([...removed, i])));
     const redundant = codes.includes('redundant-rule');
-    if (exact || redundant) expect(redundant, `rule on line ${i + 8} redundant?\n${text}`).toBe(unchanged);
-    const d = (byRule.get(i) ?? []).find((x) => x.code === 'redundant-rule');
-    if (d?.fixes?.some((f) => f.safe)) safeRemovals.add(i);
-  });
-  // The safe removals, all at once, change no verdict.
-  expect(sameVerdicts(base, evaluate(s, safeRemovals)), `safe removals ${[...safeRemovals]}\n${text}`).toBe(true);
+    if (exact || redundant) expect(redundant, `rule on line ${i + 8} redundant (with ${[...removed]} removed)?\n${text}`).toBe(unchanged);
+    if (redundant) {
+      removed.add(i);
+      expect((byRule.get(i) ?? []).find((x) => x.code === 'redundant-rule')!.fixes!.every((f) => f.safe), text).toBe(true);
+    }
+  }
+  // Every reported rule, removed at once, changes no verdict.
+  expect(sameVerdicts(base, evaluate(s, removed)), `redundant ${[...removed]}\n${text}`).toBe(true);
 }
 
 /**

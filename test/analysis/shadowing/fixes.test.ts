@@ -153,10 +153,11 @@ flow 203.0.113.1 -> web udp 53
     expect(diagnostics(fixed, 'redundant-rule')).toEqual([]);
   });
 
-  it('marks only the removals that are safe together', () => {
+  it('reports only the rules whose removal is safe together with the earlier ones (spec §8.1 rule 2)', () => {
     const chain = 'firewall fw stateless protects 10.0.1.0/24 {\n  inbound allow tcp port 1-2\n  inbound allow tcp port 1-3\n  inbound allow tcp port 2-3\n}\n'.replace(/tcp port/g, 'tcp to 10.0.1.10 port');
     const ds = diagnostics(chain, 'redundant-rule');
-    expect(ds.map((d) => d.fixes![0]!.safe)).toEqual([true, false]);
+    expect(ds.map((d) => d.fixes![0]!.safe)).toEqual([true]);
+    expect(ds.map((d) => d.span.start)).toEqual([chain.indexOf('inbound allow tcp to 10.0.1.10 port 1-2')]);
   });
 });
 
