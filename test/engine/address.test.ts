@@ -43,6 +43,24 @@ describe('addresses', () => {
     expect(!q.ok && q.networkText).toBe('2001:db8::/32');
   });
 
+  it('rejects an IPv4 octet with a leading zero, which many tools read as octal (spec §2)', () => {
+    const p = parseAddress('010.0.0.1');
+    expect(p.ok).toBe(false);
+    if (!p.ok) {
+      expect(p.message).toContain('leading zero');
+      expect(p.message).toContain('octal (8)');
+      expect(p.decimalText).toBe('10.0.0.1');
+      expect(p.decimalSameAsOctal).toBe(false);
+    }
+    const q = parseAddress('10.0.01.0/24');
+    expect(!q.ok && [q.decimalText, q.decimalSameAsOctal]).toEqual(['10.0.1.0/24', true]);
+    const v6 = parseAddress('::ffff:192.168.001.010');
+    expect(!v6.ok && v6.decimalText).toBe('::ffff:192.168.1.10');
+    // `0` alone, and leading zeros in IPv6 groups, are fine.
+    expect(parseAddress('10.0.0.0/8').ok).toBe(true);
+    expect(parseAddress('2001:0db8::0001').ok).toBe(true);
+  });
+
   it('formats sets as addresses, prefixes and ranges', () => {
     expect(formatAddrSet(AddrSet.ALL)).toBe('0.0.0.0/0,::/0');
     expect(formatAddrSet(set('10.0.1.0/24').union(set('10.0.2.7')))).toBe('10.0.1.0/24,10.0.2.7');

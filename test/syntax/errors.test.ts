@@ -30,7 +30,9 @@ describe('syntax error messages', () => {
   });
 
   it('a wrong or missing action after the direction', () => {
-    expect(errors(FW('  100 inbound alow tcp'))).toEqual(['expected `allow` or `deny` after `inbound`, found `alow` @ "alow"']);
+    expect(errors(FW('  100 inbound permit tcp'))).toEqual(['expected `allow` or `deny` after `inbound`, found `permit` @ "permit"']);
+    // A misspelling of one (issue 7) is read as it: see issue7.test.ts.
+    expect(errors(FW('  100 inbound alow tcp'))).toEqual(['unknown action `alow`: did you mean `allow`? @ "alow"']);
     // A missing action is "inserted": the rest of the rule is still read.
     const text = FW('  100 outbound tcp from a to b');
     expect(errors(text)).toEqual(['expected `allow` or `deny` after `outbound`, found `tcp` @ "tcp"']);
@@ -44,14 +46,18 @@ describe('syntax error messages', () => {
     expect(errors(FW('  inbound allow from a'))).toEqual([
       'expected a protocol (`tcp`, `udp`, `icmp` or `all`) after `allow`, found `from` @ "from"',
     ]);
-    expect(errors(FW('  100 inbond allow tcp'))).toEqual([
-      'expected `inbound` or `outbound` after the rule number, found `inbond` @ "inbond"',
+    expect(errors(FW('  100 ingress allow tcp'))).toEqual([
+      'expected `inbound` or `outbound` after the rule number, found `ingress` @ "ingress"',
     ]);
+    expect(errors(FW('  100 inbond allow tcp'))).toEqual(['unknown direction `inbond`: did you mean `inbound`? @ "inbond"']);
   });
 
   it('a wrong or missing firewall mode', () => {
+    expect(errors('firewall edge nacl protects x { }')).toEqual([
+      'expected `stateless` or `stateful` after the firewall name, found `nacl` @ "nacl"',
+    ]);
     expect(errors('firewall edge statefull protects x { }')).toEqual([
-      'expected `stateless` or `stateful` after the firewall name, found `statefull` @ "statefull"',
+      'unknown firewall kind `statefull`: did you mean `stateful`? @ "statefull"',
     ]);
     expect(errors('firewall edge protects x { }')).toEqual([
       'expected `stateless` or `stateful` after the firewall name, found `protects` @ "protects"',
@@ -139,8 +145,10 @@ describe('syntax error messages', () => {
   it('unexpected characters, with lexing going on', () => {
     expect(errors('host bob $ 1.2.3.4')).toEqual(["unexpected character '$' @ \"$\""]);
     expect(errors('host bob 1.2.3.4 ;;')).toEqual(["unexpected characters ';;' @ \";;\""]);
-    expect(errors('host b\u0000ob 1.2.3.4')).toHaveLength(2);
-    expect(messages('host b\u0000 1.2.3.4')).toEqual(['unexpected character U+0000']);
+    expect(errors('host b\u0001ob 1.2.3.4')).toHaveLength(2);
+    expect(messages('host b\u0001 1.2.3.4')).toEqual(['unexpected character U+0001']);
+    // A NUL makes it a binary file (issue 7): one diagnostic.
+    expect(messages('host b\u0000 1.2.3.4')).toEqual(['not a text file (it holds NUL characters, the first at offset 6): nothing in it was read']);
     const r = parse('host bob $ 1.2.3.4');
     expect((r.ast.statements[0] as HostDecl).address?.text).toBe('1.2.3.4');
   });
@@ -197,7 +205,7 @@ describe('recovery', () => {
   const FILE = [
     /* 1 */ 'host a 10.0.0.1',
     /* 2 */ 'firewall edge stateless protects a {',
-    /* 3 */ '  100 inbound alow tcp from internet to a port https',
+    /* 3 */ '  100 inbound permit tcp from internet to a port https',
     /* 4 */ '  110 outbound allow tcp from a port https to internet port ephemeral',
     /* 5 */ '  120 outbound allow tcp from a to updates port https',
     /* 6 */ '}',
@@ -214,7 +222,7 @@ describe('recovery', () => {
     const lineOf = (offset: number): number => FILE.slice(0, offset).split('\n').length;
     expect(r.diagnostics.map((d) => lineOf(d.span.start))).toEqual([3, 10]);
     expect(r.diagnostics.map((d) => d.message)).toEqual([
-      'expected `allow` or `deny` after `inbound`, found `alow`',
+      'expected `allow` or `deny` after `inbound`, found `permit`',
       'expected an address (like 10.0.1.10 or 2001:db8::1) after the host name, found `ephemeral`',
     ]);
     const kinds = r.ast.statements.map((s: Statement) => `${s.kind}${'name' in s ? ':' + s.name.text : ''}`);
@@ -244,7 +252,7 @@ describe('recovery', () => {
   });
 
   it('a broken header still reads the body', () => {
-    const r = parse('firewall edge statless protects a, {\n  inbound allow tcp\n  outbound allow tcp\n}\nhost z 1.1.1.1');
+    const r = parse('firewall edge nacl protects a, {\n  inbound allow tcp\n  outbound allow tcp\n}\nhost z 1.1.1.1');
     expect(r.diagnostics).toHaveLength(1);
     const fw = r.ast.statements[0] as FirewallDecl;
     expect(fw.name.text).toBe('edge');

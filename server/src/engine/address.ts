@@ -7,7 +7,16 @@ export type Family = 4 | 6;
 
 export type ParsedAddress =
   | { ok: true; family: Family; lo: bigint; hi: bigint; prefixLength: number; isPrefix: boolean; set: AddrSet }
-  | { ok: false; message: string; /** The network address form, when only host bits were wrong. */ networkText?: string };
+  | {
+      ok: false;
+      message: string;
+      /** The network address form, when only host bits were wrong. */
+      networkText?: string;
+      /** The same address with its IPv4 octets written without leading zeros (read as decimal). */
+      decimalText?: string;
+      /** Every zero-led octet means the same in octal and decimal (`01`..`07`): the decimal form changes nothing. */
+      decimalSameAsOctal?: boolean;
+    };
 
 function parseV4(text: string): bigint | undefined {
   const parts = text.split('.');
@@ -67,6 +76,8 @@ export function parseAddress(text: string): ParsedAddress {
 }
 
 function parseAddressUncached(text: string): ParsedAddress {
+  const zero = leadingZero(text);
+  if (zero) return zero;
   const slash = text.indexOf('/');
   const addrText = slash >= 0 ? text.slice(0, slash) : text;
   const lenText = slash >= 0 ? text.slice(slash + 1) : undefined;
@@ -104,6 +115,35 @@ function parseAddressUncached(text: string): ParsedAddress {
   const lo = base + raw;
   const hi = lo + hostMask;
   return { ok: true, family, lo, hi, prefixLength: len, isPrefix: lenText !== undefined, set: AddrSet.range(lo, hi) };
+}
+
+/**
+ * Spec §2: an IPv4 octet with a leading zero is an error, as `inet_aton` and many tools read
+ * `010` as octal 8 while others read decimal 10. Checked before anything else so the message
+ * says why; `decimalText` is the decimal reading, when that reading is a valid address.
+ */
+function leadingZero(text: string): ParsedAddress | undefined {
+  const slash = text.indexOf('/');
+  const addrText = slash >= 0 ? text.slice(0, slash) : text;
+  // The IPv4 part: the whole literal, or the dotted tail of an IPv6 literal.
+  const v4Start = addrText.includes(':') ? addrText.lastIndexOf(':') + 1 : 0;
+  const v4 = addrText.slice(v4Start);
+  if (!v4.includes('.')) return undefined;
+  const octets = v4.split('.');
+  const zeroLed = octets.filter((o) => /^0\d+$/.test(o));
+  const bad = zeroLed[0];
+  if (bad === undefined) return undefined;
+  const same = zeroLed.every((o) => /^0+[0-7]$/.test(o));
+  const decimal = octets.map((o) => (/^\d+$/.test(o) ? String(Number(o)) : o)).join('.');
+  const decimalText = addrText.slice(0, v4Start) + decimal + (slash >= 0 ? text.slice(slash) : '');
+  const octal = /^[0-7]+$/.test(bad) ? parseInt(bad, 8) : undefined;
+  const readings =
+    octal !== undefined && octal !== Number(bad)
+      ? `many tools read \`${bad}\` as octal (${octal}), others as decimal (${Number(bad)})`
+      : 'many tools read a number with a leading zero as octal';
+  const message = `\`${text}\` is ambiguous: the octet \`${bad}\` has a leading zero, and ${readings}; write it without the leading zero`;
+  const reparsed = parseAddressUncached(decimalText);
+  return reparsed.ok || reparsed.networkText ? { ok: false, message, decimalText, decimalSameAsOctal: same } : { ok: false, message };
 }
 
 function formatRaw(raw: bigint, family: Family): string {

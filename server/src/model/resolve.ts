@@ -473,6 +473,14 @@ class FileResolver {
       const fixes: Fix[] = p.networkText
         ? [{ title: `Use the network address \`${p.networkText}\``, edits: [{ span: lit.span, newText: p.networkText }], safe: true, preferred: true }]
         : [];
+      // Not safe unless octal and decimal agree (`01`): for a reader of octal, `010` is 8.
+      if (p.decimalText) {
+        fixes.push({
+          title: `Read it as decimal: \`${p.decimalText}\``,
+          edits: [{ span: lit.span, newText: p.decimalText }],
+          safe: p.decimalSameAsOctal === true,
+        });
+      }
       this.report(diag('invalid-address', lit.span, p.message, { fixes }));
       return undefined;
     }
@@ -684,7 +692,9 @@ class FileResolver {
       node: s,
       file: this.path,
       order: this.state.order.n++,
-      valid: valid && !!s.mode,
+      // A header the parser had to recover (a misspelt kind read as `stateful`, say) is not
+      // analysed nor simulated as if it were right (spec §8.1 rule 5).
+      valid: valid && !!s.mode && !s.recovered && !this.headerHasErrors(s),
     };
     // Register now so `via` can find it (its declaration reference is linked at the end of run()).
     if (this.decls.get(s.name.text) === s) {
@@ -694,14 +704,21 @@ class FileResolver {
     rules.forEach((node, index) => {
       const r = this.rule(node, index);
       // A rule the parser had to recover is half-written: it takes part in nothing until it
-      // is whole again. Its errors lie after its first token, up to the token that starts the
-      // next rule (where "expected …, found `inbound`" is reported).
-      const until = rules[index + 1]?.span.start ?? s.span.end;
-      if (this.syntaxErrors.some((e) => e > node.span.start && e <= until)) r.valid = false;
+      // is whole again. The parser marks it; errors it cannot attribute (unknown characters,
+      // junk after the rule) lie after its first token and before the next rule.
+      const next = rules[index + 1]?.span.start;
+      const inside = (e: number): boolean => e > node.span.start && (next === undefined ? e <= s.span.end : e < next);
+      if (node.recovered || this.syntaxErrors.some(inside)) r.valid = false;
       fw.rules.push(r);
     });
     this.checkNumbering(fw);
     return fw;
+  }
+
+  /** A syntax error in the header: after `firewall`, up to its `{` (or its first rule). */
+  private headerHasErrors(s: FirewallDecl): boolean {
+    const end = s.body?.start ?? s.rules[0]?.span.start ?? s.span.end;
+    return this.syntaxErrors.some((e) => e > s.span.start && e <= end);
   }
 
   private rule(node: RuleNode, index: number): ResolvedRule {
@@ -746,8 +763,9 @@ class FileResolver {
       to: to ?? anyEndpoint(this.defaultEphemeral, AddrSet.EMPTY),
       sport,
       dport,
-      sportGiven: !!node.from?.ports && (proto === 'tcp' || proto === 'udp'),
-      dportGiven: !!node.to?.ports && (proto === 'tcp' || proto === 'udp'),
+      // Spec §4: any spelling of every port (`0-65535`, a service of every port) is no `port`.
+      sportGiven: !!node.from?.ports && (proto === 'tcp' || proto === 'udp') && !sport.isAll(),
+      dportGiven: !!node.to?.ports && (proto === 'tcp' || proto === 'udp') && !dport.isAll(),
       node,
       file: this.path,
       valid,

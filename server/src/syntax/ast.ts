@@ -1,6 +1,8 @@
 // The typed syntax tree of a `.fw` file. Every node knows its source span.
 // After a syntax error the parser recovers, so any optional child may be missing:
 // consumers must be defensive (a name with text '' was inserted by recovery).
+// A node the parser had to recover (an error inside it, a keyword read through a typo) has
+// `recovered: true`; spec §8.1 rule 5 keeps such a statement out of analyses and simulations.
 
 import type { Span } from '../core/diagnostic';
 
@@ -52,6 +54,7 @@ export type EphemeralRef =
 export interface HostDecl {
   kind: 'host';
   span: Span;
+  recovered?: true;
   keyword: Span;
   name: Name;
   address?: AddressLit;
@@ -61,6 +64,7 @@ export interface HostDecl {
 export interface NetworkDecl {
   kind: 'network';
   span: Span;
+  recovered?: true;
   keyword: Span;
   name: Name;
   prefixes: AddressLit[];
@@ -70,6 +74,7 @@ export interface NetworkDecl {
 export interface ServiceDecl {
   kind: 'service';
   span: Span;
+  recovered?: true;
   keyword: Span;
   name: Name;
   proto?: Word<Proto>;
@@ -79,6 +84,7 @@ export interface ServiceDecl {
 export interface EphemeralDecl {
   kind: 'ephemeral';
   span: Span;
+  recovered?: true;
   keyword: Span;
   name: Name;
   low?: NumberLit;
@@ -88,6 +94,7 @@ export interface EphemeralDecl {
 export interface DefaultEphemeralDecl {
   kind: 'default-ephemeral';
   span: Span;
+  recovered?: true;
   keyword: Span;
   value?: EphemeralRef;
 }
@@ -95,6 +102,7 @@ export interface DefaultEphemeralDecl {
 export interface IncludeDecl {
   kind: 'include';
   span: Span;
+  recovered?: true;
   keyword: Span;
   /** The path without quotes; `span` of the string literal including quotes. */
   path?: { value: string; span: Span };
@@ -113,6 +121,7 @@ export interface Endpoint {
 export interface RuleNode {
   kind: 'rule';
   span: Span;
+  recovered?: true;
   number?: NumberLit;
   direction: Word<Direction>;
   action?: Word<Action>;
@@ -124,6 +133,8 @@ export interface RuleNode {
 export interface FirewallDecl {
   kind: 'firewall';
   span: Span;
+  /** The header (name, kind, `protects`, `default`, `{`) had to be recovered; rules carry their own flag. */
+  recovered?: true;
   keyword: Span;
   name: Name;
   mode?: Word<Mode>;
@@ -143,6 +154,7 @@ export type FlowTarget =
 export interface FlowDecl {
   kind: 'flow';
   span: Span;
+  recovered?: true;
   keyword: Span;
   client?: EndpointRef;
   clientPorts?: PortSpec;

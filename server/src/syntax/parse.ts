@@ -21,6 +21,13 @@ export const MAX_SYNTAX_DIAGNOSTICS = 100;
 
 export function parse(text: string): { ast: FileAst; diagnostics: Diagnostic[] } {
   const src = typeof text === 'string' ? text : String(text ?? '');
+  const binary = binaryReason(src);
+  if (binary) {
+    return {
+      ast: { statements: [], comments: [] },
+      diagnostics: [diag('syntax', { start: 0, end: 0 }, `not a text file (${binary}): nothing in it was read`)],
+    };
+  }
   const savedLimit = Error.stackTraceLimit;
   try {
     // Recognition errors are exceptions; their stack traces are never used and cost time.
@@ -73,6 +80,34 @@ export function parseFlowText(text: string): { flow?: FlowDecl; diagnostics: Dia
   }
 }
 
+// ------------------------------------------------------------------ binary input
+
+/** How much of the start of a text is looked at for control characters. */
+const BINARY_SAMPLE = 8192;
+/** Share of control characters in that sample above which a text is taken for binary data. */
+const BINARY_CONTROL_SHARE = 0.3;
+
+/**
+ * Why `text` is not a text file, if it is not: it holds a NUL (as git decides), or more than
+ * 30% of its first 8,192 characters are control characters other than white space (or
+ * U+FFFD, what undecodable bytes became). One diagnostic then, not one per character.
+ */
+export function binaryReason(text: string): string | undefined {
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) return `it holds NUL characters, the first at offset ${nul}`;
+  const n = Math.min(text.length, BINARY_SAMPLE);
+  if (n === 0) return undefined;
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 9 && c !== 10 && c !== 11 && c !== 12 && c !== 13) || (c >= 0x7f && c <= 0x9f) || c === 0xfffd) control++;
+  }
+  if (control > n * BINARY_CONTROL_SHARE) {
+    return `${Math.round((100 * control) / n)}% of its first ${n} characters are control characters`;
+  }
+  return undefined;
+}
+
 // ------------------------------------------------------------------ diagnostics
 
 function tokenSpan(t: IToken): Span {
@@ -93,6 +128,7 @@ interface Pending {
   /** For parser errors: the exception (the message is made only if reported). */
   error?: IRecognitionException;
   related?: ManualError['related'];
+  fixes?: ManualError['fixes'];
 }
 
 function collectDiagnostics(
@@ -124,6 +160,7 @@ function collectDiagnostics(
   for (const m of manual) {
     const p: Pending = { span: m.span, message: m.message.split(EOF_MARK).join(eofWord) };
     if (m.related) p.related = m.related;
+    if (m.fixes) p.fixes = m.fixes;
     pending.push(p);
   }
 
@@ -154,7 +191,9 @@ function collectDiagnostics(
     }
     const message =
       p.message ?? (p.error ? recognitionMessage(p.error, eofWord, text) : unexpectedCharacters(p.chars ?? ''));
-    const extra = p.related ? { related: p.related.map((r) => ({ ...r, span: clamp(r.span) })) } : {};
+    const extra: Parameters<typeof diag>[3] = {};
+    if (p.related) extra.related = p.related.map((r) => ({ ...r, span: clamp(r.span) }));
+    if (p.fixes) extra.fixes = p.fixes;
     out.push(diag('syntax', p.span, message, extra));
   }
   if (dropped > 0 && firstDropped) {

@@ -11,8 +11,16 @@
 //     (`host`, `network`, `service`, `firewall`, `flow`, `include`, `default ephemeral`,
 //     `ephemeral NAME NUMBER`), or the end of the file;
 //   * a rule (inside a firewall body) recovers at the next rule start (`inbound`,
-//     `outbound`, `NUMBER inbound|outbound`), at `}`, or at a statement keyword that starts
-//     a line.
+//     `outbound`, or `NUMBER inbound|outbound` when the NUMBER is the first token on its
+//     line), at `}`, or at a statement keyword that starts a line. A number in mid-line is
+//     never taken for the next rule's number (it is most likely the broken rule's port), and
+//     a port or a range's upper end is never read from a line that starts a numbered rule:
+//     recovery never moves a token from one rule into another (spec §8.1 rule 5).
+// - A misspelt keyword where a keyword is expected (`statefull`, `alow`, `inbuond`, `tpc`,
+//   `protect`, `expcet`, `hots` at the start of a line, ...) is reported with "did you mean"
+//   and a fix, then read as that keyword (fixTypo), so the rest of the statement parses.
+// - A statement, rule or firewall header whose parse recorded an error is marked
+//   `recovered` (ast.ts): the model keeps it out of analyses and simulations.
 //   Statement and rule nodes are added to the AST as soon as their first tokens are read,
 //   so a statement broken halfway keeps what was parsed before the error.
 // - Junk (a token that cannot start a statement / a rule) gets one diagnostic and is
@@ -67,7 +75,8 @@ import type {
   Statement,
   Word,
 } from './ast';
-import type { RelatedInfo, Span } from '../core/diagnostic';
+import type { Fix, RelatedInfo, Span } from '../core/diagnostic';
+import { closestWords } from './spelling';
 import * as T from './tokens';
 import { tokenEnd } from './tokens';
 
@@ -266,6 +275,7 @@ export interface ManualError {
   span: Span;
   message: string;
   related?: RelatedInfo[];
+  fixes?: Fix[];
 }
 
 /** Thrown by the parser's own checks; the diagnostic is already recorded. */
@@ -311,7 +321,28 @@ function addrLit(t: IToken): AddressLit {
   return { kind: 'address', text: t.image, span: sp(t) };
 }
 function word<V extends string>(t: IToken): Word<V> {
-  return { value: t.image as V, span: sp(t) };
+  // A keyword read through a typo (`statefull`) has the keyword's type, not its image.
+  const name = t.tokenType.name;
+  return { value: (name.startsWith('Kw_') ? name.slice(3) : t.image) as V, span: sp(t) };
+}
+
+// Keywords a misspelling may stand for, by the place it is found in (see fixTypo).
+const MODES = [T.Stateless, T.Stateful];
+const ACTIONS = [T.Allow, T.Deny];
+const DIRECTIONS = [T.Inbound, T.Outbound];
+const PROTOS = [T.Tcp, T.Udp, T.Icmp, T.All];
+const PORT_PROTOS = [T.Tcp, T.Udp];
+const STATEMENT_KEYWORDS = [T.Host, T.Network, T.Service, T.Firewall, T.Flow, T.Include, T.Ephemeral, T.Default];
+
+function keywordWord(k: TokenType): string {
+  return k.name.slice(3);
+}
+
+/** The keywords among `kinds` that the identifier `t` is a close misspelling of. */
+function typoOf(t: IToken, kinds: readonly TokenType[]): TokenType[] {
+  if (t.tokenType !== T.Identifier) return [];
+  const words = kinds.map(keywordWord);
+  return closestWords(t.image, words).map((w) => kinds[words.indexOf(w)]!);
 }
 
 /** Tokens that single-token insertion may invent (their absence is representable). */
@@ -348,6 +379,9 @@ export class FwParser extends EmbeddedActionsParser {
   private fwClause: Endpoint = PLACEHOLDER_CLAUSE;
   /** The items of the port list being read (see portSpec). */
   private fwListItems: PortSpec[] | undefined;
+  /** Error counts when the current statement / body item began (see errCount). */
+  private fwStmtBase = 0;
+  private fwItemBase = 0;
 
   constructor() {
     super(T.ALL_TOKENS, {
@@ -404,6 +438,8 @@ export class FwParser extends EmbeddedActionsParser {
     this.fwRuleNode = PLACEHOLDER_RULE;
     this.fwClause = PLACEHOLDER_CLAUSE;
     this.fwListItems = undefined;
+    this.fwStmtBase = 0;
+    this.fwItemBase = 0;
   }
 
   // ---------------------------------------------------------------- top level
@@ -412,6 +448,10 @@ export class FwParser extends EmbeddedActionsParser {
     'file',
     () => {
       this.MANY(() => {
+        this.ACTION(() => {
+          this.fwStmtBase = this.errCount();
+          this.fixStatementTypo();
+        });
         this.OR({
           IGNORE_AMBIGUITIES: true,
           DEF: [
@@ -432,13 +472,22 @@ export class FwParser extends EmbeddedActionsParser {
   private safeStatement(): void {
     this.fwListDepth = 0;
     this.fwCurStmt = undefined;
+    const base = this.fwStmtBase;
     try {
       this.SUBRULE(this.statement);
     } catch (e) {
       this.rethrowUnlessSyntax(e);
       this.closeCurrentStatement();
-      this.skipWhile(() => !this.lineStartStatement());
+      this.skipWhile(() => !this.lineStartStatement() && this.statementTypoKinds().length === 0);
     }
+    this.markRecovered(base);
+  }
+
+  /** Marks the current statement (not a firewall: its header is marked by firewallDecl) recovered if errors were recorded since `base`. */
+  private markRecovered(base: number): void {
+    if (this.RECORDING_PHASE) return;
+    const st = this.fwCurStmt;
+    if (st && st.kind !== 'firewall' && this.errCount() > base) st.recovered = true;
   }
 
   private statement = this.RULE(
@@ -508,6 +557,7 @@ export class FwParser extends EmbeddedActionsParser {
       const node: ServiceDecl = { kind: 'service', span: sp(kw), keyword: sp(kw), name: this.emptyName(kw) };
       this.begin(node);
       node.name = this.SUBRULE(this.declName);
+      this.ACTION(() => this.fixTypo('protocol', PROTOS));
       const proto = this.CONSUME(T.ProtoKw, E_SERVICE_PROTO);
       if (real(proto)) node.proto = word<Proto>(proto);
       // PORTS is optional here (the model reports a missing one); an `ephemeral NAME NUMBER`
@@ -546,6 +596,7 @@ export class FwParser extends EmbeddedActionsParser {
       const kw = this.CONSUME(T.Default);
       const node: DefaultEphemeralDecl = { kind: 'default-ephemeral', span: sp(kw), keyword: sp(kw) };
       this.begin(node);
+      this.ACTION(() => this.fixTypo('keyword', [T.Ephemeral]));
       this.CONSUME(T.Ephemeral, E_DEFAULT_EPH);
       node.value = this.SUBRULE(this.ephemeralRef);
       this.finish(node);
@@ -596,14 +647,19 @@ export class FwParser extends EmbeddedActionsParser {
   /** `[ephemeral EPHEMERAL]` after a host or a network (not an `ephemeral NAME LOW-HIGH` statement after it). */
   private ephemeralClause = this.RULE(
     'ephemeralClause',
-    (): EphemeralRef | undefined =>
-      this.OPTION({
+    (): EphemeralRef | undefined => {
+      this.ACTION(() => {
+        const next = this.LA(2).tokenType;
+        if ((next === T.Identifier || next === T.NumberTok) && this.ephemeralClauseAhead()) this.fixTypo('keyword', [T.Ephemeral]);
+      });
+      return this.OPTION({
         GATE: () => this.ephemeralClauseAhead(),
         DEF: () => {
           this.CONSUME(T.Ephemeral);
           return this.SUBRULE(this.ephemeralRef);
         },
-      }),
+      });
+    },
     NO_RESYNC,
   );
 
@@ -659,6 +715,7 @@ export class FwParser extends EmbeddedActionsParser {
 
   private portRangeHigh = (): IToken => {
     this.CONSUME(T.Dash);
+    this.ACTION(() => this.refuseRuleNumber('range-high'));
     return this.CONSUME2(T.NumberTok, E_RANGE_HIGH);
   };
 
@@ -723,7 +780,14 @@ export class FwParser extends EmbeddedActionsParser {
     ],
   };
 
-  private portSpec = this.RULE('portSpec', (): PortSpec => this.OR(this.portSpecAlts), NO_RESYNC);
+  private portSpec = this.RULE(
+    'portSpec',
+    (): PortSpec => {
+      this.ACTION(() => this.refuseRuleNumber('ports'));
+      return this.OR(this.portSpecAlts);
+    },
+    NO_RESYNC,
+  );
 
   // ---------------------------------------------------------------- firewalls and rules
 
@@ -743,8 +807,10 @@ export class FwParser extends EmbeddedActionsParser {
       let headerFailed = false;
       try {
         node.name = this.SUBRULE(this.declName);
+        this.ACTION(() => this.fixTypo('firewall kind', MODES));
         const mode = this.CONSUME(T.ModeKw, E_FW_MODE);
         if (real(mode)) node.mode = word<Mode>(mode);
+        this.ACTION(() => this.fixTypo('keyword', [T.Protects]));
         this.OPTION(() => {
           node.protectsKeyword = sp(this.CONSUME(T.Protects));
           node.protects.push(this.SUBRULE(this.endpoint));
@@ -753,11 +819,15 @@ export class FwParser extends EmbeddedActionsParser {
             node.protects.push(this.SUBRULE2(this.endpoint));
           });
         });
+        this.ACTION(() => {
+          if (this.actionAt(this.LA(2))) this.fixTypo('keyword', [T.Default]);
+        });
         this.OPTION2({
           // `default ephemeral` is the next statement, not this firewall's default.
           GATE: () => this.LA(2).tokenType !== T.Ephemeral,
           DEF: () => {
             this.CONSUME(T.Default);
+            this.ACTION(() => this.fixTypo('action', ACTIONS));
             const action = this.CONSUME(T.ActionKw, E_FW_DEFAULT);
             if (real(action)) node.defaultAction = word<Action>(action);
           },
@@ -779,9 +849,14 @@ export class FwParser extends EmbeddedActionsParser {
         }
         openMissing = true;
         if (!headerFailed) this.errorFound(t, `expected \`{\` to start the body of firewall ${this.fwName(node)}`);
-        if (!this.ruleStartAt() && t.tokenType !== T.RCurly) this.skipWhile(() => !this.headerStop());
-        bodyActive = this.LA(1).tokenType === T.LCurly || this.ruleStartAt() || this.LA(1).tokenType === T.RCurly;
+        if (!this.ruleStartAt() && !this.ruleStartTypoAt() && t.tokenType !== T.RCurly) this.skipWhile(() => !this.headerStop());
+        bodyActive =
+          this.LA(1).tokenType === T.LCurly || this.ruleStartAt() || this.ruleStartTypoAt() || this.LA(1).tokenType === T.RCurly;
         if (this.LA(1).tokenType === T.LCurly) openMissing = false;
+      });
+      // Errors up to here are the header's: such a firewall is not analysed (§8.1 rule 5).
+      this.ACTION(() => {
+        if (headerFailed || this.errCount() > this.fwStmtBase) node.recovered = true;
       });
       const open = this.OPTION3(() => this.CONSUME(T.LCurly));
       if (!this.RECORDING_PHASE) this.fwFirewall = node;
@@ -822,12 +897,17 @@ export class FwParser extends EmbeddedActionsParser {
   };
 
   private bodyItem = (): void => {
+    this.ACTION(() => {
+      this.fwItemBase = this.errCount();
+      this.fixRuleStartTypo();
+    });
     this.OR2(this.bodyAlts);
   };
 
   private safeRule(): void {
     this.fwCurRule = undefined;
     this.fwListDepth = 0;
+    const base = this.fwItemBase;
     try {
       this.SUBRULE(this.ruleLine);
     } catch (e) {
@@ -835,6 +915,10 @@ export class FwParser extends EmbeddedActionsParser {
       const rule = this.fwCurRule as RuleNode | undefined;
       if (rule) rule.span.end = Math.max(rule.span.start, this.lastEnd());
       this.skipWhile(() => !this.bodyStop());
+    }
+    if (!this.RECORDING_PHASE) {
+      const rule = this.fwCurRule as RuleNode | undefined;
+      if (rule && this.errCount() > base) rule.recovered = true;
     }
   }
 
@@ -849,6 +933,7 @@ export class FwParser extends EmbeddedActionsParser {
     });
     this.fwListDepth = 0;
     this.fwCurStmt = undefined;
+    const base = this.fwItemBase;
     try {
       this.SUBRULE(this.statement);
     } catch (e) {
@@ -856,6 +941,7 @@ export class FwParser extends EmbeddedActionsParser {
       this.closeCurrentStatement();
       this.skipWhile(() => !this.bodyStop());
     }
+    this.markRecovered(base);
     if (!this.RECORDING_PHASE) {
       this.fwCurStmt = fw;
       this.fwFirewall = fw;
@@ -872,6 +958,7 @@ export class FwParser extends EmbeddedActionsParser {
     this.fwRuleNode.from = ep;
     this.fwClause = ep;
     ep.endpoint = this.SUBRULE(this.endpoint);
+    this.ACTION(() => this.fixTypo('keyword', [T.Port, T.To]));
     this.OPTION3(this.fromPort);
     ep.span.end = this.lastEnd();
   };
@@ -888,6 +975,7 @@ export class FwParser extends EmbeddedActionsParser {
     this.fwRuleNode.to = ep;
     this.fwClause = ep;
     ep.endpoint = this.SUBRULE2(this.endpoint);
+    this.ACTION(() => this.fixTypo('keyword', [T.Port]));
     this.OPTION5(this.toPort);
     ep.span.end = this.lastEnd();
   };
@@ -902,6 +990,7 @@ export class FwParser extends EmbeddedActionsParser {
     'ruleLine',
     () => {
       const num = this.OPTION(this.ruleNumber);
+      this.ACTION(() => this.fixTypo('direction', DIRECTIONS));
       const dir = this.CONSUME(T.DirectionKw, E_RULE_DIRECTION);
       const first = real(num) ? num : dir;
       const node: RuleNode = {
@@ -914,11 +1003,14 @@ export class FwParser extends EmbeddedActionsParser {
         this.fwFirewall.rules.push(node);
         this.fwCurRule = node;
       }
+      this.ACTION(() => this.fixTypo('action', ACTIONS));
       const action = this.CONSUME(T.ActionKw, E_RULE_ACTION);
       if (real(action)) node.action = word<Action>(action);
+      this.ACTION(() => this.fixTypo('protocol', PROTOS));
       const proto = this.CONSUME(T.ProtoKw, E_RULE_PROTO);
       if (real(proto)) node.proto = word<Proto>(proto);
       this.fwRuleNode = node;
+      this.ACTION(() => this.fixTypo('keyword', [T.From, T.To]));
       this.OPTION2(this.fromClause);
       this.OPTION4(this.toClause);
       node.span.end = this.lastEnd();
@@ -1004,6 +1096,10 @@ export class FwParser extends EmbeddedActionsParser {
       });
       this.CONSUME(T.Arrow, E_FLOW_ARROW);
       flow.server = this.SUBRULE2(this.endpoint);
+      // `tpc 80`: a name followed by a port number can only be a protocol.
+      this.ACTION(() => {
+        if (this.LA(2).tokenType === T.NumberTok) this.fixTypo('protocol', PORT_PROTOS);
+      });
       this.OR2({
         ERR_MSG: K('flow-target'),
         DEF: [
@@ -1041,6 +1137,7 @@ export class FwParser extends EmbeddedActionsParser {
           },
         ],
       });
+      this.ACTION(() => this.fixTypo('keyword', [T.Via, T.Expect]));
       this.OPTION3(() => {
         this.CONSUME(T.Via);
         const first = this.CONSUME2(T.Identifier, E_VIA_FW);
@@ -1051,8 +1148,10 @@ export class FwParser extends EmbeddedActionsParser {
           if (real(next)) flow.via.push(nameOf(next));
         });
       });
+      this.ACTION(() => this.fixTypo('keyword', [T.Expect]));
       this.OPTION4(() => {
         this.CONSUME(T.Expect);
+        this.ACTION(() => this.fixTypo('action', ACTIONS));
         const action = this.CONSUME(T.ActionKw, E_EXPECT_ACTION);
         if (real(action)) flow.expect = word<Action>(action);
       });
@@ -1254,14 +1353,21 @@ export class FwParser extends EmbeddedActionsParser {
     const ty = t.tokenType;
     if (ty === EOF || ty === T.LCurly || ty === T.RCurly) return true;
     if (this.lineStartStatement()) return true;
-    return this.ruleStartAt() && this.isLineStart(t);
+    return (this.ruleStartAt() || this.ruleStartTypoAt()) && this.isLineStart(t);
   }
 
-  /** Where skipping stops after an error in a rule. */
+  /**
+   * Where skipping stops after an error in a rule: `inbound`/`outbound`, a NUMBER before one
+   * of them only when the NUMBER starts its line (in mid-line it is the broken rule's port,
+   * say `port 22`, not the next rule's number), `}`, or a statement starting a line.
+   */
   private bodyStop(): boolean {
-    const ty = this.LA(1).tokenType;
+    const t = this.LA(1);
+    const ty = t.tokenType;
     if (ty === EOF || ty === T.RCurly) return true;
-    return this.ruleStartAt() || this.lineStartStatement();
+    if (this.isDirection(t)) return true;
+    if (ty === T.NumberTok && this.isDirection(this.LA(2)) && this.isLineStart(t)) return true;
+    return this.ruleStartTypoAt() || this.lineStartStatement();
   }
 
   /** Does the firewall body go on at LA(1)? */
@@ -1289,6 +1395,106 @@ export class FwParser extends EmbeddedActionsParser {
     this.fwScanTo = t.tokenType === EOF ? Number.MAX_SAFE_INTEGER : t.startOffset;
     this.fwScanClose = t.tokenType === T.RCurly;
     return this.fwScanClose;
+  }
+
+  // ---------------------------------------------------------------- misspelt keywords
+
+  /** Errors recorded so far, chevrotain's and ours: a node whose parse added some was recovered. */
+  private errCount(): number {
+    return (this as unknown as { _errors: unknown[] })._errors.length + this.fwErrors.length;
+  }
+
+  /**
+   * A misspelt keyword where one of `kinds` is expected (`statefull`, `alow`, `inbuond`):
+   * reported with "did you mean" and a fix (safe when only one keyword is that close), then
+   * retyped as the (first) keyword so that the statement goes on being read. The token is
+   * LA(1) unless given. Called in ACTION only.
+   */
+  private fixTypo(what: string, kinds: readonly TokenType[], t: IToken = this.LA(1)): void {
+    const close = typoOf(t, kinds);
+    if (close.length === 0) return;
+    const k = close[0]!;
+    t.tokenType = k;
+    t.tokenTypeIdx = k.tokenTypeIdx!;
+    const words = close.map(keywordWord);
+    const only = words.length === 1;
+    const fixes: Fix[] = words.map((w) => ({
+      title: `Change to \`${w}\``,
+      edits: [{ span: sp(t), newText: w }],
+      safe: only,
+      ...(only ? { preferred: true } : {}),
+    }));
+    this.fwErrors.push({
+      span: sp(t),
+      message: `unknown ${what} ${code(t.image)}: did you mean ${words.map(code).join(' or ')}?`,
+      fixes,
+    });
+  }
+
+  /** `allow`/`deny`, or a misspelling of one. */
+  private actionAt(t: IToken): boolean {
+    return tokenMatcher(t, T.ActionKw) || typoOf(t, ACTIONS).length > 0;
+  }
+
+  /** A misspelt direction that starts a rule: `inbuond` (first on its line, or before an action), `120 outbond` (the number first on its line). */
+  private fixRuleStartTypo(): void {
+    const t = this.LA(1);
+    if (t.tokenType === T.Identifier) {
+      if (this.isLineStart(t) || this.actionAt(this.LA(2))) this.fixTypo('direction', DIRECTIONS, t);
+    } else if (t.tokenType === T.NumberTok && this.isLineStart(t)) {
+      this.fixTypo('direction', DIRECTIONS, this.LA(2));
+    }
+  }
+
+  /** Does a rule with a misspelt direction start at LA(1), first on its line? (No side effects.) */
+  private ruleStartTypoAt(): boolean {
+    const t = this.LA(1);
+    if (!this.isLineStart(t)) return false;
+    if (t.tokenType === T.Identifier) return typoOf(t, DIRECTIONS).length > 0;
+    return t.tokenType === T.NumberTok && typoOf(this.LA(2), DIRECTIONS).length > 0;
+  }
+
+  /** The statement keywords that LA(1), an identifier first on its line, is a misspelling of, given what follows it. */
+  private statementTypoKinds(): TokenType[] {
+    const t = this.LA(1);
+    if (t.tokenType !== T.Identifier || !this.isLineStart(t)) return [];
+    const close = typoOf(t, STATEMENT_KEYWORDS);
+    if (close.length === 0) return [];
+    const next = this.LA(2);
+    const ty = next.tokenType;
+    return close.filter((k) => {
+      switch (k) {
+        case T.Include:
+          return ty === T.StringLit;
+        case T.Flow:
+          return ty === T.Identifier || ty === T.Any || ty === T.LBracket || tokenMatcher(next, T.AddressTok);
+        case T.Ephemeral:
+          return ty === T.Identifier && this.LA(3).tokenType === T.NumberTok;
+        case T.Default:
+          return ty === T.Ephemeral;
+        default:
+          return ty === T.Identifier;
+      }
+    });
+  }
+
+  /** `hots web 10.0.0.1`, `firwall fw ...` at the start of a line at the top level. */
+  private fixStatementTypo(): void {
+    const kinds = this.statementTypoKinds();
+    if (kinds.length > 0) this.fixTypo('keyword', kinds);
+  }
+
+  /**
+   * A NUMBER first on its line before `inbound`/`outbound` is the next rule's number: it is
+   * never read as a port of the rule before (the error says what was missing).
+   */
+  private refuseRuleNumber(key: string): void {
+    const t = this.LA(1);
+    if (t.tokenType !== T.NumberTok || !this.isLineStart(t)) return;
+    const next = this.LA(2);
+    if (!this.isDirection(next) && typoOf(next, DIRECTIONS).length === 0) return;
+    this.errorFound(t, renderExpectation(key, this.LA(0)));
+    throw new Abort();
   }
 
   // ---------------------------------------------------------------- AST helpers

@@ -193,8 +193,9 @@ firewall ok stateless protects 10.0.1.0/24 {
 describe('rules the parser had to recover', () => {
   it('are out of the model, while whole rules around them still count', () => {
     // `inbound allow tcp port 22` is broken at `port`: that rule is half-written and counts for
-    // nothing. The parser reads `22 inbound allow tcp …` after it as the next rule, and the
-    // whole rule `inbound allow tcp` before it does take every packet that one would.
+    // nothing. The parser resumes at the next line's `inbound` (the `22` is never read as a
+    // rule number, spec §8.1 rule 5), and the whole rule `inbound allow tcp` before it does
+    // take every packet that one would.
     const text = `firewall sg stateful protects 10.0.1.10 {
   inbound allow udp to 10.0.1.10 port 53
   inbound allow udp to 10.0.1.10 port 53
@@ -210,7 +211,7 @@ describe('rules the parser had to recover', () => {
     expect(mine.map((d) => [text.slice(d.span.start, d.span.end), d.code, d.message.replace(/^.*: /, '')])).toEqual([
       ['inbound allow udp to 10.0.1.10 port 53', 'redundant-rule', 'the packets it decides would be allowed anyway, by the rule on line 3'],
       ['inbound allow udp to 10.0.1.10 port 53', 'shadowed-rule', 'the rule on line 2 comes first and already allows everything this rule would allow'],
-      ['22\n  inbound allow tcp to 10.0.1.10 port 80', 'shadowed-rule', 'the rule on line 4 comes first and already allows everything this rule would allow'],
+      ['inbound allow tcp to 10.0.1.10 port 80', 'shadowed-rule', 'the rule on line 4 comes first and already allows everything this rule would allow'],
     ]);
     // Nothing is said about the half-written rule itself, nor does it cover anything.
     const broken = text.indexOf('inbound allow tcp port 22');
