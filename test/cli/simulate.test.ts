@@ -145,6 +145,7 @@ flow bob -> web http expect allow
       },
       allowedClientAddresses: '198.51.100.0/31',
       blockedClientAddresses: '198.51.100.2/31',
+      partialClientAddresses: '',
     });
   });
 

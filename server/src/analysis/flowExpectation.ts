@@ -1,42 +1,15 @@
 // flow-expectation: a flow whose simulated verdict differs from its `expect` (spec §6).
 
 import { type Diagnostic, diag } from '../core/diagnostic';
-import type { FlowResult, Hop } from '../engine/simulate';
+import type { FlowResult } from '../engine/simulate';
 import type { AnalysisContext } from './context';
 import { refusalOf, refusalsOf } from './flowPath';
-import { Lines } from '../report/flowReport';
+import { Lines, dropWords, failureClauses } from '../report/flowReport';
 
-/** `edge, inbound, by rule 100` / `catogram-sg, outbound, by the rule on line 18` / `edge, outbound, by the default deny` */
-export function hopText(h: Hop, lines: Lines): string {
-  const by =
-    h.by === 'state'
-      ? 'by connection tracking'
-      : h.by === 'default'
-        ? `by the default ${h.action}`
-        : h.rule?.number !== undefined
-          ? `by rule ${h.rule.number}`
-          : `by the rule on line ${h.rule ? lines.line(h.rule.file, h.rule.node.span.start) : '?'}`;
-  return `${h.firewall.name} (${h.direction}, ${by})`;
-}
-
-/** A one-sentence summary of where a flow is dropped. */
+/** A one-sentence summary of what fails and where: which ports and addresses, and which
+ * firewall, direction and rule or default drops them. */
 export function dropSummary(r: FlowResult, lines: Lines): string {
-  const reqDrop = r.request.hops.find((h) => h.action === 'deny');
-  if (r.request.verdict === 'blocked' && reqDrop) {
-    return `the request is dropped at ${hopText(reqDrop, lines)}`;
-  }
-  const parts: string[] = [];
-  if (r.request.verdict !== 'allowed' && reqDrop) parts.push(`some requests are dropped at ${hopText(reqDrop, lines)}`);
-  if (r.response) {
-    const respDrop = r.response.hops.find((h) => h.action === 'deny');
-    if (r.response.verdict !== 'allowed' && respDrop) {
-      const ports = r.response.blockedClientPorts.toString();
-      parts.push(
-        `the response${ports ? ` to client ports ${ports}` : ''} is dropped at ${hopText(respDrop, lines)}`,
-      );
-    }
-  }
-  return parts.join('; ') || `the verdict is ${r.verdict}`;
+  return failureClauses(r, lines).join('; ') || `the verdict is ${r.verdict}`;
 }
 
 export function checkFlowExpectations(ctx: AnalysisContext): Diagnostic[] {
@@ -50,7 +23,7 @@ export function checkFlowExpectations(ctx: AnalysisContext): Diagnostic[] {
     const why =
       r.verdict === 'allowed'
         ? r.request.hops.length
-          ? `it passes ${[...r.request.hops, ...(r.response?.hops ?? [])].map((h) => hopText(h, lines)).join(', then ')}`
+          ? `it passes ${[...r.request.hops, ...(r.response?.hops ?? [])].map((h) => dropWords(h, lines)).join(', then ')}`
           : 'it crosses no firewall'
         : dropSummary(r, lines);
     out.push(

@@ -11,7 +11,7 @@ import { LineIndex } from '../core/text';
 import { simulateFlow } from '../engine/simulate';
 import { buildModel, resolveFlowText } from '../model/resolve';
 import { nodeFileHost } from '../node/fileHost';
-import { type FlowJson, Lines, flowJson, flowText, refusalReason } from '../report/flowReport';
+import { type FlowJson, Lines, failureClauses, flowJson, flowText, refusalReason } from '../report/flowReport';
 import { refusalOf, refusalsOf } from '../analysis/flowPath';
 import { flowStatementText } from '../model/flowStatementText';
 import type { FlowDecl } from '../syntax/ast';
@@ -178,7 +178,7 @@ interface Refused {
   reason: string;
   brief: string;
 }
-type Entry = { result: FlowJson } | { refused: Refused };
+type Entry = { result: FlowJson; failures: string[] } | { refused: Refused };
 
 function simulateCommand(argv: string[], out: (s: string) => void): number {
   const { positional, flags } = parseArgs(argv, ['--flow'], ['--json']);
@@ -224,7 +224,11 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
     const flow = written ? model.flows.find((f) => f.node === written) : r.flow;
     shown = m;
     if (errors.length > 0 || !flow) refuse(m, node, written ? flowStatementText(model.text, written) : r.flow.text, !written, errors);
-    else entries.push({ result: flowJson(simulateFlow(m, flow), m) });
+    else {
+      const res = simulateFlow(m, flow);
+      const lines = new Lines(m);
+      entries.push({ result: flowJson(res, m, lines), failures: failureClauses(res, lines) });
+    }
   } else {
     const refusals = refusalsOf(model, extra(model));
     const lineOf = new Lines(model);
@@ -233,7 +237,10 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
       const errors = refusalOf(refusals, s);
       const flow = model.flows.find((f) => f.node === s);
       if (errors.length > 0 || !flow) refuse(model, s, flowStatementText(model.text, s), false, errors);
-      else entries.push({ result: flowJson(simulateFlow(model, flow), model, lineOf) });
+      else {
+        const res = simulateFlow(model, flow);
+        entries.push({ result: flowJson(res, model, lineOf), failures: failureClauses(res, lineOf) });
+      }
     }
   }
   model = shown;
@@ -276,7 +283,7 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
     out(JSON.stringify({ flows }, null, 2));
   } else {
     for (const l of behind.values()) out(l);
-    for (const e of entries) out('result' in e ? flowText(e.result, file) : refusedLine(e.refused));
+    for (const e of entries) out('result' in e ? flowText(e.result, file, e.failures) : refusedLine(e.refused));
     const unmet = results.filter((r) => !r.met).length;
     const summary = `${results.length} flow${results.length === 1 ? '' : 's'} simulated${unmet ? `, ${unmet} not as expected` : results.length ? ', all as expected' : ''}`;
     out(refused.length ? `${summary}; ${refused.length} not simulated because of errors in the file` : summary);

@@ -34,10 +34,23 @@ export interface FlowResult {
   response: (HalfResult & { allowedClientPorts: PortSet; blockedClientPorts: PortSet }) | null;
   /** The client addresses considered (those of a family the server has). */
   clientAddresses: AddrSet;
+  /** Client addresses for which the flow passes for every client port, server address and port. */
   allowedClientAddresses: AddrSet;
+  /** Client addresses for which no connection passes. */
   blockedClientAddresses: AddrSet;
-  /** Server addresses for which some connection fails. */
+  /** Client addresses for which some connections pass and some do not. */
+  partialClientAddresses: AddrSet;
+  /** The server addresses considered, split the same way. */
+  serverAddresses: AddrSet;
+  allowedServerAddresses: AddrSet;
   blockedServerAddresses: AddrSet;
+  partialServerAddresses: AddrSet;
+  /** The service's ports split into those whose connections all pass and the rest (tcp/udp). */
+  allowedServerPorts: PortSet;
+  blockedServerPorts: PortSet;
+  /** Every connection that fails and every one that passes, as request packets. */
+  failed: Box[];
+  passed: Box[];
   /** The concrete request packet the response trace follows. */
   tracePacket?: Packet;
   /** Set when the flow could not be simulated meaningfully (e.g. no common address family). */
@@ -130,6 +143,10 @@ function projectDst(boxes: Box[]): AddrSet {
   return boxes.reduce((s, b) => s.union(b.dst), AddrSet.EMPTY);
 }
 
+function projectDport(boxes: Box[]): PortSet {
+  return boxes.reduce((s, b) => s.union(b.dport), PortSet.EMPTY);
+}
+
 function verdictOf(passed: Box[], failed: Box[]): Verdict {
   if (failed.length === 0) return 'allowed';
   if (passed.length === 0) return 'blocked';
@@ -168,10 +185,17 @@ export function simulateFlow(model: Model, flow: Flow): FlowResult {
   const respFailed = respDropped.map(invertBox);
   const failed = reqDropped.concat(respFailed);
 
+  // Split each dimension into the values for which every connection passes, none, or some.
   const clientAddresses = projectSrc(request);
-  const blockedClientAddresses = projectSrc(failed).intersect(clientAddresses);
-  const allowedClientAddresses = clientAddresses.subtract(blockedClientAddresses);
-  const blockedServerAddresses = projectDst(failed);
+  const allowedClientAddresses = clientAddresses.subtract(projectSrc(failed));
+  const blockedClientAddresses = clientAddresses.subtract(projectSrc(passed));
+  const partialClientAddresses = clientAddresses.subtract(allowedClientAddresses).subtract(blockedClientAddresses);
+  const serverAddresses = projectDst(request);
+  const allowedServerAddresses = serverAddresses.subtract(projectDst(failed));
+  const blockedServerAddresses = serverAddresses.subtract(projectDst(passed));
+  const partialServerAddresses = serverAddresses.subtract(allowedServerAddresses).subtract(blockedServerAddresses);
+  const allowedServerPorts = ported ? flow.serverPorts.subtract(projectDport(failed)) : PortSet.EMPTY;
+  const blockedServerPorts = ported ? flow.serverPorts.subtract(allowedServerPorts) : PortSet.EMPTY;
 
   const verdict: Verdict = request.length === 0 ? 'blocked' : verdictOf(passed, failed);
   const met = flow.expect === undefined || (flow.expect === 'allow' ? verdict === 'allowed' : verdict === 'blocked');
@@ -187,16 +211,24 @@ export function simulateFlow(model: Model, flow: Flow): FlowResult {
     clientAddresses,
     allowedClientAddresses,
     blockedClientAddresses,
+    partialClientAddresses,
+    serverAddresses,
+    allowedServerAddresses,
     blockedServerAddresses,
+    partialServerAddresses,
+    allowedServerPorts,
+    blockedServerPorts,
+    failed,
+    passed,
   };
   if (path.length === 0) result.note = 'no firewall is crossed between the client and the server';
-  else {
+  else if ([allowedServerAddresses, blockedServerAddresses, partialServerAddresses].filter((x) => !x.isEmpty()).length > 1) {
     // §6: when the verdict differs between server addresses, say for which.
-    const serverAddresses = projectDst(request);
-    const okServers = serverAddresses.subtract(blockedServerAddresses);
-    if (!okServers.isEmpty() && !blockedServerAddresses.isEmpty()) {
-      result.note = `connections to ${formatAddrSet(okServers)} pass; to ${formatAddrSet(blockedServerAddresses)} some or all are dropped`;
-    }
+    const parts: string[] = [];
+    if (!allowedServerAddresses.isEmpty()) parts.push(`connections to ${formatAddrSet(allowedServerAddresses)} pass`);
+    if (!partialServerAddresses.isEmpty()) parts.push(`to ${formatAddrSet(partialServerAddresses)} only some pass`);
+    if (!blockedServerAddresses.isEmpty()) parts.push(`to ${formatAddrSet(blockedServerAddresses)} none pass`);
+    result.note = parts.join('; ');
   }
   if (a0 === undefined) {
     result.note = 'the client and the server have no address family in common, so no packet can go between them';
@@ -218,8 +250,9 @@ export function simulateFlow(model: Model, flow: Flow): FlowResult {
     const portsFailedA0 = atA0(failed).reduce((s, b) => s.union(b.sport), PortSet.EMPTY);
     const blockedClientPorts = ported ? portsFailedA0.intersect(flow.clientPorts) : PortSet.EMPTY;
     const allowedClientPorts = ported ? flow.clientPorts.subtract(blockedClientPorts) : PortSet.EMPTY;
-    // cli.md: the response to the lowest blocked port whose request passed, else to the lowest client port.
-    const tracePacket = firstPacket(atA0(respFailed)) ?? firstPacket(atA0(request));
+    // cli.md: the response to the lowest blocked port whose request passed, else to the lowest
+    // client port — always of a request that passed: a denied request has no response.
+    const tracePacket = firstPacket(atA0(respFailed)) ?? firstPacket(atA0(requestPassed));
     result.tracePacket = tracePacket;
     result.response = {
       verdict: verdictOf(passed, respFailed),
@@ -264,4 +297,36 @@ export function traceResponse(path: Firewall[], p: Packet): Hop[] {
 
 export function simulateAll(model: Model): FlowResult[] {
   return model.flows.map((f) => simulateFlow(model, f));
+}
+
+/** Where a connection fails: the firewall, direction and rule or default that drops it. */
+export interface Drop {
+  phase: 'request' | 'response';
+  hop: Hop;
+}
+
+/**
+ * Where the failing connections that `within` keeps are dropped: the lowest of them (by
+ * client address, client port, server address, server port) traced hop by hop.
+ */
+export function whereDropped(r: FlowResult, within: (b: Box) => Box | undefined = (b) => b): Drop | undefined {
+  let best: Box | undefined;
+  const key = (b: Box): [bigint, number, bigint, number] => [b.src.min()!, b.sport.min()!, b.dst.min()!, b.dport.min()!];
+  const less = (a: Box, b: Box) => {
+    const ka = key(a);
+    const kb = key(b);
+    for (let i = 0; i < 4; i++) if (ka[i]! !== kb[i]!) return ka[i]! < kb[i]!;
+    return false;
+  };
+  for (const f of r.failed) {
+    const b = within(f);
+    if (b && (!best || less(b, best))) best = b;
+  }
+  if (!best) return undefined;
+  const [src, sport, dst, dport] = key(best);
+  const p: Packet = { proto: protoBit(r.flow.proto), src, sport, dst, dport };
+  const req = traceRequest(r.path, p);
+  if (!req.passed) return { phase: 'request', hop: req.hops[req.hops.length - 1]! };
+  const hop = traceResponse(r.path, p).find((h) => h.action === 'deny');
+  return hop && { phase: 'response', hop };
 }

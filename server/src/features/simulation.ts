@@ -7,7 +7,7 @@ import { flowForRule } from '../analysis/ruleFlow';
 import { type FlowResult, simulateFlow } from '../engine/simulate';
 import { resolveFlowText } from '../model/resolve';
 import type { FileHost, Flow } from '../model/types';
-import { type FlowJson, Lines, expectMark, flowJson, flowText, refusalReason } from '../report/flowReport';
+import { type FlowJson, Lines, expectMark, failureClauses, flowJson, flowText, refusalReason } from '../report/flowReport';
 import { refusalOf, refusalsOf } from '../analysis/flowPath';
 import { flowStatementText } from '../model/flowStatementText';
 import type { FlowDecl } from '../syntax/ast';
@@ -146,7 +146,7 @@ export function codeLenses(ctx: DocContext, state: LensState): CodeLens[] {
 function output(ctx: DocContext, r: FlowResult, model = ctx.analysis.model): SimulationOutput {
   const lines = new Lines(model);
   const json = flowJson(r, model, lines);
-  return { flow: json, trace: flowText(json, ctx.path), title: verdictTitle(r, lines) };
+  return { flow: json, trace: flowText(json, ctx.path, failureClauses(r, lines)), title: verdictTitle(r, lines) };
 }
 
 /** Runs the flow that starts on `line`. */

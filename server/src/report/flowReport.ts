@@ -4,7 +4,9 @@
 import type { Diagnostic } from '../core/diagnostic';
 import { LineIndex } from '../core/text';
 import { formatAddrSet } from '../engine/address';
-import type { FlowResult, Hop } from '../engine/simulate';
+import { type FlowResult, type Hop, whereDropped } from '../engine/simulate';
+import { AddrSet, PortSet } from '../engine/intervals';
+import type { Box } from '../engine/packet';
 import type { Model } from '../model/types';
 
 export interface HopJson {
@@ -34,6 +36,9 @@ export interface FlowJson {
   };
   allowedClientAddresses?: string;
   blockedClientAddresses?: string;
+  partialClientAddresses?: string;
+  allowedServerPorts?: string;
+  blockedServerPorts?: string;
   note?: string;
 }
 
@@ -85,6 +90,11 @@ export function flowJson(r: FlowResult, model: Model, lines = new Lines(model)):
     };
     Object.assign(out, addrs);
     if (out.response) Object.assign(out.response, addrs);
+    out.partialClientAddresses = formatAddrSet(r.partialClientAddresses);
+  }
+  if (r.flow.proto !== 'icmp' && r.flow.serverPorts.size() > 1) {
+    out.allowedServerPorts = r.allowedServerPorts.toString();
+    out.blockedServerPorts = r.blockedServerPorts.toString();
   }
   if (r.note) out.note = r.note;
   return out;
@@ -112,8 +122,11 @@ function hopLine(kind: string, h: HopJson, width: number): string {
   return `    ${kind.padEnd(8)} ${h.firewall.padEnd(width)} ${h.direction.padEnd(8)} ${h.action.toUpperCase().padEnd(5)} ${by}`;
 }
 
-/** The text form: one line per flow with its verdict, then one line per hop. */
-export function flowText(j: FlowJson, path?: string): string {
+/**
+ * The text form: one line per flow with its verdict, then one line per hop, then (given
+ * `failureClauses`) what fails and where.
+ */
+export function flowText(j: FlowJson, path?: string, failures?: string[]): string {
   const expect = j.expect ? ` (expect ${j.expect}: ${j.met ? 'met' : 'NOT met'})` : '';
   const where = j.line === null ? (path ? `${path}: ` : '') : path ? `${path}:${j.line}: ` : `line ${j.line}: `;
   const lines = [`${where}${expectMark(j.expect, j.met)} ${j.flow} — ${j.verdict}${expect}`];
@@ -122,23 +135,120 @@ export function flowText(j: FlowJson, path?: string): string {
   const width = Math.max(0, ...[...j.request.hops, ...(j.response?.hops ?? [])].map((h) => h.firewall.length));
   for (const h of j.request.hops) lines.push(hopLine('request', h, width));
   if (j.response) {
-    for (const h of j.response.hops) lines.push(hopLine('response', h, width));
-    if (j.verdict !== 'allowed' || j.response.blockedClientPorts) {
-      if (j.response.allowedClientPorts || j.response.blockedClientPorts) {
-        lines.push(
-          `    client ports passing: ${j.response.allowedClientPorts || 'none'}; dropped: ${j.response.blockedClientPorts || 'none'}`,
-        );
-      }
+    // The traced request was dropped: the response shown answers another one, that got through.
+    if (j.response.hops.length > 0 && j.request.hops.some((h) => h.action === 'deny')) {
+      lines.push('    (the response below answers a request that gets through)');
     }
+    for (const h of j.response.hops) lines.push(hopLine('response', h, width));
   } else if (j.request.hops.length > 0) {
     lines.push('    response: none (the request never gets through)');
   }
-  if (j.allowedClientAddresses !== undefined && j.verdict === 'partial') {
-    lines.push(
-      `    client addresses passing: ${j.allowedClientAddresses || 'none'}; dropped: ${j.blockedClientAddresses || 'none'}`,
-    );
+  if (failures) for (const f of failures) lines.push(`    ${f}`);
+  else if (j.verdict !== 'allowed') {
+    // Without the result at hand: the parts of the JSON that say what fails, never "none".
+    const ports = j.response && j.response.allowedClientPorts && j.response.blockedClientPorts;
+    if (ports) lines.push(`    client ports passing: ${j.response!.allowedClientPorts}; failing: ${j.response!.blockedClientPorts}`);
+    if (j.allowedServerPorts && j.blockedServerPorts) lines.push(`    server ports passing: ${j.allowedServerPorts}; failing: ${j.blockedServerPorts}`);
+    const addrs = [
+      j.allowedClientAddresses && `passing: ${j.allowedClientAddresses}`,
+      j.blockedClientAddresses && `failing: ${j.blockedClientAddresses}`,
+      j.partialClientAddresses && `failing for some connections: ${j.partialClientAddresses}`,
+    ].filter((x) => !!x);
+    if (addrs.length > 1) lines.push(`    client addresses ${addrs.join('; ')}`);
   }
   return lines.join('\n');
+}
+
+/** `edge (outbound, by rule 110 on line 11)` / `sg (inbound, by the rule on line 18)` / `edge (outbound, by the default deny)` */
+export function dropWords(h: Hop, lines: Lines): string {
+  const line = h.rule ? lines.line(h.rule.file, h.rule.node.span.start) : undefined;
+  const by =
+    h.by === 'state'
+      ? 'by connection tracking'
+      : h.by === 'default' || !h.rule
+        ? `by the default ${h.action}`
+        : h.rule.number !== undefined
+          ? `by rule ${h.rule.number} on line ${line}`
+          : `by the rule on line ${line}`;
+  return `${h.firewall.name} (${h.direction}, ${by})`;
+}
+
+const plural = (n: number | bigint, one: string, many: string) => (n === 1 || n === 1n ? one : many);
+
+/**
+ * What fails in a flow and where, one clause per dimension whose values fare differently
+ * (spec §6: which client ports, client addresses as prefixes, server ports and server
+ * addresses), each naming the firewall, direction and rule or default that drops them.
+ * Empty for an allowed flow.
+ */
+export function failureClauses(r: FlowResult, lines: Lines): string[] {
+  if (r.verdict === 'allowed' || r.failed.length === 0) return [];
+  const at = (within?: (b: Box) => Box | undefined) => {
+    const d = whereDropped(r, within);
+    return d ? { phase: d.phase, where: dropWords(d.hop, lines) } : undefined;
+  };
+  const out: string[] = [];
+  const ported = r.flow.proto !== 'icmp';
+
+  // Server ports of a service with several.
+  if (ported && r.flow.serverPorts.size() > 1 && !r.blockedServerPorts.isEmpty() && !r.allowedServerPorts.isEmpty()) {
+    const bad = r.blockedServerPorts;
+    const d = at((b) => restrict(b, { dport: bad }));
+    const ports = `server ${plural(bad.size(), 'port', 'ports')} ${bad.toString()}`;
+    const ok = `${plural(r.allowedServerPorts.size(), 'port', 'ports')} ${r.allowedServerPorts.toString()} ${plural(r.allowedServerPorts.size(), 'passes', 'pass')}`;
+    out.push(d ? `the ${d.phase} ${d.phase === 'request' ? 'to' : 'from'} ${ports} is dropped at ${d.where}; ${ok}` : `${ports} fail; ${ok}`);
+  }
+  // Client addresses, then server addresses: the prefixes that fail, for every connection or some.
+  const addressClauses = (side: 'client' | 'server', all: AddrSet, ok: AddrSet, none: AddrSet, some: AddrSet) => {
+    if (ok.equals(all) || none.equals(all) || some.equals(all)) return;
+    const cut = (set: AddrSet) => (b: Box) => restrict(b, side === 'client' ? { src: set } : { dst: set });
+    const towards = (phase: 'request' | 'response') => (side === 'client') === (phase === 'request') ? 'from' : 'to';
+    const noun = (set: AddrSet) => `${side} ${plural(set.size(), 'address', 'addresses')} ${formatAddrSet(set)}`;
+    const parts: string[] = [];
+    if (!none.isEmpty()) {
+      const d = at(cut(none));
+      parts.push(d ? `the ${d.phase} ${towards(d.phase)} ${noun(none)} is dropped at ${d.where}` : `${noun(none)} fail`);
+    }
+    if (!some.isEmpty()) {
+      const d = at(cut(some));
+      // Name the client ports that fail there when that is what differs.
+      const ports = r.failed.reduce((acc, b) => (cut(some)(b) ? acc.union(b.sport) : acc), PortSet.EMPTY);
+      const which =
+        side === 'client' && ported && !ports.equals(r.flow.clientPorts)
+          ? `client ${plural(ports.size(), 'port', 'ports')} ${ports.toString()} fail`
+          : 'some connections fail';
+      parts.push(`for ${noun(some)} ${which}${d ? `: the ${d.phase} is dropped at ${d.where}` : ''}`);
+    }
+    if (!ok.isEmpty()) parts.push(`${formatAddrSet(ok)} ${plural(ok.size(), 'passes', 'pass')}`);
+    out.push(parts.join('; '));
+  };
+  if (r.flow.clientIsNetwork) {
+    addressClauses('client', r.clientAddresses, r.allowedClientAddresses, r.blockedClientAddresses, r.partialClientAddresses);
+  }
+  addressClauses('server', r.serverAddresses, r.allowedServerAddresses, r.blockedServerAddresses, r.partialServerAddresses);
+  // Client ports, at the client address the trace follows.
+  if (r.response && !r.response.blockedClientPorts.isEmpty() && !r.response.allowedClientPorts.isEmpty()) {
+    const a0 = r.clientAddresses.min()!;
+    const bad = r.response.blockedClientPorts;
+    const d = at((b) => restrict(b, { src: AddrSet.range(a0, a0), sport: bad }));
+    const ports = `client ${plural(bad.size(), 'port', 'ports')} ${bad.toString()}`;
+    const ok = `${plural(r.response.allowedClientPorts.size(), 'port', 'ports')} ${r.response.allowedClientPorts.toString()} ${plural(r.response.allowedClientPorts.size(), 'passes', 'pass')}`;
+    out.push(d ? `the ${d.phase} ${d.phase === 'request' ? 'from' : 'to'} ${ports} is dropped at ${d.where}; ${ok}` : `${ports} fail; ${ok}`);
+  }
+  if (out.length === 0) {
+    const d = at();
+    if (d) out.push(`the ${d.phase} is dropped at ${d.where}`);
+  }
+  return out;
+}
+
+function restrict(b: Box, cut: Partial<Pick<Box, 'src' | 'sport' | 'dst' | 'dport'>>): Box | undefined {
+  const src = cut.src ? b.src.intersect(cut.src) : b.src;
+  const sport = cut.sport ? b.sport.intersect(cut.sport) : b.sport;
+  const dst = cut.dst ? b.dst.intersect(cut.dst) : b.dst;
+  const dport = cut.dport ? b.dport.intersect(cut.dport) : b.dport;
+  if (src.isEmpty() || sport.isEmpty() || dst.isEmpty() || dport.isEmpty()) return undefined;
+  return { ...b, src, sport, dst, dport };
 }
 
 /**
