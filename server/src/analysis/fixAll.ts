@@ -1,10 +1,15 @@
 // `fwlang check --fix`: apply the safe quick fixes, round after round; then, where flows state
 // the author's intent with `expect`, the other fixes that make a failing flow meet its
-// `expect` without making any other flow or check worse. Pure: the caller re-analyses text.
+// `expect`. Every step is checked exactly against spec §8.1 rule 3 (adviceGuard.ts): no flow
+// that met its `expect` stops meeting it, no diagnostic code grows, nothing is newly allowed
+// but responses to requests the original firewall allowed; and a fix that changes a flow's
+// verdict is taken only when it makes a failing flow meet its `expect`. Pure: the caller
+// re-analyses text.
 
 import type { Diagnostic, Fix } from '../core/diagnostic';
 import { applyEdits, safeFixEdits } from '../core/edits';
 import type { Analysis } from './analyze';
+import { worseThan } from './adviceGuard';
 
 export interface AppliedFix {
   /** Offset of the diagnostic in the text it was fixed in. */
@@ -23,38 +28,65 @@ export interface FixAllResult {
 }
 
 const MAX_ROUNDS = 20;
-/** Unsafe fixes tried per round, at most (each try is one analysis). */
+/** Fixes tried one by one per round, at most (each try is one analysis). */
 const MAX_TRIALS = 60;
 
 function unmetFlows(a: Analysis): string[] {
   return a.flowResults.filter((r) => !r.met).map((r) => r.flow.text);
 }
 
-function errorCount(a: Analysis): number {
-  return a.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'flow-expectation').length;
+function verdicts(a: Analysis): Map<string, string> {
+  return new Map(a.flowResults.map((r) => [r.flow.text, r.verdict]));
 }
 
-function warningCount(a: Analysis): number {
-  return a.diagnostics.filter((d) => d.severity === 'warning').length;
+/** Spans of the firewalls that failing flows cross, and of the failing `expect deny` flows' firewalls. */
+function pathSpans(a: Analysis, only?: (r: Analysis['flowResults'][number]) => boolean): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  for (const r of a.flowResults) {
+    if (r.met || (only && !only(r))) continue;
+    for (const fw of r.path) if (fw.file === a.model.root) out.push(fw.node.span);
+  }
+  return out;
 }
+
+const within = (d: Diagnostic, spans: { start: number; end: number }[]) =>
+  spans.some((s) => d.span.start >= s.start && d.span.end <= s.end);
 
 /** The unsafe fixes worth trying: on rules of the firewalls the failing flows cross. */
 function candidates(a: Analysis): { d: Diagnostic; fix: Fix }[] {
-  const failing = a.flowResults.filter((r) => !r.met);
-  if (failing.length === 0) return [];
-  const spans = new Set<string>();
-  for (const r of failing) for (const fw of r.path) spans.add(`${fw.node.span.start}:${fw.node.span.end}`);
-  const inPath = (d: Diagnostic) =>
-    [...spans].some((s) => {
-      const [start, end] = s.split(':').map(Number) as [number, number];
-      return d.span.start >= start && d.span.end <= end;
-    });
+  const spans = pathSpans(a);
+  if (spans.length === 0) return [];
   const out: { d: Diagnostic; fix: Fix }[] = [];
   for (const d of a.diagnostics) {
-    if (d.file || !d.fixes || !inPath(d)) continue;
+    if (d.file || !d.fixes || !within(d, spans)) continue;
     for (const fix of d.fixes) if (!fix.safe && fix.edits.every((e) => !e.file)) out.push({ d, fix });
   }
   return out;
+}
+
+/**
+ * The safe fixes of a round, less the removal of a deny that a failing `expect deny` flow may
+ * need (it is moved above what hides it instead, never deleted as redundant: §8.1 rule 3).
+ */
+function safeDiagnostics(a: Analysis): Diagnostic[] {
+  const denySpans = pathSpans(a, (r) => r.flow.expect === 'deny');
+  const denies = new Set<number>();
+  for (const fw of a.model.firewalls) for (const r of fw.rules) if (r.action === 'deny') denies.add(r.node.span.start);
+  return a.diagnostics.filter((d) => !d.file && !(d.code === 'redundant-rule' && denies.has(d.span.start) && within(d, denySpans)));
+}
+
+/**
+ * Whether `trial` may replace `current`: not worse than the original (§8.1 rule 3), and a
+ * change of any flow's verdict only when some failing flow then meets its `expect`.
+ */
+function acceptable(original: Analysis, current: Analysis, trial: Analysis): { ok: boolean; helped: string[] } {
+  if (worseThan(original, trial)) return { ok: false, helped: [] };
+  const before = unmetFlows(current);
+  const after = new Set(unmetFlows(trial));
+  const helped = before.filter((f) => !after.has(f));
+  const was = verdicts(current);
+  const changed = [...verdicts(trial)].some(([f, v]) => was.get(f) !== v);
+  return { ok: !changed || helped.length > 0, helped };
 }
 
 /**
@@ -62,30 +94,47 @@ function candidates(a: Analysis): { d: Diagnostic; fix: Fix }[] {
  * version of the file (the CLI passes one bound to the file's path and includes).
  */
 export function fixAll(text: string, analyzeText: (text: string) => Analysis): FixAllResult {
-  let analysis = analyzeText(text);
+  const original = analyzeText(text);
+  let analysis = original;
   const applied: AppliedFix[] = [];
+  const refused = new Set<string>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const { edits, fixed } = safeFixEdits(analysis.diagnostics.filter((d) => !d.file));
+    // 1. The safe fixes, all at once; when the result is not acceptable, one by one.
+    const { edits, fixed } = safeFixEdits(safeDiagnostics(analysis).filter((d) => !refused.has(`${d.code}:${text.slice(d.span.start, d.span.end)}`)));
     if (edits.length > 0) {
-      for (const d of fixed) applied.push({ offset: d.span.start, text, code: d.code, title: d.fixes!.find((f) => f.safe)!.title });
-      text = applyEdits(text, edits).text;
-      analysis = analyzeText(text);
-      continue;
+      const next = applyEdits(text, edits).text;
+      const trial = analyzeText(next);
+      if (acceptable(original, analysis, trial).ok) {
+        for (const d of fixed) applied.push({ offset: d.span.start, text, code: d.code, title: d.fixes!.find((f) => f.safe)!.title });
+        text = next;
+        analysis = trial;
+        continue;
+      }
+      let took = false;
+      for (const d of fixed.slice(0, MAX_TRIALS)) {
+        const fix = d.fixes!.find((f) => f.safe)!;
+        const one = applyEdits(text, fix.edits).text;
+        const t = analyzeText(one);
+        if (acceptable(original, analysis, t).ok) {
+          applied.push({ offset: d.span.start, text, code: d.code, title: fix.title });
+          text = one;
+          analysis = t;
+          took = true;
+          break;
+        }
+        refused.add(`${d.code}:${text.slice(d.span.start, d.span.end)}`);
+      }
+      if (took) continue;
     }
-    const before = unmetFlows(analysis);
-    if (before.length === 0) break;
-    const errors = errorCount(analysis);
-    const warnings = warningCount(analysis);
+    // 2. Where flows say what is meant: a fix that makes a failing flow meet its `expect`.
+    if (unmetFlows(analysis).length === 0) break;
     let taken = false;
     for (const { d, fix } of candidates(analysis).slice(0, MAX_TRIALS)) {
       const next = applyEdits(text, fix.edits).text;
       const trial = analyzeText(next);
-      const after = unmetFlows(trial);
-      // Only what helps the stated intent, and hurts nothing: no flow newly failing, no new error or warning.
-      const helped = before.filter((f) => !after.includes(f));
-      const hurt = after.filter((f) => !before.includes(f));
-      if (helped.length === 0 || hurt.length > 0 || errorCount(trial) > errors || warningCount(trial) > warnings) continue;
-      applied.push({ offset: d.span.start, text, code: d.code, title: fix.title, because: helped });
+      const verdict = acceptable(original, analysis, trial);
+      if (!verdict.ok || verdict.helped.length === 0) continue;
+      applied.push({ offset: d.span.start, text, code: d.code, title: fix.title, because: verdict.helped });
       text = next;
       analysis = trial;
       taken = true;

@@ -16,7 +16,8 @@ export function checkOrphanResponses(ctx: ResponseContext, fw: Firewall, ix: Res
   for (const s of fw.rules) {
     const kind = ix.kindOf(s);
     if (kind !== 'response' && !(kind === 'both' && !isGeneralBoth(s))) continue;
-    if (s.file !== ctx.model.root || ix.isRedundant(s) || ix.served(s).length > 0) continue;
+    // A rule that allows nothing is shadowed-rule's to report.
+    if (s.file !== ctx.model.root || ix.isRedundant(s) || ix.served(s).length > 0 || ix.allowedBy(s).length === 0) continue;
     const what = kind === 'response' ? 'this response rule' : 'this return-traffic rule';
     out.push(
       diag(

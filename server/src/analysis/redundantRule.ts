@@ -16,7 +16,7 @@ import {
   nothingLaterMeets,
 } from './ruleCoverage';
 import { removeRuleEdits, ruleName, ruleNames } from './ruleEdits';
-import { isShadowed, verb } from './shadowedRule';
+import { isShadowed, moveFix, verb } from './shadowedRule';
 
 const DIRECTIONS: Direction[] = ['inbound', 'outbound'];
 
@@ -104,7 +104,12 @@ function redundantIn(dc: DirectionCoverage, text: string, lines: LineIndex): Dia
         {
           tags: ['unnecessary'],
           related,
-          fixes: [{ title: 'Remove this redundant rule', edits: removeRuleEdits(text, r), safe: true, preferred: true }],
+          fixes: [
+            { title: 'Remove this redundant rule', edits: removeRuleEdits(text, r), safe: true, preferred: true },
+            // A deny hidden in part by an earlier allow may be meant to win: moving it up closes,
+            // never opens (`check --fix` takes it when a failing `expect deny` flow needs it).
+            ...(r.action === 'deny' ? [moveFix(dc, c, text, lines)].filter((f) => f !== undefined) : []),
+          ],
         },
       ),
     );

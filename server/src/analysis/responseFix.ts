@@ -8,6 +8,8 @@ import type { Fix, Span } from '../core/diagnostic';
 import type { LineIndex } from '../core/text';
 import { type Box, makeBoxes, boxesCoveredBy, protoMask, subtractBoxes, PORTED } from '../engine/packet';
 import { crossing } from '../engine/firewall';
+import { AddrSet, PortSet } from '../engine/intervals';
+import { formatAddrSet } from '../engine/address';
 import { type ResponseCheck, type ResponseIndex, dports } from './responseIndex';
 import { inverseRuleText, oppositeDirection, portSetText } from './ruleKinds';
 import { isPorted } from './responseText';
@@ -119,15 +121,46 @@ export function insertBeforeLine(ctx: ResponseContext, span: Span, line: string)
  * responses: an `all` rule's responses are written as tcp and udp to the client's ephemeral
  * ports plus icmp (opening every port of every protocol would admit new connections).
  */
-function inverseLines(rule: ResolvedRule, text: string, numbers: () => number | undefined): string[] | undefined {
+function inverseLines(rule: ResolvedRule, text: string, numbers: () => number | undefined, client?: { endpoint: string; ports: string }): string[] | undefined {
   const protos = rule.proto === 'all' ? (['tcp', 'udp', 'icmp'] as const) : [undefined];
   const out: string[] = [];
   for (const proto of protos) {
     const n = numbers();
     if (n === -1) return undefined;
-    out.push(inverseRuleText(rule, text, n, proto));
+    out.push(inverseRuleText(rule, text, n, proto, client));
   }
   return out;
+}
+
+/**
+ * The clients whose responses are dropped, written as one endpoint and port set, when the
+ * dropped responses are exactly "from the rule's servers and server ports to one prefix (or
+ * the rule's own client endpoint) at some ports"; else undefined (the whole inverse is used).
+ */
+function droppedClients(fw: Firewall, check: ResponseCheck): { endpoint: string; ports: string } | undefined {
+  const r = check.rule;
+  if (!isPorted(r) || check.dropped.length === 0) return undefined;
+  let clients = AddrSet.EMPTY;
+  let ports = PortSet.EMPTY;
+  for (const b of check.dropped) {
+    if ((b.protos & ~PORTED) !== 0) return undefined;
+    clients = clients.union(b.dst);
+    ports = ports.union(b.dport);
+  }
+  let all = AddrSet.EMPTY;
+  for (const b of check.responses) all = all.union(b.dst);
+  if (clients.equals(all)) return undefined;
+  // The dropped set must be the whole product: the rule's servers and ports to those clients.
+  const full: Box[] = [];
+  for (const b of makeBoxes(protoMask(r.proto), r.to.addresses, r.dport, clients, ports)) {
+    const c = crossing(fw, oppositeDirection(r.direction), b);
+    if (c) full.push(c);
+  }
+  if (!boxesCoveredBy(full, check.dropped)) return undefined;
+  const endpoint = formatAddrSet(clients);
+  if (endpoint.includes(',') || !endpoint.includes('/') && endpoint.includes('-')) return undefined;
+  // The ports as numbers: `ephemeral` of a literal prefix would be the file's default.
+  return { endpoint, ports: portSetText(ports) };
 }
 
 /**
@@ -150,6 +183,9 @@ export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: Resp
   if (!mode) return undefined;
   const indent = indentAt(ctx.text, rule.node.span.start);
   const serving = afterServing ? check.servedBy.filter((s) => s.file === ctx.model.root) : [];
+  // When only some clients lose their responses, the rule names just them: it then takes
+  // nothing from the rules that serve the others (which would be left answering nothing).
+  const client = afterServing ? droppedClients(fw, check) : undefined;
   let edit: { span: Span; newText: string };
   let lines: string[] | undefined;
   if (mode === 'numbered') {
@@ -163,14 +199,14 @@ export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: Resp
       taken.push(n);
       after = n;
       return n;
-    });
+    }, client);
     if (!lines) {
       for (const n of taken) used.delete(n);
       return undefined;
     }
     edit = insertAfterLine(ctx, rule.node.span, lines.join(`${ctx.eol}${indent}`), indent);
   } else {
-    lines = inverseLines(rule, ctx.text, () => undefined)!;
+    lines = inverseLines(rule, ctx.text, () => undefined, client)!;
     const ruleText = lines.join(`${ctx.eol}${indent}`);
     // Unnumbered rules are tried in file order: after the serving rules if that is still
     // before the first rule that drops responses, else right before that rule.

@@ -130,15 +130,21 @@ function slice(text: string, span: { start: number; end: number } | undefined): 
  * gets `port ephemeral` (the `from` endpoint's range) unless the rule names its source ports.
  * `text` is the text of the rule's file.
  */
-export function inverseRuleText(rule: ResolvedRule, text: string, number?: number, protoOverride?: 'tcp' | 'udp' | 'icmp'): string {
+export function inverseRuleText(
+  rule: ResolvedRule,
+  text: string,
+  number?: number,
+  protoOverride?: 'tcp' | 'udp' | 'icmp',
+  client?: { endpoint: string; ports: string },
+): string {
   const n = rule.node;
   const proto = protoOverride ?? rule.proto;
   const ported = proto === 'tcp' || proto === 'udp';
   const serverText = slice(text, n.to?.endpoint?.span) ?? 'any';
-  const clientText = slice(text, n.from?.endpoint?.span) ?? 'any';
+  const clientText = client?.endpoint ?? slice(text, n.from?.endpoint?.span) ?? 'any';
   // `port 0-65535` is no port (§4): the server side then has every port, and says none.
   const serverPorts = ported && rule.dportGiven ? slice(text, n.to?.ports?.span) : undefined;
-  const clientPorts = ported ? (rule.sportGiven ? slice(text, n.from?.ports?.span) : 'ephemeral') : undefined;
+  const clientPorts = ported ? (client?.ports ?? (rule.sportGiven ? slice(text, n.from?.ports?.span) : 'ephemeral')) : undefined;
   const parts: string[] = [];
   if (number !== undefined) parts.push(String(number));
   parts.push(oppositeDirection(rule.direction), 'allow', proto, 'from', serverText);

@@ -92,8 +92,10 @@ function removeFix(text: string, r: ResolvedRule): Fix {
   return { title: 'Remove this rule (it never matches)', edits: removeRuleEdits(text, r), safe: false };
 }
 
-/** "Move above rule N": the first covering rule with the other action, if it can be done simply. */
-function moveFix(dc: DirectionCoverage, c: RuleCoverage, text: string, lines: LineIndex): Fix | undefined {
+/** "Move above rule N" for a deny: the first covering allow, if it can be done simply. */
+export function moveFix(dc: DirectionCoverage, c: RuleCoverage, text: string, lines: LineIndex): Fix | undefined {
+  // Spec §8.1 rule 1: moving an allow above a deny would open what the deny closes.
+  if (c.rule.action !== 'deny') return undefined;
   const target = c.coveredBy.find((x) => x.rule.action !== c.rule.action);
   if (!target) return undefined;
   const name = ruleName(target.rule, lines);
@@ -134,7 +136,9 @@ function shadowedDiagnostic(dc: DirectionCoverage, c: RuleCoverage, text: string
     const fixes: Fix[] = [removeFix(text, r)];
     const other: Direction = r.direction === 'inbound' ? 'outbound' : 'inbound';
     const crossesOther = dc.rules[c.position]!.boxes.some((b) => crossing(fw, other, b) !== undefined);
-    if (crossesOther) {
+    // Turning an allow around would open packets that are no response (spec §8.1 rule 1): the
+    // message says which way the rule points; only a deny, which opens nothing, is turned.
+    if (crossesOther && r.action === 'deny') {
       fixes.unshift({ title: `Change to ${other}`, edits: [{ span: r.node.direction.span, newText: other }], safe: false });
     }
     return diag('shadowed-rule', r.node.span, `this rule can never match: ${whyNoCrossing(fw, r)}`, {

@@ -28,7 +28,7 @@ firewall edge stateless protects 10.0.1.0/24 {
   100 inbound  allow tcp from internet to catogram port https
 # ^ warning missing-response "nothing allows them: outbound rule 90 drops them"
   110 outbound allow tcp from catogram port https to internet port ephemeral
-# ^ info orphan-response
+# ^ warning shadowed-rule "rule 90 comes first"
 }
 `);
     const d = a.diagnostics.find((x) => x.code === 'missing-response')!;
@@ -39,7 +39,7 @@ firewall edge stateless protects 10.0.1.0/24 {
     fixture(`${NAMES}
 firewall edge stateless protects 10.0.1.0/24 {
   150 outbound allow tcp from catogram port https to internet port ephemeral
-# ^ info orphan-response
+# ^ warning shadowed-rule "rule 100 comes first"
   200 inbound  allow tcp from internet to catogram port https
 # ^ warning missing-response "outbound rule 100 drops them"
   100 outbound deny  tcp to internet
@@ -84,7 +84,7 @@ firewall v6edge stateless protects 2001:db8:1::/64 {
   inbound  allow tcp from any to web6 port https
 # ^ warning missing-response "outbound from 2001:db8:1::/64, tcp from web6 port 443 to any ports 1024-65535"
   outbound allow tcp from web6 port https to 0.0.0.0/0 port ephemeral
-# ^ info orphan-response
+# ^ warning shadowed-rule "is IPv6 and its destination"
 }
 `);
     fixture(`host web6 2001:db8:1::10

@@ -161,7 +161,7 @@ firewall edge stateless protects 10.0.1.0/24 {
     expect(diagnostics(after, 'partial-response')).toEqual([]);
   });
 
-  it('adds the rule for the missing addresses after the rule that serves the others', () => {
+  it('adds a rule for just the missing addresses, after the rule that serves the others', () => {
     const text = `${NAMES}
 firewall edge stateless protects 10.0.1.0/24 {
   inbound  allow tcp from clients to catogram port http
@@ -173,7 +173,7 @@ firewall edge stateless protects 10.0.1.0/24 {
 firewall edge stateless protects 10.0.1.0/24 {
   inbound  allow tcp from clients to catogram port http
   outbound allow tcp from catogram port http to 10.9.0.0/25 port ephemeral
-  outbound allow tcp from catogram port http to clients port ephemeral
+  outbound allow tcp from catogram port http to 10.9.0.128/25 port 1024-65535
 }
 `);
     expect(diagnostics(after)).toEqual([]);
@@ -188,7 +188,7 @@ firewall edge stateless protects 10.0.1.0/24 {
 }
 `;
     const after = fixed(text, 'partial-response');
-    expect(after).toContain('  100 inbound  allow tcp from clients to catogram port http\n  111 outbound allow tcp from catogram port http to clients port ephemeral\n');
+    expect(after).toContain('  100 inbound  allow tcp from clients to catogram port http\n  111 outbound allow tcp from catogram port http to 10.9.0.128/25 port 1024-65535\n');
     expect(diagnostics(after, 'partial-response')).toEqual([]);
     expect(diagnostics(after, 'orphan-response')).toEqual([]);
   });

@@ -52,37 +52,49 @@ flow 198.51.100.7 -> web tcp 22
     expect(d!.severity).toBe('warning');
   });
 
-  it('moves an unnumbered rule above the rule of the other action that covers it', () => {
-    const [d] = diagnostics(unnumbered, 'shadowed-rule');
+  it('moves an unnumbered deny above the allow that covers it', () => {
+    const text = `host web 10.0.1.10
+firewall fw stateless protects 10.0.1.0/24 {
+  inbound allow tcp to web port 22
+  inbound deny tcp from 198.51.100.7 to web port 22   # the lost laptop
+  inbound allow udp to web port 53
+}
+flow 198.51.100.7 -> web tcp 22
+`;
+    const [d] = diagnostics(text, 'shadowed-rule');
     const f = fix(d!, /^Move above the rule on line 3$/);
     expect(f.safe).toBe(false);
-    const moved = apply(unnumbered, f);
+    const moved = apply(text, f);
     expect(moved).toBe(`host web 10.0.1.10
 firewall fw stateless protects 10.0.1.0/24 {
-  # fw-ignore missing-response
-  inbound allow tcp from 198.51.100.7 to web port 22   # ops
-  inbound deny tcp to web          # block web
+  inbound deny tcp from 198.51.100.7 to web port 22   # the lost laptop
+  inbound allow tcp to web port 22
   inbound allow udp to web port 53
 }
 flow 198.51.100.7 -> web tcp 22
 `);
     expect(diagnostics(moved, 'shadowed-rule')).toEqual([]);
-    expect(verdicts(unnumbered)).toEqual(['198.51.100.7 -> web tcp 22: blocked']);
-    expect(verdicts(moved)).toEqual(['198.51.100.7 -> web tcp 22: allowed']);
+    expect(verdicts(text)).toEqual(['198.51.100.7 -> web tcp 22: allowed']);
+    expect(verdicts(moved)).toEqual(['198.51.100.7 -> web tcp 22: blocked']);
   });
 
-  it('renumbers a numbered rule to come before the covering rule', () => {
+  it('never offers to move an allow above the deny that hides it: that would open a hole (spec §8.1 rule 1)', () => {
+    const [d] = diagnostics(unnumbered, 'shadowed-rule');
+    expect(d!.fixes!.map((f) => f.title)).toEqual(['Remove this rule (it never matches)']);
+  });
+
+  it('renumbers a numbered deny to come before the covering allow', () => {
     const text = `firewall acl stateless protects 10.0.1.0/24 {
-  100 inbound allow tcp to 10.0.1.0/24 port 80
-  110 inbound deny tcp from 203.0.113.0/24 to 10.0.1.0/24
-  200 inbound allow tcp from 203.0.113.9 to 10.0.1.10 port 443
+  100 inbound deny tcp to 10.0.1.0/24 port 23
+  110 inbound allow tcp from 203.0.113.0/24 to 10.0.1.0/24
+  200 inbound deny tcp from 203.0.113.9 to 10.0.1.10 port 443
 }
 `;
     const [d] = diagnostics(text, 'shadowed-rule');
-    expect(d!.message).toContain('rule 110 comes first and denies everything this rule would allow');
+    expect(d!.message).toContain('rule 110 comes first and allows everything this rule would deny');
     const f = fix(d!, /^Move above rule 110 \(renumber to 105\)$/);
     const renumbered = apply(text, f);
-    expect(renumbered).toContain('  105 inbound allow tcp from 203.0.113.9 to 10.0.1.10 port 443\n');
+    expect(renumbered).toContain('  105 inbound deny tcp from 203.0.113.9 to 10.0.1.10 port 443\n');
     expect(diagnostics(renumbered, 'shadowed-rule')).toEqual([]);
   });
 
@@ -92,16 +104,20 @@ flow 198.51.100.7 -> web tcp 22
     expect(d!.fixes!.map((f) => f.title)).toEqual(['Remove this rule (it never matches)']);
   });
 
-  it('offers to turn around a rule whose packets only cross the other way', () => {
-    const text = 'host web 10.0.1.10\nfirewall fw stateless protects 10.0.1.0/24 {\n  inbound allow tcp from web to any port 443\n}\n';
+  it('offers to turn around a deny whose packets only cross the other way, never an allow', () => {
+    const text = 'host web 10.0.1.10\nfirewall fw stateless protects 10.0.1.0/24 {\n  inbound deny tcp from web to any port 443\n}\n';
     const [d] = diagnostics(text, 'shadowed-rule');
     expect(d!.message).toBe(
       'this rule can never match: an inbound packet of `fw` comes from outside 10.0.1.0/24 (what it protects) and goes to an address inside it, but this rule\'s source `web` is inside 10.0.1.0/24: packets from it leave the inside (outbound) or stay inside (and do not cross `fw`)',
     );
     expect(d!.related!.map((r) => slice(text, r.span))).toEqual(['10.0.1.0/24']);
     const turned = apply(text, fix(d!, /^Change to outbound$/));
-    expect(turned).toContain('  outbound allow tcp from web to any port 443\n');
+    expect(turned).toContain('  outbound deny tcp from web to any port 443\n');
     expect(diagnostics(turned, 'shadowed-rule')).toEqual([]);
+    // Turning an allow around would open new connections (spec §8.1 rule 1): explained, not offered.
+    const allow = text.replace('inbound deny', 'inbound allow');
+    const [a] = diagnostics(allow, 'shadowed-rule');
+    expect(a!.fixes!.map((f) => f.title)).toEqual(['Remove this rule (it never matches)']);
   });
 
   it('removes only the rule when it shares its line with other text', () => {

@@ -1,0 +1,97 @@
+// Spec §8.1 rules 1 and 3, checked exactly on the result of a fix: what a firewall newly
+// allows must be responses to requests it allowed before, no flow that met its `expect` may
+// stop meeting it, and no diagnostic code may grow. `check --fix` keeps only fixes that pass.
+
+import type { Direction } from '../syntax/ast';
+import type { Firewall, Model } from '../model/types';
+import { crossing, decide } from '../engine/firewall';
+import { type Box, subtractBoxes, universeBoxes } from '../engine/packet';
+import type { Analysis } from './analyze';
+import { responseIndex } from './responseIndex';
+import { clientPortsOf, oppositeDirection, responsesOf } from './ruleKinds';
+
+const DIRECTIONS: Direction[] = ['inbound', 'outbound'];
+
+/** Every packet crossing `fw` in `direction` that it allows (its rules and default). */
+export function allowedPackets(fw: Firewall, direction: Direction): Box[] {
+  const crossingAll: Box[] = [];
+  for (const b of universeBoxes()) {
+    const c = crossing(fw, direction, b);
+    if (c) crossingAll.push(c);
+  }
+  return decide(fw, direction, crossingAll)
+    .filter((d) => d.action === 'allow')
+    .map((d) => d.box);
+}
+
+/**
+ * The responses of every request `fw` allows in `requestDirection`: each allow rule's really
+ * allowed packets, inverted, the client side limited to the rule's client ports (§7).
+ */
+export function responsesOfAllowed(fw: Firewall, requestDirection: Direction): Box[] {
+  const ix = responseIndex(fw);
+  const out: Box[] = [];
+  for (const r of fw.rules) {
+    if (r.direction !== requestDirection || r.action !== 'allow' || !r.valid) continue;
+    out.push(...responsesOf(ix.allowedBy(r), clientPortsOf(r)));
+  }
+  return out;
+}
+
+/** `a` minus every box of `b`. */
+function minus(a: Box[], b: Box[], limit = 20_000): Box[] | undefined {
+  let rest = a;
+  for (const x of b) {
+    rest = subtractBoxes(rest, x);
+    if (rest.length > limit) return undefined;
+    if (rest.length === 0) break;
+  }
+  return rest;
+}
+
+/**
+ * What `after` newly allows that is no response to a request `before` allowed (§8.1 rule 1),
+ * firewall by firewall (matched by name); empty when the fix opened nothing else. Undefined
+ * when the sets grow too large to settle: the caller then refuses the fix.
+ */
+export function forbiddenOpenings(before: Model, after: Model): { firewall: string; direction: Direction; boxes: Box[] }[] | undefined {
+  const out: { firewall: string; direction: Direction; boxes: Box[] }[] = [];
+  const byName = new Map(before.firewalls.filter((f) => f.valid).map((f) => [f.name, f]));
+  for (const fw of after.firewalls) {
+    if (!fw.valid || fw.file !== after.root) continue;
+    const old = byName.get(fw.name);
+    if (!old) continue;
+    for (const d of DIRECTIONS) {
+      const newly = minus(allowedPackets(fw, d), allowedPackets(old, d));
+      if (!newly) return undefined;
+      if (newly.length === 0) continue;
+      const rest = minus(newly, responsesOfAllowed(old, oppositeDirection(d)));
+      if (!rest) return undefined;
+      if (rest.length > 0) out.push({ firewall: fw.name, direction: d, boxes: rest });
+    }
+  }
+  return out;
+}
+
+export function countsByCode(a: Analysis): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const d of a.diagnostics) if (!d.file) m.set(d.code, (m.get(d.code) ?? 0) + 1);
+  return m;
+}
+
+/** Why `trial` is worse than `baseline` by §8.1 rule 3, or undefined when it is not. */
+export function worseThan(baseline: Analysis, trial: Analysis): string | undefined {
+  const met = new Map(trial.flowResults.map((r) => [r.flow.text, r.met]));
+  for (const r of baseline.flowResults) {
+    if (r.met && r.flow.expect && met.get(r.flow.text) === false) return `flow \`${r.flow.text}\` would no longer meet its expect`;
+  }
+  const before = countsByCode(baseline);
+  for (const [code, n] of countsByCode(trial)) {
+    if (code === 'flow-expectation') continue;
+    if (n > (before.get(code) ?? 0)) return `it would add a ${code} diagnostic`;
+  }
+  const opened = forbiddenOpenings(baseline.model, trial.model);
+  if (!opened) return 'what it opens could not be settled';
+  if (opened.length > 0) return `it would open packets of \`${opened[0]!.firewall}\` (${opened[0]!.direction}) that are no responses`;
+  return undefined;
+}
