@@ -1230,7 +1230,7 @@ export class FwParser extends EmbeddedActionsParser {
       msg = `unexpected ${code(t.image)}: separate the prefixes of a network with \`,\``;
     else msg = `unexpected ${code(t.image)}: ${STATEMENT_STARTS}`;
     this.error(sp(t), msg);
-    this.skipWhile(() => !this.statementStartAt());
+    this.skipWhile(() => !this.statementStartAt() && this.statementTypoKinds().length === 0);
   }
 
   private bodyJunk(t: IToken, fw: FirewallDecl): void {

@@ -41,7 +41,7 @@ export function closestWords(word: string, candidates: Iterable<string>): string
   const limit = spellingLimit(word);
   const lower = word.toLowerCase();
   for (const c of candidates) {
-    if (c === word) continue;
+    if (c === word || Math.abs(c.length - word.length) > limit) continue;
     const d = c.toLowerCase() === lower ? 0.5 : editDistance(word, c);
     if (d > limit) continue;
     if (d < bestD) {
