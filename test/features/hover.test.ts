@@ -187,6 +187,40 @@ firewall sg stateful protects web {
   });
 });
 
+describe('rule kinds follow the analysis (spec §7: response-like against the ranges in use)', () => {
+  it('an RTP range is a request: its responses must be served, and its range is not response-like', () => {
+    const text = `host pbx 10.0.0.9
+firewall f stateless protects 10.0.0.0/24 {
+  110 inbound <|>allow udp to pbx port 10000-20000
+}`;
+    const h = hoverAt(text);
+    expect(h).toContain('inbound REQUEST rule');
+    expect(h).toContain('It lets the REQUEST of a connection *in*');
+    expect(h).toContain('✘ none does — the default deny drops it');
+    const range = hoverAt(text.replace('<|>', '').replace('10000-20000', '100<|>00-20000'));
+    expect(range).toContain('**ports 10000-20000** (10,001 ports) — not response-like');
+  });
+
+  it('a service name is never response-like, however wide', () => {
+    const h = hoverAt(`service rtp udp 16384-65535
+firewall f stateless protects 10.0.0.0/24 {
+  inbound <|>allow udp to 10.0.0.9 port rtp
+}`);
+    expect(h).toContain('inbound REQUEST rule');
+  });
+
+  it('a range holding half of a declared profile is response-like; the hover names the range', () => {
+    const h = hoverAt(`ephemeral phones 40000-49999
+firewall f stateless protects 10.0.0.0/24 {
+  inbound allow udp from any port 5060 to 10.0.0.9 port 450<|>00-49999
+}`);
+    expect(h).toContain('**ports 45000-49999** (5,000 ports) — response-like: it holds at least half of the `phones` range (40000-49999)');
+    expect(hoverAt(`firewall f stateless protects 10.0.0.0/24 {
+  inbound allow tcp from any port 443 to any port 32768-<|>49151
+}`)).toContain('response-like: it holds at least half of the `linux` range (32768-60999)');
+  });
+});
+
 describe('`ephemeral` wherever it is written (spec §9)', () => {
   const FILE = `default <|>ephemeral linux
 ephemeral rtpclients 40000-50000
@@ -286,6 +320,6 @@ describe('hover on words', () => {
     expect(h).toContain('request  edge        inbound  ALLOW by rule 100 (line 10)');
     expect(h).toContain('response catogram-sg outbound ALLOW by connection tracking');
     const blocked = hoverAt(inCatogram('flow bob:51000', 2));
-    expect(blocked).toContain('✘ blocked at edge (default deny)');
+    expect(blocked).toContain('✔ blocked at edge (default deny)'); // the mark says the expect is met (cli.md)
   });
 });

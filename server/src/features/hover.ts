@@ -4,7 +4,7 @@
 
 import type { Hover, MarkupContent } from 'vscode-languageserver';
 import { type ResponseCheck, responseIndex } from '../analysis/responseIndex';
-import { type RuleKind, clientPortsOf, oppositeDirection } from '../analysis/ruleKinds';
+import { type RuleKind, clientPortsOf, isGeneralBoth, oppositeDirection, rangesOf } from '../analysis/ruleKinds';
 import type { Span } from '../core/diagnostic';
 import { formatAddrSet } from '../engine/address';
 import { PortSet } from '../engine/intervals';
@@ -59,15 +59,6 @@ function packetWords(proto: string, from: string, sport: PortSet, to: string, dp
 
 /** The packet's own word for a direction: an inbound packet comes *in*, an outbound one goes *out*. */
 const inOut = (d: Direction): string => (d === 'inbound' ? 'in' : 'out');
-
-/**
- * A both rule whose request half is meant (§7): `all`, `icmp`, or a destination holding a port
- * below 1024; it is also checked as a request rule.
- */
-function isGeneral(rule: ResolvedRule): boolean {
-  if (rule.proto !== 'tcp' && rule.proto !== 'udp') return true;
-  return rule.dport.intersect(PortSet.range(0, 1023)).size() > 0;
-}
 
 /** A tcp/udp both rule with a written destination port set: that set is response-like (§7). */
 function hasResponseLikeDestination(rule: ResolvedRule, kind: RuleKind | undefined): boolean {
@@ -175,7 +166,7 @@ export function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): st
     out.push(`It works as the RESPONSE rule of ${servedRequests.map((r) => ruleLabel(r, lines)).join(', ')}: their responses ${comeBack} through it.`);
     out.push('', `But with ${noPorts} it also lets NEW connections (requests) *${inOut(d)}* that are not responses at all${mode === 'stateful' ? '' : ` — a narrower rule would let only the responses *${inOut(d)}*`}.`);
     // A general both rule is also meant as a request rule: its own responses must pass (§7).
-    if (!isGeneral(rule)) return out.join('\n');
+    if (!isGeneralBoth(rule)) return out.join('\n');
     out.push('');
   } else {
     out.push(
@@ -398,6 +389,31 @@ function ephemeralStatementHover(ctx: DocContext, s: Statement, offset: number):
   return undefined;
 }
 
+/** A port range in a rule: its size and, as a destination, whether it is response-like (§7). */
+function rangeHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule, side: 'from' | 'to', low: number, high: number): string {
+  const ports = PortSet.range(low, high);
+  const head = `**ports ${low}-${high}** (${countWords(ports)})`;
+  if (low > high || (rule.proto !== 'tcp' && rule.proto !== 'udp')) return head;
+  const covered = rangesOf(fw).find((r) => r.size() > 0 && ports.intersect(r).size() * 2 >= r.size());
+  if (side === 'from') {
+    return covered ? `${head} — as a source, a client's ephemeral ports: where requests come from and responses go back to.` : head;
+  }
+  if (ports.isAll()) return `${head} — every port: the same as no \`port\` at all.`;
+  if (!covered) {
+    return `${head} — not response-like: it holds less than half of every ephemeral range in use, so as a destination it reads as an application's ports, where requests go.`;
+  }
+  return `${head} — response-like: it holds at least half of ${rangeName(ctx, covered)}, so as a destination it could be a client's ephemeral ports, where responses go.`;
+}
+
+/** `` the `linux` range (32768-60999) ``, or just the range when no profile has it. */
+function rangeName(ctx: DocContext, range: PortSet): string {
+  const names = Object.entries(BUILTIN_PROFILES)
+    .filter(([n, [lo, hi]]) => range.equals(PortSet.range(lo, hi)) && !ctx.analysis.model.symbols.has(n))
+    .map(([n]) => `\`${n}\``);
+  for (const sym of ctx.analysis.model.symbols.values()) if (sym.kind === 'profile' && sym.ports.equals(range)) names.push(`\`${sym.name}\``);
+  return names.length ? `the ${listWords(names)} range (${range.toString()})` : `the ephemeral range ${range.toString()}`;
+}
+
 function findPortSpec(spec: PortSpec | undefined, offset: number): PortSpec | undefined {
   if (!within(spec?.span, offset)) return undefined;
   if (spec!.kind === 'list') {
@@ -459,11 +475,7 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
       if (!spec) continue;
       if (spec.kind === 'ephemeral') return md(ephemeralPortsAt(ctx, rule, side), ctx, spec.span);
       if (spec.kind === 'number') return md(portHover(spec.value.value, rule.proto), ctx, spec.span);
-      if (spec.kind === 'range') {
-        const ports = PortSet.range(spec.low.value, spec.high.value);
-        const text = `**ports ${spec.low.value}-${spec.high.value}** (${ports.size()} ports)${ports.intersect(PortSet.range(1024, 65535)).size() >= 1024 ? ' — wide enough to be a client\'s ephemeral range: a destination like this is where responses go' : ''}`;
-        return md(text, ctx, spec.span);
-      }
+      if (spec.kind === 'range') return md(rangeHover(ctx, fw, rule, side, spec.low.value, spec.high.value), ctx, spec.span);
     }
     return md(ruleHover(ctx, fw, rule), ctx, node.span);
   }
