@@ -85,7 +85,7 @@ export interface ResolvedRule {
   /** Source/destination ports (every port when not written or not applicable). */
   sport: PortSet;
   dport: PortSet;
-  /** Whether `port` was written on that side. */
+  /** Whether `port` was written on that side, naming less than every port (`port 0-65535` is no `port`, spec §4). */
   sportGiven: boolean;
   dportGiven: boolean;
   node: RuleNode;
