@@ -52,7 +52,10 @@ function mergeByValue(boxes: Box[]): Box[] {
     for (const dim of dims) {
       const groups = new Map<string, Box>();
       for (const b of cur) {
-        const key = dims.filter((d) => d !== dim).map((d) => String(b[d])).join('|');
+        const key = dims
+          .filter((d) => d !== dim)
+          .map((d) => (d === 'src' || d === 'dst' ? [...b[d].ranges()].map(([lo, hi]) => `${lo}-${hi}`).join(',') : String(b[d])))
+          .join('|');
         const g = groups.get(key);
         if (!g) groups.set(key, b);
         else if (dim === 'protos') groups.set(key, { ...g, protos: g.protos | b.protos });
@@ -77,7 +80,8 @@ function protoWords(mask: number): string {
  */
 function leftOut(c: ResponseCheck, all: Projection, dropped: Box[]): string {
   const r = c.rule;
-  const pieces = mergeByValue(dropped);
+  const low = (b: Box) => b.dst.min() ?? 0n;
+  const pieces = mergeByValue(dropped).sort((a, b) => (low(a) < low(b) ? -1 : low(a) > low(b) ? 1 : 0));
   const shown = pieces.slice(0, 3).map((b) => {
     const ported = (b.protos & PORTED) !== 0 && (b.protos & ~PORTED) === 0;
     // Each piece names what differs from the responses as a whole, pair by pair.
