@@ -110,7 +110,28 @@ const deny = dir.chain((d) =>
     }),
 );
 
-const rules = (max: number) =>
+/**
+ * Rules of one action over overlapping ports, then often a broader rule of the other action:
+ * each may be redundant only while another is there (what removing them together must respect).
+ */
+const CHAIN_PORTS = ['80', '80-81', '81', '80-82', '82', '[80, 82]'];
+const chain = dir.chain((d) =>
+  fc
+    .record({
+      action: fc.constantFrom('allow', 'deny'),
+      proto: fc.constantFrom('tcp', 'udp'),
+      ends: ends(d),
+      ports: fc.array(fc.constantFrom(...CHAIN_PORTS), { minLength: 2, maxLength: 4 }),
+      closing: fc.boolean(),
+    })
+    .map((c) => {
+      const out = c.ports.map((p) => `${d} ${c.action} ${c.proto}${side('from', c.ends.from, null)}${side('to', c.ends.to, p)}`);
+      if (c.closing) out.push(`${d} ${c.action === 'allow' ? 'deny' : 'allow'} ${c.proto}${side('from', c.ends.from, null)}${side('to', c.ends.to, null)}`);
+      return out;
+    }),
+);
+
+const rules = (max: number, chains = 1) =>
   fc
     .array(
       fc.oneof(
@@ -118,6 +139,7 @@ const rules = (max: number) =>
         { weight: 4, arbitrary: pair },
         { weight: 2, arbitrary: both },
         { weight: 2, arbitrary: deny },
+        { weight: chains, arbitrary: chain },
       ),
       { minLength: 1, maxLength: max },
     )
@@ -137,12 +159,23 @@ const flow = fc
   .filter((f) => f.client.split(':')[0] !== f.server && !(f.target === 'icmp' && f.client.includes(':')))
   .map((f) => `flow ${f.client} -> ${f.server} ${f.target}${f.expect ? ` expect ${f.expect}` : ''}`);
 
+const FLOW_ENDS = new Set(['a1', 'a2', 'b1', 'b2', 'office']);
+
+/** A flow through an allow rule with one server port, `expect` as given: the flows whose verdicts fixes change. */
+function flowThrough(rule: string, expect: string | null): string | undefined {
+  const m = /^(?:\d+ )?(?:inbound|outbound) allow (tcp|udp) from (\S+)(?: port \S+)? to (\S+) port (\d+)$/.exec(rule);
+  if (!m || !FLOW_ENDS.has(m[2]!) || !FLOW_ENDS.has(m[3]!) || m[2] === m[3]) return undefined;
+  return `flow ${m[2]} -> ${m[3]} ${m[1]} ${m[4]}${expect ? ` expect ${expect}` : ''}`;
+}
+
 export interface Options {
   /** Weight of a stateful `fw` against 3 for a stateless one. */
   stateful?: number;
   /** Allow `default allow` (whose requests have no rule to say their client ports). */
   defaultAllow?: boolean;
   maxRules?: number;
+  /** Weight of chains of overlapping same-action rules (against 11 for the other kinds). */
+  chains?: number;
 }
 
 /** The text of a random .fw file. */
@@ -154,11 +187,12 @@ export function fwFile(opts: Options = {}): fc.Arbitrary<string> {
       defaultAllow: opts.defaultAllow ? fc.constantFrom(false, false, false, true) : fc.constant(false),
       ephemeral: fc.array(fc.constantFrom(...HOST_EPHEMERAL), { minLength: HOSTS.length, maxLength: HOSTS.length }),
       defaultEphemeral: fc.constantFrom('', '', 'default ephemeral linux', 'default ephemeral tight'),
-      rules: rules(maxRules),
+      rules: rules(maxRules, opts.chains ?? 1),
       numbered: fc.boolean(),
       numbers: fc.uniqueArray(fc.integer({ min: 1, max: 30 }), { minLength: maxRules, maxLength: maxRules }),
       sg: fc.option(rules(3), { freq: 3 }),
       flows: fc.array(flow, { maxLength: 3 }),
+      through: fc.array(fc.constantFrom('allow', 'deny', null), { maxLength: 2 }),
     })
     .map((g) => {
       const numbers = g.numbers.map((n) => n * 10);
@@ -166,6 +200,8 @@ export function fwFile(opts: Options = {}): fc.Arbitrary<string> {
       const blocks = [`firewall fw ${g.mode} protects inside${g.defaultAllow ? ' default allow' : ''} {`, ...body, '}'];
       if (g.sg) blocks.push('firewall sg stateful protects a1 {', ...g.sg.map((r) => `  ${r}`), '}');
       blocks.push(...g.flows);
+      const through = [...g.rules, ...(g.sg ?? [])].map((r, i) => flowThrough(r, g.through[i % Math.max(1, g.through.length)] ?? null)).filter((f) => f !== undefined);
+      blocks.push(...through.slice(0, g.through.length));
       if (g.defaultEphemeral) blocks.unshift(g.defaultEphemeral);
       const used = blocks.join('\n');
       const mentions = (name: string) => new RegExp(`(^|[^\\w-])${name}([^\\w-]|$)`, 'm').test(used);
