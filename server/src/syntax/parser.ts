@@ -333,6 +333,14 @@ const DIRECTIONS = [T.Inbound, T.Outbound];
 const PROTOS = [T.Tcp, T.Udp, T.Icmp, T.All];
 const PORT_PROTOS = [T.Tcp, T.Udp];
 const STATEMENT_KEYWORDS = [T.Host, T.Network, T.Service, T.Firewall, T.Flow, T.Include, T.Ephemeral, T.Default];
+const KW_EPHEMERAL = [T.Ephemeral];
+const KW_PROTECTS = [T.Protects];
+const KW_DEFAULT = [T.Default];
+const KW_PORT = [T.Port];
+const KW_PORT_TO = [T.Port, T.To];
+const KW_FROM_TO = [T.From, T.To];
+const KW_EXPECT = [T.Expect];
+const KW_VIA_EXPECT = [T.Via, T.Expect];
 
 function keywordWord(k: TokenType): string {
   return k.name.slice(3);
@@ -557,7 +565,7 @@ export class FwParser extends EmbeddedActionsParser {
       const node: ServiceDecl = { kind: 'service', span: sp(kw), keyword: sp(kw), name: this.emptyName(kw) };
       this.begin(node);
       node.name = this.SUBRULE(this.declName);
-      this.ACTION(() => this.fixTypo('protocol', PROTOS));
+      if (this.idAhead()) this.fixTypo('protocol', PROTOS);
       const proto = this.CONSUME(T.ProtoKw, E_SERVICE_PROTO);
       if (real(proto)) node.proto = word<Proto>(proto);
       // PORTS is optional here (the model reports a missing one); an `ephemeral NAME NUMBER`
@@ -596,7 +604,7 @@ export class FwParser extends EmbeddedActionsParser {
       const kw = this.CONSUME(T.Default);
       const node: DefaultEphemeralDecl = { kind: 'default-ephemeral', span: sp(kw), keyword: sp(kw) };
       this.begin(node);
-      this.ACTION(() => this.fixTypo('keyword', [T.Ephemeral]));
+      if (this.idAhead()) this.fixTypo('keyword', KW_EPHEMERAL);
       this.CONSUME(T.Ephemeral, E_DEFAULT_EPH);
       node.value = this.SUBRULE(this.ephemeralRef);
       this.finish(node);
@@ -650,7 +658,7 @@ export class FwParser extends EmbeddedActionsParser {
     (): EphemeralRef | undefined => {
       this.ACTION(() => {
         const next = this.LA(2).tokenType;
-        if ((next === T.Identifier || next === T.NumberTok) && this.ephemeralClauseAhead()) this.fixTypo('keyword', [T.Ephemeral]);
+        if ((next === T.Identifier || next === T.NumberTok) && this.ephemeralClauseAhead()) this.fixTypo('keyword', KW_EPHEMERAL);
       });
       return this.OPTION({
         GATE: () => this.ephemeralClauseAhead(),
@@ -715,7 +723,7 @@ export class FwParser extends EmbeddedActionsParser {
 
   private portRangeHigh = (): IToken => {
     this.CONSUME(T.Dash);
-    this.ACTION(() => this.refuseRuleNumber('range-high'));
+    if (this.numberAhead()) this.refuseRuleNumber('range-high');
     return this.CONSUME2(T.NumberTok, E_RANGE_HIGH);
   };
 
@@ -783,7 +791,7 @@ export class FwParser extends EmbeddedActionsParser {
   private portSpec = this.RULE(
     'portSpec',
     (): PortSpec => {
-      this.ACTION(() => this.refuseRuleNumber('ports'));
+      if (this.numberAhead()) this.refuseRuleNumber('ports');
       return this.OR(this.portSpecAlts);
     },
     NO_RESYNC,
@@ -807,10 +815,10 @@ export class FwParser extends EmbeddedActionsParser {
       let headerFailed = false;
       try {
         node.name = this.SUBRULE(this.declName);
-        this.ACTION(() => this.fixTypo('firewall kind', MODES));
+        if (this.idAhead()) this.fixTypo('firewall kind', MODES);
         const mode = this.CONSUME(T.ModeKw, E_FW_MODE);
         if (real(mode)) node.mode = word<Mode>(mode);
-        this.ACTION(() => this.fixTypo('keyword', [T.Protects]));
+        if (this.idAhead()) this.fixTypo('keyword', KW_PROTECTS);
         this.OPTION(() => {
           node.protectsKeyword = sp(this.CONSUME(T.Protects));
           node.protects.push(this.SUBRULE(this.endpoint));
@@ -820,14 +828,14 @@ export class FwParser extends EmbeddedActionsParser {
           });
         });
         this.ACTION(() => {
-          if (this.actionAt(this.LA(2))) this.fixTypo('keyword', [T.Default]);
+          if (this.actionAt(this.LA(2))) this.fixTypo('keyword', KW_DEFAULT);
         });
         this.OPTION2({
           // `default ephemeral` is the next statement, not this firewall's default.
           GATE: () => this.LA(2).tokenType !== T.Ephemeral,
           DEF: () => {
             this.CONSUME(T.Default);
-            this.ACTION(() => this.fixTypo('action', ACTIONS));
+            if (this.idAhead()) this.fixTypo('action', ACTIONS);
             const action = this.CONSUME(T.ActionKw, E_FW_DEFAULT);
             if (real(action)) node.defaultAction = word<Action>(action);
           },
@@ -897,10 +905,11 @@ export class FwParser extends EmbeddedActionsParser {
   };
 
   private bodyItem = (): void => {
-    this.ACTION(() => {
+    if (!this.RECORDING_PHASE) {
       this.fwItemBase = this.errCount();
-      this.fixRuleStartTypo();
-    });
+      const ty = this.LA(1).tokenType;
+      if (ty === T.Identifier || ty === T.NumberTok) this.fixRuleStartTypo();
+    }
     this.OR2(this.bodyAlts);
   };
 
@@ -958,7 +967,7 @@ export class FwParser extends EmbeddedActionsParser {
     this.fwRuleNode.from = ep;
     this.fwClause = ep;
     ep.endpoint = this.SUBRULE(this.endpoint);
-    this.ACTION(() => this.fixTypo('keyword', [T.Port, T.To]));
+    if (this.idAhead()) this.fixTypo('keyword', KW_PORT_TO);
     this.OPTION3(this.fromPort);
     ep.span.end = this.lastEnd();
   };
@@ -975,7 +984,7 @@ export class FwParser extends EmbeddedActionsParser {
     this.fwRuleNode.to = ep;
     this.fwClause = ep;
     ep.endpoint = this.SUBRULE2(this.endpoint);
-    this.ACTION(() => this.fixTypo('keyword', [T.Port]));
+    if (this.idAhead()) this.fixTypo('keyword', KW_PORT);
     this.OPTION5(this.toPort);
     ep.span.end = this.lastEnd();
   };
@@ -990,7 +999,7 @@ export class FwParser extends EmbeddedActionsParser {
     'ruleLine',
     () => {
       const num = this.OPTION(this.ruleNumber);
-      this.ACTION(() => this.fixTypo('direction', DIRECTIONS));
+      if (this.idAhead()) this.fixTypo('direction', DIRECTIONS);
       const dir = this.CONSUME(T.DirectionKw, E_RULE_DIRECTION);
       const first = real(num) ? num : dir;
       const node: RuleNode = {
@@ -1003,14 +1012,14 @@ export class FwParser extends EmbeddedActionsParser {
         this.fwFirewall.rules.push(node);
         this.fwCurRule = node;
       }
-      this.ACTION(() => this.fixTypo('action', ACTIONS));
+      if (this.idAhead()) this.fixTypo('action', ACTIONS);
       const action = this.CONSUME(T.ActionKw, E_RULE_ACTION);
       if (real(action)) node.action = word<Action>(action);
-      this.ACTION(() => this.fixTypo('protocol', PROTOS));
+      if (this.idAhead()) this.fixTypo('protocol', PROTOS);
       const proto = this.CONSUME(T.ProtoKw, E_RULE_PROTO);
       if (real(proto)) node.proto = word<Proto>(proto);
       this.fwRuleNode = node;
-      this.ACTION(() => this.fixTypo('keyword', [T.From, T.To]));
+      if (this.idAhead()) this.fixTypo('keyword', KW_FROM_TO);
       this.OPTION2(this.fromClause);
       this.OPTION4(this.toClause);
       node.span.end = this.lastEnd();
@@ -1137,7 +1146,7 @@ export class FwParser extends EmbeddedActionsParser {
           },
         ],
       });
-      this.ACTION(() => this.fixTypo('keyword', [T.Via, T.Expect]));
+      if (this.idAhead()) this.fixTypo('keyword', KW_VIA_EXPECT);
       this.OPTION3(() => {
         this.CONSUME(T.Via);
         const first = this.CONSUME2(T.Identifier, E_VIA_FW);
@@ -1148,10 +1157,10 @@ export class FwParser extends EmbeddedActionsParser {
           if (real(next)) flow.via.push(nameOf(next));
         });
       });
-      this.ACTION(() => this.fixTypo('keyword', [T.Expect]));
+      if (this.idAhead()) this.fixTypo('keyword', KW_EXPECT);
       this.OPTION4(() => {
         this.CONSUME(T.Expect);
-        this.ACTION(() => this.fixTypo('action', ACTIONS));
+        if (this.idAhead()) this.fixTypo('action', ACTIONS);
         const action = this.CONSUME(T.ActionKw, E_EXPECT_ACTION);
         if (real(action)) flow.expect = word<Action>(action);
       });
@@ -1408,7 +1417,7 @@ export class FwParser extends EmbeddedActionsParser {
    * A misspelt keyword where one of `kinds` is expected (`statefull`, `alow`, `inbuond`):
    * reported with "did you mean" and a fix (safe when only one keyword is that close), then
    * retyped as the (first) keyword so that the statement goes on being read. The token is
-   * LA(1) unless given. Called in ACTION only.
+   * LA(1) unless given. Never called while chevrotain records the grammar.
    */
   private fixTypo(what: string, kinds: readonly TokenType[], t: IToken = this.LA(1)): void {
     const close = typoOf(t, kinds);
@@ -1429,6 +1438,14 @@ export class FwParser extends EmbeddedActionsParser {
       message: `unknown ${what} ${code(t.image)}: did you mean ${words.map(code).join(' or ')}?`,
       fixes,
     });
+  }
+
+  // Cheap guards for the hot path (plain code, not DSL: nothing runs while recording).
+  private idAhead(): boolean {
+    return !this.RECORDING_PHASE && this.LA(1).tokenType === T.Identifier;
+  }
+  private numberAhead(): boolean {
+    return !this.RECORDING_PHASE && this.LA(1).tokenType === T.NumberTok;
   }
 
   /** `allow`/`deny`, or a misspelling of one. */
