@@ -147,6 +147,14 @@ ${body}
     expect(inn).toContain('connection tracking links each response to its request');
   });
 
+  it('a return-traffic both rule that answers nothing is not explained as a request', () => {
+    const h = hoverAt(rules('stateless', '  inbound <|>allow tcp to web port 1024-65535'));
+    expect(h).toContain('both REQUEST and RESPONSE');
+    expect(h).toContain('it answers no request rule of `f`: no rule lets *out* requests whose responses it would carry');
+    expect(h).toContain('let NEW connections (requests) *in* to ports 1024-65535 of `web` (10.0.0.5)');
+    expect(h).not.toContain('Its RESPONSE');
+  });
+
   it('a general both rule that serves a request is still checked as a request (spec §7)', () => {
     const h = hoverAt(`firewall acl stateless protects 10.0.0.0/24 {
   100 inbound allow tcp from 162.243.144.192 to any port 3306

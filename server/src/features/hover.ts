@@ -168,6 +168,13 @@ export function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): st
     // A general both rule is also meant as a request rule: its own responses must pass (§7).
     if (!isGeneralBoth(rule)) return out.join('\n');
     out.push('');
+  } else if (kind === 'both' && !isGeneralBoth(rule)) {
+    // The return-traffic habit with nothing to return (orphan-response): not checked as a request.
+    const requested = back === 'inbound' ? 'in' : 'out';
+    out.push(`It allows ${matches}.`, '');
+    out.push(`It looks like a return-traffic rule (a response-like destination, any source port), but it answers no request rule of \`${fw.name}\`: no rule lets *${requested}* requests whose responses it would carry.`);
+    out.push('', `With ${noPorts}, what it does is let NEW connections (requests) *${inOut(d)}* to ${portsWords(rule.dport)} of ${to}.`);
+    return out.join('\n');
   } else {
     out.push(
       kind === 'request'
