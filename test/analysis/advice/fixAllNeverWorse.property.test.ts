@@ -11,7 +11,7 @@ import type { Diagnostic } from '../../../server/src/core/diagnostic';
 import { fwFile } from './arbitrary';
 import { analyzeText, errors, inversesOfRequests, lineOf, model, numbered, opensOnly } from './exact';
 
-const RUNS = Number(process.env.RUNS ?? 150);
+const RUNS = Number(process.env.RUNS ?? 200);
 
 /**
  * Diagnostics per code. A rule whose missing response a fix answers in part goes from

@@ -16,7 +16,7 @@ import type { Direction } from '../../../server/src/syntax/ast';
 import { fwFile } from './arbitrary';
 import { analyzeText, applyFix, errors, inverse, inversesOfRequests, kindOf, lineOf, model, numbered, opensOnly, opposite, responsesToAllowed, ruleOf } from './exact';
 
-const RUNS = Number(process.env.RUNS ?? 120);
+const RUNS = Number(process.env.RUNS ?? 150);
 
 function appliedLog(applied: AppliedFix[]): string {
   const lines = applied.map((a) => `  ${a.code} on line ${lineOf(a.text, a.offset)}: ${a.title}${a.because ? ` (for ${a.because.join(', ')})` : ''}`);
