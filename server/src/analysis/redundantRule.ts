@@ -17,6 +17,7 @@ import {
 } from './ruleCoverage';
 import { removeRuleEdits, ruleName, ruleNames } from './ruleEdits';
 import { isShadowed, moveFix, verb } from './shadowedRule';
+import { classifyRule, isGeneralBoth, rangesOf } from './ruleKinds';
 
 const DIRECTIONS: Direction[] = ['inbound', 'outbound'];
 
@@ -43,6 +44,15 @@ function sameWithout(dc: DirectionCoverage, c: RuleCoverage, removed?: ReadonlyS
   return later;
 }
 
+/**
+ * A stateless allow rule whose request half is an accident (§7: a both rule that is not
+ * general, `inbound allow tcp from 0.0.0.0/0 to … port 1024-65535`): broad-response (c)
+ * asks to narrow it, so nothing is "redundant" for its sake.
+ */
+function returnTrafficHabit(fw: Firewall, r: ResolvedRule): boolean {
+  return fw.mode === 'stateless' && r.action === 'allow' && classifyRule(r, rangesOf(fw)) === 'both' && !isGeneralBoth(r);
+}
+
 export interface RedundantFinding {
   coverage: RuleCoverage;
   later: Verdicts;
@@ -65,6 +75,9 @@ export function redundantFindings(dc: DirectionCoverage): RedundantFinding[] {
     if (!c.rule.valid || isShadowed(c) || c.live !== true) continue;
     const alone = sameWithout(dc, c);
     if (!alone) continue;
+    // Coherent advice (§8.1 rule 2): a rule made "redundant" only by a return-traffic rule
+    // that broad-response asks to narrow is still needed once that advice is followed.
+    if (alone.deciders.some((x) => returnTrafficHabit(dc.firewall, x.rule))) continue;
     const meetsRemoved = [...removed].some((j) => dc.hulls.meet(j, c.position));
     const later = meetsRemoved ? sameWithout(dc, c, removed) : alone;
     if (!later) continue;

@@ -68,6 +68,57 @@ firewall edge stateless protects 10.0.1.0/24 {
   });
 });
 
+describe('issue 7: the AWS VPC guide public subnet ACL', () => {
+  const text = `network internet  0.0.0.0/0
+network home      192.0.2.0/24
+network public    10.0.0.0/24
+network private   10.0.1.0/24
+host    web       10.0.0.10
+host    db        10.0.1.20
+firewall public-acl stateless protects public {
+  100 inbound  allow tcp from internet to public port 80
+  110 inbound  allow tcp from internet to public port 443
+  120 inbound  allow tcp from home to public port 22
+  130 inbound  allow tcp from home to public port 3389
+  140 inbound  allow tcp from internet to public port 1024-65535
+  100 outbound allow tcp from public to internet port 80
+  110 outbound allow tcp from public to internet port 443
+  120 outbound allow tcp from public to private port 1433
+  140 outbound allow tcp from public to internet port 32768-65535
+  150 outbound allow tcp from public to private port 22
+}
+flow 198.51.100.7 -> web http expect allow
+flow web -> 203.0.113.9 tcp 3306 expect deny
+flow web -> 203.0.113.9 tcp 8080 expect deny
+flow web -> db tcp 1433 expect allow
+`;
+
+  it('keeps RDP: a rule is not "redundant" because of the 1024-65535 rule broad-response asks to narrow', () => {
+    expect(codes(text, 'redundant-rule')).toEqual([]);
+  });
+
+  it('--fix adds narrow response rules, opens no new connection, and every flow ends met', () => {
+    const r = fixAll(text, analyzeText);
+    expect(r.applied.map((f) => f.title)).toEqual([
+      'Add the response rule `141 outbound allow tcp from public port 80 to internet port ephemeral`',
+      'Add the response rule `142 outbound allow tcp from public port 443 to internet port ephemeral`',
+      'Add the response rule `143 outbound allow tcp from public port 22 to home port ephemeral`',
+      'Add the response rule `144 outbound allow tcp from public port 3389 to home port ephemeral`',
+    ]);
+    expect(r.text).toContain('130 inbound  allow tcp from home to public port 3389');
+    expect(r.text).toContain('120 outbound allow tcp from public to private port 1433');
+    expect(worseThan(analyzeText(text), r.analysis)).toBeUndefined();
+    expect(r.analysis.flowResults.map((f) => [f.flow.text, f.met])).toEqual([
+      ['198.51.100.7 -> web http', true],
+      ['web -> 203.0.113.9 tcp 3306', true],
+      ['web -> 203.0.113.9 tcp 8080', true],
+      ['web -> db tcp 1433', true],
+    ]);
+    // No round reports what an earlier round inserted.
+    expect(r.analysis.diagnostics.map((d) => d.code)).toEqual(['broad-response', 'broad-response']);
+  });
+});
+
 describe('issue 7: no missed responses (spec §7)', () => {
   it('an application port range (RTP 10000-20000) is a request, and its missing response is reported', () => {
     const text = `host pbx 10.0.2.5
