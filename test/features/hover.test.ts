@@ -165,6 +165,21 @@ ${body}
     expect(h).toContain('◐ only in part');
   });
 
+  it('a rule reported redundant is said to be so, not to answer nothing (spec §8.1 rule 2)', () => {
+    const text = `host web 10.0.1.10
+network internet 0.0.0.0/0
+firewall edge stateless protects 10.0.1.0/24 {
+  100 inbound  allow tcp to web port https
+  110 outbound allow tcp from web port 443 to internet port ephemeral
+  120 outbound allow tcp from 10.0.1.0/25 port 443 to internet port ephemeral
+}`;
+    const h = hoverAt(text.replace('110 outbound allow', '110 outbound <|>allow'));
+    expect(h).toContain('It lets the RESPONSE *out*');
+    expect(h).toContain('fwlang reports it **redundant**');
+    expect(h).not.toContain('answers no request');
+    expect(hoverAt(text.replace('120 outbound allow', '120 outbound <|>allow'))).toContain('It answers the requests of rule 100 (line 4)');
+  });
+
   it('deny rules: what may not come in or go out', () => {
     expect(hoverAt(rules('stateless', '  inbound <|>deny tcp from api to web'))).toContain('such packets may not come *in*');
     expect(hoverAt(rules('stateless', '  outbound <|>deny tcp from web to api'))).toContain('such packets may not go *out*');

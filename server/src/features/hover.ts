@@ -124,8 +124,26 @@ export function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): st
     out.push('This rule has errors, so it matches nothing until they are fixed.');
     return out.join('\n');
   }
+  // A rule reported redundant counts as absent in the index (§8.1 rule 2): say so rather than
+  // "serves nothing".
+  const redundant = ix.isRedundant(rule)
+    ? `fwlang reports it **redundant**: the rules after it (or the default) decide all its packets the same way, so removing it changes no verdict, and it counts as absent when fwlang decides which rule carries which request's responses.`
+    : undefined;
   if (rule.action === 'deny') {
     out.push(`It drops ${matches}: such packets may not ${d === 'inbound' ? 'come *in*' : 'go *out*'}.`);
+    if (redundant) out.push('', redundant);
+    return out.join('\n');
+  }
+  if (redundant) {
+    out.push(
+      kind === 'request'
+        ? `It lets the REQUEST of a connection *${inOut(d)}*: ${matches}.`
+        : kind === 'response'
+          ? `It lets the RESPONSE *${inOut(d)}*: ${matches}.`
+          : `It allows ${matches}.`,
+      '',
+      redundant,
+    );
     return out.join('\n');
   }
   const noPorts = rule.proto === 'icmp' || rule.proto === 'all' ? 'no ports to tell them apart' : 'no source port restriction';
