@@ -75,8 +75,11 @@ export function verdictTitle(r: FlowResult, lines: Lines): string {
   }
 }
 
-/** Why a flow statement gets no verdict, or undefined when it can be simulated (spec §8.1 rule 5). */
-function refusedFlow(ctx: DocContext, s: FlowDecl): { error: string } | undefined {
+/**
+ * Why a flow statement gets no verdict, or undefined when it can be simulated (spec §8.1
+ * rule 5): anything in the editor that shows a flow's verdict asks this first.
+ */
+export function flowRefusal(ctx: DocContext, s: FlowDecl): { error: string } | undefined {
   const model = ctx.analysis.model;
   const errors = refusalOf(refusalsOf(model, ctx.analysis.diagnostics), s);
   const resolved = model.flows.some((f) => f.node === s);
@@ -156,7 +159,7 @@ export function simulateFlowAt(ctx: DocContext, line: number, state: LensState):
     flows.find((s) => ctx.lines.position(s.span.start).line === line) ??
     flows.find((s) => ctx.lines.position(s.span.start).line <= line && line <= ctx.lines.position(s.span.end).line);
   if (!stmt) return { error: 'there is no flow on this line' };
-  const refused = refusedFlow(ctx, stmt);
+  const refused = flowRefusal(ctx, stmt);
   if (refused) return { error: refused.error };
   const r = ctx.analysis.flowResults.find((x) => x.flow.node === stmt);
   if (!r) return { error: 'this flow has errors; fix them to simulate it' };
