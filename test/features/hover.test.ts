@@ -200,6 +200,14 @@ firewall sg stateful protects web {
     expect(h).not.toContain('works as the RESPONSE rule');
   });
 
+  it('a general both rule in a stateful firewall (a port below 1024) is a request, not the habit', () => {
+    const h = hoverAt(`firewall sg stateful protects 10.0.1.0/24 {
+  inbound <|>allow tcp to 10.0.1.10 port [22, 1024-65535]
+}`);
+    expect(h).not.toContain('stateless habit');
+    expect(h).toContain('connection tracking links each response to its request');
+  });
+
   it('also when it serves no request, and outbound', () => {
     const h = hoverAt(`firewall sg stateful protects 10.0.1.0/24 {
   outbound <|>allow udp to any port 32768-60999

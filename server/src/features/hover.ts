@@ -4,7 +4,7 @@
 
 import type { Hover, MarkupContent } from 'vscode-languageserver';
 import { type ResponseCheck, responseIndex } from '../analysis/responseIndex';
-import { type RuleKind, clientPortsOf, isGeneralBoth, oppositeDirection, rangesOf } from '../analysis/ruleKinds';
+import { type RuleKind, clientPortsOf, hasResponseLikeDestination, isGeneralBoth, oppositeDirection, rangesOf } from '../analysis/ruleKinds';
 import type { Span } from '../core/diagnostic';
 import { formatAddrSet } from '../engine/address';
 import { PortSet } from '../engine/intervals';
@@ -60,9 +60,9 @@ function packetWords(proto: string, from: string, sport: PortSet, to: string, dp
 /** The packet's own word for a direction: an inbound packet comes *in*, an outbound one goes *out*. */
 const inOut = (d: Direction): string => (d === 'inbound' ? 'in' : 'out');
 
-/** A tcp/udp both rule with a written destination port set: that set is response-like (§7). */
-function hasResponseLikeDestination(rule: ResolvedRule, kind: RuleKind | undefined): boolean {
-  return kind === 'both' && (rule.proto === 'tcp' || rule.proto === 'udp') && !rule.dport.isAll();
+/** The return-traffic habit (§7, §8 stateful-response): a both rule to high ports only, any source port. */
+function isReturnTrafficHabit(fw: Firewall, rule: ResolvedRule, kind: RuleKind | undefined): boolean {
+  return kind === 'both' && !isGeneralBoth(rule) && hasResponseLikeDestination(rule, rangesOf(fw));
 }
 
 /** The responses dropped, as address and port pairs: `198.51.100.0/24 ports 32768-40000`. */
@@ -148,7 +148,7 @@ export function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): st
   }
   const noPorts = rule.proto === 'icmp' || rule.proto === 'all' ? 'no ports to tell them apart' : 'no source port restriction';
 
-  if (mode === 'stateful' && hasResponseLikeDestination(rule, kind)) {
+  if (mode === 'stateful' && isReturnTrafficHabit(fw, rule, kind)) {
     // The stateless habit carried into a stateful firewall (§8 stateful-response).
     const answered = ix.servedRequests(rule);
     out.push(`It allows ${matches}.`, '');
