@@ -86,8 +86,16 @@ describe('random typing in one rule leaves the other rules as they were read (pr
             const editedLine = linesOf(text).findIndex((l) => at >= l.start && at <= l.end);
             const a = analyze(buildModel('/t.fw', edited));
             const after = rulesByLine(edited);
+            for (const line of before.keys()) {
+              // Every other rule is still there (unless a `}` typed in closed the body early).
+              if (line !== editedLine && ch !== '}') expect(after.has(line), `line ${line + 1} lost in\n${edited}`).toBe(true);
+            }
             for (const [line, read] of after) {
-              if (line === editedLine) continue;
+              if (line === editedLine) {
+                // The edited rule takes no token from another line.
+                expect(read.endsWith(`|ends on ${editedLine}`), `${read} in\n${edited}`).toBe(true);
+                continue;
+              }
               // A rule starting on another line is one of the original rules, read exactly as before
               // (same number, same text, ending on its own line).
               const orig = before.get(line);
