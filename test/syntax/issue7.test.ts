@@ -75,6 +75,8 @@ firewall f stateful protects web {
   inbound allow udp to wbe port dsn
 #                      ^^^ error unknown-name "did you mean \`web\`?"
 #                               ^^^ error unknown-name "did you mean \`dns\`?"
+  outbound allow tcp from web port 443 to any port ephmeral
+#                                                  ^^^^^^^^ error unknown-name "did you mean \`ephemeral\`?"
 }
 `);
   });

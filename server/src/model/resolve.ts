@@ -423,7 +423,7 @@ class FileResolver {
   }
 
   /** Resolves a name of the wanted kind, reporting unknown or wrong-kind names. */
-  private resolveName(name: Name, want: Want): ModelSymbol | undefined {
+  private resolveName(name: Name, want: Want, keywords: readonly string[] = []): ModelSymbol | undefined {
     if (!name.text) return undefined;
     if (want === 'firewall') {
       const fw = this.firewallByName(name.text);
@@ -444,7 +444,7 @@ class FileResolver {
       this.ref(name, other);
       return undefined;
     }
-    const suggestion = closestName(name.text, this.candidates(want));
+    const suggestion = closestName(name.text, [...this.candidates(want), ...keywords]);
     const fixes: Fix[] = suggestion
       ? [{ title: `Change to \`${suggestion}\``, edits: [{ span: name.span, newText: suggestion }], safe: false, preferred: true }]
       : [];
@@ -610,7 +610,8 @@ class FileResolver {
         }
         return ephemeral;
       case 'service': {
-        const sym = this.resolveName(spec.name, 'service');
+        // `port ephmeral` is a misspelt keyword more likely than a service.
+        const sym = this.resolveName(spec.name, 'service', PORT_KEYWORDS);
         if (sym?.kind !== 'service') return undefined;
         const svcPorts = this.checkService(sym.name) ?? sym.ports;
         if (proto && proto !== 'all' && sym.proto !== proto && depth === 0) {
@@ -879,6 +880,9 @@ class FileResolver {
     });
   }
 }
+
+/** Keywords that may stand where a port's service name does. */
+const PORT_KEYWORDS = ['ephemeral'];
 
 function syntaxErrorOffsets(diagnostics: Diagnostic[]): number[] {
   return diagnostics.filter((d) => d.code === 'syntax').map((d) => d.span.start);
