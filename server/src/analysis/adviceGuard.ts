@@ -7,6 +7,7 @@ import type { Firewall, Model } from '../model/types';
 import { crossing, decide } from '../engine/firewall';
 import { type Box, subtractBoxes, universeBoxes } from '../engine/packet';
 import type { Analysis } from './analyze';
+import { refusalOf, refusalsOf } from './flowPath';
 import { responseIndex } from './responseIndex';
 import { clientPortsOf, oppositeDirection, responsesOf } from './ruleKinds';
 
@@ -73,6 +74,12 @@ export function forbiddenOpenings(before: Model, after: Model): { firewall: stri
   return out;
 }
 
+/** The flows whose verdict can be trusted: none refused for an error (spec §8.1 rule 5). */
+export function reliableFlows(a: Analysis): Analysis['flowResults'] {
+  const refusals = refusalsOf(a.model);
+  return a.flowResults.filter((r) => refusalOf(refusals, r.flow.node).length === 0);
+}
+
 export function countsByCode(a: Analysis): Map<string, number> {
   const m = new Map<string, number>();
   for (const d of a.diagnostics) if (!d.file) m.set(d.code, (m.get(d.code) ?? 0) + 1);
@@ -81,8 +88,8 @@ export function countsByCode(a: Analysis): Map<string, number> {
 
 /** Why `trial` is worse than `baseline` by §8.1 rule 3, or undefined when it is not. */
 export function worseThan(baseline: Analysis, trial: Analysis): string | undefined {
-  const met = new Map(trial.flowResults.map((r) => [r.flow.text, r.met]));
-  for (const r of baseline.flowResults) {
+  const met = new Map(reliableFlows(trial).map((r) => [r.flow.text, r.met]));
+  for (const r of reliableFlows(baseline)) {
     if (r.met && r.flow.expect && met.get(r.flow.text) === false) return `flow \`${r.flow.text}\` would no longer meet its expect`;
   }
   const before = countsByCode(baseline);

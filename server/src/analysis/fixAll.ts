@@ -9,7 +9,7 @@
 import type { Diagnostic, Fix } from '../core/diagnostic';
 import { applyEdits, safeFixEdits } from '../core/edits';
 import type { Analysis } from './analyze';
-import { worseThan } from './adviceGuard';
+import { reliableFlows, worseThan } from './adviceGuard';
 
 export interface AppliedFix {
   /** Offset of the diagnostic in the text it was fixed in. */
@@ -31,18 +31,19 @@ const MAX_ROUNDS = 20;
 /** Fixes tried one by one per round, at most (each try is one analysis). */
 const MAX_TRIALS = 60;
 
+// Only flows whose verdict is not refused (a half-read file gives none: §8.1 rule 5).
 function unmetFlows(a: Analysis): string[] {
-  return a.flowResults.filter((r) => !r.met).map((r) => r.flow.text);
+  return reliableFlows(a).filter((r) => !r.met).map((r) => r.flow.text);
 }
 
 function verdicts(a: Analysis): Map<string, string> {
-  return new Map(a.flowResults.map((r) => [r.flow.text, r.verdict]));
+  return new Map(reliableFlows(a).map((r) => [r.flow.text, r.verdict]));
 }
 
 /** Spans of the firewalls that failing flows cross, and of the failing `expect deny` flows' firewalls. */
-function pathSpans(a: Analysis, only?: (r: Analysis['flowResults'][number]) => boolean): { start: number; end: number }[] {
+function pathSpans(a: Analysis, only?: (r: Analysis['flowResults'][number]) => boolean, flows = reliableFlows(a)): { start: number; end: number }[] {
   const out: { start: number; end: number }[] = [];
-  for (const r of a.flowResults) {
+  for (const r of flows) {
     if (r.met || (only && !only(r))) continue;
     for (const fw of r.path) if (fw.file === a.model.root) out.push(fw.node.span);
   }
@@ -69,7 +70,8 @@ function candidates(a: Analysis): { d: Diagnostic; fix: Fix }[] {
  * need (it is moved above what hides it instead, never deleted as redundant: §8.1 rule 3).
  */
 function safeDiagnostics(a: Analysis): Diagnostic[] {
-  const denySpans = pathSpans(a, (r) => r.flow.expect === 'deny');
+  // Refused flows count here too: what they need is unknown, so their denies are kept.
+  const denySpans = pathSpans(a, (r) => r.flow.expect === 'deny', a.flowResults);
   const denies = new Set<number>();
   for (const fw of a.model.firewalls) for (const r of fw.rules) if (r.action === 'deny') denies.add(r.node.span.start);
   return a.diagnostics.filter((d) => !d.file && !(d.code === 'redundant-rule' && denies.has(d.span.start) && within(d, denySpans)));

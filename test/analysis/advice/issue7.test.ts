@@ -52,6 +52,23 @@ flow 198.51.100.7 -> web https expect allow
     expect(r.analysis.flowResults.every((f) => f.met)).toBe(true);
   });
 
+  it('takes no flow-guided fix from a half-read file: the flows there have no verdict (spec §8.1 rule 5)', () => {
+    const text = `host web 10.0.0.5
+host scanner 198.51.100.66
+network typo 10.0.300.0/24
+firewall f stateless protects web {
+  100 inbound  allow tcp to web port [22, 443]
+  200 inbound  deny  tcp from scanner to web
+  100 outbound allow tcp from web port [22, 443] to any port ephemeral
+}
+flow scanner -> web https expect deny
+`;
+    expect(codes(text, 'invalid-address')).toHaveLength(1);
+    const r = fixAll(text, analyzeText);
+    expect(r.applied.filter((f) => f.because)).toEqual([]);
+    expect(r.text).toContain('200 inbound  deny  tcp from scanner to web');
+  });
+
   it('never reports a rule "redundant" and its partner "orphan" so that following both drops every response', () => {
     const text = `host web 10.0.1.10
 firewall edge stateless protects 10.0.1.0/24 {
