@@ -314,7 +314,8 @@ s.test('fwlang.simulateFlowAtCursor runs the flow under the cursor', async () =>
   const rule = lineOf(doc, /^\s*100\s+inbound/);
   editor.selection = new vscode.Selection(rule, 20, rule, 20);
   const byRule = await vscode.commands.executeCommand('fwlang.simulateFlowAtCursor');
-  assert.ok(byRule && byRule.title && byRule.title.startsWith('✔'), JSON.stringify(byRule));
+  // a flow made from a rule has no expect: the mark says so (cli.md: • no expect)
+  assert.ok(byRule && byRule.title && byRule.title.startsWith('• allowed'), JSON.stringify(byRule));
   assert.match(byRule.flow.flow, /catogram/);
   // on a line with no flow, the server says so (and the client shows a warning)
   editor.selection = new vscode.Selection(0, 0, 0, 0);
@@ -326,9 +327,9 @@ s.test('fwlang.simulateFlowInput simulates a typed flow with the names of the fi
   await api();
   await open('catogram.fw');
   const ok = await vscode.commands.executeCommand('fwlang.simulateFlowInput', 'bob -> catogram https');
-  assert.ok(ok && ok.title && ok.title.startsWith('✔'), JSON.stringify(ok));
+  assert.ok(ok && ok.title && ok.title.startsWith('• allowed'), JSON.stringify(ok)); // typed: no expect
   const withKeyword = await vscode.commands.executeCommand('fwlang.simulateFlowInput', 'flow catogram -> updates https');
-  assert.ok(withKeyword && withKeyword.title && withKeyword.title.startsWith('✔'), JSON.stringify(withKeyword));
+  assert.ok(withKeyword && withKeyword.title && withKeyword.title.startsWith('• allowed'), JSON.stringify(withKeyword));
   const bad = await vscode.commands.executeCommand('fwlang.simulateFlowInput', 'nobody -> catogram https');
   assert.ok(bad && typeof bad.error === 'string', JSON.stringify(bad));
 });
@@ -420,7 +421,7 @@ s.test('fwlang.restartServer restarts, and the server answers again', async () =
   await lenses(uri, 14);
   await waitFor(() => fwDiagnostics(uri).some((d) => codeOf(d) === 'missing-response'), { timeout: 15_000, what: 'diagnostics after the restart' });
   const r = await vscode.commands.executeCommand('fwlang.simulateFlowInput', 'laptop -> web3 https');
-  assert.ok(r && r.title && r.title.startsWith('✔'), JSON.stringify(r));
+  assert.ok(r && r.title && r.title.startsWith('• allowed'), JSON.stringify(r));
   await closeAll();
 }, { timeout: 40_000 });
 
