@@ -22,6 +22,7 @@ import {
   type ProtocolConnection,
   type PublishDiagnosticsParams,
   PublishDiagnosticsNotification,
+  type Registration,
   RegistrationRequest,
   ShutdownRequest,
   StreamMessageReader,
@@ -45,6 +46,7 @@ export const CLIENT_CAPABILITIES: ClientCapabilities = {
     configuration: true,
     workspaceFolders: true,
     didChangeConfiguration: { dynamicRegistration: true },
+    didChangeWatchedFiles: { dynamicRegistration: true, relativePatternSupport: true },
     codeLens: { refreshSupport: true },
     semanticTokens: { refreshSupport: true },
     workspaceEdit: { documentChanges: true, resourceOperations: ['create', 'rename', 'delete'] },
@@ -167,6 +169,8 @@ export class TestClient {
   readonly logs: string[] = [];
   stderr = '';
   configurationRequests = 0;
+  /** Every capability the server registered dynamically (client/registerCapability). */
+  readonly registrations: Registration[] = [];
   codeLensRefreshes = 0;
   exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   initializeResult: InitializeResult | undefined;
@@ -192,7 +196,9 @@ export class TestClient {
       this.configurationRequests++;
       return p.items.map((i) => (i.section === 'fwlang' ? DEFAULT_CONFIGURATION : null));
     });
-    c.onRequest(RegistrationRequest.type, () => undefined);
+    c.onRequest(RegistrationRequest.type, (p) => {
+      this.registrations.push(...p.registrations);
+    });
     c.onRequest(UnregistrationRequest.type, () => undefined);
     c.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
     c.onRequest(CodeLensRefreshRequest.type, () => {

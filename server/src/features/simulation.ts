@@ -13,6 +13,7 @@ import { flowStatementText } from '../model/flowStatementText';
 import type { FlowDecl } from '../syntax/ast';
 import { type DocContext, toRange } from '../lsp/docContext';
 import { classifyRule } from '../analysis/ruleKinds';
+import { rulesOf } from '../model/ownership';
 
 export { CMD_SIMULATE, CMD_SIMULATE_RULE, CMD_SIMULATE_TEXT };
 export const SERVER_COMMANDS = [CMD_SIMULATE, CMD_SIMULATE_RULE, CMD_SIMULATE_TEXT];
@@ -126,22 +127,19 @@ export function codeLenses(ctx: DocContext, state: LensState): CodeLens[] {
       },
     });
   }
-  for (const fw of model.firewalls) {
-    if (fw.file !== model.root || !fw.valid) continue;
-    for (const rule of fw.rules) {
-      if (classifyRule(rule) !== 'request') continue;
-      const line = ctx.lines.position(rule.node.span.start).line;
-      const key = `rule:${line}`;
-      const title = state.title(ctx.uri, key);
-      lenses.push({
-        range: toRange(ctx.lines, { start: rule.node.span.start, end: rule.node.span.start }),
-        command: {
-          title: title ? `${title} · ▶ Simulate again` : '▶ Simulate a request like this',
-          command: CMD_SIMULATE_RULE,
-          arguments: [{ uri: ctx.uri, line }],
-        },
-      });
-    }
+  for (const { firewall, rule } of rulesOf(model)) {
+    if (!firewall.valid || classifyRule(rule) !== 'request') continue;
+    const line = ctx.lines.position(rule.node.span.start).line;
+    const key = `rule:${line}`;
+    const title = state.title(ctx.uri, key);
+    lenses.push({
+      range: toRange(ctx.lines, { start: rule.node.span.start, end: rule.node.span.start }),
+      command: {
+        title: title ? `${title} · ▶ Simulate again` : '▶ Simulate a request like this',
+        command: CMD_SIMULATE_RULE,
+        arguments: [{ uri: ctx.uri, line }],
+      },
+    });
   }
   return lenses;
 }
@@ -167,21 +165,16 @@ export function simulateFlowAt(ctx: DocContext, line: number, state: LensState):
   return output(ctx, r);
 }
 
-/** Runs a request like the rule on `line`. */
+/** Runs a request like the rule of this document that starts on `line`. */
 export function simulateRuleAt(ctx: DocContext, line: number, state: LensState, host?: FileHost): SimulationOutput | { error: string } {
-  for (const fw of ctx.analysis.model.firewalls) {
-    for (const rule of fw.rules) {
-      if (ctx.lines.position(rule.node.span.start).line !== line) continue;
-      const text = flowForRule(rule, ctx.text);
-      if (!text) return { error: 'no flow can be made from this rule' };
-      const res = simulateText(ctx, text, host);
-      if ('flow' in res) {
-        state.mark(ctx.uri, `rule:${line}`, res.title);
-      }
-      return res;
-    }
-  }
-  return { error: 'there is no rule on this line' };
+  // Only this document's rules: an included file's offsets mean nothing in this text.
+  const at = rulesOf(ctx.analysis.model).find(({ rule }) => ctx.lines.position(rule.node.span.start).line === line);
+  if (!at) return { error: 'there is no rule on this line' };
+  const text = flowForRule(at.rule, ctx.text);
+  if (!text) return { error: 'no flow can be made from this rule' };
+  const res = simulateText(ctx, text, host);
+  if ('flow' in res) state.mark(ctx.uri, `rule:${line}`, res.title);
+  return res;
 }
 
 /** Runs a flow typed by the user (`bob -> catogram https`). */

@@ -15,9 +15,16 @@ import type {
   Statement,
 } from '../syntax/ast';
 
+/**
+ * The file a node belongs to: the path the model was given for the root file (a file system
+ * path, or the URI of an unsaved document) or the resolved path of an included file.
+ * Ask ./ownership.ts rather than comparing it by hand.
+ */
+export type FilePath = string;
+
 /** Where a declaration lives. */
 export interface Origin {
-  file: string;
+  file: FilePath;
   span: Span;
   /** Span of the declared name. */
   nameSpan: Span;
@@ -89,7 +96,7 @@ export interface ResolvedRule {
   sportGiven: boolean;
   dportGiven: boolean;
   node: RuleNode;
-  file: string;
+  file: FilePath;
   /**
    * False when a name in the rule could not be resolved, or the parser had to recover inside
    * it; such a rule matches nothing and the analyses pass over it.
@@ -106,7 +113,7 @@ export interface Firewall {
   /** All rules, file order. */
   rules: ResolvedRule[];
   node: FirewallDecl;
-  file: string;
+  file: FilePath;
   /** Order of declaration across the root file and its includes. */
   order: number;
   /** False when the firewall has errors that make analysing it misleading. */
@@ -120,7 +127,7 @@ export interface Firewall {
 
 export interface Flow {
   node: FlowDecl;
-  file: string;
+  file: FilePath;
   /** The flow as written without `flow` and `expect`, white space folded. */
   text: string;
   client: ResolvedEndpoint;
@@ -137,7 +144,7 @@ export interface Flow {
 }
 
 export interface Model {
-  root: string;
+  root: FilePath;
   ast: FileAst;
   text: string;
   symbols: Map<string, ModelSymbol>;
@@ -151,14 +158,14 @@ export interface Model {
   /** References from name uses to symbols, for definition/references/rename. */
   references: NameReference[];
   /** Included files that were read, with their text. */
-  includes: { path: string; text: string }[];
+  includes: { path: FilePath; text: string }[];
   /** The ephemeral ranges in use (spec §7): built-in profiles, declared profiles, `ephemeral` clauses, defaults. */
   ephemeralRanges?: PortSet[];
 }
 
 export interface NameReference {
   name: string;
-  file: string;
+  file: FilePath;
   span: Span;
   symbol?: ModelSymbol;
   /** True for the declaration itself. */

@@ -1,0 +1,109 @@
+// Which file a firewall, rule, flow or name belongs to, and what lies under an offset of one
+// file. A model mixes the root file's firewalls with those of the files it includes; every
+// question "is this in the edited file?" and every offset lookup is asked here.
+
+import type { Span } from '../core/diagnostic';
+import type { FlowDecl } from '../syntax/ast';
+import type { FilePath, Firewall, Flow, Model, NameReference, ResolvedRule } from './types';
+
+/** Anything that says which file it is in; no file means the root file (as diagnostics do). */
+export interface Owned {
+  file?: FilePath;
+}
+
+/** The file `item` belongs to. */
+export function fileOf(model: Model, item: Owned): FilePath {
+  return item.file ?? model.root;
+}
+
+/** True when `item` is written in `file` (the root file by default). */
+export function isIn(model: Model, item: Owned, file: FilePath = model.root): boolean {
+  return fileOf(model, item) === file;
+}
+
+/** True when `item` is written in the root file, not brought by an include. */
+export function isOwn(model: Model, item: Owned): boolean {
+  return isIn(model, item, model.root);
+}
+
+/** The firewalls declared in `file` (the root file by default), in declaration order. */
+export function firewallsOf(model: Model, file: FilePath = model.root): Firewall[] {
+  return model.firewalls.filter((fw) => fw.file === file);
+}
+
+/** The rules written in `file`, each with its firewall, in file order. */
+export function rulesOf(model: Model, file: FilePath = model.root): { firewall: Firewall; rule: ResolvedRule }[] {
+  return firewallsOf(model, file).flatMap((firewall) => firewall.rules.map((rule) => ({ firewall, rule })));
+}
+
+/** The resolved flows written in `file` (only the root file has flows: includes bring none). */
+export function flowsOf(model: Model, file: FilePath = model.root): Flow[] {
+  return model.flows.filter((f) => f.file === file);
+}
+
+/** The names (uses and declarations) the model knows in `file`: the root file's. */
+export function referencesOf(model: Model, file: FilePath = model.root): NameReference[] {
+  return model.references.filter((r) => r.file === file);
+}
+
+/** The flow statements of `file` as written (resolved or not). */
+export function flowStatementsOf(model: Model, file: FilePath = model.root): FlowDecl[] {
+  if (file !== model.root) return [];
+  return model.ast.statements.filter((s): s is FlowDecl => s?.kind === 'flow');
+}
+
+function within(span: Span, offset: number): boolean {
+  return span.start <= offset && offset <= span.end;
+}
+
+/** What is under an offset of a file, innermost first. */
+export type NodeAt =
+  | { kind: 'name'; file: FilePath; ref: NameReference }
+  | { kind: 'rule'; file: FilePath; firewall: Firewall; rule: ResolvedRule }
+  | { kind: 'flow'; file: FilePath; statement: FlowDecl; flow?: Flow }
+  | { kind: 'firewall'; file: FilePath; firewall: Firewall };
+
+/** The name of `file` under `offset`; at the boundary of two tokens, the one the offset starts. */
+export function referenceAt(model: Model, file: FilePath, offset: number): NameReference | undefined {
+  let best: NameReference | undefined;
+  for (const r of referencesOf(model, file)) {
+    if (!within(r.span, offset)) continue;
+    if (!best || (best.span.end === offset && r.span.start === offset)) best = r;
+  }
+  return best;
+}
+
+/** The rule of `file` whose text contains `offset`, with its firewall. */
+export function ruleAt(model: Model, file: FilePath, offset: number): { firewall: Firewall; rule: ResolvedRule } | undefined {
+  for (const fw of firewallsOf(model, file)) {
+    if (!within(fw.node.span, offset)) continue;
+    const rule = fw.rules.find((r) => within(r.node.span, offset));
+    if (rule) return { firewall: fw, rule };
+  }
+  return undefined;
+}
+
+/** The firewall of `file` whose text contains `offset`. */
+export function firewallAt(model: Model, file: FilePath, offset: number): Firewall | undefined {
+  return firewallsOf(model, file).find((fw) => within(fw.node.span, offset));
+}
+
+/** The flow statement of `file` whose text contains `offset`, with its resolved flow if any. */
+export function flowAt(model: Model, file: FilePath, offset: number): { statement: FlowDecl; flow?: Flow } | undefined {
+  const statement = flowStatementsOf(model, file).find((s) => within(s.span, offset));
+  if (!statement) return undefined;
+  return { statement, flow: model.flows.find((f) => f.node === statement) };
+}
+
+/** The innermost thing of `file` under `offset`: a name, else a rule, a flow, a firewall. */
+export function nodeAt(model: Model, file: FilePath, offset: number): NodeAt | undefined {
+  const ref = referenceAt(model, file, offset);
+  if (ref) return { kind: 'name', file, ref };
+  const r = ruleAt(model, file, offset);
+  if (r) return { kind: 'rule', file, ...r };
+  const f = flowAt(model, file, offset);
+  if (f) return { kind: 'flow', file, ...f };
+  const firewall = firewallAt(model, file, offset);
+  if (firewall) return { kind: 'firewall', file, firewall };
+  return undefined;
+}

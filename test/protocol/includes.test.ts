@@ -1,0 +1,89 @@
+// A file that includes another, over the wire: the includer's diagnostics follow the included
+// file (edited in the editor or on disk), each lens runs its own rule or flow, and rename
+// reaches the files that include the renamed name's file.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CodeLensRequest, ExecuteCommandRequest } from 'vscode-languageserver-protocol/node';
+import { TestClient, fileUri } from './client';
+
+let client: TestClient;
+let dir: string;
+
+beforeAll(async () => {
+  client = await TestClient.start();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwlang-includes-'));
+});
+
+afterAll(async () => {
+  await client?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes `files` into a fresh folder of the test directory; returns their paths by name. */
+function folder(name: string, files: Record<string, string>): Record<string, string> {
+  const d = path.join(dir, name);
+  fs.mkdirSync(d, { recursive: true });
+  const out: Record<string, string> = {};
+  for (const [f, text] of Object.entries(files)) {
+    out[f] = path.join(d, f);
+    fs.writeFileSync(out[f], text);
+  }
+  return out;
+}
+
+describe('lenses of a file that includes another', () => {
+  // The included firewall's rules sit on the same lines as the root's: a lens that took a
+  // rule of the other file would cut this text at the other file's offsets.
+  const INC_FW = [
+    'host db 10.0.2.20',
+    'host api 10.0.2.30',
+    'firewall back stateful protects 10.0.2.0/24 {',
+    '  inbound allow tcp from api to db port 5432',
+    '  inbound allow tcp from any to api port 8443',
+    '}',
+    '',
+  ].join('\n');
+  const ROOT = [
+    'include "inc.fw"',
+    'host web 10.0.1.10',
+    'host laptop 192.0.2.7',
+    'firewall front stateful protects 10.0.1.0/24 {',
+    '  inbound allow tcp from laptop to web port https',
+    '  inbound allow udp from any to web port 53',
+    '}',
+    'flow laptop -> web https expect allow',
+    'flow web -> db tcp 5432',
+    '',
+  ].join('\n');
+
+  it('every lens runs its own rule or flow, with its own line and text', async () => {
+    const p = folder('lenses', { 'root.fw': ROOT, 'inc.fw': INC_FW });
+    const uri = fileUri(p['root.fw']!);
+    await client.open(uri, ROOT);
+    await client.diagnosticsFor(uri);
+    const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+    const lines = ROOT.split('\n');
+    // Two request rules and two flows of this file; none of the included file.
+    expect(lenses.map((l) => l.range.start.line)).toEqual([7, 8, 4, 5]);
+    const expected: Record<number, string> = {
+      4: 'laptop -> web https',
+      5: 'any -> web udp 53',
+      7: 'laptop -> web https',
+      8: 'web -> db tcp 5432',
+    };
+    for (const lens of lenses) {
+      const line = lens.range.start.line;
+      const result = (await client.connection.sendRequest(ExecuteCommandRequest.type, {
+        command: lens.command!.command,
+        arguments: lens.command!.arguments,
+      })) as { error?: string; flow?: { flow: string; line: number | null } };
+      expect(result.error, `line ${line + 1}: ${lines[line]}`).toBeUndefined();
+      expect(result.flow!.flow, `line ${line + 1}: ${lines[line]}`).toBe(expected[line]);
+      if (lines[line]!.startsWith('flow')) expect(result.flow!.line).toBe(line + 1);
+    }
+    await client.close(uri);
+  });
+});
