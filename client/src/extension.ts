@@ -2,7 +2,7 @@
 // the commands and shows simulation traces. Everything else comes from the server.
 
 import * as path from 'node:path';
-import { type ExtensionContext, window } from 'vscode';
+import { type ExtensionContext, window, workspace } from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { TraceView, registerCommands } from './commands';
 import { type SimulationTrace, TRACE_NOTIFICATION } from '../../server/src/protocol';
@@ -30,7 +30,8 @@ export function activate(context: ExtensionContext): FwlangApi {
       { scheme: 'file', language: 'fw' },
       { scheme: 'untitled', language: 'fw' },
     ],
-    synchronize: { configurationSection: 'fwlang' },
+    // Included files change on disk too: the server re-checks the files that include them.
+    synchronize: { configurationSection: 'fwlang', fileEvents: workspace.createFileSystemWatcher('**/*.fw') },
     // Server log and `fwlang.trace.server` messages share the channel with the simulation traces.
     outputChannel: out,
   };

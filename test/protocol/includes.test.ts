@@ -1,12 +1,16 @@
 // A file that includes another, over the wire: the includer's diagnostics follow the included
-// file (edited in the editor or on disk), each lens runs its own rule or flow, and rename
-// reaches the files that include the renamed name's file.
+// file (edited in the editor or on disk), and each lens runs its own rule or flow.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CodeLensRequest, ExecuteCommandRequest } from 'vscode-languageserver-protocol/node';
+import {
+  CodeLensRequest,
+  DidChangeWatchedFilesNotification,
+  ExecuteCommandRequest,
+  FileChangeType,
+} from 'vscode-languageserver-protocol/node';
 import { TestClient, fileUri } from './client';
 
 let client: TestClient;
@@ -33,6 +37,48 @@ function folder(name: string, files: Record<string, string>): Record<string, str
   }
   return out;
 }
+
+const unknownWeb2 = (p: { diagnostics: { code?: unknown; message: string }[] }) =>
+  p.diagnostics.some((d) => d.code === 'unknown-name' && d.message.includes('web2'));
+
+const ROOT_USING_WEB2 = 'include "inc.fw"\nhost bob 198.51.100.23\nflow bob -> web2 https\n';
+const INC = 'host web 10.0.1.10\n';
+
+describe('the includer follows the included file', () => {
+  it('adding `host web2` to an open included file clears the includer’s unknown-name', async () => {
+    const p = folder('editor', { 'root.fw': ROOT_USING_WEB2, 'inc.fw': INC });
+    const root = fileUri(p['root.fw']!);
+    const inc = fileUri(p['inc.fw']!);
+    await client.open(inc, INC);
+    await client.open(root, ROOT_USING_WEB2);
+    expect(unknownWeb2(await client.diagnosticsFor(root))).toBe(true);
+
+    await client.replace(inc, INC.length, INC.length, 'host web2 10.0.1.11\n');
+    const after = await client.waitForDiagnostics(root, (d) => !unknownWeb2(d));
+    expect(after.diagnostics.map((d) => d.message)).toEqual([]);
+    await client.close(root);
+    await client.close(inc);
+  });
+
+  it('adding `host web2` on disk to an included file that is not open clears it after didChangeWatchedFiles', async () => {
+    const p = folder('disk', { 'root.fw': ROOT_USING_WEB2, 'inc.fw': INC });
+    const root = fileUri(p['root.fw']!);
+    await client.open(root, ROOT_USING_WEB2);
+    expect(unknownWeb2(await client.diagnosticsFor(root))).toBe(true);
+
+    fs.writeFileSync(p['inc.fw']!, `${INC}host web2 10.0.1.11\n`);
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: [{ uri: fileUri(p['inc.fw']!), type: FileChangeType.Changed }],
+    });
+    const after = await client.waitForDiagnostics(root, (d) => !unknownWeb2(d));
+    expect(after.diagnostics.map((d) => d.message)).toEqual([]);
+    await client.close(root);
+  });
+
+  it('the server asks to watch .fw files when the client can register a watcher', async () => {
+    expect(client.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles')).toBe(true);
+  });
+});
 
 describe('lenses of a file that includes another', () => {
   // The included firewall's rules sit on the same lines as the root's: a lens that took a

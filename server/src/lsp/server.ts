@@ -5,6 +5,7 @@ import {
   CodeLensRefreshRequest,
   type Connection,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver';
@@ -39,6 +40,7 @@ export function startServer(connection: Connection): void {
   const lensState = new LensState();
   const pending = new Map<string, ReturnType<typeof setTimeout>>();
   let codeLensRefresh = false;
+  let watcherRegistration = false;
 
   const guard =
     <P, R>(fallback: R, f: (p: P) => Promise<R> | R) =>
@@ -55,6 +57,7 @@ export function startServer(connection: Connection): void {
     const caps = params.capabilities;
     ws.configurationSupported = !!caps.workspace?.configuration;
     codeLensRefresh = !!caps.workspace?.codeLens?.refreshSupport;
+    watcherRegistration = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -72,7 +75,27 @@ export function startServer(connection: Connection): void {
     if (ws.configurationSupported) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'fwlang' }).catch(() => undefined);
     }
+    // Included files change on disk too. Clients that cannot register a watcher send the
+    // events of their static `synchronize.fileEvents` (the VS Code client asks for `**/*.fw`).
+    if (watcherRegistration) {
+      void connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.fw' }] })
+        .catch(() => undefined);
+    }
   });
+
+  connection.onDidChangeWatchedFiles((p) => {
+    const paths = p.changes.map((c) => uriToPath(c.uri));
+    ws.filesChanged(paths);
+    recheckIncluders(paths);
+  });
+
+  /** Re-checks the open documents that include one of `paths` (a stale cache entry is recomputed). */
+  function recheckIncluders(paths: string[]): void {
+    const uris = new Set<string>();
+    for (const p of paths) for (const d of ws.dependents(p)) uris.add(d.uri);
+    for (const uri of uris) schedule(uri);
+  }
 
   connection.onDidChangeConfiguration(() => {
     ws.settingsChanged();
@@ -107,11 +130,14 @@ export function startServer(connection: Connection): void {
     }
   }
 
-  documents.onDidOpen((e) => schedule(e.document.uri));
+  // Files that include a document see its editor text while it is open, the disk's after.
+  documents.onDidOpen((e) => {
+    schedule(e.document.uri);
+    recheckIncluders([uriToPath(e.document.uri)]);
+  });
   documents.onDidChangeContent((e) => {
     schedule(e.document.uri);
-    // Files that include this one see its new declarations.
-    for (const dep of ws.dependents(uriToPath(e.document.uri))) if (dep.uri !== e.document.uri) schedule(dep.uri);
+    recheckIncluders([uriToPath(e.document.uri)]);
   });
   documents.onDidClose((e) => {
     const t = pending.get(e.document.uri);
@@ -120,6 +146,7 @@ export function startServer(connection: Connection): void {
     ws.forget(e.document.uri);
     lensState.forget(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    recheckIncluders([uriToPath(e.document.uri)]);
   });
 
   connection.onHover(guard(null, async (p) => {

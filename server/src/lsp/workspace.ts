@@ -8,6 +8,7 @@ import type { TextDocuments } from 'vscode-languageserver';
 import { AnalysisCache, analyze } from '../analysis/analyze';
 import { LineIndex } from '../core/text';
 import { buildModel } from '../model/resolve';
+import type { FileHost } from '../model/types';
 import { nodeFileHost } from '../node/fileHost';
 import { DEFAULT_SETTINGS, type DocContext, type Settings } from './docContext';
 
@@ -32,11 +33,55 @@ export class Workspace {
     private readonly connection: Connection,
   ) {}
 
-  /** Open documents' texts take precedence over the disk for includes. */
-  private host() {
-    const openByPath = new Map<string, string>();
-    for (const d of this.documents.all()) openByPath.set(uriToPath(d.uri), d.getText());
-    return nodeFileHost((p) => openByPath.get(p));
+  /**
+   * Included files read from disk, kept until the client says the file changed
+   * (`workspace/didChangeWatchedFiles`); `undefined` when it could not be read.
+   */
+  private readonly diskTexts = new Map<string, string | undefined>();
+  /** Per document: every file its last analysis asked for, with the text it got. */
+  private readonly inputs = new Map<string, Map<string, string | undefined>>();
+  private readonly disk = nodeFileHost();
+
+  private openText(path: string): string | undefined {
+    for (const d of this.documents.all()) if (uriToPath(d.uri) === path) return d.getText();
+    return undefined;
+  }
+
+  /** The text of `path` as an include sees it now: the open document's, else the disk's (as last read). */
+  private currentText(path: string): string | undefined {
+    const open = this.openText(path);
+    if (open !== undefined) return open;
+    if (!this.diskTexts.has(path)) this.diskTexts.set(path, this.disk.readFile(path));
+    return this.diskTexts.get(path);
+  }
+
+  /**
+   * A file host that records what it reads into `reads`. A new analysis reads the disk
+   * again (as before watching existed, for clients that send no file events).
+   */
+  private host(reads: Map<string, string | undefined>): FileHost {
+    return {
+      readFile: (p) => {
+        let text = this.openText(p);
+        if (text === undefined) this.diskTexts.set(p, (text = this.disk.readFile(p)));
+        reads.set(p, text);
+        return text;
+      },
+      resolve: (from, rel) => this.disk.resolve(from, rel),
+    };
+  }
+
+  /** True when every file the analysis of `uri` read still has the text it read. */
+  private inputsUnchanged(uri: string): boolean {
+    const reads = this.inputs.get(uri);
+    if (!reads) return false;
+    for (const [p, text] of reads) if (this.currentText(p) !== text) return false;
+    return true;
+  }
+
+  /** Files changed on disk: their next read goes to the disk again. */
+  filesChanged(paths: string[]): void {
+    for (const p of paths) this.diskTexts.delete(p);
   }
 
   settings(uri: string): Promise<Settings> {
@@ -62,6 +107,7 @@ export class Workspace {
 
   forget(uri: string): void {
     this.cache.delete(uri);
+    this.inputs.delete(uri);
     this.analysisCaches.delete(uri);
     this.settingsCache.delete(uri);
   }
@@ -74,13 +120,18 @@ export class Workspace {
     return this.contextSync(doc, settings);
   }
 
-  /** Cached for (uri, version); recomputed otherwise. Never throws. */
+  /**
+   * Cached for (uri, version, settings, the text of every file it includes); recomputed
+   * otherwise. Never throws.
+   */
   contextSync(doc: TextDocument, settings: Settings): DocContext {
     const cached = this.cache.get(doc.uri);
-    if (cached && cached.version === doc.version && cached.settings === settings) return cached;
+    if (cached && cached.version === doc.version && cached.settings === settings && this.inputsUnchanged(doc.uri)) return cached;
     const text = doc.getText();
     const path = uriToPath(doc.uri);
-    const model = buildModel(path, text, this.host(), { defaultEphemeral: settings.defaultEphemeral || undefined });
+    const reads = new Map<string, string | undefined>();
+    const model = buildModel(path, text, this.host(reads), { defaultEphemeral: settings.defaultEphemeral || undefined });
+    this.inputs.set(doc.uri, reads);
     let analysisCache = this.analysisCaches.get(doc.uri);
     if (!analysisCache) this.analysisCaches.set(doc.uri, (analysisCache = new AnalysisCache()));
     const ctx: DocContext = { uri: doc.uri, path, version: doc.version, text, lines: new LineIndex(text), analysis: analyze(model, analysisCache), settings };
@@ -88,14 +139,16 @@ export class Workspace {
     return ctx;
   }
 
-  /** Documents that include `path` (to re-check them when it changes). */
+  /**
+   * Open documents whose last analysis read `path` (or looked for it and did not find it),
+   * directly or through another include: to re-check them when it changes.
+   */
   dependents(path: string): TextDocument[] {
     const out: TextDocument[] = [];
-    for (const [uri, ctx] of this.cache) {
-      if (ctx.analysis.model.includes.some((i) => i.path === path)) {
-        const d = this.documents.get(uri);
-        if (d) out.push(d);
-      }
+    for (const [uri, reads] of this.inputs) {
+      if (!reads.has(path)) continue;
+      const d = this.documents.get(uri);
+      if (d && uriToPath(d.uri) !== path) out.push(d);
     }
     return out;
   }
