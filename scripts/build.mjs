@@ -31,4 +31,8 @@ if (watch) {
   for (const b of present) await (await esbuild.context({ ...common, ...b })).watch();
 } else {
   await Promise.all(present.map((b) => esbuild.build({ ...common, ...b })));
+  // package.json's severity settings and the docs index are generated from the table of codes.
+  const { staleFiles } = await import('./codes.mjs');
+  const stale = await staleFiles(false);
+  if (stale.length) console.warn(`warning: ${stale.join(', ')} out of date with server/src/core/codes.ts: run npm run codes`);
 }

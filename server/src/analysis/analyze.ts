@@ -128,7 +128,7 @@ function firewallDiagnostics(base: AnalysisContext, fw: Firewall, cache: Analysi
 export function analyze(model: Model, cache?: AnalysisCache): Analysis {
   const internal: Diagnostic[] = [];
   const fail = (what: string) => (e: unknown) =>
-    internal.push(diag('syntax', { start: 0, end: 0 }, `internal error in ${what}: ${(e as Error)?.message ?? String(e)}`));
+    internal.push(diag('internal', { start: 0, end: 0 }, `internal error in ${what}: ${(e as Error)?.message ?? String(e)}`));
   const flowResults: FlowResult[] = [];
   for (const f of model.flows) {
     const r = guarded(() => simulateFlow(model, f), undefined, fail('the simulation'));

@@ -31,7 +31,7 @@ export function checkResponses(actx: AnalysisContext): Diagnostic[] {
       const ix = responseIndex(fw);
       for (const check of CODES) out.push(...check(ctx, fw, ix));
     } catch (e) {
-      out.push(diag('syntax', fw.node.name.span, `internal error in the response analyses of \`${fw.name}\`: ${(e as Error)?.message ?? String(e)}`));
+      out.push(diag('internal', fw.node.name.span, `internal error in the response analyses of \`${fw.name}\`: ${(e as Error)?.message ?? String(e)}`));
     }
   }
   return out;

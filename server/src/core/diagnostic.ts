@@ -1,28 +1,9 @@
 // Diagnostics as plain data: offsets into a file's text, a stable code (spec §8)
 // and the quick fixes that go with them. Front ends translate; nothing here knows LSP.
 
-export type Severity = 'error' | 'warning' | 'info' | 'hint';
+import { CODE_TABLE, type DiagnosticCode, type Severity } from './codes';
 
-export const DIAGNOSTIC_CODES = [
-  'syntax',
-  'unknown-name',
-  'duplicate-name',
-  'invalid-address',
-  'invalid-port',
-  'rule-numbering',
-  'missing-response',
-  'partial-response',
-  'broad-response',
-  'orphan-response',
-  'stateful-response',
-  'shadowed-rule',
-  'redundant-rule',
-  'flow-expectation',
-  'flow-path',
-  'include-error',
-  'unused-suppression',
-] as const;
-export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
+export { DIAGNOSTIC_CODES, type DiagnosticCode, type Severity } from './codes';
 
 /** Half-open offset range [start, end) into one file's text. */
 export interface Span {
@@ -65,25 +46,9 @@ export interface Diagnostic {
   fixes?: Fix[];
 }
 
-export const DEFAULT_SEVERITY: Record<DiagnosticCode, Severity> = {
-  syntax: 'error',
-  'unknown-name': 'error',
-  'duplicate-name': 'error',
-  'invalid-address': 'error',
-  'invalid-port': 'error',
-  'rule-numbering': 'error',
-  'missing-response': 'warning',
-  'partial-response': 'warning',
-  'broad-response': 'warning',
-  'orphan-response': 'info',
-  'stateful-response': 'hint',
-  'shadowed-rule': 'warning',
-  'redundant-rule': 'hint',
-  'flow-expectation': 'error',
-  'flow-path': 'error',
-  'include-error': 'error',
-  'unused-suppression': 'hint',
-};
+export const DEFAULT_SEVERITY = Object.fromEntries(
+  Object.entries(CODE_TABLE).map(([code, info]) => [code, info.severity]),
+) as Record<DiagnosticCode, Severity>;
 
 export function diag(
   code: DiagnosticCode,
