@@ -1,5 +1,6 @@
 // A file that includes another, over the wire: the includer's diagnostics follow the included
-// file (edited in the editor or on disk), and each lens runs its own rule or flow.
+// file (edited in the editor or on disk), each lens runs its own rule or flow, and rename
+// reaches the files that include the renamed name's file.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,8 +11,11 @@ import {
   DidChangeWatchedFilesNotification,
   ExecuteCommandRequest,
   FileChangeType,
+  ReferencesRequest,
+  RenameRequest,
+  type WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
-import { TestClient, fileUri } from './client';
+import { TestClient, applyTextEdits, fileUri, offsetOf } from './client';
 
 let client: TestClient;
 let dir: string;
@@ -131,5 +135,63 @@ describe('lenses of a file that includes another', () => {
       if (lines[line]!.startsWith('flow')) expect(result.flow!.line).toBe(line + 1);
     }
     await client.close(uri);
+  });
+});
+
+describe('rename and references reach the files that include the name’s file', () => {
+  const INC_DECL = 'host web 10.0.1.10\nnetwork lan 10.0.1.0/24\n';
+  const ROOT_A = 'include "inc.fw"\nhost bob 198.51.100.23\nflow bob -> web https\n';
+  const ROOT_B = 'include "inc.fw"\nfirewall edge stateful protects lan {\n  inbound allow tcp to web port https\n}\n';
+
+  function editedTexts(edit: WorkspaceEdit, texts: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [uri, edits] of Object.entries(edit.changes ?? {})) out[uri] = applyTextEdits(texts[uri] ?? '', edits);
+    return out;
+  }
+
+  it('renaming from the included file edits the open includers too', async () => {
+    const p = folder('rename-from-inc', { 'inc.fw': INC_DECL, 'a.fw': ROOT_A, 'b.fw': ROOT_B });
+    const [inc, a, b] = [fileUri(p['inc.fw']!), fileUri(p['a.fw']!), fileUri(p['b.fw']!)];
+    await client.open(a, ROOT_A);
+    await client.open(b, ROOT_B);
+    await client.open(inc, INC_DECL);
+    await client.diagnosticsFor(a);
+    await client.diagnosticsFor(b);
+    await client.diagnosticsFor(inc);
+    const position = client.docs.get(inc)!.positionAt(offsetOf(INC_DECL, 'web', 0, 1));
+    const edit = (await client.connection.sendRequest(RenameRequest.type, { textDocument: { uri: inc }, position, newName: 'www' }))!;
+    expect(editedTexts(edit, { [inc]: INC_DECL, [a]: ROOT_A, [b]: ROOT_B })).toEqual({
+      [inc]: INC_DECL.replace('web', 'www'),
+      [a]: ROOT_A.replace('web', 'www'),
+      [b]: ROOT_B.replace('web', 'www'),
+    });
+    const refs = (await client.connection.sendRequest(ReferencesRequest.type, {
+      textDocument: { uri: inc },
+      position,
+      context: { includeDeclaration: false },
+    }))!;
+    expect(refs.map((r) => r.uri).sort()).toEqual([a, b].sort());
+    // A name an includer declares is taken: `bob` of a.fw would be declared twice there.
+    await expect(
+      client.connection.sendRequest(RenameRequest.type, { textDocument: { uri: inc }, position, newName: 'bob' }),
+    ).rejects.toThrow(/`bob` is already declared/);
+    for (const u of [a, b, inc]) await client.close(u);
+  });
+
+  it('renaming from one includer edits the included file and the other open includers', async () => {
+    const p = folder('rename-from-root', { 'inc.fw': INC_DECL, 'a.fw': ROOT_A, 'b.fw': ROOT_B });
+    const [inc, a, b] = [fileUri(p['inc.fw']!), fileUri(p['a.fw']!), fileUri(p['b.fw']!)];
+    await client.open(a, ROOT_A);
+    await client.open(b, ROOT_B);
+    await client.diagnosticsFor(a);
+    await client.diagnosticsFor(b);
+    const position = client.docs.get(a)!.positionAt(offsetOf(ROOT_A, 'web', 0, 1));
+    const edit = (await client.connection.sendRequest(RenameRequest.type, { textDocument: { uri: a }, position, newName: 'www' }))!;
+    expect(editedTexts(edit, { [inc]: INC_DECL, [a]: ROOT_A, [b]: ROOT_B })).toEqual({
+      [inc]: INC_DECL.replace('web', 'www'),
+      [a]: ROOT_A.replace('web', 'www'),
+      [b]: ROOT_B.replace('web', 'www'),
+    });
+    for (const u of [a, b]) await client.close(u);
   });
 });

@@ -1,5 +1,5 @@
 // Rename: a declared host, network, service, profile or firewall, everywhere it is used in
-// this file and the files it includes. Built-ins and keywords are not renamed, and the new
+// this file, the files it includes and the open files that include the name's file. Built-ins and keywords are not renamed, and the new
 // name must be a free, valid name. Refusals are returned as `{ error }` for the LSP layer.
 
 import type { Position, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
@@ -61,18 +61,22 @@ export function prepareRename(ctx: DocContext, position: Position): { range: Ran
   return { range: toRange(ctx.lines, t.ref.span), placeholder: t.ref.name };
 }
 
-/** Names that are taken: declared here or in included files, built-ins. */
-function takenNames(ctx: DocContext): Set<string> {
-  const taken = new Set<string>(ctx.analysis.model.symbols.keys());
-  for (const s of ctx.analysis.model.ast.statements) {
-    if (s && 'name' in s && s.name?.text) taken.add(s.name.text);
+/** Names that are taken: declared in these documents or the files they include, built-ins. */
+function takenNames(docs: DocContext[]): Set<string> {
+  const taken = new Set<string>();
+  for (const ctx of docs) {
+    for (const n of ctx.analysis.model.symbols.keys()) taken.add(n);
+    for (const s of ctx.analysis.model.ast.statements) {
+      if (s && 'name' in s && s.name?.text) taken.add(s.name.text);
+    }
   }
   for (const n of Object.keys(BUILTIN_SERVICES)) taken.add(n);
   for (const n of Object.keys(BUILTIN_PROFILES)) taken.add(n);
   return taken;
 }
 
-export function rename(ctx: DocContext, position: Position, newName: string): WorkspaceEdit | Refusal | null {
+/** `others`: the other open documents; those that include the name's file are renamed too. */
+export function rename(ctx: DocContext, position: Position, newName: string, others: DocContext[] = []): WorkspaceEdit | Refusal | null {
   const t = target(ctx, position);
   if (!t || 'error' in t) return t ?? { error: 'there is no name here to rename' };
   const { ref } = t;
@@ -81,13 +85,14 @@ export function rename(ctx: DocContext, position: Position, newName: string): Wo
     return { error: `\`${newName}\` is not a valid name: a name is a letter or \`_\`, then letters, digits, \`_\` or \`-\`` };
   }
   if (KEYWORD_SET.has(newName)) return { error: `\`${newName}\` is a keyword and cannot be used as a name` };
-  if (takenNames(ctx).has(newName)) {
+  const found = sameSymbol(ctx, ref, others);
+  if (takenNames([...new Set([ctx, ...found.map((f) => f.ctx)])]).has(newName)) {
     const builtin = newName in BUILTIN_SERVICES || newName in BUILTIN_PROFILES;
     return { error: `\`${newName}\` is already ${builtin ? 'a built-in name' : 'declared'}; choose another name` };
   }
   const changes: Record<string, TextEdit[]> = {};
-  for (const r of sameSymbol(ctx, ref)) {
-    (changes[uriOf(ctx, r.file)] ??= []).push({ range: toRange(linesOf(ctx, r.file), r.span), newText: newName });
+  for (const { ctx: doc, ref: r } of found) {
+    (changes[uriOf(doc, r.file)] ??= []).push({ range: toRange(linesOf(doc, r.file), r.span), newText: newName });
   }
   return { changes };
 }

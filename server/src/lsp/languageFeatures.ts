@@ -40,7 +40,7 @@ function register(connection: Connection, ws: Workspace, guard: Guard): void {
   connection.onReferences(
     guard([], async (p) => {
       const ctx = await ws.context(p.textDocument.uri);
-      return ctx ? references(ctx, p.position, !!p.context?.includeDeclaration) : [];
+      return ctx ? references(ctx, p.position, !!p.context?.includeDeclaration, await ws.others(ctx.uri)) : [];
     }),
   );
 
@@ -54,7 +54,7 @@ function register(connection: Connection, ws: Workspace, guard: Guard): void {
   connection.onRenameRequest(
     guard(null, async (p) => {
       const ctx = await ws.context(p.textDocument.uri);
-      return ctx ? refusal(rename(ctx, p.position, p.newName)) : null;
+      return ctx ? refusal(rename(ctx, p.position, p.newName, await ws.others(ctx.uri))) : null;
     }),
   );
 

@@ -139,6 +139,17 @@ export class Workspace {
     return ctx;
   }
 
+  /** The analyses of every open document but `uri` (to find the files that include a name's file). */
+  async others(uri: string): Promise<DocContext[]> {
+    const out: DocContext[] = [];
+    for (const d of this.documents.all()) {
+      if (d.uri === uri) continue;
+      const ctx = await this.context(d.uri);
+      if (ctx) out.push(ctx);
+    }
+    return out;
+  }
+
   /**
    * Open documents whose last analysis read `path` (or looked for it and did not find it),
    * directly or through another include: to re-check them when it changes.
