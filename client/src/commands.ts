@@ -4,27 +4,17 @@
 import * as path from 'node:path';
 import { type Disposable, type OutputChannel, type TextDocument, Uri, commands, window } from 'vscode';
 import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
-import { CMD_SIMULATE, CMD_SIMULATE_RULE, CMD_SIMULATE_TEXT, type SimulationResult, type SimulationTrace, isError } from '../../server/src/protocol';
-
-/** A line that starts a statement (or a rule, or closes a block): where a flow cannot continue. */
-const STATEMENT_START = /^\s*(?:host|network|service|ephemeral|default|include|firewall|flow|inbound|outbound|\d+\s|[{}])/;
-const RULE_START = /^\s*(?:\d+\s+)?(?:inbound|outbound)\b/;
-
-/** What to simulate for the cursor on `line`: the flow statement around it (a flow may span
- *  lines; the server wants its first), else the rule starting there, else the line as is. */
-export function statementAt(doc: TextDocument, line: number): { kind: 'flow' | 'rule'; line: number } {
-  for (let l = line; l >= 0; l--) {
-    const text = doc.lineAt(l).text.replace(/#.*/, '');
-    if (!text.trim()) {
-      if (l === line) continue; // cursor on an empty line or a comment: look above
-      break;
-    }
-    if (/^\s*flow\b/.test(text)) return { kind: 'flow', line: l };
-    if (RULE_START.test(text)) return { kind: 'rule', line: l };
-    if (STATEMENT_START.test(text)) break;
-  }
-  return { kind: 'flow', line };
-}
+import {
+  CMD_SIMULATE_AT,
+  CMD_SIMULATE_TEXT,
+  type CommandArgs,
+  type ServerCommand,
+  type SimulationResult,
+  type SimulationTrace,
+  commandParams,
+  isError,
+  isSimulationResult,
+} from '../../server/src/protocol';
 
 function fwDocument(): TextDocument | undefined {
   const active = window.activeTextEditor?.document;
@@ -63,10 +53,18 @@ export class TraceView {
   }
 }
 
-async function runServerCommand(client: LanguageClient, ready: Promise<void>, command: string, arg: object): Promise<SimulationResult | undefined> {
+async function runServerCommand<C extends ServerCommand>(
+  client: LanguageClient,
+  ready: Promise<void>,
+  command: C,
+  arg: CommandArgs[C],
+): Promise<SimulationResult | undefined> {
   try {
     await ready;
-    return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg] })) as SimulationResult;
+    const answer: unknown = await client.sendRequest(ExecuteCommandRequest.type, commandParams(command, arg));
+    if (isSimulationResult(answer)) return answer;
+    void window.showErrorMessage(`fwlang: the language server gave an answer this extension does not read: ${JSON.stringify(answer)}`);
+    return undefined;
   } catch (e) {
     void window.showErrorMessage(`fwlang: the language server did not answer: ${(e as Error)?.message ?? e}`);
     return undefined;
@@ -87,10 +85,10 @@ export function registerCommands(
         void window.showWarningMessage('fwlang: put the cursor on a flow in a .fw file.');
         return undefined;
       }
-      // On a rule, simulate a request like it (the "▶ Simulate a request like this" lens).
-      const at = statementAt(ed.document, ed.selection.active.line);
-      const command = at.kind === 'rule' ? CMD_SIMULATE_RULE : CMD_SIMULATE;
-      return runServerCommand(client(), ready(), command, { uri: ed.document.uri.toString(), line: at.line });
+      // The server decides what is there: a flow, or a rule (then a request like it, as the
+      // "▶ Simulate a request like this" lens).
+      const { line, character } = ed.selection.active;
+      return runServerCommand(client(), ready(), CMD_SIMULATE_AT, { uri: ed.document.uri.toString(), position: { line, character } });
     }),
 
     // An argument (the flow's text) skips the input box: for keybindings and tests.

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { type ExtensionContext, window, workspace } from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { TraceView, registerCommands } from './commands';
-import { type SimulationTrace, TRACE_NOTIFICATION } from '../../server/src/protocol';
+import { type SimulationTrace, SimulationTraceNotification } from '../../server/src/protocol';
 
 let client: LanguageClient | undefined;
 
@@ -36,7 +36,7 @@ export function activate(context: ExtensionContext): FwlangApi {
     outputChannel: out,
   };
   const lc = (client = new LanguageClient('fwlang', 'fwlang', serverOptions, clientOptions));
-  lc.onNotification(TRACE_NOTIFICATION, (t: SimulationTrace) => traces.show(t));
+  lc.onNotification(SimulationTraceNotification, (t) => traces.show(t));
 
   // Not awaited: activation stays fast, commands wait for `ready` themselves.
   const started = (p: Promise<void>) => p.catch((e) => out.appendLine(`fwlang: the language server did not start: ${e?.message ?? e}`));

@@ -1,20 +1,91 @@
 // What the client and the fwlang server say to each other beyond plain LSP, declared once
-// for both sides (like vscode-eslint's shared protocol). Plain names and types only, so the
-// client bundle pulls in nothing of the engine.
+// for both sides (like vscode-eslint's shared protocol): each command's argument, what it
+// answers, the trace notification. Plain names and types only, so the client bundle pulls
+// in nothing of the engine.
 
-/** executeCommand: run the flow on a line. Argument `{ uri, line }` (0-based line). */
+import { type ExecuteCommandParams, NotificationType, type Position } from 'vscode-languageserver-protocol';
+
+/** executeCommand: run the flow that starts on a line (a flow lens). */
 export const CMD_SIMULATE = 'fwlang.simulate';
-/** executeCommand: run a request like the rule on a line. Argument `{ uri, line }`. */
+/** executeCommand: run a request like the rule that starts on a line (a rule lens). */
 export const CMD_SIMULATE_RULE = 'fwlang.simulateRule';
-/** executeCommand: run a flow written as text, with the names of a document. Argument `{ uri, flow }`. */
+/** executeCommand: run a flow written as text, with the names of a document. */
 export const CMD_SIMULATE_TEXT = 'fwlang.simulateText';
+/** executeCommand: run what is under the cursor; the server decides whether that is a flow or a rule. */
+export const CMD_SIMULATE_AT = 'fwlang.simulateAt';
+
+/** `{ uri, line }`: a 0-based line of a document, where a flow or a rule starts. */
+export interface LineArgs {
+  uri: string;
+  line: number;
+}
+/** `{ uri, flow }`: a flow without the keyword (`bob -> catogram https`). */
+export interface FlowTextArgs {
+  uri: string;
+  flow: string;
+}
+/** `{ uri, position }`: the cursor. */
+export interface PositionArgs {
+  uri: string;
+  position: Position;
+}
+
+/** The one argument each server command takes. */
+export interface CommandArgs {
+  [CMD_SIMULATE]: LineArgs;
+  [CMD_SIMULATE_RULE]: LineArgs;
+  [CMD_SIMULATE_TEXT]: FlowTextArgs;
+  [CMD_SIMULATE_AT]: PositionArgs;
+}
+export type ServerCommand = keyof CommandArgs;
+export const SERVER_COMMANDS: ServerCommand[] = [CMD_SIMULATE, CMD_SIMULATE_RULE, CMD_SIMULATE_TEXT, CMD_SIMULATE_AT];
+
+/** The executeCommand parameters of `command` with its argument, typed on the sending side. */
+export function commandParams<C extends ServerCommand>(command: C, arg: CommandArgs[C]): ExecuteCommandParams & { command: C } {
+  return { command, arguments: [arg] };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isLine = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/** A server command with its argument, as the server reads it: `call.command` narrows `call.arg`. */
+export type CommandCall = { [C in ServerCommand]: { command: C; arg: CommandArgs[C] } }[ServerCommand];
+
+export function isServerCommand(command: string): command is ServerCommand {
+  return (SERVER_COMMANDS as string[]).includes(command);
+}
+
+/**
+ * A command and its argument read from the wire, or what is wrong with them: the receiving
+ * side checks instead of casting.
+ */
+export function readCommand(params: { command: string; arguments?: unknown[] }): CommandCall | { error: string } {
+  const { command } = params;
+  const arg = params.arguments?.[0];
+  if (!isServerCommand(command)) return { error: `unknown command ${command}` };
+  if (!isObject(arg) || typeof arg.uri !== 'string') return { error: 'missing document' };
+  const uri = arg.uri;
+  switch (command) {
+    case CMD_SIMULATE:
+    case CMD_SIMULATE_RULE:
+      return isLine(arg.line) ? { command, arg: { uri, line: arg.line } } : { error: 'missing line' };
+    case CMD_SIMULATE_TEXT:
+      return typeof arg.flow === 'string' ? { command, arg: { uri, flow: arg.flow } } : { error: 'missing flow text' };
+    case CMD_SIMULATE_AT: {
+      const p = arg.position;
+      return isObject(p) && isLine(p.line) && isLine(p.character)
+        ? { command, arg: { uri, position: { line: p.line, character: p.character } } }
+        : { error: 'missing position' };
+    }
+  }
+}
 
 /** Notification from the server after every simulation. */
 export const TRACE_NOTIFICATION = 'fwlang/simulationTrace';
 
 export interface SimulationOk {
   /** The result as plain data (the CLI's `simulate --json`); `flow.flow` is the flow's text. */
-  flow: { flow: string; line: number; verdict: string; met: boolean; expect: string | null };
+  flow: { flow: string; line: number | null; verdict: string; met: boolean; expect: string | null };
   /** The hop-by-hop trace for a person. */
   trace: string;
   /** ✔ allowed / ✘ blocked at … / ◐ partial … */
@@ -23,9 +94,18 @@ export interface SimulationOk {
 export interface SimulationError {
   error: string;
 }
+/** What every simulate command answers. */
 export type SimulationResult = SimulationOk | SimulationError;
 export type SimulationTrace = { uri: string } & SimulationResult;
 
+export const SimulationTraceNotification = new NotificationType<SimulationTrace>(TRACE_NOTIFICATION);
+
 export function isError(r: unknown): r is SimulationError {
   return typeof r === 'object' && r !== null && typeof (r as SimulationError).error === 'string';
+}
+
+/** True for an answer of a simulate command (the client checks what came over the wire). */
+export function isSimulationResult(r: unknown): r is SimulationResult {
+  if (isError(r)) return true;
+  return isObject(r) && typeof r.title === 'string' && typeof r.trace === 'string' && isObject(r.flow) && typeof r.flow.flow === 'string';
 }

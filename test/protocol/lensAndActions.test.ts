@@ -104,6 +104,51 @@ describe('code lens and simulate', () => {
   });
 });
 
+describe('simulate at the cursor: the server decides whether it is a flow or a rule', () => {
+  const uri = 'file:///protocol/simulate-at.fw';
+  const text = [
+    'host web 10.0.1.10',
+    'host laptop 192.0.2.7',
+    'firewall front stateful protects 10.0.1.0/24 {',
+    '  # the laptop may browse',
+    '  inbound allow tcp from laptop to web port https',
+    '}',
+    'flow laptop',
+    '  -> web https expect allow   # two lines',
+    '',
+    '',
+  ].join('\n');
+  const at = async (line: number, character: number) =>
+    (await client.connection.sendRequest(ExecuteCommandRequest.type, {
+      command: 'fwlang.simulateAt',
+      arguments: [{ uri, position: { line, character } }],
+    })) as { error?: string; title?: string; flow?: { flow: string; line: number | null } };
+
+  it('on a rule: a request like it; on any line of a flow: that flow; below a statement: the statement', async () => {
+    await client.open(uri, text);
+    await client.diagnosticsFor(uri);
+    const rule = await at(4, 20);
+    expect(rule.flow).toMatchObject({ flow: 'laptop -> web https', line: null });
+    for (const [line, character] of [[6, 0], [7, 10], [8, 0]] as const) {
+      const flow = await at(line, character);
+      expect(flow.flow, `line ${line + 1}`).toMatchObject({ flow: 'laptop -> web https', line: 7 });
+      expect(flow.title).toBe('✔ allowed');
+    }
+    // Nothing to run on a declaration, nor two empty lines below a statement.
+    expect((await at(0, 3)).error).toMatch(/no flow or rule/);
+    expect((await at(9, 0)).error).toMatch(/no flow or rule/);
+  });
+
+  it('an argument the command cannot read is refused with what is missing', async () => {
+    const send = (command: string, arg: unknown) =>
+      client.connection.sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg] }) as Promise<{ error?: string }>;
+    expect((await send('fwlang.simulateAt', { uri, line: 4 })).error).toBe('missing position');
+    expect((await send('fwlang.simulate', { uri, line: 'four' })).error).toBe('missing line');
+    expect((await send('fwlang.simulateText', { uri })).error).toBe('missing flow text');
+    expect((await send('fwlang.simulateRule', { line: 4 })).error).toBe('missing document');
+  });
+});
+
 describe('code actions', () => {
   it('the host-bits quick fix gives the network address', async () => {
     const uri = 'file:///protocol/host-bits.fw';

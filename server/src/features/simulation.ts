@@ -1,8 +1,8 @@
 // "▶ Simulate": code lenses above flows and request rules, and the commands they run.
 // The server remembers which lenses were run so their titles show the verdict.
 
-import type { CodeLens } from 'vscode-languageserver';
-import { CMD_SIMULATE, CMD_SIMULATE_RULE, CMD_SIMULATE_TEXT } from '../protocol';
+import type { CodeLens, Position } from 'vscode-languageserver';
+import { CMD_SIMULATE, CMD_SIMULATE_RULE, type LineArgs } from '../protocol';
 import { flowForRule } from '../analysis/ruleFlow';
 import { type FlowResult, simulateFlow } from '../engine/simulate';
 import { resolveFlowText } from '../model/resolve';
@@ -13,10 +13,8 @@ import { flowStatementText } from '../model/flowStatementText';
 import type { FlowDecl } from '../syntax/ast';
 import { type DocContext, toRange } from '../lsp/docContext';
 import { classifyRule } from '../analysis/ruleKinds';
-import { rulesOf } from '../model/ownership';
+import { flowStatementsOf, rulesOf } from '../model/ownership';
 
-export { CMD_SIMULATE, CMD_SIMULATE_RULE, CMD_SIMULATE_TEXT };
-export const SERVER_COMMANDS = [CMD_SIMULATE, CMD_SIMULATE_RULE, CMD_SIMULATE_TEXT];
 
 export interface SimulationOutput {
   flow: FlowJson;
@@ -112,7 +110,7 @@ export function codeLenses(ctx: DocContext, state: LensState): CodeLens[] {
         command: {
           title: `⚠ Not simulated: ${refusalReason(errors, lines, model, true)}`,
           command: CMD_SIMULATE,
-          arguments: [{ uri: ctx.uri, line }],
+          arguments: [{ uri: ctx.uri, line } satisfies LineArgs],
         },
       });
       continue;
@@ -123,7 +121,7 @@ export function codeLenses(ctx: DocContext, state: LensState): CodeLens[] {
       command: {
         title: ran ? `${verdictTitle(r, lines)} · ▶ Simulate again` : '▶ Simulate',
         command: CMD_SIMULATE,
-        arguments: [{ uri: ctx.uri, line }],
+        arguments: [{ uri: ctx.uri, line } satisfies LineArgs],
       },
     });
   }
@@ -137,7 +135,7 @@ export function codeLenses(ctx: DocContext, state: LensState): CodeLens[] {
       command: {
         title: title ? `${title} · ▶ Simulate again` : '▶ Simulate a request like this',
         command: CMD_SIMULATE_RULE,
-        arguments: [{ uri: ctx.uri, line }],
+        arguments: [{ uri: ctx.uri, line } satisfies LineArgs],
       },
     });
   }
@@ -152,7 +150,7 @@ function output(ctx: DocContext, r: FlowResult, model = ctx.analysis.model): Sim
 
 /** Runs the flow that starts on `line`. */
 export function simulateFlowAt(ctx: DocContext, line: number, state: LensState): SimulationOutput | { error: string } {
-  const flows = ctx.analysis.model.ast.statements.filter((s): s is FlowDecl => s?.kind === 'flow');
+  const flows = flowStatementsOf(ctx.analysis.model);
   const stmt =
     flows.find((s) => ctx.lines.position(s.span.start).line === line) ??
     flows.find((s) => ctx.lines.position(s.span.start).line <= line && line <= ctx.lines.position(s.span.end).line);
@@ -175,6 +173,24 @@ export function simulateRuleAt(ctx: DocContext, line: number, state: LensState, 
   const res = simulateText(ctx, text, host);
   if ('flow' in res) state.mark(ctx.uri, `rule:${line}`, res.title);
   return res;
+}
+
+/**
+ * Runs what is under the cursor: the flow statement on its line (a flow may span lines),
+ * else a request like the rule there. On an empty or comment line, the statement just above.
+ */
+export function simulateAt(ctx: DocContext, position: Position, state: LensState, host?: FileHost): SimulationOutput | { error: string } {
+  const model = ctx.analysis.model;
+  let line = position.line;
+  const blank = (l: number) => !ctx.lines.lineText(l).replace(/#.*/, '').trim();
+  if (line > 0 && line < ctx.lines.lineCount && blank(line)) line--;
+  const covers = (span: { start: number; end: number }) =>
+    ctx.lines.position(span.start).line <= line && line <= ctx.lines.position(span.end).line;
+  const flow = flowStatementsOf(model).find((s) => covers(s.span));
+  if (flow) return simulateFlowAt(ctx, ctx.lines.position(flow.span.start).line, state);
+  const rule = rulesOf(model).find(({ rule }) => covers(rule.node.span));
+  if (rule) return simulateRuleAt(ctx, ctx.lines.position(rule.rule.node.span.start).line, state, host);
+  return { error: 'there is no flow or rule on this line' };
 }
 
 /** Runs a flow typed by the user (`bob -> catogram https`). */

@@ -6,6 +6,7 @@ import {
   type Connection,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  type ExecuteCommandParams,
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver';
@@ -13,19 +14,20 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActions } from '../features/codeActions';
 import { toLspDiagnostics } from '../features/diagnostics';
 import { hover } from '../features/hover';
+import { LensState, codeLenses, simulateAt, simulateFlowAt, simulateRuleAt, simulateText } from '../features/simulation';
+import { nodeFileHost } from '../node/fileHost';
 import {
   CMD_SIMULATE,
+  CMD_SIMULATE_AT,
   CMD_SIMULATE_RULE,
   CMD_SIMULATE_TEXT,
-  LensState,
+  type CommandCall,
   SERVER_COMMANDS,
-  codeLenses,
-  simulateFlowAt,
-  simulateRuleAt,
-  simulateText,
-} from '../features/simulation';
-import { nodeFileHost } from '../node/fileHost';
-import { TRACE_NOTIFICATION } from '../protocol';
+  type SimulationResult,
+  SimulationTraceNotification,
+  readCommand,
+} from '../protocol';
+import type { DocContext } from './docContext';
 import { collectWhenIdle } from './idleGc';
 import { Workspace, uriToPath } from './workspace';
 import { registerLanguageFeatures } from './languageFeatures';
@@ -164,30 +166,30 @@ export function startServer(connection: Connection): void {
     return ctx ? codeActions(ctx, p) : [];
   }));
 
-  connection.onExecuteCommand(guard<{ command: string; arguments?: unknown[] }, unknown>({ error: 'internal error' }, async (p) => {
-    const arg = (p.arguments?.[0] ?? {}) as { uri?: string; line?: number; flow?: string };
-    if (typeof arg.uri !== 'string') return { error: 'missing document' };
-    const ctx = await ws.context(arg.uri);
+  connection.onExecuteCommand(guard<ExecuteCommandParams, SimulationResult>({ error: 'internal error' }, async (p) => {
+    const call = readCommand(p);
+    if ('error' in call) return call;
+    const ctx = await ws.context(call.arg.uri);
     if (!ctx) return { error: 'the document is not open' };
-    const host = nodeFileHost();
-    let result;
-    switch (p.command) {
-      case CMD_SIMULATE:
-        result = simulateFlowAt(ctx, Number(arg.line), lensState);
-        break;
-      case CMD_SIMULATE_RULE:
-        result = simulateRuleAt(ctx, Number(arg.line), lensState, host);
-        break;
-      case CMD_SIMULATE_TEXT:
-        result = typeof arg.flow === 'string' ? simulateText(ctx, arg.flow, host) : { error: 'missing flow text' };
-        break;
-      default:
-        return { error: `unknown command ${p.command}` };
-    }
-    void connection.sendNotification(TRACE_NOTIFICATION, { uri: arg.uri, ...result });
+    const result = runCommand(ctx, call);
+    void connection.sendNotification(SimulationTraceNotification, { uri: call.arg.uri, ...result });
     if (codeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
     return result;
   }));
+
+  function runCommand(ctx: DocContext, call: CommandCall): SimulationResult {
+    const host = nodeFileHost();
+    switch (call.command) {
+      case CMD_SIMULATE:
+        return simulateFlowAt(ctx, call.arg.line, lensState);
+      case CMD_SIMULATE_RULE:
+        return simulateRuleAt(ctx, call.arg.line, lensState, host);
+      case CMD_SIMULATE_TEXT:
+        return simulateText(ctx, call.arg.flow, host);
+      case CMD_SIMULATE_AT:
+        return simulateAt(ctx, call.arg.position, lensState, host);
+    }
+  }
 
   registerLanguageFeatures(connection, ws, guard);
 
