@@ -1,6 +1,7 @@
 // Completion: keywords where they fit and the declared names of the kind the position
-// wants (hosts and networks, services, profiles, firewalls). The position is read from the
-// tokens before the cursor, so it works on text that does not parse.
+// wants (hosts and networks, services, profiles, firewalls). What fits is the grammar's
+// answer (syntax/assist: chevrotain's content assist over the tokens before the cursor),
+// so it works on text that does not parse and never disagrees with the parser.
 
 import {
   type CompletionItem,
@@ -10,32 +11,25 @@ import {
 } from 'vscode-languageserver';
 import { BUILTIN_PROFILES, BUILTIN_SERVICES } from '../model/builtins';
 import type { ModelSymbol } from '../model/types';
-import { type Token, tokenize } from '../syntax/tokenize';
+import type { FileAst, RuleNode } from '../syntax/ast';
+import { nextTokens } from '../syntax/assist';
+import { KEYWORDS } from '../syntax/tokens';
+import { tokenize } from '../syntax/tokenize';
 import type { DocContext } from '../lsp/docContext';
-
-const STATEMENT_KEYWORDS = ['host', 'network', 'service', 'ephemeral', 'default', 'firewall', 'flow', 'include'];
-const DIRECTIONS = ['inbound', 'outbound'];
-const ACTIONS = ['allow', 'deny'];
-const PROTOS = ['tcp', 'udp', 'icmp', 'all'];
-const MODES = ['stateless', 'stateful'];
 
 /** What fits at the cursor. */
 interface Want {
   /** Keywords that continue the current statement or rule. */
   keywords: string[];
+  /** Keywords that start the next statement or rule. */
+  starts: string[];
   endpoints?: boolean;
   services?: boolean;
   /** `ephemeral` as a port (after `port`). */
   ephemeralPort?: boolean;
   profiles?: boolean;
   firewalls?: boolean;
-  /** The current statement may end here: offer the starts of the next one. */
-  statements?: boolean;
-  /** The current rule may end here: offer the start of the next rule. */
-  rules?: boolean;
 }
-
-const NOTHING: Want = { keywords: [] };
 
 const KEYWORD_DOCS: Record<string, string> = {
   host: 'host NAME ADDRESS [ephemeral PROFILE]',
@@ -53,182 +47,39 @@ const KEYWORD_DOCS: Record<string, string> = {
   any: 'every IPv4 and IPv6 address',
 };
 
-function is(t: Token | undefined, ...words: string[]): boolean {
-  return !!t && t.kind === 'keyword' && words.includes(t.text);
-}
-
-function isWord(t: Token | undefined): boolean {
-  return !!t && (t.kind === 'name' || t.kind === 'keyword');
-}
-
-/** Rule tokens starting at the direction keyword. */
-function ruleWants(rule: Token[]): Want {
-  const last = rule[rule.length - 1];
-  if (rule.length === 1) return { keywords: ACTIONS };
-  if (rule.length === 2) return is(last, ...ACTIONS) ? { keywords: PROTOS } : NOTHING;
-  if (is(last, 'from', 'to')) return { keywords: [], endpoints: true };
-  if (is(last, 'port')) return { keywords: [], services: true, ephemeralPort: true };
-  const lastOpen = rule.map((t) => t.kind).lastIndexOf('lbracket');
-  const lastClose = rule.map((t) => t.kind).lastIndexOf('rbracket');
-  if (lastOpen > lastClose) {
-    return last?.kind === 'lbracket' || last?.kind === 'comma' ? { keywords: [], services: true, ephemeralPort: true } : NOTHING;
-  }
-  if (last?.kind === 'dash' || last?.kind === 'comma' || last?.kind === 'colon') return NOTHING;
-  const proto = rule[2]?.text;
-  const withPorts = proto === 'tcp' || proto === 'udp';
-  let side = -1;
-  let port = -1;
-  rule.forEach((t, i) => {
-    if (is(t, 'from', 'to')) side = i;
-    if (is(t, 'port')) port = i;
-  });
-  const hasTo = rule.some((t) => is(t, 'to'));
-  if (side < 0) return { keywords: ['from', 'to'], rules: true };
-  const onFrom = is(rule[side], 'from');
-  const next = onFrom && !hasTo ? ['to'] : [];
-  if (port > side) return { keywords: next, rules: true };
-  return { keywords: [...(withPorts ? ['port'] : []), ...next], rules: true };
-}
-
-function flowWants(toks: Token[]): Want {
-  const last = toks[toks.length - 1];
-  if (toks.length === 1) return { keywords: [], endpoints: true };
-  const arrow = toks.findIndex((t) => t.kind === 'arrow');
-  if (arrow < 0) return NOTHING;
-  if (last?.kind === 'arrow') return { keywords: [], endpoints: true };
-  const after = toks.slice(arrow + 1);
-  if (after.length === 1) return { keywords: ['tcp', 'udp', 'icmp'], services: true };
-  if (is(last, 'expect')) return { keywords: ACTIONS };
-  const via = toks.findIndex((t) => is(t, 'via'));
-  if (is(last, 'via') || (via >= 0 && last?.kind === 'comma')) return { keywords: [], firewalls: true };
-  if (is(last, 'tcp', 'udp')) return NOTHING;
-  if (toks.some((t) => is(t, 'expect'))) return { keywords: [], statements: true };
-  return { keywords: via < 0 ? ['via', 'expect'] : ['expect'], statements: true };
-}
-
-function headerWants(toks: Token[]): Want {
-  const last = toks[toks.length - 1];
-  if (toks.length === 1) return NOTHING;
-  if (toks.length === 2) return { keywords: MODES };
-  if (is(last, ...MODES)) return { keywords: ['protects'] };
-  if (is(last, 'protects') || last?.kind === 'comma') return { keywords: [], endpoints: true };
-  if (is(last, 'default')) return { keywords: ACTIONS };
-  if (is(last, ...ACTIONS)) return NOTHING;
-  if (toks.some((t) => is(t, 'protects'))) return { keywords: toks.some((t) => is(t, 'default')) ? [] : ['default'] };
-  return { keywords: ['protects'] };
-}
-
-function statementWants(toks: Token[]): Want {
-  const first = toks[0];
-  const last = toks[toks.length - 1];
-  if (!first) return { keywords: [], statements: true };
-  switch (first.text) {
-    case 'host':
-    case 'network': {
-      if (is(last, 'ephemeral')) return { keywords: [], profiles: true };
-      if (toks.length <= 2 || last?.kind === 'comma') return NOTHING;
-      if (toks.some((t) => is(t, 'ephemeral'))) return { keywords: [], statements: true };
-      return { keywords: ['ephemeral'], statements: true };
-    }
-    case 'service':
-      if (toks.length === 1) return NOTHING;
-      if (toks.length === 2) return { keywords: PROTOS };
-      if (is(last, ...PROTOS) || last?.kind === 'lbracket' || last?.kind === 'comma') return { keywords: [], services: true };
-      if (last?.kind === 'dash') return NOTHING;
-      return { keywords: [], statements: true };
-    case 'ephemeral':
-      if (toks.length <= 2 || last?.kind === 'dash') return NOTHING;
-      return { keywords: [], statements: true };
-    case 'default':
-      if (toks.length === 1) return { keywords: ['ephemeral'] };
-      if (is(last, 'ephemeral')) return { keywords: [], profiles: true };
-      return { keywords: [], statements: true };
-    case 'include':
-      return toks.length === 1 ? NOTHING : { keywords: [], statements: true };
-    case 'flow':
-      return flowWants(toks);
-    case 'firewall':
-      return headerWants(toks);
-    default:
-      return { keywords: [], statements: true };
-  }
-}
-
-/** Tokens of the rule being written in a firewall body (from its direction), or [] at a rule start. */
-function currentRule(body: Token[]): { rule: Token[]; atStart: boolean } {
-  let d = -1;
-  body.forEach((t, i) => {
-    if (is(t, ...DIRECTIONS)) d = i;
-  });
-  if (d < 0) {
-    // Only a rule number (or nothing) so far.
-    return { rule: [], atStart: body.length === 0 || (body.length === 1 && body[0]!.kind === 'number') };
-  }
-  const rule = body.slice(d);
-  return { rule, atStart: false };
-}
-
-/** Works out what fits after `toks` (the significant tokens before the word at the cursor). */
-function wantsAt(toks: Token[], text: string): Want {
-  // Split into statements at depth 0 and find the open firewall body, if any.
-  let depth = 0;
-  let stmtStart = -1;
-  let bodyStart = -1;
-  let stmtKind = '';
-  for (let i = 0; i < toks.length; i++) {
-    const t = toks[i]!;
-    if (t.kind === 'lcurly') {
-      if (depth === 0) bodyStart = i + 1;
-      depth++;
-      continue;
-    }
-    if (t.kind === 'rcurly') {
-      if (depth > 0) depth--;
-      if (depth === 0) {
-        stmtStart = -1;
-        stmtKind = '';
-      }
-      continue;
-    }
-    if (depth > 0 || t.kind !== 'keyword') continue;
-    const prev = toks[i - 1];
-    let starts = false;
-    switch (t.text) {
-      case 'host':
-      case 'network':
-      case 'service':
-      case 'firewall':
-      case 'flow':
-      case 'include':
-        starts = true;
-        break;
-      case 'default':
-        // `default allow` closes a firewall header; `default ephemeral` is a statement.
-        starts = stmtKind !== 'firewall' || is(toks[i + 1], 'ephemeral');
-        break;
-      case 'ephemeral':
-        // A clause of host/network/default on the same line; a declaration otherwise.
-        if (is(prev, 'default')) starts = false;
-        else if (stmtKind === 'host' || stmtKind === 'network') starts = !!prev && lineBreakBetween(text, prev.end, t.start);
-        else starts = true;
-        break;
-    }
-    if (starts) {
-      stmtStart = i;
-      stmtKind = t.text;
+/** The grammar's next tokens, as keywords and kinds of names. */
+function wantsAt(text: string, ast: FileAst, offset: number): Want {
+  const want: Want = { keywords: [], starts: [] };
+  for (const next of nextTokens(text, ast, offset)) {
+    if (next.token === 'name') {
+      if (next.names === 'endpoint') want.endpoints = true;
+      else if (next.names === 'service') want.services = true;
+      else if (next.names === 'profile') want.profiles = true;
+      else if (next.names === 'firewall') want.firewalls = true;
+    } else if (next.token === 'any' && next.rules.at(-1) === 'endpoint') {
+      want.endpoints = true;
+    } else if (next.token === 'ephemeral' && next.rules.at(-1) === 'portSpec') {
+      // The ephemeral range of an endpoint: a rule's side has one, a service does not.
+      if (next.rules.includes('ruleLine')) want.ephemeralPort = true;
+    } else if (next.token === 'port' && next.rules.at(-1) === 'ruleLine' && !portsAllowed(ast, offset)) {
+      // `port` is for tcp and udp only (spec §4): the grammar reads it after any protocol.
+    } else if (KEYWORDS.includes(next.token)) {
+      (next.starts ? want.starts : want.keywords).push(next.token);
     }
   }
-  if (depth > 0 && bodyStart >= 0) {
-    const { rule, atStart } = currentRule(toks.slice(bodyStart));
-    if (atStart) return { keywords: DIRECTIONS };
-    return ruleWants(rule);
-  }
-  if (stmtStart < 0) return { keywords: [], statements: true };
-  return statementWants(toks.slice(stmtStart));
+  return want;
 }
 
-function lineBreakBetween(text: string, from: number, to: number): boolean {
-  return /[\r\n]/.test(text.slice(from, to));
+/** Does the rule being written at `offset` (the last one starting before it) have ports (tcp, udp)? */
+function portsAllowed(ast: FileAst, offset: number): boolean {
+  let rule: RuleNode | undefined;
+  for (const s of ast.statements) {
+    if (s.span.start >= offset) break;
+    if (s.kind !== 'firewall') continue;
+    for (const r of s.rules) if (r.span.start < offset && (!rule || r.span.start > rule.span.start)) rule = r;
+  }
+  const proto = rule?.proto?.value;
+  return proto === undefined || proto === 'tcp' || proto === 'udp';
 }
 
 function keywordItem(word: string, sortText: string): CompletionItem {
@@ -286,36 +137,32 @@ function nameItems(ctx: DocContext, want: Want, sortText: string): CompletionIte
 
 export function completion(ctx: DocContext, position: Position): CompletionItem[] {
   const offset = ctx.lines.offset(position);
-  const all = tokenize(ctx.text.slice(0, offset));
-  const lastTok = all[all.length - 1];
+  // The tokens of the line before the cursor (no token spans lines): the word being typed.
+  const lineStart = ctx.lines.offset({ line: position.line, character: 0 });
+  const line = tokenize(ctx.text.slice(lineStart, offset));
+  const lastTok = line[line.length - 1];
   // Nothing inside a comment or an unterminated string.
-  if (lastTok && lastTok.end === offset) {
+  if (lastTok && lastTok.end === offset - lineStart) {
     if (lastTok.kind === 'comment') return [];
     if (lastTok.kind === 'string' && (lastTok.text.length < 2 || !lastTok.text.endsWith('"'))) return [];
   }
   let wordStart = offset;
-  let toks = all.filter((t) => t.kind !== 'comment' && t.kind !== 'unknown');
+  const toks = line.filter((t) => t.kind !== 'comment' && t.kind !== 'unknown');
   const word = toks[toks.length - 1];
-  if (word && word.end === offset) {
-    if (isWord(word)) {
-      wordStart = word.start;
-      toks = toks.slice(0, -1);
-    } else if (word.kind === 'number' || word.kind === 'address' || word.kind === 'string') {
-      return [];
-    }
+  if (word && word.end === offset - lineStart) {
+    if (word.kind === 'name' || word.kind === 'keyword') wordStart = lineStart + word.start;
+    else if (word.kind === 'number' || word.kind === 'address' || word.kind === 'string') return [];
   }
-  const want = wantsAt(toks, ctx.text);
-  const prev = toks[toks.length - 1];
-  const firstOnLine = !prev || lineBreakBetween(ctx.text, prev.end, wordStart);
+  const want = wantsAt(ctx.text, ctx.analysis.model.ast, wordStart);
+  const firstOnLine = !/\S/.test(ctx.text.slice(lineStart, wordStart).replace(/#.*/, ''));
   // At the start of a line a new statement or rule is the likelier wish.
   const cont = firstOnLine ? '1' : '0';
   const next = firstOnLine ? '0' : '1';
   const items: CompletionItem[] = [
     ...want.keywords.map((k) => keywordItem(k, cont)),
     ...nameItems(ctx, want, cont),
+    ...want.starts.map((k) => keywordItem(k, next)),
   ];
-  if (want.statements) items.push(...STATEMENT_KEYWORDS.map((k) => keywordItem(k, next)));
-  if (want.rules) items.push(...DIRECTIONS.map((k) => keywordItem(k, next)));
   const range: Range = { start: ctx.lines.position(wordStart), end: position };
   const seen = new Set<string>();
   return items
