@@ -1,7 +1,7 @@
 // The analysis's own failures: reported under `internal` (not `syntax`, which a user may turn
 // off), each where it happened, without taking the other firewalls' diagnostics with it.
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../server/src/analysis/analyze';
+import { AnalysisCache, analyze } from '../../server/src/analysis/analyze';
 import { buildModel } from '../../server/src/model/resolve';
 
 // Two stateless firewalls, each with a missing response and a rule written twice.
@@ -39,5 +39,28 @@ describe('a check that throws', () => {
     const ds = analyze(buildModel('/registry/f.fw', TEXT)).diagnostics;
     expect(ds.filter((d) => d.code === 'internal' || d.message.startsWith('internal error'))).toEqual([]);
     expect(ds.map((d) => d.code).sort()).toEqual(['missing-response', 'missing-response', 'redundant-rule', 'redundant-rule', 'shadowed-rule', 'shadowed-rule']);
+  });
+
+  it('sits on the firewall whose check failed, and the other firewalls are still checked', () => {
+    const ds = analyze(damagedModel()).diagnostics;
+    const internal = ds.filter((d) => d.code === 'internal');
+    const name = TEXT.indexOf('broken');
+    expect(internal.map((d) => [d.span.start, d.span.end])).toEqual(internal.map(() => [name, name + 'broken'.length]));
+    expect(internal.map((d) => d.message)).toEqual([
+      expect.stringMatching(/^internal error in checkResponses of `broken`: /),
+      expect.stringMatching(/^internal error in checkShadowing of `broken`: /),
+    ]);
+    const intact = TEXT.indexOf('firewall intact');
+    const others = ds.filter((d) => d.code !== 'internal');
+    expect(others.every((d) => d.span.start > intact)).toBe(true);
+    expect(others.map((d) => d.code).sort()).toEqual(['missing-response', 'redundant-rule', 'shadowed-rule']);
+  });
+
+  it('is not kept by the cache: the next analysis reports it again', () => {
+    const cache = new AnalysisCache();
+    const first = analyze(damagedModel(), cache).diagnostics.filter((d) => d.code === 'internal');
+    const again = analyze(damagedModel(), cache).diagnostics.filter((d) => d.code === 'internal');
+    expect(first.length).toBe(2);
+    expect(again).toEqual(first);
   });
 });

@@ -10,7 +10,7 @@ import { LineIndex } from '../core/text';
 import { type FlowResult, simulateFlow } from '../engine/simulate';
 import { buildModel } from '../model/resolve';
 import type { FileHost, Firewall, Model } from '../model/types';
-import type { AnalysisContext } from './context';
+import type { AnalysisContext, FileCheck, FirewallCheck } from './context';
 import { checkFlowExpectations } from './flowExpectation';
 import { checkFlowPaths } from './flowPath';
 import { checkResponses } from './responses';
@@ -23,12 +23,15 @@ export interface Analysis {
   flowResults: FlowResult[];
 }
 
-export type Check = (ctx: AnalysisContext) => Diagnostic[];
-
-/** Checks that look at one firewall at a time (they iterate `ctx.model.firewalls`). */
-export const FIREWALL_CHECKS: Check[] = [checkResponses, checkShadowing];
-/** Checks over the whole file (flows). */
-export const MODEL_CHECKS: Check[] = [checkFlowExpectations, checkFlowPaths];
+/** Every check, in the order their diagnostics are collected. */
+const CHECKS: readonly ({ per: 'firewall'; check: FirewallCheck } | { per: 'file'; check: FileCheck })[] = [
+  { per: 'firewall', check: checkResponses },
+  { per: 'firewall', check: checkShadowing },
+  { per: 'file', check: checkFlowExpectations },
+  { per: 'file', check: checkFlowPaths },
+];
+const FIREWALL_CHECKS = CHECKS.flatMap((c) => (c.per === 'firewall' ? [c.check] : []));
+const FILE_CHECKS = CHECKS.flatMap((c) => (c.per === 'file' ? [c.check] : []));
 
 function guarded<T>(f: () => T, fallback: T, onError: (e: unknown) => void): T {
   try {
@@ -106,20 +109,34 @@ function containedIn(d: Diagnostic, outer: Span): boolean {
   return true;
 }
 
-function firewallDiagnostics(base: AnalysisContext, fw: Firewall, cache: AnalysisCache | undefined, fingerprint: string, fail: (what: string) => (e: unknown) => void): Diagnostic[] {
-  const model = base.model;
+/** What a failed check leaves: an `internal` error where it happened. */
+function internalError(what: string, e: unknown, span: Span = { start: 0, end: 0 }): Diagnostic {
+  return diag('internal', span, `internal error in ${what}: ${(e as Error)?.message ?? String(e)}`);
+}
+
+function firewallDiagnostics(ctx: AnalysisContext, fw: Firewall, cache: AnalysisCache | undefined, fingerprint: string, internal: Diagnostic[]): Diagnostic[] {
+  const model = ctx.model;
   const span = fw.node.span;
   let key: string | undefined;
   if (cache) {
     // Messages name lines ("the rule on line 12"), so where the firewall starts is part of the key.
-    key = `${fingerprint}\u0001${(base.lines ?? new LineIndex(model.text)).position(span.start).line}\u0001${model.text.slice(span.start, span.end)}`;
+    key = `${fingerprint}\u0001${(ctx.lines ?? new LineIndex(model.text)).position(span.start).line}\u0001${model.text.slice(span.start, span.end)}`;
     const hit = cache.get(key);
     if (hit) return hit.diagnostics.map((d) => shiftDiagnostic(d, span.start));
   }
-  const ctx: AnalysisContext = { ...base, model: { ...model, firewalls: [fw] } };
   const found: Diagnostic[] = [];
-  for (const check of FIREWALL_CHECKS) found.push(...guarded(() => check(ctx), [], fail(check.name || 'a check')));
-  if (cache && key !== undefined && found.every((d) => containedIn(d, span))) {
+  let failed = false;
+  for (const check of FIREWALL_CHECKS) {
+    // One firewall's trouble must not hide the other firewalls' diagnostics.
+    found.push(
+      ...guarded(() => check(ctx, fw), [], (e) => {
+        failed = true;
+        internal.push(internalError(`${check.name || 'a check'} of \`${fw.name}\``, e, fw.node.name.span));
+      }),
+    );
+  }
+  // A failure is not kept: the next analysis tries again (and reports it again).
+  if (cache && key !== undefined && !failed && found.every((d) => containedIn(d, span))) {
     cache.set(key, { diagnostics: found.map((d) => shiftDiagnostic(d, -span.start)) });
   }
   return found;
@@ -127,8 +144,7 @@ function firewallDiagnostics(base: AnalysisContext, fw: Firewall, cache: Analysi
 
 export function analyze(model: Model, cache?: AnalysisCache): Analysis {
   const internal: Diagnostic[] = [];
-  const fail = (what: string) => (e: unknown) =>
-    internal.push(diag('internal', { start: 0, end: 0 }, `internal error in ${what}: ${(e as Error)?.message ?? String(e)}`));
+  const fail = (what: string) => (e: unknown) => internal.push(internalError(what, e));
   const flowResults: FlowResult[] = [];
   for (const f of model.flows) {
     const r = guarded(() => simulateFlow(model, f), undefined, fail('the simulation'));
@@ -139,10 +155,10 @@ export function analyze(model: Model, cache?: AnalysisCache): Analysis {
   const fingerprint = cache ? declarationsFingerprint(model) : '';
   for (const fw of model.firewalls) {
     if (fw.file !== model.root) continue;
-    found.push(...firewallDiagnostics(ctx, fw, cache, fingerprint, fail));
+    found.push(...firewallDiagnostics(ctx, fw, cache, fingerprint, internal));
   }
   cache?.endRound();
-  for (const check of MODEL_CHECKS) found.push(...guarded(() => check(ctx), [], fail(check.name || 'a check')));
+  for (const check of FILE_CHECKS) found.push(...guarded(() => check(ctx), [], fail(check.name || 'a check')));
   const diagnostics = guarded(() => applySuppressions(model.ast, model.text, found), found, fail('fw-ignore'));
   diagnostics.push(...internal);
   diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);

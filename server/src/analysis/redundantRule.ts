@@ -130,17 +130,12 @@ function redundantIn(dc: DirectionCoverage, text: string, lines: LineIndex): Dia
   return out;
 }
 
-/** Redundant rules of the root file's firewalls. */
-export function checkRedundantRules(ctx: AnalysisContext, lineIndex?: LineIndex): Diagnostic[] {
+/** Redundant rules of one firewall. */
+export function checkRedundantRules(ctx: AnalysisContext, fw: Firewall): Diagnostic[] {
   const { model } = ctx;
   const out: Diagnostic[] = [];
-  let lines = lineIndex;
-  for (const fw of model.firewalls) {
-    if (!fw.valid || fw.file !== model.root) continue;
-    for (const d of DIRECTIONS) {
-      lines ??= new LineIndex(model.text);
-      out.push(...redundantIn(directionCoverage(fw, d), model.text, lines));
-    }
-  }
+  if (!fw.valid) return out;
+  const lines = ctx.lines ?? new LineIndex(model.text);
+  for (const d of DIRECTIONS) out.push(...redundantIn(directionCoverage(fw, d), model.text, lines));
   return out;
 }

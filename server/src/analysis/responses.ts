@@ -1,8 +1,10 @@
-// The response analyses of spec §7–§8 over every firewall of the root file: one index per
-// firewall (responseIndex.ts), then one check per diagnostic code.
+// The response analyses of spec §7–§8 over one firewall, registered in analyze(): one index
+// per firewall (responseIndex.ts), then one check per diagnostic code, sharing that index and
+// the rule numbers their fixes hand out.
 
-import { type Diagnostic, diag } from '../core/diagnostic';
+import type { Diagnostic } from '../core/diagnostic';
 import { LineIndex } from '../core/text';
+import type { Firewall } from '../model/types';
 import type { AnalysisContext } from './context';
 import { checkBroadResponses } from './broadResponse';
 import { checkMissingResponses } from './missingResponse';
@@ -14,7 +16,8 @@ import { checkStatefulResponses } from './statefulResponse';
 
 const CODES = [checkMissingResponses, checkPartialResponses, checkBroadResponses, checkOrphanResponses, checkStatefulResponses];
 
-export function checkResponses(actx: AnalysisContext): Diagnostic[] {
+export function checkResponses(actx: AnalysisContext, fw: Firewall): Diagnostic[] {
+  if (!fw.valid) return [];
   const model = actx.model;
   const ctx: ResponseContext = {
     model,
@@ -23,16 +26,6 @@ export function checkResponses(actx: AnalysisContext): Diagnostic[] {
     eol: model.text.includes('\r\n') ? '\r\n' : '\n',
     numbers: new Map(),
   };
-  const out: Diagnostic[] = [];
-  for (const fw of model.firewalls) {
-    if (!fw.valid || fw.file !== model.root) continue;
-    // One firewall's trouble must not hide the others' diagnostics.
-    try {
-      const ix = responseIndex(fw);
-      for (const check of CODES) out.push(...check(ctx, fw, ix));
-    } catch (e) {
-      out.push(diag('internal', fw.node.name.span, `internal error in the response analyses of \`${fw.name}\`: ${(e as Error)?.message ?? String(e)}`));
-    }
-  }
-  return out;
+  const ix = responseIndex(fw);
+  return CODES.flatMap((check) => check(ctx, fw, ix));
 }

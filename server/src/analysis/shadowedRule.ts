@@ -157,21 +157,18 @@ function shadowedDiagnostic(dc: DirectionCoverage, c: RuleCoverage, text: string
   return diag('shadowed-rule', r.node.span, coverMessage(c, lines), { related, fixes });
 }
 
-/** Shadowed rules of the root file's firewalls. */
-export function checkShadowedRules(ctx: AnalysisContext, lineIndex?: LineIndex): Diagnostic[] {
+/** Shadowed rules of one firewall. */
+export function checkShadowedRules(ctx: AnalysisContext, fw: Firewall): Diagnostic[] {
   const { model } = ctx;
   const out: Diagnostic[] = [];
-  let lines = lineIndex;
-  for (const fw of model.firewalls) {
-    if (!fw.valid || fw.file !== model.root) continue;
-    for (const d of DIRECTIONS) {
-      const dc = directionCoverage(fw, d);
-      for (const c of dc.coverage) {
-        if (!c.rule.valid) continue;
-        lines ??= new LineIndex(model.text);
-        const found = shadowedDiagnostic(dc, c, model.text, lines);
-        if (found) out.push(found);
-      }
+  if (!fw.valid) return out;
+  const lines = ctx.lines ?? new LineIndex(model.text);
+  for (const d of DIRECTIONS) {
+    const dc = directionCoverage(fw, d);
+    for (const c of dc.coverage) {
+      if (!c.rule.valid) continue;
+      const found = shadowedDiagnostic(dc, c, model.text, lines);
+      if (found) out.push(found);
     }
   }
   return out;
