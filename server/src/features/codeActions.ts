@@ -2,12 +2,11 @@
 // "Add a flow that tests this rule" on a rule.
 
 import { type CodeAction, CodeActionKind, type CodeActionParams, type TextEdit as LspEdit } from 'vscode-languageserver';
-import { URI } from 'vscode-uri';
 import { flowForRule } from '../analysis/ruleFlow';
 import type { Diagnostic } from '../core/diagnostic';
-import { LineIndex } from '../core/text';
-import { type DocContext, toRange } from '../lsp/docContext';
-import { toLspDiagnostics } from './diagnostics';
+import { type DocContext, rangeIn, toRange, uriOf } from '../lsp/docContext';
+import { isOwn, rulesOf } from '../model/ownership';
+import { effectiveSeverity, toLspDiagnostics } from './diagnostics';
 
 function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
   return a.start <= b.end && b.start <= a.end;
@@ -22,15 +21,14 @@ export function codeActions(ctx: DocContext, params: CodeActionParams): CodeActi
     const lspDiags = toLspDiagnostics(ctx);
     const { model } = ctx.analysis;
     ctx.analysis.diagnostics.forEach((d: Diagnostic) => {
-      if ((d.file && d.file !== model.root) || !d.fixes?.length || !overlaps(d.span, range)) return;
+      if (!isOwn(model, d) || !d.fixes?.length || !overlaps(d.span, range)) return;
+      if (effectiveSeverity(d, ctx.settings.severity) === 'off') return; // no fix for what the user turned off
       const lspDiag = lspDiags.find((x) => x.code === d.code && x.message === d.message);
       for (const fix of d.fixes) {
         const changes: Record<string, LspEdit[]> = {};
         for (const e of fix.edits) {
-          const file = e.file ?? d.file ?? model.root;
-          const uri = file === model.root ? ctx.uri : URI.file(file).toString();
-          const lines = file === model.root ? ctx.lines : new LineIndex(model.includes.find((i) => i.path === file)?.text ?? '');
-          (changes[uri] ??= []).push({ range: toRange(lines, e.span), newText: e.newText });
+          const file = e.file ?? d.file;
+          (changes[uriOf(ctx, file)] ??= []).push({ range: rangeIn(ctx, file, e.span), newText: e.newText });
         }
         actions.push({
           title: fix.title,
@@ -43,24 +41,21 @@ export function codeActions(ctx: DocContext, params: CodeActionParams): CodeActi
     });
   }
   if (allows(CodeActionKind.Refactor)) {
-    for (const fw of ctx.analysis.model.firewalls) {
-      if (fw.file !== ctx.analysis.model.root) continue;
-      for (const rule of fw.rules) {
-        if (!overlaps(rule.node.span, range) || rule.action !== 'allow') continue;
-        const flow = flowForRule(rule, ctx.text);
-        if (!flow) continue;
-        const end = ctx.text.length;
-        const sep = ctx.text.endsWith('\n') || end === 0 ? '' : '\n';
-        actions.push({
-          title: 'Add a flow that tests this rule',
-          kind: CodeActionKind.Refactor,
-          edit: {
-            changes: {
-              [ctx.uri]: [{ range: toRange(ctx.lines, { start: end, end }), newText: `${sep}flow ${flow} expect allow\n` }],
-            },
+    for (const { rule } of rulesOf(ctx.analysis.model)) {
+      if (!overlaps(rule.node.span, range) || rule.action !== 'allow') continue;
+      const flow = flowForRule(rule, ctx.text);
+      if (!flow) continue;
+      const end = ctx.text.length;
+      const sep = ctx.text.endsWith('\n') || end === 0 ? '' : '\n';
+      actions.push({
+        title: 'Add a flow that tests this rule',
+        kind: CodeActionKind.Refactor,
+        edit: {
+          changes: {
+            [ctx.uri]: [{ range: toRange(ctx.lines, { start: end, end }), newText: `${sep}flow ${flow} expect allow\n` }],
           },
-        });
-      }
+        },
+      });
     }
   }
   return actions;

@@ -4,12 +4,11 @@
 
 import * as nodePath from 'node:path';
 import type { Location, Position } from 'vscode-languageserver';
-import { URI } from 'vscode-uri';
-import { LineIndex } from '../core/text';
 import type { Span } from '../core/diagnostic';
+import { referenceAt as referenceIn, referencesOf } from '../model/ownership';
 import { buildModel } from '../model/resolve';
-import type { FileHost, NameReference } from '../model/types';
-import { type DocContext, toRange } from '../lsp/docContext';
+import type { FileHost, FilePath, NameReference } from '../model/types';
+import { type DocContext, rangeIn, uriOf } from '../lsp/docContext';
 import { includeTarget } from './links';
 
 /**
@@ -30,33 +29,17 @@ function contains(span: Span, offset: number): boolean {
   return span.start <= offset && offset <= span.end;
 }
 
-/** The name (use or declaration) of the root file under `offset`. */
+/** The name (use or declaration) of the document under `offset`. */
 export function referenceAt(ctx: DocContext, offset: number): NameReference | undefined {
-  const { model } = ctx.analysis;
-  let best: NameReference | undefined;
-  for (const r of model.references) {
-    if (r.file !== model.root || !contains(r.span, offset)) continue;
-    // At the boundary between two tokens, prefer the one the cursor is inside of.
-    if (!best || (best.span.end === offset && r.span.start === offset)) best = r;
-  }
-  return best;
+  return referenceIn(ctx.analysis.model, ctx.analysis.model.root, offset);
 }
 
 export function offsetAt(ctx: DocContext, position: Position): number {
   return ctx.lines.offset(position);
 }
 
-export function uriOf(ctx: DocContext, file: string): string {
-  return file === ctx.analysis.model.root ? ctx.uri : URI.file(file).toString();
-}
-
-export function linesOf(ctx: DocContext, file: string): LineIndex {
-  if (file === ctx.analysis.model.root) return ctx.lines;
-  return new LineIndex(ctx.analysis.model.includes.find((i) => i.path === file)?.text ?? '');
-}
-
-export function locationOf(ctx: DocContext, file: string, span: Span): Location {
-  return { uri: uriOf(ctx, file), range: toRange(linesOf(ctx, file), span) };
+export function locationOf(ctx: DocContext, file: FilePath, span: Span): Location {
+  return { uri: uriOf(ctx, file), range: rangeIn(ctx, file, span) };
 }
 
 /** A file host over the texts the model already read: no IO. */
@@ -74,13 +57,10 @@ function includesHost(ctx: DocContext): FileHost {
  */
 export function allReferences(ctx: DocContext): NameReference[] {
   const { model } = ctx.analysis;
-  const out = model.references.filter((r) => r.file === model.root);
+  const out = referencesOf(model);
   if (model.includes.length === 0) return out;
   const host = includesHost(ctx);
-  for (const inc of model.includes) {
-    const sub = buildModel(inc.path, inc.text, host);
-    out.push(...sub.references.filter((r) => r.file === inc.path));
-  }
+  for (const inc of model.includes) out.push(...referencesOf(buildModel(inc.path, inc.text, host)));
   return out;
 }
 

@@ -6,10 +6,9 @@ import {
   DiagnosticSeverity,
   DiagnosticTag,
 } from 'vscode-languageserver';
-import { URI } from 'vscode-uri';
 import type { Diagnostic, Severity } from '../core/diagnostic';
-import { LineIndex } from '../core/text';
-import { type DocContext, toRange } from '../lsp/docContext';
+import { type DocContext, rangeIn, toRange, uriOf } from '../lsp/docContext';
+import { isOwn } from '../model/ownership';
 
 export const DOCS_BASE = 'https://github.com/fwlang/fwlang/blob/main/docs/diagnostics/';
 
@@ -26,21 +25,10 @@ export function effectiveSeverity(d: Diagnostic, overrides: Record<string, strin
   return d.severity;
 }
 
-function fileUri(ctx: DocContext, file: string | undefined): string {
-  if (!file || file === ctx.analysis.model.root) return ctx.uri;
-  return URI.file(file).toString();
-}
-
-function linesFor(ctx: DocContext, file: string | undefined): LineIndex {
-  if (!file || file === ctx.analysis.model.root) return ctx.lines;
-  const inc = ctx.analysis.model.includes.find((i) => i.path === file);
-  return new LineIndex(inc?.text ?? '');
-}
-
 export function toLspDiagnostics(ctx: DocContext): LspDiagnostic[] {
   const out: LspDiagnostic[] = [];
   for (const d of ctx.analysis.diagnostics) {
-    if (d.file && d.file !== ctx.analysis.model.root) continue;
+    if (!isOwn(ctx.analysis.model, d)) continue;
     const sev = effectiveSeverity(d, ctx.settings.severity);
     if (sev === 'off') continue;
     const lsp: LspDiagnostic = {
@@ -54,7 +42,7 @@ export function toLspDiagnostics(ctx: DocContext): LspDiagnostic[] {
     if (d.tags?.includes('unnecessary')) lsp.tags = [DiagnosticTag.Unnecessary];
     if (d.related?.length) {
       lsp.relatedInformation = d.related.map((r) => ({
-        location: { uri: fileUri(ctx, r.file), range: toRange(linesFor(ctx, r.file), r.span) },
+        location: { uri: uriOf(ctx, r.file), range: rangeIn(ctx, r.file, r.span) },
         message: r.message,
       }));
     }

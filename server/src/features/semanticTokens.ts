@@ -2,6 +2,7 @@
 // numbers and addresses, strings, comments, operators.
 
 import type { SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver';
+import { referencesOf } from '../model/ownership';
 import type { ModelSymbol } from '../model/types';
 import type { Statement } from '../syntax/ast';
 import { type TokenKind, tokenize } from '../syntax/tokenize';
@@ -53,7 +54,7 @@ function typeOfSymbol(kind: ModelSymbol['kind'] | Statement['kind']): TokenType 
 export function semanticTokens(ctx: DocContext): SemanticTokens {
   const { model } = ctx.analysis;
   const refs = new Map<number, (typeof model.references)[number]>();
-  for (const r of model.references) if (r.file === model.root) refs.set(r.span.start, r);
+  for (const r of referencesOf(model)) refs.set(r.span.start, r);
   // Declared names by their offset, duplicates included (their references carry no symbol).
   const declared = new Map<number, Statement['kind']>();
   for (const s of model.ast.statements) {

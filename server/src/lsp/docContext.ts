@@ -1,8 +1,11 @@
 // What every LSP feature gets: one open document, its latest analysis and its settings.
 
+import { URI } from 'vscode-uri';
 import type { Analysis } from '../analysis/analyze';
-import type { LineIndex } from '../core/text';
+import { LineIndex } from '../core/text';
 import type { Span } from '../core/diagnostic';
+import { fileOf, textOf } from '../model/ownership';
+import type { FilePath } from '../model/types';
 import type { Range } from 'vscode-languageserver';
 
 export interface Settings {
@@ -27,4 +30,22 @@ export interface DocContext {
 
 export function toRange(lines: LineIndex, span: Span): Range {
   return { start: lines.position(span.start), end: lines.position(span.end) };
+}
+
+/** The URI of a file of the analysis (no file: the document itself). */
+export function uriOf(ctx: DocContext, file?: FilePath): string {
+  const f = fileOf(ctx.analysis.model, { file });
+  return f === ctx.analysis.model.root ? ctx.uri : URI.file(f).toString();
+}
+
+/** The lines of a file of the analysis (no file: the document itself). */
+export function linesOf(ctx: DocContext, file?: FilePath): LineIndex {
+  const f = fileOf(ctx.analysis.model, { file });
+  if (f === ctx.analysis.model.root) return ctx.lines;
+  return new LineIndex(textOf(ctx.analysis.model, f) ?? '');
+}
+
+/** An LSP range of a span of a file of the analysis. */
+export function rangeIn(ctx: DocContext, file: FilePath | undefined, span: Span): Range {
+  return toRange(linesOf(ctx, file), span);
 }

@@ -26,6 +26,11 @@ export function isOwn(model: Model, item: Owned): boolean {
   return isIn(model, item, model.root);
 }
 
+/** The text of `file` as the model read it: the root file's or an included file's. */
+export function textOf(model: Model, file: FilePath = model.root): string | undefined {
+  return file === model.root ? model.text : model.includes.find((i) => i.path === file)?.text;
+}
+
 /** The firewalls declared in `file` (the root file by default), in declaration order. */
 export function firewallsOf(model: Model, file: FilePath = model.root): Firewall[] {
   return model.firewalls.filter((fw) => fw.file === file);
