@@ -10,6 +10,7 @@ import type { Analysis } from './analyze';
 import { refusalOf, refusalsOf } from './flowPath';
 import { responseIndex } from './responseIndex';
 import { clientPortsOf, oppositeDirection, responsesOf } from './ruleKinds';
+import { firewallsOf } from '../model/ownership';
 
 const DIRECTIONS: Direction[] = ['inbound', 'outbound'];
 
@@ -58,8 +59,8 @@ function minus(a: Box[], b: Box[], limit = 20_000): Box[] | undefined {
 export function forbiddenOpenings(before: Model, after: Model): { firewall: string; direction: Direction; boxes: Box[] }[] | undefined {
   const out: { firewall: string; direction: Direction; boxes: Box[] }[] = [];
   const byName = new Map(before.firewalls.filter((f) => f.valid).map((f) => [f.name, f]));
-  for (const fw of after.firewalls) {
-    if (!fw.valid || fw.file !== after.root) continue;
+  for (const fw of firewallsOf(after)) {
+    if (!fw.valid) continue;
     const old = byName.get(fw.name);
     if (!old) continue;
     for (const d of DIRECTIONS) {

@@ -11,6 +11,7 @@ import type { ResponseContext } from './responseFix';
 import { type ResponseIndex, dports } from './responseIndex';
 import { clientPortsOf, isGeneralBoth, portSetText } from './ruleKinds';
 import { isPorted, listText, perspective, portsPhrase, relatedRule, ruleName } from './responseText';
+import { isOwn } from '../model/ownership';
 
 const LOW = PortSet.range(0, 1023);
 
@@ -52,7 +53,7 @@ export function checkBroadResponses(ctx: ResponseContext, fw: Firewall, ix: Resp
   const out: Diagnostic[] = [];
   for (const s of fw.rules) {
     const kind = ix.kindOf(s);
-    if ((kind !== 'response' && kind !== 'both') || s.file !== ctx.model.root || s.proto === 'icmp') continue;
+    if ((kind !== 'response' && kind !== 'both') || !isOwn(ctx.model, s) || s.proto === 'icmp') continue;
     // A general both rule's request half is meant (§7): opening ports is what it is for.
     if (ix.isRedundant(s) || (kind === 'both' && isGeneralBoth(s))) continue;
     const requests = ix.served(s);

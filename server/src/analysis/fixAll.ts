@@ -10,6 +10,7 @@ import type { Diagnostic, Fix } from '../core/diagnostic';
 import { applyEdits, safeFixEdits } from '../core/edits';
 import type { Analysis } from './analyze';
 import { reliableFlows, worseThan } from './adviceGuard';
+import { isOwn } from '../model/ownership';
 
 export interface AppliedFix {
   /** Offset of the diagnostic in the text it was fixed in. */
@@ -45,7 +46,7 @@ function pathSpans(a: Analysis, only?: (r: Analysis['flowResults'][number]) => b
   const out: { start: number; end: number }[] = [];
   for (const r of flows) {
     if (r.met || (only && !only(r))) continue;
-    for (const fw of r.path) if (fw.file === a.model.root) out.push(fw.node.span);
+    for (const fw of r.path) if (isOwn(a.model, fw)) out.push(fw.node.span);
   }
   return out;
 }

@@ -5,6 +5,7 @@ import type { FlowResult } from '../engine/simulate';
 import type { AnalysisContext } from './context';
 import { refusalOf, refusalsOf } from './flowPath';
 import { Lines, dropWords, failureClauses } from '../report/flowReport';
+import { diagnosticFile } from '../model/ownership';
 
 /** A one-sentence summary of what fails and where: which ports and addresses, and which
  * firewall, direction and rule or default drops them. */
@@ -35,7 +36,7 @@ export function checkFlowExpectations(ctx: AnalysisContext): Diagnostic[] {
           related: [...r.request.hops, ...(r.response?.hops ?? [])]
             .filter((h) => h.rule && h.action === (r.flow.expect === 'allow' ? 'deny' : 'allow'))
             .map((h) => ({
-              file: h.rule!.file === ctx.model.root ? undefined : h.rule!.file,
+              file: diagnosticFile(ctx.model, h.rule!.file),
               span: h.rule!.node.span,
               message: `${h.firewall.name}: this rule ${h.action === 'deny' ? 'drops' : 'allows'} it`,
             })),

@@ -7,6 +7,7 @@ import { viaNotCrossed } from '../engine/simulate';
 import type { Firewall, Flow, Model } from '../model/types';
 import type { FlowDecl } from '../syntax/ast';
 import type { AnalysisContext } from './context';
+import { flowsOf } from '../model/ownership';
 
 /** Why the request does not cross `fw`: both ends inside, or neither. */
 function whyNotCrossed(flow: Flow, fw: Firewall): string {
@@ -33,7 +34,7 @@ export function flowPathDiagnostics(flow: Flow): Diagnostic[] {
 
 /** Every flow-path error of the root file's flows. */
 export function flowPathsOf(model: Model): Diagnostic[] {
-  return model.flows.filter((f) => f.file === model.root).flatMap(flowPathDiagnostics);
+  return flowsOf(model).flatMap(flowPathDiagnostics);
 }
 
 export function checkFlowPaths(ctx: AnalysisContext): Diagnostic[] {

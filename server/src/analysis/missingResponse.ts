@@ -7,6 +7,7 @@ import { type ResponseContext, insertInverseFix } from './responseFix';
 import type { ResponseCheck, ResponseIndex } from './responseIndex';
 import { oppositeDirection } from './ruleKinds';
 import { relatedRule, responsesPhrase, ruleName, whoDrops } from './responseText';
+import { isOwn } from '../model/ownership';
 
 /** "this request" / "the connections this rule admits", for the messages of both codes. */
 export function whatIsChecked(c: ResponseCheck): string {
@@ -20,7 +21,7 @@ export function checkMissingResponses(ctx: ResponseContext, fw: Firewall, ix: Re
   const out: Diagnostic[] = [];
   for (const c of ix.checks) {
     const r = c.rule;
-    if (r.file !== ctx.model.root || c.responses.length === 0 || c.allowed.length > 0) continue;
+    if (!isOwn(ctx.model, r) || c.responses.length === 0 || c.allowed.length > 0) continue;
     const phrase = responsesPhrase(fw, r, c.clientPorts, oppositeDirection(r.direction));
     const who = whoDrops(c.deniedBy, c.defaultDenies, ctx.lines);
     const fix = insertInverseFix(ctx, fw, c);

@@ -9,6 +9,7 @@ import type { ResponseContext } from './responseFix';
 import type { ResponseIndex } from './responseIndex';
 import { isGeneralBoth, oppositeDirection } from './ruleKinds';
 import { requestsPhrase } from './responseText';
+import { isOwn } from '../model/ownership';
 
 export function checkOrphanResponses(ctx: ResponseContext, fw: Firewall, ix: ResponseIndex): Diagnostic[] {
   if (fw.mode !== 'stateless') return [];
@@ -17,7 +18,7 @@ export function checkOrphanResponses(ctx: ResponseContext, fw: Firewall, ix: Res
     const kind = ix.kindOf(s);
     if (kind !== 'response' && !(kind === 'both' && !isGeneralBoth(s))) continue;
     // A rule that allows nothing is shadowed-rule's to report.
-    if (s.file !== ctx.model.root || ix.isRedundant(s) || ix.served(s).length > 0 || ix.allowedBy(s).length === 0) continue;
+    if (!isOwn(ctx.model, s) || ix.isRedundant(s) || ix.served(s).length > 0 || ix.allowedBy(s).length === 0) continue;
     const what = kind === 'response' ? 'this response rule' : 'this return-traffic rule';
     out.push(
       diag(

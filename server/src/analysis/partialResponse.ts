@@ -19,6 +19,7 @@ import {
   whoDrops,
 } from './responseText';
 import { whatIsChecked } from './missingResponse';
+import { isOwn } from '../model/ownership';
 
 interface Projection {
   protos: number;
@@ -104,7 +105,7 @@ export function checkPartialResponses(ctx: ResponseContext, fw: Firewall, ix: Re
   const out: Diagnostic[] = [];
   for (const c of ix.checks) {
     const r = c.rule;
-    if (r.file !== ctx.model.root || c.allowed.length === 0 || c.dropped.length === 0) continue;
+    if (!isOwn(ctx.model, r) || c.allowed.length === 0 || c.dropped.length === 0) continue;
     const all = project(c.responses);
     const dropped = project(c.dropped);
     const phrase = responsesPhrase(fw, r, c.clientPorts, oppositeDirection(r.direction));

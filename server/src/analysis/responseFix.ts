@@ -13,6 +13,7 @@ import { formatAddrSet } from '../engine/address';
 import { type ResponseCheck, type ResponseIndex, dports } from './responseIndex';
 import { inverseRuleText, oppositeDirection, portSetText } from './ruleKinds';
 import { isPorted } from './responseText';
+import { isOwn } from '../model/ownership';
 
 /** What the fixes of one analysis run share. */
 export interface ResponseContext {
@@ -176,13 +177,13 @@ function droppedClients(fw: Firewall, check: ResponseCheck): { endpoint: string;
  */
 export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: ResponseCheck, afterServing = false): Fix | undefined {
   const rule = check.rule;
-  if (rule.file !== ctx.model.root) return undefined;
+  if (!isOwn(ctx.model, rule)) return undefined;
   const opposite = oppositeDirection(rule.direction);
   const numbers = numbersOf(ctx, fw);
   const mode = numbers.mode;
   if (!mode) return undefined;
   const indent = indentAt(ctx.text, rule.node.span.start);
-  const serving = afterServing ? check.servedBy.filter((s) => s.file === ctx.model.root) : [];
+  const serving = afterServing ? check.servedBy.filter((s) => isOwn(ctx.model, s)) : [];
   // When only some clients lose their responses, the rule names just them: it then takes
   // nothing from the rules that serve the others (which would be left answering nothing).
   const client = afterServing ? droppedClients(fw, check) : undefined;
@@ -218,7 +219,7 @@ export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: Resp
     edit = insertAfterLine(ctx, anchor.node.span, ruleText, indent);
     if (anchor !== rule && edit.span.start > limit) edit = insertAfterLine(ctx, rule.node.span, ruleText, indent);
     if (first && edit.span.start > limit) {
-      if (first.file !== ctx.model.root) return undefined;
+      if (!isOwn(ctx.model, first)) return undefined;
       edit = insertBeforeLine(ctx, first.node.span, ruleText);
     }
   }
@@ -246,7 +247,7 @@ export function widenFix(ctx: ResponseContext, ix: ResponseIndex, check: Respons
   if (check.servedBy.length !== 1) return undefined;
   const s = check.servedBy[0]!;
   const portsSpec = s.node.to?.ports;
-  if (!isPorted(s) || !portsSpec || s.file !== ctx.model.root || s.sport.isAll()) return undefined;
+  if (!isPorted(s) || !portsSpec || !isOwn(ctx.model, s) || s.sport.isAll()) return undefined;
   if (check.dropped.some((b) => (b.protos & ~PORTED) !== 0)) return undefined;
   const pos = ix.position(s);
   if (check.deniedBy.some((d) => ix.position(d) < pos)) return undefined;

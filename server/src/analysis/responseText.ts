@@ -8,6 +8,7 @@ import type { RelatedInfo } from '../core/diagnostic';
 import { AddrSet, PortSet } from '../engine/intervals';
 import { formatAddrSet } from '../engine/address';
 import { BUILTIN_PROFILES } from '../model/builtins';
+import { diagnosticFile } from '../model/ownership';
 
 /** `inbound rule 100`, or `the rule on line 12` when the firewall has no numbers. */
 export function ruleName(rule: ResolvedRule, lines: LineIndex): string {
@@ -89,7 +90,7 @@ export function whoDrops(deniedBy: ResolvedRule[], byDefault: boolean, lines: Li
 }
 
 export function relatedRule(model: Model, rule: ResolvedRule, message: string): RelatedInfo {
-  return { file: rule.file === model.root ? undefined : rule.file, span: rule.node.span, message };
+  return { file: diagnosticFile(model, rule.file), span: rule.node.span, message };
 }
 
 const PROFILE_WORDS: Record<string, string> = { linux: 'Linux', windows: 'Windows', macos: 'macOS' };

@@ -11,6 +11,7 @@ import type { ResponseContext } from './responseFix';
 import type { ResponseIndex } from './responseIndex';
 import { hasResponseLikeDestination, isGeneralBoth, rangesOf } from './ruleKinds';
 import { listText, perspective, portsPhrase, relatedRule, ruleName } from './responseText';
+import { isOwn } from '../model/ownership';
 
 /** The rule's whole line(s) with their line break, when nothing else shares them; else the rule. */
 export function ruleLinesSpan(text: string, rule: ResolvedRule): Span {
@@ -32,7 +33,7 @@ export function checkStatefulResponses(ctx: ResponseContext, fw: Firewall, ix: R
   const ranges = rangesOf(fw);
   for (const s of fw.rules) {
     const kind = ix.kindOf(s);
-    if (s.file !== ctx.model.root || ix.isRedundant(s)) continue;
+    if (!isOwn(ctx.model, s) || ix.isRedundant(s)) continue;
     if (kind === 'both' && !isGeneralBoth(s) && hasResponseLikeDestination(s, ranges)) {
       out.push(
         diag(

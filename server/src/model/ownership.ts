@@ -26,6 +26,11 @@ export function isOwn(model: Model, item: Owned): boolean {
   return isIn(model, item, model.root);
 }
 
+/** How a diagnostic (or its related information) names `file`: not at all for the root file. */
+export function diagnosticFile(model: Model, file: FilePath): FilePath | undefined {
+  return file === model.root ? undefined : file;
+}
+
 /** The text of `file` as the model read it: the root file's or an included file's. */
 export function textOf(model: Model, file: FilePath = model.root): string | undefined {
   return file === model.root ? model.text : model.includes.find((i) => i.path === file)?.text;
