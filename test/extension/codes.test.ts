@@ -53,6 +53,12 @@ describe('the table of codes', () => {
     }
   });
 
+  it("the language guide's table (§9, written by hand with an example per code) has a row per code", () => {
+    const rows = [...read('docs/language.md').matchAll(/^\| \[`([a-z-]+)`\]\(diagnostics\/\1\.md\) \| ([a-z /]+) \|/gm)];
+    expect(rows.map((m) => m[1])).toEqual(DIAGNOSTIC_CODES);
+    for (const [, code, severity] of rows) expect(severity!.split(' / ')[0]).toBe(CODE_TABLE[code as keyof typeof CODE_TABLE].severity);
+  });
+
   it('gives the SARIF rules: one per code, with its summary, level and page', () => {
     const sarif = toSarif([], '0.0.0', 'file:///w/') as { runs: { tool: { driver: { rules: SarifRule[] } } }[] };
     const rules = sarif.runs[0]!.tool.driver.rules;
