@@ -5,7 +5,7 @@
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
-export interface CodeInfo {
+interface CodeInfo {
   /** Default severity; the `fwlang.severity` setting may change it. */
   severity: Severity;
   /** One sentence, ending with a period (settings, SARIF rules, the docs index). */
