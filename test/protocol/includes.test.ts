@@ -37,6 +37,7 @@ function folder(name: string, files: Record<string, string>): Record<string, str
   const out: Record<string, string> = {};
   for (const [f, text] of Object.entries(files)) {
     out[f] = path.join(d, f);
+    fs.mkdirSync(path.dirname(out[f]), { recursive: true });
     fs.writeFileSync(out[f], text);
   }
   return out;
@@ -193,5 +194,25 @@ describe('rename and references reach the files that include the name’s file',
       [b]: ROOT_B.replace('web', 'www'),
     });
     for (const u of [a, b]) await client.close(u);
+  });
+
+  it('renaming from an included file edits the files of the workspace folder that include it, open or not', async () => {
+    const p = folder('rename-in-folder', { 'inc.fw': INC_DECL, 'a.fw': ROOT_A, 'sub/b.fw': ROOT_B.replace('"inc.fw"', '"../inc.fw"') });
+    const inFolder = await TestClient.start(path.dirname(p['inc.fw']!));
+    try {
+      const [inc, a, b] = [fileUri(p['inc.fw']!), fileUri(p['a.fw']!), fileUri(p['sub/b.fw']!)];
+      await inFolder.open(inc, INC_DECL);
+      await inFolder.diagnosticsFor(inc);
+      const position = inFolder.docs.get(inc)!.positionAt(offsetOf(INC_DECL, 'web', 0, 1));
+      const edit = (await inFolder.connection.sendRequest(RenameRequest.type, { textDocument: { uri: inc }, position, newName: 'www' }))!;
+      const B = fs.readFileSync(p['sub/b.fw']!, 'utf8');
+      expect(editedTexts(edit, { [inc]: INC_DECL, [a]: ROOT_A, [b]: B })).toEqual({
+        [inc]: INC_DECL.replace('web', 'www'),
+        [a]: ROOT_A.replace('web', 'www'),
+        [b]: B.replace('to web', 'to www'),
+      });
+    } finally {
+      await inFolder.stop();
+    }
   });
 });

@@ -64,6 +64,12 @@ export function allReferences(ctx: DocContext): NameReference[] {
   return out;
 }
 
+/** The file where the name under `position` is declared (rename and references also search the files including it). */
+export function declarationFileAt(ctx: DocContext, position: Position): FilePath | undefined {
+  const ref = referenceAt(ctx, offsetAt(ctx, position));
+  return ref ? declarationOf(ref)?.file : undefined;
+}
+
 /** The declaration site of the symbol `ref` names, if it has one. */
 export function declarationOf(ref: NameReference): { file: string; span: Span } | undefined {
   if (ref.symbol?.origin) return { file: ref.symbol.origin.file, span: ref.symbol.origin.nameSpan };

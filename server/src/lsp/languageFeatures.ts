@@ -2,9 +2,9 @@
 // folding, formatting, links). One feature per file under ../features; hover is wired
 // elsewhere.
 
-import { type Connection, ErrorCodes, ResponseError, type ServerCapabilities } from 'vscode-languageserver';
+import { type Connection, ErrorCodes, type Position, ResponseError, type ServerCapabilities } from 'vscode-languageserver';
 import { completion } from '../features/completion';
-import { definition } from '../features/definition';
+import { declarationFileAt, definition } from '../features/definition';
 import { foldingRanges } from '../features/folding';
 import { formatting } from '../features/formatting';
 import { documentLinks } from '../features/links';
@@ -12,6 +12,7 @@ import { references } from '../features/references';
 import { prepareRename, rename } from '../features/rename';
 import { SEMANTIC_LEGEND, semanticTokens } from '../features/semanticTokens';
 import { documentSymbols } from '../features/symbols';
+import type { DocContext } from './docContext';
 import type { Workspace } from './workspace';
 
 export type Guard = <P, R>(fallback: R, f: (p: P) => Promise<R> | R) => (p: P) => Promise<R>;
@@ -20,6 +21,12 @@ export type Guard = <P, R>(fallback: R, f: (p: P) => Promise<R> | R) => (p: P) =
 function refusal<T extends object>(r: T | { error: string } | null): T | ResponseError<void> | null {
   if (r && 'error' in r && typeof r.error === 'string') return new ResponseError(ErrorCodes.InvalidRequest, r.error);
   return r as T | null;
+}
+
+/** The other files that see the declaration of the name at `position`. */
+function includers(ws: Workspace, ctx: DocContext, position: Position): Promise<DocContext[]> {
+  const file = declarationFileAt(ctx, position);
+  return file ? ws.includers(ctx.uri, file) : Promise.resolve([]);
 }
 
 function register(connection: Connection, ws: Workspace, guard: Guard): void {
@@ -40,7 +47,7 @@ function register(connection: Connection, ws: Workspace, guard: Guard): void {
   connection.onReferences(
     guard([], async (p) => {
       const ctx = await ws.context(p.textDocument.uri);
-      return ctx ? references(ctx, p.position, !!p.context?.includeDeclaration, await ws.others(ctx.uri)) : [];
+      return ctx ? references(ctx, p.position, !!p.context?.includeDeclaration, await includers(ws, ctx, p.position)) : [];
     }),
   );
 
@@ -54,7 +61,7 @@ function register(connection: Connection, ws: Workspace, guard: Guard): void {
   connection.onRenameRequest(
     guard(null, async (p) => {
       const ctx = await ws.context(p.textDocument.uri);
-      return ctx ? refusal(rename(ctx, p.position, p.newName, await ws.others(ctx.uri))) : null;
+      return ctx ? refusal(rename(ctx, p.position, p.newName, await includers(ws, ctx, p.position))) : null;
     }),
   );
 

@@ -1,6 +1,7 @@
 // The language server: LSP wiring only. Every answer comes from the core's analysis of the
 // newest document version; each feature lives in its own file under ../features.
 
+import * as nodePath from 'node:path';
 import {
   CodeLensRefreshRequest,
   type Connection,
@@ -60,6 +61,8 @@ export function startServer(connection: Connection): void {
     ws.configurationSupported = !!caps.workspace?.configuration;
     codeLensRefresh = !!caps.workspace?.codeLens?.refreshSupport;
     watcherRegistration = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    ws.folders = folders.map(uriToPath).filter((p) => nodePath.isAbsolute(p));
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },

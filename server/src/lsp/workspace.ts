@@ -1,6 +1,8 @@
 // Open documents and their analyses. An analysis is computed for the newest version only:
 // edits restart the (debounced) run, requests wait for or compute the current one.
 
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import { URI } from 'vscode-uri';
 import type { Connection } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -21,12 +23,37 @@ export function uriToPath(uri: string): string {
   }
 }
 
+/** The `.fw` files under `folders` (not in hidden folders nor node_modules), at most `limit`. */
+function fwFilesIn(folders: string[], limit = 2000): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 12 || out.length >= limit) return;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (out.length >= limit) return;
+      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+      const p = nodePath.join(dir, e.name);
+      if (e.isDirectory()) walk(p, depth + 1);
+      else if (e.isFile() && e.name.endsWith('.fw')) out.push(p);
+    }
+  };
+  for (const f of folders) walk(f, 0);
+  return out;
+}
+
 export class Workspace {
   private readonly cache = new Map<string, DocContext>();
   /** Per-firewall analysis results kept between versions of a document. */
   private readonly analysisCaches = new Map<string, AnalysisCache>();
   private readonly settingsCache = new Map<string, Promise<Settings>>();
   configurationSupported = false;
+  /** The workspace folders' paths, where files that include an open one are looked for. */
+  folders: string[] = [];
 
   constructor(
     readonly documents: TextDocuments<TextDocument>,
@@ -139,13 +166,29 @@ export class Workspace {
     return ctx;
   }
 
-  /** The analyses of every open document but `uri` (to find the files that include a name's file). */
-  async others(uri: string): Promise<DocContext[]> {
+  /**
+   * The analyses of the files besides `uri` that read `path` (or are it), for rename and
+   * references: the open documents, and the `.fw` files of the workspace folders on disk.
+   */
+  async includers(uri: string, path: string): Promise<DocContext[]> {
     const out: DocContext[] = [];
+    const open = new Set<string>();
     for (const d of this.documents.all()) {
+      open.add(uriToPath(d.uri));
       if (d.uri === uri) continue;
       const ctx = await this.context(d.uri);
-      if (ctx) out.push(ctx);
+      if (ctx && (ctx.path === path || this.inputs.get(d.uri)?.get(path) !== undefined)) out.push(ctx);
+    }
+    for (const file of fwFilesIn(this.folders)) {
+      if (open.has(file)) continue;
+      const text = this.currentText(file);
+      if (text === undefined || (file !== path && !/\binclude\b/.test(text))) continue;
+      const fileUri = URI.file(file).toString();
+      const settings = await this.settings(fileUri);
+      const reads = new Map<string, string | undefined>();
+      const model = buildModel(file, text, this.host(reads), { defaultEphemeral: settings.defaultEphemeral || undefined });
+      if (file !== path && reads.get(path) === undefined) continue;
+      out.push({ uri: fileUri, path: file, version: 0, text, lines: new LineIndex(text), analysis: analyze(model), settings });
     }
     return out;
   }
