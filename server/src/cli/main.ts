@@ -160,7 +160,7 @@ function checkCommand(argv: string[], out: (s: string) => void): number {
 }
 
 /** A `--flow` argument as the text of a flow: without the keyword, spacing folded (cli.md). */
-export function flowArgText(arg: string): string {
+function flowArgText(arg: string): string {
   return arg.replace(/[\r\n]+/g, ' ').trim().replace(/^flow(?=\s|$)/, '').trim();
 }
 

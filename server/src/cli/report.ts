@@ -3,7 +3,7 @@
 import type { Diagnostic } from '../core/diagnostic';
 import { LineIndex } from '../core/text';
 
-export interface DiagnosticJson {
+interface DiagnosticJson {
   line: number;
   column: number;
   endLine: number;

@@ -1,7 +1,7 @@
 // Offset <-> line/column conversion for one text. Lines and columns are 0-based here;
 // front ends add 1 where their format wants it.
 
-export interface Position {
+interface Position {
   line: number;
   character: number;
 }

@@ -3,9 +3,9 @@
 
 import { AddrSet, V4_MAX, V4_SIZE, V6_MAX, V6_MIN } from './intervals';
 
-export type Family = 4 | 6;
+type Family = 4 | 6;
 
-export type ParsedAddress =
+type ParsedAddress =
   | { ok: true; family: Family; lo: bigint; hi: bigint; prefixLength: number; isPrefix: boolean; set: AddrSet }
   | {
       ok: false;
@@ -224,9 +224,4 @@ function splitFamilies(lo: bigint, hi: bigint): [bigint, bigint, Family][] {
   if (lo <= V4_MAX) out.push([lo, hi < V4_MAX ? hi : V4_MAX, 4]);
   if (hi >= V6_MIN) out.push([lo > V6_MIN ? lo : V6_MIN, hi < V6_MAX ? hi : V6_MAX, 6]);
   return out;
-}
-
-/** The IPv4 part and the IPv6 part of a set (either may be empty). */
-export function byFamily(set: AddrSet): { v4: AddrSet; v6: AddrSet } {
-  return { v4: set.intersect(AddrSet.V4), v6: set.intersect(AddrSet.V6) };
 }

@@ -144,7 +144,7 @@ abstract class Intervals<T extends Num, S extends Intervals<T, S>> {
   }
 }
 
-export const PORT_MAX = 65535;
+const PORT_MAX = 65535;
 
 export class PortSet extends Intervals<number, PortSet> {
   private constructor(bounds: readonly number[]) {
@@ -194,7 +194,7 @@ export class PortSet extends Intervals<number, PortSet> {
 }
 
 export const V4_SIZE = 1n << 32n;
-export const V6_SIZE = 1n << 128n;
+const V6_SIZE = 1n << 128n;
 export const V4_MAX = V4_SIZE - 1n;
 export const V6_MIN = V4_SIZE;
 export const V6_MAX = V4_SIZE + V6_SIZE - 1n;

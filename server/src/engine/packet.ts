@@ -10,8 +10,8 @@ export const TCP = 1;
 export const UDP = 2;
 export const ICMP = 4;
 /** Every other IP protocol (GRE, ESP, ...): matched only by `all`. */
-export const OTHER = 8;
-export const ALL_PROTOS = TCP | UDP | ICMP | OTHER;
+const OTHER = 8;
+const ALL_PROTOS = TCP | UDP | ICMP | OTHER;
 export const PORTED = TCP | UDP;
 
 export function protoMask(p: Proto): number {
@@ -43,10 +43,6 @@ export interface Box {
   sport: PortSet;
   dst: AddrSet;
   dport: PortSet;
-}
-
-export function isEmptyBox(b: Box): boolean {
-  return b.protos === 0 || b.src.isEmpty() || b.dst.isEmpty() || b.sport.isEmpty() || b.dport.isEmpty();
 }
 
 export function intersectBox(a: Box, b: Box): Box | undefined {
@@ -92,15 +88,6 @@ export function subtractBoxes(set: Box[], b: Box): Box[] {
   return out;
 }
 
-export function intersectBoxes(set: Box[], b: Box): Box[] {
-  const out: Box[] = [];
-  for (const a of set) {
-    const c = intersectBox(a, b);
-    if (c) out.push(c);
-  }
-  return out;
-}
-
 /** The packets of the inverse direction: addresses and ports swapped, same protocols. */
 export function invertBox(b: Box): Box {
   return { protos: b.protos, src: b.dst, sport: b.dport, dst: b.src, dport: b.sport };
@@ -133,16 +120,6 @@ export function makeBoxes(protos: number, src: AddrSet, sport: PortSet, dst: Add
     if (portless) out.push({ protos: portless, src: s, sport: PortSet.ALL, dst: d, dport: PortSet.ALL });
   }
   return out;
-}
-
-export function boxesSize(boxes: Box[]): bigint {
-  let n = 0n;
-  for (const b of boxes) {
-    let protoCount = 0n;
-    for (let m = b.protos; m; m &= m - 1) protoCount++;
-    n += protoCount * b.src.size() * b.dst.size() * BigInt(b.sport.size()) * BigInt(b.dport.size());
-  }
-  return n;
 }
 
 /** True when the union of `inner` is covered by the union of `outer`. */

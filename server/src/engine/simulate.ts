@@ -8,7 +8,7 @@ import { AddrSet, PortSet } from './intervals';
 import { crossing, decide, decidePacket, packetDirection } from './firewall';
 import { type Box, type Packet, ICMP, TCP, UDP, invertBox, makeBoxes } from './packet';
 
-export type Verdict = 'allowed' | 'blocked' | 'partial';
+type Verdict = 'allowed' | 'blocked' | 'partial';
 
 export interface Hop {
   firewall: Firewall;
@@ -18,7 +18,7 @@ export interface Hop {
   rule?: ResolvedRule;
 }
 
-export interface HalfResult {
+interface HalfResult {
   verdict: Verdict;
   hops: Hop[];
 }
@@ -66,7 +66,7 @@ function insideSize(fw: Firewall): bigint {
 }
 
 /** The firewalls a request crosses, in order (§6 path inference), or the `via` list. */
-export function inferPath(model: Model, flow: Flow, request: Box[]): Firewall[] {
+function inferPath(model: Model, flow: Flow, request: Box[]): Firewall[] {
   if (flow.via) return flow.via;
   const crosses = (fw: Firewall, d: Direction) => request.some((b) => crossing(fw, d, b) !== undefined);
   const clientSide = model.firewalls.filter((fw) => fw.inside.intersects(flow.client.addresses) && crosses(fw, 'outbound'));
@@ -265,7 +265,7 @@ export function simulateFlow(model: Model, flow: Flow): FlowResult {
 }
 
 /** Follows one request packet along the path; stops at the first firewall that drops it. */
-export function traceRequest(path: Firewall[], p: Packet): { hops: Hop[]; passed: boolean } {
+function traceRequest(path: Firewall[], p: Packet): { hops: Hop[]; passed: boolean } {
   const hops: Hop[] = [];
   for (const fw of path) {
     const direction = packetDirection(fw, p);
@@ -278,7 +278,7 @@ export function traceRequest(path: Firewall[], p: Packet): { hops: Hop[]; passed
 }
 
 /** Follows the response to request `p` back along the path. */
-export function traceResponse(path: Firewall[], p: Packet): Hop[] {
+function traceResponse(path: Firewall[], p: Packet): Hop[] {
   const r: Packet = { proto: p.proto, src: p.dst, sport: p.dport, dst: p.src, dport: p.sport };
   const hops: Hop[] = [];
   for (const fw of [...path].reverse()) {
@@ -300,7 +300,7 @@ export function simulateAll(model: Model): FlowResult[] {
 }
 
 /** Where a connection fails: the firewall, direction and rule or default that drops it. */
-export interface Drop {
+interface Drop {
   phase: 'request' | 'response';
   hop: Hop;
 }

@@ -140,7 +140,7 @@ interface Comments {
  * Formats `text`; undefined when it should be left alone (it does not parse). `parsed` is
  * its syntax tree when already known to be free of syntax errors.
  */
-export function formatText(text: string, parsed: { ast: FileAst; diagnostics: Diagnostic[] } = parse(text)): string | undefined {
+function formatText(text: string, parsed: { ast: FileAst; diagnostics: Diagnostic[] } = parse(text)): string | undefined {
   if (parsed.diagnostics.some((d) => d.code === 'syntax')) return undefined;
   const all = tokenize(text);
   if (all.some((t) => t.kind === 'unknown')) return undefined;

@@ -98,7 +98,7 @@ function coverage(fw: Firewall, check: ResponseCheck, lines: Lines, ported: bool
   return `\`${fw.name}\` is **stateless**, so a rule must allow the response: ◐ only in part — ${by || 'the default allow'} allows some; the responses ${droppedWords(check, ported)} are dropped by ${who}.`;
 }
 
-export function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
+function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
   const lines = new Lines(ctx.analysis.model);
   const ported = rule.proto === 'tcp' || rule.proto === 'udp';
   const ix = responseIndex(fw);

@@ -7,7 +7,7 @@ import type { DocContext } from '../lsp/docContext';
 import { allReferences, declarationOf, locationOf, offsetAt, referenceAt, symbolKey } from './definition';
 
 /** A name, with the analysed document through which it was read (for its URI and lines). */
-export interface FoundReference {
+interface FoundReference {
   ctx: DocContext;
   ref: NameReference;
 }

@@ -10,7 +10,7 @@ import { type DocContext, linesOf, toRange, uriOf } from '../lsp/docContext';
 import { offsetAt, referenceAt, symbolKey } from './definition';
 import { sameSymbol } from './references';
 
-export interface Refusal {
+interface Refusal {
   error: string;
 }
 

@@ -8,8 +8,8 @@ import type { Statement } from '../syntax/ast';
 import { type TokenKind, tokenize } from '../syntax/tokenize';
 import type { DocContext } from '../lsp/docContext';
 
-export const TOKEN_TYPES = ['keyword', 'variable', 'type', 'function', 'enumMember', 'number', 'string', 'comment', 'operator'] as const;
-export const TOKEN_MODIFIERS = ['declaration', 'defaultLibrary'] as const;
+const TOKEN_TYPES = ['keyword', 'variable', 'type', 'function', 'enumMember', 'number', 'string', 'comment', 'operator'] as const;
+const TOKEN_MODIFIERS = ['declaration', 'defaultLibrary'] as const;
 
 export const SEMANTIC_LEGEND: SemanticTokensLegend = {
   tokenTypes: [...TOKEN_TYPES],

@@ -9,7 +9,7 @@ import { AddrSet, PortSet } from '../engine/intervals';
 import type { Box } from '../engine/packet';
 import type { Model } from '../model/types';
 
-export interface HopJson {
+interface HopJson {
   firewall: string;
   direction: 'inbound' | 'outbound';
   action: 'allow' | 'deny';
@@ -57,7 +57,7 @@ export class Lines {
   }
 }
 
-export function hopJson(h: Hop, lines: Lines): HopJson {
+function hopJson(h: Hop, lines: Lines): HopJson {
   return {
     firewall: h.firewall.name,
     direction: h.direction,

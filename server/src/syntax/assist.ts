@@ -14,7 +14,7 @@ import { fwParser } from './parser';
 import * as T from './tokens';
 
 /** A token the grammar accepts next. */
-export interface NextToken {
+interface NextToken {
   /** A keyword (`from`), or the kind of token: `name`, `number`, `address`, `string`, or punctuation (`{`, `,` ...). */
   token: string;
   /** The grammar rules being read, outermost first; the last one reads it (`endpoint`, `portSpec`, `ruleLine`, ...). */

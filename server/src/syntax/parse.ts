@@ -92,7 +92,7 @@ const BINARY_CONTROL_SHARE = 0.3;
  * 30% of its first 8,192 characters are control characters other than white space (or
  * U+FFFD, what undecodable bytes became). One diagnostic then, not one per character.
  */
-export function binaryReason(text: string): string | undefined {
+function binaryReason(text: string): string | undefined {
   const nul = text.indexOf('\u0000');
   if (nul >= 0) return `it holds NUL characters, the first at offset ${nul}`;
   const n = Math.min(text.length, BINARY_SAMPLE);

@@ -144,7 +144,7 @@ export function describeToken(t: IToken | undefined, eof: string): string {
 }
 
 /** The "expected ..." part of a message for a key, given the token before the error. */
-export function renderExpectation(key: string, prev: IToken | undefined): string {
+function renderExpectation(key: string, prev: IToken | undefined): string {
   const p = isEofToken(prev) ? undefined : prev!;
   const after = p ? code(p.image) : undefined;
   const prevType = p?.tokenType;
@@ -369,7 +369,7 @@ const HARD_STATEMENT_KEYWORDS = new Set<TokenType>([T.Host, T.Network, T.Service
 
 // ------------------------------------------------------------------ the parser
 
-export class FwParser extends EmbeddedActionsParser {
+class FwParser extends EmbeddedActionsParser {
   // Per-parse state (prefixed to stay clear of chevrotain's own fields).
   private fwText = '';
   private fwStatements: Statement[] = [];

@@ -27,7 +27,7 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** How far a misspelling of a word of this length may be: 1 for short words, up to 3. */
-export function spellingLimit(word: string): number {
+function spellingLimit(word: string): number {
   return Math.max(1, Math.min(3, Math.floor(word.length / 3)));
 }
 

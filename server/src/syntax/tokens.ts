@@ -40,21 +40,21 @@ export const AddressTok = createToken({ name: 'AddressTok', pattern: Lexer.NA, l
 
 // ---------------------------------------------------------------- trivia
 
-export const WhiteSpace = createToken({
+const WhiteSpace = createToken({
   name: 'WhiteSpace',
   pattern: /[ \t\n\r\f\v\u00a0\ufeff]+/,
   group: Lexer.SKIPPED,
   line_breaks: true,
 });
 
-export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments' });
+const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments' });
 
 /**
  * A run of characters that can start no token (`$`, `;`, `.`, `/`, control characters,
  * non-ASCII letters, ...). Kept in group `unknown`, reported by the parse layer.
  * The set is the complement of: whitespace above, letters, digits, `_ # " [ ] { } , : -`.
  */
-export const Unknown = createToken({
+const Unknown = createToken({
   name: 'Unknown',
   pattern:
     /[\x00-\x08\x0e-\x1f!$%&'()*+./;<=>?@\\^`|~\x7f-\x9f\u00a1-\ufefe\uff00-\uffff]+/,
@@ -207,18 +207,13 @@ export const KEYWORDS: readonly string[] = KEYWORD_TOKENS.map((t) => t.name.slic
 
 const KEYWORD_BY_WORD = new Map<string, TokenType>(KEYWORD_TOKENS.map((t) => [t.name.slice(3), t]));
 
-/** The keyword token type of a word, if it is reserved. */
-export function keywordType(word: string): TokenType | undefined {
-  return KEYWORD_BY_WORD.get(word);
-}
-
 // ---------------------------------------------------------------- the lexer
 
 // Order matters: chevrotain takes the first pattern that matches.
 // IPv6 before numbers and names (`fe80::1`, `2001:db8::1`) and before `:` (`::1`);
 // IPv4 before plain numbers; `->` before `-`.
 
-export const LEXER_TOKENS: TokenType[] = [
+const LEXER_TOKENS: TokenType[] = [
   WhiteSpace,
   Comment,
   StringLit,
@@ -254,7 +249,7 @@ export const ALL_TOKENS: TokenType[] = [
 let lexerInstance: Lexer | undefined;
 
 /** The one lexer of the process (built on first use). */
-export function fwLexer(): Lexer {
+function fwLexer(): Lexer {
   if (!lexerInstance) {
     lexerInstance = new Lexer(LEXER_TOKENS, {
       positionTracking: 'onlyOffset',
