@@ -80,6 +80,35 @@ describe('the includer follows the included file', () => {
     await client.close(root);
   });
 
+  it('an included file created on disk after the includer was checked clears its include-error', async () => {
+    const p = folder('created', { 'root.fw': ROOT_USING_WEB2 });
+    const root = fileUri(p['root.fw']!);
+    await client.open(root, ROOT_USING_WEB2);
+    const before = await client.diagnosticsFor(root);
+    expect(before.diagnostics.map((d) => d.code)).toContain('include-error');
+
+    const inc = path.join(path.dirname(p['root.fw']!), 'inc.fw');
+    fs.writeFileSync(inc, `${INC}host web2 10.0.1.11\n`);
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: [{ uri: fileUri(inc), type: FileChangeType.Created }],
+    });
+    const after = await client.waitForDiagnostics(root, (d) => d.diagnostics.length === 0);
+    expect(after.diagnostics).toEqual([]);
+    await client.close(root);
+  });
+
+  it('closing an included file with unsaved edits brings the includer back to the disk’s text', async () => {
+    const p = folder('closed', { 'root.fw': ROOT_USING_WEB2, 'inc.fw': INC });
+    const root = fileUri(p['root.fw']!);
+    const inc = fileUri(p['inc.fw']!);
+    await client.open(inc, `${INC}host web2 10.0.1.11\n`);
+    await client.open(root, ROOT_USING_WEB2);
+    expect(unknownWeb2(await client.diagnosticsFor(root))).toBe(false);
+    await client.close(inc);
+    await client.waitForDiagnostics(root, unknownWeb2);
+    await client.close(root);
+  });
+
   it('the server asks to watch .fw files when the client can register a watcher', async () => {
     expect(client.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles')).toBe(true);
   });
