@@ -1,5 +1,6 @@
 // Find references: every use of the name under the cursor in this file, the files it
-// includes and the open files that include the name's file, with its declaration when asked.
+// includes and the files that include the name's file (open, or in the workspace folders),
+// with its declaration when asked.
 
 import type { Location, Position } from 'vscode-languageserver';
 import type { NameReference } from '../model/types';
@@ -46,7 +47,7 @@ export function sameSymbol(ctx: DocContext, ref: NameReference, others: DocConte
   return out;
 }
 
-/** `others`: the other open documents, so that files including this one's names are searched too. */
+/** `others`: other analysed files (the LSP layer gives those that include the name's file). */
 export function references(ctx: DocContext, position: Position, includeDeclaration: boolean, others: DocContext[] = []): Location[] {
   const ref = referenceAt(ctx, offsetAt(ctx, position));
   if (!ref) return [];

@@ -1,6 +1,7 @@
 // Rename: a declared host, network, service, profile or firewall, everywhere it is used in
-// this file, the files it includes and the open files that include the name's file. Built-ins and keywords are not renamed, and the new
-// name must be a free, valid name. Refusals are returned as `{ error }` for the LSP layer.
+// this file, the files it includes and the files that include the name's file. Built-ins
+// and keywords are not renamed, and the new name must be a free, valid name. Refusals are
+// returned as `{ error }` for the LSP layer.
 
 import type { Position, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import { BUILTIN_PROFILES, BUILTIN_SERVICES, KEYWORDS } from '../model/builtins';
@@ -75,7 +76,7 @@ function takenNames(docs: DocContext[]): Set<string> {
   return taken;
 }
 
-/** `others`: the other open documents; those that include the name's file are renamed too. */
+/** `others`: other analysed files; those that include the name's file are renamed too. */
 export function rename(ctx: DocContext, position: Position, newName: string, others: DocContext[] = []): WorkspaceEdit | Refusal | null {
   const t = target(ctx, position);
   if (!t || 'error' in t) return t ?? { error: 'there is no name here to rename' };
