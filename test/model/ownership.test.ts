@@ -10,6 +10,7 @@ import {
   referencesOf,
   ruleAt,
   rulesOf,
+  symbolsOf,
   textOf,
 } from '../../server/src/model/ownership';
 import { buildModel } from '../../server/src/model/resolve';
@@ -45,6 +46,8 @@ describe('ownership', () => {
     expect(firewallsOf(model, '/w/inc.fw').map((f) => f.name)).toEqual(['back']);
     expect(rulesOf(model).map(({ firewall, rule }) => `${firewall.name}:${rule.file}`)).toEqual(['front:/w/root.fw']);
     expect(flowsOf(model).map((f) => f.text)).toEqual(['web -> db tcp 5432']);
+    expect(symbolsOf(model).map((s) => s.name)).toEqual(['web', 'front']);
+    expect(symbolsOf(model, '/w/inc.fw').map((s) => s.name)).toEqual(['db', 'back']);
     expect(referencesOf(model).every((r) => r.file === '/w/root.fw')).toBe(true);
     expect(textOf(model, '/w/inc.fw')).toBe(INC);
     expect(isOwn(model, {})).toBe(true);

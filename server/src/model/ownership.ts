@@ -4,7 +4,7 @@
 
 import type { Span } from '../core/diagnostic';
 import type { FlowDecl } from '../syntax/ast';
-import type { FilePath, Firewall, Flow, Model, NameReference, ResolvedRule } from './types';
+import type { FilePath, Firewall, Flow, Model, ModelSymbol, NameReference, ResolvedRule } from './types';
 
 /** Anything that says which file it is in; no file means the root file (as diagnostics do). */
 export interface Owned {
@@ -49,6 +49,11 @@ export function rulesOf(model: Model, file: FilePath = model.root): { firewall: 
 /** The resolved flows written in `file` (only the root file has flows: includes bring none). */
 export function flowsOf(model: Model, file: FilePath = model.root): Flow[] {
   return model.flows.filter((f) => f.file === file);
+}
+
+/** The symbols declared in `file` (the root file by default): not the built-ins, not those of other files. */
+export function symbolsOf(model: Model, file: FilePath = model.root): ModelSymbol[] {
+  return [...model.symbols.values()].filter((s) => s.origin?.file === file);
 }
 
 /** The names (uses and declarations) the model knows in `file`: the root file's. */
