@@ -15,7 +15,7 @@ import { firewallsOf } from '../model/ownership';
 const DIRECTIONS: Direction[] = ['inbound', 'outbound'];
 
 /** Every packet crossing `fw` in `direction` that it allows (its rules and default). */
-export function allowedPackets(fw: Firewall, direction: Direction): Box[] {
+function allowedPackets(fw: Firewall, direction: Direction): Box[] {
   const crossingAll: Box[] = [];
   for (const b of universeBoxes()) {
     const c = crossing(fw, direction, b);
@@ -30,7 +30,7 @@ export function allowedPackets(fw: Firewall, direction: Direction): Box[] {
  * The responses of every request `fw` allows in `requestDirection`: each allow rule's really
  * allowed packets, inverted, the client side limited to the rule's client ports (§7).
  */
-export function responsesOfAllowed(fw: Firewall, requestDirection: Direction): Box[] {
+function responsesOfAllowed(fw: Firewall, requestDirection: Direction): Box[] {
   const ix = responseIndex(fw);
   const out: Box[] = [];
   for (const r of fw.rules) {
@@ -56,7 +56,7 @@ function minus(a: Box[], b: Box[], limit = 20_000): Box[] | undefined {
  * firewall by firewall (matched by name); empty when the fix opened nothing else. Undefined
  * when the sets grow too large to settle: the caller then refuses the fix.
  */
-export function forbiddenOpenings(before: Model, after: Model): { firewall: string; direction: Direction; boxes: Box[] }[] | undefined {
+function forbiddenOpenings(before: Model, after: Model): { firewall: string; direction: Direction; boxes: Box[] }[] | undefined {
   const out: { firewall: string; direction: Direction; boxes: Box[] }[] = [];
   const byName = new Map(before.firewalls.filter((f) => f.valid).map((f) => [f.name, f]));
   for (const fw of firewallsOf(after)) {
@@ -81,7 +81,7 @@ export function reliableFlows(a: Analysis): Analysis['flowResults'] {
   return a.flowResults.filter((r) => refusalOf(refusals, r.flow.node).length === 0);
 }
 
-export function countsByCode(a: Analysis): Map<string, number> {
+function countsByCode(a: Analysis): Map<string, number> {
   const m = new Map<string, number>();
   for (const d of a.diagnostics) if (!d.file) m.set(d.code, (m.get(d.code) ?? 0) + 1);
   return m;

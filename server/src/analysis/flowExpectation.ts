@@ -9,7 +9,7 @@ import { diagnosticFile } from '../model/ownership';
 
 /** A one-sentence summary of what fails and where: which ports and addresses, and which
  * firewall, direction and rule or default drops them. */
-export function dropSummary(r: FlowResult, lines: Lines): string {
+function dropSummary(r: FlowResult, lines: Lines): string {
   return failureClauses(r, lines).join('; ') || `the verdict is ${r.verdict}`;
 }
 

@@ -21,7 +21,7 @@ function whyNotCrossed(flow: Flow, fw: Firewall): string {
 }
 
 /** The flow-path errors of one flow, on the `via` names. */
-export function flowPathDiagnostics(flow: Flow): Diagnostic[] {
+function flowPathDiagnostics(flow: Flow): Diagnostic[] {
   const names = flow.node.via.filter((n) => !!n);
   return viaNotCrossed(flow).map(({ index, firewall }) =>
     diag(
@@ -33,7 +33,7 @@ export function flowPathDiagnostics(flow: Flow): Diagnostic[] {
 }
 
 /** Every flow-path error of the root file's flows. */
-export function flowPathsOf(model: Model): Diagnostic[] {
+function flowPathsOf(model: Model): Diagnostic[] {
   return flowsOf(model).flatMap(flowPathDiagnostics);
 }
 
@@ -48,14 +48,14 @@ export function checkFlowPaths(ctx: AnalysisContext): Diagnostic[] {
 // silence a refusal.
 
 /** Codes of the errors that make a verdict unreliable. */
-export function refusesVerdicts(d: Diagnostic): boolean {
+function refusesVerdicts(d: Diagnostic): boolean {
   return (
     d.code.startsWith('invalid-') ||
     ['syntax', 'unknown-name', 'duplicate-name', 'rule-numbering', 'include-error', 'platform-unsupported', 'flow-path'].includes(d.code)
   );
 }
 
-export interface Refusals {
+interface Refusals {
   /** Errors outside every flow statement: no flow is simulated. */
   everything: Diagnostic[];
   /** Errors inside one flow statement, per statement: that flow is not simulated. */

@@ -53,7 +53,7 @@ function returnTrafficHabit(fw: Firewall, r: ResolvedRule): boolean {
   return fw.mode === 'stateless' && r.action === 'allow' && classifyRule(r, rangesOf(fw)) === 'both' && !isGeneralBoth(r);
 }
 
-export interface RedundantFinding {
+interface RedundantFinding {
   coverage: RuleCoverage;
   later: Verdicts;
 }
@@ -66,7 +66,7 @@ const findings = new WeakMap<DirectionCoverage, RedundantFinding[]>();
  * changes no verdict. A rule redundant only while an earlier reported one is present is not
  * reported.
  */
-export function redundantFindings(dc: DirectionCoverage): RedundantFinding[] {
+function redundantFindings(dc: DirectionCoverage): RedundantFinding[] {
   const hit = findings.get(dc);
   if (hit) return hit;
   const out: RedundantFinding[] = [];

@@ -25,7 +25,7 @@ export interface ResponseContext {
   numbers: Map<Firewall, FirewallNumbers>;
 }
 
-export interface FirewallNumbers {
+interface FirewallNumbers {
   mode: 'numbered' | 'unnumbered' | undefined;
   used: Record<Direction, Set<number>>;
 }
@@ -43,7 +43,7 @@ function numbersOf(ctx: ResponseContext, fw: Firewall): FirewallNumbers {
 }
 
 /** 'numbered' when every rule has a number, 'unnumbered' when none has, else undefined. */
-export function numbering(fw: Firewall): 'numbered' | 'unnumbered' | undefined {
+function numbering(fw: Firewall): 'numbered' | 'unnumbered' | undefined {
   const n = fw.rules.filter((r) => r.number !== undefined).length;
   if (n === 0) return 'unnumbered';
   return n === fw.rules.length ? 'numbered' : undefined;
@@ -55,7 +55,7 @@ export function numbering(fw: Firewall): 'numbered' | 'unnumbered' | undefined {
  * its own number, else the nearest free number above it, else the free numbers just above
  * `after`, and last the highest free number below the first rule of `before`.
  */
-export function pickNumber(near: number, before: ResolvedRule[], used: Set<number>, after = 0): number | undefined {
+function pickNumber(near: number, before: ResolvedRule[], used: Set<number>, after = 0): number | undefined {
   let limit = MAX_NUMBER + 1;
   for (const r of before) if (r.number !== undefined && r.number < limit) limit = r.number;
   const ok = (n: number) => Number.isInteger(n) && n >= 1 && n < limit && !used.has(n);
@@ -86,7 +86,7 @@ function lineStartAt(text: string, offset: number): number {
 }
 
 /** The white space that starts the line holding `offset`. */
-export function indentAt(text: string, offset: number): string {
+function indentAt(text: string, offset: number): string {
   const start = lineStartAt(text, offset);
   return /^[ \t]*/.exec(text.slice(start, offset))![0];
 }
@@ -96,7 +96,7 @@ function isBlankOrComment(s: string): boolean {
 }
 
 /** An insertion of `line` (a statement without line break) on its own line right after `span`'s line. */
-export function insertAfterLine(ctx: ResponseContext, span: Span, line: string, indent: string): { span: Span; newText: string } {
+function insertAfterLine(ctx: ResponseContext, span: Span, line: string, indent: string): { span: Span; newText: string } {
   const { text, eol } = ctx;
   const end = lineEndAt(text, span.end);
   if (!isBlankOrComment(text.slice(span.end, end))) {
@@ -109,7 +109,7 @@ export function insertAfterLine(ctx: ResponseContext, span: Span, line: string, 
 }
 
 /** An insertion of `line` on its own line right before `span`'s line. */
-export function insertBeforeLine(ctx: ResponseContext, span: Span, line: string): { span: Span; newText: string } {
+function insertBeforeLine(ctx: ResponseContext, span: Span, line: string): { span: Span; newText: string } {
   const { text, eol } = ctx;
   const start = lineStartAt(text, span.start);
   const before = text.slice(start, span.start);

@@ -35,7 +35,7 @@ export function perspective(fw: Firewall, direction: Direction): string {
 }
 
 /** `tcp`, `udp`, `icmp`, `packets of every protocol`. */
-export function protoWord(rule: ResolvedRule): string {
+function protoWord(rule: ResolvedRule): string {
   return rule.proto === 'all' ? 'packets of every protocol' : rule.proto;
 }
 

@@ -29,7 +29,7 @@ export const LIMITS = {
  * their order), for a cheap "can these two rules meet at all" test before any box arithmetic.
  * Packed in typed arrays: the test runs for every pair of rules of a direction.
  */
-export class Hulls {
+class Hulls {
   private readonly protos: Int32Array;
   /** Per rule: srcLo, srcHi, dstLo, dstHi, sportLo, sportHi, dportLo, dportHi. */
   private readonly bounds: Float64Array;
@@ -135,7 +135,7 @@ function mergeInto(a: Box, b: Box, dim: number): Box {
  * Keeps the union of the set unchanged and the boxes disjoint. "Agree" is by object identity
  * of the sets (pieces cut from one box share them), which is cheap and enough in practice.
  */
-export function coalesce(boxes: Box[]): Box[] {
+function coalesce(boxes: Box[]): Box[] {
   let cur = boxes;
   for (let round = 0; round < 4; round++) {
     const before = cur.length;
@@ -154,7 +154,7 @@ export function coalesce(boxes: Box[]): Box[] {
 }
 
 /** `rest` minus one rule's boxes; `hit` tells whether the rule met any of it. */
-export function subtractRule(rest: Box[], rule: CompiledRule): { rest: Box[]; hit: boolean } {
+function subtractRule(rest: Box[], rule: CompiledRule): { rest: Box[]; hit: boolean } {
   let hit = false;
   let cur = rest;
   for (const rb of rule.boxes) {
@@ -176,7 +176,7 @@ export function subtractRule(rest: Box[], rule: CompiledRule): { rest: Box[]; hi
  * Keeps the piece set of one walk small: merges pieces each time their number has doubled
  * since the last merge, and gives up (undefined) past `LIMITS.pieces`.
  */
-export class PieceBudget {
+class PieceBudget {
   private mergeAt = LIMITS.mergeAt;
 
   check(rest: Box[]): Box[] | undefined {

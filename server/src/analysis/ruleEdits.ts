@@ -36,7 +36,7 @@ const isEol = (c: string | undefined) => c === '\n' || c === '\r';
  * comment, plus `# fw-ignore` lines right above it, when the rule is alone on its lines;
  * else just the rule and the blanks after it. `whole` tells which.
  */
-export function ruleDeletion(text: string, span: Span): { span: Span; whole: boolean } {
+function ruleDeletion(text: string, span: Span): { span: Span; whole: boolean } {
   let start = span.start;
   while (start > 0 && isBlank(text[start - 1])) start--;
   const atLineStart = start === 0 || isEol(text[start - 1]);

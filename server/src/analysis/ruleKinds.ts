@@ -24,7 +24,7 @@ export function rangesOf(fw: Pick<Firewall, 'ephemeralRanges'> | undefined): rea
  * §7: a destination port set is response-like when it holds at least half of some ephemeral
  * range in use (it could be somebody's ephemeral range). `port 10000-20000` (RTP) is not.
  */
-export function isResponseLike(ports: PortSet, ranges: readonly PortSet[] = BUILTIN_RANGES): boolean {
+function isResponseLike(ports: PortSet, ranges: readonly PortSet[] = BUILTIN_RANGES): boolean {
   for (const r of ranges) {
     const size = r.size();
     if (size > 0 && ports.intersect(r).size() * 2 >= size) return true;
@@ -96,7 +96,7 @@ export function responsesOf(requests: Box[], clientPorts: PortSet): Box[] {
   return out;
 }
 
-export interface Inverse {
+interface Inverse {
   direction: Direction;
   clientPorts: PortSet;
   /** The packets of the inverse that cross the firewall (every packet of the rule's match that crosses, inverted). */

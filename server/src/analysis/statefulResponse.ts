@@ -14,7 +14,7 @@ import { listText, perspective, portsPhrase, relatedRule, ruleName } from './res
 import { isOwn } from '../model/ownership';
 
 /** The rule's whole line(s) with their line break, when nothing else shares them; else the rule. */
-export function ruleLinesSpan(text: string, rule: ResolvedRule): Span {
+function ruleLinesSpan(text: string, rule: ResolvedRule): Span {
   const { start, end } = rule.node.span;
   let ls = start;
   while (ls > 0 && text[ls - 1] !== '\n' && text[ls - 1] !== '\r') ls--;
