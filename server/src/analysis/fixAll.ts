@@ -26,6 +26,8 @@ export interface FixAllResult {
   text: string;
   analysis: Analysis;
   applied: AppliedFix[];
+  /** Safe fixes left alone, with why (§8.1: when unsure, say so and change nothing). */
+  skipped: (AppliedFix & { reason: string; key: string })[];
 }
 
 const MAX_ROUNDS = 20;
@@ -82,14 +84,18 @@ function safeDiagnostics(a: Analysis): Diagnostic[] {
  * Whether `trial` may replace `current`: not worse than the original (§8.1 rule 3), and a
  * change of any flow's verdict only when some failing flow then meets its `expect`.
  */
-function acceptable(original: Analysis, current: Analysis, trial: Analysis): { ok: boolean; helped: string[] } {
-  if (worseThan(original, trial)) return { ok: false, helped: [] };
+function acceptable(original: Analysis, current: Analysis, trial: Analysis): { ok: boolean; helped: string[]; reason?: string } {
+  const worse = worseThan(original, trial);
+  if (worse) return { ok: false, helped: [], reason: worse };
   const before = unmetFlows(current);
   const after = new Set(unmetFlows(trial));
   const helped = before.filter((f) => !after.has(f));
   const was = verdicts(current);
-  const changed = [...verdicts(trial)].some(([f, v]) => was.get(f) !== v);
-  return { ok: !changed || helped.length > 0, helped };
+  // A flow that had no verdict (refused: the file was half-read) gains one when an error is
+  // fixed; that is no change of a verdict.
+  const changed = [...verdicts(trial)].some(([f, v]) => was.has(f) && was.get(f) !== v);
+  const ok = !changed || helped.length > 0;
+  return { ok, helped, reason: ok ? undefined : "it would change a flow's verdict without making a failing flow meet its expect" };
 }
 
 /**
@@ -100,6 +106,7 @@ export function fixAll(text: string, analyzeText: (text: string) => Analysis): F
   const original = analyzeText(text);
   let analysis = original;
   const applied: AppliedFix[] = [];
+  const skipped: FixAllResult['skipped'] = [];
   const refused = new Set<string>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     // 1. The safe fixes, all at once; when the result is not acceptable, one by one.
@@ -118,14 +125,17 @@ export function fixAll(text: string, analyzeText: (text: string) => Analysis): F
         const fix = d.fixes!.find((f) => f.safe)!;
         const one = applyEdits(text, fix.edits).text;
         const t = analyzeText(one);
-        if (acceptable(original, analysis, t).ok) {
+        const verdict = acceptable(original, analysis, t);
+        if (verdict.ok) {
           applied.push({ offset: d.span.start, text, code: d.code, title: fix.title });
           text = one;
           analysis = t;
           took = true;
           break;
         }
-        refused.add(`${d.code}:${text.slice(d.span.start, d.span.end)}`);
+        const key = `${d.code}:${text.slice(d.span.start, d.span.end)}`;
+        refused.add(key);
+        skipped.push({ offset: d.span.start, text, code: d.code, title: fix.title, reason: verdict.reason ?? 'not acceptable', key });
       }
       if (took) continue;
     }
@@ -145,5 +155,7 @@ export function fixAll(text: string, analyzeText: (text: string) => Analysis): F
     }
     if (!taken) break;
   }
-  return { text, analysis, applied };
+  // Report a skipped fix only when its diagnostic is still there at the end.
+  const left = new Set(analysis.diagnostics.map((d) => `${d.code}:${text.slice(d.span.start, d.span.end)}`));
+  return { text, analysis, applied, skipped: skipped.filter((f) => left.has(f.key)) };
 }

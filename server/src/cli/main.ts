@@ -126,6 +126,10 @@ function checkCommand(argv: string[], out: (s: string) => void): number {
         const why = f.because ? ` (so that ${f.because.map((x) => `\`${x}\``).join(', ')} meets its expect)` : '';
         fixLog.push(`${file}:${l}: fixed ${f.code}: ${f.title}${why}`);
       }
+      for (const f of r.skipped) {
+        const l = new LineIndex(f.text).position(f.offset).line + 1;
+        fixLog.push(`${file}:${l}: not fixed ${f.code}: ${f.title}: ${f.reason}`);
+      }
       if (r.applied.length > 0) {
         try {
           fs.writeFileSync(file, r.text);
@@ -153,7 +157,9 @@ function checkCommand(argv: string[], out: (s: string) => void): number {
       for (const d of r.diagnostics) out(`${r.path}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
     }
     const all = reports.flatMap((r) => r.diagnostics);
-    out(countSummary(all, reports.length) + (fixLog.length ? `; ${fixLog.length} fixed` : ''));
+    const fixedCount = fixLog.filter((l) => / fixed /.test(l) && !/ not fixed /.test(l)).length;
+    const notFixed = fixLog.length - fixedCount;
+    out(countSummary(all, reports.length) + (fixedCount ? `; ${fixedCount} fixed` : '') + (notFixed ? `; ${notFixed} not fixed (see why above)` : ''));
   }
   if (format !== 'text' && fixLog.length) for (const l of fixLog) process.stderr.write(l + '\n');
   return errors ? 1 : 0;

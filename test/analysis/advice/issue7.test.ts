@@ -247,3 +247,18 @@ describe('issue 7: check --fix on every sample leaves no flow worse and opens no
     expect(worseThan(original, r.analysis) ?? 'no worse').toBe('no worse');
   });
 });
+
+describe('issue 7: --fix says what it left alone, and why', () => {
+  it('a structural fix that would open new connections is not applied, and the reason is given', () => {
+    const text = `host web 10.0.1.5
+network lan 10.0.1.7/24
+firewall fw stateful protects lan {
+  inbound allow tcp to web port 443
+}
+`;
+    const r = fixAll(text, analyzeText);
+    expect(r.applied).toEqual([]);
+    expect(r.skipped.map((f) => [f.code, f.reason])).toEqual([['invalid-address', 'it would open packets of `fw` (inbound) that are no responses']]);
+    expect(r.text).toBe(text);
+  });
+});
