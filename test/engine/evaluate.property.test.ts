@@ -3,9 +3,9 @@
 // rule sets written as .fw text and run through the real parser and resolver.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseAddress } from '../../server/src/engine/address';
+import { parseAddress } from '../../server/src/core/address';
 import { decide } from '../../server/src/engine/firewall';
-import { AddrSet, PortSet } from '../../server/src/engine/intervals';
+import { AddrSet, PortSet } from '../../server/src/core/intervals';
 import { ICMP, TCP, UDP, makeBoxes, type Box } from '../../server/src/engine/packet';
 import { simulateFlow } from '../../server/src/engine/simulate';
 import { buildModel } from '../../server/src/model/resolve';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../server/src/analysis/analyze';
 import { buildModel } from '../../server/src/model/resolve';
 import { nodeFileHost } from '../../server/src/node/fileHost';
-import { Lines, flowJson } from '../../server/src/report/flowReport';
+import { flowJson, modelLines } from '../../server/src/report/flowReport';
 
 const SAMPLES = join(__dirname, '..', '..', 'samples');
 const samples = readdirSync(SAMPLES).filter((f) => f.endsWith('.fw')).sort();
@@ -17,7 +17,7 @@ function simulateJson(file: string): unknown {
   const path = join(SAMPLES, file);
   const model = buildModel(path, readFileSync(path, 'utf8'), nodeFileHost());
   const { flowResults } = analyze(model);
-  const lines = new Lines(model);
+  const lines = modelLines(model);
   return { flows: flowResults.map((r) => flowJson(r, model, lines)) };
 }
 

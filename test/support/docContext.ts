@@ -3,7 +3,7 @@
 
 import { analyze } from '../../server/src/analysis/analyze';
 import { LineIndex } from '../../server/src/core/text';
-import { DEFAULT_SETTINGS, type DocContext } from '../../server/src/lsp/docContext';
+import { DEFAULT_SETTINGS, type DocContext } from '../../server/src/features/docContext';
 import { buildModel } from '../../server/src/model/resolve';
 
 export function docContext(text: string, path = '/fixture/test.fw'): DocContext {

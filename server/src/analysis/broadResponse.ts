@@ -5,7 +5,7 @@
 
 import { type Diagnostic, type Fix, type TextEdit, diag } from '../core/diagnostic';
 import type { Firewall, ResolvedRule } from '../model/types';
-import { PortSet } from '../engine/intervals';
+import { PortSet } from '../core/intervals';
 import { PORTED } from '../engine/packet';
 import type { ResponseContext } from './responseFix';
 import { type ResponseIndex, dports } from './responseIndex';

@@ -4,7 +4,8 @@ import { type Diagnostic, diag } from '../core/diagnostic';
 import type { FlowResult } from '../engine/simulate';
 import type { AnalysisContext } from './context';
 import { refusalOf, refusalsOf } from './flowPath';
-import { Lines, dropWords, failureClauses } from '../report/flowReport';
+import type { Lines } from '../core/text';
+import { dropWords, failureClauses, modelLines } from '../report/flowReport';
 import { diagnosticFile } from '../model/ownership';
 
 /** A one-sentence summary of what fails and where: which ports and addresses, and which
@@ -15,7 +16,7 @@ function dropSummary(r: FlowResult, lines: Lines): string {
 
 export function checkFlowExpectations(ctx: AnalysisContext): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const lines = new Lines(ctx.model);
+  const lines = modelLines(ctx.model);
   // A flow that is not simulated (spec §8.1 rule 5) has no verdict to hold against its expect.
   const refused = refusalsOf(ctx.model);
   for (const r of ctx.flowResults) {

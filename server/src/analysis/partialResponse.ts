@@ -3,7 +3,7 @@
 
 import { type Diagnostic, diag } from '../core/diagnostic';
 import type { Firewall } from '../model/types';
-import { AddrSet, PortSet } from '../engine/intervals';
+import { AddrSet, PortSet } from '../core/intervals';
 import { type Box, ICMP, PORTED, TCP, UDP, protoName } from '../engine/packet';
 import { type ResponseContext, insertInverseFix, widenFix } from './responseFix';
 import type { ResponseCheck, ResponseIndex } from './responseIndex';

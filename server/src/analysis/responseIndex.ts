@@ -5,7 +5,7 @@
 import { RecentCache } from '../core/recent';
 import type { Direction } from '../syntax/ast';
 import type { Firewall, ResolvedRule } from '../model/types';
-import { PortSet } from '../engine/intervals';
+import { PortSet } from '../core/intervals';
 import { type Decision, crossing, orderedRules } from '../engine/firewall';
 import type { Box } from '../engine/packet';
 import { redundantRulesOf } from './redundantRule';

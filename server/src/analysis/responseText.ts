@@ -5,8 +5,8 @@ import type { Direction } from '../syntax/ast';
 import type { Firewall, Model, ResolvedEndpoint, ResolvedRule } from '../model/types';
 import type { LineIndex } from '../core/text';
 import type { RelatedInfo } from '../core/diagnostic';
-import { AddrSet, PortSet } from '../engine/intervals';
-import { formatAddrSet } from '../engine/address';
+import { AddrSet, PortSet } from '../core/intervals';
+import { formatAddrSet } from '../core/address';
 import { BUILTIN_PROFILES } from '../model/builtins';
 import { diagnosticFile } from '../model/ownership';
 

@@ -7,7 +7,7 @@ import { RecentCache } from '../core/recent';
 import type { Action, Direction } from '../syntax/ast';
 import type { Firewall, ResolvedRule } from '../model/types';
 import { type CompiledRule, orderedRules } from '../engine/firewall';
-import { AddrSet } from '../engine/intervals';
+import { AddrSet } from '../core/intervals';
 import { type Box, intersectBox, protoMask, subtractBox } from '../engine/packet';
 
 /**

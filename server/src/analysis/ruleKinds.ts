@@ -6,7 +6,7 @@ import type { Direction } from '../syntax/ast';
 import type { Firewall, ResolvedRule } from '../model/types';
 import type { PortSpec } from '../syntax/ast';
 import { BUILTIN_PROFILES } from '../model/builtins';
-import { PortSet } from '../engine/intervals';
+import { PortSet } from '../core/intervals';
 import { crossing, ruleBoxes } from '../engine/firewall';
 import { type Box, PORTED } from '../engine/packet';
 

@@ -4,7 +4,7 @@
 
 import { type Diagnostic, type Fix, type RelatedInfo, diag } from '../core/diagnostic';
 import { LineIndex } from '../core/text';
-import { familyOf } from '../engine/address';
+import { familyOf } from '../core/address';
 import { crossing } from '../engine/firewall';
 import type { Firewall, ResolvedRule } from '../model/types';
 import type { Action, Direction } from '../syntax/ast';

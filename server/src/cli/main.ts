@@ -11,7 +11,7 @@ import { LineIndex } from '../core/text';
 import { simulateFlow } from '../engine/simulate';
 import { buildModel, resolveFlowText } from '../model/resolve';
 import { nodeFileHost } from '../node/fileHost';
-import { type FlowJson, Lines, failureClauses, flowJson, flowText, refusalReason } from '../report/flowReport';
+import { type FlowJson, modelLines, failureClauses, flowJson, flowText, refusalReason } from '../report/flowReport';
 import { refusalOf, refusalsOf } from '../analysis/flowPath';
 import { flowStatementText } from '../model/flowStatementText';
 import type { FlowDecl } from '../syntax/ast';
@@ -198,7 +198,7 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
   const extra = (m: typeof model) => analyze(m).diagnostics;
   const entries: Entry[] = [];
   const refuse = (m: typeof model, s: FlowDecl, flowText: string, adHoc: boolean, errors: Diagnostic[]) => {
-    const lines = new Lines(m);
+    const lines = modelLines(m);
     entries.push({
       refused: {
         flow: flowText,
@@ -232,12 +232,12 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
     if (errors.length > 0 || !flow) refuse(m, node, written ? flowStatementText(model.text, written) : r.flow.text, !written, errors);
     else {
       const res = simulateFlow(m, flow);
-      const lines = new Lines(m);
+      const lines = modelLines(m);
       entries.push({ result: flowJson(res, m, lines), failures: failureClauses(res, lines) });
     }
   } else {
     const refusals = refusalsOf(model, extra(model));
-    const lineOf = new Lines(model);
+    const lineOf = modelLines(model);
     for (const s of model.ast.statements) {
       if (s?.kind !== 'flow') continue;
       const errors = refusalOf(refusals, s);

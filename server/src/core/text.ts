@@ -56,3 +56,18 @@ export class LineIndex {
     return this.text.slice(start, end).replace(/\r?\n$|\r$/, '');
   }
 }
+
+/** Line numbers (1-based) of offsets in several files, each file's index built once. */
+export class Lines {
+  private readonly indexes = new Map<string, LineIndex>();
+  /** `textOf` gives a file's text (undefined when unknown: every offset is then on line 1). */
+  constructor(private readonly textOf: (file: string) => string | undefined) {}
+  line(file: string, offset: number): number {
+    let idx = this.indexes.get(file);
+    if (!idx) {
+      idx = new LineIndex(this.textOf(file) ?? '');
+      this.indexes.set(file, idx);
+    }
+    return idx.position(offset).line + 1;
+  }
+}

@@ -3,7 +3,7 @@
 
 import type { Action, Direction } from '../syntax/ast';
 import type { Firewall, ResolvedRule } from '../model/types';
-import { AddrSet } from './intervals';
+import { AddrSet } from '../core/intervals';
 import {
   type Box,
   type Packet,

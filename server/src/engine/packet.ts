@@ -3,7 +3,7 @@
 // port-less one (icmp, other) has every port in both port dimensions, and the two addresses
 // of every packet are of one family (boxes are built per family and only cut smaller).
 
-import { AddrSet, PortSet } from './intervals';
+import { AddrSet, PortSet } from '../core/intervals';
 import type { Proto } from '../syntax/ast';
 
 export const TCP = 1;

@@ -3,8 +3,8 @@
 
 import type { Action, Direction } from '../syntax/ast';
 import type { Firewall, Flow, Model, ResolvedRule } from '../model/types';
-import { formatAddrSet } from './address';
-import { AddrSet, PortSet } from './intervals';
+import { formatAddrSet } from '../core/address';
+import { AddrSet, PortSet } from '../core/intervals';
 import { crossing, decide, decidePacket, packetDirection } from './firewall';
 import { type Box, type Packet, ICMP, TCP, UDP, invertBox, makeBoxes } from './packet';
 

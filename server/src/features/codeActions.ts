@@ -4,7 +4,7 @@
 import { type CodeAction, CodeActionKind, type CodeActionParams, type TextEdit as LspEdit } from 'vscode-languageserver';
 import { flowForRule } from '../analysis/ruleFlow';
 import type { Diagnostic } from '../core/diagnostic';
-import { type DocContext, rangeIn, toRange, uriOf } from '../lsp/docContext';
+import { type DocContext, rangeIn, toRange, uriOf } from './docContext';
 import { isOwn, rulesOf } from '../model/ownership';
 import { effectiveSeverity, toLspDiagnostics } from './diagnostics';
 

@@ -15,7 +15,7 @@ import type { FileAst, RuleNode } from '../syntax/ast';
 import { nextTokens } from '../syntax/assist';
 import { KEYWORDS } from '../syntax/tokens';
 import { tokenize } from '../syntax/tokenize';
-import type { DocContext } from '../lsp/docContext';
+import type { DocContext } from './docContext';
 
 /** What fits at the cursor. */
 interface Want {

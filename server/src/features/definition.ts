@@ -8,7 +8,7 @@ import type { Span } from '../core/diagnostic';
 import { referenceAt as referenceIn, referencesOf } from '../model/ownership';
 import { buildModel } from '../model/resolve';
 import type { FileHost, FilePath, NameReference } from '../model/types';
-import { type DocContext, rangeIn, uriOf } from '../lsp/docContext';
+import { type DocContext, rangeIn, uriOf } from './docContext';
 import { includeTarget } from './links';
 
 /**

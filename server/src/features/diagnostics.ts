@@ -7,7 +7,7 @@ import {
   DiagnosticTag,
 } from 'vscode-languageserver';
 import type { Diagnostic, Severity } from '../core/diagnostic';
-import { type DocContext, rangeIn, toRange, uriOf } from '../lsp/docContext';
+import { type DocContext, rangeIn, toRange, uriOf } from './docContext';
 import { isOwn } from '../model/ownership';
 
 export const DOCS_BASE = 'https://github.com/fwlang/fwlang/blob/main/docs/diagnostics/';

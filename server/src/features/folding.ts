@@ -2,7 +2,7 @@
 // whole-line comments.
 
 import { type FoldingRange, FoldingRangeKind } from 'vscode-languageserver';
-import type { DocContext } from '../lsp/docContext';
+import type { DocContext } from './docContext';
 
 export function foldingRanges(ctx: DocContext): FoldingRange[] {
   const out: FoldingRange[] = [];

@@ -10,7 +10,7 @@ import type { Diagnostic } from '../core/diagnostic';
 import type { FileAst, FirewallDecl, RuleNode, Statement } from '../syntax/ast';
 import { parse } from '../syntax/parse';
 import { type Token, tokenize } from '../syntax/tokenize';
-import { type DocContext, toRange } from '../lsp/docContext';
+import { type DocContext, toRange } from './docContext';
 
 const INDENT = '  ';
 

@@ -2,17 +2,18 @@
 // is meant, the other half of the connection and who covers it; keywords, names, ports;
 // a flow's simulation with its trace.
 
+import type { Lines } from '../core/text';
 import type { Hover, MarkupContent } from 'vscode-languageserver';
 import { type ResponseCheck, responseIndex } from '../analysis/responseIndex';
 import { type RuleKind, clientPortsOf, hasResponseLikeDestination, isGeneralBoth, oppositeDirection, rangesOf } from '../analysis/ruleKinds';
 import type { Span } from '../core/diagnostic';
-import { formatAddrSet } from '../engine/address';
-import { PortSet } from '../engine/intervals';
+import { formatAddrSet } from '../core/address';
+import { PortSet } from '../core/intervals';
 import { BUILTIN_PROFILES, BUILTIN_SERVICES, WIDE } from '../model/builtins';
 import type { Firewall, ModelSymbol, ResolvedEndpoint, ResolvedRule } from '../model/types';
-import { Lines, flowJson, flowText } from '../report/flowReport';
+import { flowJson, flowText, modelLines } from '../report/flowReport';
 import type { DefaultEphemeralDecl, Direction, EphemeralDecl, FirewallDecl, HostDecl, NetworkDecl, PortSpec, RuleNode, Statement } from '../syntax/ast';
-import { type DocContext, toRange } from '../lsp/docContext';
+import { type DocContext, toRange } from './docContext';
 import { verdictTitle } from './simulation';
 
 const within = (span: Span | undefined, offset: number): span is Span => !!span && span.start <= offset && offset <= span.end;
@@ -99,7 +100,7 @@ function coverage(fw: Firewall, check: ResponseCheck, lines: Lines, ported: bool
 }
 
 function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
-  const lines = new Lines(ctx.analysis.model);
+  const lines = modelLines(ctx.analysis.model);
   const ported = rule.proto === 'tcp' || rule.proto === 'udp';
   const ix = responseIndex(fw);
   // The analyses decide what a rule is (§7: judged against the ephemeral ranges in use).
@@ -522,7 +523,7 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
     if (s.kind === 'flow') {
       const r = ctx.analysis.flowResults.find((x) => x.flow.node === s);
       if (!r) return md('This flow has errors, so it cannot be simulated yet.', ctx, s.span);
-      const lines = new Lines(model);
+      const lines = modelLines(model);
       const j = flowJson(r, model, lines);
       const text = [
         `**Simulation: ${verdictTitle(r, lines)}**${r.flow.expect ? ` — expect ${r.flow.expect}: ${r.met ? 'met' : '**not met**'}` : ''}`,

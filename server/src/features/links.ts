@@ -4,7 +4,7 @@
 import * as nodePath from 'node:path';
 import type { DocumentLink } from 'vscode-languageserver';
 import { URI, Utils } from 'vscode-uri';
-import { type DocContext, toRange } from '../lsp/docContext';
+import { type DocContext, toRange } from './docContext';
 
 /** The URI an include path names, relative to the document; undefined when it cannot be formed. */
 export function includeTarget(ctx: DocContext, relative: string): string | undefined {

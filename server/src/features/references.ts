@@ -4,7 +4,7 @@
 
 import type { Location, Position } from 'vscode-languageserver';
 import type { NameReference } from '../model/types';
-import type { DocContext } from '../lsp/docContext';
+import type { DocContext } from './docContext';
 import { allReferences, declarationOf, locationOf, offsetAt, referenceAt, symbolKey } from './definition';
 
 /** A name, with the analysed document through which it was read (for its URI and lines). */

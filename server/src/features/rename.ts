@@ -7,7 +7,7 @@ import type { Position, Range, TextEdit, WorkspaceEdit } from 'vscode-languagese
 import { BUILTIN_PROFILES, BUILTIN_SERVICES, KEYWORDS } from '../model/builtins';
 import type { NameReference } from '../model/types';
 import { tokenize } from '../syntax/tokenize';
-import { type DocContext, linesOf, toRange, uriOf } from '../lsp/docContext';
+import { type DocContext, linesOf, toRange, uriOf } from './docContext';
 import { offsetAt, referenceAt, symbolKey } from './definition';
 import { sameSymbol } from './references';
 

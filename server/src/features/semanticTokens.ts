@@ -6,7 +6,7 @@ import { referencesOf } from '../model/ownership';
 import type { ModelSymbol } from '../model/types';
 import type { Statement } from '../syntax/ast';
 import { type TokenKind, tokenize } from '../syntax/tokenize';
-import type { DocContext } from '../lsp/docContext';
+import type { DocContext } from './docContext';
 
 const TOKEN_TYPES = ['keyword', 'variable', 'type', 'function', 'enumMember', 'number', 'string', 'comment', 'operator'] as const;
 const TOKEN_MODIFIERS = ['declaration', 'defaultLibrary'] as const;

@@ -1,17 +1,18 @@
 // "▶ Simulate": code lenses above flows and request rules, and the commands they run.
 // The server remembers which lenses were run so their titles show the verdict.
 
+import type { Lines } from '../core/text';
 import type { CodeLens, Position } from 'vscode-languageserver';
 import { CMD_SIMULATE, CMD_SIMULATE_RULE, type LineArgs } from '../protocol';
 import { flowForRule } from '../analysis/ruleFlow';
 import { type FlowResult, simulateFlow } from '../engine/simulate';
 import { resolveFlowText } from '../model/resolve';
 import type { FileHost, Flow } from '../model/types';
-import { type FlowJson, Lines, expectMark, failureClauses, flowJson, flowText, refusalReason } from '../report/flowReport';
+import { type FlowJson, modelLines, expectMark, failureClauses, flowJson, flowText, refusalReason } from '../report/flowReport';
 import { refusalOf, refusalsOf } from '../analysis/flowPath';
 import { flowStatementText } from '../model/flowStatementText';
 import type { FlowDecl } from '../syntax/ast';
-import { type DocContext, toRange } from '../lsp/docContext';
+import { type DocContext, toRange } from './docContext';
 import { classifyRule } from '../analysis/ruleKinds';
 import { flowStatementsOf, rulesOf } from '../model/ownership';
 
@@ -83,7 +84,7 @@ export function flowRefusal(ctx: DocContext, s: FlowDecl): { error: string } | u
   const errors = refusalOf(refusalsOf(model, ctx.analysis.diagnostics), s);
   const resolved = model.flows.some((f) => f.node === s);
   if (errors.length === 0 && resolved) return undefined;
-  const lines = new Lines(model);
+  const lines = modelLines(model);
   const text = flowStatementText(model.text, s);
   return { error: `\`${text}\` is not simulated: ${refusalReason(errors, lines, model)}` };
 }
@@ -95,7 +96,7 @@ function flowKey(f: Flow): string {
 export function codeLenses(ctx: DocContext, state: LensState): CodeLens[] {
   const lenses: CodeLens[] = [];
   const { model, flowResults } = ctx.analysis;
-  const lines = new Lines(model);
+  const lines = modelLines(model);
   const refusals = refusalsOf(model, ctx.analysis.diagnostics);
   for (const s of model.ast.statements) {
     if (s?.kind !== 'flow') continue;
@@ -143,7 +144,7 @@ export function codeLenses(ctx: DocContext, state: LensState): CodeLens[] {
 }
 
 function output(ctx: DocContext, r: FlowResult, model = ctx.analysis.model): SimulationOutput {
-  const lines = new Lines(model);
+  const lines = modelLines(model);
   const json = flowJson(r, model, lines);
   return { flow: json, trace: flowText(json, ctx.path, failureClauses(r, lines)), title: verdictTitle(r, lines) };
 }
@@ -199,7 +200,7 @@ export function simulateText(ctx: DocContext, text: string, host?: FileHost): Si
   if (!r.flow) return { error: r.diagnostics[0]?.message ?? 'the flow does not parse' };
   // A typed flow is refused like a written one: errors in the file, or its own flow-path.
   const errors = refusalOf(refusalsOf(r.model, ctx.analysis.diagnostics), r.flow.node);
-  if (errors.length > 0) return { error: `\`${r.flow.text}\` is not simulated: ${refusalReason(errors, new Lines(r.model), r.model)}` };
+  if (errors.length > 0) return { error: `\`${r.flow.text}\` is not simulated: ${refusalReason(errors, modelLines(r.model), r.model)}` };
   const result = simulateFlow(r.model, r.flow);
   return output(ctx, result, r.model);
 }

@@ -3,7 +3,7 @@
 import { type DocumentSymbol, SymbolKind } from 'vscode-languageserver';
 import type { Span } from '../core/diagnostic';
 import type { EndpointRef, EphemeralRef, FirewallDecl, PortSpec, RuleNode, Statement } from '../syntax/ast';
-import { type DocContext, toRange } from '../lsp/docContext';
+import { type DocContext, toRange } from './docContext';
 
 /** The text of a span with comments removed and white space folded. */
 function folded(text: string, span: Span | undefined): string {

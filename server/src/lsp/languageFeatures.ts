@@ -12,7 +12,7 @@ import { references } from '../features/references';
 import { prepareRename, rename } from '../features/rename';
 import { SEMANTIC_LEGEND, semanticTokens } from '../features/semanticTokens';
 import { documentSymbols } from '../features/symbols';
-import type { DocContext } from './docContext';
+import type { DocContext } from '../features/docContext';
 import type { Workspace } from './workspace';
 
 export type Guard = <P, R>(fallback: R, f: (p: P) => Promise<R> | R) => (p: P) => Promise<R>;

@@ -28,7 +28,7 @@ import {
   SimulationTraceNotification,
   readCommand,
 } from '../protocol';
-import type { DocContext } from './docContext';
+import type { DocContext } from '../features/docContext';
 import { collectWhenIdle } from './idleGc';
 import { Workspace, uriToPath } from './workspace';
 import { registerLanguageFeatures } from './languageFeatures';

@@ -12,7 +12,7 @@ import { LineIndex } from '../core/text';
 import { buildModel } from '../model/resolve';
 import type { FileHost } from '../model/types';
 import { nodeFileHost } from '../node/fileHost';
-import { DEFAULT_SETTINGS, type DocContext, type Settings } from './docContext';
+import { DEFAULT_SETTINGS, type DocContext, type Settings } from '../features/docContext';
 
 export function uriToPath(uri: string): string {
   try {

@@ -1,6 +1,6 @@
 // Built-in services and ephemeral profiles (spec §3).
 
-import { PortSet } from '../engine/intervals';
+import { PortSet } from '../core/intervals';
 import type { Proto } from '../syntax/ast';
 
 export const BUILTIN_SERVICES: Record<string, { proto: Proto; port: number }> = {

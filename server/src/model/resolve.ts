@@ -3,8 +3,8 @@
 // invalid-address, invalid-port, rule-numbering, include errors). Never throws.
 
 import { type Diagnostic, type Fix, type Span, diag } from '../core/diagnostic';
-import { parseAddress } from '../engine/address';
-import { AddrSet, PortSet } from '../engine/intervals';
+import { parseAddress } from '../core/address';
+import { AddrSet, PortSet } from '../core/intervals';
 import { parse } from '../syntax/parse';
 import type {
   Action,

@@ -2,7 +2,7 @@
 // Built from the AST of a file (and the files it includes) by resolve.ts.
 
 import type { Diagnostic, Span } from '../core/diagnostic';
-import type { AddrSet, PortSet } from '../engine/intervals';
+import type { AddrSet, PortSet } from '../core/intervals';
 import type {
   Action,
   Direction,

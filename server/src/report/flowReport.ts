@@ -2,10 +2,11 @@
 // for a person. Shared by the command line and the language server.
 
 import type { Diagnostic } from '../core/diagnostic';
-import { LineIndex } from '../core/text';
-import { formatAddrSet } from '../engine/address';
+import { Lines } from '../core/text';
+import { textOf } from '../model/ownership';
+import { formatAddrSet } from '../core/address';
 import { type FlowResult, type Hop, whereDropped } from '../engine/simulate';
-import { AddrSet, PortSet } from '../engine/intervals';
+import { AddrSet, PortSet } from '../core/intervals';
 import type { Box } from '../engine/packet';
 import type { Model } from '../model/types';
 
@@ -42,19 +43,9 @@ export interface FlowJson {
   note?: string;
 }
 
-/** Line numbers (1-based) of spans in the root file and its includes. */
-export class Lines {
-  private readonly indexes = new Map<string, LineIndex>();
-  constructor(private readonly model: Model) {}
-  line(file: string, offset: number): number {
-    let idx = this.indexes.get(file);
-    if (!idx) {
-      const text = file === this.model.root ? this.model.text : this.model.includes.find((i) => i.path === file)?.text;
-      idx = new LineIndex(text ?? '');
-      this.indexes.set(file, idx);
-    }
-    return idx.position(offset).line + 1;
-  }
+/** Line numbers of spans in the root file and its includes, as the model read them. */
+export function modelLines(model: Model): Lines {
+  return new Lines((file) => textOf(model, file));
 }
 
 function hopJson(h: Hop, lines: Lines): HopJson {
@@ -68,7 +59,7 @@ function hopJson(h: Hop, lines: Lines): HopJson {
   };
 }
 
-export function flowJson(r: FlowResult, model: Model, lines = new Lines(model)): FlowJson {
+export function flowJson(r: FlowResult, model: Model, lines = modelLines(model)): FlowJson {
   const out: FlowJson = {
     flow: r.flow.text,
     line: r.flow.adHoc ? null : lines.line(r.flow.file, r.flow.node.span.start),

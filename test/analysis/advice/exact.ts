@@ -5,9 +5,9 @@
 import { analyze, type Analysis } from '../../../server/src/analysis/analyze';
 import type { Diagnostic, Fix } from '../../../server/src/core/diagnostic';
 import { applyEdits } from '../../../server/src/core/edits';
-import { formatAddress } from '../../../server/src/engine/address';
+import { formatAddress } from '../../../server/src/core/address';
 import { crossing, decide } from '../../../server/src/engine/firewall';
-import { PortSet } from '../../../server/src/engine/intervals';
+import { PortSet } from '../../../server/src/core/intervals';
 import { type Box, PORTED, intersectBox, makeBoxes, protoMask, protoName, subtractBoxes, universeBoxes } from '../../../server/src/engine/packet';
 import { buildModel } from '../../../server/src/model/resolve';
 import type { Firewall, Model, ResolvedRule } from '../../../server/src/model/types';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AddrSet, PortSet } from '../../server/src/engine/intervals';
+import { AddrSet, PortSet } from '../../server/src/core/intervals';
 
 // Small universe so the property tests can compare with explicit sets of numbers.
 const MAX = 40;

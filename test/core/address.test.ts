@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatAddrSet, formatAddress, parseAddress } from '../../server/src/engine/address';
-import { AddrSet } from '../../server/src/engine/intervals';
+import { formatAddrSet, formatAddress, parseAddress } from '../../server/src/core/address';
+import { AddrSet } from '../../server/src/core/intervals';
 
 function set(text: string): AddrSet {
   const p = parseAddress(text);
