@@ -32,7 +32,7 @@
 // Exit 0 when every scenario agrees, 1 on any disagreement or set-up failure.
 // Environment: FWLANG_ORACLE_SEED, FWLANG_ORACLE_RANDOM, FWLANG_ORACLE_TIMEOUT_MS.
 
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -160,7 +160,11 @@ function udpProbe(host, port, sport, timeoutMs) {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      try { sock.close(); } catch { /* already closed */ }
+      try {
+        sock.close();
+      } catch {
+        /* already closed */
+      }
       res(r);
     };
     const timer = setTimeout(() => finish('timeout'), timeoutMs);
@@ -176,8 +180,15 @@ function udpProbe(host, port, sport, timeoutMs) {
 
 const PROFILES = { linux: [32768, 60999], windows: [49152, 65535], macos: [49152, 65535], iana: [49152, 65535], wide: [1024, 65535] };
 const BUILTIN_SERVICES = {
-  http: ['tcp', 80], https: ['tcp', 443], ssh: ['tcp', 22], dns: ['udp', 53], smtp: ['tcp', 25],
-  ntp: ['udp', 123], rdp: ['tcp', 3389], postgres: ['tcp', 5432], mysql: ['tcp', 3306],
+  http: ['tcp', 80],
+  https: ['tcp', 443],
+  ssh: ['tcp', 22],
+  dns: ['udp', 53],
+  smtp: ['tcp', 25],
+  ntp: ['udp', 123],
+  rdp: ['tcp', 3389],
+  postgres: ['tcp', 5432],
+  mysql: ['tcp', 3306],
 };
 
 // The names every scenario declares (rendered at the top of each .fw file).
@@ -215,7 +226,10 @@ function mergeRanges(rs) {
 }
 const inRanges = (rs, x) => rs.some(([lo, hi]) => lo <= x && x <= hi);
 const sameRanges = (a, b) => JSON.stringify(mergeRanges(a)) === JSON.stringify(mergeRanges(b));
-const rangesText = (rs) => mergeRanges(rs).map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(',');
+const rangesText = (rs) =>
+  mergeRanges(rs)
+    .map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`))
+    .join(',');
 function parsePortList(s) {
   if (s === '' || s == null) return [];
   return s.split(',').map((x) => {
@@ -272,10 +286,13 @@ function renderFw(sc) {
   for (const [n, [lo, hi]] of Object.entries(CUSTOM_PROFILES)) L.push(`ephemeral ${n} ${lo}-${hi}`);
   if (sc.defaultEphemeral) L.push(`default ephemeral ${sc.defaultEphemeral}`);
   for (const [n, a] of Object.entries(HOSTS)) L.push(`host ${n} ${a}${sc.ephemeral?.[n] ? ` ephemeral ${sc.ephemeral[n]}` : ''}`);
-  for (const [n, ps] of Object.entries(NETWORKS)) L.push(`network ${n} ${ps.join(', ')}${sc.ephemeral?.[n] ? ` ephemeral ${sc.ephemeral[n]}` : ''}`);
+  for (const [n, ps] of Object.entries(NETWORKS))
+    L.push(`network ${n} ${ps.join(', ')}${sc.ephemeral?.[n] ? ` ephemeral ${sc.ephemeral[n]}` : ''}`);
   for (const [n, [proto, port]] of Object.entries(CUSTOM_SERVICES)) L.push(`service ${n} ${proto} ${port}`);
   const fw = sc.firewall;
-  L.push(`firewall fw ${fw.stateful ? 'stateful' : 'stateless'} protects ${fw.protects.join(', ')}${fw.default ? ` default ${fw.default}` : ''} {`);
+  L.push(
+    `firewall fw ${fw.stateful ? 'stateful' : 'stateless'} protects ${fw.protects.join(', ')}${fw.default ? ` default ${fw.default}` : ''} {`,
+  );
   fw.rules.forEach((r) => {
     r.line = L.length + 1;
     let s = `  ${r.num != null ? `${r.num} ` : ''}${r.dir} ${r.action} ${r.proto}`;
@@ -366,136 +383,270 @@ const B = {
 const ALL_B = [...new Set([...B.linux, ...B.iana, ...B.wide])].sort((a, b) => a - b);
 
 const R = (num, dir, action, proto, from, to) => ({
-  num, dir, action, proto,
+  num,
+  dir,
+  action,
+  proto,
   from: from ? { ep: from[0], ports: from[1] ?? null } : null,
   to: to ? { ep: to[0], ports: to[1] ?? null } : null,
 });
 const tcpFlow = (port, sports, client = 'client') => ({ client, proto: 'tcp', port, sports });
 const udpFlow = (port, sports, client = 'client') => ({ client, proto: 'udp', port, sports });
-const svcFlow = (service, sports, client = 'client') => ({ client, service, proto: serviceOf(service)[0], port: serviceOf(service)[1], sports });
+const svcFlow = (service, sports, client = 'client') => ({
+  client,
+  service,
+  proto: serviceOf(service)[0],
+  port: serviceOf(service)[1],
+  sports,
+});
 
 function handScenarios() {
   const S = [];
   const add = (name, firewall, flows, extra = {}) => S.push({ name, firewall, flows, ...extra });
 
-  add('spec §1 edge: request and response rules, numbered', {
-    stateful: false, protects: ['servers'], rules: [
-      R(100, 'inbound', 'allow', 'tcp', ['internet'], ['server', ['https']]),
-      R(110, 'outbound', 'allow', 'tcp', ['server', ['https']], ['internet', ['ephemeral']]),
-    ] }, [svcFlow('https', [1000, 1023, 1024, 32768, 65535]), tcpFlow(22, [40000])]);
+  add(
+    'spec §1 edge: request and response rules, numbered',
+    {
+      stateful: false,
+      protects: ['servers'],
+      rules: [
+        R(100, 'inbound', 'allow', 'tcp', ['internet'], ['server', ['https']]),
+        R(110, 'outbound', 'allow', 'tcp', ['server', ['https']], ['internet', ['ephemeral']]),
+      ],
+    },
+    [svcFlow('https', [1000, 1023, 1024, 32768, 65535]), tcpFlow(22, [40000])],
+  );
 
-  add('the note: response rule 49152-65535, linux client', {
-    stateful: false, protects: ['servers'], rules: [
-      R(100, 'inbound', 'allow', 'tcp', null, ['server', [80]]),
-      R(110, 'outbound', 'allow', 'tcp', ['server', [80]], ['clients', [[49152, 65535]]]),
-    ] }, [tcpFlow(80, ALL_B), tcpFlow(80, null)], { ephemeral: { client: 'linux' } });
+  add(
+    'the note: response rule 49152-65535, linux client',
+    {
+      stateful: false,
+      protects: ['servers'],
+      rules: [
+        R(100, 'inbound', 'allow', 'tcp', null, ['server', [80]]),
+        R(110, 'outbound', 'allow', 'tcp', ['server', [80]], ['clients', [[49152, 65535]]]),
+      ],
+    },
+    [tcpFlow(80, ALL_B), tcpFlow(80, null)],
+    { ephemeral: { client: 'linux' } },
+  );
 
-  add('stateless, request rule only', {
-    stateful: false, protects: ['servers'], rules: [
-      R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', [80]]),
-    ] }, [tcpFlow(80, [1024, 40001, 50001]), udpFlow(80, [40001])]);
+  add(
+    'stateless, request rule only',
+    {
+      stateful: false,
+      protects: ['servers'],
+      rules: [R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', [80]])],
+    },
+    [tcpFlow(80, [1024, 40001, 50001]), udpFlow(80, [40001])],
+  );
 
-  add('stateful, request rule only', {
-    stateful: true, protects: ['servers'], rules: [
-      R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', [80]]),
-      R(null, 'inbound', 'allow', 'udp', ['client'], ['server', ['dns']]),
-    ] }, [tcpFlow(80, [1024, 40001, 50001]), svcFlow('dns', [32767, 60999, 61000]), tcpFlow(81, [40001])]);
+  add(
+    'stateful, request rule only',
+    {
+      stateful: true,
+      protects: ['servers'],
+      rules: [
+        R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', [80]]),
+        R(null, 'inbound', 'allow', 'udp', ['client'], ['server', ['dns']]),
+      ],
+    },
+    [tcpFlow(80, [1024, 40001, 50001]), svcFlow('dns', [32767, 60999, 61000]), tcpFlow(81, [40001])],
+  );
 
-  add('protects the client: dns out, response in to ephemeral linux', {
-    stateful: false, protects: ['clients'], rules: [
-      R(null, 'outbound', 'allow', 'udp', ['client'], ['servers', ['dns']]),
-      R(null, 'inbound', 'allow', 'udp', ['servers', ['dns']], ['client', ['ephemeral']]),
-    ] }, [svcFlow('dns', [1024, 32767, 32768, 60999, 61000, 65535]), svcFlow('dns', null), udpFlow(54, [40000])],
-  { ephemeral: { client: 'linux' } });
+  add(
+    'protects the client: dns out, response in to ephemeral linux',
+    {
+      stateful: false,
+      protects: ['clients'],
+      rules: [
+        R(null, 'outbound', 'allow', 'udp', ['client'], ['servers', ['dns']]),
+        R(null, 'inbound', 'allow', 'udp', ['servers', ['dns']], ['client', ['ephemeral']]),
+      ],
+    },
+    [svcFlow('dns', [1024, 32767, 32768, 60999, 61000, 65535]), svcFlow('dns', null), udpFlow(54, [40000])],
+    { ephemeral: { client: 'linux' } },
+  );
 
-  add('unnumbered: deny before allow, file order', {
-    stateful: false, protects: ['servers'], rules: [
-      R(null, 'inbound', 'deny', 'tcp', ['any', [[1024, 32767]]], ['server', [80]]),
-      R(null, 'inbound', 'allow', 'tcp', null, ['server', [80]]),
-      R(null, 'outbound', 'allow', 'tcp', ['server', [80]], null),
-      R(null, 'outbound', 'deny', 'tcp', ['server'], ['client', [[60000, 65535]]]),
-    ] }, [tcpFlow(80, [1023, 1024, 32767, 32768, 59999, 60000, 65535])]);
+  add(
+    'unnumbered: deny before allow, file order',
+    {
+      stateful: false,
+      protects: ['servers'],
+      rules: [
+        R(null, 'inbound', 'deny', 'tcp', ['any', [[1024, 32767]]], ['server', [80]]),
+        R(null, 'inbound', 'allow', 'tcp', null, ['server', [80]]),
+        R(null, 'outbound', 'allow', 'tcp', ['server', [80]], null),
+        R(null, 'outbound', 'deny', 'tcp', ['server'], ['client', [[60000, 65535]]]),
+      ],
+    },
+    [tcpFlow(80, [1023, 1024, 32767, 32768, 59999, 60000, 65535])],
+  );
 
-  add('numbered out of file order: lower number wins', {
-    stateful: false, protects: ['servers'], rules: [
-      R(200, 'inbound', 'allow', 'tcp', null, ['server', [80]]),
-      R(100, 'inbound', 'deny', 'tcp', ['client', [[49152, 65535]]], ['server', [80]]),
-      R(100, 'outbound', 'allow', 'tcp', ['server', [80]], ['client', [[1024, 65535]]]),
-      R(50, 'outbound', 'deny', 'tcp', ['server', [80]], ['client', [[32768, 40000]]]),
-    ] }, [tcpFlow(80, [1024, 32767, 32768, 40000, 40001, 49151, 49152, 65535])]);
+  add(
+    'numbered out of file order: lower number wins',
+    {
+      stateful: false,
+      protects: ['servers'],
+      rules: [
+        R(200, 'inbound', 'allow', 'tcp', null, ['server', [80]]),
+        R(100, 'inbound', 'deny', 'tcp', ['client', [[49152, 65535]]], ['server', [80]]),
+        R(100, 'outbound', 'allow', 'tcp', ['server', [80]], ['client', [[1024, 65535]]]),
+        R(50, 'outbound', 'deny', 'tcp', ['server', [80]], ['client', [[32768, 40000]]]),
+      ],
+    },
+    [tcpFlow(80, [1024, 32767, 32768, 40000, 40001, 49151, 49152, 65535])],
+  );
 
-  add('stateless default allow, responses to iana denied', {
-    stateful: false, protects: ['server'], default: 'allow', rules: [
-      R(10, 'outbound', 'deny', 'tcp', ['server'], ['any', [[49152, 65535]]]),
-      R(20, 'inbound', 'deny', 'udp', null, ['server', [53]]),
-    ] }, [tcpFlow(443, ALL_B), udpFlow(53, [40000]), udpFlow(123, [49152])]);
+  add(
+    'stateless default allow, responses to iana denied',
+    {
+      stateful: false,
+      protects: ['server'],
+      default: 'allow',
+      rules: [
+        R(10, 'outbound', 'deny', 'tcp', ['server'], ['any', [[49152, 65535]]]),
+        R(20, 'inbound', 'deny', 'udp', null, ['server', [53]]),
+      ],
+    },
+    [tcpFlow(443, ALL_B), udpFlow(53, [40000]), udpFlow(123, [49152])],
+  );
 
-  add('stateful default allow, some requests denied', {
-    stateful: true, protects: ['servers'], default: 'allow', rules: [
-      R(null, 'inbound', 'deny', 'tcp', ['clients', [[32768, 49151]]], ['server', [22]]),
-      R(null, 'inbound', 'deny', 'udp', null, null),
-    ] }, [svcFlow('ssh', [1024, 32767, 32768, 49151, 49152]), udpFlow(53, [50000]), tcpFlow(80, [50000])]);
+  add(
+    'stateful default allow, some requests denied',
+    {
+      stateful: true,
+      protects: ['servers'],
+      default: 'allow',
+      rules: [
+        R(null, 'inbound', 'deny', 'tcp', ['clients', [[32768, 49151]]], ['server', [22]]),
+        R(null, 'inbound', 'deny', 'udp', null, null),
+      ],
+    },
+    [svcFlow('ssh', [1024, 32767, 32768, 49151, 49152]), udpFlow(53, [50000]), tcpFlow(80, [50000])],
+  );
 
-  add('stateful: a response deny rule is never used for responses', {
-    stateful: true, protects: ['servers'], default: 'deny', rules: [
-      R(null, 'outbound', 'deny', 'tcp', ['server', [80]], ['client']),
-      R(null, 'outbound', 'deny', 'udp', ['server'], null),
-      R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', [80]]),
-      R(null, 'inbound', 'allow', 'udp', ['client'], ['server', [53]]),
-    ] }, [tcpFlow(80, [1024, 40000, 65535]), udpFlow(53, [1024, 40000])]);
+  add(
+    'stateful: a response deny rule is never used for responses',
+    {
+      stateful: true,
+      protects: ['servers'],
+      default: 'deny',
+      rules: [
+        R(null, 'outbound', 'deny', 'tcp', ['server', [80]], ['client']),
+        R(null, 'outbound', 'deny', 'udp', ['server'], null),
+        R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', [80]]),
+        R(null, 'inbound', 'allow', 'udp', ['client'], ['server', [53]]),
+      ],
+    },
+    [tcpFlow(80, [1024, 40000, 65535]), udpFlow(53, [1024, 40000])],
+  );
 
-  add('stateful protects the client: only response rules, requests denied', {
-    stateful: true, protects: ['clients'], rules: [
-      R(null, 'inbound', 'allow', 'tcp', ['server', [80]], ['client', ['ephemeral']]),
-      R(null, 'outbound', 'deny', 'tcp', null, null),
-    ] }, [tcpFlow(80, [40000, 50000])]);
+  add(
+    'stateful protects the client: only response rules, requests denied',
+    {
+      stateful: true,
+      protects: ['clients'],
+      rules: [
+        R(null, 'inbound', 'allow', 'tcp', ['server', [80]], ['client', ['ephemeral']]),
+        R(null, 'outbound', 'deny', 'tcp', null, null),
+      ],
+    },
+    [tcpFlow(80, [40000, 50000])],
+  );
 
-  add('port lists with ephemeral and services; literal address uses the file default', {
-    stateful: false, protects: ['servers'], rules: [
-      R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', [80, 'ssh']]),
-      R(null, 'outbound', 'allow', 'tcp', ['server', ['http', 22]], [CLIENT_IP, ['ephemeral', 1000]]),
-    ] }, [tcpFlow(80, [999, 1000, 1001, 32767, 32768, 49151, 49152, 65535]), svcFlow('ssh', [32768, 60999, 61000])],
-  { ephemeral: { client: 'linux' }, defaultEphemeral: 'windows' });
+  add(
+    'port lists with ephemeral and services; literal address uses the file default',
+    {
+      stateful: false,
+      protects: ['servers'],
+      rules: [
+        R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', [80, 'ssh']]),
+        R(null, 'outbound', 'allow', 'tcp', ['server', ['http', 22]], [CLIENT_IP, ['ephemeral', 1000]]),
+      ],
+    },
+    [tcpFlow(80, [999, 1000, 1001, 32767, 32768, 49151, 49152, 65535]), svcFlow('ssh', [32768, 60999, 61000])],
+    { ephemeral: { client: 'linux' }, defaultEphemeral: 'windows' },
+  );
 
-  add('custom profile as the file default; flow from a literal client', {
-    stateful: false, protects: ['clients'], rules: [
-      R(null, 'outbound', 'allow', 'tcp', ['clients', ['ephemeral']], ['server', ['web']]),
-      R(null, 'inbound', 'allow', 'tcp', ['server', ['web']], ['clients', ['ephemeral']]),
-    ] }, [svcFlow('web', B.narrow), svcFlow('web', null, CLIENT_IP), svcFlow('web', null)],
-  { defaultEphemeral: 'narrow', ephemeral: { client: 'linux' } });
+  add(
+    'custom profile as the file default; flow from a literal client',
+    {
+      stateful: false,
+      protects: ['clients'],
+      rules: [
+        R(null, 'outbound', 'allow', 'tcp', ['clients', ['ephemeral']], ['server', ['web']]),
+        R(null, 'inbound', 'allow', 'tcp', ['server', ['web']], ['clients', ['ephemeral']]),
+      ],
+    },
+    [svcFlow('web', B.narrow), svcFlow('web', null, CLIENT_IP), svcFlow('web', null)],
+    { defaultEphemeral: 'narrow', ephemeral: { client: 'linux' } },
+  );
 
-  add('protects both sides: no firewall crossed', {
-    stateful: false, protects: ['10.99.0.0/16'], rules: [
-      R(null, 'inbound', 'deny', 'all', null, null),
-      R(null, 'outbound', 'deny', 'all', null, null),
-    ] }, [tcpFlow(80, [40000]), udpFlow(53, [40000])]);
+  add(
+    'protects both sides: no firewall crossed',
+    {
+      stateful: false,
+      protects: ['10.99.0.0/16'],
+      rules: [R(null, 'inbound', 'deny', 'all', null, null), R(null, 'outbound', 'deny', 'all', null, null)],
+    },
+    [tcpFlow(80, [40000]), udpFlow(53, [40000])],
+  );
 
-  add('protects the server host only; `all` rules and a network with two prefixes', {
-    stateful: false, protects: ['server'], rules: [
-      R(1, 'inbound', 'deny', 'icmp', null, null),
-      R(2, 'inbound', 'allow', 'all', ['partners'], ['server']),
-      R(1, 'outbound', 'allow', 'all', ['server'], ['10.99.1.0/25']),
-    ] }, [tcpFlow(5432, [40000, 65535]), udpFlow(27015, [1024])]);
+  add(
+    'protects the server host only; `all` rules and a network with two prefixes',
+    {
+      stateful: false,
+      protects: ['server'],
+      rules: [
+        R(1, 'inbound', 'deny', 'icmp', null, null),
+        R(2, 'inbound', 'allow', 'all', ['partners'], ['server']),
+        R(1, 'outbound', 'allow', 'all', ['server'], ['10.99.1.0/25']),
+      ],
+    },
+    [tcpFlow(5432, [40000, 65535]), udpFlow(27015, [1024])],
+  );
 
-  add('stateful udp, requests from high ports denied', {
-    stateful: true, protects: ['servers'], rules: [
-      R(10, 'inbound', 'deny', 'udp', ['client', [[49152, 65535]]], null),
-      R(20, 'inbound', 'allow', 'udp', null, ['servers', ['game', 'ntp']]),
-    ] }, [svcFlow('game', ALL_B), svcFlow('ntp', [49151, 49152]), udpFlow(53, [40000])]);
+  add(
+    'stateful udp, requests from high ports denied',
+    {
+      stateful: true,
+      protects: ['servers'],
+      rules: [
+        R(10, 'inbound', 'deny', 'udp', ['client', [[49152, 65535]]], null),
+        R(20, 'inbound', 'allow', 'udp', null, ['servers', ['game', 'ntp']]),
+      ],
+    },
+    [svcFlow('game', ALL_B), svcFlow('ntp', [49151, 49152]), udpFlow(53, [40000])],
+  );
 
-  add('server port range; client ports below 1024', {
-    stateful: false, protects: ['servers'], rules: [
-      R(null, 'inbound', 'allow', 'tcp', null, ['servers', [[8000, 8100]]]),
-      R(null, 'outbound', 'allow', 'tcp', ['servers', [[8000, 8100]]], ['clients', [[1024, 65535]]]),
-      R(null, 'outbound', 'allow', 'tcp', ['servers', [8100]], ['clients', [[1, 1023]]]),
-    ] }, [tcpFlow(8080, [1000, 1023, 1024]), tcpFlow(8100, [1000, 1023, 1024]), tcpFlow(8101, [1024])]);
+  add(
+    'server port range; client ports below 1024',
+    {
+      stateful: false,
+      protects: ['servers'],
+      rules: [
+        R(null, 'inbound', 'allow', 'tcp', null, ['servers', [[8000, 8100]]]),
+        R(null, 'outbound', 'allow', 'tcp', ['servers', [[8000, 8100]]], ['clients', [[1024, 65535]]]),
+        R(null, 'outbound', 'allow', 'tcp', ['servers', [8100]], ['clients', [[1, 1023]]]),
+      ],
+    },
+    [tcpFlow(8080, [1000, 1023, 1024]), tcpFlow(8100, [1000, 1023, 1024]), tcpFlow(8101, [1024])],
+  );
 
-  add('client ephemeral windows, default ephemeral linux, response to the client network', {
-    stateful: false, protects: ['servers'], rules: [
-      R(null, 'inbound', 'allow', 'udp', ['clients'], ['server', [53]]),
-      R(null, 'outbound', 'allow', 'udp', ['server', [53]], ['clients', ['ephemeral']]),
-    ] }, [udpFlow(53, ALL_B), udpFlow(53, null)],
-  { ephemeral: { client: 'windows' }, defaultEphemeral: 'linux' });
+  add(
+    'client ephemeral windows, default ephemeral linux, response to the client network',
+    {
+      stateful: false,
+      protects: ['servers'],
+      rules: [
+        R(null, 'inbound', 'allow', 'udp', ['clients'], ['server', [53]]),
+        R(null, 'outbound', 'allow', 'udp', ['server', [53]], ['clients', ['ephemeral']]),
+      ],
+    },
+    [udpFlow(53, ALL_B), udpFlow(53, null)],
+    { ephemeral: { client: 'windows' }, defaultEphemeral: 'linux' },
+  );
 
   return S;
 }
@@ -526,11 +677,21 @@ function randomScenario(rnd, i) {
   const svcPorts = { tcp: [80, 443, 8080, 22], udp: [53, 123, 27015] };
   const svcNames = { tcp: ['http', 'https', 'web', 'ssh'], udp: ['dns', 'ntp', 'game'] };
   const clientPortItems = () => {
-    const one = () => pick(['ephemeral', 'ephemeral', [1024, 65535], [32768, 60999], [49152, 65535], [40000, 45000], [1, 1023], 40000, [32768, 49151]]);
+    const one = () =>
+      pick(['ephemeral', 'ephemeral', [1024, 65535], [32768, 60999], [49152, 65535], [40000, 45000], [1, 1023], 40000, [32768, 49151]]);
     return chance(0.2) ? [one(), one()] : [one()];
   };
   const serverPortItems = (proto) => {
-    const one = () => (chance(0.5) ? pick(svcPorts[proto]) : chance(0.5) ? pick(svcNames[proto]) : pick([[1, 1023], [8000, 8100], [20, 80]]));
+    const one = () =>
+      chance(0.5)
+        ? pick(svcPorts[proto])
+        : chance(0.5)
+          ? pick(svcNames[proto])
+          : pick([
+              [1, 1023],
+              [8000, 8100],
+              [20, 80],
+            ]);
     return chance(0.2) ? [one(), one()] : [one()];
   };
   const n = 2 + Math.floor(rnd() * 5);
@@ -556,7 +717,8 @@ function randomScenario(rnd, i) {
     };
     let num = null;
     if (numbered) {
-      do num = 10 * (1 + Math.floor(rnd() * 20)); while (used[dir].has(num));
+      do num = 10 * (1 + Math.floor(rnd() * 20));
+      while (used[dir].has(num));
       used[dir].add(num);
     }
     rules.push({ num, dir, action, proto, from: side(fromClientSide), to: side(!fromClientSide) });
@@ -580,7 +742,8 @@ function randomScenario(rnd, i) {
   }
   return {
     name: `random #${i}`,
-    ephemeral, defaultEphemeral,
+    ephemeral,
+    defaultEphemeral,
     firewall: { stateful, protects, default: pick([undefined, 'deny', 'allow']), rules },
     flows,
   };
@@ -594,7 +757,11 @@ function cleanupSync() {
   if (cleanedUp) return;
   cleanedUp = true;
   for (const f of cleanups.reverse()) {
-    try { f(); } catch { /* best effort */ }
+    try {
+      f();
+    } catch {
+      /* best effort */
+    }
   }
 }
 function fatal(msg) {
@@ -619,7 +786,9 @@ function findTool(name) {
     try {
       accessSync(join(d, name), constants.X_OK);
       return join(d, name);
-    } catch { /* not here */ }
+    } catch {
+      /* not here */
+    }
   }
   return null;
 }
@@ -658,7 +827,9 @@ class Agent {
     this.pending = new Map();
     this.proc = spawn(ipPath, ['netns', 'exec', ns, process.execPath, THIS_FILE, '--agent', role], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.stderr = '';
-    this.proc.stderr.on('data', (d) => { this.stderr += d; });
+    this.proc.stderr.on('data', (d) => {
+      this.stderr += d;
+    });
     this.proc.on('exit', (code) => {
       for (const { rej } of this.pending.values()) rej(new Error(`${role} agent exited (${code}): ${this.stderr.trim()}`));
       this.pending.clear();
@@ -666,7 +837,11 @@ class Agent {
     });
     createInterface({ input: this.proc.stdout }).on('line', (line) => {
       let msg;
-      try { msg = JSON.parse(line); } catch { return; }
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        return;
+      }
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
@@ -692,35 +867,44 @@ class Agent {
 
 async function simulateAll(dir, scenarios) {
   const cli = join(ROOT, 'bin', 'fwlang.js');
-  const one = (sc, i) => new Promise((res) => {
-    const file = join(dir, `scenario-${String(i + 1).padStart(2, '0')}.fw`);
-    writeFileSync(file, sc.fw);
-    sc.file = file;
-    const p = spawn(process.execPath, [cli, 'simulate', file, '--json'], { cwd: ROOT });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => { out += d; });
-    p.stderr.on('data', (d) => { err += d; });
-    p.on('close', (code) => {
-      try {
-        if (code !== 0 && code !== 1) throw new Error(`exit ${code}`);
-        sc.sim = JSON.parse(out);
-      } catch (e) {
-        sc.simError = `fwlang simulate failed (${e.message}): ${err.trim() || out.trim()}`;
-      }
-      res();
+  const one = (sc, i) =>
+    new Promise((res) => {
+      const file = join(dir, `scenario-${String(i + 1).padStart(2, '0')}.fw`);
+      writeFileSync(file, sc.fw);
+      sc.file = file;
+      const p = spawn(process.execPath, [cli, 'simulate', file, '--json'], { cwd: ROOT });
+      let out = '';
+      let err = '';
+      p.stdout.on('data', (d) => {
+        out += d;
+      });
+      p.stderr.on('data', (d) => {
+        err += d;
+      });
+      p.on('close', (code) => {
+        try {
+          if (code !== 0 && code !== 1) throw new Error(`exit ${code}`);
+          sc.sim = JSON.parse(out);
+        } catch (e) {
+          sc.simError = `fwlang simulate failed (${e.message}): ${err.trim() || out.trim()}`;
+        }
+        res();
+      });
     });
-  });
   // at most as many fwlang processes at once as CPUs; sc.simulated settles with each
   const waiting = scenarios.map((sc, i) => {
     let go;
-    sc.simulated = new Promise((res) => { go = () => one(sc, i).then(res); });
+    sc.simulated = new Promise((res) => {
+      go = () => one(sc, i).then(res);
+    });
     return () => go();
   });
   const width = Math.max(1, Math.min(8, availableParallelism()));
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (waiting.length) await waiting.shift()();
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (waiting.length) await waiting.shift()();
+    }),
+  );
 }
 
 async function main() {
@@ -730,9 +914,14 @@ async function main() {
 
   // ---- preflight: never pretend to pass
   if (process.platform !== 'linux') fatal('needs Linux (network namespaces and netfilter)');
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) fatal('needs root (ip netns, nft); run it as root, e.g. `sudo npm run test:oracle`');
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    fatal('needs root (ip netns, nft); run it as root, e.g. `sudo npm run test:oracle`');
   const tools = {};
-  for (const [t, pkg] of [['ip', 'iproute2'], ['nft', 'nftables'], ['conntrack', 'conntrack']]) {
+  for (const [t, pkg] of [
+    ['ip', 'iproute2'],
+    ['nft', 'nftables'],
+    ['conntrack', 'conntrack'],
+  ]) {
     tools[t] = findTool(t);
     if (!tools[t]) fatal(`\`${t}\` not found (Debian package ${pkg}); run .ci/install-oracle.sh`);
   }
@@ -777,7 +966,9 @@ async function main() {
     run(ip, ['link', 'add', 's0', 'netns', NS.s, 'type', 'veth', 'peer', 'name', 'f1', 'netns', NS.f]);
     // /proc/sys/net is the namespace's own; no IPv6 chatter (best effort: IPv6 may be off already)
     for (const ns of Object.values(NS)) {
-      spawnSync(ip, ['netns', 'exec', ns, 'sh', '-c', 'for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo 1 > $f; done'], { stdio: 'ignore' });
+      spawnSync(ip, ['netns', 'exec', ns, 'sh', '-c', 'for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo 1 > $f; done'], {
+        stdio: 'ignore',
+      });
       run(ip, ['-n', ns, 'link', 'set', 'lo', 'up']);
     }
     inNs(NS.f, 'sh', ['-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward']);
@@ -785,7 +976,13 @@ async function main() {
     run(ip, ['-n', NS.f, 'addr', 'add', '10.99.1.1/24', 'dev', 'f0']);
     run(ip, ['-n', NS.f, 'addr', 'add', '10.99.2.1/24', 'dev', 'f1']);
     run(ip, ['-n', NS.s, 'addr', 'add', `${SERVER_IP}/24`, 'dev', 's0']);
-    for (const [ns, dev] of [[NS.c, 'c0'], [NS.f, 'f0'], [NS.f, 'f1'], [NS.s, 's0']]) run(ip, ['-n', ns, 'link', 'set', dev, 'up']);
+    for (const [ns, dev] of [
+      [NS.c, 'c0'],
+      [NS.f, 'f0'],
+      [NS.f, 'f1'],
+      [NS.s, 's0'],
+    ])
+      run(ip, ['-n', ns, 'link', 'set', dev, 'up']);
     run(ip, ['-n', NS.c, 'route', 'add', 'default', 'via', '10.99.1.1']);
     run(ip, ['-n', NS.s, 'route', 'add', 'default', 'via', '10.99.2.1']);
   } catch (e) {
@@ -806,8 +1003,7 @@ async function main() {
   const probe = async (proto, port, sports, timeoutMs) => {
     ctFlush();
     await server.call({ cmd: 'listen', proto, port });
-    const answer = await client.call({ cmd: 'probe', proto, host: SERVER_IP, port, sports, timeoutMs })
-      .catch((e) => ({ failure: e }));
+    const answer = await client.call({ cmd: 'probe', proto, host: SERVER_IP, port, sports, timeoutMs }).catch((e) => ({ failure: e }));
     const { seen } = await server.call({ cmd: 'close' });
     if (answer.failure) throw answer.failure;
     const { results } = answer;
@@ -833,7 +1029,9 @@ async function main() {
     fatal(`sanity probe: ${e.message}`);
   }
   const versions = `Linux ${release()}, ${run(tools.nft, ['--version']).trim()}`;
-  console.log(`netfilter oracle (${versions}): namespaces ready in ${Date.now() - t0} ms; ${scenarios.length} scenarios (${scenarios.length - opts.random} by hand, ${opts.random} random, seed ${opts.seed}), timeout ${opts.timeoutMs} ms`);
+  console.log(
+    `netfilter oracle (${versions}): namespaces ready in ${Date.now() - t0} ms; ${scenarios.length} scenarios (${scenarios.length - opts.random} by hand, ${opts.random} random, seed ${opts.seed}), timeout ${opts.timeoutMs} ms`,
+  );
 
   // ---- the scenarios
   let passed = 0;
@@ -851,8 +1049,13 @@ async function main() {
       await sc.simulated;
       if (sc.simError) throw new Error(sc.simError);
       const flows = sc.sim.flows;
-      if (!Array.isArray(flows) || flows.length !== sc.flows.length) throw new Error(`fwlang returned ${flows?.length} flows for ${sc.flows.length}`);
-      try { nft(sc.nft); } catch (e) { throw new Error(`nft rejected the translation: ${e.message}`); }
+      if (!Array.isArray(flows) || flows.length !== sc.flows.length)
+        throw new Error(`fwlang returned ${flows?.length} flows for ${sc.flows.length}`);
+      try {
+        nft(sc.nft);
+      } catch (e) {
+        throw new Error(`nft rejected the translation: ${e.message}`);
+      }
       for (const [k, f] of sc.flows.entries()) {
         const sim = flows[k];
         if (sim.flow !== f.text) throw new Error(`flow ${k + 1}: fwlang says "${sim.flow}", expected "${f.text}"`);
@@ -861,12 +1064,18 @@ async function main() {
         // the client ports the flow considers (spec §6): given, else the client's ephemeral range
         const considered = f.sports ? mergeRanges(f.sports.map((p) => [p, p])) : [resolveEndpoint(sc, f.client).eph];
         if (blocked && !sameRanges([...allowed, ...blocked], considered)) {
-          problems.push(`flow "${f.text}": fwlang's allowed (${rangesText(allowed)}) + blocked (${rangesText(blocked)}) client ports are not the ports the flow considers (${rangesText(considered)})`);
+          problems.push(
+            `flow "${f.text}": fwlang's allowed (${rangesText(allowed)}) + blocked (${rangesText(blocked)}) client ports are not the ports the flow considers (${rangesText(considered)})`,
+          );
         }
         const ownVerdict = !blocked || allowed.length === 0 ? 'blocked' : blocked.length === 0 ? 'allowed' : 'partial';
-        if (sim.verdict !== ownVerdict) problems.push(`flow "${f.text}": fwlang's verdict ${sim.verdict} does not match its own client ports (allowed ${rangesText(allowed) || '-'}, blocked ${blocked ? rangesText(blocked) || '-' : 'all'})`);
+        if (sim.verdict !== ownVerdict)
+          problems.push(
+            `flow "${f.text}": fwlang's verdict ${sim.verdict} does not match its own client ports (allowed ${rangesText(allowed) || '-'}, blocked ${blocked ? rangesText(blocked) || '-' : 'all'})`,
+          );
         let sports = f.sports;
-        if (!sports) { // a whole ephemeral range: probe its ends and the boundaries inside it
+        if (!sports) {
+          // a whole ephemeral range: probe its ends and the boundaries inside it
           const [lo, hi] = considered[0];
           sports = [...new Set([lo, lo + 1, hi - 1, hi, ...BOUNDARY_PORTS.filter((p) => p >= lo && p <= hi)])].sort((a, b) => a - b);
         }
@@ -879,7 +1088,9 @@ async function main() {
         if (slow.length) {
           reprobed += slow.length;
           const again = await probe(f.proto, f.port, slow, 1000);
-          slow.forEach((p, j) => { if (again.pass[j]) got.pass[sports.indexOf(p)] = true; });
+          slow.forEach((p, j) => {
+            if (again.pass[j]) got.pass[sports.indexOf(p)] = true;
+          });
         }
         if (!fw.stateful) {
           const n = ctCount();
@@ -892,11 +1103,17 @@ async function main() {
         // the verdict must agree with what the kernel let through
         const v = sim.verdict;
         verdicts[v] = (verdicts[v] ?? 0) + 1;
-        const verdictBad = (kernelOk.length && v === 'blocked') || (kernelNo.length && v === 'allowed')
-          || (f.sports && kernelOk.length && kernelNo.length && v !== 'partial');
+        const verdictBad =
+          (kernelOk.length && v === 'blocked') ||
+          (kernelNo.length && v === 'allowed') ||
+          (f.sports && kernelOk.length && kernelNo.length && v !== 'partial');
         if (bad.length || verdictBad) {
-          problems.push(`flow "${f.text}": fwlang ${v} (allowed ${rangesText(allowed) || '-'}), kernel passes ${kernelOk.join(',') || '-'}, drops ${kernelNo.join(',') || '-'}`
-            + (bad.length ? `; disagree on ${bad.map((p) => `${p} (fwlang ${inRanges(allowed, p) ? 'allow' : 'deny'}, kernel ${got.pass[sports.indexOf(p)] ? 'pass' : 'drop'}; request ${got.seen.has(p) ? 'reached' : 'did not reach'} the server)`).join(', ')}` : ''));
+          problems.push(
+            `flow "${f.text}": fwlang ${v} (allowed ${rangesText(allowed) || '-'}), kernel passes ${kernelOk.join(',') || '-'}, drops ${kernelNo.join(',') || '-'}` +
+              (bad.length
+                ? `; disagree on ${bad.map((p) => `${p} (fwlang ${inRanges(allowed, p) ? 'allow' : 'deny'}, kernel ${got.pass[sports.indexOf(p)] ? 'pass' : 'drop'}; request ${got.seen.has(p) ? 'reached' : 'did not reach'} the server)`).join(', ')}`
+                : ''),
+          );
         }
       }
     } catch (e) {
@@ -913,9 +1130,19 @@ async function main() {
       console.log(`     --- the .fw file\n${indent(sc.fw)}     --- the nftables translation\n${indent(sc.nft)}`);
     }
   }
-  try { nft('flush ruleset\n'); } catch { /* cleanup removes the namespace anyway */ }
+  try {
+    nft('flush ruleset\n');
+  } catch {
+    /* cleanup removes the namespace anyway */
+  }
   await simulated;
-  console.log(`flows: ${Object.entries(verdicts).map(([k, n]) => `${n} ${k}`).join(', ')}; client ports: ${probes} probed, ${kernelPasses} passed the kernel, ${probes - kernelPasses} dropped, ${reprobed} re-probed with a 1 s timeout`);
+  console.log(
+    `flows: ${Object.entries(verdicts)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(
+        ', ',
+      )}; client ports: ${probes} probed, ${kernelPasses} passed the kernel, ${probes - kernelPasses} dropped, ${reprobed} re-probed with a 1 s timeout`,
+  );
   console.log(`oracle run took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`${passed} passed, ${failed} failed`);
   cleanupSync();
@@ -923,7 +1150,13 @@ async function main() {
 }
 
 function indent(text) {
-  return text.split('\n').filter((l) => l !== '').map((l) => `       ${l}`).join('\n') + '\n';
+  return (
+    text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => `       ${l}`)
+      .join('\n') + '\n'
+  );
 }
 
 // (dispatched last: every const above is initialised by now)
