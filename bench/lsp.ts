@@ -58,7 +58,10 @@ async function session(dir: string, rules: number, row: Row, fmt: (ms: number) =
     const version = i + 2;
     // One character: the first line is a comment; append or remove a character there.
     const ch = i % 2 === 0 ? 'x' : '';
-    const range = i % 2 === 0 ? { start: { line: 0, character: 5 }, end: { line: 0, character: 5 } } : { start: { line: 0, character: 5 }, end: { line: 0, character: 6 } };
+    const range =
+      i % 2 === 0
+        ? { start: { line: 0, character: 5 }, end: { line: 0, character: 5 } }
+        : { start: { line: 0, character: 5 }, end: { line: 0, character: 6 } };
     text = i % 2 === 0 ? text.slice(0, 5) + 'x' + text.slice(5) : text.slice(0, 5) + text.slice(6);
     const done = diagnosticsFor(version);
     const ts = performance.now();
@@ -86,7 +89,11 @@ async function session(dir: string, rules: number, row: Row, fmt: (ms: number) =
   }
   row(`${rules.toLocaleString('en')} rules: server memory (RSS) right after the edits`, `${rssMb(child.pid!).toFixed(0)} MB`);
   await new Promise((r) => setTimeout(r, 2500));
-  row(`${rules.toLocaleString('en')} rules: server memory (RSS) at rest, 2.5 s later`, `${rssMb(child.pid!).toFixed(0)} MB`, rules === 10000 ? '< 150 MB' : '');
+  row(
+    `${rules.toLocaleString('en')} rules: server memory (RSS) at rest, 2.5 s later`,
+    `${rssMb(child.pid!).toFixed(0)} MB`,
+    rules === 10000 ? '< 150 MB' : '',
+  );
   await conn.sendRequest('shutdown');
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await conn.sendNotification('exit');

@@ -28,7 +28,8 @@ function median(runs: number, f: () => unknown): number {
 }
 
 const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
-const row = (label: string, value: string, target = '') => console.log(`  ${label.padEnd(52)} ${value.padStart(12)}${target ? `   (target ${target})` : ''}`);
+const row = (label: string, value: string, target = '') =>
+  console.log(`  ${label.padEnd(52)} ${value.padStart(12)}${target ? `   (target ${target})` : ''}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'fwlang-bench-'));
 
@@ -61,7 +62,11 @@ if (cli.status === 2) console.log('  (check failed: ' + cli.stderr.trim() + ')')
 
 console.log('\n2. Full analysis (all diagnostics, flows simulated), stateless firewalls of 200 rules');
 let prev: [number, number] | undefined;
-for (const [fws, per] of [[1, 200], [10, 200], [50, 200]] as const) {
+for (const [fws, per] of [
+  [1, 200],
+  [10, 200],
+  [50, 200],
+] as const) {
   const g = generate(fws, per);
   const p = join(dir, `a${g.rules}.fw`);
   const t = median(3, () => analyze(buildModel(p, g.text)));

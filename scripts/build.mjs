@@ -24,7 +24,12 @@ const builds = [
 if (process.argv.includes('--bench')) {
   // The benchmark imports the core directly; bundled as ESM for its top-level await.
   builds.length = 0;
-  builds.push({ entryPoints: ['bench/run.ts'], outfile: 'dist/bench.mjs', format: 'esm', banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
+  builds.push({
+    entryPoints: ['bench/run.ts'],
+    outfile: 'dist/bench.mjs',
+    format: 'esm',
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  });
 }
 const present = builds.filter((b) => fs.existsSync(b.entryPoints[0]));
 if (watch) {

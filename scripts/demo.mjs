@@ -11,10 +11,13 @@ const run = (args) => {
 
 run(['check', 'samples']);
 const results = [];
-for (const f of readdirSync('samples').filter((n) => n.endsWith('.fw')).sort()) {
+for (const f of readdirSync('samples')
+  .filter((n) => n.endsWith('.fw'))
+  .sort()) {
   results.push([f, run(['simulate', `samples/${f}`])]);
 }
 console.log('\nsimulate exit codes (0 = every flow as expected, 1 = some flow not):');
-for (const [f, code] of results) console.log(`  samples/${f}: ${code}${f === 'mistakes.fw' ? '  (the classic mistakes: their responses are dropped)' : ''}`);
+for (const [f, code] of results)
+  console.log(`  samples/${f}: ${code}${f === 'mistakes.fw' ? '  (the classic mistakes: their responses are dropped)' : ''}`);
 const unexpected = results.filter(([f, code]) => (f === 'mistakes.fw' ? code !== 1 : code !== 0));
 process.exit(unexpected.length ? 1 : 0);

@@ -22,7 +22,7 @@ function inArrow(x, y, xa, xb, cy, h, hh, hl) {
   const len = Math.abs(xb - xa);
   if (u < 0 || u > len) return false;
   if (u <= len - hl) return Math.abs(y - cy) <= h;
-  return Math.abs(y - cy) <= hh * (len - u) / hl;
+  return Math.abs(y - cy) <= (hh * (len - u)) / hl;
 }
 
 const BG_TOP = hex('#24344a');
@@ -75,16 +75,26 @@ const raw = Buffer.alloc(N * (N * 4 + 1));
 for (let py = 0; py < N; py++) {
   raw[py * (N * 4 + 1)] = 0; // filter: none
   for (let px = 0; px < N; px++) {
-    let r = 0, g = 0, b = 0, a = 0;
+    let r = 0,
+      g = 0,
+      b = 0,
+      a = 0;
     for (let sy = 0; sy < SS; sy++) {
       for (let sx = 0; sx < SS; sx++) {
         const c = sample(px + (sx + 0.5) / SS, py + (sy + 0.5) / SS);
         if (!c) continue;
-        r += c[0]; g += c[1]; b += c[2]; a += 1;
+        r += c[0];
+        g += c[1];
+        b += c[2];
+        a += 1;
       }
     }
     const o = py * (N * 4 + 1) + 1 + px * 4;
-    if (a) { raw[o] = Math.round(r / a); raw[o + 1] = Math.round(g / a); raw[o + 2] = Math.round(b / a); }
+    if (a) {
+      raw[o] = Math.round(r / a);
+      raw[o + 1] = Math.round(g / a);
+      raw[o + 2] = Math.round(b / a);
+    }
     raw[o + 3] = Math.round((255 * a) / (SS * SS));
   }
 }

@@ -98,14 +98,17 @@ export function registerCommands(
         void window.showWarningMessage('fwlang: open a .fw file first: the flow uses its names.');
         return undefined;
       }
-      const text = typeof given === 'string' ? given : await window.showInputBox({
-        title: `Simulate a flow with the names of ${path.basename(doc.uri.path)}`,
-        prompt: 'CLIENT[:PORT] -> SERVER SERVICE | tcp PORT | udp PORT | icmp  [via FIREWALL, …]',
-        placeHolder: 'bob -> catogram https',
-        value: lastInput,
-        ignoreFocusOut: true,
-        validateInput: (v) => (v.trim() ? undefined : 'Write a flow, e.g. bob -> catogram https'),
-      });
+      const text =
+        typeof given === 'string'
+          ? given
+          : await window.showInputBox({
+              title: `Simulate a flow with the names of ${path.basename(doc.uri.path)}`,
+              prompt: 'CLIENT[:PORT] -> SERVER SERVICE | tcp PORT | udp PORT | icmp  [via FIREWALL, …]',
+              placeHolder: 'bob -> catogram https',
+              value: lastInput,
+              ignoreFocusOut: true,
+              validateInput: (v) => (v.trim() ? undefined : 'Write a flow, e.g. bob -> catogram https'),
+            });
       const flow = text?.trim().replace(/^flow\s+/, '');
       if (!flow) return undefined;
       lastInput = flow;

@@ -47,7 +47,16 @@ export function activate(context: ExtensionContext): FwlangApi {
     await ready;
   };
 
-  context.subscriptions.push(out, traces, ...registerCommands(() => lc, () => ready, out, restart));
+  context.subscriptions.push(
+    out,
+    traces,
+    ...registerCommands(
+      () => lc,
+      () => ready,
+      out,
+      restart,
+    ),
+  );
   return { ready: () => ready, lastTrace: () => traces.last };
 }
 

@@ -38,7 +38,14 @@ describe('a check that throws', () => {
   it('the intact text gives no internal error (the damage above is what fails)', () => {
     const ds = analyze(buildModel('/registry/f.fw', TEXT)).diagnostics;
     expect(ds.filter((d) => d.code === 'internal' || d.message.startsWith('internal error'))).toEqual([]);
-    expect(ds.map((d) => d.code).sort()).toEqual(['missing-response', 'missing-response', 'redundant-rule', 'redundant-rule', 'shadowed-rule', 'shadowed-rule']);
+    expect(ds.map((d) => d.code).sort()).toEqual([
+      'missing-response',
+      'missing-response',
+      'redundant-rule',
+      'redundant-rule',
+      'shadowed-rule',
+      'shadowed-rule',
+    ]);
   });
 
   it('sits on the firewall whose check failed, and the other firewalls are still checked', () => {

@@ -7,11 +7,62 @@ import { analyze } from '../../server/src/analysis/analyze';
 import { buildModel } from '../../server/src/model/resolve';
 
 const WORDS = [
-  'host', 'network', 'service', 'ephemeral', 'firewall', 'stateless', 'stateful', 'protects', 'default', 'inbound',
-  'outbound', 'allow', 'deny', 'tcp', 'udp', 'icmp', 'all', 'from', 'to', 'port', 'flow', 'via', 'expect', 'any',
-  'include', 'a', 'b', 'web', 'https', 'linux', '10.0.0.1', '10.0.0.0/24', '10.0.0.5/24', '::1', '2001:db8::/32',
-  '[2001:db8::5]:51000', '0', '22', '443', '1024-65535', '70000', '5-1', '{', '}', '[', ']', ',', '->', ':', '-',
-  '"x.fw"', '# fw-ignore missing-response\n', '\n', '100', '32766', '32767',
+  'host',
+  'network',
+  'service',
+  'ephemeral',
+  'firewall',
+  'stateless',
+  'stateful',
+  'protects',
+  'default',
+  'inbound',
+  'outbound',
+  'allow',
+  'deny',
+  'tcp',
+  'udp',
+  'icmp',
+  'all',
+  'from',
+  'to',
+  'port',
+  'flow',
+  'via',
+  'expect',
+  'any',
+  'include',
+  'a',
+  'b',
+  'web',
+  'https',
+  'linux',
+  '10.0.0.1',
+  '10.0.0.0/24',
+  '10.0.0.5/24',
+  '::1',
+  '2001:db8::/32',
+  '[2001:db8::5]:51000',
+  '0',
+  '22',
+  '443',
+  '1024-65535',
+  '70000',
+  '5-1',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '->',
+  ':',
+  '-',
+  '"x.fw"',
+  '# fw-ignore missing-response\n',
+  '\n',
+  '100',
+  '32766',
+  '32767',
 ];
 
 function check(text: string): void {
@@ -25,7 +76,7 @@ function check(text: string): void {
 }
 
 describe('analyze on any input', () => {
-  it('token soup of the language\'s words', () => {
+  it("token soup of the language's words", () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...WORDS), { maxLength: 60 }), (words) => check(words.join(' '))),
       { numRuns: 400 },
@@ -34,12 +85,23 @@ describe('analyze on any input', () => {
 
   it('a valid file with a few statements made of random pieces', () => {
     const stmt = fc.oneof(
-      fc.tuple(fc.constantFrom('a', 'b', 'web'), fc.constantFrom('10.0.0.1', '10.0.0.9', '::1', '198.51.100.7')).map(([n, ip]) => `host ${n} ${ip}`),
-      fc.tuple(fc.constantFrom('inbound', 'outbound'), fc.constantFrom('allow', 'deny'), fc.constantFrom('tcp', 'udp', 'all', 'icmp'), fc.constantFrom('', 'from a', 'from any port 443', 'to web port ephemeral', 'to 10.0.0.0/24 port [22, 80]'))
+      fc
+        .tuple(fc.constantFrom('a', 'b', 'web'), fc.constantFrom('10.0.0.1', '10.0.0.9', '::1', '198.51.100.7'))
+        .map(([n, ip]) => `host ${n} ${ip}`),
+      fc
+        .tuple(
+          fc.constantFrom('inbound', 'outbound'),
+          fc.constantFrom('allow', 'deny'),
+          fc.constantFrom('tcp', 'udp', 'all', 'icmp'),
+          fc.constantFrom('', 'from a', 'from any port 443', 'to web port ephemeral', 'to 10.0.0.0/24 port [22, 80]'),
+        )
         .map(([d, a, p, rest]) => `firewall f stateless protects 10.0.0.0/24 { ${d} ${a} ${p} ${rest} }`),
       fc.constantFrom('a', 'b', 'web', '10.0.0.1', '2001:db8::1').map((c) => `flow ${c} -> web https expect allow`),
     );
-    fc.assert(fc.property(fc.array(stmt, { maxLength: 8 }), (ss) => check(ss.join('\n'))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(stmt, { maxLength: 8 }), (ss) => check(ss.join('\n'))),
+      { numRuns: 300 },
+    );
   });
 
   it('the spec example cut at every character', () => {
@@ -58,7 +120,9 @@ firewall f stateless protects a {
 }
 `;
     const a = analyze(buildModel('/fuzz/half.fw', text));
-    const onLine3 = a.diagnostics.filter((d) => d.span.start >= text.indexOf('inbound allow tcp from any port') && d.span.start < text.indexOf('outbound'));
+    const onLine3 = a.diagnostics.filter(
+      (d) => d.span.start >= text.indexOf('inbound allow tcp from any port') && d.span.start < text.indexOf('outbound'),
+    );
     expect(onLine3.map((d) => d.code)).toEqual([]);
     expect(a.diagnostics.map((d) => d.code)).toEqual(['syntax']);
     // The half-written rule is out of the model's evaluation; the whole ones still count.
@@ -73,7 +137,10 @@ describe('bad input through the whole check (parse, resolve, analyse)', () => {
     binary: Array.from({ length: 4000 }, (_, i) => String.fromCharCode((i * 7919) % 256)).join(''),
     '1 MB line': 'host a 10.0.0.1 '.repeat(65536),
     '5,000 unclosed {': 'firewall f stateless protects 10.0.0.0/8 {\n'.repeat(1) + '{\n'.repeat(5000),
-    'every keyword in a row': 'host network service ephemeral firewall stateless stateful protects default inbound outbound allow deny tcp udp icmp all from to port flow via expect any include\n'.repeat(50),
+    'every keyword in a row':
+      'host network service ephemeral firewall stateless stateful protects default inbound outbound allow deny tcp udp icmp all from to port flow via expect any include\n'.repeat(
+        50,
+      ),
   };
   for (const [name, text] of Object.entries(cases)) {
     it(name, () => {

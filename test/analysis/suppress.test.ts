@@ -70,7 +70,9 @@ host a 10.0.0.1 ephemeral nosuch
   });
 
   it('several codes, separated by spaces or commas', () => {
-    const text = FW(`  inbound allow tcp to 10.0.1.0/24 port 80\n  # fw-ignore shadowed-rule, redundant-rule\n  inbound allow tcp to 10.0.1.10 port 80\n`);
+    const text = FW(
+      `  inbound allow tcp to 10.0.1.0/24 port 80\n  # fw-ignore shadowed-rule, redundant-rule\n  inbound allow tcp to 10.0.1.10 port 80\n`,
+    );
     const { where, diagnostics } = found(text);
     expect(where).toEqual(['3:29-43 unused-suppression']);
     expect(diagnostics[0]!.message).toBe('`fw-ignore redundant-rule` silences nothing: the rule below has no `redundant-rule` diagnostic');
@@ -96,11 +98,15 @@ describe('unused-suppression', () => {
     expect(d.message).toBe('`fw-ignore redundant-rule` silences nothing: the rule below has no `redundant-rule` diagnostic');
     const fix = d.fixes![0]!;
     expect(fix.safe).toBe(false);
-    expect(applyEdits(text, fix.edits).text).toBe(FW(`  inbound allow tcp to 10.0.1.0/24 port 80\n  inbound allow tcp to 10.0.1.10 port 22\n`));
+    expect(applyEdits(text, fix.edits).text).toBe(
+      FW(`  inbound allow tcp to 10.0.1.0/24 port 80\n  inbound allow tcp to 10.0.1.10 port 22\n`),
+    );
   });
 
   it('removing one code of several keeps the others', () => {
-    const text = FW(`  inbound allow tcp to 10.0.1.0/24 port 80\n  # fw-ignore shadowed-rule redundant-rule\n  inbound allow tcp to 10.0.1.10 port 80\n`);
+    const text = FW(
+      `  inbound allow tcp to 10.0.1.0/24 port 80\n  # fw-ignore shadowed-rule redundant-rule\n  inbound allow tcp to 10.0.1.10 port 80\n`,
+    );
     const d = found(text).diagnostics[0]!;
     expect(applyEdits(text, d.fixes![0]!.edits).text).toContain('  # fw-ignore shadowed-rule \n');
   });
@@ -120,7 +126,9 @@ describe('unused-suppression', () => {
   });
 
   it('when no statement starts on the next line (a blank line in between)', () => {
-    const text = FW(`  inbound allow tcp to 10.0.1.0/24 port 80\n  # fw-ignore shadowed-rule\n\n  inbound allow tcp to 10.0.1.10 port 80\n`);
+    const text = FW(
+      `  inbound allow tcp to 10.0.1.0/24 port 80\n  # fw-ignore shadowed-rule\n\n  inbound allow tcp to 10.0.1.10 port 80\n`,
+    );
     const { where, diagnostics } = found(text);
     expect(where).toEqual(['3:14-27 unused-suppression', '5:2-40 shadowed-rule']);
     expect(diagnostics[0]!.message).toContain('no statement starts on the next line');
@@ -144,7 +152,9 @@ describe('unused-suppression', () => {
   });
 
   it('works with CRLF line ends', () => {
-    const text = FW(`  inbound allow tcp to 10.0.1.0/24 port 80\n  # fw-ignore shadowed-rule\n  inbound allow tcp to 10.0.1.10 port 80\n`).replace(/\n/g, '\r\n');
+    const text = FW(
+      `  inbound allow tcp to 10.0.1.0/24 port 80\n  # fw-ignore shadowed-rule\n  inbound allow tcp to 10.0.1.10 port 80\n`,
+    ).replace(/\n/g, '\r\n');
     expect(found(text).where).toEqual([]);
   });
 });

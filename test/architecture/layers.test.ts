@@ -65,8 +65,12 @@ function violations(): string[] {
         const to = layerOf(target.endsWith('.ts') ? target : `${target}.ts`);
         const toRank = LAYERS[to] ?? LAYERS[`${to}.ts`];
         if (to === from) continue;
-        if (toRank === undefined || toRank >= rank) out.push(`${path.relative(SRC, file)} (${from}) imports ${spec} (${to}): it points up or sideways`);
-      } else if (rank <= PURE && (/^vscode/.test(spec) || spec.startsWith('node:') || ['fs', 'path', 'os', 'child_process'].includes(spec))) {
+        if (toRank === undefined || toRank >= rank)
+          out.push(`${path.relative(SRC, file)} (${from}) imports ${spec} (${to}): it points up or sideways`);
+      } else if (
+        rank <= PURE &&
+        (/^vscode/.test(spec) || spec.startsWith('node:') || ['fs', 'path', 'os', 'child_process'].includes(spec))
+      ) {
         out.push(`${path.relative(SRC, file)} (${from}, pure core) imports ${spec}`);
       }
     }
@@ -83,18 +87,17 @@ describe('layers point one way', () => {
     const bad: string[] = [];
     for (const file of sources(CLIENT)) {
       for (const spec of importsOf(fs.readFileSync(file, 'utf8'))) {
-        if (spec.includes('server/src') && !spec.endsWith('server/src/protocol')) bad.push(`${path.relative(CLIENT, file)} imports ${spec}`);
+        if (spec.includes('server/src') && !spec.endsWith('server/src/protocol'))
+          bad.push(`${path.relative(CLIENT, file)} imports ${spec}`);
       }
     }
     expect(bad).toEqual([]);
   });
 
   it('the check itself sees an upward import (so it can fail)', () => {
-    expect(importsOf("import { x } from '../features/hover';\nimport type { Y } from './y';\nexport { z } from '../lsp/server';\n")).toEqual([
-      '../features/hover',
-      './y',
-      '../lsp/server',
-    ]);
+    expect(
+      importsOf("import { x } from '../features/hover';\nimport type { Y } from './y';\nexport { z } from '../lsp/server';\n"),
+    ).toEqual(['../features/hover', './y', '../lsp/server']);
     expect(importsOf("import {\n  a,\n  b,\n} from '../analysis/analyze';\n")).toEqual(['../analysis/analyze']);
   });
 });

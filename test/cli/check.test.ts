@@ -78,9 +78,18 @@ describe('fwlang check --format json', () => {
         },
       ],
     });
-    expect(json.files[1].diagnostics.map((d: { line: number; column: number; endLine: number; endColumn: number; severity: string; code: string }) => [d.line, d.column, d.endLine, d.endColumn, d.severity, d.code])).toEqual([
-      [5, 1, 5, 45, 'error', 'flow-expectation'],
-    ]);
+    expect(
+      json.files[1].diagnostics.map(
+        (d: { line: number; column: number; endLine: number; endColumn: number; severity: string; code: string }) => [
+          d.line,
+          d.column,
+          d.endLine,
+          d.endColumn,
+          d.severity,
+          d.code,
+        ],
+      ),
+    ).toEqual([[5, 1, 5, 45, 'error', 'flow-expectation']]);
     expect(json.files[2]).toEqual({ path: files[2], diagnostics: [] });
     for (const f of json.files) {
       for (const d of f.diagnostics) {
@@ -102,10 +111,24 @@ describe('fwlang check --format sarif', () => {
     const run = sarif.runs[0];
     expect(run.tool.driver.name).toBe('fwlang');
     expect(run.tool.driver.rules.map((x: { id: string }) => x.id)).toEqual([...DIAGNOSTIC_CODES]);
-    const results = run.results.map((x: { ruleId: string; ruleIndex: number; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[] }) => {
-      const loc = x.locations[0]!.physicalLocation;
-      return [x.ruleId, run.tool.driver.rules[x.ruleIndex].id, x.level, path.basename(loc.artifactLocation.uri), loc.region.startLine, loc.region.startColumn];
-    });
+    const results = run.results.map(
+      (x: {
+        ruleId: string;
+        ruleIndex: number;
+        level: string;
+        locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[];
+      }) => {
+        const loc = x.locations[0]!.physicalLocation;
+        return [
+          x.ruleId,
+          run.tool.driver.rules[x.ruleIndex].id,
+          x.level,
+          path.basename(loc.artifactLocation.uri),
+          loc.region.startLine,
+          loc.region.startColumn,
+        ];
+      },
+    );
     expect(results).toEqual([
       ['shadowed-rule', 'shadowed-rule', 'warning', 'a.fw', 4, 3],
       ['flow-expectation', 'flow-expectation', 'error', 'b.fw', 5, 1],

@@ -27,7 +27,9 @@ flow bob -> web web2 expect allow
     expect(r.code).toBe(1);
     expect(r.lines).toContain('    the response from server port 80 is dropped at edge (outbound, by the default deny); port 443 passes');
     const c = runMain(['check', f]);
-    expect(c.out).toMatch(/error flow-expectation: expected allow, but the flow is partial: the response from server port 80 is dropped at edge \(outbound, by the default deny\); port 443 passes/);
+    expect(c.out).toMatch(
+      /error flow-expectation: expected allow, but the flow is partial: the response from server port 80 is dropped at edge \(outbound, by the default deny\); port 443 passes/,
+    );
   });
 
   it('JSON: allowedServerPorts / blockedServerPorts', () => {
@@ -58,7 +60,9 @@ flow 198.51.100.7 -> web https expect allow
   it('the text names the failing server addresses and where they are dropped', () => {
     const r = runMain(['simulate', file(text)]);
     expect(r.lines).toContain('    (the response below answers a request that gets through)');
-    expect(r.lines).toContain('    the request to server addresses 10.0.1.0/25 is dropped at f (inbound, by the default deny); 10.0.1.128/25 pass');
+    expect(r.lines).toContain(
+      '    the request to server addresses 10.0.1.0/25 is dropped at f (inbound, by the default deny); 10.0.1.128/25 pass',
+    );
   });
 });
 
@@ -88,7 +92,15 @@ flow office -> web https expect allow
       '    for client addresses 198.51.100.128/25 client ports 1024-32767 fail: the response is dropped at edge (outbound, by the default deny); 198.51.100.0/25 pass',
     );
     const [ssh, https] = json(f);
-    expect(ssh).toMatchObject({ allowedClientAddresses: '198.51.100.0/25', blockedClientAddresses: '198.51.100.128/25', partialClientAddresses: '' });
-    expect(https).toMatchObject({ allowedClientAddresses: '198.51.100.0/25', blockedClientAddresses: '', partialClientAddresses: '198.51.100.128/25' });
+    expect(ssh).toMatchObject({
+      allowedClientAddresses: '198.51.100.0/25',
+      blockedClientAddresses: '198.51.100.128/25',
+      partialClientAddresses: '',
+    });
+    expect(https).toMatchObject({
+      allowedClientAddresses: '198.51.100.0/25',
+      blockedClientAddresses: '',
+      partialClientAddresses: '198.51.100.128/25',
+    });
   });
 });

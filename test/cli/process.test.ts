@@ -123,7 +123,11 @@ describe('fwlang simulate exit codes', () => {
 
 describe('the package bin', () => {
   it('`npx fwlang` runs the command line from the project root', () => {
-    const r = spawnSync('npx', ['--no-install', 'fwlang', 'check', path.join(dir, 'ok.fw')], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('npx', ['--no-install', 'fwlang', 'check', path.join(dir, 'ok.fw')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/0 errors/);
   }, 60_000);

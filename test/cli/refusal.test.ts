@@ -25,7 +25,9 @@ describe('simulate refuses a file whose declarations or firewalls have errors', 
     expect(r.code).toBe(2);
     expect(r.out).not.toMatch(/allowed|no firewall is crossed|[✔•]/);
     expect(r.lines.some((l) => l.startsWith(`${f}:3:13: error syntax: `) && l.includes('`statefull`'))).toBe(true);
-    expect(r.lines.some((l) => l.startsWith(`${f}:6:1: error syntax: flow \`bob -> web https\` is not simulated: syntax error on line 3`))).toBe(true);
+    expect(
+      r.lines.some((l) => l.startsWith(`${f}:6:1: error syntax: flow \`bob -> web https\` is not simulated: syntax error on line 3`)),
+    ).toBe(true);
     expect(r.lines[r.lines.length - 1]).toBe('0 flows simulated; 1 not simulated because of errors in the file');
   });
 
@@ -58,7 +60,10 @@ describe('simulate refuses a file whose declarations or firewalls have errors', 
   });
 
   it('an unknown name in a rule refuses every flow', () => {
-    const text = SPEC_EXAMPLE.replace('to updates port https                 # request out', 'to updatse port https                 # request out');
+    const text = SPEC_EXAMPLE.replace(
+      'to updates port https                 # request out',
+      'to updatse port https                 # request out',
+    );
     const r = runMain(['simulate', file('c.fw', text)]);
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/:12:\d+: error unknown-name: /);

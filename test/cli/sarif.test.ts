@@ -31,7 +31,10 @@ interface ValidationResult {
 /** Runs the validator on the files; its own SARIF log's results (level omitted = warning). */
 function validate(files: string[]): { ok: boolean; results: ValidationResult[]; output: string } {
   const log = path.join(path.dirname(files[0]!), 'validation.sarif');
-  const r = spawnSync(validator(), ['validate', ...files, '--output', log, '--log', 'ForceOverwrite'], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(validator(), ['validate', ...files, '--output', log, '--log', 'ForceOverwrite'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   const output = `${r.stdout}\n${r.stderr}`;
   if (r.status !== 0 || !fs.existsSync(log)) return { ok: false, results: [], output };
   const parsed = JSON.parse(fs.readFileSync(log, 'utf8'));
@@ -39,7 +42,8 @@ function validate(files: string[]): { ok: boolean; results: ValidationResult[]; 
   return { ok: run.invocations?.[0]?.executionSuccessful === true, results: run.results ?? [], output };
 }
 
-const describeResult = (x: ValidationResult) => `${x.level ?? 'warning'} ${x.ruleId} ${x.message.id ?? ''} ${(x.message.arguments ?? []).join(' | ')}`;
+const describeResult = (x: ValidationResult) =>
+  `${x.level ?? 'warning'} ${x.ruleId} ${x.message.id ?? ''} ${(x.message.arguments ?? []).join(' | ')}`;
 
 describe('SARIF output, validated by sarif-multitool', () => {
   it('has no schema or rule violations, with every severity and several files', () => {
@@ -86,7 +90,9 @@ flow 198.51.100.7 -> web https expect allow
   }, 180_000);
 
   it('the validator does catch a broken log (so a pass means something)', () => {
-    const dir = tempFiles({ 'bad.sarif': JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: {} }, results: [{ message: {} }] }] }) });
+    const dir = tempFiles({
+      'bad.sarif': JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: {} }, results: [{ message: {} }] }] }),
+    });
     const v = validate([path.join(dir, 'bad.sarif')]);
     expect(v.results.filter((x) => x.level === 'error').map((x) => x.ruleId)).toContain('JSON1002');
   }, 180_000);

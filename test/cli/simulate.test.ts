@@ -208,7 +208,9 @@ describe('fwlang simulate, text', () => {
     const hops = r.lines.slice(1, 5);
     expect(hops.every((l) => l.startsWith('    '))).toBe(true);
     expect(hops[0]).toMatch(/request +edge +inbound +ALLOW +by rule 100 \(line 10\)/);
-    expect(hops[1]).toMatch(/request +catogram-sg +inbound +ALLOW +by the rule on line 18|request +catogram-sg +inbound +ALLOW +by rule +\(line 18\)/);
+    expect(hops[1]).toMatch(
+      /request +catogram-sg +inbound +ALLOW +by the rule on line 18|request +catogram-sg +inbound +ALLOW +by rule +\(line 18\)/,
+    );
     expect(hops[2]).toMatch(/response +catogram-sg +outbound +ALLOW +by connection tracking/);
     expect(hops[3]).toMatch(/response +edge +outbound +ALLOW +by rule 110 \(line 11\)/);
     expect(r.lines[r.lines.length - 1]).toMatch(/1 flow simulated/);

@@ -19,7 +19,10 @@ afterAll(removeTempFiles);
 
 const SAMPLES = path.join(ROOT, 'samples');
 const INVENTORY = fs.readFileSync(path.join(SAMPLES, 'common', 'inventory.fw'), 'utf8');
-const samples = fs.readdirSync(SAMPLES).filter((f) => f.endsWith('.fw')).sort();
+const samples = fs
+  .readdirSync(SAMPLES)
+  .filter((f) => f.endsWith('.fw'))
+  .sort();
 const RUNS = Number(process.env.FWLANG_TYPING_RUNS ?? 25);
 
 const REFUSING = /^(syntax|unknown-name|duplicate-name|invalid-.*|rule-numbering|include-error|platform-unsupported)$/;
@@ -61,7 +64,11 @@ function simulate(name: string, text: string): { code: number; flows: FlowOut[] 
  * statement in the original file (`toOriginal` maps a line of the typed text back to the
  * original lines it came from).
  */
-function refusingErrors(name: string, text: string, flowLine: (line: number) => boolean): { line: number; onFlowLine: boolean; code: string }[] {
+function refusingErrors(
+  name: string,
+  text: string,
+  flowLine: (line: number) => boolean,
+): { line: number; onFlowLine: boolean; code: string }[] {
   const file = path.join(dir, name);
   const model = buildModel(file, text, nodeFileHost());
   const all = [...model.diagnostics, ...analyze(model).diagnostics];
@@ -109,7 +116,8 @@ describe.each(samples)('random typing in samples/%s', (sample) => {
         fc.option(fc.constantFrom(...CHARS), { nil: undefined }),
         (k, inserted) => {
           const at = offsets[k]!;
-          const text = inserted === undefined ? original.slice(0, at) + original.slice(at + 1) : original.slice(0, at) + inserted + original.slice(at);
+          const text =
+            inserted === undefined ? original.slice(0, at) + original.slice(at + 1) : original.slice(0, at) + inserted + original.slice(at);
           const { code, flows } = simulate(sample, text);
           // Which original lines a line of the typed text holds (a typed or deleted newline shifts them).
           const at1 = original.slice(0, at).split('\n').length;
@@ -122,7 +130,8 @@ describe.each(samples)('random typing in samples/%s', (sample) => {
           const errors = refusingErrors(sample, text, (l) => toOriginal(l).every(isFlow));
           const lines = text.split('\n');
           const given = flows.filter((f) => f.verdict !== undefined);
-          const why = () => `${inserted === undefined ? 'deleted' : `inserted ${JSON.stringify(inserted)}`} at ${at}: ${JSON.stringify(errors)}`;
+          const why = () =>
+            `${inserted === undefined ? 'deleted' : `inserted ${JSON.stringify(inserted)}`} at ${at}: ${JSON.stringify(errors)}`;
 
           // 1. An error outside the flows: no verdict at all, exit 2.
           if (errors.some((e) => !e.onFlowLine)) {

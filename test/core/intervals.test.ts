@@ -25,7 +25,13 @@ function canonical(s: PortSet): boolean {
 
 describe('PortSet', () => {
   it('prints ports and ranges as cli.md wants', () => {
-    expect(PortSet.fromRanges([[1024, 65535], [22, 22], [80, 80]]).toString()).toBe('22,80,1024-65535');
+    expect(
+      PortSet.fromRanges([
+        [1024, 65535],
+        [22, 22],
+        [80, 80],
+      ]).toString(),
+    ).toBe('22,80,1024-65535');
     expect(PortSet.EMPTY.toString()).toBe('');
     expect(PortSet.range(5, 4).isEmpty()).toBe(true);
   });
@@ -61,7 +67,12 @@ describe('PortSet', () => {
         expect(a.union(b).equals(b.union(a))).toBe(true);
         expect(a.intersect(b).equals(b.intersect(a))).toBe(true);
         expect(a.union(a.intersect(b)).equals(a)).toBe(true);
-        expect(a.union(b).union(c).equals(a.union(b.union(c)))).toBe(true);
+        expect(
+          a
+            .union(b)
+            .union(c)
+            .equals(a.union(b.union(c))),
+        ).toBe(true);
         expect(U.subtract(a.union(b)).equals(U.subtract(a).intersect(U.subtract(b)))).toBe(true);
         expect(a.intersect(b.union(c)).equals(a.intersect(b).union(a.intersect(c)))).toBe(true);
       }),

@@ -8,8 +8,19 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statS
 import net from 'node:net';
 import path from 'node:path';
 import {
-  CHROMIUM, CODE_SERVER_ENTRY, INSTALL_HINT, RESULTS_DIR, ensureResultsDir, killGroup, loadPlaywright,
-  makeTempDir, missingEditors, pollUntil, removeDir, trackGroup, withTimeout,
+  CHROMIUM,
+  CODE_SERVER_ENTRY,
+  INSTALL_HINT,
+  RESULTS_DIR,
+  ensureResultsDir,
+  killGroup,
+  loadPlaywright,
+  makeTempDir,
+  missingEditors,
+  pollUntil,
+  removeDir,
+  trackGroup,
+  withTimeout,
 } from './common.mjs';
 
 /** User settings seeded into every fresh user-data-dir: no welcome page, no
@@ -36,12 +47,21 @@ export const DEFAULT_SETTINGS = {
 };
 
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--disable-dev-shm-usage', '--no-default-browser-check',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+  '--no-default-browser-check',
 ];
 
-const log = (...a) => { if (!process.env.FWLANG_EDITOR_QUIET) console.log(...a); };
+const log = (...a) => {
+  if (!process.env.FWLANG_EDITOR_QUIET) console.log(...a);
+};
 
 function assertInstalled() {
   const missing = missingEditors().codeServer;
@@ -84,7 +104,11 @@ function isolatedEnv(tmp, extra = {}) {
 }
 
 function tail(file, n = 40) {
-  try { return readFileSync(file, 'utf8').split('\n').slice(-n).join('\n'); } catch { return ''; }
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-n).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 /**
@@ -106,8 +130,7 @@ export async function startCodeServer(o = {}) {
   const extensionsDir = path.join(tmp, 'extensions');
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...DEFAULT_SETTINGS, ...(o.settings || {}) }, null, 2));
+  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...(o.settings || {}) }, null, 2));
   const configFile = path.join(tmp, 'config.yaml');
   writeFileSync(configFile, 'auth: none\ncert: false\n');
   const env = isolatedEnv(tmp, o.env);
@@ -117,8 +140,12 @@ export async function startCodeServer(o = {}) {
   try {
     for (const vsix of o.vsix || []) {
       if (!existsSync(vsix)) throw new Error(`vsix not found: ${vsix}`);
-      const r = spawnSync(process.execPath, [CODE_SERVER_ENTRY, ...common, '--force', '--install-extension', path.resolve(vsix)],
-        { env, encoding: 'utf8', timeout: 90_000, killSignal: 'SIGKILL' });
+      const r = spawnSync(process.execPath, [CODE_SERVER_ENTRY, ...common, '--force', '--install-extension', path.resolve(vsix)], {
+        env,
+        encoding: 'utf8',
+        timeout: 90_000,
+        killSignal: 'SIGKILL',
+      });
       const out = `${r.stdout || ''}${r.stderr || ''}`;
       writeFileSync(path.join(tmp, 'install-extension.log'), out, { flag: 'a' });
       if (r.status !== 0 || !/successfully installed/i.test(out)) {
@@ -130,22 +157,37 @@ export async function startCodeServer(o = {}) {
     for (let attempt = 1; attempt <= 3; attempt++) {
       const port = await freePort();
       const fd = openSync(logFile, 'a');
-      const args = [CODE_SERVER_ENTRY, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-        '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-        '--disable-getting-started-override', '--ignore-last-opened'];
+      const args = [
+        CODE_SERVER_ENTRY,
+        ...common,
+        '--auth',
+        'none',
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        '--ignore-last-opened',
+      ];
       if (o.folder) args.push(path.resolve(o.folder));
       const child = spawn(process.execPath, args, { env, cwd: tmp, detached: true, stdio: ['ignore', fd, fd] });
       closeSync(fd);
       trackGroup(child);
       let exited = null;
-      child.once('exit', (code, sig) => { exited = { code, sig }; });
+      child.once('exit', (code, sig) => {
+        exited = { code, sig };
+      });
       const baseUrl = `http://127.0.0.1:${port}`;
       try {
-        await pollUntil(async () => {
-          if (exited) throw Object.assign(new Error(`code-server exited (${exited.code ?? exited.sig})`), { fatal: true });
-          const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(1000) });
-          return res.ok;
-        }, { timeout: o.startTimeout ?? 30_000, interval: 100, what: `code-server /healthz on port ${port}` });
+        await pollUntil(
+          async () => {
+            if (exited) throw Object.assign(new Error(`code-server exited (${exited.code ?? exited.sig})`), { fatal: true });
+            const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(1000) });
+            return res.ok;
+          },
+          { timeout: o.startTimeout ?? 30_000, interval: 100, what: `code-server /healthz on port ${port}` },
+        );
       } catch (e) {
         lastErr = e;
         await killGroup(child);
@@ -160,9 +202,20 @@ export async function startCodeServer(o = {}) {
         return `${baseUrl}/${q.length ? `?${q.join('&')}` : ''}`;
       };
       return {
-        port, baseUrl, tmp, userDataDir, extensionsDir, logFile, env, child, workbenchUrl,
+        port,
+        baseUrl,
+        tmp,
+        userDataDir,
+        extensionsDir,
+        logFile,
+        env,
+        child,
+        workbenchUrl,
         logTail: (n) => tail(logFile, n),
-        async stop() { await killGroup(child); removeDir(tmp); },
+        async stop() {
+          await killGroup(child);
+          removeDir(tmp);
+        },
       };
     }
     throw lastErr;
@@ -184,14 +237,23 @@ export async function launchBrowser({ viewport = { width: 1400, height: 900 } } 
   const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache') };
   let browser;
   try {
-    browser = await withTimeout(chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env, timeout: 60_000 }),
-      70_000, 'launching chromium');
+    browser = await withTimeout(
+      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env, timeout: 60_000 }),
+      70_000,
+      'launching chromium',
+    );
   } catch (e) {
     removeDir(home);
     throw e;
   }
   const close = browser.close.bind(browser);
-  browser.close = async (...a) => { try { return await close(...a); } finally { removeDir(home); } };
+  browser.close = async (...a) => {
+    try {
+      return await close(...a);
+    } finally {
+      removeDir(home);
+    }
+  };
   browser.once('disconnected', () => removeDir(home));
   const context = await browser.newContext({ viewport });
   await context.route('**/*', (route) => {
@@ -204,14 +266,23 @@ export async function launchBrowser({ viewport = { width: 1400, height: 900 } } 
 
 /** Console lines worth showing live (the rest go to the log file only). */
 function interestingConsole(type, text) {
-  return /\[Extension Host\]|\[exthost\]|extension test|EDITORTEST/i.test(text)
-    || (type === 'error' && /Extension Host|extension|activate|assert/i.test(text) && !/gallery|marketplace|ERR_BLOCKED_BY_CLIENT|Failed to load resource/i.test(text));
+  return (
+    /\[Extension Host\]|\[exthost\]|extension test|EDITORTEST/i.test(text) ||
+    (type === 'error' &&
+      /Extension Host|extension|activate|assert/i.test(text) &&
+      !/gallery|marketplace|ERR_BLOCKED_BY_CLIENT|Failed to load resource/i.test(text))
+  );
 }
 
 function attachConsole(page, sink, { echo = true, prefix = '  [browser]' } = {}) {
   page.on('console', (msg) => {
     // the workbench styles its log lines with %c + CSS: drop that
-    const text = msg.text().replace(/%c/g, '').replace(/\s*color:\s*#[0-9a-fA-F]{3,8};?/g, '').replace(/\s+/, ' ').trim();
+    const text = msg
+      .text()
+      .replace(/%c/g, '')
+      .replace(/\s*color:\s*#[0-9a-fA-F]{3,8};?/g, '')
+      .replace(/\s+/, ' ')
+      .trim();
     const line = `[${msg.type()}] ${text}`;
     sink.push(line);
     if (echo && (process.env.FWLANG_EDITOR_VERBOSE || interestingConsole(msg.type(), text))) {
@@ -225,7 +296,11 @@ function attachConsole(page, sink, { echo = true, prefix = '  [browser]' } = {})
   });
 }
 
-function safeName(s) { return String(s).replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 80); }
+function safeName(s) {
+  return String(s)
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .slice(0, 80);
+}
 
 /**
  * Runs an extension-tests suite (the @vscode/test-electron kind: a module
@@ -248,9 +323,7 @@ export async function runExtensionTests(o) {
 
 /** Same as runExtensionTests, resolving with { exitCode, results, console: string[], durationMs, outDir }.
  *  `results` is what test/editor/minitest.cjs wrote ({ passed, failed, tests:[{name,ok,ms,error}] }) or null. */
-export async function runExtensionTestsDetailed({
-  extensionPath, testsPath, folder, timeout = 180_000, name, settings, env, echo = true,
-}) {
+export async function runExtensionTestsDetailed({ extensionPath, testsPath, folder, timeout = 180_000, name, settings, env, echo = true }) {
   if (!extensionPath || !testsPath) throw new Error('runExtensionTests: extensionPath and testsPath are required');
   extensionPath = path.resolve(extensionPath);
   testsPath = path.resolve(testsPath);
@@ -271,14 +344,19 @@ export async function runExtensionTestsDetailed({
     const remote = (p) => `vscode-remote://remote${encodeURI(p)}`;
     const url = server.workbenchUrl({
       folder,
-      payload: [['extensionDevelopmentPath', remote(extensionPath)], ['extensionTestsPath', remote(testsPath)]],
+      payload: [
+        ['extensionDevelopmentPath', remote(extensionPath)],
+        ['extensionTestsPath', remote(testsPath)],
+      ],
     });
     ({ browser } = await launchBrowser());
     const context = browser.contexts()[0];
     const page = await context.newPage();
     attachConsole(page, lines, { echo });
     let resolveExit;
-    const exited = new Promise((r) => { resolveExit = r; });
+    const exited = new Promise((r) => {
+      resolveExit = r;
+    });
     await page.exposeFunction('codeAutomationExit', (code, logs) => {
       if (Array.isArray(logs)) {
         for (const l of logs) {
@@ -286,26 +364,36 @@ export async function runExtensionTestsDetailed({
             const f = path.join(outDir, 'workbench-logs', safeName(l.relativePath || 'log'));
             mkdirSync(path.dirname(f), { recursive: true });
             writeFileSync(f, String(l.contents ?? ''));
-          } catch { /* logs are a bonus */ }
+          } catch {
+            /* logs are a bonus */
+          }
         }
       }
       resolveExit(Number(code));
     });
-    const serverDied = new Promise((_, rej) => server.child.once('exit', (c, s) =>
-      rej(new Error(`code-server exited early (${c ?? s})\n${server.logTail()}`))));
+    const serverDied = new Promise((_, rej) =>
+      server.child.once('exit', (c, s) => rej(new Error(`code-server exited early (${c ?? s})\n${server.logTail()}`))),
+    );
     const remaining = () => Math.max(1000, timeout - (Date.now() - t0));
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: remaining() });
-    const exitCode = await withTimeout(Promise.race([exited, serverDied]), remaining(),
-      `extension tests ${label} (no codeAutomationExit)`);
+    const exitCode = await withTimeout(Promise.race([exited, serverDied]), remaining(), `extension tests ${label} (no codeAutomationExit)`);
     let results = null;
-    try { results = JSON.parse(readFileSync(resultsFile, 'utf8')); } catch { /* suite did not use minitest */ }
+    try {
+      results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+    } catch {
+      /* suite did not use minitest */
+    }
     return { exitCode, results, console: lines, durationMs: Date.now() - t0, outDir };
   } catch (e) {
     e.message += `\n--- last browser console lines ---\n${lines.slice(-30).join('\n')}\n--- code-server log ---\n${server.logTail(20)}`;
     throw e;
   } finally {
     writeFileSync(path.join(outDir, 'browser-console.log'), lines.join('\n'));
-    try { writeFileSync(path.join(outDir, 'code-server.log'), readFileSync(server.logFile)); } catch { /* none */ }
+    try {
+      writeFileSync(path.join(outDir, 'code-server.log'), readFileSync(server.logFile));
+    } catch {
+      /* none */
+    }
     if (browser) await withTimeout(browser.close(), 15_000, 'closing chromium').catch(() => {});
     await server.stop();
   }
@@ -332,8 +420,16 @@ export async function installVsixAndOpen({ vsix, folder, settings, env, name = '
   const server = await startCodeServer({ folder, settings, env, vsix: vsix ? [].concat(vsix) : [] });
   let browser;
   const close = async () => {
-    try { writeFileSync(path.join(outDir, 'browser-console.log'), lines.join('\n')); } catch { /* */ }
-    try { writeFileSync(path.join(outDir, 'code-server.log'), readFileSync(server.logFile)); } catch { /* */ }
+    try {
+      writeFileSync(path.join(outDir, 'browser-console.log'), lines.join('\n'));
+    } catch {
+      /* */
+    }
+    try {
+      writeFileSync(path.join(outDir, 'code-server.log'), readFileSync(server.logFile));
+    } catch {
+      /* */
+    }
     if (browser) await withTimeout(browser.close(), 15_000, 'closing chromium').catch(() => {});
     await server.stop();
   };
@@ -349,7 +445,11 @@ export async function installVsixAndOpen({ vsix, folder, settings, env, name = '
       await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: remaining() });
     }
     const session = {
-      page, browser, server, outDir, console: lines,
+      page,
+      browser,
+      server,
+      outDir,
+      console: lines,
       openFile: (file, opts) => openFile(page, file, opts),
       waitForSelector: (sel, opts) => waitForSelector(page, sel, opts),
       waitForText: (text, opts) => waitForText(page, text, opts),
@@ -365,7 +465,11 @@ export async function installVsixAndOpen({ vsix, folder, settings, env, name = '
     return session;
   } catch (e) {
     if (browser) {
-      try { await screenshot(browser.contexts()[0]?.pages()[0], `${label}-startup-failure`); } catch { /* */ }
+      try {
+        await screenshot(browser.contexts()[0]?.pages()[0], `${label}-startup-failure`);
+      } catch {
+        /* */
+      }
     }
     await close();
     e.message += `\n--- code-server log ---\n${server.logTail(20)}`;
@@ -384,14 +488,18 @@ export async function waitForSelector(page, selector, { timeout = 20_000, state 
  */
 export async function waitForText(page, text, { selector = '.monaco-workbench', timeout = 20_000 } = {}) {
   const isRe = text instanceof RegExp;
-  const handle = await page.waitForFunction(({ selector, src, flags, isRe }) => {
-    const els = document.querySelectorAll(selector);
-    for (const el of els) {
-      const t = el.innerText || el.textContent || '';
-      if (isRe ? new RegExp(src, flags).test(t) : t.includes(src)) return t;
-    }
-    return false;
-  }, { selector, src: isRe ? text.source : text, flags: isRe ? text.flags : '', isRe }, { timeout, polling: 100 });
+  const handle = await page.waitForFunction(
+    ({ selector, src, flags, isRe }) => {
+      const els = document.querySelectorAll(selector);
+      for (const el of els) {
+        const t = el.innerText || el.textContent || '';
+        if (isRe ? new RegExp(src, flags).test(t) : t.includes(src)) return t;
+      }
+      return false;
+    },
+    { selector, src: isRe ? text.source : text, flags: isRe ? text.flags : '', isRe },
+    { timeout, polling: 100 },
+  );
   return handle.jsonValue();
 }
 
@@ -413,11 +521,21 @@ const QUICK_INPUT = '.quick-input-widget input.input';
 async function openQuickInput(page, key, timeout) {
   // The workbench may not own the keyboard yet right after load: retry the
   // shortcut a few times until the quick-input box shows up.
-  await pollUntil(async () => {
-    await page.locator('.monaco-workbench').first().focus().catch(() => {});
-    await page.keyboard.press(key);
-    return page.waitForSelector(QUICK_INPUT, { state: 'visible', timeout: 2000 }).then(() => true, () => false);
-  }, { timeout, interval: 200, what: `quick input after ${key}` });
+  await pollUntil(
+    async () => {
+      await page
+        .locator('.monaco-workbench')
+        .first()
+        .focus()
+        .catch(() => {});
+      await page.keyboard.press(key);
+      return page.waitForSelector(QUICK_INPUT, { state: 'visible', timeout: 2000 }).then(
+        () => true,
+        () => false,
+      );
+    },
+    { timeout, interval: 200, what: `quick input after ${key}` },
+  );
 }
 
 /**
@@ -435,8 +553,10 @@ export async function openFile(page, file, { timeout = 30_000 } = {}) {
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
   await row.waitFor({ state: 'visible', timeout: remaining() });
   await page.keyboard.press('Enter');
-  await page.waitForSelector(`.tabs-container .tab.active[aria-label^="${base}"], .tabs-container .tab.active[data-resource-name="${base}"]`,
-    { timeout: remaining() });
+  await page.waitForSelector(
+    `.tabs-container .tab.active[aria-label^="${base}"], .tabs-container .tab.active[data-resource-name="${base}"]`,
+    { timeout: remaining() },
+  );
   await page.waitForSelector('.editor-group-container.active .monaco-editor .view-lines', { timeout: remaining() });
 }
 

@@ -16,7 +16,8 @@ export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results', 'editor');
 export const CODE_SERVER_ENTRY = path.join(TOOLS_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 export const CHROMIUM = process.env.FWLANG_CHROMIUM || '/usr/bin/chromium';
 export const NVIM = process.env.FWLANG_NVIM || 'nvim';
-export const INSTALL_HINT = 'run `bash .ci/install-editors.sh` (installs chromium, neovim, code-server and playwright-core into .tools/editors/)';
+export const INSTALL_HINT =
+  'run `bash .ci/install-editors.sh` (installs chromium, neovim, code-server and playwright-core into .tools/editors/)';
 
 function onPath(cmd) {
   if (cmd.includes('/')) return existsSync(cmd);
@@ -27,7 +28,8 @@ function onPath(cmd) {
 export function missingEditors() {
   const codeServer = [];
   if (!existsSync(CODE_SERVER_ENTRY)) codeServer.push(`code-server (${CODE_SERVER_ENTRY})`);
-  if (!existsSync(path.join(TOOLS_DIR, 'node_modules', 'playwright-core', 'package.json'))) codeServer.push(`playwright-core (${path.join(TOOLS_DIR, 'node_modules')})`);
+  if (!existsSync(path.join(TOOLS_DIR, 'node_modules', 'playwright-core', 'package.json')))
+    codeServer.push(`playwright-core (${path.join(TOOLS_DIR, 'node_modules')})`);
   if (!existsSync(CHROMIUM)) codeServer.push(`chromium (${CHROMIUM})`);
   const nvim = onPath(NVIM) ? [] : [`neovim (${NVIM})`];
   return { codeServer, nvim };
@@ -47,7 +49,11 @@ export function makeTempDir(prefix) {
 
 export function removeDir(dir) {
   if (!dir || process.env.FWLANG_KEEP_TMP) return;
-  try { rmSync(dir, { recursive: true, force: true, maxRetries: 3 }); } catch { /* best effort */ }
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  } catch {
+    /* best effort */
+  }
 }
 
 export function ensureResultsDir(sub = '') {
@@ -69,7 +75,9 @@ export async function pollUntil(fn, { timeout = 10_000, interval = 100, what = '
     try {
       const v = await fn();
       if (v) return v;
-    } catch (e) { lastErr = e; }
+    } catch (e) {
+      lastErr = e;
+    }
     if (Date.now() >= end) {
       throw new Error(`timed out after ${timeout} ms waiting for ${what}${lastErr ? ` (last error: ${lastErr.message})` : ''}`);
     }
@@ -97,10 +105,24 @@ let hooksInstalled = false;
 function installExitHooks() {
   if (hooksInstalled) return;
   hooksInstalled = true;
-  process.on('exit', () => { for (const pid of liveGroups) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } } });
+  process.on('exit', () => {
+    for (const pid of liveGroups) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.once(sig, () => {
-      for (const pid of liveGroups) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
+      for (const pid of liveGroups) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
       process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
     });
   }
@@ -119,13 +141,25 @@ export function trackGroup(child) {
 // on these machines reaps zombies only after ~1 s: kill(-pgid, 0) still
 // succeeds for them. So on Linux, count only live (non-zombie) members.
 function groupAlive(pid) {
-  try { process.kill(-pid, 0); } catch { return false; }
+  try {
+    process.kill(-pid, 0);
+  } catch {
+    return false;
+  }
   let entries;
-  try { entries = readdirSync('/proc'); } catch { return true; }
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
   for (const e of entries) {
     if (!/^\d+$/.test(e)) continue;
     let stat;
-    try { stat = readFileSync(`/proc/${e}/stat`, 'utf8'); } catch { continue; }
+    try {
+      stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // state ppid pgrp ...
     if (Number(rest[2]) === pid && rest[0] !== 'Z' && rest[0] !== 'X') return true;
   }
@@ -136,10 +170,20 @@ function groupAlive(pid) {
 export async function killGroup(child, graceMs = 3000) {
   if (!child?.pid) return;
   const pid = child.pid;
-  try { process.kill(-pid, 'SIGTERM'); } catch { /* already gone */ }
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
   const end = Date.now() + graceMs;
   while (groupAlive(pid) && Date.now() < end) await sleep(50);
-  if (groupAlive(pid)) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
+  if (groupAlive(pid)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
   const end2 = Date.now() + 2000;
   while (groupAlive(pid) && Date.now() < end2) await sleep(50);
   liveGroups.delete(pid);

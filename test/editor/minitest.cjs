@@ -18,7 +18,9 @@ function withTimeout(p, ms, name) {
   let t;
   return Promise.race([
     p,
-    new Promise((_, rej) => { t = setTimeout(() => rej(new Error(`test "${name}" timed out after ${ms} ms`)), ms); }),
+    new Promise((_, rej) => {
+      t = setTimeout(() => rej(new Error(`test "${name}" timed out after ${ms} ms`)), ms);
+    }),
   ]).finally(() => clearTimeout(t));
 }
 
@@ -27,7 +29,12 @@ async function waitFor(fn, { timeout = 10000, interval = 50, what = 'condition' 
   const end = Date.now() + timeout;
   let last;
   for (;;) {
-    try { const v = await fn(); if (v) return v; } catch (e) { last = e; }
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
     if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
     await new Promise((r) => setTimeout(r, interval));
   }
@@ -36,7 +43,9 @@ async function waitFor(fn, { timeout = 10000, interval = 50, what = 'condition' 
 function suite(title) {
   const tests = [];
   const s = {
-    test(name, fn, { timeout = 20000 } = {}) { tests.push({ name, fn, timeout }); },
+    test(name, fn, { timeout = 20000 } = {}) {
+      tests.push({ name, fn, timeout });
+    },
     only: null,
     async run() {
       const results = [];
@@ -44,7 +53,11 @@ function suite(title) {
       for (const t of tests) {
         const t0 = Date.now();
         try {
-          await withTimeout(Promise.resolve().then(() => t.fn()), t.timeout, t.name);
+          await withTimeout(
+            Promise.resolve().then(() => t.fn()),
+            t.timeout,
+            t.name,
+          );
           results.push({ name: t.name, ok: true, ms: Date.now() - t0 });
           console.log(`EDITORTEST   ok   ${t.name} (${Date.now() - t0} ms)`);
         } catch (e) {
@@ -55,9 +68,13 @@ function suite(title) {
       }
       const failed = results.filter((r) => !r.ok);
       const summary = { title, passed: results.length - failed.length, failed: failed.length, tests: results };
-      console.log(`EDITORTEST done: ${summary.passed}/${results.length} ok${summary.failed ? `, ${summary.failed} FAILED` : ""}`);
+      console.log(`EDITORTEST done: ${summary.passed}/${results.length} ok${summary.failed ? `, ${summary.failed} FAILED` : ''}`);
       if (process.env.FWLANG_EDITOR_RESULTS) {
-        try { fs.writeFileSync(process.env.FWLANG_EDITOR_RESULTS, JSON.stringify(summary, null, 2)); } catch (e) { console.error(`EDITORTEST cannot write results: ${e.message}`); }
+        try {
+          fs.writeFileSync(process.env.FWLANG_EDITOR_RESULTS, JSON.stringify(summary, null, 2));
+        } catch (e) {
+          console.error(`EDITORTEST cannot write results: ${e.message}`);
+        }
       }
       if (failed.length) throw new Error(`${failed.length} of ${results.length} tests failed: ${failed.map((f) => f.name).join('; ')}`);
     },

@@ -216,20 +216,38 @@ export async function runNvimLsp(o) {
     ...(o.env || {}),
   };
   const t0 = Date.now();
-  const child = spawn(NVIM, ['--headless', '-n', '-i', 'NONE', '-u', initPath, file],
-    { cwd: cfg.root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NVIM, ['--headless', '-n', '-i', 'NONE', '-u', initPath, file], {
+    cwd: cfg.root,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   trackGroup(child);
   let output = '';
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
+  child.stdout.on('data', (d) => {
+    output += d;
+  });
+  child.stderr.on('data', (d) => {
+    output += d;
+  });
   try {
     const { code, signal, timedOut } = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => resolve({ timedOut: true }), timeout);
-      child.once('error', (e) => { clearTimeout(timer); reject(e); });
-      child.once('exit', (c, s) => { clearTimeout(timer); resolve({ code: c, signal: s }); });
+      child.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.once('exit', (c, s) => {
+        clearTimeout(timer);
+        resolve({ code: c, signal: s });
+      });
     });
     let result = null;
-    try { result = JSON.parse(readFileSync(outPath, 'utf8')); } catch { /* none written */ }
+    try {
+      result = JSON.parse(readFileSync(outPath, 'utf8'));
+    } catch {
+      /* none written */
+    }
     const why = timedOut ? `timed out after ${timeout} ms` : `exit ${code ?? signal}`;
     if (!result) throw new Error(`nvim wrote no result (${why})\n${output.trim()}`);
     if (timedOut || code !== 0 || !result.ok) {
@@ -247,6 +265,6 @@ export async function runNvimLsp(o) {
 export function hoverText(hover) {
   if (!hover || !hover.contents) return '';
   const c = hover.contents;
-  const one = (x) => (typeof x === 'string' ? x : x?.value ?? '');
+  const one = (x) => (typeof x === 'string' ? x : (x?.value ?? ''));
   return Array.isArray(c) ? c.map(one).join('\n') : one(c);
 }

@@ -57,7 +57,10 @@ const selftests = [
       });
       assert.equal(r.exitCode, 1, 'a failing suite must give exit code 1');
       assert.equal(r.results?.failed, 1);
-      assert.ok(r.console.some((l) => l.includes('EXPECTED-FAILURE-MARKER')), 'the assertion message reached the browser console');
+      assert.ok(
+        r.console.some((l) => l.includes('EXPECTED-FAILURE-MARKER')),
+        'the assertion message reached the browser console',
+      );
       return 'failure detected with its message';
     },
   },
@@ -128,7 +131,9 @@ async function loadScenarioModules() {
   const dir = path.join(HARNESS_DIR, 'scenarios');
   if (!existsSync(dir)) return [];
   const out = [];
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.mjs')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.mjs'))
+    .sort()) {
     const mod = await import(pathToFileURL(path.join(dir, f)).href);
     const list = [].concat(mod.default ?? mod.scenarios ?? []);
     for (const s of list) {
@@ -139,15 +144,24 @@ async function loadScenarioModules() {
   return out;
 }
 
-function fmtMs(ms) { return `${(ms / 1000).toFixed(1)}s`; }
+function fmtMs(ms) {
+  return `${(ms / 1000).toFixed(1)}s`;
+}
 
 async function main() {
   const args = process.argv.slice(2);
   const filters = args.filter((a) => !a.startsWith('--'));
   let scenarios = [...selftests, ...(await loadScenarioModules())];
   if (filters.length) scenarios = scenarios.filter((s) => filters.some((f) => s.name.includes(f)));
-  if (args.includes('--list')) { for (const s of scenarios) console.log(s.name); return 0; }
-  if (!scenarios.length) { console.log('editor tests: no scenario matches'); console.log('0 passed, 1 failed'); return 1; }
+  if (args.includes('--list')) {
+    for (const s of scenarios) console.log(s.name);
+    return 0;
+  }
+  if (!scenarios.length) {
+    console.log('editor tests: no scenario matches');
+    console.log('0 passed, 1 failed');
+    return 1;
+  }
 
   const missing = missingEditors();
   const needed = new Set(scenarios.flatMap((s) => s.needs));
@@ -161,18 +175,28 @@ async function main() {
   }
 
   console.log(`editor tests: ${scenarios.length} scenarios; artifacts in ${path.relative(process.cwd(), RESULTS_DIR) || RESULTS_DIR}`);
-  let passed = 0; let failed = 0;
+  let passed = 0;
+  let failed = 0;
   const t0 = Date.now();
   for (const s of scenarios) {
     const ts = Date.now();
     try {
-      const note = await withTimeout(Promise.resolve().then(() => s.run()), s.timeout ?? 240_000, s.name);
+      const note = await withTimeout(
+        Promise.resolve().then(() => s.run()),
+        s.timeout ?? 240_000,
+        s.name,
+      );
       passed++;
       console.log(`PASS  ${s.name}  ${fmtMs(Date.now() - ts)}${note ? `  (${note})` : ''}`);
     } catch (e) {
       failed++;
       console.log(`FAIL  ${s.name}  ${fmtMs(Date.now() - ts)}`);
-      console.log(String(e?.stack || e).split('\n').map((l) => `      ${l}`).join('\n'));
+      console.log(
+        String(e?.stack || e)
+          .split('\n')
+          .map((l) => `      ${l}`)
+          .join('\n'),
+      );
     }
   }
   console.log(`editor tests took ${fmtMs(Date.now() - t0)}`);
@@ -182,8 +206,11 @@ async function main() {
 
 // process.exit: a leaked handle must not keep the run alive; the exit hook
 // in common.mjs still kills any editor process group left behind.
-main().then((code) => process.exit(code), (e) => {
-  console.log(`editor tests: harness error: ${e?.stack || e}`);
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.log(`editor tests: harness error: ${e?.stack || e}`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  },
+);

@@ -80,7 +80,11 @@ function oracle(fw: Firewall, p: Pkt): { direction?: Direction; action: string; 
   let rules = fw.rules.filter((r) => r.direction === direction);
   if (rules.every((r) => r.number !== undefined)) rules = [...rules].sort((x, y) => x.number! - y.number!);
   for (const r of rules) {
-    const protoOk = r.proto === 'all' || (r.proto === 'tcp' && p.proto === TCP) || (r.proto === 'udp' && p.proto === UDP) || (r.proto === 'icmp' && p.proto === ICMP);
+    const protoOk =
+      r.proto === 'all' ||
+      (r.proto === 'tcp' && p.proto === TCP) ||
+      (r.proto === 'udp' && p.proto === UDP) ||
+      (r.proto === 'icmp' && p.proto === ICMP);
     if (!protoOk) continue;
     if (!r.from.addresses.contains(p.src) || !r.to.addresses.contains(p.dst)) continue;
     if (p.proto !== ICMP && (!r.sport.contains(p.sport) || !r.dport.contains(p.dport))) continue;
@@ -98,7 +102,12 @@ function* packets(): Generator<Pkt> {
 }
 
 function inBox(b: Box, p: Pkt): boolean {
-  return (b.protos & p.proto) !== 0 && b.src.contains(p.src) && b.dst.contains(p.dst) && (p.proto === ICMP || (b.sport.contains(p.sport) && b.dport.contains(p.dport)));
+  return (
+    (b.protos & p.proto) !== 0 &&
+    b.src.contains(p.src) &&
+    b.dst.contains(p.dst) &&
+    (p.proto === ICMP || (b.sport.contains(p.sport) && b.dport.contains(p.dport)))
+  );
 }
 
 describe('class evaluation agrees with packet-by-packet first match', () => {
@@ -128,7 +137,7 @@ describe('class evaluation agrees with packet-by-packet first match', () => {
     );
   });
 
-  it('a flow\'s verdict and client ports agree with sending every client port by hand', () => {
+  it("a flow's verdict and client ports agree with sending every client port by hand", () => {
     fc.assert(
       fc.property(
         arbFirewall,
@@ -158,7 +167,10 @@ describe('class evaluation agrees with packet-by-packet first match', () => {
           }
           const expected = allowed.length === 5 ? 'allowed' : allowed.length === 0 ? 'blocked' : 'partial';
           expect(r.verdict).toBe(expected);
-          if (r.response) expect(r.response.allowedClientPorts.toString()).toBe(PortSet.fromRanges(allowed.map((x) => [x, x] as [number, number])).toString());
+          if (r.response)
+            expect(r.response.allowedClientPorts.toString()).toBe(
+              PortSet.fromRanges(allowed.map((x) => [x, x] as [number, number])).toString(),
+            );
           else expect(allowed).toEqual([]);
         },
       ),

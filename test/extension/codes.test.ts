@@ -89,13 +89,19 @@ describe('the table of codes', () => {
       symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
       expect(check(dir).status).toBe(0);
 
-      copy('package.json', read('package.json').replace('A name declared twice (default: error).', 'A name declared twice (default: warning).'));
+      copy(
+        'package.json',
+        read('package.json').replace('A name declared twice (default: error).', 'A name declared twice (default: warning).'),
+      );
       const stale = check(dir);
       expect(stale.status).toBe(1);
       expect(stale.stderr).toContain('package.json');
 
       copy('package.json');
-      copy('server/src/core/codes.ts', read('server/src/core/codes.ts').replace("'duplicate-name': { severity: 'error'", "'duplicate-name': { severity: 'warning'"));
+      copy(
+        'server/src/core/codes.ts',
+        read('server/src/core/codes.ts').replace("'duplicate-name': { severity: 'error'", "'duplicate-name': { severity: 'warning'"),
+      );
       const forgotten = check(dir);
       expect(forgotten.status).toBe(1);
       expect(forgotten.stderr).toContain('package.json, docs/diagnostics/README.md');
@@ -104,4 +110,3 @@ describe('the table of codes', () => {
     }
   });
 });
-

@@ -14,8 +14,14 @@ describe('package.json (extension manifest)', () => {
   it('points at files that exist', () => {
     const lang = pkg.contributes.languages.find((l: { id: string }) => l.id === 'fw');
     expect(pkg.main).toBe('./dist/client.js'); // built by scripts/build.mjs from client/src/extension.ts
-    for (const f of [pkg.icon, lang.configuration, ...pkg.contributes.grammars.map((g: { path: string }) => g.path),
-      ...pkg.contributes.snippets.map((s: { path: string }) => s.path), 'LICENSE', 'client/src/extension.ts']) {
+    for (const f of [
+      pkg.icon,
+      lang.configuration,
+      ...pkg.contributes.grammars.map((g: { path: string }) => g.path),
+      ...pkg.contributes.snippets.map((s: { path: string }) => s.path),
+      'LICENSE',
+      'client/src/extension.ts',
+    ]) {
       expect(existsSync(path.join(root, f)), f).toBe(true);
     }
     const png = readFileSync(path.join(root, pkg.icon));
@@ -28,10 +34,12 @@ describe('package.json (extension manifest)', () => {
   it('every command the client registers is contributed, with a title', () => {
     const src = readFileSync(path.join(root, 'client', 'src', 'commands.ts'), 'utf8');
     const registered = [...src.matchAll(/registerCommand\('([^']+)'/g)].map((m) => m[1]).sort();
-    const contributed = pkg.contributes.commands.map((c: { command: string; title: string }) => {
-      expect(c.title.length).toBeGreaterThan(3);
-      return c.command;
-    }).sort();
+    const contributed = pkg.contributes.commands
+      .map((c: { command: string; title: string }) => {
+        expect(c.title.length).toBeGreaterThan(3);
+        return c.command;
+      })
+      .sort();
     expect(contributed).toEqual(registered);
   });
 
@@ -55,7 +63,10 @@ describe('language-configuration.json', () => {
   const conf = readJson('language-configuration.json');
   it('comments with #, brackets {} and []', () => {
     expect(conf.comments.lineComment).toBe('#');
-    expect(conf.brackets).toEqual([['{', '}'], ['[', ']']]);
+    expect(conf.brackets).toEqual([
+      ['{', '}'],
+      ['[', ']'],
+    ]);
   });
   it('a word is a name with dashes, an address, a prefix or a port range', () => {
     const word = new RegExp(conf.wordPattern, 'g');
@@ -83,15 +94,23 @@ function expand(body: string | string[]): string {
   for (let i = 0; i < 10; i++) {
     const before = text;
     text = text
-      .replace(/\$\{(\d+)\|([^|}]*)\|\}/g, (_, n, choices) => { const v = choices.split(',')[0]; values.set(n, v); return v; })
-      .replace(/\$\{(\d+):([^${}]*)\}/g, (_, n, v) => { values.set(n, v); return v; });
+      .replace(/\$\{(\d+)\|([^|}]*)\|\}/g, (_, n, choices) => {
+        const v = choices.split(',')[0];
+        values.set(n, v);
+        return v;
+      })
+      .replace(/\$\{(\d+):([^${}]*)\}/g, (_, n, v) => {
+        values.set(n, v);
+        return v;
+      });
     if (text === before) break;
   }
   return text.replace(/\$\{(\d+)\}|\$(\d+)/g, (_, a, b) => values.get(a ?? b) ?? '');
 }
 
 describe('snippets/fw.json', () => {
-  const snippets: Record<string, { prefix: string | string[]; body: string | string[]; description: string }> = readJson('snippets/fw.json');
+  const snippets: Record<string, { prefix: string | string[]; body: string | string[]; description: string }> =
+    readJson('snippets/fw.json');
   const cli = path.join(root, 'dist', 'cli.js');
   const prelude = 'host client 198.51.100.7\nhost server 192.0.2.80\nhost inside 192.0.2.10\n';
 
@@ -117,7 +136,8 @@ describe('snippets/fw.json', () => {
         } catch (e) {
           out = (e as { stdout: string }).stdout; // exit 1 on errors: look at which
         }
-        const errors = JSON.parse(out).files.flatMap((f: { diagnostics: Array<{ severity: string; code: string; message: string }> }) => f.diagnostics)
+        const errors = JSON.parse(out)
+          .files.flatMap((f: { diagnostics: Array<{ severity: string; code: string; message: string }> }) => f.diagnostics)
           .filter((d: { severity: string }) => d.severity === 'error');
         expect(errors, `snippet "${name}":\n${text}`).toEqual([]);
       }

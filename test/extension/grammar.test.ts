@@ -74,7 +74,9 @@ describe('fw.tmLanguage.json', () => {
     (function walk(n: unknown) {
       if (Array.isArray(n)) n.forEach(walk);
       else if (n && typeof n === 'object') {
-        for (const [k, v] of Object.entries(n)) if (k === 'include' && typeof v === 'string') includes.push(v); else walk(v);
+        for (const [k, v] of Object.entries(n))
+          if (k === 'include' && typeof v === 'string') includes.push(v);
+          else walk(v);
       }
     })(grammarJson);
     for (const inc of includes) {
@@ -200,7 +202,11 @@ describe('fw.tmLanguage.json', () => {
       const lines = readFileSync(path.join(samples, f), 'utf8').split('\n');
       const t = tokenize(...lines);
       // every reserved word outside comments gets a keyword-ish scope, never variable.other.name
-      const reserved = new Set('host network service ephemeral firewall stateless stateful protects default inbound outbound allow deny tcp udp icmp all from to port flow via expect any include'.split(' '));
+      const reserved = new Set(
+        'host network service ephemeral firewall stateless stateful protects default inbound outbound allow deny tcp udp icmp all from to port flow via expect any include'.split(
+          ' ',
+        ),
+      );
       for (const tok of t) {
         if (reserved.has(tok.text) && !tok.scopes.some((s) => s.startsWith('comment'))) {
           expect(tok.scope, `${f}: ${tok.text}`).not.toBe('variable.other.name.fw');

@@ -57,7 +57,13 @@ function relativeLinks(markdown: string): [string, string][] {
 function anchors(markdown: string): Set<string> {
   const out = new Set<string>();
   for (const m of markdown.replace(/```[\s\S]*?```/g, '').matchAll(/^#{1,6} (.*)$/gm)) {
-    out.add(m[1]!.trim().toLowerCase().replace(/[^\p{L}\p{N}\s-]/gu, '').replace(/\s/g, '-'));
+    out.add(
+      m[1]!
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s-]/gu, '')
+        .replace(/\s/g, '-'),
+    );
   }
   return out;
 }

@@ -44,7 +44,9 @@ try {
       console.log(`${t.ok ? 'ok  ' : 'FAIL'} ${t.name} (${t.ms} ms)`);
       if (!t.ok) console.log(`       ${String(t.error).split('\n').slice(0, 4).join('\n       ')}`);
     }
-    console.log(`${r.results.passed} passed, ${r.results.failed} failed in ${(r.durationMs / 1000).toFixed(1)} s (logs: ${path.relative(root, r.outDir)})`);
+    console.log(
+      `${r.results.passed} passed, ${r.results.failed} failed in ${(r.durationMs / 1000).toFixed(1)} s (logs: ${path.relative(root, r.outDir)})`,
+    );
   } else {
     console.log(`the suite wrote no results (exit code ${code}); see ${path.relative(root, r.outDir)}`);
     console.log(r.console.slice(-30).join('\n'));

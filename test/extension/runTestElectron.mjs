@@ -20,7 +20,9 @@ let testElectron;
 try {
   testElectron = await import('@vscode/test-electron');
 } catch {
-  console.error('@vscode/test-electron is not installed: `npm install --no-save @vscode/test-electron` (or use test/extension/runInCodeServer.mjs)');
+  console.error(
+    '@vscode/test-electron is not installed: `npm install --no-save @vscode/test-electron` (or use test/extension/runInCodeServer.mjs)',
+  );
   process.exit(2);
 }
 

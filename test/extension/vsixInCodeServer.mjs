@@ -43,7 +43,11 @@ try {
   await step('catogram.fw: keywords are coloured apart from names', async () => {
     await ui.openFile('catogram.fw');
     // Each token is a span with a colour class (mtkN): `stateless` must not look like a name.
-    const classOf = async (word) => page.locator('.view-line span span', { hasText: new RegExp(`^${word}$`) }).first().getAttribute('class');
+    const classOf = async (word) =>
+      page
+        .locator('.view-line span span', { hasText: new RegExp(`^${word}$`) })
+        .first()
+        .getAttribute('class');
     await ui.waitForText('stateless', { selector: '.view-lines' });
     const kw = await classOf('stateless');
     const fw = await classOf('firewall');
@@ -102,10 +106,14 @@ try {
     assert.match(h, /RESPONSE rule of the rule on line 97/);
     assert.match(h, /NEW connections/);
     // Let the hover's fade-in finish so the picture is sharp.
-    await page.waitForFunction(() => {
-      const el = document.querySelector('.monaco-hover:not(.hidden)');
-      return !!el && getComputedStyle(el).opacity === '1' && el.getAnimations().every((a) => a.playState !== 'running');
-    }, undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => {
+        const el = document.querySelector('.monaco-hover:not(.hidden)');
+        return !!el && getComputedStyle(el).opacity === '1' && el.getAnimations().every((a) => a.playState !== 'running');
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
     await ui.screenshot('readme');
   });
 

@@ -24,7 +24,9 @@ describe('hover on a rule (spec §9)', () => {
     expect(h).toContain('inbound REQUEST rule');
     expect(h).toContain('rule 100 (line 10)');
     expect(h).toContain('`edge` protects 10.0.1.0/24');
-    expect(h).toMatch(/RESPONSE\*\* goes back \*out\* \(\*outbound\*\): tcp from `catogram` \(10\.0\.1\.10\) port 443 to `internet` \(0\.0\.0\.0\/0\) ports 1024-65535/);
+    expect(h).toMatch(
+      /RESPONSE\*\* goes back \*out\* \(\*outbound\*\): tcp from `catogram` \(10\.0\.1\.10\) port 443 to `internet` \(0\.0\.0\.0\/0\) ports 1024-65535/,
+    );
     expect(h).toContain('✔ rule 110 (line 11) does');
   });
 
@@ -81,16 +83,20 @@ firewall f stateless protects 10.0.0.0/24 {
   });
 
   it('explains deny rules and both rules', () => {
-    expect(hoverAt(`firewall f stateless protects 10.0.0.0/24 {
+    expect(
+      hoverAt(`firewall f stateless protects 10.0.0.0/24 {
   inbound <|>deny tcp from 203.0.113.0/24 to any
-}`)).toContain('inbound DENY rule');
-    expect(hoverAt(`firewall f stateless protects 10.0.0.0/24 {
+}`),
+    ).toContain('inbound DENY rule');
+    expect(
+      hoverAt(`firewall f stateless protects 10.0.0.0/24 {
   inbound <|>allow tcp from any to 10.0.0.0/24 port 1024-65535
-}`)).toContain('both REQUEST and RESPONSE');
+}`),
+    ).toContain('both REQUEST and RESPONSE');
   });
 });
 
-describe('direction words are the packet\'s (spec §9)', () => {
+describe("direction words are the packet's (spec §9)", () => {
   const rules = (mode: string, body: string) => `host web 10.0.0.5 ephemeral linux
 host api 203.0.113.80
 firewall f ${mode} protects 10.0.0.0/24 {
@@ -102,7 +108,9 @@ ${body}
       const h = hoverAt(rules(mode, '  outbound <|>allow tcp from web to api port 443'));
       expect(h).toContain('outbound REQUEST rule');
       expect(h).toContain('It lets the REQUEST of a connection *out*: tcp from `web` (10.0.0.5) to `api` (203.0.113.80) port 443.');
-      expect(h).toContain('**Its RESPONSE** comes back *in* (*inbound*): tcp from `api` (203.0.113.80) port 443 to `web` (10.0.0.5) ports 32768-60999');
+      expect(h).toContain(
+        '**Its RESPONSE** comes back *in* (*inbound*): tcp from `api` (203.0.113.80) port 443 to `web` (10.0.0.5) ports 32768-60999',
+      );
       expect(h).not.toMatch(/lets (the REQUEST[^*]*\*)?in/);
     });
 
@@ -113,14 +121,18 @@ ${body}
     });
 
     it(`${mode}: an outbound response rule lets the response out, answering requests that came in`, () => {
-      const h = hoverAt(rules(mode, '  inbound allow tcp from api to web port 443\n  outbound <|>allow tcp from web port 443 to api port ephemeral'));
+      const h = hoverAt(
+        rules(mode, '  inbound allow tcp from api to web port 443\n  outbound <|>allow tcp from web port 443 to api port ephemeral'),
+      );
       expect(h).toContain('outbound RESPONSE rule');
       expect(h).toContain('It lets the RESPONSE *out*: tcp from `web` (10.0.0.5) port 443 to `api` (203.0.113.80) ports 1024-65535');
       expect(h).toContain('answering requests that came *in* (*inbound*)');
     });
 
     it(`${mode}: an inbound response rule lets the response in, answering requests that went out`, () => {
-      const h = hoverAt(rules(mode, '  outbound allow tcp from web to api port 443\n  inbound <|>allow tcp from api port 443 to web port ephemeral'));
+      const h = hoverAt(
+        rules(mode, '  outbound allow tcp from web to api port 443\n  inbound <|>allow tcp from api port 443 to web port ephemeral'),
+      );
       expect(h).toContain('inbound RESPONSE rule');
       expect(h).toContain('It lets the RESPONSE *in*: tcp from `api` (203.0.113.80) port 443 to `web` (10.0.0.5) ports 32768-60999');
       expect(h).toContain('answering requests that went *out* (*outbound*)');
@@ -128,10 +140,14 @@ ${body}
   }
 
   it('stateless: a both rule that serves a request says its responses come back in (or go back out) through it', () => {
-    const inbound = hoverAt(rules('stateless', '  outbound allow tcp from web to api port 443\n  inbound <|>allow tcp from api to web port 1024-65535'));
+    const inbound = hoverAt(
+      rules('stateless', '  outbound allow tcp from web to api port 443\n  inbound <|>allow tcp from api to web port 1024-65535'),
+    );
     expect(inbound).toContain('their responses come back *in* through it');
     expect(inbound).toContain('it also lets NEW connections (requests) *in*');
-    const outbound = hoverAt(rules('stateless', '  inbound allow tcp from api to web port 443\n  outbound <|>allow tcp from web to api port 1024-65535'));
+    const outbound = hoverAt(
+      rules('stateless', '  inbound allow tcp from api to web port 443\n  outbound <|>allow tcp from web to api port 1024-65535'),
+    );
     expect(outbound).toContain('their responses go back *out* through it');
     expect(outbound).toContain('it also lets NEW connections (requests) *out*');
   });
@@ -195,7 +211,9 @@ firewall sg stateful protects web {
 }`);
     expect(h).toContain('both REQUEST and RESPONSE');
     expect(h).toContain('stateless habit');
-    expect(h).toContain('connection tracking already lets the responses of the requests it allowed come back *in* — this rule is not needed for them (the responses of the rule on line 3 pass without it)');
+    expect(h).toContain(
+      'connection tracking already lets the responses of the requests it allowed come back *in* — this rule is not needed for them (the responses of the rule on line 3 pass without it)',
+    );
     expect(h).toContain('let NEW connections (requests) *in* to all 64,512 ports (1024-65535) of `web` (10.0.1.10)');
     expect(h).not.toContain('works as the RESPONSE rule');
   });
@@ -246,9 +264,11 @@ firewall f stateless protects 10.0.0.0/24 {
   inbound allow udp from any port 5060 to 10.0.0.9 port 450<|>00-49999
 }`);
     expect(h).toContain('**ports 45000-49999** (5,000 ports) — response-like: it holds at least half of the `phones` range (40000-49999)');
-    expect(hoverAt(`firewall f stateless protects 10.0.0.0/24 {
+    expect(
+      hoverAt(`firewall f stateless protects 10.0.0.0/24 {
   inbound allow tcp from any port 443 to any port 32768-<|>49151
-}`)).toContain('response-like: it holds at least half of the `linux` range (32768-60999)');
+}`),
+    ).toContain('response-like: it holds at least half of the `linux` range (32768-60999)');
   });
 });
 
@@ -275,7 +295,7 @@ firewall f stateless protects 10.0.0.0/16 {
   it('in a host clause: whose range it is, resolved, and what the default would be', () => {
     const h = at('ephemeral windows', 3);
     expect(h).toContain('the ephemeral range of host `web` (10.0.0.5) = 49152-65535 (`windows`, 16,384 ports)');
-    expect(h).toContain('`port ephemeral` on `web`\'s side of a rule means these ports');
+    expect(h).toContain("`port ephemeral` on `web`'s side of a rule means these ports");
     expect(h).toContain("Without this clause it would take the file's default, 32768-60999 from `default ephemeral linux`");
   });
 
@@ -304,10 +324,14 @@ firewall f stateless protects 10.0.0.0/16 {
 
   it('in a rule: whose range `port ephemeral` is, also for a literal prefix (the file default)', () => {
     const h = at('port ephemeral', 7);
-    expect(h).toContain("**`ephemeral`** here = 32768-60999 — the ephemeral range of `203.0.113.0/24`, the `to` side of this rule: the file's default, 32768-60999 from `default ephemeral linux`");
-    expect(hoverAt('host w 10.0.0.5 ephemeral windows\nfirewall f stateless protects 10.0.0.0/24 {\n  inbound allow tcp from any port 443 to w port ephe<|>meral\n}')).toContain(
-      '= 49152-65535 — the ephemeral range of `w`, the `to` side of this rule (windows)',
+    expect(h).toContain(
+      "**`ephemeral`** here = 32768-60999 — the ephemeral range of `203.0.113.0/24`, the `to` side of this rule: the file's default, 32768-60999 from `default ephemeral linux`",
     );
+    expect(
+      hoverAt(
+        'host w 10.0.0.5 ephemeral windows\nfirewall f stateless protects 10.0.0.0/24 {\n  inbound allow tcp from any port 443 to w port ephe<|>meral\n}',
+      ),
+    ).toContain('= 49152-65535 — the ephemeral range of `w`, the `to` side of this rule (windows)');
   });
 
   it('not in a comment', () => {
@@ -337,15 +361,19 @@ describe('hover on words', () => {
     expect(hoverAt(inCatogram('bob       198', 1))).toContain('host `bob`** = 198.51.100.23');
     expect(hoverAt(inCatogram('bob       198', 1))).toContain('32768-60999');
     expect(hoverAt(inCatogram('linux', 1))).toContain('32768-60999');
-    expect(hoverAt(`firewall f stateless protects 10.0.0.0/24 {
+    expect(
+      hoverAt(`firewall f stateless protects 10.0.0.0/24 {
   inbound allow tcp from any to any port 4<|>43
-}`)).toContain('https (tcp)');
-    expect(hoverAt(`firewall f stateless protects 10.0.0.0/24 {
+}`),
+    ).toContain('https (tcp)');
+    expect(
+      hoverAt(`firewall f stateless protects 10.0.0.0/24 {
   inbound allow tcp from any port 5<|>1000 to any port 443
-}`)).toContain('linux (32768-60999)');
+}`),
+    ).toContain('linux (32768-60999)');
   });
 
-  it('shows a flow\'s simulation and trace', () => {
+  it("shows a flow's simulation and trace", () => {
     const h = hoverAt(inCatogram('flow bob -> catogram https', 2));
     expect(h).toContain('✔ allowed');
     expect(h).toContain('request  edge        inbound  ALLOW by rule 100 (line 10)');

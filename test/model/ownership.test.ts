@@ -2,17 +2,7 @@
 // offset of a file, for a root file that includes another.
 
 import { describe, expect, it } from 'vitest';
-import {
-  firewallsOf,
-  flowsOf,
-  isOwn,
-  nodeAt,
-  referencesOf,
-  ruleAt,
-  rulesOf,
-  symbolsOf,
-  textOf,
-} from '../../server/src/model/ownership';
+import { firewallsOf, flowsOf, isOwn, nodeAt, referencesOf, ruleAt, rulesOf, symbolsOf, textOf } from '../../server/src/model/ownership';
 import { buildModel } from '../../server/src/model/resolve';
 import type { FileHost } from '../../server/src/model/types';
 

@@ -88,11 +88,43 @@ export const CLIENT_CAPABILITIES: ClientCapabilities = {
     semanticTokens: {
       dynamicRegistration: true,
       requests: { full: { delta: true }, range: true },
-      tokenTypes: ['namespace', 'type', 'class', 'enum', 'interface', 'struct', 'typeParameter', 'parameter', 'variable',
-        'property', 'enumMember', 'event', 'function', 'method', 'macro', 'keyword', 'modifier', 'comment', 'string',
-        'number', 'regexp', 'operator', 'decorator'],
-      tokenModifiers: ['declaration', 'definition', 'readonly', 'static', 'deprecated', 'abstract', 'async',
-        'modification', 'documentation', 'defaultLibrary'],
+      tokenTypes: [
+        'namespace',
+        'type',
+        'class',
+        'enum',
+        'interface',
+        'struct',
+        'typeParameter',
+        'parameter',
+        'variable',
+        'property',
+        'enumMember',
+        'event',
+        'function',
+        'method',
+        'macro',
+        'keyword',
+        'modifier',
+        'comment',
+        'string',
+        'number',
+        'regexp',
+        'operator',
+        'decorator',
+      ],
+      tokenModifiers: [
+        'declaration',
+        'definition',
+        'readonly',
+        'static',
+        'deprecated',
+        'abstract',
+        'async',
+        'modification',
+        'documentation',
+        'defaultLibrary',
+      ],
       formats: ['relative'],
       multilineTokenSupport: false,
       overlappingTokenSupport: false,
@@ -323,10 +355,7 @@ export class TestClient {
   async stop(): Promise<void> {
     try {
       if (this.alive) {
-        await Promise.race([
-          this.connection.sendRequest(ShutdownRequest.type),
-          new Promise((r) => setTimeout(r, 2_000)),
-        ]);
+        await Promise.race([this.connection.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 2_000))]);
         await this.connection.sendNotification(ExitNotification.type);
       }
     } catch {

@@ -100,11 +100,12 @@ describe('diagnostics', () => {
 
   it('survives garbage: binary, a huge line, deep nesting; and still answers afterwards', async () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 256);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 256;
     const binary = Array.from({ length: 64 * 1024 }, () => String.fromCharCode(rnd())).join('');
     const inputs: Record<string, string> = {
       'file:///protocol/binary.fw': binary,
-      'file:///protocol/hugeline.fw': 'host a 10.0.0.1 '.repeat(3_000) + '- [ , '.repeat(30_000) + 'flow a -> a https ' + 'x'.repeat(500_000),
+      'file:///protocol/hugeline.fw':
+        'host a 10.0.0.1 '.repeat(3_000) + '- [ , '.repeat(30_000) + 'flow a -> a https ' + 'x'.repeat(500_000),
       'file:///protocol/nesting.fw': 'firewall f stateless protects any {'.repeat(2_000) + '['.repeat(5_000) + '}'.repeat(3_000),
       'file:///protocol/unicode.fw': 'host 名前 1.2.3.4 # ünïcödé 🔥\nflow 🔥 -> \u0000\u200b https\n\r\r\n\t',
     };
@@ -118,7 +119,9 @@ describe('diagnostics', () => {
       await client.connection.sendRequest(SemanticTokensRequest.type, doc);
       await client.connection.sendRequest(DocumentSymbolRequest.type, doc);
       await client.connection.sendRequest(FoldingRangeRequest.type, doc);
-      expect(await client.connection.sendRequest(DocumentFormattingRequest.type, { ...doc, options: { tabSize: 2, insertSpaces: true } })).toEqual([]);
+      expect(
+        await client.connection.sendRequest(DocumentFormattingRequest.type, { ...doc, options: { tabSize: 2, insertSpaces: true } }),
+      ).toEqual([]);
       await client.connection.sendRequest(CompletionRequest.type, { ...doc, position: end });
       await client.connection.sendRequest(DefinitionRequest.type, { ...doc, position: end });
       // An edit at the very end of the garbage is handled too.

@@ -150,9 +150,7 @@ describe('navigation', () => {
       textDocument: { uri: SPEC_URI },
       position: pos(SPEC_URI, 'catogram port https'),
     })) as Location[];
-    expect(here).toEqual([
-      { uri: SPEC_URI, range: { start: { line: 3, character: 8 }, end: { line: 3, character: 16 } } },
-    ]);
+    expect(here).toEqual([{ uri: SPEC_URI, range: { start: { line: 3, character: 8 }, end: { line: 3, character: 16 } } }]);
     const there = (await client.connection.sendRequest(DefinitionRequest.type, {
       textDocument: { uri: mainUri },
       position: pos(mainUri, 'admins'),
@@ -228,7 +226,9 @@ describe('rename', () => {
 
 describe('outline', () => {
   it('lists declarations, firewalls with their rules, and flows', async () => {
-    const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: SPEC_URI } })) as DocumentSymbol[];
+    const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, {
+      textDocument: { uri: SPEC_URI },
+    })) as DocumentSymbol[];
     const byName = new Map(symbols.map((s) => [s.name, s]));
     expect(byName.get('bob')).toMatchObject({ kind: SymbolKind.Variable, detail: '198.51.100.23 ephemeral linux' });
     expect(byName.get('internet')?.kind).toBe(SymbolKind.Namespace);

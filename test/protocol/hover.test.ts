@@ -51,7 +51,7 @@ describe('hover', () => {
     expect(flow).toContain('response edge        outbound ALLOW by rule 110 (line 11)');
   });
 
-  it('uses the packet\'s direction words: an outbound request goes out, its response comes back in', async () => {
+  it("uses the packet's direction words: an outbound request goes out, its response comes back in", async () => {
     const h = await hoverAt('120 outbound allow', 13);
     expect(h).toContain('outbound REQUEST rule');
     expect(h).toContain('It lets the REQUEST of a connection *out*');

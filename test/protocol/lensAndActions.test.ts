@@ -1,12 +1,7 @@
 // Code lenses, the simulate command and quick fixes over the wire, on the spec §1 example.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CodeAction,
-  CodeActionRequest,
-  CodeLensRequest,
-  ExecuteCommandRequest,
-} from 'vscode-languageserver-protocol/node';
+import { type CodeAction, CodeActionRequest, CodeLensRequest, ExecuteCommandRequest } from 'vscode-languageserver-protocol/node';
 import { SPEC_EXAMPLE, TestClient, applyTextEdits } from './client';
 
 let client: TestClient;
@@ -71,7 +66,8 @@ describe('code lens and simulate', () => {
 
   it('a file with an error in a firewall: the lens and the command give no verdict and say why', async () => {
     const uri = 'file:///protocol/statefull.fw';
-    const text = 'host web 10.0.1.10\nhost bob 198.51.100.23\nfirewall fw statefull protects web {\n  inbound allow tcp to web port 443\n}\nflow bob -> web https expect allow\n';
+    const text =
+      'host web 10.0.1.10\nhost bob 198.51.100.23\nfirewall fw statefull protects web {\n  inbound allow tcp to web port 443\n}\nflow bob -> web https expect allow\n';
     await client.open(uri, text);
     await client.diagnosticsFor(uri);
     const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
@@ -92,7 +88,10 @@ describe('code lens and simulate', () => {
 
   it('a flow whose via is off its path: the lens says flow-path, the others still simulate', async () => {
     const uri = 'file:///protocol/via.fw';
-    const text = `${SPEC_EXAMPLE}flow bob -> catogram https via nope\n`.replace('flow bob -> catogram https via nope', 'firewall nope stateful protects 192.0.2.0/24 {\n}\nflow bob -> catogram https via nope');
+    const text = `${SPEC_EXAMPLE}flow bob -> catogram https via nope\n`.replace(
+      'flow bob -> catogram https via nope',
+      'firewall nope stateful protects 192.0.2.0/24 {\n}\nflow bob -> catogram https via nope',
+    );
     await client.open(uri, text);
     await client.diagnosticsFor(uri);
     const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
@@ -129,7 +128,11 @@ describe('simulate at the cursor: the server decides whether it is a flow or a r
     await client.diagnosticsFor(uri);
     const rule = await at(4, 20);
     expect(rule.flow).toMatchObject({ flow: 'laptop -> web https', line: null });
-    for (const [line, character] of [[6, 0], [7, 10], [8, 0]] as const) {
+    for (const [line, character] of [
+      [6, 0],
+      [7, 10],
+      [8, 0],
+    ] as const) {
       const flow = await at(line, character);
       expect(flow.flow, `line ${line + 1}`).toMatchObject({ flow: 'laptop -> web https', line: 7 });
       expect(flow.title).toBe('✔ allowed');

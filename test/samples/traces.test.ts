@@ -11,7 +11,9 @@ import { nodeFileHost } from '../../server/src/node/fileHost';
 import { flowJson, modelLines } from '../../server/src/report/flowReport';
 
 const SAMPLES = join(__dirname, '..', '..', 'samples');
-const samples = readdirSync(SAMPLES).filter((f) => f.endsWith('.fw')).sort();
+const samples = readdirSync(SAMPLES)
+  .filter((f) => f.endsWith('.fw'))
+  .sort();
 
 function simulateJson(file: string): unknown {
   const path = join(SAMPLES, file);

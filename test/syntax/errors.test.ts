@@ -93,9 +93,7 @@ describe('syntax error messages', () => {
     expect(errors('host bob bob')).toEqual([
       'expected an address (like 10.0.1.10 or 2001:db8::1) after the host name, found `bob` @ "bob"',
     ]);
-    expect(errors('network n 10.0.0.0/8,')).toEqual([
-      'expected a prefix (like 10.0.0.0/8) after `,`, found the end of the file @ ""',
-    ]);
+    expect(errors('network n 10.0.0.0/8,')).toEqual(['expected a prefix (like 10.0.0.0/8) after `,`, found the end of the file @ ""']);
     expect(errors('service s')).toEqual([
       'expected a protocol (`tcp`, `udp`, `icmp` or `all`) after the service name, found the end of the file @ ""',
     ]);
@@ -134,21 +132,21 @@ describe('syntax error messages', () => {
     expect(messages(FW('  inbound allow tcp from a, b'))).toEqual([
       'unexpected `,`: a rule names one endpoint on each side (declare a `network` for several prefixes)',
     ]);
-    expect(messages('network n 10.0.0.0/8 10.1.0.0/16')).toEqual([
-      'unexpected `10.1.0.0/16`: separate the prefixes of a network with `,`',
-    ]);
+    expect(messages('network n 10.0.0.0/8 10.1.0.0/16')).toEqual(['unexpected `10.1.0.0/16`: separate the prefixes of a network with `,`']);
     expect(messages(FW('  inbound allow tcp to b port [' + '['.repeat(30) + '80' + ']'.repeat(31)))).toEqual([
       'port lists may be nested at most 16 deep',
     ]);
   });
 
   it('unexpected characters, with lexing going on', () => {
-    expect(errors('host bob $ 1.2.3.4')).toEqual(["unexpected character '$' @ \"$\""]);
-    expect(errors('host bob 1.2.3.4 ;;')).toEqual(["unexpected characters ';;' @ \";;\""]);
+    expect(errors('host bob $ 1.2.3.4')).toEqual(['unexpected character \'$\' @ "$"']);
+    expect(errors('host bob 1.2.3.4 ;;')).toEqual(['unexpected characters \';;\' @ ";;"']);
     expect(errors('host b\u0001ob 1.2.3.4')).toHaveLength(2);
     expect(messages('host b\u0001 1.2.3.4')).toEqual(['unexpected character U+0001']);
     // A NUL makes it a binary file (issue 7): one diagnostic.
-    expect(messages('host b\u0000 1.2.3.4')).toEqual(['not a text file (it holds NUL characters, the first at offset 6): nothing in it was read']);
+    expect(messages('host b\u0000 1.2.3.4')).toEqual([
+      'not a text file (it holds NUL characters, the first at offset 6): nothing in it was read',
+    ]);
     const r = parse('host bob $ 1.2.3.4');
     expect((r.ast.statements[0] as HostDecl).address?.text).toBe('1.2.3.4');
   });
@@ -262,9 +260,7 @@ describe('recovery', () => {
 
   it('a missing `{` still reads the rules that follow', () => {
     const r = parse('firewall edge stateless protects a\n  inbound allow tcp\n  outbound allow tcp\n}');
-    expect(r.diagnostics.map((d) => d.message)).toEqual([
-      'expected `{` to start the body of firewall `edge`, found `inbound`',
-    ]);
+    expect(r.diagnostics.map((d) => d.message)).toEqual(['expected `{` to start the body of firewall `edge`, found `inbound`']);
     expect((r.ast.statements[0] as FirewallDecl).rules).toHaveLength(2);
   });
 

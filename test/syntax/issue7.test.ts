@@ -98,7 +98,9 @@ flow 198.51.100.7 -> web https expect allow
     ]);
     const d = a.diagnostics[0]!;
     expect(STATEFULL.slice(d.span.start, d.span.end)).toBe('statefull');
-    expect(d.fixes).toEqual([{ title: 'Change to `stateful`', edits: [{ span: d.span, newText: 'stateful' }], safe: true, preferred: true }]);
+    expect(d.fixes).toEqual([
+      { title: 'Change to `stateful`', edits: [{ span: d.span, newText: 'stateful' }], safe: true, preferred: true },
+    ]);
     const fw = a.model.firewalls[0]!;
     expect(fw.valid).toBe(false);
     expect(fw.node.recovered).toBe(true);
@@ -305,7 +307,9 @@ describe('binary input', () => {
 
   it('a text that is mostly control characters, too; a stray one is only an unexpected character', () => {
     const r = parse('\u0001\u0002\u0003\u0004abc\u0005\u0006\u0007\u0008');
-    expect(r.diagnostics.map((d) => d.message)).toEqual(['not a text file (73% of its first 11 characters are control characters): nothing in it was read']);
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      'not a text file (73% of its first 11 characters are control characters): nothing in it was read',
+    ]);
     expect(parse('host a\u0001 10.0.0.1').diagnostics.map((d) => d.message)).toEqual(['unexpected character U+0001']);
   });
 });
@@ -323,8 +327,13 @@ describe('recovered statements are known to the model (§8.1 rule 5)', () => {
       const fw = m.firewalls[0]!;
       expect(fw.valid, header).toBe(false);
       // Its body is still read (hover, outline).
-      expect(fw.rules.map((r) => r.valid), header).toEqual([true]);
+      expect(
+        fw.rules.map((r) => r.valid),
+        header,
+      ).toEqual([true]);
     }
-    expect(model('host web 10.0.1.10\nfirewall fw stateless protects web {\n  inbound allow tcp to web port 80\n}\n').firewalls[0]!.valid).toBe(true);
+    expect(
+      model('host web 10.0.1.10\nfirewall fw stateless protects web {\n  inbound allow tcp to web port 80\n}\n').firewalls[0]!.valid,
+    ).toBe(true);
   });
 });

@@ -79,13 +79,7 @@ describe('lexer', () => {
   });
 
   it('lexes a bracketed IPv6 client with a port', () => {
-    expect(toks('[2001:db8::5]:51000')).toEqual([
-      'LBracket:[',
-      'IPv6:2001:db8::5',
-      'RBracket:]',
-      'Colon::',
-      'Number:51000',
-    ]);
+    expect(toks('[2001:db8::5]:51000')).toEqual(['LBracket:[', 'IPv6:2001:db8::5', 'RBracket:]', 'Colon::', 'Number:51000']);
   });
 
   it('lexes port lists, braces, commas, strings', () => {

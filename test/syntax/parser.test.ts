@@ -78,13 +78,7 @@ describe('the complete example of spec §1', () => {
   });
 
   it('reads the declarations', () => {
-    const [internet, bob, catogram, , https] = r.ast.statements as [
-      NetworkDecl,
-      HostDecl,
-      HostDecl,
-      HostDecl,
-      ServiceDecl,
-    ];
+    const [internet, bob, catogram, , https] = r.ast.statements as [NetworkDecl, HostDecl, HostDecl, HostDecl, ServiceDecl];
     expect(internet.name.text).toBe('internet');
     expect(internet.prefixes.map((p) => p.text)).toEqual(['0.0.0.0/0']);
     expect(at(internet.span)).toBe('network internet  0.0.0.0/0');
@@ -273,14 +267,9 @@ describe('firewalls and rules', () => {
       inbound allow tcp from 2001:db8::/32 port 443
     }`);
     expect(fw.rules.map((x) => x.proto?.value)).toEqual(['tcp', 'udp', 'icmp', 'all', 'tcp', 'tcp']);
-    expect(fw.rules.map((x) => `${x.from?.endpoint?.kind ?? '-'}:${ports(x.from?.ports)} ${x.to?.endpoint?.kind ?? '-'}:${ports(x.to?.ports)}`)).toEqual([
-      '-:- -:-',
-      'any:- -:-',
-      '-:- address:-',
-      'name:[22,svc:ssh] name:1024-65535',
-      '-:- name:ephemeral',
-      'address:443 -:-',
-    ]);
+    expect(
+      fw.rules.map((x) => `${x.from?.endpoint?.kind ?? '-'}:${ports(x.from?.ports)} ${x.to?.endpoint?.kind ?? '-'}:${ports(x.to?.ports)}`),
+    ).toEqual(['-:- -:-', 'any:- -:-', '-:- address:-', 'name:[22,svc:ssh] name:1024-65535', '-:- name:ephemeral', 'address:443 -:-']);
   });
 
   it('parses a rule spread over several lines', () => {
@@ -361,14 +350,14 @@ flow 2001:db8::5 -> ::1 https`) as FlowDecl[];
   });
 
   it('parseFlowText reports errors in the words of the language', () => {
-    expect(parseFlowText('').diagnostics.map((d) => d.message)).toEqual([
-      'expected a flow like `bob -> catogram https expect allow`',
-    ]);
+    expect(parseFlowText('').diagnostics.map((d) => d.message)).toEqual(['expected a flow like `bob -> catogram https expect allow`']);
     expect(parseFlowText('bob -> ').diagnostics.map((d) => d.message)).toEqual([
       'expected the server (a name, `any` or an address) after `->`, found the end of the flow',
     ]);
     const extra = parseFlowText('bob -> x https please');
-    expect(extra.diagnostics).toMatchObject([{ code: 'syntax', message: 'unexpected `please` after the end of the flow', span: { start: 15, end: 21 } }]);
+    expect(extra.diagnostics).toMatchObject([
+      { code: 'syntax', message: 'unexpected `please` after the end of the flow', span: { start: 15, end: 21 } },
+    ]);
     expect(extra.flow?.target).toMatchObject({ kind: 'service' });
     expect(parseFlowText('bob catogram https').diagnostics.map((d) => d.message)).toEqual([
       'expected `->` between the client and the server, found `catogram`',

@@ -62,7 +62,10 @@ function rulesByLine(text: string): Map<number, string> {
   const out = new Map<number, string>();
   for (const fw of m.firewalls) {
     for (const r of fw.rules) {
-      out.set(lineAt(r.node.span.start), `${r.number ?? '-'}|${text.slice(r.node.span.start, r.node.span.end)}|ends on ${lineAt(r.node.span.end)}`);
+      out.set(
+        lineAt(r.node.span.start),
+        `${r.number ?? '-'}|${text.slice(r.node.span.start, r.node.span.end)}|ends on ${lineAt(r.node.span.end)}`,
+      );
     }
   }
   return out;
@@ -77,41 +80,40 @@ describe('random typing in one rule leaves the other rules as they were read (pr
       const before = rulesByLine(text);
       const positions = rules.flatMap((l) => Array.from({ length: l.end - l.start }, (_, i) => l.start + i));
       fc.assert(
-        fc.property(
-          fc.constantFrom(...positions),
-          fc.option(fc.constantFrom(...CHARS), { nil: undefined }),
-          (at, ch) => {
-            // Delete the character at `at`, or insert `ch` before it: never a line break, so lines keep their index.
-            const edited = ch === undefined ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + ch + text.slice(at);
-            const editedLine = linesOf(text).findIndex((l) => at >= l.start && at <= l.end);
-            const a = analyze(buildModel('/t.fw', edited));
-            const after = rulesByLine(edited);
-            for (const line of before.keys()) {
-              // Every other rule is still there (unless a `}` typed in closed the body early).
-              if (line !== editedLine && ch !== '}') expect(after.has(line), `line ${line + 1} lost in\n${edited}`).toBe(true);
+        fc.property(fc.constantFrom(...positions), fc.option(fc.constantFrom(...CHARS), { nil: undefined }), (at, ch) => {
+          // Delete the character at `at`, or insert `ch` before it: never a line break, so lines keep their index.
+          const edited = ch === undefined ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + ch + text.slice(at);
+          const editedLine = linesOf(text).findIndex((l) => at >= l.start && at <= l.end);
+          const a = analyze(buildModel('/t.fw', edited));
+          const after = rulesByLine(edited);
+          for (const line of before.keys()) {
+            // Every other rule is still there (unless a `}` typed in closed the body early).
+            if (line !== editedLine && ch !== '}') expect(after.has(line), `line ${line + 1} lost in\n${edited}`).toBe(true);
+          }
+          for (const [line, read] of after) {
+            if (line === editedLine) {
+              // The edited rule takes no token from another line.
+              expect(read.endsWith(`|ends on ${editedLine}`), `${read} in\n${edited}`).toBe(true);
+              continue;
             }
-            for (const [line, read] of after) {
-              if (line === editedLine) {
-                // The edited rule takes no token from another line.
-                expect(read.endsWith(`|ends on ${editedLine}`), `${read} in\n${edited}`).toBe(true);
-                continue;
-              }
-              // A rule starting on another line is one of the original rules, read exactly as before
-              // (same number, same text, ending on its own line).
-              const orig = before.get(line);
-              expect(read, `after ${JSON.stringify(edited.slice(linesOf(edited)[editedLine]!.start, linesOf(edited)[editedLine]!.end))}`).toBe(orig);
-            }
-            // No correct rule is told that it has no number (unless the typing numbered the edited rule).
-            const editedLines = linesOf(edited);
-            const numberedNow = after.get(editedLine)?.startsWith('-|') === false && before.get(editedLine)?.startsWith('-|');
-            for (const d of a.diagnostics) {
-              if (numberedNow) break;
-              if (d.code !== 'rule-numbering' || !d.message.includes('has no number')) continue;
-              const line = editedLines.findIndex((l) => d.span.start >= l.start && d.span.start <= l.end);
-              expect(line, `${d.message} in\n${edited}`).toBe(editedLine);
-            }
-          },
-        ),
+            // A rule starting on another line is one of the original rules, read exactly as before
+            // (same number, same text, ending on its own line).
+            const orig = before.get(line);
+            expect(
+              read,
+              `after ${JSON.stringify(edited.slice(linesOf(edited)[editedLine]!.start, linesOf(edited)[editedLine]!.end))}`,
+            ).toBe(orig);
+          }
+          // No correct rule is told that it has no number (unless the typing numbered the edited rule).
+          const editedLines = linesOf(edited);
+          const numberedNow = after.get(editedLine)?.startsWith('-|') === false && before.get(editedLine)?.startsWith('-|');
+          for (const d of a.diagnostics) {
+            if (numberedNow) break;
+            if (d.code !== 'rule-numbering' || !d.message.includes('has no number')) continue;
+            const line = editedLines.findIndex((l) => d.span.start >= l.start && d.span.start <= l.end);
+            expect(line, `${d.message} in\n${edited}`).toBe(editedLine);
+          }
+        }),
         { numRuns: 400, seed: 7 },
       );
     });

@@ -114,7 +114,13 @@ function internalError(what: string, e: unknown, span: Span = { start: 0, end: 0
   return diag('internal', span, `internal error in ${what}: ${(e as Error)?.message ?? String(e)}`);
 }
 
-function firewallDiagnostics(ctx: AnalysisContext, fw: Firewall, cache: AnalysisCache | undefined, fingerprint: string, internal: Diagnostic[]): Diagnostic[] {
+function firewallDiagnostics(
+  ctx: AnalysisContext,
+  fw: Firewall,
+  cache: AnalysisCache | undefined,
+  fingerprint: string,
+  internal: Diagnostic[],
+): Diagnostic[] {
   const model = ctx.model;
   const span = fw.node.span;
   let key: string | undefined;
@@ -129,10 +135,14 @@ function firewallDiagnostics(ctx: AnalysisContext, fw: Firewall, cache: Analysis
   for (const check of FIREWALL_CHECKS) {
     // One firewall's trouble must not hide the other firewalls' diagnostics.
     found.push(
-      ...guarded(() => check(ctx, fw), [], (e) => {
-        failed = true;
-        internal.push(internalError(`${check.name || 'a check'} of \`${fw.name}\``, e, fw.node.name.span));
-      }),
+      ...guarded(
+        () => check(ctx, fw),
+        [],
+        (e) => {
+          failed = true;
+          internal.push(internalError(`${check.name || 'a check'} of \`${fw.name}\``, e, fw.node.name.span));
+        },
+      ),
     );
   }
   // A failure is not kept: the next analysis tries again (and reports it again).

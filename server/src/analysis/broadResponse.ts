@@ -45,7 +45,9 @@ function narrowFix(rule: ResolvedRule, keep: PortSet, what: string): Fix[] {
   const text = !rule.to.ephemeral.isEmpty() && keep.equals(rule.to.ephemeral) ? 'ephemeral' : portSetText(keep);
   const edit = setDestinationPorts(rule, text);
   if (!edit) return [];
-  return [{ title: `Narrow the client ports to ${text === 'ephemeral' ? `ephemeral (${keep})` : text} (${what})`, edits: [edit], safe: false }];
+  return [
+    { title: `Narrow the client ports to ${text === 'ephemeral' ? `ephemeral (${keep})` : text} (${what})`, edits: [edit], safe: false },
+  ];
 }
 
 export function checkBroadResponses(ctx: ResponseContext, fw: Firewall, ix: ResponseIndex): Diagnostic[] {
@@ -68,7 +70,9 @@ export function checkBroadResponses(ctx: ResponseContext, fw: Firewall, ix: Resp
     const high = extra.subtract(LOW);
     const who = names(requests, ctx);
     const where = `${s.to.label} (${perspective(fw, s.direction)})`;
-    const related = requests.slice(0, 8).map((r) => relatedRule(ctx.model, r, `a request this rule answers; its clients use ${clientPortsOf(r)}`));
+    const related = requests
+      .slice(0, 8)
+      .map((r) => relatedRule(ctx.model, r, `a request this rule answers; its clients use ${clientPortsOf(r)}`));
     if (!low.isEmpty()) {
       out.push(
         diag(
@@ -101,7 +105,12 @@ export function checkBroadResponses(ctx: ResponseContext, fw: Firewall, ix: Resp
         const only = written.size === 1 ? [...written][0]! : '';
         const text = only && !/\bephemeral\b/.test(only) ? only : portSetText(serverPorts);
         const edit = setSourcePorts(s, text);
-        if (edit) fixes.push({ title: `Allow only responses from ${portsPhrase(serverPorts)} (the served requests' server ports)`, edits: [edit], safe: false });
+        if (edit)
+          fixes.push({
+            title: `Allow only responses from ${portsPhrase(serverPorts)} (the served requests' server ports)`,
+            edits: [edit],
+            safe: false,
+          });
       }
       out.push(
         diag(

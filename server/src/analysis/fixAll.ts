@@ -36,7 +36,9 @@ const MAX_TRIALS = 60;
 
 // Only flows whose verdict is not refused (a half-read file gives none: §8.1 rule 5).
 function unmetFlows(a: Analysis): string[] {
-  return reliableFlows(a).filter((r) => !r.met).map((r) => r.flow.text);
+  return reliableFlows(a)
+    .filter((r) => !r.met)
+    .map((r) => r.flow.text);
 }
 
 function verdicts(a: Analysis): Map<string, string> {
@@ -44,7 +46,11 @@ function verdicts(a: Analysis): Map<string, string> {
 }
 
 /** Spans of the firewalls that failing flows cross, and of the failing `expect deny` flows' firewalls. */
-function pathSpans(a: Analysis, only?: (r: Analysis['flowResults'][number]) => boolean, flows = reliableFlows(a)): { start: number; end: number }[] {
+function pathSpans(
+  a: Analysis,
+  only?: (r: Analysis['flowResults'][number]) => boolean,
+  flows = reliableFlows(a),
+): { start: number; end: number }[] {
   const out: { start: number; end: number }[] = [];
   for (const r of flows) {
     if (r.met || (only && !only(r))) continue;
@@ -110,7 +116,9 @@ export function fixAll(text: string, analyzeText: (text: string) => Analysis): F
   const refused = new Set<string>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     // 1. The safe fixes, all at once; when the result is not acceptable, one by one.
-    const { edits, fixed } = safeFixEdits(safeDiagnostics(analysis).filter((d) => !refused.has(`${d.code}:${text.slice(d.span.start, d.span.end)}`)));
+    const { edits, fixed } = safeFixEdits(
+      safeDiagnostics(analysis).filter((d) => !refused.has(`${d.code}:${text.slice(d.span.start, d.span.end)}`)),
+    );
     if (edits.length > 0) {
       const next = applyEdits(text, edits).text;
       const trial = analyzeText(next);

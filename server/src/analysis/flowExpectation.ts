@@ -29,20 +29,15 @@ export function checkFlowExpectations(ctx: AnalysisContext): Diagnostic[] {
           : 'it crosses no firewall'
         : dropSummary(r, lines);
     out.push(
-      diag(
-        'flow-expectation',
-        r.flow.node.span,
-        `expected ${r.flow.expect}, but the flow is ${r.verdict}: ${why}`,
-        {
-          related: [...r.request.hops, ...(r.response?.hops ?? [])]
-            .filter((h) => h.rule && h.action === (r.flow.expect === 'allow' ? 'deny' : 'allow'))
-            .map((h) => ({
-              file: diagnosticFile(ctx.model, h.rule!.file),
-              span: h.rule!.node.span,
-              message: `${h.firewall.name}: this rule ${h.action === 'deny' ? 'drops' : 'allows'} it`,
-            })),
-        },
-      ),
+      diag('flow-expectation', r.flow.node.span, `expected ${r.flow.expect}, but the flow is ${r.verdict}: ${why}`, {
+        related: [...r.request.hops, ...(r.response?.hops ?? [])]
+          .filter((h) => h.rule && h.action === (r.flow.expect === 'allow' ? 'deny' : 'allow'))
+          .map((h) => ({
+            file: diagnosticFile(ctx.model, h.rule!.file),
+            span: h.rule!.node.span,
+            message: `${h.firewall.name}: this rule ${h.action === 'deny' ? 'drops' : 'allows'} it`,
+          })),
+      }),
     );
   }
   return out;

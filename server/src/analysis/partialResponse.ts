@@ -8,16 +8,7 @@ import { type Box, ICMP, PORTED, TCP, UDP, protoName } from '../engine/packet';
 import { type ResponseContext, insertInverseFix, widenFix } from './responseFix';
 import type { ResponseCheck, ResponseIndex } from './responseIndex';
 import { oppositeDirection } from './ruleKinds';
-import {
-  addressPhrase,
-  listText,
-  portsPhrase,
-  profileHurts,
-  relatedRule,
-  responsesPhrase,
-  ruleName,
-  whoDrops,
-} from './responseText';
+import { addressPhrase, listText, portsPhrase, profileHurts, relatedRule, responsesPhrase, ruleName, whoDrops } from './responseText';
 import { whatIsChecked } from './missingResponse';
 import { isOwn } from '../model/ownership';
 
@@ -30,7 +21,13 @@ interface Projection {
 }
 
 function project(boxes: Box[]): Projection {
-  const p: Projection = { protos: 0, servers: AddrSet.EMPTY, serverPorts: PortSet.EMPTY, clients: AddrSet.EMPTY, clientPorts: PortSet.EMPTY };
+  const p: Projection = {
+    protos: 0,
+    servers: AddrSet.EMPTY,
+    serverPorts: PortSet.EMPTY,
+    clients: AddrSet.EMPTY,
+    clientPorts: PortSet.EMPTY,
+  };
   for (const b of boxes) {
     p.protos |= b.protos;
     p.servers = p.servers.union(b.src);

@@ -102,7 +102,13 @@ function redundantIn(dc: DirectionCoverage, text: string, lines: LineIndex): Dia
   for (const { coverage: c, later } of redundantFindings(dc)) {
     const r = c.rule;
     const by: string[] = [];
-    if (later.deciders.length > 0) by.push(ruleNames(later.deciders.map((x) => x.rule), lines));
+    if (later.deciders.length > 0)
+      by.push(
+        ruleNames(
+          later.deciders.map((x) => x.rule),
+          lines,
+        ),
+      );
     if (later.byDefault) by.push(`the default of \`${fw.name}\` (${fw.defaultAction})`);
     const past = r.action === 'allow' ? 'allowed' : 'denied';
     const related: RelatedInfo[] = later.deciders.map((x) => ({

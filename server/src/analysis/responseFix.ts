@@ -122,7 +122,12 @@ function insertBeforeLine(ctx: ResponseContext, span: Span, line: string): { spa
  * responses: an `all` rule's responses are written as tcp and udp to the client's ephemeral
  * ports plus icmp (opening every port of every protocol would admit new connections).
  */
-function inverseLines(rule: ResolvedRule, text: string, numbers: () => number | undefined, client?: { endpoint: string; ports: string }): string[] | undefined {
+function inverseLines(
+  rule: ResolvedRule,
+  text: string,
+  numbers: () => number | undefined,
+  client?: { endpoint: string; ports: string },
+): string[] | undefined {
   const protos = rule.proto === 'all' ? (['tcp', 'udp', 'icmp'] as const) : [undefined];
   const out: string[] = [];
   for (const proto of protos) {
@@ -159,7 +164,7 @@ function droppedClients(fw: Firewall, check: ResponseCheck): { endpoint: string;
   }
   if (!boxesCoveredBy(full, check.dropped)) return undefined;
   const endpoint = formatAddrSet(clients);
-  if (endpoint.includes(',') || !endpoint.includes('/') && endpoint.includes('-')) return undefined;
+  if (endpoint.includes(',') || (!endpoint.includes('/') && endpoint.includes('-'))) return undefined;
   // The ports as numbers: `ephemeral` of a literal prefix would be the file's default.
   return { endpoint, ports: portSetText(ports) };
 }
@@ -193,14 +198,19 @@ export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: Resp
     const used = numbers.used[opposite];
     let after = Math.max(0, ...serving.map((s) => s.number ?? 0));
     const taken: number[] = [];
-    lines = inverseLines(rule, ctx.text, () => {
-      const n = pickNumber(rule.number ?? 100, check.deniedBy, used, after);
-      if (n === undefined) return -1;
-      used.add(n);
-      taken.push(n);
-      after = n;
-      return n;
-    }, client);
+    lines = inverseLines(
+      rule,
+      ctx.text,
+      () => {
+        const n = pickNumber(rule.number ?? 100, check.deniedBy, used, after);
+        if (n === undefined) return -1;
+        used.add(n);
+        taken.push(n);
+        after = n;
+        return n;
+      },
+      client,
+    );
     if (!lines) {
       for (const n of taken) used.delete(n);
       return undefined;

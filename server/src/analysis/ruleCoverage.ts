@@ -232,7 +232,14 @@ export function laterDecisions(
  * proves it shadowed. Adds the rules that take some piece to `coveredBy`. Undefined when the
  * work budget runs out first.
  */
-function settle(rules: CompiledRule[], hulls: Hulls, at: number, from: number, pieces: Box[], coveredBy: CompiledRule[]): boolean | undefined {
+function settle(
+  rules: CompiledRule[],
+  hulls: Hulls,
+  at: number,
+  from: number,
+  pieces: Box[],
+  coveredBy: CompiledRule[],
+): boolean | undefined {
   const seen = new Set(coveredBy);
   let steps = 0;
   for (const piece of pieces) {

@@ -71,7 +71,14 @@ export function checkStatefulResponses(ctx: ResponseContext, fw: Firewall, ix: R
         {
           tags: ['unnecessary'],
           related: served.slice(0, 8).map((r) => relatedRule(ctx.model, r, 'the request whose responses connection tracking allows')),
-          fixes: [{ title: 'Remove this response rule (connection tracking allows the responses)', edits: [{ span: ruleLinesSpan(ctx.text, s), newText: '' }], safe: true, preferred: true }],
+          fixes: [
+            {
+              title: 'Remove this response rule (connection tracking allows the responses)',
+              edits: [{ span: ruleLinesSpan(ctx.text, s), newText: '' }],
+              safe: true,
+              preferred: true,
+            },
+          ],
         },
       ),
     );

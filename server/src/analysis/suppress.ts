@@ -66,9 +66,14 @@ export function applySuppressions(ast: FileAst, text: string, diagnostics: Diagn
     const codes = m[1]!.split(/[\s,]+/).filter(Boolean);
     if (trailing) {
       out.push(
-        diag('unused-suppression', c.span, '`# fw-ignore` silences nothing here: put it on a line of its own, right above the statement or rule it is for', {
-          tags: ['unnecessary'],
-        }),
+        diag(
+          'unused-suppression',
+          c.span,
+          '`# fw-ignore` silences nothing here: put it on a line of its own, right above the statement or rule it is for',
+          {
+            tags: ['unnecessary'],
+          },
+        ),
       );
       continue;
     }

@@ -159,7 +159,11 @@ function checkCommand(argv: string[], out: (s: string) => void): number {
     const all = reports.flatMap((r) => r.diagnostics);
     const fixedCount = fixLog.filter((l) => / fixed /.test(l) && !/ not fixed /.test(l)).length;
     const notFixed = fixLog.length - fixedCount;
-    out(countSummary(all, reports.length) + (fixedCount ? `; ${fixedCount} fixed` : '') + (notFixed ? `; ${notFixed} not fixed (see why above)` : ''));
+    out(
+      countSummary(all, reports.length) +
+        (fixedCount ? `; ${fixedCount} fixed` : '') +
+        (notFixed ? `; ${notFixed} not fixed (see why above)` : ''),
+    );
   }
   if (format !== 'text' && fixLog.length) for (const l of fixLog) process.stderr.write(l + '\n');
   return errors ? 1 : 0;
@@ -167,12 +171,19 @@ function checkCommand(argv: string[], out: (s: string) => void): number {
 
 /** A `--flow` argument as the text of a flow: without the keyword, spacing folded (cli.md). */
 function flowArgText(arg: string): string {
-  return arg.replace(/[\r\n]+/g, ' ').trim().replace(/^flow(?=\s|$)/, '').trim();
+  return arg
+    .replace(/[\r\n]+/g, ' ')
+    .trim()
+    .replace(/^flow(?=\s|$)/, '')
+    .trim();
 }
 
 /** Two flow texts that differ only in spacing (`bob->web  https` / `bob -> web https`) match. */
 function flowKey(text: string): string {
-  return text.replace(/\s*(->|,|:)\s*/g, '$1').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/\s*(->|,|:)\s*/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** A flow to simulate, or a flow statement that is refused with the errors behind it. */
@@ -282,7 +293,10 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
             errors: e.refused.errors.map((d) => {
               const where = d.file ?? model.root;
               const t = where === model.root ? model.text : (model.includes.find((i) => i.path === where)?.text ?? '');
-              return { ...(where === model.root ? {} : { path: path.relative(process.cwd(), where) }), ...diagnosticJson(d, new LineIndex(t)) };
+              return {
+                ...(where === model.root ? {} : { path: path.relative(process.cwd(), where) }),
+                ...diagnosticJson(d, new LineIndex(t)),
+              };
             }),
           },
     );

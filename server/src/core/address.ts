@@ -155,7 +155,7 @@ function formatRaw(raw: bigint, family: Family): string {
   // Longest run of zeros (length >= 2) becomes `::` (RFC 5952).
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

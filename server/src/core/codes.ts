@@ -17,15 +17,25 @@ export const CODE_TABLE = {
   'unknown-name': { severity: 'error', summary: 'A name that is not declared; "did you mean" names a close one.' },
   'duplicate-name': { severity: 'error', summary: 'A name declared twice.' },
   'invalid-address': { severity: 'error', summary: 'A bad address or prefix, or a prefix with host bits set.' },
-  'invalid-port': { severity: 'error', summary: 'A port outside 0–65535, LOW > HIGH, `port` with all/icmp, or a service of another protocol.' },
-  'rule-numbering': { severity: 'error', summary: 'Mixed numbered and unnumbered rules, a duplicate number in one direction, or a number out of range.' },
+  'invalid-port': {
+    severity: 'error',
+    summary: 'A port outside 0–65535, LOW > HIGH, `port` with all/icmp, or a service of another protocol.',
+  },
+  'rule-numbering': {
+    severity: 'error',
+    summary: 'Mixed numbered and unnumbered rules, a duplicate number in one direction, or a number out of range.',
+  },
   'missing-response': { severity: 'warning', summary: 'Stateless: a request rule whose responses are all dropped.' },
-  'partial-response': { severity: 'warning', summary: 'Stateless: a request rule whose responses are allowed only for some client ports or addresses.' },
+  'partial-response': {
+    severity: 'warning',
+    summary: 'Stateless: a request rule whose responses are allowed only for some client ports or addresses.',
+  },
   'broad-response': { severity: 'warning', summary: 'Stateless: a response rule that opens more than the responses need.' },
   'orphan-response': { severity: 'info', summary: 'Stateless: a response rule that serves no request rule.' },
   'stateful-response': {
     severity: 'hint',
-    summary: 'Stateful: a response rule that connection tracking makes unnecessary; a both rule to high ports, which also admits new connections, is a warning.',
+    summary:
+      'Stateful: a response rule that connection tracking makes unnecessary; a both rule to high ports, which also admits new connections, is a warning.',
   },
   'shadowed-rule': { severity: 'warning', summary: 'A rule that can never match: the rules before it take all its packets.' },
   'redundant-rule': { severity: 'hint', summary: 'A rule whose removal changes no verdict.' },

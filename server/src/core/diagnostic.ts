@@ -46,9 +46,10 @@ export interface Diagnostic {
   fixes?: Fix[];
 }
 
-export const DEFAULT_SEVERITY = Object.fromEntries(
-  Object.entries(CODE_TABLE).map(([code, info]) => [code, info.severity]),
-) as Record<DiagnosticCode, Severity>;
+export const DEFAULT_SEVERITY = Object.fromEntries(Object.entries(CODE_TABLE).map(([code, info]) => [code, info.severity])) as Record<
+  DiagnosticCode,
+  Severity
+>;
 
 export function diag(
   code: DiagnosticCode,

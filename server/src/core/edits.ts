@@ -36,7 +36,13 @@ export function safeFixEdits(diagnostics: Diagnostic[], file?: string): { edits:
     if (!fix) continue;
     const mine = fix.edits.filter((e) => (e.file ?? d.file) === file);
     if (mine.length !== fix.edits.length) continue;
-    const overlaps = mine.some((e) => taken.some((t) => e.span.start < t.end && t.start < e.span.end || (e.span.start === t.start && e.span.end === t.end && e.span.start !== e.span.end)));
+    const overlaps = mine.some((e) =>
+      taken.some(
+        (t) =>
+          (e.span.start < t.end && t.start < e.span.end) ||
+          (e.span.start === t.start && e.span.end === t.end && e.span.start !== e.span.end),
+      ),
+    );
     if (overlaps) continue;
     for (const e of mine) taken.push(e.span);
     edits.push(...mine);

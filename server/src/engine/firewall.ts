@@ -4,15 +4,7 @@
 import type { Action, Direction } from '../syntax/ast';
 import type { Firewall, ResolvedRule } from '../model/types';
 import { AddrSet } from '../core/intervals';
-import {
-  type Box,
-  type Packet,
-  boxContains,
-  intersectBox,
-  makeBoxes,
-  protoMask,
-  subtractBoxes,
-} from './packet';
+import { type Box, type Packet, boxContains, intersectBox, makeBoxes, protoMask, subtractBoxes } from './packet';
 
 export interface CompiledRule {
   rule: ResolvedRule;

@@ -3,12 +3,7 @@
 // answer (syntax/assist: chevrotain's content assist over the tokens before the cursor),
 // so it works on text that does not parse and never disagrees with the parser.
 
-import {
-  type CompletionItem,
-  CompletionItemKind,
-  type Position,
-  type Range,
-} from 'vscode-languageserver';
+import { type CompletionItem, CompletionItemKind, type Position, type Range } from 'vscode-languageserver';
 import { BUILTIN_PROFILES, BUILTIN_SERVICES } from '../model/builtins';
 import type { ModelSymbol } from '../model/types';
 import type { FileAst, RuleNode } from '../syntax/ast';
@@ -36,7 +31,7 @@ const KEYWORD_DOCS: Record<string, string> = {
   network: 'network NAME PREFIX {, PREFIX} [ephemeral PROFILE]',
   service: 'service NAME PROTO PORTS',
   ephemeral: 'ephemeral NAME LOW-HIGH — or the ephemeral range of an endpoint',
-  default: 'default ephemeral PROFILE — or a firewall\'s default verdict',
+  default: "default ephemeral PROFILE — or a firewall's default verdict",
   firewall: 'firewall NAME (stateless | stateful) protects ENDPOINT {, ENDPOINT} [default (allow | deny)] { RULE* }',
   flow: 'flow CLIENT[:PORTS] -> SERVER SERVICE [via FW {, FW}] [expect (allow | deny)]',
   include: 'include "relative/path.fw"',
@@ -165,7 +160,5 @@ export function completion(ctx: DocContext, position: Position): CompletionItem[
   ];
   const range: Range = { start: ctx.lines.position(wordStart), end: position };
   const seen = new Set<string>();
-  return items
-    .filter((i) => !seen.has(i.label) && seen.add(i.label))
-    .map((i) => ({ ...i, textEdit: { range, newText: i.label } }));
+  return items.filter((i) => !seen.has(i.label) && seen.add(i.label)).map((i) => ({ ...i, textEdit: { range, newText: i.label } }));
 }

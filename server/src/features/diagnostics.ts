@@ -1,11 +1,7 @@
 // Core diagnostics -> LSP diagnostics: ranges, severities (with the user's overrides),
 // code links to docs/, related information and tags.
 
-import {
-  type Diagnostic as LspDiagnostic,
-  DiagnosticSeverity,
-  DiagnosticTag,
-} from 'vscode-languageserver';
+import { type Diagnostic as LspDiagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver';
 import type { Diagnostic, Severity } from '../core/diagnostic';
 import { type DocContext, rangeIn, toRange, uriOf } from './docContext';
 import { isOwn } from '../model/ownership';

@@ -243,7 +243,12 @@ function formatText(text: string, parsed: { ast: FileAst; diagnostics: Diagnosti
 
 function verbatimRow(text: string, s: Statement, stoks: Token[], trailing: Token | undefined, blank: boolean): Row {
   const end = stoks[stoks.length - 1]?.end ?? s.span.end;
-  const row: Row = { indent: '', text: text.slice(s.span.start, end).replace(/[ \t]+(\r?\n|\r)/g, '$1'), blankBefore: blank, verbatim: true };
+  const row: Row = {
+    indent: '',
+    text: text.slice(s.span.start, end).replace(/[ \t]+(\r?\n|\r)/g, '$1'),
+    blankBefore: blank,
+    verbatim: true,
+  };
   if (trailing) row.comment = trailing.text.trimEnd();
   return row;
 }
@@ -280,8 +285,7 @@ function firewallRows(
   const group: CellGroup = { rows: [], rightAligned: [true, false, false, false, false, false] };
   const commentGroup: Row[] = [];
   let prevEnd = afterOpen?.end ?? open.end;
-  const blankBefore = (offset: number) =>
-    rows.length > 1 && /\r?\n[ \t]*\r?\n|\r[ \t]*\r/.test(text.slice(prevEnd, offset));
+  const blankBefore = (offset: number) => rows.length > 1 && /\r?\n[ \t]*\r?\n|\r[ \t]*\r/.test(text.slice(prevEnd, offset));
 
   type Item = { start: number; rule?: RuleNode; toks?: Token[]; comment?: Token };
   const items: Item[] = [

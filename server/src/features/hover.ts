@@ -5,14 +5,31 @@
 import type { Lines } from '../core/text';
 import type { Hover, MarkupContent } from 'vscode-languageserver';
 import { type ResponseCheck, responseIndex } from '../analysis/responseIndex';
-import { type RuleKind, clientPortsOf, hasResponseLikeDestination, isGeneralBoth, oppositeDirection, rangesOf } from '../analysis/ruleKinds';
+import {
+  type RuleKind,
+  clientPortsOf,
+  hasResponseLikeDestination,
+  isGeneralBoth,
+  oppositeDirection,
+  rangesOf,
+} from '../analysis/ruleKinds';
 import type { Span } from '../core/diagnostic';
 import { formatAddrSet } from '../core/address';
 import { PortSet } from '../core/intervals';
 import { BUILTIN_PROFILES, BUILTIN_SERVICES, WIDE } from '../model/builtins';
 import type { Firewall, ModelSymbol, ResolvedEndpoint, ResolvedRule } from '../model/types';
 import { flowJson, flowText, modelLines } from '../report/flowReport';
-import type { DefaultEphemeralDecl, Direction, EphemeralDecl, FirewallDecl, HostDecl, NetworkDecl, PortSpec, RuleNode, Statement } from '../syntax/ast';
+import type {
+  DefaultEphemeralDecl,
+  Direction,
+  EphemeralDecl,
+  FirewallDecl,
+  HostDecl,
+  NetworkDecl,
+  PortSpec,
+  RuleNode,
+  Statement,
+} from '../syntax/ast';
 import { type DocContext, toRange } from './docContext';
 import { verdictTitle } from './simulation';
 
@@ -90,7 +107,9 @@ function coverage(fw: Firewall, check: ResponseCheck, lines: Lines, ported: bool
     return `\`${fw.name}\` is **stateless**, so a rule must allow the response: ✔ ${by.length ? `${by.join(' and ')} ${by.length === 1 ? 'does' : 'do'}` : 'the default allow does'}.`;
   }
   if (check.allowed.length === 0 && check.dropped.length > 0) {
-    const who = check.deniedBy.length ? check.deniedBy.map((r) => ruleLabel(r, lines)).join(', ') + ' drops it' : 'the default deny drops it';
+    const who = check.deniedBy.length
+      ? check.deniedBy.map((r) => ruleLabel(r, lines)).join(', ') + ' drops it'
+      : 'the default deny drops it';
     return `\`${fw.name}\` is **stateless**, so a rule must allow the response: ✘ none does — ${who}. The connection cannot work.`;
   }
   if (check.dropped.length === 0) return undefined;
@@ -163,10 +182,15 @@ function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
 
   if (kind === 'response') {
     const requested = back === 'inbound' ? 'came *in*' : 'went *out*';
-    out.push(`It lets the RESPONSE *${inOut(d)}*: ${matches} — packets going back to a client's ephemeral port, answering requests that ${requested} (*${back}*).`);
+    out.push(
+      `It lets the RESPONSE *${inOut(d)}*: ${matches} — packets going back to a client's ephemeral port, answering requests that ${requested} (*${back}*).`,
+    );
     const served = ix.served(rule);
     if (mode === 'stateful') {
-      out.push('', `\`${fw.name}\` is **stateful**: connection tracking already lets the responses of the requests it allowed through, so a response rule is not needed for them${served.length ? ` (it answers ${served.map((r) => ruleLabel(r, lines)).join(', ')})` : ''}.`);
+      out.push(
+        '',
+        `\`${fw.name}\` is **stateful**: connection tracking already lets the responses of the requests it allowed through, so a response rule is not needed for them${served.length ? ` (it answers ${served.map((r) => ruleLabel(r, lines)).join(', ')})` : ''}.`,
+      );
     } else if (served.length) {
       out.push('', `It answers the requests of ${served.map((r) => ruleLabel(r, lines)).join(', ')}.`);
     } else {
@@ -182,8 +206,13 @@ function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
   if (kind === 'both' && servedRequests.length > 0) {
     out.push(`It allows ${matches}.`, '');
     const comeBack = d === 'inbound' ? 'come back *in*' : 'go back *out*';
-    out.push(`It works as the RESPONSE rule of ${servedRequests.map((r) => ruleLabel(r, lines)).join(', ')}: their responses ${comeBack} through it.`);
-    out.push('', `But with ${noPorts} it also lets NEW connections (requests) *${inOut(d)}* that are not responses at all${mode === 'stateful' ? '' : ` — a narrower rule would let only the responses *${inOut(d)}*`}.`);
+    out.push(
+      `It works as the RESPONSE rule of ${servedRequests.map((r) => ruleLabel(r, lines)).join(', ')}: their responses ${comeBack} through it.`,
+    );
+    out.push(
+      '',
+      `But with ${noPorts} it also lets NEW connections (requests) *${inOut(d)}* that are not responses at all${mode === 'stateful' ? '' : ` — a narrower rule would let only the responses *${inOut(d)}*`}.`,
+    );
     // A general both rule is also meant as a request rule: its own responses must pass (§7).
     if (!isGeneralBoth(rule)) return out.join('\n');
     out.push('');
@@ -191,7 +220,9 @@ function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
     // The return-traffic habit with nothing to return (orphan-response): not checked as a request.
     const requested = back === 'inbound' ? 'in' : 'out';
     out.push(`It allows ${matches}.`, '');
-    out.push(`It looks like a return-traffic rule (a response-like destination, any source port), but it answers no request rule of \`${fw.name}\`: no rule lets *${requested}* requests whose responses it would carry.`);
+    out.push(
+      `It looks like a return-traffic rule (a response-like destination, any source port), but it answers no request rule of \`${fw.name}\`: no rule lets *${requested}* requests whose responses it would carry.`,
+    );
     out.push('', `With ${noPorts}, what it does is let NEW connections (requests) *${inOut(d)}* to ${portsWords(rule.dport)} of ${to}.`);
     return out.join('\n');
   } else {
@@ -212,7 +243,10 @@ function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
   const responseGoes = d === 'inbound' ? 'goes back *out*' : 'comes back *in*';
   out.push(`**Its RESPONSE** ${responseGoes} (*${back}*): ${inverse}${ported ? ` (the client's ports: ${portSource})` : ''}.`);
   if (mode === 'stateful') {
-    out.push('', `\`${fw.name}\` is **stateful**: connection tracking links each response to its request and allows it by itself — no response rule is needed.`);
+    out.push(
+      '',
+      `\`${fw.name}\` is **stateful**: connection tracking links each response to its request and allows it by itself — no response rule is needed.`,
+    );
     return out.join('\n');
   }
   const check = ix.checkOf(rule) ?? ix.responsesTo(rule);
@@ -248,14 +282,16 @@ function symbolHover(sym: ModelSymbol): string {
 function modeMeaning(stateful: boolean): string {
   return stateful
     ? '**stateful**: like a security group or conntrack — it links each response to its request and allows it by itself. You write rules for the requests only.'
-    : '**stateless**: like an AWS network ACL or a router ACL — it judges every packet alone. Each allowed request needs a second rule for its response, going back to the client\'s ephemeral port.';
+    : "**stateless**: like an AWS network ACL or a router ACL — it judges every packet alone. Each allowed request needs a second rule for its response, going back to the client's ephemeral port.";
 }
 
 function portHover(port: number, proto: string | undefined): string {
   const svc = Object.entries(BUILTIN_SERVICES).filter(([, s]) => s.port === port && (!proto || s.proto === proto || proto === 'all'));
   const parts = [`**port ${port}**${svc.length ? ` — ${svc.map(([n, s]) => `${n} (${s.proto})`).join(', ')}` : ''}`, ''];
   if (port < 1024) {
-    parts.push('A well-known port (0-1023): servers listen here, so it is the destination of a request and the source of its response. Clients never send from it.');
+    parts.push(
+      'A well-known port (0-1023): servers listen here, so it is the destination of a request and the source of its response. Clients never send from it.',
+    );
   } else {
     const profiles = Object.entries(BUILTIN_PROFILES)
       .filter(([, [lo, hi]]) => lo <= port && port <= hi && lo !== 1024)
@@ -306,7 +342,7 @@ function ephemeralPortsAt(ctx: DocContext, rule: ResolvedRule, side: 'from' | 't
   return [
     `**\`ephemeral\`** here = ${ep.ephemeral.toString()} — ${whose}.`,
     '',
-    `Clients send their requests from such ports, so responses go back to them: ${side === 'to' ? 'as a destination, these are the ports a response is addressed to' : 'as a source, these are the ports a client\'s request comes from'}.`,
+    `Clients send their requests from such ports, so responses go back to them: ${side === 'to' ? 'as a destination, these are the ports a response is addressed to' : "as a source, these are the ports a client's request comes from"}.`,
   ].join('\n');
 }
 
@@ -376,7 +412,8 @@ function ephemeralDeclHover(ctx: DocContext, decl: EphemeralDecl): string | unde
   const users: string[] = [];
   for (const s of model.symbols.values()) {
     const node = s.kind === 'host' || s.kind === 'network' ? s.origin.node : undefined;
-    if ((node?.kind === 'host' || node?.kind === 'network') && node.ephemeral?.kind === 'name' && node.ephemeral.name.text === sym.name) users.push(`\`${s.name}\``);
+    if ((node?.kind === 'host' || node?.kind === 'network') && node.ephemeral?.kind === 'name' && node.ephemeral.name.text === sym.name)
+      users.push(`\`${s.name}\``);
   }
   const dflt = defaultStatements(ctx)[0]?.value;
   if (dflt?.kind === 'name' && dflt.name.text === sym.name) users.push(`the file's \`default ephemeral\``);
@@ -436,7 +473,8 @@ function rangeName(ctx: DocContext, range: PortSet): string {
   const names = Object.entries(BUILTIN_PROFILES)
     .filter(([n, [lo, hi]]) => range.equals(PortSet.range(lo, hi)) && !ctx.analysis.model.symbols.has(n))
     .map(([n]) => `\`${n}\``);
-  for (const sym of ctx.analysis.model.symbols.values()) if (sym.kind === 'profile' && sym.ports.equals(range)) names.push(`\`${sym.name}\``);
+  for (const sym of ctx.analysis.model.symbols.values())
+    if (sym.kind === 'profile' && sym.ports.equals(range)) names.push(`\`${sym.name}\``);
   return names.length ? `the ${listWords(names)} range (${range.toString()})` : `the ephemeral range ${range.toString()}`;
 }
 
@@ -478,7 +516,9 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
   if (ref && !ref.symbol && (BUILTIN_SERVICES[ref.name] || BUILTIN_PROFILES[ref.name])) {
     const svc = BUILTIN_SERVICES[ref.name];
     const prof = BUILTIN_PROFILES[ref.name];
-    const text = svc ? `**service \`${ref.name}\`** = ${svc.proto} ${svc.port} (built-in)` : `**ephemeral profile \`${ref.name}\`** = ${prof![0]}-${prof![1]} (built-in)`;
+    const text = svc
+      ? `**service \`${ref.name}\`** = ${svc.proto} ${svc.port} (built-in)`
+      : `**ephemeral profile \`${ref.name}\`** = ${prof![0]}-${prof![1]} (built-in)`;
     return md(text, ctx, ref.span);
   }
 
@@ -511,9 +551,23 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
     const { fw, node } = fwHit;
     if (within(node.mode?.span, offset)) return md(modeMeaning(node.mode!.value === 'stateful'), ctx, node.mode!.span);
     if (fw && within(node.protectsKeyword, offset)) {
-      return md(`**protects** — the inside of \`${fw.name}\`: ${formatAddrSet(fw.inside) || '(nothing)'}. \`inbound\` and \`outbound\` in its rules are meant from here.`, ctx, node.protectsKeyword!);
+      return md(
+        `**protects** — the inside of \`${fw.name}\`: ${formatAddrSet(fw.inside) || '(nothing)'}. \`inbound\` and \`outbound\` in its rules are meant from here.`,
+        ctx,
+        node.protectsKeyword!,
+      );
     }
-    if (fw && within(node.name.span, offset)) return md(symbolHover({ kind: 'firewall', name: fw.name, firewall: fw, origin: { file: fw.file, span: node.span, nameSpan: node.name.span } }), ctx, node.name.span);
+    if (fw && within(node.name.span, offset))
+      return md(
+        symbolHover({
+          kind: 'firewall',
+          name: fw.name,
+          firewall: fw,
+          origin: { file: fw.file, span: node.span, nameSpan: node.name.span },
+        }),
+        ctx,
+        node.name.span,
+      );
   }
 
   for (const s of model.ast.statements) {
@@ -528,7 +582,7 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
       const text = [
         `**Simulation: ${verdictTitle(r, lines)}**${r.flow.expect ? ` — expect ${r.flow.expect}: ${r.met ? 'met' : '**not met**'}` : ''}`,
         '',
-        'The REQUEST goes from the client to the server; its RESPONSE comes back the other way, to the client\'s source port.',
+        "The REQUEST goes from the client to the server; its RESPONSE comes back the other way, to the client's source port.",
         '',
         '```text',
         flowText(j),

@@ -20,9 +20,7 @@ interface FoundReference {
 function includersOf(ctx: DocContext, ref: NameReference, others: DocContext[]): DocContext[] {
   const file = declarationOf(ref)?.file;
   if (!file) return [];
-  return others.filter(
-    (o) => o.uri !== ctx.uri && (o.path === file || o.analysis.model.includes.some((i) => i.path === file)),
-  );
+  return others.filter((o) => o.uri !== ctx.uri && (o.path === file || o.analysis.model.includes.some((i) => i.path === file)));
 }
 
 /**

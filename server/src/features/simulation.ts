@@ -16,7 +16,6 @@ import { type DocContext, toRange } from './docContext';
 import { classifyRule } from '../analysis/ruleKinds';
 import { flowStatementsOf, rulesOf } from '../model/ownership';
 
-
 export interface SimulationOutput {
   flow: FlowJson;
   /** The hop-by-hop trace for a person (the output channel shows it). */

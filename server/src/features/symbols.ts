@@ -72,12 +72,25 @@ function firewall(ctx: DocContext, f: FirewallDecl): DocumentSymbol {
 function statement(ctx: DocContext, s: Statement): DocumentSymbol | undefined {
   switch (s.kind) {
     case 'host':
-      return symbol(ctx, s.name?.text ?? '', join(s.address?.text, ephemeralText(ctx, s.ephemeral)), SymbolKind.Variable, s.span, s.name?.span);
+      return symbol(
+        ctx,
+        s.name?.text ?? '',
+        join(s.address?.text, ephemeralText(ctx, s.ephemeral)),
+        SymbolKind.Variable,
+        s.span,
+        s.name?.span,
+      );
     case 'network':
       return symbol(
         ctx,
         s.name?.text ?? '',
-        join(s.prefixes.filter((p) => p).map((p) => p.text).join(', '), ephemeralText(ctx, s.ephemeral)),
+        join(
+          s.prefixes
+            .filter((p) => p)
+            .map((p) => p.text)
+            .join(', '),
+          ephemeralText(ctx, s.ephemeral),
+        ),
         SymbolKind.Namespace,
         s.span,
         s.name?.span,

@@ -33,7 +33,6 @@ import { collectWhenIdle } from './idleGc';
 import { Workspace, uriToPath } from './workspace';
 import { registerLanguageFeatures } from './languageFeatures';
 
-
 // Long enough to take the rest of a burst of edits, short enough not to be felt.
 const DIAGNOSTICS_DELAY_MS = 5;
 
@@ -154,31 +153,39 @@ export function startServer(connection: Connection): void {
     recheckIncluders([uriToPath(e.document.uri)]);
   });
 
-  connection.onHover(guard(null, async (p) => {
-    const ctx = await ws.context(p.textDocument.uri);
-    return ctx ? hover(ctx, ctx.lines.offset(p.position)) : null;
-  }));
+  connection.onHover(
+    guard(null, async (p) => {
+      const ctx = await ws.context(p.textDocument.uri);
+      return ctx ? hover(ctx, ctx.lines.offset(p.position)) : null;
+    }),
+  );
 
-  connection.onCodeLens(guard([], async (p) => {
-    const ctx = await ws.context(p.textDocument.uri);
-    return ctx ? codeLenses(ctx, lensState) : [];
-  }));
+  connection.onCodeLens(
+    guard([], async (p) => {
+      const ctx = await ws.context(p.textDocument.uri);
+      return ctx ? codeLenses(ctx, lensState) : [];
+    }),
+  );
 
-  connection.onCodeAction(guard([], async (p) => {
-    const ctx = await ws.context(p.textDocument.uri);
-    return ctx ? codeActions(ctx, p) : [];
-  }));
+  connection.onCodeAction(
+    guard([], async (p) => {
+      const ctx = await ws.context(p.textDocument.uri);
+      return ctx ? codeActions(ctx, p) : [];
+    }),
+  );
 
-  connection.onExecuteCommand(guard<ExecuteCommandParams, SimulationResult>({ error: 'internal error' }, async (p) => {
-    const call = readCommand(p);
-    if ('error' in call) return call;
-    const ctx = await ws.context(call.arg.uri);
-    if (!ctx) return { error: 'the document is not open' };
-    const result = runCommand(ctx, call);
-    void connection.sendNotification(SimulationTraceNotification, { uri: call.arg.uri, ...result });
-    if (codeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
-    return result;
-  }));
+  connection.onExecuteCommand(
+    guard<ExecuteCommandParams, SimulationResult>({ error: 'internal error' }, async (p) => {
+      const call = readCommand(p);
+      if ('error' in call) return call;
+      const ctx = await ws.context(call.arg.uri);
+      if (!ctx) return { error: 'the document is not open' };
+      const result = runCommand(ctx, call);
+      void connection.sendNotification(SimulationTraceNotification, { uri: call.arg.uri, ...result });
+      if (codeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+      return result;
+    }),
+  );
 
   function runCommand(ctx: DocContext, call: CommandCall): SimulationResult {
     const host = nodeFileHost();

@@ -161,7 +161,15 @@ export class Workspace {
     this.inputs.set(doc.uri, reads);
     let analysisCache = this.analysisCaches.get(doc.uri);
     if (!analysisCache) this.analysisCaches.set(doc.uri, (analysisCache = new AnalysisCache()));
-    const ctx: DocContext = { uri: doc.uri, path, version: doc.version, text, lines: new LineIndex(text), analysis: analyze(model, analysisCache), settings };
+    const ctx: DocContext = {
+      uri: doc.uri,
+      path,
+      version: doc.version,
+      text,
+      lines: new LineIndex(text),
+      analysis: analyze(model, analysisCache),
+      settings,
+    };
     this.cache.set(doc.uri, ctx);
     return ctx;
   }

@@ -26,9 +26,31 @@ export const BUILTIN_PROFILES: Record<string, [number, number]> = {
 export const WIDE = PortSet.range(1024, 65535);
 
 export const KEYWORDS = [
-  'host', 'network', 'service', 'ephemeral', 'firewall', 'stateless', 'stateful', 'protects',
-  'default', 'inbound', 'outbound', 'allow', 'deny', 'tcp', 'udp', 'icmp', 'all', 'from', 'to',
-  'port', 'flow', 'via', 'expect', 'any', 'include',
+  'host',
+  'network',
+  'service',
+  'ephemeral',
+  'firewall',
+  'stateless',
+  'stateful',
+  'protects',
+  'default',
+  'inbound',
+  'outbound',
+  'allow',
+  'deny',
+  'tcp',
+  'udp',
+  'icmp',
+  'all',
+  'from',
+  'to',
+  'port',
+  'flow',
+  'via',
+  'expect',
+  'any',
+  'include',
 ] as const;
 
 /** Which profile names a range, for explanations ("Linux clients use 32768-60999"). */

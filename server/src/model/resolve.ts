@@ -124,7 +124,9 @@ function buildModelUnsafe(path: string, text: string, host: FileHost, options: B
     inProgress: [path],
     order: { n: 0 },
     includes: [],
-    fallbackEphemeral: fallback ? { ports: fallback, source: `${options.defaultEphemeral} (the editor's default ephemeral setting)` } : undefined,
+    fallbackEphemeral: fallback
+      ? { ports: fallback, source: `${options.defaultEphemeral} (the editor's default ephemeral setting)` }
+      : undefined,
   };
   const r = new FileResolver(path, text, parsed.ast, state, true, syntaxErrorOffsets(parsed.diagnostics));
   const scope = r.run();
@@ -374,7 +376,14 @@ class FileResolver {
     switch (s.kind) {
       case 'service': {
         // Ports resolved lazily in checkService (they may name other services).
-        const sym: ServiceSymbol = { kind: 'service', name: name.text, proto: s.proto?.value ?? 'tcp', ports: PortSet.EMPTY, builtin: false, origin };
+        const sym: ServiceSymbol = {
+          kind: 'service',
+          name: name.text,
+          proto: s.proto?.value ?? 'tcp',
+          ports: PortSet.EMPTY,
+          builtin: false,
+          origin,
+        };
         this.symbols.set(name.text, sym);
         break;
       }
@@ -412,8 +421,7 @@ class FileResolver {
     const names: string[] = [];
     for (const [n, s] of this.symbols) if (kindOf(s) === want) names.push(n);
     for (const [n, d] of this.decls) {
-      const k: Want | undefined =
-        d.kind === 'host' || d.kind === 'network' ? 'endpoint' : d.kind === 'firewall' ? 'firewall' : undefined;
+      const k: Want | undefined = d.kind === 'host' || d.kind === 'network' ? 'endpoint' : d.kind === 'firewall' ? 'firewall' : undefined;
       if (k === want) names.push(n);
     }
     if (want === 'service') names.push(...Object.keys(BUILTIN_SERVICES));
@@ -471,7 +479,14 @@ class FileResolver {
     const p = parseAddress(lit.text);
     if (!p.ok) {
       const fixes: Fix[] = p.networkText
-        ? [{ title: `Use the network address \`${p.networkText}\``, edits: [{ span: lit.span, newText: p.networkText }], safe: true, preferred: true }]
+        ? [
+            {
+              title: `Use the network address \`${p.networkText}\``,
+              edits: [{ span: lit.span, newText: p.networkText }],
+              safe: true,
+              preferred: true,
+            },
+          ]
         : [];
       // Not safe unless octal and decimal agree (`01`): for a reader of octal, `010` is 8.
       if (p.decimalText) {
@@ -485,9 +500,7 @@ class FileResolver {
       return undefined;
     }
     if (what === 'address' && p.isPrefix && p.prefixLength !== (p.family === 4 ? 32 : 128)) {
-      this.report(
-        diag('invalid-address', lit.span, `a host is one address, but \`${lit.text}\` is a prefix; declare it as a \`network\``),
-      );
+      this.report(diag('invalid-address', lit.span, `a host is one address, but \`${lit.text}\` is a prefix; declare it as a \`network\``));
       return undefined;
     }
     return p.set;
@@ -582,9 +595,20 @@ class FileResolver {
     if (lo === undefined || hi === undefined) return undefined;
     if (lo > hi) {
       this.report(
-        diag('invalid-port', { start: low.span.start, end: high.span.end }, `range \`${lo}-${hi}\` is empty: the low port must not be above the high port`, {
-          fixes: [{ title: `Swap to \`${hi}-${lo}\``, edits: [{ span: { start: low.span.start, end: high.span.end }, newText: `${hi}-${lo}` }], safe: true }],
-        }),
+        diag(
+          'invalid-port',
+          { start: low.span.start, end: high.span.end },
+          `range \`${lo}-${hi}\` is empty: the low port must not be above the high port`,
+          {
+            fixes: [
+              {
+                title: `Swap to \`${hi}-${lo}\``,
+                edits: [{ span: { start: low.span.start, end: high.span.end }, newText: `${hi}-${lo}` }],
+                safe: true,
+              },
+            ],
+          },
+        ),
       );
       return undefined;
     }
@@ -615,9 +639,7 @@ class FileResolver {
         if (sym?.kind !== 'service') return undefined;
         const svcPorts = this.checkService(sym.name) ?? sym.ports;
         if (proto && proto !== 'all' && sym.proto !== proto && depth === 0) {
-          this.report(
-            diag('invalid-port', spec.span, `service \`${sym.name}\` is ${sym.proto}, but this is a ${proto} rule`),
-          );
+          this.report(diag('invalid-port', spec.span, `service \`${sym.name}\` is ${sym.proto}, but this is a ${proto} rule`));
           return undefined;
         }
         return svcPorts;
@@ -649,7 +671,9 @@ class FileResolver {
     const proto = decl.proto?.value;
     if (proto === 'tcp' || proto === 'udp') {
       if (!decl.ports) {
-        this.report(diag('invalid-port', decl.span, `service \`${name}\` needs its ${proto} port(s), e.g. \`service ${name} ${proto} 8080\``));
+        this.report(
+          diag('invalid-port', decl.span, `service \`${name}\` needs its ${proto} port(s), e.g. \`service ${name} ${proto} 8080\``),
+        );
         ports = undefined;
       } else ports = this.ports(decl.ports, proto, undefined, 0);
     } else if (decl.ports) {
@@ -670,7 +694,11 @@ class FileResolver {
     const labels: string[] = [];
     if (!s.protectsKeyword && s.protects.length === 0) {
       this.report(
-        diag('syntax', s.name.span, `firewall \`${s.name.text}\` needs \`protects\`: the inside it guards, from whose side \`inbound\` and \`outbound\` are meant`),
+        diag(
+          'syntax',
+          s.name.span,
+          `firewall \`${s.name.text}\` needs \`protects\`: the inside it guards, from whose side \`inbound\` and \`outbound\` are meant`,
+        ),
       );
       valid = false;
     }
@@ -699,7 +727,12 @@ class FileResolver {
     };
     // Register now so `via` can find it (its declaration reference is linked at the end of run()).
     if (this.decls.get(s.name.text) === s) {
-      this.symbols.set(s.name.text, { kind: 'firewall', name: s.name.text, firewall: fw, origin: { file: this.path, span: s.span, nameSpan: s.name.span, node: s } });
+      this.symbols.set(s.name.text, {
+        kind: 'firewall',
+        name: s.name.text,
+        firewall: fw,
+        origin: { file: this.path, span: s.span, nameSpan: s.name.span, node: s },
+      });
     }
     const rules = s.rules.filter((r): r is RuleNode => !!r && !!r.direction);
     rules.forEach((node, index) => {
@@ -732,15 +765,20 @@ class FileResolver {
       if (!ep?.ports) return PortSet.ALL;
       if (proto !== 'tcp' && proto !== 'udp') {
         this.report(
-          diag('invalid-port', { start: ep.portKeyword?.start ?? ep.ports.span.start, end: ep.ports.span.end }, `\`port\` only applies to tcp and udp; an \`${proto}\` rule has no ports`, {
-            fixes: [
-              {
-                title: 'Remove the port',
-                edits: [{ span: { start: ep.portKeyword?.start ?? ep.ports.span.start, end: ep.ports.span.end }, newText: '' }],
-                safe: false,
-              },
-            ],
-          }),
+          diag(
+            'invalid-port',
+            { start: ep.portKeyword?.start ?? ep.ports.span.start, end: ep.ports.span.end },
+            `\`port\` only applies to tcp and udp; an \`${proto}\` rule has no ports`,
+            {
+              fixes: [
+                {
+                  title: 'Remove the port',
+                  edits: [{ span: { start: ep.portKeyword?.start ?? ep.ports.span.start, end: ep.ports.span.end }, newText: '' }],
+                  safe: false,
+                },
+              ],
+            },
+          ),
         );
         valid = false;
         return PortSet.ALL;
@@ -779,7 +817,11 @@ class FileResolver {
       const unnumbered = fw.rules.filter((r) => r.number === undefined);
       for (const r of unnumbered) {
         this.report(
-          diag('rule-numbering', r.node.direction.span, `this rule has no number, but other rules of \`${fw.name}\` are numbered: number every rule or none`),
+          diag(
+            'rule-numbering',
+            r.node.direction.span,
+            `this rule has no number, but other rules of \`${fw.name}\` are numbered: number every rule or none`,
+          ),
         );
       }
     }
@@ -795,7 +837,13 @@ class FileResolver {
       if (prev) {
         this.report(
           diag('rule-numbering', span, `${r.direction} rule ${n} is numbered twice in \`${fw.name}\``, {
-            related: [{ file: prev.file === this.path ? undefined : prev.file, span: prev.node.span, message: `the first ${r.direction} rule ${n}` }],
+            related: [
+              {
+                file: prev.file === this.path ? undefined : prev.file,
+                span: prev.node.span,
+                message: `the first ${r.direction} rule ${n}`,
+              },
+            ],
           }),
         );
       } else seen[r.direction]!.set(n, r);

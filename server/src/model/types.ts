@@ -3,17 +3,7 @@
 
 import type { Diagnostic, Span } from '../core/diagnostic';
 import type { AddrSet, PortSet } from '../core/intervals';
-import type {
-  Action,
-  Direction,
-  FileAst,
-  FirewallDecl,
-  FlowDecl,
-  Mode,
-  Proto,
-  RuleNode,
-  Statement,
-} from '../syntax/ast';
+import type { Action, Direction, FileAst, FirewallDecl, FlowDecl, Mode, Proto, RuleNode, Statement } from '../syntax/ast';
 
 /**
  * The file a node belongs to: the path the model was given for the root file (a file system

@@ -139,7 +139,8 @@ export function flowText(j: FlowJson, path?: string, failures?: string[]): strin
     // Without the result at hand: the parts of the JSON that say what fails, never "none".
     const ports = j.response && j.response.allowedClientPorts && j.response.blockedClientPorts;
     if (ports) lines.push(`    client ports passing: ${j.response!.allowedClientPorts}; failing: ${j.response!.blockedClientPorts}`);
-    if (j.allowedServerPorts && j.blockedServerPorts) lines.push(`    server ports passing: ${j.allowedServerPorts}; failing: ${j.blockedServerPorts}`);
+    if (j.allowedServerPorts && j.blockedServerPorts)
+      lines.push(`    server ports passing: ${j.allowedServerPorts}; failing: ${j.blockedServerPorts}`);
     const addrs = [
       j.allowedClientAddresses && `passing: ${j.allowedClientAddresses}`,
       j.blockedClientAddresses && `failing: ${j.blockedClientAddresses}`,
@@ -187,13 +188,15 @@ export function failureClauses(r: FlowResult, lines: Lines): string[] {
     const d = at((b) => restrict(b, { dport: bad }));
     const ports = `server ${plural(bad.size(), 'port', 'ports')} ${bad.toString()}`;
     const ok = `${plural(r.allowedServerPorts.size(), 'port', 'ports')} ${r.allowedServerPorts.toString()} ${plural(r.allowedServerPorts.size(), 'passes', 'pass')}`;
-    out.push(d ? `the ${d.phase} ${d.phase === 'request' ? 'to' : 'from'} ${ports} is dropped at ${d.where}; ${ok}` : `${ports} fail; ${ok}`);
+    out.push(
+      d ? `the ${d.phase} ${d.phase === 'request' ? 'to' : 'from'} ${ports} is dropped at ${d.where}; ${ok}` : `${ports} fail; ${ok}`,
+    );
   }
   // Client addresses, then server addresses: the prefixes that fail, for every connection or some.
   const addressClauses = (side: 'client' | 'server', all: AddrSet, ok: AddrSet, none: AddrSet, some: AddrSet) => {
     if (ok.equals(all) || none.equals(all) || some.equals(all)) return;
     const cut = (set: AddrSet) => (b: Box) => restrict(b, side === 'client' ? { src: set } : { dst: set });
-    const towards = (phase: 'request' | 'response') => (side === 'client') === (phase === 'request') ? 'from' : 'to';
+    const towards = (phase: 'request' | 'response') => ((side === 'client') === (phase === 'request') ? 'from' : 'to');
     const noun = (set: AddrSet) => `${side} ${plural(set.size(), 'address', 'addresses')} ${formatAddrSet(set)}`;
     const parts: string[] = [];
     if (!none.isEmpty()) {
@@ -224,7 +227,9 @@ export function failureClauses(r: FlowResult, lines: Lines): string[] {
     const d = at((b) => restrict(b, { src: AddrSet.range(a0, a0), sport: bad }));
     const ports = `client ${plural(bad.size(), 'port', 'ports')} ${bad.toString()}`;
     const ok = `${plural(r.response.allowedClientPorts.size(), 'port', 'ports')} ${r.response.allowedClientPorts.toString()} ${plural(r.response.allowedClientPorts.size(), 'passes', 'pass')}`;
-    out.push(d ? `the ${d.phase} ${d.phase === 'request' ? 'from' : 'to'} ${ports} is dropped at ${d.where}; ${ok}` : `${ports} fail; ${ok}`);
+    out.push(
+      d ? `the ${d.phase} ${d.phase === 'request' ? 'from' : 'to'} ${ports} is dropped at ${d.where}; ${ok}` : `${ports} fail; ${ok}`,
+    );
   }
   if (out.length === 0) {
     const d = at();

@@ -45,7 +45,14 @@ const KINDS = new Map<TokenType, string>([
 
 /** The statement rules, read at the top level of `file`. */
 const STATEMENT_RULES = new Set([
-  'hostDecl', 'networkDecl', 'serviceDecl', 'ephemeralDecl', 'defaultEphemeralDecl', 'includeDecl', 'firewallDecl', 'flowDecl',
+  'hostDecl',
+  'networkDecl',
+  'serviceDecl',
+  'ephemeralDecl',
+  'defaultEphemeralDecl',
+  'includeDecl',
+  'firewallDecl',
+  'flowDecl',
 ]);
 
 /**
@@ -143,8 +150,7 @@ function startsStatement(stack: string[], type: TokenType): boolean {
  */
 const REQUIRED: ((stack: string[], type: TokenType) => boolean)[] = [
   // `service NAME PROTO PORTS`
-  (stack, type) =>
-    stack[stack.length - 2] === 'serviceDecl' && stack[stack.length - 1] === 'portSpec' && firstTokens('portSpec').has(type),
+  (stack, type) => stack[stack.length - 2] === 'serviceDecl' && stack[stack.length - 1] === 'portSpec' && firstTokens('portSpec').has(type),
   // a flow's `tcp PORT` / `udp PORT`
   (stack, type) => stack[stack.length - 1] === 'flowBody' && type === T.NumberTok,
   // `firewall NAME KIND protects ...`
@@ -157,7 +163,11 @@ const FIRST = new Map<string, Set<TokenType>>();
 function firstTokens(rule: string): Set<TokenType> {
   let first = FIRST.get(rule);
   if (!first) {
-    first = new Set(fwParser().computeContentAssist(rule, []).map((p) => p.nextTokenType));
+    first = new Set(
+      fwParser()
+        .computeContentAssist(rule, [])
+        .map((p) => p.nextTokenType),
+    );
     FIRST.set(rule, first);
   }
   return first;
@@ -223,7 +233,10 @@ function windowAt(text: string, ast: FileAst, offset: number): Window {
   for (const r of firewall.rules) if (r.span.start < offset && r.span.start > itemStart) itemStart = r.span.start;
   if (last !== firewall && last.span.start > itemStart) itemStart = last.span.start;
   return {
-    tokens: [...BODY_OPENING.map(([type, image]) => createTokenInstance(type, image, NaN, NaN, NaN, NaN, NaN, NaN)), ...lexFrom(itemStart, offset)],
+    tokens: [
+      ...BODY_OPENING.map(([type, image]) => createTokenInstance(type, image, NaN, NaN, NaN, NaN, NaN, NaN)),
+      ...lexFrom(itemStart, offset),
+    ],
     inBody: true,
     inHeader: false,
   };

@@ -35,10 +35,7 @@ export interface AddressLit {
   span: Span;
 }
 
-export type EndpointRef =
-  | { kind: 'name'; name: Name; span: Span }
-  | { kind: 'any'; span: Span }
-  | AddressLit;
+export type EndpointRef = { kind: 'name'; name: Name; span: Span } | { kind: 'any'; span: Span } | AddressLit;
 
 export type PortSpec =
   | { kind: 'number'; value: NumberLit; span: Span }
@@ -47,9 +44,7 @@ export type PortSpec =
   | { kind: 'ephemeral'; span: Span }
   | { kind: 'list'; items: PortSpec[]; span: Span };
 
-export type EphemeralRef =
-  | { kind: 'name'; name: Name; span: Span }
-  | { kind: 'range'; low: NumberLit; high: NumberLit; span: Span };
+export type EphemeralRef = { kind: 'name'; name: Name; span: Span } | { kind: 'range'; low: NumberLit; high: NumberLit; span: Span };
 
 export interface HostDecl {
   kind: 'host';
@@ -148,8 +143,7 @@ export interface FirewallDecl {
 }
 
 export type FlowTarget =
-  | { kind: 'service'; name: Name; span: Span }
-  | { kind: 'proto'; proto: Word<'tcp' | 'udp' | 'icmp'>; port?: NumberLit; span: Span };
+  { kind: 'service'; name: Name; span: Span } | { kind: 'proto'; proto: Word<'tcp' | 'udp' | 'icmp'>; port?: NumberLit; span: Span };
 
 export interface FlowDecl {
   kind: 'flow';
@@ -164,15 +158,7 @@ export interface FlowDecl {
   expect?: Word<Action>;
 }
 
-export type Statement =
-  | HostDecl
-  | NetworkDecl
-  | ServiceDecl
-  | EphemeralDecl
-  | DefaultEphemeralDecl
-  | IncludeDecl
-  | FirewallDecl
-  | FlowDecl;
+export type Statement = HostDecl | NetworkDecl | ServiceDecl | EphemeralDecl | DefaultEphemeralDecl | IncludeDecl | FirewallDecl | FlowDecl;
 
 export interface Comment {
   text: string;

@@ -4,16 +4,7 @@
 import type { IRecognitionException, IToken } from 'chevrotain';
 import { diag, type Diagnostic, type Span } from '../core/diagnostic';
 import type { Comment, FileAst, FlowDecl } from './ast';
-import {
-  EOF_MARK,
-  MESSAGE_KEY,
-  describeToken,
-  fwParser,
-  isEofToken,
-  renderExpectedFound,
-  startsLine,
-  type ManualError,
-} from './parser';
+import { EOF_MARK, MESSAGE_KEY, describeToken, fwParser, isEofToken, renderExpectedFound, startsLine, type ManualError } from './parser';
 import { lex, tokenEnd, type LexOutput } from './tokens';
 
 /** At most this many syntax diagnostics are reported per text (a binary file would give thousands). */
@@ -65,9 +56,7 @@ export function parseFlowText(text: string): { flow?: FlowDecl; diagnostics: Dia
     const diagnostics = collectDiagnostics(src, lexed, parser.recognitionErrors, parser.manualErrors, 'the end of the flow');
     parser.release();
     if (!flow) {
-      diagnostics.push(
-        diag('syntax', { start: 0, end: src.length }, 'expected a flow like `bob -> catogram https expect allow`'),
-      );
+      diagnostics.push(diag('syntax', { start: 0, end: src.length }, 'expected a flow like `bob -> catogram https expect allow`'));
       return { diagnostics };
     }
     return { flow, diagnostics };
@@ -189,8 +178,7 @@ function collectDiagnostics(
       firstDropped ??= p.span;
       continue;
     }
-    const message =
-      p.message ?? (p.error ? recognitionMessage(p.error, eofWord, text) : unexpectedCharacters(p.chars ?? ''));
+    const message = p.message ?? (p.error ? recognitionMessage(p.error, eofWord, text) : unexpectedCharacters(p.chars ?? ''));
     const extra: Parameters<typeof diag>[3] = {};
     if (p.related) extra.related = p.related.map((r) => ({ ...r, span: clamp(r.span) }));
     if (p.fixes) extra.fixes = p.fixes;

@@ -118,16 +118,13 @@ const NOUN_AFTER: Record<string, string> = {
 const STATEMENT_STARTS =
   'a statement starts with `host`, `network`, `service`, `ephemeral`, `default ephemeral`, `include`, `firewall` or `flow`';
 const RULE_STARTS = 'a rule starts with `inbound` or `outbound` (optionally after a rule number)';
-const RULE_SHAPE =
-  'a rule reads `[NUMBER] inbound|outbound allow|deny PROTO [from ENDPOINT [port PORTS]] [to ENDPOINT [port PORTS]]`';
+const RULE_SHAPE = 'a rule reads `[NUMBER] inbound|outbound allow|deny PROTO [from ENDPOINT [port PORTS]] [to ENDPOINT [port PORTS]]`';
 const PORT_LIST_HINT = 'several ports are written as a list in brackets, like `[80, 443]`';
 
 /** Keys whose expectation includes a name: a keyword found there is called out as one. */
 const NAME_KEYS = new Set(['decl-name', 'endpoint', 'flow-client', 'ports', 'via-fw', 'flow-target', 'ephemeral-ref']);
 /** Keywords that legitimately follow the places above; found there, they mean "something is missing". */
-const STRUCTURAL_KEYWORDS = new Set([
-  'from', 'to', 'port', 'via', 'expect', 'inbound', 'outbound', 'protects', 'default',
-]);
+const STRUCTURAL_KEYWORDS = new Set(['from', 'to', 'port', 'via', 'expect', 'inbound', 'outbound', 'protects', 'default']);
 
 function code(image: string): string {
   const s = image.length > 40 ? image.slice(0, 40) + '…' : image;
@@ -354,16 +351,7 @@ function typoOf(t: IToken, kinds: readonly TokenType[]): TokenType[] {
 }
 
 /** Tokens that single-token insertion may invent (their absence is representable). */
-const INSERTABLE = new Set<TokenType>([
-  T.Arrow,
-  T.RBracket,
-  T.Dash,
-  T.ActionKw,
-  T.ProtoKw,
-  T.ModeKw,
-  T.AddressTok,
-  T.Ephemeral,
-]);
+const INSERTABLE = new Set<TokenType>([T.Arrow, T.RBracket, T.Dash, T.ActionKw, T.ProtoKw, T.ModeKw, T.AddressTok, T.Ephemeral]);
 
 const HARD_STATEMENT_KEYWORDS = new Set<TokenType>([T.Host, T.Network, T.Service, T.Firewall, T.Flow, T.Include]);
 
@@ -858,8 +846,7 @@ class FwParser extends EmbeddedActionsParser {
         openMissing = true;
         if (!headerFailed) this.errorFound(t, `expected \`{\` to start the body of firewall ${this.fwName(node)}`);
         if (!this.ruleStartAt() && !this.ruleStartTypoAt() && t.tokenType !== T.RCurly) this.skipWhile(() => !this.headerStop());
-        bodyActive =
-          this.LA(1).tokenType === T.LCurly || this.ruleStartAt() || this.ruleStartTypoAt() || this.LA(1).tokenType === T.RCurly;
+        bodyActive = this.LA(1).tokenType === T.LCurly || this.ruleStartAt() || this.ruleStartTypoAt() || this.LA(1).tokenType === T.RCurly;
         if (this.LA(1).tokenType === T.LCurly) openMissing = false;
       });
       // Errors up to here are the header's: such a firewall is not analysed (§8.1 rule 5).
@@ -1233,8 +1220,7 @@ class FwParser extends EmbeddedActionsParser {
     else if (ty === T.Inbound || ty === T.Outbound || (ty === T.NumberTok && this.isDirection(this.LA(1))))
       msg = `a rule must be inside the braces \`{ }\` of a firewall`;
     else if (ty === T.RCurly) msg = 'unmatched `}`';
-    else if ((ty === T.NumberTok || ty === T.Comma) && this.afterPortValue())
-      msg = `unexpected ${code(t.image)}: ${PORT_LIST_HINT}`;
+    else if ((ty === T.NumberTok || ty === T.Comma) && this.afterPortValue()) msg = `unexpected ${code(t.image)}: ${PORT_LIST_HINT}`;
     else if (tokenMatcher(t, T.AddressTok) && tokenMatcher(this.LA(-1), T.AddressTok))
       msg = `unexpected ${code(t.image)}: separate the prefixes of a network with \`,\``;
     else msg = `unexpected ${code(t.image)}: ${STATEMENT_STARTS}`;
@@ -1246,12 +1232,10 @@ class FwParser extends EmbeddedActionsParser {
     const ty = t.tokenType;
     let msg: string;
     if (ty === T.Identifier) msg = `${code(t.image)} is not a keyword here: ${RULE_STARTS}`;
-    else if ((ty === T.NumberTok || ty === T.Comma) && this.afterPortValue())
-      msg = `unexpected ${code(t.image)}: ${PORT_LIST_HINT}`;
+    else if ((ty === T.NumberTok || ty === T.Comma) && this.afterPortValue()) msg = `unexpected ${code(t.image)}: ${PORT_LIST_HINT}`;
     else if (ty === T.Comma && (this.LA(-2).tokenType === T.From || this.LA(-2).tokenType === T.To))
       msg = 'unexpected `,`: a rule names one endpoint on each side (declare a `network` for several prefixes)';
-    else if (ty === T.Default)
-      msg = '`default allow` or `default deny` goes in the firewall header, before `{`';
+    else if (ty === T.Default) msg = '`default allow` or `default deny` goes in the firewall header, before `{`';
     else if (ty === T.From || ty === T.To || ty === T.Port) msg = `unexpected ${code(t.image)}: ${RULE_SHAPE}`;
     else if (ty === T.Firewall) msg = `a firewall cannot be declared inside the body of firewall ${this.fwName(fw)}`;
     else if (ty === T.LCurly) msg = `unexpected \`{\`: the body of firewall ${this.fwName(fw)} is already open`;

@@ -56,8 +56,7 @@ const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'com
  */
 const Unknown = createToken({
   name: 'Unknown',
-  pattern:
-    /[\x00-\x08\x0e-\x1f!$%&'()*+./;<=>?@\\^`|~\x7f-\x9f\u00a1-\ufefe\uff00-\uffff]+/,
+  pattern: /[\x00-\x08\x0e-\x1f!$%&'()*+./;<=>?@\\^`|~\x7f-\x9f\u00a1-\ufefe\uff00-\uffff]+/,
   group: 'unknown',
 });
 
@@ -197,9 +196,31 @@ export const Any = kw('any');
 export const Include = kw('include');
 
 export const KEYWORD_TOKENS: TokenType[] = [
-  Host, Network, Service, Ephemeral, Firewall, Stateless, Stateful, Protects, Default,
-  Inbound, Outbound, Allow, Deny, Tcp, Udp, Icmp, All, From, To, Port, Flow, Via, Expect,
-  Any, Include,
+  Host,
+  Network,
+  Service,
+  Ephemeral,
+  Firewall,
+  Stateless,
+  Stateful,
+  Protects,
+  Default,
+  Inbound,
+  Outbound,
+  Allow,
+  Deny,
+  Tcp,
+  Udp,
+  Icmp,
+  All,
+  From,
+  To,
+  Port,
+  Flow,
+  Via,
+  Expect,
+  Any,
+  Include,
 ];
 
 /** The reserved words of spec §2. */

@@ -44,7 +44,8 @@ const portFor = (proto: string, p: string) => (proto === 'udp' && p === 'https' 
 /** Endpoints that make a rule cross `fw` in `dir`, now and then any endpoint at all. */
 function ends(dir: Dir) {
   const [src, dst] = dir === 'inbound' ? [OUTSIDE, INSIDE] : [INSIDE, OUTSIDE];
-  const pick = (xs: string[]) => fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...xs) }, { weight: 1, arbitrary: fc.constantFrom(...ANYWHERE) });
+  const pick = (xs: string[]) =>
+    fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...xs) }, { weight: 1, arbitrary: fc.constantFrom(...ANYWHERE) });
   return fc.record({ from: pick(src), to: pick(dst) });
 }
 
@@ -61,7 +62,8 @@ const request = dir.chain((d) =>
 );
 type Request = typeof request extends fc.Arbitrary<infer T> ? T : never;
 
-const requestText = (r: Request) => `${r.dir} allow ${r.proto}${side('from', r.ends.from, r.sport)}${side('to', r.ends.to, portFor(r.proto, r.dport))}`;
+const requestText = (r: Request) =>
+  `${r.dir} allow ${r.proto}${side('from', r.ends.from, r.sport)}${side('to', r.ends.to, portFor(r.proto, r.dport))}`;
 
 /** A request rule and a response rule written for it, often not quite right. */
 const pair = fc
@@ -70,7 +72,11 @@ const pair = fc
     server: fc.option(fc.constantFrom(...ANYWHERE), { freq: 3 }),
     client: fc.option(fc.constantFrom(...ANYWHERE), { freq: 3 }),
     // null: no source port at all (the stateless habit that also admits new connections).
-    sport: fc.oneof({ weight: 3, arbitrary: fc.constant('same') }, { weight: 1, arbitrary: fc.constantFrom('80', '443', '[80, 443]', '22') }, { weight: 1, arbitrary: fc.constant(null) }),
+    sport: fc.oneof(
+      { weight: 3, arbitrary: fc.constant('same') },
+      { weight: 1, arbitrary: fc.constantFrom('80', '443', '[80, 443]', '22') },
+      { weight: 1, arbitrary: fc.constant(null) },
+    ),
     dport: fc.constantFrom(...RESPONSE_PORTS),
     after: fc.boolean(),
   })
@@ -92,7 +98,9 @@ const both = dir.chain((d) =>
     })
     .map((b) => {
       const ported = b.proto === 'tcp' || b.proto === 'udp';
-      return [`${d} allow ${b.proto}${side('from', b.ends.from, ported ? b.sport : null)}${side('to', b.ends.to, ported ? b.dport : null)}`];
+      return [
+        `${d} allow ${b.proto}${side('from', b.ends.from, ported ? b.sport : null)}${side('to', b.ends.to, ported ? b.dport : null)}`,
+      ];
     }),
 );
 
@@ -126,7 +134,10 @@ const chain = dir.chain((d) =>
     })
     .map((c) => {
       const out = c.ports.map((p) => `${d} ${c.action} ${c.proto}${side('from', c.ends.from, null)}${side('to', c.ends.to, p)}`);
-      if (c.closing) out.push(`${d} ${c.action === 'allow' ? 'deny' : 'allow'} ${c.proto}${side('from', c.ends.from, null)}${side('to', c.ends.to, null)}`);
+      if (c.closing)
+        out.push(
+          `${d} ${c.action === 'allow' ? 'deny' : 'allow'} ${c.proto}${side('from', c.ends.from, null)}${side('to', c.ends.to, null)}`,
+        );
       return out;
     }),
 );
@@ -183,7 +194,10 @@ export function fwFile(opts: Options = {}): fc.Arbitrary<string> {
   const maxRules = opts.maxRules ?? 6;
   return fc
     .record({
-      mode: fc.oneof({ weight: 3, arbitrary: fc.constant('stateless') }, { weight: opts.stateful ?? 1, arbitrary: fc.constant('stateful') }),
+      mode: fc.oneof(
+        { weight: 3, arbitrary: fc.constant('stateless') },
+        { weight: opts.stateful ?? 1, arbitrary: fc.constant('stateful') },
+      ),
       defaultAllow: opts.defaultAllow ? fc.constantFrom(false, false, false, true) : fc.constant(false),
       ephemeral: fc.array(fc.constantFrom(...HOST_EPHEMERAL), { minLength: HOSTS.length, maxLength: HOSTS.length }),
       defaultEphemeral: fc.constantFrom('', '', 'default ephemeral linux', 'default ephemeral tight'),
@@ -200,7 +214,9 @@ export function fwFile(opts: Options = {}): fc.Arbitrary<string> {
       const blocks = [`firewall fw ${g.mode} protects inside${g.defaultAllow ? ' default allow' : ''} {`, ...body, '}'];
       if (g.sg) blocks.push('firewall sg stateful protects a1 {', ...g.sg.map((r) => `  ${r}`), '}');
       blocks.push(...g.flows);
-      const through = [...g.rules, ...(g.sg ?? [])].map((r, i) => flowThrough(r, g.through[i % Math.max(1, g.through.length)] ?? null)).filter((f) => f !== undefined);
+      const through = [...g.rules, ...(g.sg ?? [])]
+        .map((r, i) => flowThrough(r, g.through[i % Math.max(1, g.through.length)] ?? null))
+        .filter((f) => f !== undefined);
       blocks.push(...through.slice(0, g.through.length));
       if (g.defaultEphemeral) blocks.unshift(g.defaultEphemeral);
       const used = blocks.join('\n');

@@ -8,7 +8,16 @@ import { applyEdits } from '../../../server/src/core/edits';
 import { formatAddress } from '../../../server/src/core/address';
 import { crossing, decide } from '../../../server/src/engine/firewall';
 import { PortSet } from '../../../server/src/core/intervals';
-import { type Box, PORTED, intersectBox, makeBoxes, protoMask, protoName, subtractBoxes, universeBoxes } from '../../../server/src/engine/packet';
+import {
+  type Box,
+  PORTED,
+  intersectBox,
+  makeBoxes,
+  protoMask,
+  protoName,
+  subtractBoxes,
+  universeBoxes,
+} from '../../../server/src/engine/packet';
 import { buildModel } from '../../../server/src/model/resolve';
 import type { Firewall, Model, ResolvedRule } from '../../../server/src/model/types';
 import type { Direction } from '../../../server/src/syntax/ast';
@@ -27,19 +36,24 @@ function decisions(fw: Firewall, d: Direction) {
 }
 
 export function allowed(fw: Firewall, d: Direction): Box[] {
-  return decisions(fw, d).filter((x) => x.action === 'allow').map((x) => x.box);
+  return decisions(fw, d)
+    .filter((x) => x.action === 'allow')
+    .map((x) => x.box);
 }
 
 export function denied(fw: Firewall, d: Direction): Box[] {
-  return decisions(fw, d).filter((x) => x.action === 'deny').map((x) => x.box);
+  return decisions(fw, d)
+    .filter((x) => x.action === 'deny')
+    .map((x) => x.box);
 }
 
 function intersectAll(a: Box[], b: Box[]): Box[] {
   const out: Box[] = [];
-  for (const x of a) for (const y of b) {
-    const c = intersectBox(x, y);
-    if (c) out.push(c);
-  }
+  for (const x of a)
+    for (const y of b) {
+      const c = intersectBox(x, y);
+      if (c) out.push(c);
+    }
   return out;
 }
 
@@ -68,7 +82,12 @@ export function samplePacket(b: Box): string {
 }
 
 export function describeBoxes(boxes: Box[], max = 3): string {
-  const shown = boxes.slice(0, max).map((b) => `${protoName(b.protos)} from ${b.src.count === 1 && b.src.min() === b.src.max() ? formatAddress(b.src.min()!) : rangesText(b.src)} port ${b.sport} to ${rangesText(b.dst)} port ${b.dport}`);
+  const shown = boxes
+    .slice(0, max)
+    .map(
+      (b) =>
+        `${protoName(b.protos)} from ${b.src.count === 1 && b.src.min() === b.src.max() ? formatAddress(b.src.min()!) : rangesText(b.src)} port ${b.sport} to ${rangesText(b.dst)} port ${b.dport}`,
+    );
   return shown.join('; ') + (boxes.length > max ? `; … (${boxes.length} pieces)` : '');
 }
 
@@ -156,7 +175,9 @@ export function responsesToAllowed(fw: Firewall, d: Direction, text: string): Bo
 
 /** The inverses (§7, as written) of the request and both allow rules of `fw` in the direction opposite to `d`. */
 export function inversesOfRequests(fw: Firewall, d: Direction, text: string): Box[] {
-  return fw.rules.filter((q) => q.direction === opposite(d) && ['request', 'both'].includes(kindOf(q, text) ?? '')).flatMap((q) => inverse(q));
+  return fw.rules
+    .filter((q) => q.direction === opposite(d) && ['request', 'both'].includes(kindOf(q, text) ?? ''))
+    .flatMap((q) => inverse(q));
 }
 
 // ---- diagnostics, fixes, texts ------------------------------------------------------------
@@ -204,7 +225,8 @@ export function opensOnly(before: Model, after: Model, allowedNew: (fw: Firewall
       const fresh = newlyAllowed(fb, fa, d);
       if (fresh.length === 0) continue;
       const bad = outside(fresh, allowedNew(fb, d));
-      if (bad.length > 0) return `${fa.name} newly allows ${d} ${samplePacket(bad[0]!)} (newly allowed and not permitted: ${describeBoxes(bad)})`;
+      if (bad.length > 0)
+        return `${fa.name} newly allows ${d} ${samplePacket(bad[0]!)} (newly allowed and not permitted: ${describeBoxes(bad)})`;
     }
   }
   return undefined;

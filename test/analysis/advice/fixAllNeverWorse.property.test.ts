@@ -38,7 +38,9 @@ describe('§8.1 (3): check --fix never makes things worse', () => {
         const r = fixAll(text, analyzeText);
         if (r.text === text) return;
         changed++;
-        const log = r.applied.map((a) => `  ${a.code} on line ${lineOf(a.text, a.offset)}: ${a.title}${a.because ? ` (for ${a.because.join(', ')})` : ''}`);
+        const log = r.applied.map(
+          (a) => `  ${a.code} on line ${lineOf(a.text, a.offset)}: ${a.title}${a.because ? ` (for ${a.because.join(', ')})` : ''}`,
+        );
         const what = `check --fix of\n${numbered(text)}\napplied:\n${log.slice(0, 8).join('\n')}${log.length > 8 ? `\n  … and ${log.length - 8} more` : ''}\ngave\n${numbered(r.text)}`;
         const after = analyzeText(r.text);
 
@@ -49,13 +51,17 @@ describe('§8.1 (3): check --fix never makes things worse', () => {
           const g = left.splice(i, 1)[0]!;
           if (!f.met) continue;
           metFlows++;
-          expect(g.met, `\`${f.flow.text}\` expect ${f.flow.expect ?? '-'} was met (${f.verdict}), is now ${g.verdict}: ${what}`).toBe(true);
+          expect(g.met, `\`${f.flow.text}\` expect ${f.flow.expect ?? '-'} was met (${f.verdict}), is now ${g.verdict}: ${what}`).toBe(
+            true,
+          );
         }
 
         const was = counts(before.diagnostics);
         for (const [code, n] of counts(after.diagnostics)) {
           if (n <= (was.get(code) ?? 0)) continue;
-          const news = after.diagnostics.filter((d) => code.split('/').includes(d.code)).map((d) => `line ${lineOf(r.text, d.span.start)}: ${d.message}`);
+          const news = after.diagnostics
+            .filter((d) => code.split('/').includes(d.code))
+            .map((d) => `line ${lineOf(r.text, d.span.start)}: ${d.message}`);
           throw new Error(`${code}: ${was.get(code) ?? 0} before, ${n} after (${news.join('; ')}), ${what}`);
         }
 

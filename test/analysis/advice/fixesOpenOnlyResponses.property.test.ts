@@ -14,12 +14,28 @@ import type { Box } from '../../../server/src/engine/packet';
 import type { Firewall } from '../../../server/src/model/types';
 import type { Direction } from '../../../server/src/syntax/ast';
 import { fwFile } from './arbitrary';
-import { analyzeText, applyFix, errors, inverse, inversesOfRequests, kindOf, lineOf, model, numbered, opensOnly, opposite, responsesToAllowed, ruleOf } from './exact';
+import {
+  analyzeText,
+  applyFix,
+  errors,
+  inverse,
+  inversesOfRequests,
+  kindOf,
+  lineOf,
+  model,
+  numbered,
+  opensOnly,
+  opposite,
+  responsesToAllowed,
+  ruleOf,
+} from './exact';
 
 const RUNS = Number(process.env.RUNS ?? 150);
 
 function appliedLog(applied: AppliedFix[]): string {
-  const lines = applied.map((a) => `  ${a.code} on line ${lineOf(a.text, a.offset)}: ${a.title}${a.because ? ` (for ${a.because.join(', ')})` : ''}`);
+  const lines = applied.map(
+    (a) => `  ${a.code} on line ${lineOf(a.text, a.offset)}: ${a.title}${a.because ? ` (for ${a.because.join(', ')})` : ''}`,
+  );
   return lines.length > 8 ? [...lines.slice(0, 8), `  … and ${lines.length - 8} more`].join('\n') : lines.join('\n');
 }
 
@@ -34,16 +50,24 @@ describe('§8.1 (1): a fix opens nothing but responses', () => {
           const on = ruleOf(before.model, d);
           const kind = on && kindOf(on.rule, text);
           const may = (fw: Firewall, dir: Direction): Box[] =>
-            on && fw.name === on.fw.name && (kind === 'request' || kind === 'both') && dir === opposite(on.rule.direction) ? inverse(on.rule) : [];
+            on && fw.name === on.fw.name && (kind === 'request' || kind === 'both') && dir === opposite(on.rule.direction)
+              ? inverse(on.rule)
+              : [];
           for (const fix of d.fixes ?? []) {
             if (d.file || fix.edits.some((e) => e.file)) continue;
             fixesChecked++;
             const fixed = applyFix(text, fix);
             const after = model(fixed);
             const what = `${d.code} on line ${lineOf(text, d.span.start)} (${d.message})\nfix: ${fix.title}${fix.safe ? ' [safe]' : ''}\n${numbered(text)}\nfixed:\n${numbered(fixed)}`;
-            expect(errors(after.diagnostics).map((e) => e.message), `the fix leaves errors: ${what}`).toEqual([]);
+            expect(
+              errors(after.diagnostics).map((e) => e.message),
+              `the fix leaves errors: ${what}`,
+            ).toEqual([]);
             const complaint = opensOnly(before.model, after, may);
-            if (complaint) throw new Error(`${complaint}\n${on ? `the diagnostic is on a ${kind ?? on.rule.action} rule` : 'the diagnostic is on no rule'}: ${what}`);
+            if (complaint)
+              throw new Error(
+                `${complaint}\n${on ? `the diagnostic is on a ${kind ?? on.rule.action} rule` : 'the diagnostic is on no rule'}: ${what}`,
+              );
           }
         }
       }),
@@ -80,7 +104,10 @@ describe('§8.1 (1): a fix opens nothing but responses', () => {
           };
           rounds.forEach((round, i) => {
             const complaint = opensOnly(before.model, model(round), memo);
-            if (complaint) throw new Error(`after round ${i + 1} of check --fix: ${complaint}\n${numbered(text)}\nfixes applied:\n${appliedLog(r.applied)}\nafter that round:\n${numbered(round)}`);
+            if (complaint)
+              throw new Error(
+                `after round ${i + 1} of check --fix: ${complaint}\n${numbered(text)}\nfixes applied:\n${appliedLog(r.applied)}\nafter that round:\n${numbered(round)}`,
+              );
           });
           if (rounds.length > 0) opened++;
         }),
@@ -91,10 +118,18 @@ describe('§8.1 (1): a fix opens nothing but responses', () => {
   }
 
   // Spec §8.1 rules 1 and 3: what --fix opens lies in the inverse (as written) of a request or both rule of the original file.
-  it('every round of check --fix newly allows only packets of the inverses of the original request rules', everyRound((text) => (fw, d) => inversesOfRequests(fw, d, text)), 60000);
+  it(
+    'every round of check --fix newly allows only packets of the inverses of the original request rules',
+    everyRound((text) => (fw, d) => inversesOfRequests(fw, d, text)),
+    60000,
+  );
 
   // Issue 7's wording, stricter where a request rule is partly hidden by an earlier deny: only
   // responses to requests the original firewall really allowed, to a client port of an allow
   // rule that matches the request.
-  it('every round of check --fix newly allows only responses to requests the original firewall allowed', everyRound((text) => (fw, d) => responsesToAllowed(fw, d, text)), 60000);
+  it(
+    'every round of check --fix newly allows only responses to requests the original firewall allowed',
+    everyRound((text) => (fw, d) => responsesToAllowed(fw, d, text)),
+    60000,
+  );
 });

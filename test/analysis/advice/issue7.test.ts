@@ -45,7 +45,9 @@ flow scanner -> web https expect deny
 flow 198.51.100.7 -> web https expect allow
 `;
     const redundant = codes(text, 'redundant-rule');
-    expect(redundant.map((d) => d.fixes!.map((f) => f.title))).toEqual([['Remove this redundant rule', 'Move above rule 100 (renumber to 90)']]);
+    expect(redundant.map((d) => d.fixes!.map((f) => f.title))).toEqual([
+      ['Remove this redundant rule', 'Move above rule 100 (renumber to 90)'],
+    ]);
     const r = fixAll(text, analyzeText);
     expect(r.text).toContain('  90 inbound  deny  tcp from scanner to web\n');
     expect(r.applied.map((f) => [f.code, f.because])).toEqual([['redundant-rule', ['scanner -> web https']]]);
@@ -77,7 +79,13 @@ firewall edge stateless protects 10.0.1.0/24 {
   outbound allow tcp from 10.0.1.0/25 port 443 to any port ephemeral
 }
 `;
-    fixture(text.replace('  outbound allow tcp from web port 443 to any port ephemeral\n', '  outbound allow tcp from web port 443 to any port ephemeral\n# ^ hint redundant-rule "would be allowed anyway, by the rule on line"\n'), { ignore: [] });
+    fixture(
+      text.replace(
+        '  outbound allow tcp from web port 443 to any port ephemeral\n',
+        '  outbound allow tcp from web port 443 to any port ephemeral\n# ^ hint redundant-rule "would be allowed anyway, by the rule on line"\n',
+      ),
+      { ignore: [] },
+    );
     // Following the advice (removing the redundant rule) keeps every response.
     const d = codes(text, 'redundant-rule')[0]!;
     const after = applyEdits(text, d.fixes![0]!.edits).text;
@@ -147,7 +155,9 @@ firewall voice stateless protects 10.0.2.0/24 {
 `;
     const missing = codes(text, 'missing-response');
     expect(missing.map((d) => text.slice(d.span.start, d.span.end))).toEqual(['110 inbound  allow udp to pbx port 10000-20000']);
-    expect(missing[0]!.fixes!.map((f) => f.title)).toEqual(['Add the response rule `120 outbound allow udp from pbx port 10000-20000 to any port ephemeral`']);
+    expect(missing[0]!.fixes!.map((f) => f.title)).toEqual([
+      'Add the response rule `120 outbound allow udp from pbx port 10000-20000 to any port ephemeral`',
+    ]);
     const r = fixAll(text, analyzeText);
     expect(r.analysis.diagnostics).toEqual([]);
   });
@@ -199,7 +209,9 @@ firewall edge stateless protects 10.0.1.0/24 {
     const b = a.replace('from any port 0-65535 to', 'from any to');
     const summary = (t: string) => analyzeText(t).diagnostics.map((d) => `${d.code}: ${d.message}`);
     expect(summary(a)).toEqual(summary(b));
-    const titles = analyzeText(a).diagnostics.flatMap((d) => d.fixes ?? []).map((f) => f.title);
+    const titles = analyzeText(a)
+      .diagnostics.flatMap((d) => d.fixes ?? [])
+      .map((f) => f.title);
     expect(titles).not.toContainEqual(expect.stringContaining('1-65535'));
   });
 });
@@ -212,7 +224,12 @@ firewall sg stateful protects web {
   inbound allow tcp to web port 1024-65535
 }
 `;
-    fixture(text.replace('port 1024-65535\n', 'port 1024-65535\n# ^ warning stateful-response "admits NEW connections from any to ports 1024-65535 of web"\n'));
+    fixture(
+      text.replace(
+        'port 1024-65535\n',
+        'port 1024-65535\n# ^ warning stateful-response "admits NEW connections from any to ports 1024-65535 of web"\n',
+      ),
+    );
     const d = codes(text, 'stateful-response')[0]!;
     expect(d.severity).toBe('warning');
     expect(d.fixes![0]!.safe).toBe(false);
@@ -240,7 +257,10 @@ describe('issue 7: check --fix on every sample leaves no flow worse and opens no
   it.each(samples)('%s', (name) => {
     const file = path.join(dir, name);
     const text = fs.readFileSync(file, 'utf8');
-    const host = { readFile: (p: string) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined), resolve: (from: string, rel: string) => path.resolve(path.dirname(from), rel) };
+    const host = {
+      readFile: (p: string) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined),
+      resolve: (from: string, rel: string) => path.resolve(path.dirname(from), rel),
+    };
     const an = (t: string) => analyze(buildModel(file, t, host));
     const original = an(text);
     const r = fixAll(text, an);
@@ -258,7 +278,9 @@ firewall fw stateful protects lan {
 `;
     const r = fixAll(text, analyzeText);
     expect(r.applied).toEqual([]);
-    expect(r.skipped.map((f) => [f.code, f.reason])).toEqual([['invalid-address', 'it would open packets of `fw` (inbound) that are no responses']]);
+    expect(r.skipped.map((f) => [f.code, f.reason])).toEqual([
+      ['invalid-address', 'it would open packets of `fw` (inbound) that are no responses'],
+    ]);
     expect(r.text).toBe(text);
   });
 });

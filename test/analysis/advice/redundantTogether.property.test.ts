@@ -38,7 +38,10 @@ describe('§8.1 (2): redundant rules removed together change nothing', () => {
         const pruned = withoutLines(text, lines);
         const what = `removing the rules reported redundant (lines ${[...lines].join(', ')}) of\n${numbered(text)}`;
         const after = model(pruned);
-        expect(errors(after.diagnostics).map((e) => e.message), what).toEqual([]);
+        expect(
+          errors(after.diagnostics).map((e) => e.message),
+          what,
+        ).toEqual([]);
         for (const fb of before.model.firewalls) {
           const fa = after.firewalls.find((f) => f.name === fb.name)!;
           for (const d of DIRECTIONS) {
@@ -47,7 +50,8 @@ describe('§8.1 (2): redundant rules removed together change nothing', () => {
               [fa, fb, 'denies'],
             ] as const) {
               const changed = newlyAllowed(was, now, d);
-              if (changed.length > 0) throw new Error(`${fb.name} now ${change} ${d} ${samplePacket(changed[0]!)} (${describeBoxes(changed)}), ${what}`);
+              if (changed.length > 0)
+                throw new Error(`${fb.name} now ${change} ${d} ${samplePacket(changed[0]!)} (${describeBoxes(changed)}), ${what}`);
             }
           }
         }

@@ -86,7 +86,14 @@ const pair = fc
   });
 
 const responseRule = fc
-  .record({ dir: direction, proto, from: endpoint, to: endpoint, sport: fc.constantFrom(...SERVER_PORTS), dport: fc.constantFrom(...RESPONSE_PORTS) })
+  .record({
+    dir: direction,
+    proto,
+    from: endpoint,
+    to: endpoint,
+    sport: fc.constantFrom(...SERVER_PORTS),
+    dport: fc.constantFrom(...RESPONSE_PORTS),
+  })
   .map((r) => [`${r.dir} allow ${r.proto}${from(r.from, r.sport)}${to(r.to, r.dport)}`]);
 
 const denyRule = direction.chain((dir) => {
@@ -102,7 +109,9 @@ const denyRule = direction.chain((dir) => {
     })
     .map((r) => {
       const ported = r.proto !== 'all';
-      return [`${dir} deny  ${r.proto}${from(r.from, ported ? (r.sport ?? undefined) : undefined)}${to(r.to, ported ? (r.dport ?? undefined) : undefined)}`];
+      return [
+        `${dir} deny  ${r.proto}${from(r.from, ported ? (r.sport ?? undefined) : undefined)}${to(r.to, ported ? (r.dport ?? undefined) : undefined)}`,
+      ];
     });
 });
 
@@ -125,7 +134,14 @@ const requestWithDeny = fc
       const sport = r.proto === 'udp' && r.dport === 'https' ? '443' : r.dport;
       rules.push(`${dir} allow ${proto}${from(r.to, sport)}${to(r.from, p.response)}`);
     }
-    const orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]][p.order]!;
+    const orders = [
+      [0, 1, 2],
+      [0, 2, 1],
+      [1, 0, 2],
+      [2, 1, 0],
+      [1, 2, 0],
+      [2, 0, 1],
+    ][p.order]!;
     return orders.filter((i) => i < rules.length).map((i) => rules[i]!);
   });
 

@@ -100,7 +100,7 @@ firewall edge stateless protects 10.0.1.0/24 {
 `;
   const line = 10;
 
-  it('(a) drops the ports below 1024 (here leaving any\'s own range, written `ephemeral`)', () => {
+  it("(a) drops the ports below 1024 (here leaving any's own range, written `ephemeral`)", () => {
     const after = fixed(text, 'broad-response', line, 'no ports below 1024');
     expect(after).toContain('  110 outbound allow tcp from catogram port https to any port ephemeral\n');
     expect(diagnostics(after, 'broad-response').map((d) => d.message)).not.toContainEqual(expect.stringContaining('below 1024'));
@@ -160,7 +160,10 @@ firewall edge stateless protects 10.0.1.0/24 {
     const ds = diagnostics(noTo, 'broad-response');
     expect(ds).toHaveLength(2);
     const texts = ds.map((d) => fixed(noTo, 'broad-response', 4, d.fixes![0]!.title).split('\n')[3]);
-    expect(texts).toEqual(['  inbound  allow tcp from any port 443 to any port ephemeral', '  inbound  allow tcp from any port 443 to any port [0-1023, 32768-60999]']);
+    expect(texts).toEqual([
+      '  inbound  allow tcp from any port 443 to any port ephemeral',
+      '  inbound  allow tcp from any port 443 to any port [0-1023, 32768-60999]',
+    ]);
     const noFrom = `host srv 10.0.1.20 ephemeral linux
 firewall edge stateless protects 10.0.1.0/24 {
   outbound allow tcp from srv to any port 443
@@ -169,6 +172,8 @@ firewall edge stateless protects 10.0.1.0/24 {
 `;
     const c = diagnostics(noFrom, 'broad-response');
     expect(c).toHaveLength(1);
-    expect(fixed(noFrom, 'broad-response', 4, c[0]!.fixes![0]!.title).split('\n')[3]).toBe('  inbound  allow tcp from any port 443 to srv port ephemeral');
+    expect(fixed(noFrom, 'broad-response', 4, c[0]!.fixes![0]!.title).split('\n')[3]).toBe(
+      '  inbound  allow tcp from any port 443 to srv port ephemeral',
+    );
   });
 });

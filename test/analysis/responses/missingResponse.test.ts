@@ -197,7 +197,9 @@ firewall edge stateless protects 10.0.1.0/24 {
 }
 `;
     const after = fixed(text, 'missing-response');
-    expect(after).toContain('  200 inbound  allow tcp from internet to catogram port https\n  99 outbound allow tcp from catogram port https to internet port ephemeral\n');
+    expect(after).toContain(
+      '  200 inbound  allow tcp from internet to catogram port https\n  99 outbound allow tcp from catogram port https to internet port ephemeral\n',
+    );
     expect(diagnostics(after)).toEqual([]);
   });
 

@@ -41,7 +41,8 @@ firewall edge stateless protects 10.0.1.0/24 {
   });
 
   it('not an orphan: it serves a request, or a both rule that answers nothing; not in stateful firewalls', () => {
-    fixture(`${NAMES}
+    fixture(
+      `${NAMES}
 firewall edge stateless protects 10.0.1.0/24 {
   inbound  allow tcp from internet to catogram port https
   outbound allow tcp from catogram port https to internet port ephemeral
@@ -49,7 +50,11 @@ firewall edge stateless protects 10.0.1.0/24 {
   outbound allow udp from catogram port 1-65535 to internet port ephemeral
 # (the udp both rule's responses from port 0 are dropped)
 }
-`.replace('  inbound  allow udp from internet to catogram\n', '  inbound  allow udp from internet to catogram\n# ^ warning partial-response "those from catogram port 0"\n'));
+`.replace(
+        '  inbound  allow udp from internet to catogram\n',
+        '  inbound  allow udp from internet to catogram\n# ^ warning partial-response "those from catogram port 0"\n',
+      ),
+    );
     fixture(`${NAMES}
 firewall sg stateful protects catogram {
   outbound allow tcp from catogram port https to internet port ephemeral

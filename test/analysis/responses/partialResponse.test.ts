@@ -188,7 +188,9 @@ firewall edge stateless protects 10.0.1.0/24 {
 }
 `;
     const after = fixed(text, 'partial-response');
-    expect(after).toContain('  100 inbound  allow tcp from clients to catogram port http\n  111 outbound allow tcp from catogram port http to 10.9.0.128/25 port 1024-65535\n');
+    expect(after).toContain(
+      '  100 inbound  allow tcp from clients to catogram port http\n  111 outbound allow tcp from catogram port http to 10.9.0.128/25 port 1024-65535\n',
+    );
     expect(diagnostics(after, 'partial-response')).toEqual([]);
     expect(diagnostics(after, 'orphan-response')).toEqual([]);
   });

@@ -20,78 +20,95 @@ function analyseText(text: string) {
 }
 
 describe('response analyses: properties', () => {
-  it('the indexed first-match evaluation equals the engine’s first match over the rules present', () => {
-    fc.assert(
-      fc.property(firewallText, (text) => {
-        const model = buildModel('/prop/test.fw', text);
-        const fw = model.firewalls[0]!;
-        const ix = responseIndex(fw);
-        for (const d of ['inbound', 'outbound'] as const) {
-          const queries: Box[][] = [];
-          for (const r of fw.rules) {
-            queries.push(orderedRules(fw, r.direction).find((c) => c.rule === r)!.boxes);
-            queries.push(inverseOf(fw, r).boxes);
+  it(
+    'the indexed first-match evaluation equals the engine’s first match over the rules present',
+    () => {
+      fc.assert(
+        fc.property(firewallText, (text) => {
+          const model = buildModel('/prop/test.fw', text);
+          const fw = model.firewalls[0]!;
+          const ix = responseIndex(fw);
+          for (const d of ['inbound', 'outbound'] as const) {
+            const queries: Box[][] = [];
+            for (const r of fw.rules) {
+              queries.push(orderedRules(fw, r.direction).find((c) => c.rule === r)!.boxes);
+              queries.push(inverseOf(fw, r).boxes);
+            }
+            // The index leaves out the allow rules reported redundant (spec §8.1 rule 2).
+            const present = orderedRules(fw, d).filter((c) => !ix.isRedundant(c.rule));
+            for (const q of queries) expect(ix.space(d).decide(q, fw.defaultAction)).toEqual(firstMatch(present, q, fw.defaultAction));
           }
-          // The index leaves out the allow rules reported redundant (spec §8.1 rule 2).
-          const present = orderedRules(fw, d).filter((c) => !ix.isRedundant(c.rule));
-          for (const q of queries) expect(ix.space(d).decide(q, fw.defaultAction)).toEqual(firstMatch(present, q, fw.defaultAction));
-        }
-      }),
-      { numRuns: RUNS },
-    );
-  }, TIMEOUT);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT,
+  );
 
-  it('after the safe missing/partial-response fixes, every request a request rule admits gets its responses back', () => {
-    let checkedFlows = 0;
-    const runs = RUNS;
-    fc.assert(
-      fc.property(firewallText, (original) => {
-        let text = original;
-        let rounds = 0;
-        for (;;) {
-          const ds = analyseText(text).diagnostics.filter((d) => FIXED.includes(d.code));
-          if (ds.length === 0) break;
-          rounds++;
-          expect(rounds, `still ${ds.map((d) => d.code).join(', ')} after ${rounds - 1} rounds:\n${text}`).toBeLessThan(8);
-          const { edits } = safeFixEdits(ds);
-          expect(edits.length, `no safe fix for:\n${ds.map((d) => d.message).join('\n')}\n${text}`).toBeGreaterThan(0);
-          text = applyEdits(text, edits).text;
-        }
-        const after = analyseText(text);
-        // The fixes must leave a valid file (other analyses' internal troubles are theirs).
-        const errors = after.diagnostics.filter((d) => d.severity === 'error' && !/^internal error in (?!checkResponses|the response)/.test(d.message));
-        expect(errors.map((d) => d.message), text).toEqual([]);
-
-        // One flow per request rule and server port, as the rule is written.
-        const flows: string[] = [];
-        for (const r of after.model.firewalls[0]!.rules) {
-          if (classifyRule(r) !== 'request') continue;
-          const n = r.node;
-          const slice = (s?: { start: number; end: number }) => (s ? text.slice(s.start, s.end) : undefined);
-          const client = slice(n.from?.endpoint?.span) ?? 'any';
-          const sport = r.sportGiven ? `:${slice(n.from?.ports?.span)}` : '';
-          const server = slice(n.to?.endpoint?.span) ?? 'any';
-          for (const [lo] of r.dport.ranges()) flows.push(`flow ${client}${sport} -> ${server} ${r.proto} ${lo}`);
-        }
-        const withFlows = analyseText(`${text}\n${flows.join('\n')}\n`);
-        expect(withFlows.flowResults).toHaveLength(flows.length);
-        const fw = withFlows.model.firewalls[0]!;
-        const ix = responseIndex(fw);
-        for (const res of withFlows.flowResults) {
-          // §7 asks responses only for the client ports of the rule that admits a request:
-          // keep the flows whose admitted requests all lie within those.
-          const admitted = (['inbound', 'outbound'] as const).flatMap((d) =>
-            decide(fw, d, requestBoxes(res.flow).flatMap((b) => crossing(fw, d, b) ?? [])).filter((x) => x.action === 'allow'),
+  it(
+    'after the safe missing/partial-response fixes, every request a request rule admits gets its responses back',
+    () => {
+      let checkedFlows = 0;
+      const runs = RUNS;
+      fc.assert(
+        fc.property(firewallText, (original) => {
+          let text = original;
+          let rounds = 0;
+          for (;;) {
+            const ds = analyseText(text).diagnostics.filter((d) => FIXED.includes(d.code));
+            if (ds.length === 0) break;
+            rounds++;
+            expect(rounds, `still ${ds.map((d) => d.code).join(', ')} after ${rounds - 1} rounds:\n${text}`).toBeLessThan(8);
+            const { edits } = safeFixEdits(ds);
+            expect(edits.length, `no safe fix for:\n${ds.map((d) => d.message).join('\n')}\n${text}`).toBeGreaterThan(0);
+            text = applyEdits(text, edits).text;
+          }
+          const after = analyseText(text);
+          // The fixes must leave a valid file (other analyses' internal troubles are theirs).
+          const errors = after.diagnostics.filter(
+            (d) => d.severity === 'error' && !/^internal error in (?!checkResponses|the response)/.test(d.message),
           );
-          const covered = admitted.every((x) => x.rule && ix.checkOf(x.rule) && x.box.sport.isSubsetOf(clientPortsOf(x.rule)));
-          if (!covered) continue;
-          checkedFlows++;
-          expect(res.response?.verdict ?? 'allowed', `${res.flow.text} in\n${text}`).toBe('allowed');
-        }
-      }),
-      { numRuns: runs },
-    );
-    // The property must not hold vacuously.
-    expect(checkedFlows).toBeGreaterThan(runs / 2);
-  }, TIMEOUT);
+          expect(
+            errors.map((d) => d.message),
+            text,
+          ).toEqual([]);
+
+          // One flow per request rule and server port, as the rule is written.
+          const flows: string[] = [];
+          for (const r of after.model.firewalls[0]!.rules) {
+            if (classifyRule(r) !== 'request') continue;
+            const n = r.node;
+            const slice = (s?: { start: number; end: number }) => (s ? text.slice(s.start, s.end) : undefined);
+            const client = slice(n.from?.endpoint?.span) ?? 'any';
+            const sport = r.sportGiven ? `:${slice(n.from?.ports?.span)}` : '';
+            const server = slice(n.to?.endpoint?.span) ?? 'any';
+            for (const [lo] of r.dport.ranges()) flows.push(`flow ${client}${sport} -> ${server} ${r.proto} ${lo}`);
+          }
+          const withFlows = analyseText(`${text}\n${flows.join('\n')}\n`);
+          expect(withFlows.flowResults).toHaveLength(flows.length);
+          const fw = withFlows.model.firewalls[0]!;
+          const ix = responseIndex(fw);
+          for (const res of withFlows.flowResults) {
+            // §7 asks responses only for the client ports of the rule that admits a request:
+            // keep the flows whose admitted requests all lie within those.
+            const admitted = (['inbound', 'outbound'] as const).flatMap((d) =>
+              decide(
+                fw,
+                d,
+                requestBoxes(res.flow).flatMap((b) => crossing(fw, d, b) ?? []),
+              ).filter((x) => x.action === 'allow'),
+            );
+            const covered = admitted.every((x) => x.rule && ix.checkOf(x.rule) && x.box.sport.isSubsetOf(clientPortsOf(x.rule)));
+            if (!covered) continue;
+            checkedFlows++;
+            expect(res.response?.verdict ?? 'allowed', `${res.flow.text} in\n${text}`).toBe('allowed');
+          }
+        }),
+        { numRuns: runs },
+      );
+      // The property must not hold vacuously.
+      expect(checkedFlows).toBeGreaterThan(runs / 2);
+    },
+    TIMEOUT,
+  );
 });

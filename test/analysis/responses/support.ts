@@ -25,7 +25,10 @@ export function diagnostics(text: string, code?: string): Diagnostic[] {
 export function diagnosticAt(text: string, code: string, line?: number): Diagnostic {
   const lines = new LineIndex(text);
   const found = diagnostics(text, code).filter((d) => line === undefined || lines.position(d.span.start).line + 1 === line);
-  expect(found.map((d) => d.message), `exactly one ${code}${line ? ` on line ${line}` : ''}`).toHaveLength(1);
+  expect(
+    found.map((d) => d.message),
+    `exactly one ${code}${line ? ` on line ${line}` : ''}`,
+  ).toHaveLength(1);
   return found[0]!;
 }
 
@@ -45,6 +48,9 @@ export function fixed(text: string, code: string, line?: number, title?: string)
     .filter((d) => line === undefined || lines.position(d.span.start).line + 1 === line)
     .flatMap((d) => d.fixes ?? [])
     .filter((f) => f.title.includes(title));
-  expect(fixes.map((f) => f.title), `exactly one fix titled like ${JSON.stringify(title)}`).toHaveLength(1);
+  expect(
+    fixes.map((f) => f.title),
+    `exactly one fix titled like ${JSON.stringify(title)}`,
+  ).toHaveLength(1);
   return applyFix(text, fixes[0]);
 }

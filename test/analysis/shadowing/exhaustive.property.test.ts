@@ -87,13 +87,11 @@ interface Ports {
 
 const arbPortItem: fc.Arbitrary<Ports> = fc.oneof(
   fc.integer({ min: 1, max: 8 }).map((p) => ({ text: `${p}`, ports: new Set([p]) })),
-  fc
-    .tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 }))
-    .map(([a, b]) => {
-      const lo = Math.min(a, b);
-      const hi = Math.max(a, b);
-      return { text: `${lo}-${hi}`, ports: new Set(range(lo, hi)) };
-    }),
+  fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 })).map(([a, b]) => {
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    return { text: `${lo}-${hi}`, ports: new Set(range(lo, hi)) };
+  }),
 );
 const arbPorts: fc.Arbitrary<Ports | undefined> = fc.oneof(
   { weight: 3, arbitrary: fc.constant(undefined) },
@@ -316,11 +314,17 @@ const arbChainScenario: fc.Arbitrary<Scenario> = fc
 
 describe('shadowed-rule and redundant-rule agree with brute force', () => {
   it('on random rule sets over a closed small universe', () => {
-    fc.assert(fc.property(arbScenario, (s) => agreesWithBruteForce(s)), { numRuns: 400 });
+    fc.assert(
+      fc.property(arbScenario, (s) => agreesWithBruteForce(s)),
+      { numRuns: 400 },
+    );
   });
 
   it('on chains of overlapping port ranges', () => {
-    fc.assert(fc.property(arbChainScenario, (s) => agreesWithBruteForce(s)), { numRuns: 300 });
+    fc.assert(
+      fc.property(arbChainScenario, (s) => agreesWithBruteForce(s)),
+      { numRuns: 300 },
+    );
   });
 
   it('soundly when the piece budget is tiny (the fallbacks: merging, settling piece by piece, giving up)', () => {
@@ -332,8 +336,14 @@ describe('shadowed-rule and redundant-rule agree with brute force', () => {
         [1, 0, 0],
       ] as const) {
         Object.assign(LIMITS, { pieces, mergeAt, settleSteps });
-        fc.assert(fc.property(arbScenario, (s) => agreesWithBruteForce(s, false)), { numRuns: 150 });
-        fc.assert(fc.property(arbChainScenario, (s) => agreesWithBruteForce(s, false)), { numRuns: 100 });
+        fc.assert(
+          fc.property(arbScenario, (s) => agreesWithBruteForce(s, false)),
+          { numRuns: 150 },
+        );
+        fc.assert(
+          fc.property(arbChainScenario, (s) => agreesWithBruteForce(s, false)),
+          { numRuns: 100 },
+        );
       }
     } finally {
       Object.assign(LIMITS, saved);

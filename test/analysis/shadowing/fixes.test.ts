@@ -39,7 +39,9 @@ flow 198.51.100.7 -> web tcp 22
     const [d] = diagnostics(unnumbered, 'shadowed-rule');
     const f = fix(d!, /^Remove this rule/);
     expect(f.safe).toBe(false);
-    expect(apply(unnumbered, f)).toBe(unnumbered.replace('  # fw-ignore missing-response\n  inbound allow tcp from 198.51.100.7 to web port 22   # ops\n', ''));
+    expect(apply(unnumbered, f)).toBe(
+      unnumbered.replace('  # fw-ignore missing-response\n  inbound allow tcp from 198.51.100.7 to web port 22   # ops\n', ''),
+    );
   });
 
   it('names the covering rule and points at it', () => {
@@ -108,7 +110,7 @@ flow 198.51.100.7 -> web tcp 22
     const text = 'host web 10.0.1.10\nfirewall fw stateless protects 10.0.1.0/24 {\n  inbound deny tcp from web to any port 443\n}\n';
     const [d] = diagnostics(text, 'shadowed-rule');
     expect(d!.message).toBe(
-      'this rule can never match: an inbound packet of `fw` comes from outside 10.0.1.0/24 (what it protects) and goes to an address inside it, but this rule\'s source `web` is inside 10.0.1.0/24: packets from it leave the inside (outbound) or stay inside (and do not cross `fw`)',
+      "this rule can never match: an inbound packet of `fw` comes from outside 10.0.1.0/24 (what it protects) and goes to an address inside it, but this rule's source `web` is inside 10.0.1.0/24: packets from it leave the inside (outbound) or stay inside (and do not cross `fw`)",
     );
     expect(d!.related!.map((r) => slice(text, r.span))).toEqual(['10.0.1.0/24']);
     const turned = apply(text, fix(d!, /^Change to outbound$/));
@@ -163,14 +165,25 @@ flow 203.0.113.1 -> web udp 53
     let fixed = text;
     const ds = diagnostics(text, 'redundant-rule');
     for (const d of ds) expect(fix(d, /^Remove this redundant rule$/).safe).toBe(true);
-    fixed = applyEdits(text, ds.flatMap((d) => d.fixes![0]!.edits)).text;
-    expect(fixed).toBe(text.replace('  100 inbound allow tcp from 198.51.100.0/24 to web port 443\n', '').replace('  300 inbound deny udp to web port 53\n', ''));
+    fixed = applyEdits(
+      text,
+      ds.flatMap((d) => d.fixes![0]!.edits),
+    ).text;
+    expect(fixed).toBe(
+      text
+        .replace('  100 inbound allow tcp from 198.51.100.0/24 to web port 443\n', '')
+        .replace('  300 inbound deny udp to web port 53\n', ''),
+    );
     expect(verdicts(fixed)).toEqual(verdicts(text));
     expect(diagnostics(fixed, 'redundant-rule')).toEqual([]);
   });
 
   it('reports only the rules whose removal is safe together with the earlier ones (spec §8.1 rule 2)', () => {
-    const chain = 'firewall fw stateless protects 10.0.1.0/24 {\n  inbound allow tcp port 1-2\n  inbound allow tcp port 1-3\n  inbound allow tcp port 2-3\n}\n'.replace(/tcp port/g, 'tcp to 10.0.1.10 port');
+    const chain =
+      'firewall fw stateless protects 10.0.1.0/24 {\n  inbound allow tcp port 1-2\n  inbound allow tcp port 1-3\n  inbound allow tcp port 2-3\n}\n'.replace(
+        /tcp port/g,
+        'tcp to 10.0.1.10 port',
+      );
     const ds = diagnostics(chain, 'redundant-rule');
     expect(ds.map((d) => d.fixes![0]!.safe)).toEqual([true]);
     expect(ds.map((d) => d.span.start)).toEqual([chain.indexOf('inbound allow tcp to 10.0.1.10 port 1-2')]);
@@ -201,7 +214,9 @@ firewall ok stateless protects 10.0.1.0/24 {
   inbound allow udp
 }
 `;
-    const codes = check('/t.fw', text).diagnostics.map((d) => d.code).filter((c) => c === 'shadowed-rule' || c === 'redundant-rule');
+    const codes = check('/t.fw', text)
+      .diagnostics.map((d) => d.code)
+      .filter((c) => c === 'shadowed-rule' || c === 'redundant-rule');
     expect(codes).toEqual([]);
   });
 });
@@ -226,8 +241,16 @@ describe('rules the parser had to recover', () => {
     const mine = a.diagnostics.filter((d) => d.code === 'shadowed-rule' || d.code === 'redundant-rule');
     expect(mine.map((d) => [text.slice(d.span.start, d.span.end), d.code, d.message.replace(/^.*: /, '')])).toEqual([
       ['inbound allow udp to 10.0.1.10 port 53', 'redundant-rule', 'the packets it decides would be allowed anyway, by the rule on line 3'],
-      ['inbound allow udp to 10.0.1.10 port 53', 'shadowed-rule', 'the rule on line 2 comes first and already allows everything this rule would allow'],
-      ['inbound allow tcp to 10.0.1.10 port 80', 'shadowed-rule', 'the rule on line 4 comes first and already allows everything this rule would allow'],
+      [
+        'inbound allow udp to 10.0.1.10 port 53',
+        'shadowed-rule',
+        'the rule on line 2 comes first and already allows everything this rule would allow',
+      ],
+      [
+        'inbound allow tcp to 10.0.1.10 port 80',
+        'shadowed-rule',
+        'the rule on line 4 comes first and already allows everything this rule would allow',
+      ],
     ]);
     // Nothing is said about the half-written rule itself, nor does it cover anything.
     const broken = text.indexOf('inbound allow tcp port 22');

@@ -62,7 +62,10 @@ export default [
         minDiagnostics: 0,
         hover: positionOf(file, '110 outbound'),
         requests: [
-          { method: 'workspace/executeCommand', params: { command: 'fwlang.simulate', arguments: [{ uri: '$uri', line: positionOf(file, 'flow bob -> catogram').line }] } },
+          {
+            method: 'workspace/executeCommand',
+            params: { command: 'fwlang.simulate', arguments: [{ uri: '$uri', line: positionOf(file, 'flow bob -> catogram').line }] },
+          },
           { method: 'textDocument/documentSymbol', params: { textDocument: { uri: '$uri' } } },
         ],
       });
@@ -72,7 +75,10 @@ export default [
       const [sim, symbols] = r.requests.map((q) => q.result);
       assert.equal(sim.flow.verdict, 'allowed');
       assert.match(sim.title, /^✔ allowed/);
-      assert.ok(symbols.some((s) => s.name.includes('edge')), 'outline has the firewall edge');
+      assert.ok(
+        symbols.some((s) => s.name.includes('edge')),
+        'outline has the firewall edge',
+      );
       return `${r.durationMs} ms`;
     },
   },

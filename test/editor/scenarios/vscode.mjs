@@ -23,7 +23,10 @@ export default [
     timeout: 400_000,
     async run() {
       const out = run([path.join(REPO_ROOT, 'test/extension/runInCodeServer.mjs')], 'the extension suite');
-      const summary = out.split('\n').reverse().find((l) => /\d+ passed, \d+ failed/.test(l));
+      const summary = out
+        .split('\n')
+        .reverse()
+        .find((l) => /\d+ passed, \d+ failed/.test(l));
       return summary?.trim();
     },
   },
@@ -33,7 +36,10 @@ export default [
     timeout: 400_000,
     async run() {
       npm('package');
-      const out = run([path.join(REPO_ROOT, 'test/extension/vsixInCodeServer.mjs'), path.join(REPO_ROOT, 'fwlang.vsix')], 'the .vsix scenario');
+      const out = run(
+        [path.join(REPO_ROOT, 'test/extension/vsixInCodeServer.mjs'), path.join(REPO_ROOT, 'fwlang.vsix')],
+        'the .vsix scenario',
+      );
       return `${out.split('\n').filter((l) => l.startsWith('ok ')).length} steps`;
     },
   },

@@ -72,10 +72,13 @@ function byLine(a, b) {
 
 /** The code lenses of a document, once the server answers with at least `min` of them. */
 async function lenses(uri, min = 1, timeout = 20_000) {
-  return waitFor(async () => {
-    const ls = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri);
-    return ls && ls.length >= min && ls.every((l) => l.command) ? ls : null;
-  }, { timeout, what: `${min}+ code lenses in ${path.basename(uri.path)}` });
+  return waitFor(
+    async () => {
+      const ls = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri);
+      return ls && ls.length >= min && ls.every((l) => l.command) ? ls : null;
+    },
+    { timeout, what: `${min}+ code lenses in ${path.basename(uri.path)}` },
+  );
 }
 
 /** Waits until the server has analysed a document that should have NO diagnostics, then checks
@@ -88,7 +91,10 @@ async function expectNoDiagnostics(uri) {
   });
   try {
     const { doc } = await open(uri);
-    const flows = doc.getText().split('\n').filter((l) => /^\s*flow\b/.test(l)).length;
+    const flows = doc
+      .getText()
+      .split('\n')
+      .filter((l) => /^\s*flow\b/.test(l)).length;
     assert.ok(flows > 0, 'every sample has flows');
     await lenses(uri, flows);
     const t0 = Date.now();
@@ -182,18 +188,29 @@ s.test('activates quickly and starts the language server', async () => {
 
 s.test('registers its commands', async () => {
   const all = await vscode.commands.getCommands(true);
-  for (const c of ['fwlang.simulateFlowAtCursor', 'fwlang.simulateFlowInput', 'fwlang.showTrace', 'fwlang.restartServer',
+  for (const c of [
+    'fwlang.simulateFlowAtCursor',
+    'fwlang.simulateFlowInput',
+    'fwlang.showTrace',
+    'fwlang.restartServer',
     // the server's own, registered by the language client:
-    'fwlang.simulate', 'fwlang.simulateRule', 'fwlang.simulateText']) {
+    'fwlang.simulate',
+    'fwlang.simulateRule',
+    'fwlang.simulateText',
+  ]) {
     assert.ok(all.includes(c), `command ${c} is not registered`);
   }
 });
 
 for (const name of ['catogram.fw', 'aws-vpc.fw', 'linux-host.fw', 'side-by-side.fw', 'ipv6-dns.fw', 'office.fw']) {
-  s.test(`${name}: no diagnostics (samples/EXPECTED.md)`, async () => {
-    await api();
-    await expectNoDiagnostics(sampleUri(name));
-  }, { timeout: 30_000 });
+  s.test(
+    `${name}: no diagnostics (samples/EXPECTED.md)`,
+    async () => {
+      await api();
+      await expectNoDiagnostics(sampleUri(name));
+    },
+    { timeout: 30_000 },
+  );
 }
 
 s.test('common/inventory.fw: no diagnostics', async () => {
@@ -202,46 +219,65 @@ s.test('common/inventory.fw: no diagnostics', async () => {
   await open(uri);
   // declarations only, no lens to wait on: wait for a publish, the outline, or 3 s
   let published = false;
-  const sub = vscode.languages.onDidChangeDiagnostics((e) => { if (e.uris.some((u) => u.toString() === uri.toString())) published = true; });
+  const sub = vscode.languages.onDidChangeDiagnostics((e) => {
+    if (e.uris.some((u) => u.toString() === uri.toString())) published = true;
+  });
   const t0 = Date.now();
   try {
-    await waitFor(async () => {
-      if (fwDiagnostics(uri).length > 0 || published || Date.now() - t0 > 3000) return true;
-      const symbols = await vscode.commands.executeCommand('vscode.executeDocumentSymbolProvider', uri);
-      return symbols && symbols.length > 0;
-    }, { timeout: 6000, interval: 200 });
-  } finally { sub.dispose(); }
+    await waitFor(
+      async () => {
+        if (fwDiagnostics(uri).length > 0 || published || Date.now() - t0 > 3000) return true;
+        const symbols = await vscode.commands.executeCommand('vscode.executeDocumentSymbolProvider', uri);
+        return symbols && symbols.length > 0;
+      },
+      { timeout: 6000, interval: 200 },
+    );
+  } finally {
+    sub.dispose();
+  }
   assert.equal(describeAll(fwDiagnostics(uri)), '(none)');
 });
 
-s.test('mistakes.fw: missing-, partial- and broad-response warnings on their lines', async () => {
-  await api();
-  const { uri } = await open('mistakes.fw');
-  const wanted = MISTAKES.filter((x) => /(missing|partial|broad)-response/.test(x));
-  try {
-    await waitFor(() => minus(wanted, fwDiagnostics(uri).map(describe)).length === 0, { timeout: 20_000, what: 'the response warnings' });
-  } catch (e) {
-    assert.fail(`missing ${minus(wanted, fwDiagnostics(uri).map(describe)).join(', ')}; got ${describeAll(fwDiagnostics(uri))}`);
-  }
-  const d30 = fwDiagnostics(uri).find((d) => d.range.start.line === 29 && codeOf(d) === 'missing-response');
-  assert.ok(d30.message.length > 10, 'a message that says something');
-  assert.ok(d30.code.target, 'the code links to its documentation page');
-}, { timeout: 30_000 });
+s.test(
+  'mistakes.fw: missing-, partial- and broad-response warnings on their lines',
+  async () => {
+    await api();
+    const { uri } = await open('mistakes.fw');
+    const wanted = MISTAKES.filter((x) => /(missing|partial|broad)-response/.test(x));
+    try {
+      await waitFor(() => minus(wanted, fwDiagnostics(uri).map(describe)).length === 0, { timeout: 20_000, what: 'the response warnings' });
+    } catch (e) {
+      assert.fail(`missing ${minus(wanted, fwDiagnostics(uri).map(describe)).join(', ')}; got ${describeAll(fwDiagnostics(uri))}`);
+    }
+    const d30 = fwDiagnostics(uri).find((d) => d.range.start.line === 29 && codeOf(d) === 'missing-response');
+    assert.ok(d30.message.length > 10, 'a message that says something');
+    assert.ok(d30.code.target, 'the code links to its documentation page');
+  },
+  { timeout: 30_000 },
+);
 
-s.test('mistakes.fw: exactly the 17 diagnostics of samples/EXPECTED.md', async () => {
-  await api();
-  const { uri } = await open('mistakes.fw');
-  await lenses(uri, 14);
-  const got = () => fwDiagnostics(uri).map(describe);
-  try {
-    await waitFor(() => minus(MISTAKES, got()).length === 0 && minus(got(), MISTAKES).length === 0, { timeout: 10_000 });
-  } catch {
-    assert.fail(`missing: ${minus(MISTAKES, got()).sort(byLine).join(', ') || '-'}; unexpected: ${minus(got(), MISTAKES).sort(byLine).join(', ') || '-'}`);
-  }
-  // spec §8: these two are "hint, unnecessary" (faded out in the editor)
-  const unnecessary = fwDiagnostics(uri).filter((d) => d.tags?.includes(vscode.DiagnosticTag.Unnecessary)).map(describe);
-  assert.deepEqual(minus(['L76 redundant-rule hint', 'L78 stateful-response hint'], unnecessary), []);
-}, { timeout: 30_000 });
+s.test(
+  'mistakes.fw: exactly the 17 diagnostics of samples/EXPECTED.md',
+  async () => {
+    await api();
+    const { uri } = await open('mistakes.fw');
+    await lenses(uri, 14);
+    const got = () => fwDiagnostics(uri).map(describe);
+    try {
+      await waitFor(() => minus(MISTAKES, got()).length === 0 && minus(got(), MISTAKES).length === 0, { timeout: 10_000 });
+    } catch {
+      assert.fail(
+        `missing: ${minus(MISTAKES, got()).sort(byLine).join(', ') || '-'}; unexpected: ${minus(got(), MISTAKES).sort(byLine).join(', ') || '-'}`,
+      );
+    }
+    // spec §8: these two are "hint, unnecessary" (faded out in the editor)
+    const unnecessary = fwDiagnostics(uri)
+      .filter((d) => d.tags?.includes(vscode.DiagnosticTag.Unnecessary))
+      .map(describe);
+    assert.deepEqual(minus(['L76 redundant-rule hint', 'L78 stateful-response hint'], unnecessary), []);
+  },
+  { timeout: 30_000 },
+);
 
 s.test('hover on a rule explains request and response', async () => {
   await api();
@@ -254,7 +290,10 @@ s.test('hover on a rule explains request and response', async () => {
   const seen = [];
   for (const pos of positions) {
     const hovers = await vscode.commands.executeCommand('vscode.executeHoverProvider', uri, pos);
-    const md = (hovers || []).flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : c.value)).join('\n');
+    const md = (hovers || [])
+      .flatMap((h) => h.contents)
+      .map((c) => (typeof c === 'string' ? c : c.value))
+      .join('\n');
     seen.push(`@${pos.character}: ${md.slice(0, 120).replace(/\n/g, ' ')}`);
     if (/request/i.test(md) && /response/i.test(md)) return;
   }
@@ -271,9 +310,14 @@ s.test('code lenses: "▶ Simulate" above each flow', async () => {
   const ls = await lenses(uri, 3);
   for (const l of flowLines) {
     const here = ls.filter((x) => x.range.start.line === l);
-    assert.ok(here.some((x) => x.command.title.includes('▶ Simulate')),
-      `no "▶ Simulate" lens on line ${l + 1}: ${here.map((x) => x.command.title).join(' | ') || 'no lens there'}`);
-    assert.ok(here.some((x) => x.command.command === 'fwlang.simulate'), `the lens on line ${l + 1} runs fwlang.simulate`);
+    assert.ok(
+      here.some((x) => x.command.title.includes('▶ Simulate')),
+      `no "▶ Simulate" lens on line ${l + 1}: ${here.map((x) => x.command.title).join(' | ') || 'no lens there'}`,
+    );
+    assert.ok(
+      here.some((x) => x.command.command === 'fwlang.simulate'),
+      `the lens on line ${l + 1} runs fwlang.simulate`,
+    );
   }
 });
 
@@ -289,16 +333,22 @@ s.test('running the lens of `flow bob -> catogram https` gives ✔ and a trace',
   assert.equal(result.flow.verdict, 'allowed');
   assert.match(result.trace, /edge/, 'the trace names the firewalls it crosses');
   // the server's notification reached the client (it is what fills the output channel)
-  const t = await waitFor(() => {
-    const last = a.lastTrace();
-    return last && last.uri === uri.toString() && last.flow && /bob -> catogram https/.test(last.flow.flow) ? last : null;
-  }, { what: 'the fwlang/simulationTrace notification' });
+  const t = await waitFor(
+    () => {
+      const last = a.lastTrace();
+      return last && last.uri === uri.toString() && last.flow && /bob -> catogram https/.test(last.flow.flow) ? last : null;
+    },
+    { what: 'the fwlang/simulationTrace notification' },
+  );
   assert.equal(t.title, result.title);
   // the lens now shows the verdict
-  await waitFor(async () => {
-    const ls = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri);
-    return ls.some((x) => x.range.start.line === line && x.command?.title.startsWith('✔'));
-  }, { what: 'the lens title with the verdict' });
+  await waitFor(
+    async () => {
+      const ls = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri);
+      return ls.some((x) => x.range.start.line === line && x.command?.title.startsWith('✔'));
+    },
+    { what: 'the lens title with the verdict' },
+  );
 });
 
 s.test('fwlang.simulateFlowAtCursor runs the flow under the cursor', async () => {
@@ -341,11 +391,15 @@ s.test('fwlang.showTrace shows the output channel', async () => {
 s.test('quick fix: host bits of a prefix (10.0.1.5/24 -> 10.0.1.0/24)', async () => {
   await api();
   const { doc, uri } = await openText('network n 10.0.1.5/24\n');
-  const diag = await waitFor(() => fwDiagnostics(uri).find((d) => codeOf(d) === 'invalid-address'),
-    { timeout: 15_000, what: 'an invalid-address diagnostic' });
+  const diag = await waitFor(() => fwDiagnostics(uri).find((d) => codeOf(d) === 'invalid-address'), {
+    timeout: 15_000,
+    what: 'an invalid-address diagnostic',
+  });
   const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, diag.range);
-  const fix = (actions || []).find((x) => x.edit && /10\.0\.1\.0\/24/.test(JSON.stringify(x.edit.entries().map(([, es]) => es.map((e) => e.newText)))))
-    || (actions || []).find((x) => x.edit && x.kind && x.kind.value.startsWith('quickfix'));
+  const fix =
+    (actions || []).find(
+      (x) => x.edit && /10\.0\.1\.0\/24/.test(JSON.stringify(x.edit.entries().map(([, es]) => es.map((e) => e.newText)))),
+    ) || (actions || []).find((x) => x.edit && x.kind && x.kind.value.startsWith('quickfix'));
   assert.ok(fix, `no quick fix with an edit: ${(actions || []).map((x) => x.title).join(' | ') || 'no actions'}`);
   assert.ok(await vscode.workspace.applyEdit(fix.edit), 'applyEdit failed');
   assert.equal(doc.getText(), 'network n 10.0.1.0/24\n');
@@ -368,17 +422,19 @@ s.test('setting fwlang.severity changes and hides a diagnostic', async () => {
   await waitFor(() => at30()?.severity === before, { what: 'missing-response back as before' });
 });
 
-s.test('setting fwlang.defaultEphemeral changes the clients\' ports', async () => {
+s.test("setting fwlang.defaultEphemeral changes the clients' ports", async () => {
   await api();
   // The response rule opens Linux's range only: enough when clients default to linux, partial for wide.
-  const { doc, uri } = await openText([
-    'host web 192.0.2.10',
-    'firewall f stateless protects web {',
-    '  inbound  allow tcp to web port https',
-    '  outbound allow tcp from web port https to any port 32768-60999',
-    '}',
-    '',
-  ].join('\n'));
+  const { doc, uri } = await openText(
+    [
+      'host web 192.0.2.10',
+      'firewall f stateless protects web {',
+      '  inbound  allow tcp to web port https',
+      '  outbound allow tcp from web port https to any port 32768-60999',
+      '}',
+      '',
+    ].join('\n'),
+  );
   const partial = () => fwDiagnostics(uri).some((d) => codeOf(d) === 'partial-response');
   await withSetting('defaultEphemeral', async (set) => {
     await set('wide');
@@ -404,25 +460,37 @@ s.test('language configuration: Toggle Line Comment uses #', async () => {
 s.test('snippets: `flow` and `firewall` are offered', async () => {
   const { doc } = await openText('fl');
   const pos = doc.lineAt(0).range.end;
-  const list = await waitFor(async () => {
-    const l = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', doc.uri, pos);
-    return l && l.items.some((i) => i.kind === vscode.CompletionItemKind.Snippet) ? l : null;
-  }, { timeout: 10_000, what: 'snippet completions' });
-  const snippets = list.items.filter((i) => i.kind === vscode.CompletionItemKind.Snippet).map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+  const list = await waitFor(
+    async () => {
+      const l = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', doc.uri, pos);
+      return l && l.items.some((i) => i.kind === vscode.CompletionItemKind.Snippet) ? l : null;
+    },
+    { timeout: 10_000, what: 'snippet completions' },
+  );
+  const snippets = list.items
+    .filter((i) => i.kind === vscode.CompletionItemKind.Snippet)
+    .map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
   assert.ok(snippets.includes('flow'), `snippets: ${snippets.join(', ')}`);
   await discard(doc);
 });
 
-s.test('fwlang.restartServer restarts, and the server answers again', async () => {
-  const a = await api();
-  await vscode.commands.executeCommand('fwlang.restartServer');
-  await a.ready();
-  const { uri } = await open('mistakes.fw');
-  await lenses(uri, 14);
-  await waitFor(() => fwDiagnostics(uri).some((d) => codeOf(d) === 'missing-response'), { timeout: 15_000, what: 'diagnostics after the restart' });
-  const r = await vscode.commands.executeCommand('fwlang.simulateFlowInput', 'laptop -> web3 https');
-  assert.ok(r && r.title && r.title.startsWith('• allowed'), JSON.stringify(r));
-  await closeAll();
-}, { timeout: 40_000 });
+s.test(
+  'fwlang.restartServer restarts, and the server answers again',
+  async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('fwlang.restartServer');
+    await a.ready();
+    const { uri } = await open('mistakes.fw');
+    await lenses(uri, 14);
+    await waitFor(() => fwDiagnostics(uri).some((d) => codeOf(d) === 'missing-response'), {
+      timeout: 15_000,
+      what: 'diagnostics after the restart',
+    });
+    const r = await vscode.commands.executeCommand('fwlang.simulateFlowInput', 'laptop -> web3 https');
+    assert.ok(r && r.title && r.title.startsWith('• allowed'), JSON.stringify(r));
+    await closeAll();
+  },
+  { timeout: 40_000 },
+);
 
 module.exports = { run: s.run };

@@ -16,15 +16,28 @@ function activate(context) {
     diags,
     vscode.workspace.onDidOpenTextDocument(refresh),
     vscode.workspace.onDidChangeTextDocument((e) => refresh(e.document)),
-    vscode.languages.registerCodeLensProvider({ language: 'sft' }, {
-      provideCodeLenses(doc) {
-        return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0),
-          { title: `selftest lens: ${doc.lineCount} lines`, command: 'selftest.lensClicked', arguments: [doc.uri.toString()] })];
+    vscode.languages.registerCodeLensProvider(
+      { language: 'sft' },
+      {
+        provideCodeLenses(doc) {
+          return [
+            new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
+              title: `selftest lens: ${doc.lineCount} lines`,
+              command: 'selftest.lensClicked',
+              arguments: [doc.uri.toString()],
+            }),
+          ];
+        },
       },
-    }),
-    vscode.languages.registerHoverProvider({ language: 'sft' }, {
-      provideHover(doc, pos) { return new vscode.Hover(`selftest hover at ${pos.line}:${pos.character}`); },
-    }),
+    ),
+    vscode.languages.registerHoverProvider(
+      { language: 'sft' },
+      {
+        provideHover(doc, pos) {
+          return new vscode.Hover(`selftest hover at ${pos.line}:${pos.character}`);
+        },
+      },
+    ),
     vscode.commands.registerCommand('selftest.lensClicked', (uri) => {
       vscode.window.showInformationMessage(`selftest lens clicked: ${uri ? uri.split('/').pop() : '?'}`);
       return 'clicked';

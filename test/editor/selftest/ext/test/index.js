@@ -37,7 +37,13 @@ s.test('the extension under development activates on its language', async () => 
 s.test('diagnostics, code lens and hover come through the API', async () => {
   const uri = vscode.Uri.joinPath(ws(), 'sample.sft');
   const doc = await vscode.workspace.openTextDocument(uri);
-  const diags = await waitFor(() => { const d = vscode.languages.getDiagnostics(uri); return d.length ? d : null; }, { what: 'diagnostics' });
+  const diags = await waitFor(
+    () => {
+      const d = vscode.languages.getDiagnostics(uri);
+      return d.length ? d : null;
+    },
+    { what: 'diagnostics' },
+  );
   assert.strictEqual(diags[0].message, 'selftest: first line flagged');
   assert.strictEqual(diags[0].severity, vscode.DiagnosticSeverity.Warning);
   const lenses = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri);
