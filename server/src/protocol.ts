@@ -20,12 +20,12 @@ export interface LineArgs {
   line: number;
 }
 /** `{ uri, flow }`: a flow without the keyword (`bob -> catogram https`). */
-export interface FlowTextArgs {
+interface FlowTextArgs {
   uri: string;
   flow: string;
 }
 /** `{ uri, position }`: the cursor. */
-export interface PositionArgs {
+interface PositionArgs {
   uri: string;
   position: Position;
 }
@@ -51,7 +51,7 @@ const isLine = (v: unknown): v is number => typeof v === 'number' && Number.isIn
 /** A server command with its argument, as the server reads it: `call.command` narrows `call.arg`. */
 export type CommandCall = { [C in ServerCommand]: { command: C; arg: CommandArgs[C] } }[ServerCommand];
 
-export function isServerCommand(command: string): command is ServerCommand {
+function isServerCommand(command: string): command is ServerCommand {
   return (SERVER_COMMANDS as string[]).includes(command);
 }
 
@@ -81,9 +81,9 @@ export function readCommand(params: { command: string; arguments?: unknown[] }):
 }
 
 /** Notification from the server after every simulation. */
-export const TRACE_NOTIFICATION = 'fwlang/simulationTrace';
+const TRACE_NOTIFICATION = 'fwlang/simulationTrace';
 
-export interface SimulationOk {
+interface SimulationOk {
   /** The result as plain data (the CLI's `simulate --json`); `flow.flow` is the flow's text. */
   flow: { flow: string; line: number | null; verdict: string; met: boolean; expect: string | null };
   /** The hop-by-hop trace for a person. */
@@ -91,7 +91,7 @@ export interface SimulationOk {
   /** ✔ allowed / ✘ blocked at … / ◐ partial … */
   title: string;
 }
-export interface SimulationError {
+interface SimulationError {
   error: string;
 }
 /** What every simulate command answers. */

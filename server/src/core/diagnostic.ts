@@ -46,7 +46,7 @@ export interface Diagnostic {
   fixes?: Fix[];
 }
 
-export const DEFAULT_SEVERITY = Object.fromEntries(Object.entries(CODE_TABLE).map(([code, info]) => [code, info.severity])) as Record<
+const DEFAULT_SEVERITY = Object.fromEntries(Object.entries(CODE_TABLE).map(([code, info]) => [code, info.severity])) as Record<
   DiagnosticCode,
   Severity
 >;

@@ -15,7 +15,7 @@ import { documentSymbols } from '../features/symbols';
 import type { DocContext } from '../features/docContext';
 import type { Workspace } from './workspace';
 
-export type Guard = <P, R>(fallback: R, f: (p: P) => Promise<R> | R) => (p: P) => Promise<R>;
+type Guard = <P, R>(fallback: R, f: (p: P) => Promise<R> | R) => (p: P) => Promise<R>;
 
 /** A refusal of the core (`{ error }`) as the error answer the client shows to the user. */
 function refusal<T extends object>(r: T | { error: string } | null): T | ResponseError<void> | null {

@@ -52,10 +52,3 @@ export const KEYWORDS = [
   'any',
   'include',
 ] as const;
-
-/** Which profile names a range, for explanations ("Linux clients use 32768-60999"). */
-export function profilesFor(ports: PortSet): string[] {
-  return Object.entries(BUILTIN_PROFILES)
-    .filter(([, [lo, hi]]) => ports.equals(PortSet.range(lo, hi)))
-    .map(([n]) => n);
-}

@@ -64,7 +64,7 @@ const NO_HOST: FileHost = {
  * `host`. Diagnostics are for the root file (errors inside included files are summarised
  * on the `include` line).
  */
-export interface BuildOptions {
+interface BuildOptions {
   /** An already parsed AST of `text` (with its diagnostics), to avoid parsing twice. */
   parsed?: { ast: FileAst; diagnostics: Diagnostic[] };
   /**

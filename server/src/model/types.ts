@@ -13,15 +13,13 @@ import type { Action, Direction, FileAst, FirewallDecl, FlowDecl, Mode, Proto, R
 export type FilePath = string;
 
 /** Where a declaration lives. */
-export interface Origin {
+interface Origin {
   file: FilePath;
   span: Span;
   /** Span of the declared name. */
   nameSpan: Span;
   node?: Statement;
 }
-
-export type SymbolKind = 'host' | 'network' | 'service' | 'profile' | 'firewall';
 
 export interface EndpointSymbol {
   kind: 'host' | 'network';
@@ -52,7 +50,7 @@ export interface ProfileSymbol {
   origin?: Origin;
 }
 
-export interface FirewallSymbol {
+interface FirewallSymbol {
   kind: 'firewall';
   name: string;
   firewall: Firewall;
