@@ -381,4 +381,41 @@ describe('hover on words', () => {
     const blocked = hoverAt(inCatogram('flow bob:51000', 2));
     expect(blocked).toContain('✔ blocked at edge (default deny)'); // the mark says the expect is met (cli.md)
   });
+
+  it('gives no verdict for a refused flow: it says which error, on which line (§8.1 rule 5)', () => {
+    // An error in a firewall refuses every flow of the file, though this one resolves.
+    const h = hoverAt(`host web 10.0.1.10
+host bob 198.51.100.23
+firewall fw statefull protects web {
+  inbound allow tcp to web port 443
+}
+<|>flow bob -> web https expect allow
+`);
+    expect(h).toContain('Not simulated');
+    expect(h).toContain('`bob -> web https` is not simulated: syntax error on line 3: ');
+    expect(h).not.toMatch(/allowed|blocked|Simulation:|[✔✘•]/);
+  });
+
+  it('gives no verdict for a flow whose `via` names a firewall it does not cross (flow-path)', () => {
+    const h = hoverAt(`host web 10.0.1.10
+host bob 198.51.100.23
+host db 10.0.2.5
+firewall web-sg stateful protects web {
+  inbound allow tcp from any to web port 443
+}
+firewall db-sg stateful protects db {
+  inbound allow tcp from web to db port 5432
+}
+<|>flow bob -> web https via db-sg expect allow
+`);
+    expect(h).toContain('`bob -> web https via db-sg` is not simulated: flow-path error on line 10: ');
+    expect(h).not.toMatch(/allowed|blocked|Simulation:|[✔✘•]/);
+  });
+
+  it('says why a flow with an error of its own is not simulated', () => {
+    const h = hoverAt(`host bob 198.51.100.23
+<|>flow bob -> nobody https
+`);
+    expect(h).toContain('`bob -> nobody https` is not simulated: unknown-name error on line 2: ');
+  });
 });

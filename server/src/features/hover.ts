@@ -31,7 +31,8 @@ import type {
   Statement,
 } from '../syntax/ast';
 import { type DocContext, toRange } from './docContext';
-import { verdictTitle } from './simulation';
+import { flowRefusal, verdictTitle } from './simulation';
+import { firewallAt, referenceAt, ruleAt, symbolsOf } from '../model/ownership';
 
 const within = (span: Span | undefined, offset: number): span is Span => !!span && span.start <= offset && offset <= span.end;
 
@@ -350,8 +351,8 @@ function ephemeralPortsAt(ctx: DocContext, rule: ResolvedRule, side: 'from' | 't
 function endpointsOnDefault(ctx: DocContext): string[] {
   const { model } = ctx.analysis;
   const names: string[] = [];
-  for (const sym of model.symbols.values()) {
-    if ((sym.kind !== 'host' && sym.kind !== 'network') || sym.origin.file !== model.root) continue;
+  for (const sym of symbolsOf(model)) {
+    if (sym.kind !== 'host' && sym.kind !== 'network') continue;
     const node = sym.origin.node;
     if ((node?.kind === 'host' || node?.kind === 'network') && !node.ephemeral) names.push(`\`${sym.name}\``);
   }
@@ -490,28 +491,20 @@ function findPortSpec(spec: PortSpec | undefined, offset: number): PortSpec | un
   return spec;
 }
 
-function ruleAt(ctx: DocContext, offset: number): { fw: Firewall; rule: ResolvedRule } | undefined {
-  for (const fw of ctx.analysis.model.firewalls) {
-    if (fw.file !== ctx.analysis.model.root || !within(fw.node.span, offset)) continue;
-    const rule = fw.rules.find((r) => within(r.node.span, offset));
-    if (rule) return { fw, rule };
-  }
-  return undefined;
-}
-
-function firewallAt(ctx: DocContext, offset: number): { fw?: Firewall; node: FirewallDecl } | undefined {
-  for (const s of ctx.analysis.model.ast.statements) {
-    if (s?.kind === 'firewall' && within(s.span, offset)) {
-      return { fw: ctx.analysis.model.firewalls.find((f) => f.node === s), node: s };
-    }
-  }
-  return undefined;
+/** The firewall statement of the open file under `offset`, with its firewall when the model resolved one. */
+function firewallDeclAt(ctx: DocContext, offset: number): { fw?: Firewall; node: FirewallDecl } | undefined {
+  const { model } = ctx.analysis;
+  const fw = firewallAt(model, model.root, offset);
+  if (fw) return { fw, node: fw.node };
+  // A firewall statement the model could not resolve still has its keywords to explain.
+  const node = model.ast.statements.find((s): s is FirewallDecl => s?.kind === 'firewall' && within(s.span, offset));
+  return node ? { node } : undefined;
 }
 
 export function hover(ctx: DocContext, offset: number): Hover | null {
   const { model } = ctx.analysis;
   // A name: what it resolves to.
-  const ref = model.references.find((r) => r.file === model.root && within(r.span, offset));
+  const ref = referenceAt(model, model.root, offset);
   if (ref?.symbol) return md(symbolHover(ref.symbol), ctx, ref.span);
   if (ref && !ref.symbol && (BUILTIN_SERVICES[ref.name] || BUILTIN_PROFILES[ref.name])) {
     const svc = BUILTIN_SERVICES[ref.name];
@@ -522,9 +515,9 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
     return md(text, ctx, ref.span);
   }
 
-  const hit = ruleAt(ctx, offset);
+  const hit = ruleAt(model, model.root, offset);
   if (hit) {
-    const { fw, rule } = hit;
+    const { firewall: fw, rule } = hit;
     const node: RuleNode = rule.node;
     if (within(node.direction.span, offset)) {
       const d = node.direction.value;
@@ -546,7 +539,7 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
     return md(ruleHover(ctx, fw, rule), ctx, node.span);
   }
 
-  const fwHit = firewallAt(ctx, offset);
+  const fwHit = firewallDeclAt(ctx, offset);
   if (fwHit) {
     const { fw, node } = fwHit;
     if (within(node.mode?.span, offset)) return md(modeMeaning(node.mode!.value === 'stateful'), ctx, node.mode!.span);
@@ -575,8 +568,13 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
     const eph = ephemeralStatementHover(ctx, s, offset);
     if (eph) return eph;
     if (s.kind === 'flow') {
+      // No verdict from a half-read file (§8.1 rule 5): say which error, on which line.
+      const refused = flowRefusal(ctx, s);
       const r = ctx.analysis.flowResults.find((x) => x.flow.node === s);
-      if (!r) return md('This flow has errors, so it cannot be simulated yet.', ctx, s.span);
+      if (refused || !r) {
+        const why = refused?.error ?? 'this flow has errors; fix them to simulate it';
+        return md(['**Not simulated**: fwlang gives no verdict while the file or the flow has errors.', '', why].join('\n'), ctx, s.span);
+      }
       const lines = modelLines(model);
       const j = flowJson(r, model, lines);
       const text = [
