@@ -14,6 +14,7 @@ import { nodeFileHost } from '../node/fileHost';
 import { type FlowJson, modelLines, failureClauses, flowJson, flowText, refusalReason } from '../report/flowReport';
 import { refusalOf, refusalsOf } from '../analysis/flowPath';
 import { flowStatementText } from '../model/flowStatementText';
+import { fileOf, isOwn, textOf } from '../model/ownership';
 import type { FlowDecl } from '../syntax/ast';
 import { type FileReport, diagnosticJson } from './report';
 import { toSarif } from './sarif';
@@ -266,10 +267,10 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
   const refused = entries.flatMap((e) => ('refused' in e ? [e.refused] : []));
   const behind = new Map<string, string>();
   const printed = (d: Diagnostic) => {
-    const where = d.file ?? model.root;
-    const t = where === model.root ? model.text : (model.includes.find((i) => i.path === where)?.text ?? '');
+    const where = fileOf(model, d);
+    const t = textOf(model, where) ?? '';
     const p = new LineIndex(t).position(d.span.start);
-    const shownPath = where === model.root ? file : path.relative(process.cwd(), where);
+    const shownPath = isOwn(model, d) ? file : path.relative(process.cwd(), where);
     return `${shownPath}:${p.line + 1}:${p.character + 1}: ${d.severity} ${d.code}: ${d.message}`;
   };
   for (const r of refused) for (const d of r.errors) behind.set(printed(d), printed(d));
@@ -291,10 +292,10 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
             expect: e.refused.expect,
             refused: e.refused.reason,
             errors: e.refused.errors.map((d) => {
-              const where = d.file ?? model.root;
-              const t = where === model.root ? model.text : (model.includes.find((i) => i.path === where)?.text ?? '');
+              const where = fileOf(model, d);
+              const t = textOf(model, where) ?? '';
               return {
-                ...(where === model.root ? {} : { path: path.relative(process.cwd(), where) }),
+                ...(isOwn(model, d) ? {} : { path: path.relative(process.cwd(), where) }),
                 ...diagnosticJson(d, new LineIndex(t)),
               };
             }),

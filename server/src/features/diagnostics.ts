@@ -5,8 +5,10 @@ import { type Diagnostic as LspDiagnostic, DiagnosticSeverity, DiagnosticTag } f
 import type { Diagnostic, Severity } from '../core/diagnostic';
 import { type DocContext, rangeIn, toRange, uriOf } from './docContext';
 import { isOwn } from '../model/ownership';
+import { docPage } from '../core/codes';
 
-export const DOCS_BASE = 'https://github.com/fwlang/fwlang/blob/main/docs/diagnostics/';
+/** Where the repository's files are read on the web: a code's link is its doc page there (as in SARIF). */
+const REPOSITORY = 'https://github.com/fwlang/fwlang/blob/main/';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -31,7 +33,7 @@ export function toLspDiagnostics(ctx: DocContext): LspDiagnostic[] {
       range: toRange(ctx.lines, d.span),
       severity: SEVERITY[sev],
       code: d.code,
-      codeDescription: { href: `${DOCS_BASE}${d.code}.md` },
+      codeDescription: { href: `${REPOSITORY}${docPage(d.code)}` },
       source: 'fwlang',
       message: d.message,
     };

@@ -3,7 +3,7 @@
 
 import type { Diagnostic } from '../core/diagnostic';
 import { Lines } from '../core/text';
-import { textOf } from '../model/ownership';
+import { fileOf, isOwn, textOf } from '../model/ownership';
 import { formatAddrSet } from '../core/address';
 import { type FlowResult, type Hop, whereDropped } from '../engine/simulate';
 import { AddrSet, PortSet } from '../core/intervals';
@@ -254,8 +254,8 @@ function restrict(b: Box, cut: Partial<Pick<Box, 'src' | 'sport' | 'dst' | 'dpor
 export function refusalReason(errors: Diagnostic[], lines: Lines, model: Model, brief = false): string {
   const first = errors[0];
   if (!first) return 'it does not parse';
-  const file = first.file ?? model.root;
-  const where = `${file === model.root ? '' : `${baseName(file)}, `}line ${lines.line(file, first.span.start)}`;
+  const file = fileOf(model, first);
+  const where = `${isOwn(model, first) ? '' : `${baseName(file)}, `}line ${lines.line(file, first.span.start)}`;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
   return brief ? `${first.code} error on ${where}${more}` : `${first.code} error on ${where}: ${first.message}${more}`;
 }
