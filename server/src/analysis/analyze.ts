@@ -126,7 +126,9 @@ function firewallDiagnostics(
   let key: string | undefined;
   if (cache) {
     // Messages name lines ("the rule on line 12"), so where the firewall starts is part of the key.
-    key = `${fingerprint}\u0001${(ctx.lines ?? new LineIndex(model.text)).position(span.start).line}\u0001${model.text.slice(span.start, span.end)}`;
+    key =
+      `${fingerprint}\u0001${(ctx.lines ?? new LineIndex(model.text)).position(span.start).line}\u0001` +
+      `${model.text.slice(span.start, span.end)}`;
     const hit = cache.get(key);
     if (hit) return hit.diagnostics.map((d) => shiftDiagnostic(d, span.start));
   }

@@ -78,7 +78,8 @@ export function checkBroadResponses(ctx: ResponseContext, fw: Firewall, ix: Resp
         diag(
           'broad-response',
           s.node.span,
-          `this rule lets packets reach ${portsPhrase(low)} of ${where}, below 1024: responses go to the ephemeral port a client sent its request from, ` +
+          `this rule lets packets reach ${portsPhrase(low)} of ${where}, below 1024: ` +
+            `responses go to the ephemeral port a client sent its request from, ` +
             `never that low (the clients of ${who} use ${needed})`,
           { related, fixes: narrowFix(s, s.dport.subtract(low), 'no ports below 1024') },
         ),
@@ -89,7 +90,8 @@ export function checkBroadResponses(ctx: ResponseContext, fw: Firewall, ix: Resp
         diag(
           'broad-response',
           s.node.span,
-          `this rule opens ${portsPhrase(high)} of ${where} that no client of the requests it serves uses: the clients of ${who} use ${needed}`,
+          `this rule opens ${portsPhrase(high)} of ${where} that no client of the requests it serves uses: the clients of ` +
+            `${who} use ${needed}`,
           { related, fixes: narrowFix(s, s.dport.subtract(high), "only the served clients' ranges") },
         ),
       );
@@ -116,7 +118,8 @@ export function checkBroadResponses(ctx: ResponseContext, fw: Firewall, ix: Resp
         diag(
           'broad-response',
           s.node.span,
-          `this rule has no source port, so besides the responses of ${who} it also lets NEW connections from ${s.from.label} reach ${portsPhrase(opened)} of ${where}`,
+          `this rule has no source port, so besides the responses of ${who} it also lets NEW connections from ${s.from.label} ` +
+            `reach ${portsPhrase(opened)} of ${where}`,
           { related, fixes },
         ),
       );

@@ -24,7 +24,8 @@ export function checkOrphanResponses(ctx: ResponseContext, fw: Firewall, ix: Res
       diag(
         'orphan-response',
         s.node.span,
-        `${what} answers no request: it would let through the responses of requests going ${requestsPhrase(fw, s, oppositeDirection(s.direction))}, ` +
+        `${what} answers no request: it would let through the responses of requests going ` +
+          `${requestsPhrase(fw, s, oppositeDirection(s.direction))}, ` +
           `but no rule of ${fw.name} allows such requests`,
       ),
     );

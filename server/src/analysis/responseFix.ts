@@ -237,7 +237,9 @@ export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: Resp
   const noServerPort = rule.proto === 'all' || (isPorted(rule) && rule.dport.isAll());
   if (noServerPort) {
     return {
-      title: `Add the response rule ${shown} — it cannot name the server's port (the request rule has none), so it also admits new connections to those client ports`,
+      title:
+        `Add the response rule ${shown} — it cannot name the server's port (the request rule has none), so it also admits new ` +
+        `connections to those client ports`,
       edits: [edit],
       safe: false,
       preferred: true,

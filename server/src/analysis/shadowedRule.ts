@@ -42,7 +42,10 @@ function whyNoCrossing(fw: Firewall, r: ResolvedRule): string {
   if (r.direction === 'inbound') {
     const head = `an inbound packet of ${fwName} comes from outside ${insideText} (what it protects) and goes to an address inside it`;
     if (r.from.addresses.isSubsetOf(inside)) {
-      return `${head}, but this rule's source ${from} is inside ${insideText}: packets from it leave the inside (outbound) or stay inside (and do not cross ${fwName})`;
+      return (
+        `${head}, but this rule's source ${from} is inside ${insideText}: packets from it leave the inside (outbound) or stay ` +
+        `inside (and do not cross ${fwName})`
+      );
     }
     if (!r.to.addresses.intersects(inside)) {
       return `${head}, but this rule's destination ${to} is outside ${insideText}`;
@@ -50,13 +53,20 @@ function whyNoCrossing(fw: Firewall, r: ResolvedRule): string {
   } else {
     const head = `an outbound packet of ${fwName} comes from inside ${insideText} (what it protects) and goes to an address outside it`;
     if (!r.from.addresses.intersects(inside)) {
-      return `${head}, but this rule's source ${from} is outside ${insideText}: packets from it come in (inbound) or pass by (and do not cross ${fwName})`;
+      return (
+        `${head}, but this rule's source ${from} is outside ${insideText}: packets from it come in (inbound) or pass by (and ` +
+        `do not cross ${fwName})`
+      );
     }
     if (r.to.addresses.isSubsetOf(inside)) {
       return `${head}, but this rule's destination ${to} is inside ${insideText}`;
     }
   }
-  return `no packet it matches crosses ${fwName} ${r.direction}: the part of its source ${r.direction === 'inbound' ? 'outside' : 'inside'} ${insideText} and the part of its destination ${r.direction === 'inbound' ? 'inside' : 'outside'} it have no address family in common`;
+  return (
+    `no packet it matches crosses ${fwName} ${r.direction}: the part of its source ` +
+    `${r.direction === 'inbound' ? 'outside' : 'inside'} ${insideText} and the part of its destination ` +
+    `${r.direction === 'inbound' ? 'inside' : 'outside'} it have no address family in common`
+  );
 }
 
 function protectsRelated(fw: Firewall): RelatedInfo[] {
@@ -85,7 +95,10 @@ function coverMessage(c: RuleCoverage, lines: LineIndex): string {
   if (opposite.length === 0) {
     return `${head}${names} come first and together already ${verb(r.action, true)} everything this rule would ${r.action}`;
   }
-  return `${head}${names} come first and together match everything it matches; ${ruleNames(opposite, lines)} ${verb(other, opposite.length > 1)} some of what this rule would ${r.action}`;
+  return (
+    `${head}${names} come first and together match everything it matches; ${ruleNames(opposite, lines)} ` +
+    `${verb(other, opposite.length > 1)} some of what this rule would ${r.action}`
+  );
 }
 
 function removeFix(text: string, r: ResolvedRule): Fix {
@@ -128,7 +141,8 @@ function shadowedDiagnostic(dc: DirectionCoverage, c: RuleCoverage, text: string
       r.sport.isEmpty() || r.dport.isEmpty()
         ? 'its port list is empty'
         : f.src.size > 0 && f.dst.size > 0 && [...f.src].every((x) => !f.dst.has(x))
-          ? `its source ${quote(r.from.label)} is ${fam(f.src)} and its destination ${quote(r.to.label)} is ${fam(f.dst)}, but a packet's two addresses are of one family`
+          ? `its source ${quote(r.from.label)} is ${fam(f.src)} and its destination ${quote(r.to.label)} is ${fam(f.dst)}, but a ` +
+            `packet's two addresses are of one family`
           : 'it matches no packet';
     return diag('shadowed-rule', r.node.span, `this rule can never match: ${why}`, { fixes: [removeFix(text, r)] });
   }
@@ -149,7 +163,9 @@ function shadowedDiagnostic(dc: DirectionCoverage, c: RuleCoverage, text: string
   if (c.live !== false || c.coveredBy.length === 0) return undefined;
   const related: RelatedInfo[] = c.coveredBy.map((x) => ({
     span: x.rule.node.span,
-    message: `${ruleName(x.rule, lines)} ${verb(x.rule.action)} ${c.coveredBy.length === 1 ? 'every' : 'some'} packet of the shadowed rule first`,
+    message:
+      `${ruleName(x.rule, lines)} ${verb(x.rule.action)} ${c.coveredBy.length === 1 ? 'every' : 'some'} packet of the ` +
+      `shadowed rule first`,
   }));
   const fixes: Fix[] = [removeFix(text, r)];
   const move = moveFix(dc, c, text, lines);

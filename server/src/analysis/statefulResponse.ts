@@ -41,7 +41,8 @@ export function checkStatefulResponses(ctx: ResponseContext, fw: Firewall, ix: R
           s.node.span,
           `${fw.name} is stateful: connection tracking already lets every response through, so this rule is not needed for responses — ` +
             `and with no source port it admits NEW connections from ${s.from.label} to ${portsPhrase(s.dport)} of ${s.to.label} ` +
-            `(${perspective(fw, s.direction)}). This is the stateless return-traffic habit; a stateful firewall needs only the request rules`,
+            `(${perspective(fw, s.direction)}). This is the stateless return-traffic habit; ` +
+            `a stateful firewall needs only the request rules`,
           {
             severity: 'warning',
             fixes: [
@@ -67,7 +68,8 @@ export function checkStatefulResponses(ctx: ResponseContext, fw: Firewall, ix: R
       diag(
         'stateful-response',
         s.node.span,
-        `${fw.name} is stateful: connection tracking already lets the responses of ${who} through, so this response rule is not needed for them`,
+        `${fw.name} is stateful: connection tracking already lets the responses of ${who} through, so this response rule is ` +
+          `not needed for them`,
         {
           tags: ['unnecessary'],
           related: served.slice(0, 8).map((r) => relatedRule(ctx.model, r, 'the request whose responses connection tracking allows')),

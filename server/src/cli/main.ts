@@ -102,7 +102,10 @@ function parseArgs(argv: string[], valued: string[], bool: string[]): Parsed {
 function countSummary(diags: { severity: string }[], files: number): string {
   const n = (s: string) => diags.filter((d) => d.severity === s).length;
   const plural = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
-  return `${plural(n('error'), 'error')}, ${plural(n('warning'), 'warning')}, ${plural(n('info'), 'info')}, ${plural(n('hint'), 'hint')} in ${plural(files, 'file')}`;
+  return (
+    `${plural(n('error'), 'error')}, ${plural(n('warning'), 'warning')}, ${plural(n('info'), 'info')}, ` +
+    `${plural(n('hint'), 'hint')} in ${plural(files, 'file')}`
+  );
 }
 
 function checkCommand(argv: string[], out: (s: string) => void): number {
@@ -306,7 +309,9 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
     for (const l of behind.values()) out(l);
     for (const e of entries) out('result' in e ? flowText(e.result, file, e.failures) : refusedLine(e.refused));
     const unmet = results.filter((r) => !r.met).length;
-    const summary = `${results.length} flow${results.length === 1 ? '' : 's'} simulated${unmet ? `, ${unmet} not as expected` : results.length ? ', all as expected' : ''}`;
+    const summary =
+      `${results.length} flow${results.length === 1 ? '' : 's'} simulated` +
+      `${unmet ? `, ${unmet} not as expected` : results.length ? ', all as expected' : ''}`;
     out(refused.length ? `${summary}; ${refused.length} not simulated because of errors in the file` : summary);
   }
   if (refused.length > 0) return 2;

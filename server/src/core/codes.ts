@@ -35,7 +35,8 @@ export const CODE_TABLE = {
   'stateful-response': {
     severity: 'hint',
     summary:
-      'Stateful: a response rule that connection tracking makes unnecessary; a both rule to high ports, which also admits new connections, is a warning.',
+      'Stateful: a response rule that connection tracking makes unnecessary; a both rule to high ports, which also admits ' +
+      'new connections, is a warning.',
   },
   'shadowed-rule': { severity: 'warning', summary: 'A rule that can never match: the rules before it take all its packets.' },
   'redundant-rule': { severity: 'hint', summary: 'A rule whose removal changes no verdict.' },

@@ -105,7 +105,10 @@ function droppedWords(check: ResponseCheck, ported: boolean): string {
 function coverage(fw: Firewall, check: ResponseCheck, lines: Lines, ported: boolean): string | undefined {
   if (check.dropped.length === 0 && check.allowed.length > 0) {
     const by = check.servedBy.map((r) => ruleLabel(r, lines));
-    return `\`${fw.name}\` is **stateless**, so a rule must allow the response: ✔ ${by.length ? `${by.join(' and ')} ${by.length === 1 ? 'does' : 'do'}` : 'the default allow does'}.`;
+    return (
+      `\`${fw.name}\` is **stateless**, so a rule must allow the response: ✔ ` +
+      `${by.length ? `${by.join(' and ')} ${by.length === 1 ? 'does' : 'do'}` : 'the default allow does'}.`
+    );
   }
   if (check.allowed.length === 0 && check.dropped.length > 0) {
     const who = check.deniedBy.length
@@ -116,7 +119,10 @@ function coverage(fw: Firewall, check: ResponseCheck, lines: Lines, ported: bool
   if (check.dropped.length === 0) return undefined;
   const by = check.servedBy.map((r) => ruleLabel(r, lines)).join(', ');
   const who = [...check.deniedBy.map((r) => ruleLabel(r, lines)), ...(check.defaultDenies ? ['the default deny'] : [])].join(' and ');
-  return `\`${fw.name}\` is **stateless**, so a rule must allow the response: ◐ only in part — ${by || 'the default allow'} allows some; the responses ${droppedWords(check, ported)} are dropped by ${who}.`;
+  return (
+    `\`${fw.name}\` is **stateless**, so a rule must allow the response: ◐ only in part — ${by || 'the default allow'} ` +
+    `allows some; the responses ${droppedWords(check, ported)} are dropped by ${who}.`
+  );
 }
 
 function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
@@ -148,7 +154,8 @@ function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
   // A rule reported redundant counts as absent in the index (§8.1 rule 2): say so rather than
   // "serves nothing".
   const redundant = ix.isRedundant(rule)
-    ? `fwlang reports it **redundant**: the rules after it (or the default) decide all its packets the same way, so removing it changes no verdict, and it counts as absent when fwlang decides which rule carries which request's responses.`
+    ? `fwlang reports it **redundant**: the rules after it (or the default) decide all its packets the same way, so removing ` +
+      `it changes no verdict, and it counts as absent when fwlang decides which rule carries which request's responses.`
     : undefined;
   if (rule.action === 'deny') {
     out.push(`It drops ${matches}: such packets may not ${d === 'inbound' ? 'come *in*' : 'go *out*'}.`);
@@ -174,9 +181,12 @@ function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
     const answered = ix.servedRequests(rule);
     out.push(`It allows ${matches}.`, '');
     out.push(
-      `This is the stateless habit of a return-traffic rule: \`${fw.name}\` is **stateful**, so connection tracking already lets the responses of the requests it allowed come back *${inOut(d)}* — this rule is not needed for them${answered.length ? ` (the responses of ${answered.map((r) => ruleLabel(r, lines)).join(', ')} pass without it)` : ''}.`,
+      `This is the stateless habit of a return-traffic rule: \`${fw.name}\` is **stateful**, so connection tracking already ` +
+        `lets the responses of the requests it allowed come back *${inOut(d)}* — this rule is not needed for them` +
+        `${answered.length ? ` (the responses of ${answered.map((r) => ruleLabel(r, lines)).join(', ')} pass without it)` : ''}.`,
       '',
-      `With ${noPorts}, what it really does is let NEW connections (requests) *${inOut(d)}* to all ${countWords(rule.dport)} (${rule.dport.toString()}) of ${to}.`,
+      `With ${noPorts}, what it really does is let NEW connections (requests) *${inOut(d)}* to all ${countWords(rule.dport)} ` +
+        `(${rule.dport.toString()}) of ${to}.`,
     );
     return out.join('\n');
   }
@@ -184,13 +194,16 @@ function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
   if (kind === 'response') {
     const requested = back === 'inbound' ? 'came *in*' : 'went *out*';
     out.push(
-      `It lets the RESPONSE *${inOut(d)}*: ${matches} — packets going back to a client's ephemeral port, answering requests that ${requested} (*${back}*).`,
+      `It lets the RESPONSE *${inOut(d)}*: ${matches} — packets going back to a client's ephemeral port, answering requests ` +
+        `that ${requested} (*${back}*).`,
     );
     const served = ix.served(rule);
     if (mode === 'stateful') {
       out.push(
         '',
-        `\`${fw.name}\` is **stateful**: connection tracking already lets the responses of the requests it allowed through, so a response rule is not needed for them${served.length ? ` (it answers ${served.map((r) => ruleLabel(r, lines)).join(', ')})` : ''}.`,
+        `\`${fw.name}\` is **stateful**: connection tracking already lets the responses of the requests it allowed through, so ` +
+          `a response rule is not needed for them` +
+          `${served.length ? ` (it answers ${served.map((r) => ruleLabel(r, lines)).join(', ')})` : ''}.`,
       );
     } else if (served.length) {
       out.push('', `It answers the requests of ${served.map((r) => ruleLabel(r, lines)).join(', ')}.`);
@@ -208,11 +221,13 @@ function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
     out.push(`It allows ${matches}.`, '');
     const comeBack = d === 'inbound' ? 'come back *in*' : 'go back *out*';
     out.push(
-      `It works as the RESPONSE rule of ${servedRequests.map((r) => ruleLabel(r, lines)).join(', ')}: their responses ${comeBack} through it.`,
+      `It works as the RESPONSE rule of ${servedRequests.map((r) => ruleLabel(r, lines)).join(', ')}: their responses ` +
+        `${comeBack} through it.`,
     );
     out.push(
       '',
-      `But with ${noPorts} it also lets NEW connections (requests) *${inOut(d)}* that are not responses at all${mode === 'stateful' ? '' : ` — a narrower rule would let only the responses *${inOut(d)}*`}.`,
+      `But with ${noPorts} it also lets NEW connections (requests) *${inOut(d)}* that are not responses at all` +
+        `${mode === 'stateful' ? '' : ` — a narrower rule would let only the responses *${inOut(d)}*`}.`,
     );
     // A general both rule is also meant as a request rule: its own responses must pass (§7).
     if (!isGeneralBoth(rule)) return out.join('\n');
@@ -222,7 +237,8 @@ function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
     const requested = back === 'inbound' ? 'in' : 'out';
     out.push(`It allows ${matches}.`, '');
     out.push(
-      `It looks like a return-traffic rule (a response-like destination, any source port), but it answers no request rule of \`${fw.name}\`: no rule lets *${requested}* requests whose responses it would carry.`,
+      `It looks like a return-traffic rule (a response-like destination, any source port), but it answers no request rule of ` +
+        `\`${fw.name}\`: no rule lets *${requested}* requests whose responses it would carry.`,
     );
     out.push('', `With ${noPorts}, what it does is let NEW connections (requests) *${inOut(d)}* to ${portsWords(rule.dport)} of ${to}.`);
     return out.join('\n');
@@ -246,7 +262,8 @@ function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
   if (mode === 'stateful') {
     out.push(
       '',
-      `\`${fw.name}\` is **stateful**: connection tracking links each response to its request and allows it by itself — no response rule is needed.`,
+      `\`${fw.name}\` is **stateful**: connection tracking links each response to its request and allows it by itself — no ` +
+        `response rule is needed.`,
     );
     return out.join('\n');
   }
@@ -263,16 +280,24 @@ function symbolHover(sym: ModelSymbol): string {
       return [
         `**${sym.kind} \`${sym.name}\`** = ${formatAddrSet(sym.addresses) || '(no valid address)'}`,
         '',
-        `Ephemeral range: ${sym.ephemeral.toString()} — ${sym.ephemeralSource}. As a client, it sends requests from these ports, and responses come back to them.`,
+        `Ephemeral range: ${sym.ephemeral.toString()} — ${sym.ephemeralSource}. As a client, it sends requests from these ` +
+          `ports, and responses come back to them.`,
       ].join('\n');
     case 'service':
-      return `**service \`${sym.name}\`** = ${sym.proto}${sym.proto === 'tcp' || sym.proto === 'udp' ? ` ${sym.ports.toString()}` : ''}${sym.builtin ? ' (built-in)' : ''}`;
+      return (
+        `**service \`${sym.name}\`** = ${sym.proto}` +
+        `${sym.proto === 'tcp' || sym.proto === 'udp' ? ` ${sym.ports.toString()}` : ''}${sym.builtin ? ' (built-in)' : ''}`
+      );
     case 'profile':
-      return `**ephemeral profile \`${sym.name}\`** = ${sym.ports.toString()}${sym.builtin ? ' (built-in)' : ''}: the source ports such clients pick for their requests.`;
+      return (
+        `**ephemeral profile \`${sym.name}\`** = ${sym.ports.toString()}${sym.builtin ? ' (built-in)' : ''}: the source ports ` +
+        `such clients pick for their requests.`
+      );
     case 'firewall': {
       const fw = sym.firewall;
       return [
-        `**firewall \`${fw.name}\`** — ${fw.mode}, protects ${formatAddrSet(fw.inside) || '(nothing)'}, default ${fw.defaultAction}, ${fw.rules.length} rule${fw.rules.length === 1 ? '' : 's'}`,
+        `**firewall \`${fw.name}\`** — ${fw.mode}, protects ${formatAddrSet(fw.inside) || '(nothing)'}, default ` +
+          `${fw.defaultAction}, ${fw.rules.length} rule${fw.rules.length === 1 ? '' : 's'}`,
         '',
         modeMeaning(fw.mode === 'stateful'),
       ].join('\n');
@@ -282,8 +307,10 @@ function symbolHover(sym: ModelSymbol): string {
 
 function modeMeaning(stateful: boolean): string {
   return stateful
-    ? '**stateful**: like a security group or conntrack — it links each response to its request and allows it by itself. You write rules for the requests only.'
-    : "**stateless**: like an AWS network ACL or a router ACL — it judges every packet alone. Each allowed request needs a second rule for its response, going back to the client's ephemeral port.";
+    ? '**stateful**: like a security group or conntrack — it links each response to its request and allows it by itself. You ' +
+        'write rules for the requests only.'
+    : '**stateless**: like an AWS network ACL or a router ACL — it judges every packet alone. Each allowed request needs a ' +
+        "second rule for its response, going back to the client's ephemeral port.";
 }
 
 function portHover(port: number, proto: string | undefined): string {
@@ -291,7 +318,8 @@ function portHover(port: number, proto: string | undefined): string {
   const parts = [`**port ${port}**${svc.length ? ` — ${svc.map(([n, s]) => `${n} (${s.proto})`).join(', ')}` : ''}`, ''];
   if (port < 1024) {
     parts.push(
-      'A well-known port (0-1023): servers listen here, so it is the destination of a request and the source of its response. Clients never send from it.',
+      'A well-known port (0-1023): servers listen here, so it is the destination of a request and the source of its ' +
+        'response. Clients never send from it.',
     );
   } else {
     const profiles = Object.entries(BUILTIN_PROFILES)
@@ -299,9 +327,11 @@ function portHover(port: number, proto: string | undefined): string {
       .map(([n, [lo, hi]]) => `${n} (${lo}-${hi})`);
     parts.push(
       profiles.length
-        ? `Within the ephemeral range of ${profiles.join(', ')}: a client may send a request from this port, and the response comes back to it.`
+        ? `Within the ephemeral range of ${profiles.join(', ')}: a client may send a request from this port, and the response ` +
+            `comes back to it.`
         : port < 32768
-          ? 'A registered port (1024-49151) outside the usual client ranges of Linux, Windows and macOS; only the `wide` range (1024-65535) covers it.'
+          ? 'A registered port (1024-49151) outside the usual client ranges of Linux, Windows and macOS; only the `wide` range ' +
+            '(1024-65535) covers it.'
           : 'A high port.',
     );
   }
@@ -339,11 +369,16 @@ function ephemeralPortsAt(ctx: DocContext, rule: ResolvedRule, side: 'from' | 't
   const ep = side === 'from' ? rule.from : rule.to;
   const whose = ep.symbol
     ? `the ephemeral range of \`${ep.symbol.name}\`, the \`${side}\` side of this rule (${ep.symbol.ephemeralSource})`
-    : `the ephemeral range of ${ep.label === 'any' ? '`any`' : `\`${ep.label}\``}, the \`${side}\` side of this rule: the file's default, ${defaultEphemeralSource(ctx)}`;
+    : `the ephemeral range of ${ep.label === 'any' ? '`any`' : `\`${ep.label}\``}, the \`${side}\` side of this rule: the ` +
+      `file's default, ${defaultEphemeralSource(ctx)}`;
+  const meaning =
+    side === 'to'
+      ? 'as a destination, these are the ports a response is addressed to'
+      : "as a source, these are the ports a client's request comes from";
   return [
     `**\`ephemeral\`** here = ${ep.ephemeral.toString()} — ${whose}.`,
     '',
-    `Clients send their requests from such ports, so responses go back to them: ${side === 'to' ? 'as a destination, these are the ports a response is addressed to' : "as a source, these are the ports a client's request comes from"}.`,
+    `Clients send their requests from such ports, so responses go back to them: ${meaning}.`,
   ].join('\n');
 }
 
@@ -384,9 +419,13 @@ function endpointClauseHover(ctx: DocContext, decl: HostDecl | NetworkDecl): str
   if (!sym || (sym.kind !== 'host' && sym.kind !== 'network') || sym.origin.node !== decl) return undefined;
   const addrs = formatAddrSet(sym.addresses) || '(no valid address)';
   return [
-    `**\`ephemeral\`** — the ephemeral range of ${sym.kind} \`${sym.name}\` (${addrs}) = ${sym.ephemeral.toString()} (${sym.ephemeralSource === sym.ephemeral.toString() ? '' : `\`${sym.ephemeralSource}\`, `}${countWords(sym.ephemeral)}).`,
+    `**\`ephemeral\`** — the ephemeral range of ${sym.kind} \`${sym.name}\` (${addrs}) = ${sym.ephemeral.toString()} (` +
+      `${sym.ephemeralSource === sym.ephemeral.toString() ? '' : `\`${sym.ephemeralSource}\`, `}` +
+      `${countWords(sym.ephemeral)}).`,
     '',
-    `As a client, \`${sym.name}\` sends its requests from these ports, and their responses come back to them: \`port ephemeral\` on \`${sym.name}\`'s side of a rule means these ports, and a stateless firewall must let the responses through to them. Without this clause it would take the file's default, ${defaultEphemeralSource(ctx)}.`,
+    `As a client, \`${sym.name}\` sends its requests from these ports, and their responses come back to them: \`port ` +
+      `ephemeral\` on \`${sym.name}\`'s side of a rule means these ports, and a stateless firewall must let the responses ` +
+      `through to them. Without this clause it would take the file's default, ${defaultEphemeralSource(ctx)}.`,
   ].join('\n');
 }
 
@@ -395,11 +434,17 @@ function defaultEphemeralHover(ctx: DocContext, decl: DefaultEphemeralDecl): str
   const first = defaultStatements(ctx)[0];
   if (first && first !== decl) {
     const line = ctx.lines.position(first.span.start).line + 1;
-    return `**\`default ephemeral\`** — ignored: the file sets it twice, and the first one (line ${line}) is used: ${defaultEphemeralSource(ctx)}.`;
+    return (
+      `**\`default ephemeral\`** — ignored: the file sets it twice, and the first one (line ${line}) is used: ` +
+      `${defaultEphemeralSource(ctx)}.`
+    );
   }
   const users = endpointsOnDefault(ctx);
   return [
-    `**\`default ephemeral\`** = ${ctx.analysis.model.defaultEphemeral.toString()} (${countWords(ctx.analysis.model.defaultEphemeral)}), from ${defaultOrigin(ctx)}: the ephemeral range of every endpoint declared in this file without an \`ephemeral\` clause of its own${users.length ? ` (${listWords(users)})` : ''}, and of \`any\` and literal addresses in its rules and flows.`,
+    `**\`default ephemeral\`** = ${ctx.analysis.model.defaultEphemeral.toString()} (` +
+      `${countWords(ctx.analysis.model.defaultEphemeral)}), from ${defaultOrigin(ctx)}: the ephemeral range of every ` +
+      `endpoint declared in this file without an \`ephemeral\` clause of its own` +
+      `${users.length ? ` (${listWords(users)})` : ''}, and of \`any\` and literal addresses in its rules and flows.`,
     '',
     'Clients there send their requests from these ports, so the responses come back to them.',
   ].join('\n');
@@ -419,13 +464,15 @@ function ephemeralDeclHover(ctx: DocContext, decl: EphemeralDecl): string | unde
   const dflt = defaultStatements(ctx)[0]?.value;
   if (dflt?.kind === 'name' && dflt.name.text === sym.name) users.push(`the file's \`default ephemeral\``);
   return [
-    `**\`ephemeral ${sym.name}\`** declares an ephemeral profile = ${sym.ports.toString()} (${countWords(sym.ports)}): the source ports some clients pick for their requests, where the responses come back.`,
+    `**\`ephemeral ${sym.name}\`** declares an ephemeral profile = ${sym.ports.toString()} (${countWords(sym.ports)}): the ` +
+      `source ports some clients pick for their requests, where the responses come back.`,
     '',
     users.length
       ? `Used by ${listWords(users)}.`
       : `No endpoint uses it yet: write \`host NAME ADDRESS ephemeral ${sym.name}\` (or \`default ephemeral ${sym.name}\`).`,
     '',
-    'As a range in use, it also counts when fwlang decides whether a destination port set is response-like (it holds at least half of some ephemeral range).',
+    'As a range in use, it also counts when fwlang decides whether a destination port set is response-like (it holds at ' +
+      'least half of some ephemeral range).',
   ].join('\n');
 }
 
@@ -464,9 +511,15 @@ function rangeHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule, side: 'fr
   }
   if (ports.isAll()) return `${head} — every port: the same as no \`port\` at all.`;
   if (!covered) {
-    return `${head} — not response-like: it holds less than half of every ephemeral range in use, so as a destination it reads as an application's ports, where requests go.`;
+    return (
+      `${head} — not response-like: it holds less than half of every ephemeral range in use, so as a destination it reads as ` +
+      `an application's ports, where requests go.`
+    );
   }
-  return `${head} — response-like: it holds at least half of ${rangeName(ctx, covered)}, so as a destination it could be a client's ephemeral ports, where responses go.`;
+  return (
+    `${head} — response-like: it holds at least half of ${rangeName(ctx, covered)}, so as a destination it could be a ` +
+    `client's ephemeral ports, where responses go.`
+  );
 }
 
 /** `` the `linux` range (32768-60999) ``, or just the range when no profile has it. */
@@ -524,7 +577,8 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
       const text = [
         `**${d}** — from \`${fw.name}\`'s side: ${insideWords(fw)}, and ${directionMeaning(fw, d)}.`,
         '',
-        'Whether a packet is inbound or outbound depends on whose side you stand: the same request is outbound for the client and inbound for the server, and its response goes the opposite way.',
+        'Whether a packet is inbound or outbound depends on whose side you stand: the same request is outbound for the client ' +
+          'and inbound for the server, and its response goes the opposite way.',
       ].join('\n');
       return md(text, ctx, node.direction.span);
     }
@@ -545,7 +599,8 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
     if (within(node.mode?.span, offset)) return md(modeMeaning(node.mode!.value === 'stateful'), ctx, node.mode!.span);
     if (fw && within(node.protectsKeyword, offset)) {
       return md(
-        `**protects** — the inside of \`${fw.name}\`: ${formatAddrSet(fw.inside) || '(nothing)'}. \`inbound\` and \`outbound\` in its rules are meant from here.`,
+        `**protects** — the inside of \`${fw.name}\`: ${formatAddrSet(fw.inside) || '(nothing)'}. \`inbound\` and \`outbound\` ` +
+          `in its rules are meant from here.`,
         ctx,
         node.protectsKeyword!,
       );

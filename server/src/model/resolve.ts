@@ -328,7 +328,8 @@ class FileResolver {
         diag(
           'include-error',
           where,
-          `\`${s.path.value}\` has ${scope.errorCount} error${scope.errorCount === 1 ? '' : 's'}${scope.firstError ? ` (first: ${scope.firstError})` : ''}`,
+          `\`${s.path.value}\` has ${scope.errorCount} error${scope.errorCount === 1 ? '' : 's'}` +
+            `${scope.firstError ? ` (first: ${scope.firstError})` : ''}`,
         ),
       );
     }

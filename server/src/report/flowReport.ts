@@ -187,7 +187,9 @@ export function failureClauses(r: FlowResult, lines: Lines): string[] {
     const bad = r.blockedServerPorts;
     const d = at((b) => restrict(b, { dport: bad }));
     const ports = `server ${plural(bad.size(), 'port', 'ports')} ${bad.toString()}`;
-    const ok = `${plural(r.allowedServerPorts.size(), 'port', 'ports')} ${r.allowedServerPorts.toString()} ${plural(r.allowedServerPorts.size(), 'passes', 'pass')}`;
+    const ok =
+      `${plural(r.allowedServerPorts.size(), 'port', 'ports')} ${r.allowedServerPorts.toString()} ` +
+      `${plural(r.allowedServerPorts.size(), 'passes', 'pass')}`;
     out.push(
       d ? `the ${d.phase} ${d.phase === 'request' ? 'to' : 'from'} ${ports} is dropped at ${d.where}; ${ok}` : `${ports} fail; ${ok}`,
     );
@@ -226,7 +228,9 @@ export function failureClauses(r: FlowResult, lines: Lines): string[] {
     const bad = r.response.blockedClientPorts;
     const d = at((b) => restrict(b, { src: AddrSet.range(a0, a0), sport: bad }));
     const ports = `client ${plural(bad.size(), 'port', 'ports')} ${bad.toString()}`;
-    const ok = `${plural(r.response.allowedClientPorts.size(), 'port', 'ports')} ${r.response.allowedClientPorts.toString()} ${plural(r.response.allowedClientPorts.size(), 'passes', 'pass')}`;
+    const ok =
+      `${plural(r.response.allowedClientPorts.size(), 'port', 'ports')} ${r.response.allowedClientPorts.toString()} ` +
+      `${plural(r.response.allowedClientPorts.size(), 'passes', 'pass')}`;
     out.push(
       d ? `the ${d.phase} ${d.phase === 'request' ? 'from' : 'to'} ${ports} is dropped at ${d.where}; ${ok}` : `${ports} fail; ${ok}`,
     );

@@ -216,7 +216,10 @@ export function renderExpectedFound(
   foundStartsLine = false,
 ): string {
   if (key === 'default-ephemeral' && found && found.tokenType.CATEGORIES?.includes(T.ActionKw)) {
-    return `\`default ${found.image}\` belongs in a firewall header, before its \`{\`: write \`firewall NAME stateless protects ... default ${found.image} {\``;
+    return (
+      `\`default ${found.image}\` belongs in a firewall header, before its \`{\`: write \`firewall NAME stateless protects ` +
+      `... default ${found.image} {\``
+    );
   }
   const expected = renderExpectation(key, prev);
   const foundText = describeToken(found, eof);
@@ -1437,7 +1440,10 @@ class FwParser extends EmbeddedActionsParser {
     return tokenMatcher(t, T.ActionKw) || typoOf(t, ACTIONS).length > 0;
   }
 
-  /** A misspelt direction that starts a rule: `inbuond` (first on its line, or before an action), `120 outbond` (the number first on its line). */
+  /**
+   * A misspelt direction that starts a rule: `inbuond` (first on its line, or before an action),
+   * `120 outbond` (the number first on its line).
+   */
   private fixRuleStartTypo(): void {
     const t = this.LA(1);
     if (t.tokenType === T.Identifier) {
