@@ -54,13 +54,13 @@ describe('syntax error messages', () => {
 
   it('a wrong or missing firewall mode', () => {
     expect(errors('firewall edge nacl protects x { }')).toEqual([
-      'expected `stateless` or `stateful` after the firewall name, found `nacl` @ "nacl"',
+      'expected the firewall kind (`stateless`, `stateful`, `aws-nacl` or `aws-sg`) after the firewall name, found `nacl` @ "nacl"',
     ]);
     expect(errors('firewall edge statefull protects x { }')).toEqual([
       'unknown firewall kind `statefull`: did you mean `stateful`? @ "statefull"',
     ]);
     expect(errors('firewall edge protects x { }')).toEqual([
-      'expected `stateless` or `stateful` after the firewall name, found `protects` @ "protects"',
+      'expected the firewall kind (`stateless`, `stateful`, `aws-nacl` or `aws-sg`) after the firewall name, found `protects` @ "protects"',
     ]);
   });
 

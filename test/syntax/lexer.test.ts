@@ -45,7 +45,7 @@ describe('lexer', () => {
       'Kw_all:all',
       'Identifier:alloww',
     ]);
-    expect(KEYWORDS).toHaveLength(25);
+    expect(KEYWORDS).toHaveLength(27);
   });
 
   it('lexes ranges as number, dash, number (with or without spaces)', () => {

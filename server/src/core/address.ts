@@ -219,6 +219,13 @@ export function formatAddrSet(set: AddrSet): string {
   return parts.join(',');
 }
 
+/** An address set as the fewest aligned prefixes (CIDR blocks), one family each, ascending. */
+export function prefixesOf(set: AddrSet): string[] {
+  const out: string[] = [];
+  for (const [lo, hi] of set.ranges()) for (const [flo, fhi, fam] of splitFamilies(lo, hi)) out.push(...toPrefixes(flo, fhi, fam));
+  return out;
+}
+
 function splitFamilies(lo: bigint, hi: bigint): [bigint, bigint, Family][] {
   const out: [bigint, bigint, Family][] = [];
   if (lo <= V4_MAX) out.push([lo, hi < V4_MAX ? hi : V4_MAX, 4]);

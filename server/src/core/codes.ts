@@ -42,6 +42,11 @@ export const CODE_TABLE = {
   'redundant-rule': { severity: 'hint', summary: 'A rule whose removal changes no verdict.' },
   'flow-expectation': { severity: 'error', summary: 'A flow whose verdict differs from its `expect`.' },
   'flow-path': { severity: 'error', summary: 'A flow whose `via` names a firewall its request does not cross; the flow is not simulated.' },
+  'platform-unsupported': {
+    severity: 'error',
+    summary: "A rule or clause that the firewall's platform (aws-nacl, aws-sg) cannot express.",
+  },
+  'platform-limit': { severity: 'warning', summary: "More entries than the platform's default quota, counted as AWS counts them." },
   'include-error': { severity: 'error', summary: 'An `include` of a missing file, an include cycle, or errors inside an included file.' },
   'unused-suppression': { severity: 'hint', summary: 'A `# fw-ignore CODE` comment that silences nothing.' },
   internal: { severity: 'error', summary: 'An analysis of fwlang itself failed on this file: a bug in fwlang, please report it.' },

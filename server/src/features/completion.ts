@@ -32,13 +32,15 @@ const KEYWORD_DOCS: Record<string, string> = {
   service: 'service NAME PROTO PORTS',
   ephemeral: 'ephemeral NAME LOW-HIGH — or the ephemeral range of an endpoint',
   default: "default ephemeral PROFILE — or a firewall's default verdict",
-  firewall: 'firewall NAME (stateless | stateful) protects ENDPOINT {, ENDPOINT} [default (allow | deny)] { RULE* }',
+  firewall: 'firewall NAME (stateless | stateful | aws-nacl | aws-sg) protects ENDPOINT {, ENDPOINT} [default (allow | deny)] { RULE* }',
   flow: 'flow CLIENT[:PORTS] -> SERVER SERVICE [via FW {, FW}] [expect (allow | deny)]',
   include: 'include "relative/path.fw"',
   inbound: 'into the inside the firewall protects',
   outbound: 'out of the inside the firewall protects',
   stateless: 'no connection tracking: a response needs its own rule',
   stateful: 'connection tracking: responses are allowed by themselves',
+  'aws-nacl': 'an AWS network ACL: stateless, rules tried lowest number first, no source ports, final `*` deny',
+  'aws-sg': 'an AWS security group: stateful, allow rules only, unnumbered, each member behind its own copy',
   any: 'every IPv4 and IPv6 address',
 };
 

@@ -24,6 +24,7 @@ import type {
   Direction,
   EphemeralDecl,
   FirewallDecl,
+  FirewallKind,
   HostDecl,
   NetworkDecl,
   PortSpec,
@@ -296,21 +297,41 @@ function symbolHover(sym: ModelSymbol): string {
     case 'firewall': {
       const fw = sym.firewall;
       return [
-        `**firewall \`${fw.name}\`** — ${fw.mode}, protects ${formatAddrSet(fw.inside) || '(nothing)'}, default ` +
+        `**firewall \`${fw.name}\`** — ${fw.platform ?? fw.mode}, protects ${formatAddrSet(fw.inside) || '(nothing)'}, default ` +
           `${fw.defaultAction}, ${fw.rules.length} rule${fw.rules.length === 1 ? '' : 's'}`,
         '',
-        modeMeaning(fw.mode === 'stateful'),
+        kindMeaning(fw.platform ?? fw.mode),
       ].join('\n');
     }
   }
 }
 
-function modeMeaning(stateful: boolean): string {
-  return stateful
-    ? '**stateful**: like a security group or conntrack — it links each response to its request and allows it by itself. You ' +
+function kindMeaning(kind: FirewallKind): string {
+  switch (kind) {
+    case 'stateful':
+      return (
+        '**stateful**: like a security group or conntrack — it links each response to its request and allows it by itself. You ' +
         'write rules for the requests only.'
-    : '**stateless**: like an AWS network ACL or a router ACL — it judges every packet alone. Each allowed request needs a ' +
-        "second rule for its response, going back to the client's ephemeral port.";
+      );
+    case 'stateless':
+      return (
+        '**stateless**: like an AWS network ACL or a router ACL — it judges every packet alone. Each allowed request needs a ' +
+        "second rule for its response, going back to the client's ephemeral port."
+      );
+    case 'aws-nacl':
+      return (
+        '**aws-nacl**: an AWS network ACL: stateless, rules tried lowest number first, no source ports, final `*` deny. ' +
+        'Each allowed request needs a second rule for its response, and that rule cannot say "only from port 443": it ' +
+        'matches the remote address and the destination ports only. Each subnet it protects is its own inside: traffic ' +
+        'between two of them crosses it twice, traffic within one crosses nothing.'
+      );
+    case 'aws-sg':
+      return (
+        '**aws-sg**: an AWS security group: stateful (responses are allowed by themselves), allow rules only, unnumbered, ' +
+        'no source ports, everything else denied. Each member sits behind its own copy: traffic between two members ' +
+        'crosses the group twice. Several groups on one address act as one, the union of their rules.'
+      );
+  }
 }
 
 function portHover(port: number, proto: string | undefined): string {
@@ -596,7 +617,7 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
   const fwHit = firewallDeclAt(ctx, offset);
   if (fwHit) {
     const { fw, node } = fwHit;
-    if (within(node.mode?.span, offset)) return md(modeMeaning(node.mode!.value === 'stateful'), ctx, node.mode!.span);
+    if (within(node.mode?.span, offset)) return md(kindMeaning(node.mode!.value), ctx, node.mode!.span);
     if (fw && within(node.protectsKeyword, offset)) {
       return md(
         `**protects** — the inside of \`${fw.name}\`: ${formatAddrSet(fw.inside) || '(nothing)'}. \`inbound\` and \`outbound\` ` +

@@ -22,6 +22,7 @@ import type {
 import { BUILTIN_PROFILES, BUILTIN_SERVICES, WIDE } from './builtins';
 import { closestName } from './suggest';
 import { flowStatementText } from './flowStatementText';
+import { platformDiagnostics, subnetsOf } from './platform';
 import type {
   EndpointSymbol,
   FileHost,
@@ -703,6 +704,7 @@ class FileResolver {
       );
       valid = false;
     }
+    const subnets: AddrSet[] = [];
     for (const p of s.protects) {
       const ep = this.endpoint(p);
       if (!ep) {
@@ -711,11 +713,16 @@ class FileResolver {
       }
       inside = inside.union(ep.addresses);
       labels.push(ep.label);
+      subnets.push(...subnetsOf(ep));
     }
+    const kind = s.mode?.value ?? 'stateless';
+    const platform = kind === 'aws-nacl' || kind === 'aws-sg' ? kind : undefined;
     const fw: Firewall = {
       name: s.name.text,
-      mode: s.mode?.value ?? 'stateless',
+      mode: kind === 'aws-sg' || kind === 'stateful' ? 'stateful' : 'stateless',
+      platform,
       inside,
+      insides: platform === 'aws-nacl' ? subnets : [inside],
       insideLabel: labels.join(', '),
       defaultAction: (s.defaultAction?.value ?? 'deny') as Action,
       rules: [],
@@ -747,6 +754,7 @@ class FileResolver {
       fw.rules.push(r);
     });
     this.checkNumbering(fw);
+    for (const d of platformDiagnostics(fw)) this.report(d);
     return fw;
   }
 

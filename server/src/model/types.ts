@@ -3,7 +3,7 @@
 
 import type { Diagnostic, Span } from '../core/diagnostic';
 import type { AddrSet, PortSet } from '../core/intervals';
-import type { Action, Direction, FileAst, FirewallDecl, FlowDecl, Mode, Proto, RuleNode, Statement } from '../syntax/ast';
+import type { Action, Direction, FileAst, FirewallDecl, FlowDecl, Mode, Platform, Proto, RuleNode, Statement } from '../syntax/ast';
 
 /**
  * The file a node belongs to: the path the model was given for the root file (a file system
@@ -94,8 +94,17 @@ export interface ResolvedRule {
 
 export interface Firewall {
   name: string;
+  /** Whether it tracks connections; a platform fixes it (aws-nacl stateless, aws-sg stateful). */
   mode: Mode;
+  /** The platform its KIND names (spec §10), if any. */
+  platform?: Platform;
+  /** Everything it protects (the union of its insides). */
   inside: AddrSet;
+  /**
+   * Its insides for §5.1: an aws-nacl has one per `protects` prefix (each subnet); every other
+   * kind has one, `inside` (an aws-sg's members each sit behind their own copy: engine/firewall.ts).
+   */
+  insides: AddrSet[];
   insideLabel: string;
   defaultAction: Action;
   /** All rules, file order. */

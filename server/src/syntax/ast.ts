@@ -14,7 +14,12 @@ export interface Name {
 export type Proto = 'tcp' | 'udp' | 'icmp' | 'all';
 export type Direction = 'inbound' | 'outbound';
 export type Action = 'allow' | 'deny';
+/** Whether a firewall tracks connections. */
 export type Mode = 'stateless' | 'stateful';
+/** A platform a firewall may stand for (spec §10): it fixes the mode and what rules can say. */
+export type Platform = 'aws-nacl' | 'aws-sg';
+/** The KIND written in a firewall header: a generic mode or a platform. */
+export type FirewallKind = Mode | Platform;
 
 export interface Word<T extends string> {
   value: T;
@@ -132,7 +137,7 @@ export interface FirewallDecl {
   recovered?: true;
   keyword: Span;
   name: Name;
-  mode?: Word<Mode>;
+  mode?: Word<FirewallKind>;
   /** Span of the `protects` keyword, if written. */
   protectsKeyword?: Span;
   protects: EndpointRef[];

@@ -60,11 +60,11 @@ import type {
   EphemeralDecl,
   EphemeralRef,
   FirewallDecl,
+  FirewallKind,
   FlowDecl,
   FlowTarget,
   HostDecl,
   IncludeDecl,
-  Mode,
   Name,
   NetworkDecl,
   NumberLit,
@@ -169,7 +169,7 @@ function renderExpectation(key: string, prev: IToken | undefined): string {
     case 'include-path':
       return 'expected a quoted path like "common.fw" after `include`';
     case 'fw-mode':
-      return 'expected `stateless` or `stateful` after the firewall name';
+      return 'expected the firewall kind (`stateless`, `stateful`, `aws-nacl` or `aws-sg`) after the firewall name';
     case 'fw-default':
       return 'expected `allow` or `deny` after `default`';
     case 'endpoint':
@@ -327,7 +327,7 @@ function word<V extends string>(t: IToken): Word<V> {
 }
 
 // Keywords a misspelling may stand for, by the place it is found in (see fixTypo).
-const MODES = [T.Stateless, T.Stateful];
+const MODES = [T.Stateless, T.Stateful, T.AwsNacl, T.AwsSg];
 const ACTIONS = [T.Allow, T.Deny];
 const DIRECTIONS = [T.Inbound, T.Outbound];
 const PROTOS = [T.Tcp, T.Udp, T.Icmp, T.All];
@@ -808,7 +808,7 @@ class FwParser extends EmbeddedActionsParser {
         node.name = this.SUBRULE(this.declName);
         if (this.idAhead()) this.fixTypo('firewall kind', MODES);
         const mode = this.CONSUME(T.ModeKw, E_FW_MODE);
-        if (real(mode)) node.mode = word<Mode>(mode);
+        if (real(mode)) node.mode = word<FirewallKind>(mode);
         if (this.idAhead()) this.fixTypo('keyword', KW_PROTECTS);
         this.OPTION(() => {
           node.protectsKeyword = sp(this.CONSUME(T.Protects));

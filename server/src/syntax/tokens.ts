@@ -22,7 +22,11 @@ import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
 export const AnyToken = createToken({ name: 'AnyToken', pattern: Lexer.NA, label: 'anything' });
 /** Every reserved word. */
 export const Keyword = createToken({ name: 'Keyword', pattern: Lexer.NA, label: 'a keyword' });
-export const ModeKw = createToken({ name: 'ModeKw', pattern: Lexer.NA, label: '`stateless` or `stateful`' });
+export const ModeKw = createToken({
+  name: 'ModeKw',
+  pattern: Lexer.NA,
+  label: 'a firewall kind (`stateless`, `stateful`, `aws-nacl` or `aws-sg`)',
+});
 export const ActionKw = createToken({ name: 'ActionKw', pattern: Lexer.NA, label: '`allow` or `deny`' });
 export const DirectionKw = createToken({
   name: 'DirectionKw',
@@ -176,6 +180,8 @@ export const Ephemeral = kw('ephemeral');
 export const Firewall = kw('firewall');
 export const Stateless = kw('stateless', ModeKw);
 export const Stateful = kw('stateful', ModeKw);
+export const AwsNacl = kw('aws-nacl', ModeKw);
+export const AwsSg = kw('aws-sg', ModeKw);
 export const Protects = kw('protects');
 export const Default = kw('default');
 export const Inbound = kw('inbound', DirectionKw);
@@ -203,6 +209,8 @@ export const KEYWORD_TOKENS: TokenType[] = [
   Firewall,
   Stateless,
   Stateful,
+  AwsNacl,
+  AwsSg,
   Protects,
   Default,
   Inbound,
