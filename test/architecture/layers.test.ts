@@ -17,6 +17,7 @@ const LAYERS: Record<string, number> = {
   engine: 3,
   report: 4,
   analysis: 5,
+  convert: 5,
   'protocol.ts': 6,
   features: 7,
   node: 7,

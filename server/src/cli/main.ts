@@ -1,4 +1,4 @@
-// `fwlang`: check and simulate `.fw` files from a terminal or CI (cli.md). A thin front end:
+// `fwlang`: check and simulate `.fw` files, import AWS configurations, from a terminal or CI (cli.md). A thin front end:
 // it reads files, calls the core and prints; usage problems are one line on stderr, exit 2.
 
 import * as fs from 'node:fs';
@@ -15,6 +15,7 @@ import { type FlowJson, modelLines, failureClauses, flowJson, flowText, refusalR
 import { refusalOf, refusalsOf } from '../analysis/flowPath';
 import { flowStatementText } from '../model/flowStatementText';
 import { fileOf, isOwn, textOf } from '../model/ownership';
+import { IMPORT_FORMATS, type ImportFormat, type ImportInput, importConfig } from '../convert/import';
 import type { FlowDecl } from '../syntax/ast';
 import { type FileReport, diagnosticJson } from './report';
 import { toSarif } from './sarif';
@@ -26,9 +27,20 @@ class UsageError extends Error {}
 
 const USAGE = `usage: fwlang check FILE|DIR ... [--format text|json|sarif] [--fix]
        fwlang simulate FILE [--flow 'CLIENT -> SERVER SERVICE'] [--json]
+       fwlang import FILE... [--from aws|terraform] [-o OUT.fw]
        fwlang --version | --help`;
 
+/** What `-` stands for: standard input, as cli.md names it. */
+const STDIN = '<stdin>';
+
 function readText(file: string): string {
+  if (file === '-') {
+    try {
+      return fs.readFileSync(0, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read standard input: ${(e as NodeJS.ErrnoException).code ?? 'read error'}`);
+    }
+  }
   let st: fs.Stats;
   try {
     st = fs.statSync(file);
@@ -46,6 +58,10 @@ function readText(file: string): string {
 function collectFiles(args: string[]): string[] {
   const files: string[] = [];
   for (const a of args) {
+    if (a === '-') {
+      files.push(a);
+      continue;
+    }
     let st: fs.Stats;
     try {
       st = fs.statSync(a);
@@ -114,12 +130,16 @@ function checkCommand(argv: string[], out: (s: string) => void): number {
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`unknown format ${format}: use text, json or sarif`);
   if (positional.length === 0) throw new UsageError('check needs a file or a directory');
   const files = collectFiles(positional);
+  if (files.filter((f) => f === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
+  if (files.includes('-') && flags.has('--fix')) throw new UsageError('--fix cannot rewrite standard input (-)');
   const host = nodeFileHost();
   const reports: FileReport[] = [];
   const fixLog: string[] = [];
   let errors = false;
-  for (const file of files) {
-    let text = readText(file);
+  for (const input of files) {
+    let text = readText(input);
+    // Standard input is reported as `<stdin>`, its includes relative to the current directory.
+    const file = input === '-' ? STDIN : input;
     const abs = path.resolve(file);
     const analyzeText = (t: string) => analyze(buildModel(abs, t, host));
     let diagnostics: Diagnostic[];
@@ -318,6 +338,51 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
   return results.every((r) => r.met) ? 0 : 1;
 }
 
+/** `fwlang import`: AWS CLI or Terraform JSON in, `.fw` out; exit 1 when something could not be expressed. */
+function importCommand(argv: string[], out: (s: string) => void): number {
+  const args = [...argv];
+  let output: string | undefined;
+  for (let i = args.indexOf('-o'); i >= 0; i = args.indexOf('-o')) {
+    output = args[i + 1];
+    if (output === undefined) throw new UsageError('-o needs a file');
+    args.splice(i, 2);
+  }
+  const { positional, flags } = parseArgs(args, ['--from', '--host', '--inside', '--output'], []);
+  if (typeof flags.get('--output') === 'string') output = flags.get('--output') as string;
+  const from = flags.get('--from') as string | undefined;
+  if (from !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(from)) {
+    throw new UsageError(
+      from === 'iptables' || from === 'nftables'
+        ? `import --from ${from} is not supported yet: use aws or terraform`
+        : `unknown format ${from}: use aws or terraform`,
+    );
+  }
+  for (const f of ['--host', '--inside'])
+    if (flags.has(f)) throw new UsageError(`${f} is for --from iptables or nftables, not ${from ?? 'JSON input'}`);
+  if (positional.length === 0) throw new UsageError('import needs a file (or - for standard input)');
+  if (positional.filter((f) => f === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
+  const inputs: ImportInput[] = positional.map((file) => {
+    const name = file === '-' ? STDIN : file;
+    const text = readText(file);
+    try {
+      return { name, json: JSON.parse(text) as unknown };
+    } catch (e) {
+      throw new UsageError(`${name}: not JSON (${(e as Error).message})`);
+    }
+  });
+  const r = importConfig(inputs, from as ImportFormat | undefined);
+  if ('error' in r) throw new UsageError(r.error);
+  if (output !== undefined) {
+    try {
+      fs.writeFileSync(output, r.text);
+    } catch (e) {
+      throw new UsageError(`cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? 'write error'}`);
+    }
+  } else out(r.text.replace(/\n$/, ''));
+  for (const u of r.unexpressed) process.stderr.write(`not expressed: ${u}\n`);
+  return r.unexpressed.length > 0 ? 1 : 0;
+}
+
 export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n')): number {
   const [cmd, ...rest] = argv;
   switch (cmd) {
@@ -325,6 +390,8 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       return checkCommand(rest, out);
     case 'simulate':
       return simulateCommand(rest, out);
+    case 'import':
+      return importCommand(rest, out);
     case '--version':
     case '-v':
       out(VERSION);
@@ -335,9 +402,9 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       out(USAGE);
       return 0;
     case undefined:
-      throw new UsageError('missing command: check or simulate (see fwlang --help)');
+      throw new UsageError('missing command: check, simulate or import (see fwlang --help)');
     default:
-      throw new UsageError(`unknown command ${cmd}: use check or simulate (see fwlang --help)`);
+      throw new UsageError(`unknown command ${cmd}: use check, simulate or import (see fwlang --help)`);
   }
 }
 
