@@ -94,7 +94,7 @@ describe('completion', () => {
 
   it('offers statement keywords at the start of a line', async () => {
     const items = await complete(uri, `${base}|`);
-    expect(labels(items)).toEqual(['default', 'ephemeral', 'firewall', 'flow', 'host', 'include', 'network', 'service']);
+    expect(labels(items)).toEqual(['default', 'ephemeral', 'firewall', 'flow', 'host', 'include', 'nat', 'network', 'service']);
     expect(items.every((i) => i.kind === CompletionItemKind.Keyword)).toBe(true);
   });
 

@@ -72,7 +72,7 @@ describe('syntax error messages', () => {
 
   it('a name where a statement should start', () => {
     expect(messages('catogram 10.0.0.1')).toEqual([
-      '`catogram` is not a keyword here: a statement starts with `host`, `network`, `service`, `ephemeral`, `default ephemeral`, `include`, `firewall` or `flow`',
+      '`catogram` is not a keyword here: a statement starts with `host`, `network`, `service`, `ephemeral`, `default ephemeral`, `nat`, `include`, `firewall` or `flow`',
     ]);
   });
 

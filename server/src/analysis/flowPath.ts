@@ -3,11 +3,12 @@
 // not simulated (cli.md).
 
 import { type Diagnostic, diag } from '../core/diagnostic';
-import { viaNotCrossed } from '../engine/simulate';
+import { natViaNotCrossed, viaNotCrossed } from '../engine/simulate';
 import type { Firewall, Flow, Model } from '../model/types';
 import type { FlowDecl } from '../syntax/ast';
 import type { AnalysisContext } from './context';
 import { flowsOf } from '../model/ownership';
+import { AddrSet } from '../core/intervals';
 
 /** Why the request does not cross `fw`: both ends inside, or neither. */
 function whyNotCrossed(flow: Flow, fw: Firewall): string {
@@ -20,8 +21,69 @@ function whyNotCrossed(flow: Flow, fw: Firewall): string {
   return `${ends}, so the request does not cross it`;
 }
 
+/**
+ * Why a flow's `via` cannot be split into the two legs of spec §6.1, on the name of the NAT
+ * gateway at fault: a second gateway, or a gateway of an address family the client or the
+ * server does not have.
+ */
+function natLegErrors(flow: Flow): Diagnostic[] {
+  const gateways = (flow.hops ?? []).flatMap((h) => (h.kind === 'nat' ? [h] : []));
+  const out: Diagnostic[] = [];
+  for (const [i, h] of gateways.entries()) {
+    if (i > 0) {
+      out.push(
+        diag(
+          'flow-path',
+          h.name.span,
+          `\`via ${h.nat.name}\`: a flow goes through one NAT gateway (\`${gateways[0]!.nat.name}\` is already on its path); ` +
+            `write one flow per gateway`,
+        ),
+      );
+      continue;
+    }
+    const family = AddrSet.V4.intersects(h.nat.address) ? AddrSet.V4 : AddrSet.V6;
+    const none = [
+      { label: flow.client.label, set: flow.client.addresses },
+      { label: flow.server.label, set: flow.server.addresses },
+    ].find((e) => !e.set.intersects(family));
+    if (none) {
+      out.push(
+        diag(
+          'flow-path',
+          h.name.span,
+          `\`via ${h.nat.name}\`: the gateway's address ${h.nat.addressText} and \`${none.label}\` are of different address ` +
+            `families, so no leg of the connection can be formed through it`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** The flow-path errors of one flow through a NAT gateway: its legs, then the firewalls each leg does not cross. */
+function natFlowPathDiagnostics(model: Model, flow: Flow): Diagnostic[] {
+  const legErrors = natLegErrors(flow);
+  if (legErrors.length > 0) return legErrors;
+  const names = (flow.hops ?? []).flatMap((h) => (h.kind === 'firewall' ? [h.name] : []));
+  const gw = flow.nat!;
+  return natViaNotCrossed(model, flow).map(({ index, leg, firewall }) => {
+    const ends =
+      leg === 1
+        ? `from \`${flow.client.label}\` to the gateway \`${gw.name}\` (${gw.addressText})`
+        : `from \`${gw.name}\` to \`${flow.server.label}\``;
+    return diag(
+      'flow-path',
+      names[index]?.span ?? flow.node.span,
+      `\`via ${firewall.name}\`: it stands in leg ${leg} of the connection through the NAT gateway \`${gw.name}\`, ${ends}, ` +
+        `and that leg does not cross it; name each firewall in the leg it lies on (before the gateway for leg 1, after it ` +
+        `for leg 2), or name only the gateway`,
+    );
+  });
+}
+
 /** The flow-path errors of one flow, on the `via` names. */
-function flowPathDiagnostics(flow: Flow): Diagnostic[] {
+function flowPathDiagnostics(model: Model, flow: Flow): Diagnostic[] {
+  if (flow.nat) return natFlowPathDiagnostics(model, flow);
   const names = flow.node.via.filter((n) => !!n);
   return viaNotCrossed(flow).map(({ index, firewall }) =>
     diag(
@@ -34,7 +96,7 @@ function flowPathDiagnostics(flow: Flow): Diagnostic[] {
 
 /** Every flow-path error of the root file's flows. */
 function flowPathsOf(model: Model): Diagnostic[] {
-  return flowsOf(model).flatMap(flowPathDiagnostics);
+  return flowsOf(model).flatMap((f) => flowPathDiagnostics(model, f));
 }
 
 export function checkFlowPaths(ctx: AnalysisContext): Diagnostic[] {

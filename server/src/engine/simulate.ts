@@ -2,7 +2,7 @@
 // Everything is computed on exact packet classes; the hop traces follow one concrete packet.
 
 import type { Action, Direction } from '../syntax/ast';
-import type { Firewall, Flow, Model, ResolvedRule } from '../model/types';
+import type { Firewall, Flow, Model, NatSymbol, ResolvedRule } from '../model/types';
 import { formatAddrSet } from '../core/address';
 import { AddrSet, PortSet } from '../core/intervals';
 import { crossing, decide, decidePacket, packetDirection } from './firewall';
@@ -16,6 +16,24 @@ export interface Hop {
   action: Action;
   by: 'rule' | 'default' | 'state';
   rule?: ResolvedRule;
+  /** On a flow through a NAT gateway: the leg the hop is on (spec §6.1). */
+  leg?: 1 | 2;
+}
+
+/** A flow through a NAT gateway: its two legs and the gateway's ports split by verdict (spec §6.1). */
+export interface NatResult {
+  gateway: NatSymbol;
+  /** Firewalls of leg 1 (client to gateway) and leg 2 (gateway to server), in the order the request crosses them. */
+  leg1: Firewall[];
+  leg2: Firewall[];
+  /** Gateway ports for which every connection passes / the rest (empty for icmp). */
+  allowedGatewayPorts: PortSet;
+  blockedGatewayPorts: PortSet;
+  /** The gateway ports the request and the response traces follow. */
+  requestGatewayPort?: number;
+  responseGatewayPort?: number;
+  /** Leg-2 connections (gateway address and port to server) that fail one way or the other. */
+  leg2Failed: Box[];
 }
 
 interface HalfResult {
@@ -25,8 +43,10 @@ interface HalfResult {
 
 export interface FlowResult {
   flow: Flow;
-  /** Firewalls in the order the request crosses them. */
+  /** Firewalls in the order the request crosses them (through a NAT: leg 1's, then leg 2's). */
   path: Firewall[];
+  /** Set for a flow through a NAT gateway. */
+  nat?: NatResult;
   verdict: Verdict;
   met: boolean;
   request: HalfResult;
@@ -68,11 +88,14 @@ function insideSize(fw: Firewall): bigint {
 /** The firewalls a request crosses, in order (§6 path inference), or the `via` list. */
 function inferPath(model: Model, flow: Flow, request: Box[]): Firewall[] {
   if (flow.via) return flow.via;
+  return inferFirewalls(model, flow.client.addresses, flow.server.addresses, request);
+}
+
+/** §6 path inference for requests `request` (located as §5.1 sees them) from `client` to `server`. */
+function inferFirewalls(model: Model, client: AddrSet, server: AddrSet, request: Box[]): Firewall[] {
   const crosses = (fw: Firewall, d: Direction) => request.some((b) => crossing(fw, d, b) !== undefined);
-  const clientSide = model.firewalls.filter((fw) => fw.inside.intersects(flow.client.addresses) && crosses(fw, 'outbound'));
-  const serverSide = model.firewalls.filter(
-    (fw) => !clientSide.includes(fw) && fw.inside.intersects(flow.server.addresses) && crosses(fw, 'inbound'),
-  );
+  const clientSide = model.firewalls.filter((fw) => fw.inside.intersects(client) && crosses(fw, 'outbound'));
+  const serverSide = model.firewalls.filter((fw) => !clientSide.includes(fw) && fw.inside.intersects(server) && crosses(fw, 'inbound'));
   const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
   clientSide.sort((a, b) => cmp(insideSize(a), insideSize(b)) || a.order - b.order);
   serverSide.sort((a, b) => cmp(insideSize(b), insideSize(a)) || a.order - b.order);
@@ -84,7 +107,7 @@ function inferPath(model: Model, flow: Flow, request: Box[]): Firewall[] {
  * and server address is one end inside and the other outside): spec §6 `flow-path`.
  */
 export function viaNotCrossed(flow: Flow): { index: number; firewall: Firewall }[] {
-  if (!flow.via) return [];
+  if (!flow.via || flow.nat) return [];
   const request = requestBoxes(flow);
   const out: { index: number; firewall: Firewall }[] = [];
   flow.via.forEach((fw, index) => {
@@ -99,8 +122,25 @@ interface Pass {
   dropped: Box[];
 }
 
+/**
+ * Where §5.1 places a leg-1 packet of a NAT flow (spec §6.1): its destination (request) or
+ * source (response) is taken to be the gateway's address; the rules still see the real one.
+ */
+interface Locate {
+  side: 'src' | 'dst';
+  at: AddrSet;
+}
+
+/** The part of `box` that crosses `fw` in `direction`, placed as `locate` says. */
+function crossingAt(fw: Firewall, direction: Direction, box: Box, locate?: Locate): Box | undefined {
+  if (!locate) return crossing(fw, direction, box);
+  const c = crossing(fw, direction, { ...box, [locate.side]: locate.at });
+  if (!c) return undefined;
+  return locate.side === 'dst' ? { ...box, src: c.src } : { ...box, dst: c.dst };
+}
+
 /** Runs a class through one firewall: what crosses is decided, the rest passes untouched. */
-function throughFirewall(fw: Firewall, boxes: Box[], byState: boolean): Pass {
+function throughFirewall(fw: Firewall, boxes: Box[], byState: boolean, locate?: Locate): Pass {
   const passed: Box[] = [];
   const dropped: Box[] = [];
   for (const b of boxes) {
@@ -108,7 +148,7 @@ function throughFirewall(fw: Firewall, boxes: Box[], byState: boolean): Pass {
     for (const d of ['inbound', 'outbound'] as const) {
       const next: Box[] = [];
       for (const r of rest) {
-        const c = crossing(fw, d, r);
+        const c = crossingAt(fw, d, r, locate);
         if (!c) {
           next.push(r);
           continue;
@@ -159,9 +199,9 @@ export function requestBoxes(flow: Flow): Box[] {
 }
 
 export function simulateFlow(model: Model, flow: Flow): FlowResult {
+  if (flow.nat) return simulateNatFlow(model, flow, flow.nat);
   const request = requestBoxes(flow);
   const path = inferPath(model, flow, request);
-  const ported = flow.proto !== 'icmp';
 
   // Request, hop by hop.
   let live = request;
@@ -183,8 +223,40 @@ export function simulateFlow(model: Model, flow: Flow): FlowResult {
   }
   const passed = resp.map(invertBox);
   const respFailed = respDropped.map(invertBox);
-  const failed = reqDropped.concat(respFailed);
 
+  return summarize(
+    flow,
+    path,
+    { request, requestPassed, reqDropped, passed, respFailed },
+    {
+      request: (p) => traceRequest(path, p).hops,
+      response: (p) => traceResponse(path, p),
+    },
+  );
+}
+
+/** What a flow's simulation found, as request packets (a class of connections each). */
+interface Outcome {
+  request: Box[];
+  requestPassed: Box[];
+  reqDropped: Box[];
+  /** Connections that pass both ways. */
+  passed: Box[];
+  /** Connections whose request passed and whose response is dropped. */
+  respFailed: Box[];
+}
+
+/** How to follow one request packet, and the response to one, hop by hop. */
+interface Tracer {
+  request(p: Packet): Hop[];
+  response(p: Packet): Hop[];
+}
+
+/** The verdict and its splits by dimension (spec §6), and the traces (cli.md) of an outcome. */
+function summarize(flow: Flow, path: Firewall[], o: Outcome, tracer: Tracer): FlowResult {
+  const { request, requestPassed, reqDropped, passed, respFailed } = o;
+  const ported = flow.proto !== 'icmp';
+  const failed = reqDropped.concat(respFailed);
   // Split each dimension into the values for which every connection passes, none, or some.
   const clientAddresses = projectSrc(request);
   const allowedClientAddresses = clientAddresses.subtract(projectSrc(failed));
@@ -244,7 +316,7 @@ export function simulateFlow(model: Model, flow: Flow): FlowResult {
 
   // Request trace: from the lowest client port.
   const reqPacket = firstPacket(atA0(request));
-  if (reqPacket) result.request.hops = traceRequest(path, reqPacket).hops;
+  if (reqPacket) result.request.hops = tracer.request(reqPacket);
 
   if (requestPassed.length > 0) {
     const portsFailedA0 = atA0(failed).reduce((s, b) => s.union(b.sport), PortSet.EMPTY);
@@ -258,41 +330,211 @@ export function simulateFlow(model: Model, flow: Flow): FlowResult {
       verdict: verdictOf(passed, respFailed),
       allowedClientPorts,
       blockedClientPorts,
-      hops: tracePacket ? traceResponse(path, tracePacket) : [],
+      hops: tracePacket ? tracer.response(tracePacket) : [],
     };
   }
   return result;
 }
 
+/** Where §5.1 places one leg-1 packet (see Locate): the gateway's address on one side. */
+interface LocatePacket {
+  side: 'src' | 'dst';
+  at: bigint;
+  leg: 1 | 2;
+}
+
+function placed(p: Packet, at?: LocatePacket): Packet {
+  return at ? { ...p, [at.side]: at.at } : p;
+}
+
+function legOf(at?: LocatePacket): { leg?: 1 | 2 } {
+  return at ? { leg: at.leg } : {};
+}
+
 /** Follows one request packet along the path; stops at the first firewall that drops it. */
-function traceRequest(path: Firewall[], p: Packet): { hops: Hop[]; passed: boolean } {
+function traceRequest(path: Firewall[], p: Packet, at?: LocatePacket): { hops: Hop[]; passed: boolean } {
   const hops: Hop[] = [];
   for (const fw of path) {
-    const direction = packetDirection(fw, p);
+    const direction = packetDirection(fw, placed(p, at));
     if (!direction) continue;
     const d = decidePacket(fw, direction, p);
-    hops.push({ firewall: fw, direction, action: d.action, by: d.rule ? 'rule' : 'default', rule: d.rule });
+    hops.push({ firewall: fw, direction, action: d.action, by: d.rule ? 'rule' : 'default', rule: d.rule, ...legOf(at) });
     if (d.action === 'deny') return { hops, passed: false };
   }
   return { hops, passed: true };
 }
 
 /** Follows the response to request `p` back along the path. */
-function traceResponse(path: Firewall[], p: Packet): Hop[] {
+function traceResponse(path: Firewall[], p: Packet, at?: LocatePacket): Hop[] {
   const r: Packet = { proto: p.proto, src: p.dst, sport: p.dport, dst: p.src, dport: p.sport };
+  const where = at && { ...at, side: at.side === 'dst' ? ('src' as const) : ('dst' as const) };
   const hops: Hop[] = [];
   for (const fw of [...path].reverse()) {
-    const direction = packetDirection(fw, r);
+    const direction = packetDirection(fw, placed(r, where));
     if (!direction) continue;
     if (fw.mode === 'stateful') {
-      hops.push({ firewall: fw, direction, action: 'allow', by: 'state' });
+      hops.push({ firewall: fw, direction, action: 'allow', by: 'state', ...legOf(at) });
       continue;
     }
     const d = decidePacket(fw, direction, r);
-    hops.push({ firewall: fw, direction, action: d.action, by: d.rule ? 'rule' : 'default', rule: d.rule });
+    hops.push({ firewall: fw, direction, action: d.action, by: d.rule ? 'rule' : 'default', rule: d.rule, ...legOf(at) });
     if (d.action === 'deny') break;
   }
   return hops;
+}
+
+// ---- flows through a NAT gateway (spec §6.1) -------------------------------------------
+
+/** One leg's outcome, as its request packets. */
+interface LegOutcome {
+  requestPassed: Box[];
+  reqDropped: Box[];
+  passed: Box[];
+  respFailed: Box[];
+}
+
+/** Runs requests along `path` and their responses back; `locate` places leg-1 requests for §5.1. */
+function runLeg(path: Firewall[], request: Box[], locate?: Locate): LegOutcome {
+  let live = request;
+  let reqDropped: Box[] = [];
+  for (const fw of path) {
+    const r = throughFirewall(fw, live, false, locate);
+    live = r.passed;
+    reqDropped = reqDropped.concat(r.dropped);
+  }
+  const back = locate && { ...locate, side: locate.side === 'dst' ? ('src' as const) : ('dst' as const) };
+  let resp = live.map(invertBox);
+  let respDropped: Box[] = [];
+  for (const fw of [...path].reverse()) {
+    const r = throughFirewall(fw, resp, fw.mode === 'stateful', back);
+    resp = r.passed;
+    respDropped = respDropped.concat(r.dropped);
+  }
+  return { requestPassed: live, reqDropped, passed: resp.map(invertBox), respFailed: respDropped.map(invertBox) };
+}
+
+/** The leg-1 connections of `boxes` whose server address and port some leg-2 box of `leg2` has. */
+function joined(boxes: Box[], leg2: Box[]): Box[] {
+  const out: Box[] = [];
+  for (const b of boxes) {
+    for (const c of leg2) {
+      const dst = b.dst.intersect(c.dst);
+      const dport = b.dport.intersect(c.dport);
+      if (!dst.isEmpty() && !dport.isEmpty()) out.push({ ...b, dst, dport });
+    }
+  }
+  return out;
+}
+
+/**
+ * The firewalls of each leg: those `via` names before and after the gateway, or, when `via`
+ * names only NAT gateways, those §6 infers between the client and the gateway's address and
+ * between the gateway and the server.
+ */
+export function natLegs(model: Model, flow: Flow, gateway: NatSymbol): { leg1: Firewall[]; leg2: Firewall[] } {
+  const hops = flow.hops ?? [];
+  if (hops.some((h) => h.kind === 'firewall')) {
+    const at = hops.findIndex((h) => h.kind === 'nat');
+    const fws = (list: typeof hops) => list.flatMap((h) => (h.kind === 'firewall' ? [h.firewall] : []));
+    return { leg1: fws(hops.slice(0, at)), leg2: fws(hops.slice(at + 1)) };
+  }
+  const proto = protoBit(flow.proto);
+  const toGateway = requestBoxes(flow).map((b) => ({ ...b, dst: gateway.address }));
+  const fromGateway = makeBoxes(proto, gateway.address, gatewayPorts(flow, gateway), flow.server.addresses, flow.serverPorts);
+  return {
+    leg1: inferFirewalls(model, flow.client.addresses, gateway.address, toGateway),
+    leg2: inferFirewalls(model, gateway.address, flow.server.addresses, fromGateway),
+  };
+}
+
+function gatewayPorts(flow: Flow, gateway: NatSymbol): PortSet {
+  return flow.proto === 'icmp' ? PortSet.ALL : gateway.ports;
+}
+
+/**
+ * The firewalls a NAT flow's `via` names that their leg's request does not cross by §5.1
+ * (leg 1 located at the gateway's address), with their position among the firewalls `via` names.
+ */
+export function natViaNotCrossed(model: Model, flow: Flow): { index: number; leg: 1 | 2; firewall: Firewall }[] {
+  const gateway = flow.nat;
+  if (!gateway || !flow.hops?.some((h) => h.kind === 'firewall')) return [];
+  const { leg1, leg2 } = natLegs(model, flow, gateway);
+  const toGateway: Locate = { side: 'dst', at: gateway.address };
+  const one = requestBoxes(flow);
+  const two = makeBoxes(protoBit(flow.proto), gateway.address, gatewayPorts(flow, gateway), flow.server.addresses, flow.serverPorts);
+  const crossed = (fw: Firewall, boxes: Box[], at?: Locate) =>
+    boxes.some((b) => crossingAt(fw, 'inbound', b, at) !== undefined || crossingAt(fw, 'outbound', b, at) !== undefined);
+  const out: { index: number; leg: 1 | 2; firewall: Firewall }[] = [];
+  leg1.forEach((fw, i) => {
+    if (!crossed(fw, one, toGateway)) out.push({ index: i, leg: 1, firewall: fw });
+  });
+  leg2.forEach((fw, i) => {
+    if (!crossed(fw, two)) out.push({ index: leg1.length + i, leg: 2, firewall: fw });
+  });
+  return out;
+}
+
+function simulateNatFlow(model: Model, flow: Flow, gateway: NatSymbol): FlowResult {
+  const proto = protoBit(flow.proto);
+  const ported = flow.proto !== 'icmp';
+  const g = gateway.address.min()!;
+  const gwPorts = gatewayPorts(flow, gateway);
+  const { leg1, leg2 } = natLegs(model, flow, gateway);
+  const request = requestBoxes(flow);
+  const request2 = makeBoxes(proto, gateway.address, gwPorts, flow.server.addresses, flow.serverPorts);
+  const one = runLeg(leg1, request, { side: 'dst', at: gateway.address });
+  const two = runLeg(leg2, request2);
+
+  // A connection with a given gateway port passes when leg 1 passes for it and leg 2 for that
+  // gateway port and its server address and port: "passed" holds the connections that pass
+  // for some gateway port, "failed" those that fail for some.
+  const requestPassed = joined(one.requestPassed, two.requestPassed);
+  const reqDropped = one.reqDropped.concat(joined(one.requestPassed, two.reqDropped));
+  const passed = joined(one.passed, two.passed);
+  const respFailed = joined(one.respFailed, two.requestPassed).concat(joined(one.requestPassed, two.respFailed));
+  const leg2Failed = two.reqDropped.concat(two.respFailed);
+
+  const at1: LocatePacket = { side: 'dst', at: g, leg: 1 };
+  const at2 = (p: Packet, gp: number): Packet => ({ proto: p.proto, src: g, sport: gp, dst: p.dst, dport: p.dport });
+  const lowest = (boxes: Box[], p: Packet) =>
+    boxes
+      .filter((b) => b.dst.contains(p.dst) && b.dport.contains(p.dport))
+      .reduce<number | undefined>((m, b) => (m === undefined || b.sport.min()! < m ? b.sport.min()! : m), undefined);
+  const nat: NatResult = { gateway, leg1, leg2, allowedGatewayPorts: PortSet.EMPTY, blockedGatewayPorts: PortSet.EMPTY, leg2Failed };
+  const result = summarize(
+    flow,
+    [...leg1, ...leg2],
+    { request, requestPassed, reqDropped, passed, respFailed },
+    {
+      request: (p) => {
+        const first = traceRequest(leg1, p, at1);
+        if (!first.passed) return first.hops;
+        const gp = gwPorts.min()!;
+        nat.requestGatewayPort = gp;
+        return [...first.hops, ...traceRequest(leg2, at2(p, gp)).hops.map((h) => ({ ...h, leg: 2 as const }))];
+      },
+      response: (p) => {
+        // The gateway port of the lowest leg-2 response that fails, else of the lowest that passes.
+        const gp = lowest(two.respFailed, p) ?? lowest(two.requestPassed, p) ?? gwPorts.min()!;
+        nat.responseGatewayPort = gp;
+        const back2 = traceResponse(leg2, at2(p, gp)).map((h) => ({ ...h, leg: 2 as const }));
+        if (back2.some((h) => h.action === 'deny')) return back2;
+        return [...back2, ...traceResponse(leg1, p, at1)];
+      },
+    },
+  );
+  const a0 = result.clientAddresses.min();
+  if (ported && a0 !== undefined) {
+    const leg1FailsAtA0 = one.reqDropped.concat(one.respFailed).some((b) => b.src.contains(a0));
+    const gwFailed = leg2Failed.reduce((acc, b) => acc.union(b.sport), PortSet.EMPTY).intersect(gwPorts);
+    nat.blockedGatewayPorts = leg1FailsAtA0 ? gwPorts : gwFailed;
+    nat.allowedGatewayPorts = gwPorts.subtract(nat.blockedGatewayPorts);
+  }
+  result.nat = nat;
+  if (result.note === 'no firewall is crossed between the client and the server') {
+    result.note = `no firewall is crossed between the client, the NAT gateway \`${gateway.name}\` and the server`;
+  }
+  return result;
 }
 
 export function simulateAll(model: Model): FlowResult[] {
@@ -325,8 +567,29 @@ export function whereDropped(r: FlowResult, within: (b: Box) => Box | undefined 
   if (!best) return undefined;
   const [src, sport, dst, dport] = key(best);
   const p: Packet = { proto: protoBit(r.flow.proto), src, sport, dst, dport };
+  if (r.nat) return whereNatDropped(r.nat, p);
   const req = traceRequest(r.path, p);
   if (!req.passed) return { phase: 'request', hop: req.hops[req.hops.length - 1]! };
   const hop = traceResponse(r.path, p).find((h) => h.action === 'deny');
   return hop && { phase: 'response', hop };
+}
+
+/** whereDropped through a NAT gateway: leg 1, then leg 2 with the lowest gateway port that fails there. */
+function whereNatDropped(nat: NatResult, p: Packet): Drop | undefined {
+  const g = nat.gateway.address.min()!;
+  const at1: LocatePacket = { side: 'dst', at: g, leg: 1 };
+  const req1 = traceRequest(nat.leg1, p, at1);
+  if (!req1.passed) return { phase: 'request', hop: req1.hops[req1.hops.length - 1]! };
+  // The lowest gateway port whose leg 2 fails for this server address and port, if one does.
+  const failing = nat.leg2Failed.filter((b) => b.dst.contains(p.dst) && b.dport.contains(p.dport));
+  if (failing.length > 0) {
+    const gp = failing.reduce((m, b) => Math.min(m, b.sport.min()!), Number.MAX_SAFE_INTEGER);
+    const q: Packet = { proto: p.proto, src: g, sport: gp, dst: p.dst, dport: p.dport };
+    const req2 = traceRequest(nat.leg2, q);
+    if (!req2.passed) return { phase: 'request', hop: { ...req2.hops[req2.hops.length - 1]!, leg: 2 } };
+    const back2 = traceResponse(nat.leg2, q).find((h) => h.action === 'deny');
+    if (back2) return { phase: 'response', hop: { ...back2, leg: 2 } };
+  }
+  const back1 = traceResponse(nat.leg1, p, at1).find((h) => h.action === 'deny');
+  return back1 && { phase: 'response', hop: back1 };
 }

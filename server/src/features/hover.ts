@@ -17,7 +17,7 @@ import type { Span } from '../core/diagnostic';
 import { formatAddrSet } from '../core/address';
 import { PortSet } from '../core/intervals';
 import { BUILTIN_PROFILES, BUILTIN_SERVICES, WIDE } from '../model/builtins';
-import type { Firewall, ModelSymbol, ResolvedEndpoint, ResolvedRule } from '../model/types';
+import type { Firewall, ModelSymbol, NatSymbol, ResolvedEndpoint, ResolvedRule } from '../model/types';
 import { flowJson, flowText, modelLines } from '../report/flowReport';
 import type {
   DefaultEphemeralDecl,
@@ -303,7 +303,22 @@ function symbolHover(sym: ModelSymbol): string {
         kindMeaning(fw.platform ?? fw.mode),
       ].join('\n');
     }
+    case 'nat':
+      return natHover(sym);
   }
+}
+
+/** A NAT gateway (spec §6.1): where it lives, the ports it picks, and how flows cross it. */
+function natHover(sym: NatSymbol): string {
+  const at = formatAddrSet(sym.address) || '(no valid address)';
+  return [
+    `**nat \`${sym.name}\`** = ${at}, ports ${sym.ports.toString()}`,
+    '',
+    `A source-NAT gateway: a connection sent \`via ${sym.name}\` goes in two legs. Leg 1, client to gateway: its firewalls are ` +
+      `those between the client and ${at}, and their rules see the real addresses. Leg 2, gateway to server: the source is ` +
+      `rewritten to ${at} and a port of ${sym.ports.toString()}, so the responses come back to ${at} on those ports — a ` +
+      `stateless firewall on the way must let them in, whatever the clients' own ephemeral range.`,
+  ].join('\n');
 }
 
 function kindMeaning(kind: FirewallKind): string {

@@ -108,6 +108,15 @@ function statement(ctx: DocContext, s: Statement): DocumentSymbol | undefined {
       );
     case 'default-ephemeral':
       return symbol(ctx, 'default ephemeral', folded(ctx.text, s.value?.span), SymbolKind.Property, s.span, s.value?.span ?? s.keyword);
+    case 'nat':
+      return symbol(
+        ctx,
+        s.name?.text ?? '',
+        join(s.address?.text, s.low && s.high ? `ports ${s.low.text}-${s.high.text}` : ''),
+        SymbolKind.Interface,
+        s.span,
+        s.name?.span,
+      );
     case 'include':
       return symbol(ctx, `include ${s.path ? `"${s.path.value}"` : ''}`, '', SymbolKind.File, s.span, s.path?.span ?? s.keyword);
     case 'firewall':

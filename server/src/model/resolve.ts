@@ -31,10 +31,12 @@ import type {
   Model,
   ModelSymbol,
   NameReference,
+  NatSymbol,
   ProfileSymbol,
   ResolvedEndpoint,
   ResolvedRule,
   ServiceSymbol,
+  ViaHop,
 } from './types';
 
 /** What one file exports to the files that include it. */
@@ -157,19 +159,20 @@ function rangesInUse(symbols: Map<string, ModelSymbol>, defaultEphemeral: PortSe
   add(defaultEphemeral);
   add(fallback);
   for (const s of symbols.values()) {
-    if (s.kind === 'profile') add(s.ports);
+    if (s.kind === 'profile' || s.kind === 'nat') add(s.ports);
     else if (s.kind === 'host' || s.kind === 'network') add(s.ephemeral);
   }
   return out;
 }
 
-type Want = 'endpoint' | 'service' | 'profile' | 'firewall';
+type Want = 'endpoint' | 'service' | 'profile' | 'firewall' | 'nat';
 
 const KIND_WORDS: Record<Want, string> = {
   endpoint: 'a host or network',
   service: 'a service',
   profile: 'an ephemeral profile',
   firewall: 'a firewall',
+  nat: 'a NAT gateway',
 };
 
 function kindOf(sym: ModelSymbol): Want {
@@ -188,6 +191,8 @@ function describeKind(sym: ModelSymbol): string {
       return 'an ephemeral profile';
     case 'firewall':
       return 'a firewall';
+    case 'nat':
+      return 'a NAT gateway';
   }
 }
 
@@ -393,6 +398,21 @@ class FileResolver {
         let ports = WIDE;
         if (s.low && s.high) ports = this.checkRange(s.low, s.high) ?? WIDE;
         const sym: ProfileSymbol = { kind: 'profile', name: name.text, ports, builtin: false, origin };
+        this.symbols.set(name.text, sym);
+        break;
+      }
+      case 'nat': {
+        const address = s.address ? this.address(s.address, 'address') : undefined;
+        let ports = WIDE;
+        if (s.low && s.high) ports = this.checkRange(s.low, s.high) ?? WIDE;
+        const sym: NatSymbol = {
+          kind: 'nat',
+          name: name.text,
+          address: address ?? AddrSet.EMPTY,
+          addressText: s.address?.text ?? '',
+          ports,
+          origin,
+        };
         this.symbols.set(name.text, sym);
         break;
       }
@@ -908,13 +928,27 @@ class FileResolver {
       ok = false;
     }
     let via: Firewall[] | undefined;
+    let hops: ViaHop[] | undefined;
+    let nat: NatSymbol | undefined;
     if (s.via.length > 0) {
       via = [];
+      hops = [];
       for (const n of s.via) {
         if (!n) continue;
+        // A `via` name is a firewall or a NAT gateway (spec §6).
+        const named = this.symbols.get(n.text);
+        if (named?.kind === 'nat') {
+          this.ref(n, named);
+          if (named.address.isEmpty()) ok = false;
+          hops.push({ kind: 'nat', nat: named, name: n });
+          nat ??= named;
+          continue;
+        }
         const sym = this.resolveName(n, 'firewall');
-        if (sym?.kind === 'firewall') via.push(sym.firewall);
-        else ok = false;
+        if (sym?.kind === 'firewall') {
+          via.push(sym.firewall);
+          hops.push({ kind: 'firewall', firewall: sym.firewall, name: n });
+        } else ok = false;
       }
     }
     if (!ok || !client || !server) return;
@@ -932,6 +966,7 @@ class FileResolver {
       proto,
       serverPorts,
       via,
+      ...(nat ? { hops, nat } : {}),
       expect: s.expect?.value,
       clientIsNetwork,
     });

@@ -3,7 +3,7 @@
 
 import type { Diagnostic, Span } from '../core/diagnostic';
 import type { AddrSet, PortSet } from '../core/intervals';
-import type { Action, Direction, FileAst, FirewallDecl, FlowDecl, Mode, Platform, Proto, RuleNode, Statement } from '../syntax/ast';
+import type { Action, Direction, FileAst, FirewallDecl, FlowDecl, Mode, Name, Platform, Proto, RuleNode, Statement } from '../syntax/ast';
 
 /**
  * The file a node belongs to: the path the model was given for the root file (a file system
@@ -50,6 +50,19 @@ export interface ProfileSymbol {
   origin?: Origin;
 }
 
+/** A source-NAT gateway (spec §3 `nat`, §6.1). */
+export interface NatSymbol {
+  kind: 'nat';
+  name: string;
+  /** The gateway's one address (empty when it did not resolve). */
+  address: AddrSet;
+  /** The address as written. */
+  addressText: string;
+  /** The source ports it rewrites connections to: its `ports`, else 1024-65535. */
+  ports: PortSet;
+  origin: Origin;
+}
+
 interface FirewallSymbol {
   kind: 'firewall';
   name: string;
@@ -57,7 +70,7 @@ interface FirewallSymbol {
   origin: Origin;
 }
 
-export type ModelSymbol = EndpointSymbol | ServiceSymbol | ProfileSymbol | FirewallSymbol;
+export type ModelSymbol = EndpointSymbol | ServiceSymbol | ProfileSymbol | FirewallSymbol | NatSymbol;
 
 /** A resolved endpoint reference: the addresses and the ephemeral range of that side. */
 export interface ResolvedEndpoint {
@@ -132,13 +145,20 @@ export interface Flow {
   server: ResolvedEndpoint;
   proto: 'tcp' | 'udp' | 'icmp';
   serverPorts: PortSet;
+  /** The firewalls `via` names, in order (NAT gateways left out: see `hops`). */
   via?: Firewall[];
+  /** Set with `nat`: every name of `via`, firewalls and NAT gateways, in order, as written. */
+  hops?: ViaHop[];
+  /** The first NAT gateway `via` names: the flow goes in two legs (spec §6.1). */
+  nat?: NatSymbol;
   expect?: Action;
   /** True when the client is a network (or a prefix / several addresses). */
   clientIsNetwork: boolean;
   /** A flow typed by the user (`--flow`, an input box), not written in the file. */
   adHoc?: boolean;
 }
+
+export type ViaHop = { kind: 'firewall'; firewall: Firewall; name: Name } | { kind: 'nat'; nat: NatSymbol; name: Name };
 
 export interface Model {
   root: FilePath;

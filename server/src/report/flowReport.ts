@@ -17,6 +17,25 @@ interface HopJson {
   by: 'rule' | 'default' | 'state';
   rule: number | null;
   line: number | null;
+  /** On a flow through a NAT gateway: the leg the hop is on (spec §6.1). */
+  leg?: 1 | 2;
+}
+
+/**
+ * A NAT gateway in the hops of a flow through it, between leg 1 and leg 2: its address, its
+ * port range, and the port the trace follows.
+ */
+export interface NatHopJson {
+  nat: string;
+  address: string;
+  ports: string;
+  port: number | null;
+}
+
+export type AnyHopJson = HopJson | NatHopJson;
+
+export function isNatHop(h: AnyHopJson): h is NatHopJson {
+  return 'nat' in h;
 }
 
 export interface FlowJson {
@@ -26,20 +45,22 @@ export interface FlowJson {
   verdict: 'allowed' | 'blocked' | 'partial';
   expect: 'allow' | 'deny' | null;
   met: boolean;
-  request: { verdict: string; hops: HopJson[] };
+  request: { verdict: string; hops: AnyHopJson[] };
   response: null | {
     verdict: string;
     allowedClientPorts: string;
     blockedClientPorts: string;
     allowedClientAddresses?: string;
     blockedClientAddresses?: string;
-    hops: HopJson[];
+    hops: AnyHopJson[];
   };
   allowedClientAddresses?: string;
   blockedClientAddresses?: string;
   partialClientAddresses?: string;
   allowedServerPorts?: string;
   blockedServerPorts?: string;
+  allowedGatewayPorts?: string;
+  blockedGatewayPorts?: string;
   note?: string;
 }
 
@@ -56,7 +77,29 @@ function hopJson(h: Hop, lines: Lines): HopJson {
     by: h.by,
     rule: h.by === 'rule' ? (h.rule?.number ?? null) : null,
     line: h.by === 'rule' && h.rule ? lines.line(h.rule.file, h.rule.node.span.start) : null,
+    ...(h.leg ? { leg: h.leg } : {}),
   };
+}
+
+/**
+ * The hops of a flow through a NAT gateway (spec §6.1) in the order the packets meet them: the
+ * request's leg-1 hops, the gateway, leg 2; the response's leg-2 hops, the gateway, leg 1.
+ * The gateway stands between the legs only when the trace reaches it.
+ */
+function natHops(r: FlowResult, hops: Hop[], lines: Lines, phase: 'request' | 'response', port: number | undefined): AnyHopJson[] {
+  const nat = r.nat!;
+  const first = phase === 'request' ? 1 : 2;
+  const before = hops.filter((h) => h.leg === first);
+  const after = hops.filter((h) => h.leg !== first);
+  const reached = !before.some((h) => h.action === 'deny');
+  const gateway: NatHopJson = {
+    nat: nat.gateway.name,
+    address: nat.gateway.addressText,
+    ports: nat.gateway.ports.toString(),
+    port: r.flow.proto === 'icmp' ? null : (port ?? null),
+  };
+  const json = (list: Hop[]) => list.map((h) => hopJson({ ...h, leg: h.leg ?? 1 }, lines));
+  return reached ? [...json(before), gateway, ...json(after)] : json(before);
 }
 
 export function flowJson(r: FlowResult, model: Model, lines = modelLines(model)): FlowJson {
@@ -66,12 +109,17 @@ export function flowJson(r: FlowResult, model: Model, lines = modelLines(model))
     verdict: r.verdict,
     expect: r.flow.expect ?? null,
     met: r.met,
-    request: { verdict: r.request.verdict, hops: r.request.hops.map((h) => hopJson(h, lines)) },
+    request: {
+      verdict: r.request.verdict,
+      hops: r.nat ? natHops(r, r.request.hops, lines, 'request', r.nat.requestGatewayPort) : r.request.hops.map((h) => hopJson(h, lines)),
+    },
     response: r.response && {
       verdict: r.response.verdict,
       allowedClientPorts: r.response.allowedClientPorts.toString(),
       blockedClientPorts: r.response.blockedClientPorts.toString(),
-      hops: r.response.hops.map((h) => hopJson(h, lines)),
+      hops: r.nat
+        ? natHops(r, r.response.hops, lines, 'response', r.nat.responseGatewayPort)
+        : r.response.hops.map((h) => hopJson(h, lines)),
     },
   };
   if (r.flow.clientIsNetwork) {
@@ -87,6 +135,10 @@ export function flowJson(r: FlowResult, model: Model, lines = modelLines(model))
     out.allowedServerPorts = r.allowedServerPorts.toString();
     out.blockedServerPorts = r.blockedServerPorts.toString();
   }
+  if (r.nat && r.flow.proto !== 'icmp') {
+    out.allowedGatewayPorts = r.nat.allowedGatewayPorts.toString();
+    out.blockedGatewayPorts = r.nat.blockedGatewayPorts.toString();
+  }
   if (r.note) out.note = r.note;
   return out;
 }
@@ -101,7 +153,15 @@ export function expectMark(expect: 'allow' | 'deny' | null | undefined, met: boo
   return met ? '✔' : '✘';
 }
 
-function hopLine(kind: string, h: HopJson, width: number): string {
+function hopLine(kind: string, h: AnyHopJson, width: number): string {
+  if (isNatHop(h)) {
+    const port = h.port !== null ? `:${h.port}` : '';
+    const what =
+      kind === 'request'
+        ? `source rewritten to ${h.address}${port} (gateway ports ${h.ports})`
+        : `destination ${h.address}${port} rewritten back to the client's`;
+    return `    ${kind.padEnd(8)} ${h.nat.padEnd(width)} NAT      ${what}`;
+  }
   const by =
     h.by === 'state'
       ? 'by connection tracking (stateful)'
@@ -110,7 +170,8 @@ function hopLine(kind: string, h: HopJson, width: number): string {
         : h.rule !== null
           ? `by rule ${h.rule}${h.line !== null ? ` (line ${h.line})` : ''}`
           : `by the rule on line ${h.line}`;
-  return `    ${kind.padEnd(8)} ${h.firewall.padEnd(width)} ${h.direction.padEnd(8)} ${h.action.toUpperCase().padEnd(5)} ${by}`;
+  const leg = h.leg ? ` (leg ${h.leg})` : '';
+  return `    ${kind.padEnd(8)} ${h.firewall.padEnd(width)} ${h.direction.padEnd(8)} ${h.action.toUpperCase().padEnd(5)} ${by}${leg}`;
 }
 
 /**
@@ -123,11 +184,11 @@ export function flowText(j: FlowJson, path?: string, failures?: string[]): strin
   const lines = [`${where}${expectMark(j.expect, j.met)} ${j.flow} — ${j.verdict}${expect}`];
   if (j.note) lines.push(`    note: ${j.note}`);
   else if (j.request.hops.length === 0) lines.push('    no firewall is crossed');
-  const width = Math.max(0, ...[...j.request.hops, ...(j.response?.hops ?? [])].map((h) => h.firewall.length));
+  const width = Math.max(0, ...[...j.request.hops, ...(j.response?.hops ?? [])].map((h) => (isNatHop(h) ? h.nat : h.firewall).length));
   for (const h of j.request.hops) lines.push(hopLine('request', h, width));
   if (j.response) {
     // The traced request was dropped: the response shown answers another one, that got through.
-    if (j.response.hops.length > 0 && j.request.hops.some((h) => h.action === 'deny')) {
+    if (j.response.hops.length > 0 && j.request.hops.some((h) => !isNatHop(h) && h.action === 'deny')) {
       lines.push('    (the response below answers a request that gets through)');
     }
     for (const h of j.response.hops) lines.push(hopLine('response', h, width));
@@ -141,6 +202,8 @@ export function flowText(j: FlowJson, path?: string, failures?: string[]): strin
     if (ports) lines.push(`    client ports passing: ${j.response!.allowedClientPorts}; failing: ${j.response!.blockedClientPorts}`);
     if (j.allowedServerPorts && j.blockedServerPorts)
       lines.push(`    server ports passing: ${j.allowedServerPorts}; failing: ${j.blockedServerPorts}`);
+    if (j.blockedGatewayPorts)
+      lines.push(`    gateway ports passing: ${j.allowedGatewayPorts || 'none'}; failing: ${j.blockedGatewayPorts}`);
     const addrs = [
       j.allowedClientAddresses && `passing: ${j.allowedClientAddresses}`,
       j.blockedClientAddresses && `failing: ${j.blockedClientAddresses}`,
@@ -162,7 +225,7 @@ export function dropWords(h: Hop, lines: Lines): string {
         : h.rule.number !== undefined
           ? `by rule ${h.rule.number} on line ${line}`
           : `by the rule on line ${line}`;
-  return `${h.firewall.name} (${h.direction}, ${by})`;
+  return `${h.firewall.name} (${h.leg ? `leg ${h.leg}, ` : ''}${h.direction}, ${by})`;
 }
 
 const plural = (n: number | bigint, one: string, many: string) => (n === 1 || n === 1n ? one : many);
@@ -234,6 +297,17 @@ export function failureClauses(r: FlowResult, lines: Lines): string[] {
     out.push(
       d ? `the ${d.phase} ${d.phase === 'request' ? 'from' : 'to'} ${ports} is dropped at ${d.where}; ${ok}` : `${ports} fail; ${ok}`,
     );
+  }
+  // Gateway ports of a flow through a NAT gateway (spec §6.1).
+  if (r.nat && ported && !r.nat.blockedGatewayPorts.isEmpty()) {
+    const bad = r.nat.blockedGatewayPorts;
+    const ok = r.nat.allowedGatewayPorts;
+    const d = at();
+    const ports = `gateway \`${r.nat.gateway.name}\` ${plural(bad.size(), 'port', 'ports')} ${bad.toString()}`;
+    const rest = ok.isEmpty()
+      ? 'no gateway port passes'
+      : `${plural(ok.size(), 'port', 'ports')} ${ok.toString()} ${plural(ok.size(), 'passes', 'pass')}`;
+    out.push(d ? `connections through ${ports} fail: the ${d.phase} is dropped at ${d.where}; ${rest}` : `${ports} fail; ${rest}`);
   }
   if (out.length === 0) {
     const d = at();

@@ -108,6 +108,20 @@ export interface IncludeDecl {
   path?: { value: string; span: Span };
 }
 
+/** `nat NAME ADDRESS [ports LOW-HIGH]`: a source-NAT gateway (spec §3, §6.1). */
+export interface NatDecl {
+  kind: 'nat';
+  span: Span;
+  recovered?: true;
+  keyword: Span;
+  name: Name;
+  address?: AddressLit;
+  /** Span of the `ports` keyword, if written. */
+  portsKeyword?: Span;
+  low?: NumberLit;
+  high?: NumberLit;
+}
+
 export interface Endpoint {
   /** `from` or `to` keyword span. */
   keyword: Span;
@@ -163,7 +177,8 @@ export interface FlowDecl {
   expect?: Word<Action>;
 }
 
-export type Statement = HostDecl | NetworkDecl | ServiceDecl | EphemeralDecl | DefaultEphemeralDecl | IncludeDecl | FirewallDecl | FlowDecl;
+export type Statement =
+  HostDecl | NetworkDecl | ServiceDecl | EphemeralDecl | DefaultEphemeralDecl | IncludeDecl | NatDecl | FirewallDecl | FlowDecl;
 
 export interface Comment {
   text: string;

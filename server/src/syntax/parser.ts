@@ -60,11 +60,12 @@ import type {
   EphemeralDecl,
   EphemeralRef,
   FirewallDecl,
-  FirewallKind,
   FlowDecl,
+  FirewallKind,
   FlowTarget,
   HostDecl,
   IncludeDecl,
+  NatDecl,
   Name,
   NetworkDecl,
   NumberLit,
@@ -95,6 +96,7 @@ const E_RANGE_DASH = E('range-dash');
 const E_RANGE_HIGH = E('range-high');
 const E_DEFAULT_EPH = E('default-ephemeral');
 const E_INCLUDE_PATH = E('include-path');
+const E_NAT_ADDRESS = E('nat-address');
 const E_FW_MODE = E('fw-mode');
 const E_FW_DEFAULT = E('fw-default');
 const E_RULE_DIRECTION = E('rule-direction');
@@ -113,10 +115,11 @@ const NOUN_AFTER: Record<string, string> = {
   service: 'a service name',
   ephemeral: 'a profile name',
   firewall: 'a firewall name',
+  nat: 'a NAT gateway name',
 };
 
 const STATEMENT_STARTS =
-  'a statement starts with `host`, `network`, `service`, `ephemeral`, `default ephemeral`, `include`, `firewall` or `flow`';
+  'a statement starts with `host`, `network`, `service`, `ephemeral`, `default ephemeral`, `nat`, `include`, `firewall` or `flow`';
 const RULE_STARTS = 'a rule starts with `inbound` or `outbound` (optionally after a rule number)';
 const RULE_SHAPE = 'a rule reads `[NUMBER] inbound|outbound allow|deny PROTO [from ENDPOINT [port PORTS]] [to ENDPOINT [port PORTS]]`';
 const PORT_LIST_HINT = 'several ports are written as a list in brackets, like `[80, 443]`';
@@ -157,7 +160,9 @@ function renderExpectation(key: string, prev: IToken | undefined): string {
     case 'service-proto':
       return 'expected a protocol (`tcp`, `udp`, `icmp` or `all`) after the service name';
     case 'range-low':
-      return 'expected a port range like 32768-60999 after the profile name';
+      return prevType === T.Ports
+        ? 'expected a port range like 1024-65535 after `ports`'
+        : 'expected a port range like 32768-60999 after the profile name';
     case 'range-dash':
       return `expected \`-\` after ${after ?? 'the low end'} (a range is written LOW-HIGH, like 1024-65535)`;
     case 'range-high':
@@ -168,6 +173,8 @@ function renderExpectation(key: string, prev: IToken | undefined): string {
       return 'expected `ephemeral` after `default` (`default ephemeral PROFILE` sets the file-wide ephemeral range)';
     case 'include-path':
       return 'expected a quoted path like "common.fw" after `include`';
+    case 'nat-address':
+      return "expected the gateway's address (like 10.0.0.5) after the NAT gateway name";
     case 'fw-mode':
       return 'expected the firewall kind (`stateless`, `stateful`, `aws-nacl` or `aws-sg`) after the firewall name';
     case 'fw-default':
@@ -195,7 +202,7 @@ function renderExpectation(key: string, prev: IToken | undefined): string {
     case 'flow-port':
       return `expected a port number after ${after ?? 'the protocol'}`;
     case 'via-fw':
-      return `expected a firewall name after ${after ?? '`via`'}`;
+      return `expected a firewall or NAT gateway name after ${after ?? '`via`'}`;
     case 'expect-action':
       return 'expected `allow` or `deny` after `expect`';
     case 'bracket-address':
@@ -332,7 +339,7 @@ const ACTIONS = [T.Allow, T.Deny];
 const DIRECTIONS = [T.Inbound, T.Outbound];
 const PROTOS = [T.Tcp, T.Udp, T.Icmp, T.All];
 const PORT_PROTOS = [T.Tcp, T.Udp];
-const STATEMENT_KEYWORDS = [T.Host, T.Network, T.Service, T.Firewall, T.Flow, T.Include, T.Ephemeral, T.Default];
+const STATEMENT_KEYWORDS = [T.Host, T.Network, T.Service, T.Firewall, T.Flow, T.Include, T.Ephemeral, T.Default, T.Nat];
 const KW_EPHEMERAL = [T.Ephemeral];
 const KW_PROTECTS = [T.Protects];
 const KW_DEFAULT = [T.Default];
@@ -356,7 +363,7 @@ function typoOf(t: IToken, kinds: readonly TokenType[]): TokenType[] {
 /** Tokens that single-token insertion may invent (their absence is representable). */
 const INSERTABLE = new Set<TokenType>([T.Arrow, T.RBracket, T.Dash, T.ActionKw, T.ProtoKw, T.ModeKw, T.AddressTok, T.Ephemeral]);
 
-const HARD_STATEMENT_KEYWORDS = new Set<TokenType>([T.Host, T.Network, T.Service, T.Firewall, T.Flow, T.Include]);
+const HARD_STATEMENT_KEYWORDS = new Set<TokenType>([T.Host, T.Network, T.Service, T.Firewall, T.Flow, T.Include, T.Nat]);
 
 // ------------------------------------------------------------------ the parser
 
@@ -499,6 +506,7 @@ class FwParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.ephemeralDecl) },
         { ALT: () => this.SUBRULE(this.defaultEphemeralDecl) },
         { ALT: () => this.SUBRULE(this.includeDecl) },
+        { ALT: () => this.SUBRULE(this.natDecl) },
         { ALT: () => this.SUBRULE(this.firewallDecl) },
         { ALT: () => this.SUBRULE(this.flowDecl) },
       ]);
@@ -616,6 +624,29 @@ class FwParser extends EmbeddedActionsParser {
         const closed = img.length >= 2 && img.endsWith('"');
         if (!closed) this.error(sp(str), 'unterminated string: a string ends with `"` on the same line');
         node.path = { value: img.slice(1, closed ? -1 : undefined), span: sp(str) };
+      });
+      this.finish(node);
+    },
+    NO_RESYNC,
+  );
+
+  /** `nat NAME ADDRESS [ports LOW-HIGH]` (spec §3). */
+  private natDecl = this.RULE(
+    'natDecl',
+    () => {
+      const kw = this.CONSUME(T.Nat);
+      const node: NatDecl = { kind: 'nat', span: sp(kw), keyword: sp(kw), name: this.emptyName(kw) };
+      this.begin(node);
+      node.name = this.SUBRULE(this.declName);
+      const addr = this.CONSUME(T.AddressTok, E_NAT_ADDRESS);
+      if (real(addr)) node.address = addrLit(addr);
+      this.OPTION(() => {
+        node.portsKeyword = sp(this.CONSUME(T.Ports));
+        const low = this.CONSUME(T.NumberTok, E_RANGE_LOW);
+        if (real(low)) node.low = numLit(low);
+        this.CONSUME(T.Dash, E_RANGE_DASH);
+        const high = this.CONSUME2(T.NumberTok, E_RANGE_HIGH);
+        if (real(high)) node.high = numLit(high);
       });
       this.finish(node);
     },
@@ -1326,6 +1357,7 @@ class FwParser extends EmbeddedActionsParser {
     switch (this.LA(0).tokenType) {
       case T.Host:
       case T.Network:
+      case T.Nat:
         return tokenMatcher(after, T.AddressTok);
       case T.Service:
         return tokenMatcher(after, T.ProtoKw);

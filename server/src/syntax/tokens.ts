@@ -200,6 +200,8 @@ export const Via = kw('via');
 export const Expect = kw('expect');
 export const Any = kw('any');
 export const Include = kw('include');
+export const Nat = kw('nat');
+export const Ports = kw('ports');
 
 export const KEYWORD_TOKENS: TokenType[] = [
   Host,
@@ -229,6 +231,8 @@ export const KEYWORD_TOKENS: TokenType[] = [
   Expect,
   Any,
   Include,
+  Nat,
+  Ports,
 ];
 
 /** The reserved words of spec §2. */
