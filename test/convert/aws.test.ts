@@ -197,22 +197,22 @@ describe('security groups (describe-security-groups + describe-network-interface
   it('a group in another account or VPC, with no member in the input, is a placeholder that says where it lives', () => {
     expect(r.text).toContain(
       '\nnetwork sg-0ffeeffeeffee0001-members 192.0.2.2/32, 2001:db8::2/128 # placeholder for the members of sg-0ffeeffeeffee0001: ' +
-        'no network interface in the input is a member of it (sg-0ffeeffeeffee0001, account 444455556666, vpc-0ffeeffeeffee0001, ' +
+        'none of the network interfaces in the input is a member of it (sg-0ffeeffeeffee0001, account 444455556666, vpc-0ffeeffeeffee0001, ' +
         'through pcx-0a1b2c3d4e5f60001 (active))\n',
     );
   });
 
-  it('everything not expressed is named, once, in input order', () => {
+  it('everything not expressed is named once: the unknown insides first, then the rules in output order', () => {
     expect(r.unexpressed).toEqual([
+      'subnet-0a1b2c3d4e5f60003 (associated with acl-0a1b2c3d4e5f60002): its CIDR is not in the input ' +
+        '(give the JSON of aws ec2 describe-subnets too); 192.0.2.1/32, 2001:db8::1/128 stand for it',
       'acl-0a1b2c3d4e5f60001 entry 140: inbound allow protocol 1 ICMP type 8 code 0 from 0.0.0.0/0: ' +
         'one ICMP type (8, code 0): a .fw icmp rule matches every ICMP type and code',
       'acl-0a1b2c3d4e5f60001 entry 170: inbound allow protocol 50 from 0.0.0.0/0: protocol 50 has no word in .fw (only tcp, udp, icmp and all)',
-      'subnet-0a1b2c3d4e5f60003 (associated with acl-0a1b2c3d4e5f60002): its CIDR is not in the input ' +
-        '(give the JSON of aws ec2 describe-subnets too); 192.0.2.1/32, 2001:db8::1/128 stand for it',
       'sg-0a1b2c3d4e5f60001 IpPermissions: inbound allow protocol icmp ICMP type 8 code -1 from 10.0.0.0/16: ' +
         'one ICMP type (8, code -1): a .fw icmp rule matches every ICMP type and code',
       'sg-0a1b2c3d4e5f60001 IpPermissionsEgress: outbound allow protocol tcp port 443 to pl-63a5400a: prefix list pl-63a5400a: its CIDRs are not in the input',
-      'sg-0ffeeffeeffee0001: no network interface in the input is a member of it (sg-0ffeeffeeffee0001, account 444455556666, ' +
+      'sg-0ffeeffeeffee0001: none of the network interfaces in the input is a member of it (sg-0ffeeffeeffee0001, account 444455556666, ' +
         'vpc-0ffeeffeeffee0001, through pcx-0a1b2c3d4e5f60001 (active)); 192.0.2.2/32, 2001:db8::2/128 stand for them',
     ]);
     expect(r.text.split('\n').slice(0, 2)).toEqual([

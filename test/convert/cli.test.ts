@@ -78,7 +78,7 @@ describe('fwlang import', () => {
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(6);
     for (const l of lines) expect(l).toMatch(/^not expressed: /);
-    expect(lines[0]).toBe(
+    expect(lines[1]).toBe(
       'not expressed: acl-0a1b2c3d4e5f60001 entry 140: inbound allow protocol 1 ICMP type 8 code 0 from 0.0.0.0/0: ' +
         'one ICMP type (8, code 0): a .fw icmp rule matches every ICMP type and code',
     );
@@ -113,6 +113,34 @@ describe('fwlang import', () => {
     expectUsage(run(['import', '-', '-'], '{}'), /standard input \(-\) can be read only once/);
     expectUsage(run(['import', 'web-only.json', '-o']), /-o needs a file/);
     expectUsage(run(['import', 'web-only.json', '--host', '10.0.0.1']), /--host is for --from iptables or nftables/);
+  });
+});
+
+describe('in a pipe, as CI runs it', () => {
+  it('terraform show -json | fwlang import --from terraform - | fwlang check -', () => {
+    const fw = `"${process.execPath}" "${path.join(ROOT, 'bin', 'fwlang.js')}"`;
+    const r = spawnSync(
+      'sh',
+      ['-c', `cat "${fixture('terraform-state.json')}" | ${fw} import --from terraform - | ${fw} check -; echo "exit $?"`],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(r.stdout).toMatch(/^0 errors, \d+ warnings?, \d+ infos?, \d+ hints? in 1 file\nexit 0\n$/m);
+    expect(r.stdout).not.toMatch(/ error /);
+    // import's own stderr: what it could not express, each on its line.
+    expect(r.stderr).toContain('not expressed: aws_security_group.web: outbound allow protocol tcp port 443 to pl-63a5400a: ');
+  });
+
+  it('the AWS CLI files, imported with -o, check without an error', () => {
+    const out = path.join(dir, 'aws.fw');
+    const files = ['network-acls.json', 'security-groups.json', 'subnets.json', 'network-interfaces.json'].map(fixture);
+    expect(run(['import', ...files, '-o', out]).code).toBe(1);
+    const c = run(['check', out]);
+    expect(c.code).toBe(0);
+    expect(c.stdout).toMatch(/^0 errors, /m);
   });
 });
 

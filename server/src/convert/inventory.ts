@@ -28,6 +28,8 @@ export interface Acl {
   /** vpc, default ACL…: said in the comment above the firewall. */
   about: string[];
   subnetIds: string[];
+  /** Why there are no subnetIds, when it is not "associated with no subnet". */
+  noSubnets?: string;
   rules: Rule[];
 }
 

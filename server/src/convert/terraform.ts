@@ -40,13 +40,73 @@ function resources(mod: Record<string, unknown>): Resource[] {
 
 const strings = (v: unknown) => arrayOf(v).filter((x): x is string => typeof x === 'string' && x !== '');
 
+/** The attributes that hold other resources' IDs, by resource type: in a plan they are often
+ * unknown until applied, and `configuration` says which resources they refer to. */
+const REFERENCES: Record<string, string[]> = {
+  aws_network_acl: ['subnet_ids'],
+  aws_default_network_acl: ['subnet_ids'],
+  aws_network_acl_rule: ['network_acl_id'],
+  aws_network_acl_association: ['network_acl_id', 'subnet_id'],
+  aws_security_group_rule: ['security_group_id', 'source_security_group_id'],
+  aws_vpc_security_group_ingress_rule: ['security_group_id', 'referenced_security_group_id'],
+  aws_vpc_security_group_egress_rule: ['security_group_id', 'referenced_security_group_id'],
+  aws_instance: ['vpc_security_group_ids'],
+  aws_network_interface: ['security_groups'],
+};
+
+/** The `expressions` of every resource of a plan's `configuration`, by its module-qualified address. */
+function configExpressions(mod: unknown, prefix: string, out: Map<string, Record<string, unknown>>): void {
+  if (!isObject(mod)) return;
+  for (const r of arrayOf(mod.resources))
+    if (isObject(r) && str(r.address) && isObject(r.expressions)) out.set(prefix + (r.address as string), r.expressions);
+  if (isObject(mod.module_calls))
+    for (const [name, call] of Object.entries(mod.module_calls))
+      if (isObject(call)) configExpressions(call.module, `${prefix}module.${name}.`, out);
+}
+
+/** An address without its last instance key: `aws_subnet.a[0]` → `aws_subnet.a`. */
+const baseAddress = (a: string) => a.replace(/\[[^\]]*\]$/, '');
+
+/** Fills the ID attributes a plan leaves unknown with the IDs (or, unknown, the addresses) of
+ * the resources that `configuration` says they refer to. */
+function resolveReferences(found: Resource[], json: Record<string, unknown>): void {
+  const config = isObject(json.configuration) ? json.configuration : undefined;
+  if (!config) return;
+  const expressions = new Map<string, Record<string, unknown>>();
+  configExpressions(config.root_module, '', expressions);
+  for (const r of found) {
+    const fields = REFERENCES[r.type];
+    const base = baseAddress(r.address);
+    const expr = expressions.get(base);
+    if (!fields || !expr) continue;
+    const prefix = base.slice(0, base.lastIndexOf(`${r.type}.`));
+    for (const field of fields) {
+      const known = r.values[field];
+      if (known !== undefined && known !== null) continue;
+      const e = expr[field];
+      const refs = isObject(e) ? strings(e.references) : [];
+      const ids = new Set<string>();
+      for (const ref of refs) {
+        const m = /^([a-z0-9_]+)\.([A-Za-z0-9_-]+)/.exec(ref);
+        if (!m || m[1] === 'var' || m[1] === 'local' || m[1] === 'module' || m[1] === 'data') continue;
+        const target = `${prefix}${m[1]}.${m[2]}`;
+        for (const t of found) if (baseAddress(t.address) === target) ids.add(str(t.values.id) ?? t.address);
+      }
+      if (ids.size === 0) continue;
+      r.values[field] = Array.isArray(known) || field.endsWith('_ids') || field === 'security_groups' ? [...ids] : [...ids][0];
+    }
+  }
+}
+
 export function readTerraform(inputs: { name: string; json: unknown }[]): Inventory | { error: string } {
   const inv = emptyInventory('terraform');
   const all: Resource[] = [];
   for (const { name, json } of inputs) {
     const root = rootModule(json);
     if (!root) return { error: `${name}: not the JSON of terraform show -json (no planned_values.root_module or values.root_module)` };
-    all.push(...resources(root));
+    const found = resources(root);
+    resolveReferences(found, json as Record<string, unknown>);
+    all.push(...found);
   }
   const idOf = (r: Resource) => str(r.values.id) ?? r.address;
   const portsOf = (v: Record<string, unknown>, proto: string): [number, number] | undefined => {
@@ -115,7 +175,14 @@ export function readTerraform(inputs: { name: string; json: unknown }[]): Invent
         ];
         const about = [`${r.type} ${r.address}`];
         if (str(v.id)) about.push(`(${v.id as string})`);
-        inv.acls.push({ id, name: nameTag(v.tags) ?? r.address.replace(/^.*\./, ''), about, subnetIds: strings(v.subnet_ids), rules });
+        inv.acls.push({
+          id,
+          name: nameTag(v.tags) ?? r.address.replace(/^.*\./, ''),
+          about,
+          subnetIds: strings(v.subnet_ids),
+          noSubnets: v.subnet_ids === undefined ? 'its subnet_ids are known only after apply' : undefined,
+          rules,
+        });
         break;
       }
       case 'aws_security_group':

@@ -120,7 +120,8 @@ export function writeFw(inv: Inventory): ImportResult {
       const p = placeholder();
       const reason = !inv.haveMembers
         ? `its members are not in the input (${inv.from === 'aws' ? GIVE_INTERFACES : NO_MEMBERS})`
-        : `no network interface in the input is a member of it${note ? ` (${note})` : ''}`;
+        : `none of the ${inv.from === 'aws' ? 'network interfaces' : 'instances and network interfaces'} in the input is a member of it` +
+          (note ? ` (${note})` : '');
       groupDecls.push(`network ${name} ${p} # placeholder for the members of ${id}: ${reason}`);
       unexpressed.push(`${id}: ${reason}; ${p} stand for them`);
       entry = { name, families: new Set() }; // unknown: said already
@@ -181,6 +182,23 @@ export function writeFw(inv: Inventory): ImportResult {
   };
   const withDescription = (line: string, r: Rule) => (r.description ? `${line} # ${oneLine(r.description)}` : line);
 
+  // The insides first, so that subnets and members get their own names before the firewalls do.
+  const aclInside = new Map<string, string[]>();
+  for (const acl of inv.acls) {
+    let inside: string[];
+    if (acl.subnetIds.length > 0) inside = acl.subnetIds.map((s) => declareSubnet(s, `associated with ${acl.id}`));
+    else {
+      const p = placeholder();
+      const n = names.name(`${acl.name ?? acl.id}-subnets`);
+      const why = acl.noSubnets ?? 'it is associated with no subnet, so it filters nothing';
+      subnetDecls.push(`network ${n} ${p} # placeholder: ${acl.id}: ${why}`);
+      unexpressed.push(`${acl.id}: ${why}; ${p} stand for its subnets`);
+      inside = [n];
+    }
+    aclInside.set(acl.id, inside);
+  }
+  const groupMembers = new Map(inv.groups.map((g) => [g.id, membersOf(g.id).flatMap((m) => declareMember(m) ?? [])]));
+
   const firewalls: string[] = [];
   for (const acl of inv.acls) {
     const name = names.name(acl.name, acl.id);
@@ -207,15 +225,7 @@ export function writeFw(inv: Inventory): ImportResult {
       if ('why' in t) notExpressed(r, t.why, body);
       else body.push(`  ${withDescription(t.text, r)}`);
     }
-    let inside: string[];
-    if (acl.subnetIds.length > 0) inside = acl.subnetIds.map((s) => declareSubnet(s, `associated with ${acl.id}`));
-    else {
-      const p = placeholder();
-      const n = names.name(`${name}-subnets`);
-      subnetDecls.push(`network ${n} ${p} # placeholder: ${acl.id} is associated with no subnet`);
-      unexpressed.push(`${acl.id}: associated with no subnet, so it filters nothing; ${p} stand for its subnets`);
-      inside = [n];
-    }
+    const inside = aclInside.get(acl.id)!;
     firewalls.push(
       `# ${oneLine(acl.about.join(' '))}; the final * entries (32767, 32768) are its default deny`,
       `firewall ${name} aws-nacl protects ${inside.join(', ')} default deny {`,
@@ -233,9 +243,7 @@ export function writeFw(inv: Inventory): ImportResult {
       if ('why' in t) notExpressed(r, t.why, body);
       else body.push(`  ${withDescription(t.text, r)}`);
     }
-    const members = membersOf(g.id)
-      .map(declareMember)
-      .filter((m): m is string => !!m);
+    const members = groupMembers.get(g.id)!;
     const inside = members.length > 0 ? members : [declareGroupMembers(g.id).name];
     firewalls.push(
       `# ${oneLine(g.about.join(' '))}`,
