@@ -231,6 +231,28 @@ describe('security groups (describe-security-groups + describe-network-interface
   });
 });
 
+describe('addresses .fw cannot write', () => {
+  it('a subnet CIDR or an interface address that is not one is left out and named', () => {
+    const r = imported(
+      [],
+      [
+        {
+          name: 'odd.json',
+          json: {
+            Subnets: [{ SubnetId: 'subnet-1', CidrBlock: '10.0.0.0/24', Ipv6CidrBlockAssociationSet: [{ Ipv6CidrBlock: 'fe80::/999' }] }],
+            NetworkInterfaces: [
+              { NetworkInterfaceId: 'eni-1', Groups: [{ GroupId: 'sg-1' }], PrivateIpAddresses: [{ PrivateIpAddress: '10.0.0.300' }] },
+            ],
+            NetworkAcls: [{ NetworkAclId: 'acl-1', Associations: [{ SubnetId: 'subnet-1' }], Entries: [] }],
+          },
+        },
+      ],
+    );
+    expect(r.text).toContain('\nnetwork subnet-1 10.0.0.0/24\n');
+    expect(r.unexpressed).toEqual(['subnet-1: fe80::/999 is not a CIDR block; left out', 'eni-1: 10.0.0.300 is not an address; left out']);
+  });
+});
+
 describe('names and formats', () => {
   it('a Name tag becomes an identifier; clashes with keywords, built-ins and each other fall back to the ID, then a number', () => {
     const groups = {

@@ -117,3 +117,35 @@ describe('a plan (planned_values): IDs unknown until applied are found through c
     ]);
   });
 });
+
+describe('membership given by its own resource', () => {
+  const state = (resources: unknown[]) => ({ format_version: '1.0', values: { root_module: { resources } } });
+  const res = (type: string, name: string, values: Record<string, unknown>) => ({
+    address: `${type}.${name}`,
+    mode: 'managed',
+    type,
+    name,
+    values,
+  });
+
+  it('aws_network_interface_sg_attachment makes the interface a member of the group', () => {
+    const r = importConfig(
+      [
+        {
+          name: 's.json',
+          json: state([
+            res('aws_security_group', 'extra', { id: 'sg-9', name: 'extra', ingress: [], egress: [] }),
+            res('aws_network_interface', 'eni', { id: 'eni-9', private_ips: ['10.0.3.9'], security_groups: [] }),
+            res('aws_network_interface_sg_attachment', 'a', { id: 'sg-9_eni-9', security_group_id: 'sg-9', network_interface_id: 'eni-9' }),
+            res('aws_network_interface_sg_attachment', 'b', { id: 'x', security_group_id: 'sg-9', network_interface_id: 'eni-404' }),
+          ]),
+        },
+      ],
+      'terraform',
+    );
+    expect('text' in r && r.text).toContain('\nfirewall extra aws-sg protects eni default deny {\n}\n');
+    expect('text' in r && r.unexpressed).toEqual([
+      'aws_network_interface_sg_attachment.b: its network interface or security group is not in the input',
+    ]);
+  });
+});

@@ -52,6 +52,7 @@ const REFERENCES: Record<string, string[]> = {
   aws_vpc_security_group_egress_rule: ['security_group_id', 'referenced_security_group_id'],
   aws_instance: ['vpc_security_group_ids'],
   aws_network_interface: ['security_groups'],
+  aws_network_interface_sg_attachment: ['security_group_id', 'network_interface_id'],
 };
 
 /** The `expressions` of every resource of a plan's `configuration`, by its module-qualified address. */
@@ -235,6 +236,14 @@ export function readTerraform(inputs: { name: string; json: unknown }[]): Invent
       }
       const egress = r.type === 'aws_vpc_security_group_egress_rule' || (r.type === 'aws_security_group_rule' && v.type === 'egress');
       group.rules.push(...groupRules(v, egress ? 'outbound' : 'inbound', r.address, group.id));
+    } else if (r.type === 'aws_network_interface_sg_attachment') {
+      const member = inv.members.find((m) => m.id === owner('network_interface_id'));
+      const group = owner('security_group_id');
+      if (!member || !group) {
+        inv.unexpressed.push(`${r.address}: its network interface or security group is not in the input`);
+        continue;
+      }
+      if (!member.groups.includes(group)) member.groups.push(group);
     }
   }
   return inv;

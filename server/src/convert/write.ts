@@ -68,6 +68,12 @@ export function writeFw(inv: Inventory): ImportResult {
     return `192.0.2.${placeholders % 256}/32, 2001:db8::${placeholders.toString(16)}/128`;
   };
 
+  // Addresses `.fw` cannot write are left out of their subnet or member, and said.
+  for (const sn of inv.subnets)
+    for (const c of sn.cidrs) if (familyOf(c, true) === undefined) unexpressed.push(`${sn.id}: ${c} is not a CIDR block; left out`);
+  for (const m of inv.members)
+    for (const a of m.addresses) if (familyOf(a, false) === undefined) unexpressed.push(`${m.id}: ${a} is not an address; left out`);
+
   // Subnets, named once each.
   const subnetName = new Map<string, string>();
   const declareSubnet = (id: string, why: string): string => {
