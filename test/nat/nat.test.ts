@@ -10,6 +10,9 @@ import { buildModel } from '../../server/src/model/resolve';
 import { analyze } from '../../server/src/analysis/analyze';
 import { hover } from '../../server/src/features/hover';
 import { cursor, docContext } from '../support/docContext';
+import { verdictTitle } from '../../server/src/features/simulation';
+import { completion } from '../../server/src/features/completion';
+import { modelLines } from '../../server/src/report/flowReport';
 import { removeTempFiles, runMain, tempFiles } from '../cli/support';
 
 afterAll(removeTempFiles);
@@ -189,6 +192,29 @@ describe('simulate JSON and text of the legs (cli.md)', () => {
   });
 });
 
+describe('completion after `via`', () => {
+  it('offers the NAT gateways with the firewalls', () => {
+    const text = vpc(RETURN_TO_GATEWAY, 'flow dbsrv -> site https via ');
+    const { text: t, offset } = cursor(text.trimEnd() + ' <|>\n');
+    const ctx = docContext(t);
+    const items = completion(ctx, ctx.lines.position(offset));
+    expect(items.map((i) => i.label).sort()).toEqual(['natgw', 'private-acl', 'public-acl']);
+    expect(items.find((i) => i.label === 'natgw')!.detail).toBe('NAT gateway at 10.0.0.5, ports 1024-65535');
+  });
+});
+
+describe('the lens title of a flow through a gateway', () => {
+  it('names the gateway ports that fail and the leg where they are dropped', () => {
+    const model = buildModel('/nat/vpc.fw', vpc('  140 inbound allow tcp from internet to any port 32768-65535\n'));
+    const r = simulateFlow(model, model.flows[0]!);
+    expect(verdictTitle(r, modelLines(model))).toBe(
+      '✘ partial: gateway `natgw` ports 1024-32767 dropped at public-acl (default deny) (leg 2)',
+    );
+    const none = buildModel('/nat/vpc.fw', vpc(''));
+    expect(verdictTitle(simulateFlow(none, none.flows[0]!), modelLines(none))).toBe('✘ blocked at public-acl (default deny) (leg 2)');
+  });
+});
+
 describe('flow-path for NAT legs (spec §6.1, §8)', () => {
   const flowPath = (text: string) =>
     analyze(buildModel('/nat/path.fw', text))
@@ -234,5 +260,15 @@ describe('hover on a NAT gateway (spec §9)', () => {
     const value = (h!.contents as { value: string }).value;
     expect(value).toContain('**nat `natgw`** = 10.0.0.5, ports 1024-65535');
     expect(value).toContain('Leg 1, client to gateway');
+  });
+
+  it('explains the `nat` and `ports` words of a declaration with the resolved address and range', () => {
+    const text = vpc(RETURN_TO_GATEWAY, undefined, 'nat natgw 10.0.0.5 ports 40000-50000');
+    for (const needle of ['nat natgw', 'ports 40000']) {
+      const at = text.indexOf(needle) + 1;
+      const { text: t, offset } = cursor(text.slice(0, at) + '<|>' + text.slice(at));
+      const value = (hover(docContext(t), offset)!.contents as { value: string }).value;
+      expect(value).toContain('**nat `natgw`** = 10.0.0.5, ports 40000-50000');
+    }
   });
 });

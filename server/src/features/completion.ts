@@ -33,7 +33,9 @@ const KEYWORD_DOCS: Record<string, string> = {
   ephemeral: 'ephemeral NAME LOW-HIGH — or the ephemeral range of an endpoint',
   default: "default ephemeral PROFILE — or a firewall's default verdict",
   firewall: 'firewall NAME (stateless | stateful | aws-nacl | aws-sg) protects ENDPOINT {, ENDPOINT} [default (allow | deny)] { RULE* }',
-  flow: 'flow CLIENT[:PORTS] -> SERVER SERVICE [via FW {, FW}] [expect (allow | deny)]',
+  flow: 'flow CLIENT[:PORTS] -> SERVER SERVICE [via FW|NAT {, FW|NAT}] [expect (allow | deny)]',
+  nat: 'nat NAME ADDRESS [ports LOW-HIGH] — a source-NAT gateway; flows `via` it go in two legs',
+  ports: 'the source ports a NAT gateway picks (default 1024-65535)',
   include: 'include "relative/path.fw"',
   inbound: 'into the inside the firewall protects',
   outbound: 'out of the inside the firewall protects',
@@ -110,6 +112,9 @@ function nameItems(ctx: DocContext, want: Want, sortText: string): CompletionIte
       add(name, CompletionItemKind.EnumMember, `${s.ports.toString()}${s.builtin ? ' (built-in)' : ''}`);
     } else if (want.firewalls && s.kind === 'firewall') {
       add(name, CompletionItemKind.Class, `${s.firewall.mode} firewall, protects ${s.firewall.insideLabel}`);
+    } else if (want.firewalls && s.kind === 'nat') {
+      // A `via` names firewalls and NAT gateways (spec §6).
+      add(name, CompletionItemKind.Interface, `NAT gateway at ${s.addressText}, ports ${s.ports.toString()}`);
     }
   }
   // Built-ins a declaration of the same name does not replace.

@@ -658,6 +658,11 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
     if (!s || !within(s.span, offset)) continue;
     const eph = ephemeralStatementHover(ctx, s, offset);
     if (eph) return eph;
+    if (s.kind === 'nat') {
+      // `nat`, its address, `ports` and its range: the gateway as resolved.
+      const sym = model.symbols.get(s.name.text);
+      if (sym?.kind === 'nat' && sym.origin.node === s) return md(natHover(sym), ctx, s.span);
+    }
     if (s.kind === 'flow') {
       // No verdict from a half-read file (§8.1 rule 5): say which error, on which line.
       const refused = flowRefusal(ctx, s);

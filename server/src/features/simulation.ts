@@ -52,7 +52,7 @@ function blockedAt(r: FlowResult, lines: Lines): string {
   const where = rule
     ? `${h.firewall.name}#${rule.number ?? `line ${lines.line(rule.file, rule.node.span.start)}`}`
     : `${h.firewall.name} (default deny)`;
-  return ` at ${where}`;
+  return ` at ${where}${h.leg ? ` (leg ${h.leg})` : ''}`;
 }
 
 /**
@@ -68,8 +68,11 @@ export function verdictTitle(r: FlowResult, lines: Lines): string {
     case 'blocked':
       return `${mark} blocked${blockedAt(r, lines)}`;
     case 'partial': {
-      const ports = r.response?.blockedClientPorts.toString();
-      return `${mark} partial${ports ? `: client ports ${ports} dropped` : ''}${blockedAt(r, lines)}`;
+      // Through a NAT gateway, the gateway ports that fail say more than the client ports (all fail with them).
+      const gateway = r.nat && !r.nat.blockedGatewayPorts.isEmpty() && !r.nat.allowedGatewayPorts.isEmpty();
+      const ports = gateway ? r.nat!.blockedGatewayPorts.toString() : r.response?.blockedClientPorts.toString();
+      const which = gateway ? `gateway \`${r.nat!.gateway.name}\` ports` : 'client ports';
+      return `${mark} partial${ports ? `: ${which} ${ports} dropped` : ''}${blockedAt(r, lines)}`;
     }
   }
 }
