@@ -12,7 +12,7 @@ import { hover } from '../../server/src/features/hover';
 import { cursor, docContext } from '../support/docContext';
 import { verdictTitle } from '../../server/src/features/simulation';
 import { completion } from '../../server/src/features/completion';
-import { modelLines } from '../../server/src/report/flowReport';
+import { failureClauses, modelLines } from '../../server/src/report/flowReport';
 import { removeTempFiles, runMain, tempFiles } from '../cli/support';
 
 afterAll(removeTempFiles);
@@ -212,6 +212,24 @@ describe('the lens title of a flow through a gateway', () => {
     );
     const none = buildModel('/nat/vpc.fw', vpc(''));
     expect(verdictTitle(simulateFlow(none, none.flows[0]!), modelLines(none))).toBe('✘ blocked at public-acl (default deny) (leg 2)');
+  });
+});
+
+describe('what fails, in words', () => {
+  it('names the gateway ports only when leg 2 is where connections fail', () => {
+    const clauses = (text: string) => {
+      const model = buildModel('/nat/vpc.fw', text);
+      return failureClauses(simulateFlow(model, model.flows[0]!), modelLines(model));
+    };
+    // Leg 1 drops the responses to client ports the public ACL does not send back to: the gateway's port does not matter.
+    expect(clauses(vpc(RETURN_TO_GATEWAY, 'flow private-subnet -> site https via natgw'))).toEqual([
+      'the response to client ports 1024-32767,61000-65535 is dropped at public-acl (leg 1, outbound, by the default deny); ' +
+        'ports 32768-60999 pass',
+    ]);
+    expect(clauses(vpc(''))).toEqual([
+      'connections through gateway `natgw` ports 1024-65535 fail: the response is dropped at public-acl ' +
+        '(leg 2, inbound, by the default deny); no gateway port passes',
+    ]);
   });
 });
 

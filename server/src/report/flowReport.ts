@@ -298,8 +298,9 @@ export function failureClauses(r: FlowResult, lines: Lines): string[] {
       d ? `the ${d.phase} ${d.phase === 'request' ? 'from' : 'to'} ${ports} is dropped at ${d.where}; ${ok}` : `${ports} fail; ${ok}`,
     );
   }
-  // Gateway ports of a flow through a NAT gateway (spec §6.1).
-  if (r.nat && ported && !r.nat.blockedGatewayPorts.isEmpty()) {
+  // Gateway ports of a flow through a NAT gateway (spec §6.1), when leg 2 is where some fail:
+  // a connection dropped on leg 1 fails whatever port the gateway would pick.
+  if (r.nat && ported && !r.nat.blockedGatewayPorts.isEmpty() && r.nat.leg2Failed.length > 0) {
     const bad = r.nat.blockedGatewayPorts;
     const ok = r.nat.allowedGatewayPorts;
     const d = at();
