@@ -30,16 +30,23 @@ interface Verdicts {
  * Who would decide the packets of rule `c` without it, when all of them would get its action;
  * undefined when some would not (or when that cannot be settled within the piece budget).
  */
-function sameWithout(dc: DirectionCoverage, c: RuleCoverage, removed?: ReadonlySet<number>): Verdicts | undefined {
+function sameWithout(
+  dc: DirectionCoverage,
+  c: RuleCoverage,
+  removed?: ReadonlySet<number>,
+  absent?: ReadonlySet<number>,
+): Verdicts | undefined {
   const action = c.rule.action;
   const fw = dc.firewall;
   // Too many pieces to follow, but no later rule can meet the rule: only the default decides.
   if (!c.decided) {
     return nothingLaterMeets(dc, c.position) && fw.defaultAction === action ? { deciders: [], byDefault: true } : undefined;
   }
-  const decided = removed && removed.size > 0 ? decidedWithout(dc, c.position, removed) : c.decided;
+  // With earlier rules removed, an absent (shadowed) rule must not take back what they took.
+  const gone = removed && removed.size > 0 ? new Set([...removed, ...(absent ?? [])]) : undefined;
+  const decided = gone ? decidedWithout(dc, c.position, gone) : c.decided;
   if (!decided) return undefined;
-  const later = laterDecisions(dc, c.position, decided, action);
+  const later = laterDecisions(dc, c.position, decided, action, absent);
   if (later.differs || later.gaveUp || (later.byDefault && fw.defaultAction !== action)) return undefined;
   return later;
 }
@@ -71,16 +78,23 @@ function redundantFindings(dc: DirectionCoverage): RedundantFinding[] {
   if (hit) return hit;
   const out: RedundantFinding[] = [];
   const removed = new Set<number>();
+  // Rules reported shadowed count as absent (§8.1 rule 2): following that advice removes
+  // them, so nothing is "redundant" for their sake (two halves are not redundant because a
+  // third rule, shadowed by them, would take over).
+  const absent = new Set(dc.coverage.filter((c) => isShadowed(c)).map((c) => c.position));
   for (const c of dc.coverage) {
     if (!c.rule.valid || isShadowed(c) || c.live !== true) continue;
-    const alone = sameWithout(dc, c);
+    // Redundant both with the shadowed rules there (removing every reported rule at once
+    // changes nothing) and without them (following that advice too changes nothing).
+    if (!sameWithout(dc, c)) continue;
+    const alone = sameWithout(dc, c, undefined, absent);
     if (!alone) continue;
     // Coherent advice (§8.1 rule 2): a rule made "redundant" only by a return-traffic rule
     // that broad-response asks to narrow is still needed once that advice is followed.
     if (alone.deciders.some((x) => returnTrafficHabit(dc.firewall, x.rule))) continue;
     const meetsRemoved = [...removed].some((j) => dc.hulls.meet(j, c.position));
-    const later = meetsRemoved ? sameWithout(dc, c, removed) : alone;
-    if (!later) continue;
+    const later = meetsRemoved ? sameWithout(dc, c, removed, absent) : alone;
+    if (!later || (meetsRemoved && !sameWithout(dc, c, removed))) continue;
     removed.add(c.position);
     out.push({ coverage: c, later });
   }

@@ -208,13 +208,14 @@ export function laterDecisions(
   at: number,
   packets: Box[],
   action: Action,
+  skip?: ReadonlySet<number>,
 ): { deciders: CompiledRule[]; differs?: CompiledRule; byDefault: boolean; gaveUp?: boolean } {
   const deciders: CompiledRule[] = [];
   const budget = new PieceBudget();
   let rest = packets;
   for (let j = at + 1; j < dc.rules.length && rest.length > 0; j++) {
     const later = dc.rules[j]!;
-    if (!dc.hulls.meet(at, j)) continue;
+    if (skip?.has(j) || !dc.hulls.meet(at, j)) continue;
     const r = subtractRule(rest, later);
     if (!r.hit) continue;
     if (later.rule.action !== action) return { deciders, differs: later, byDefault: false };

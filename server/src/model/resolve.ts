@@ -792,6 +792,9 @@ class FileResolver {
     if (!from || !to) valid = false;
     const side = (ep: typeof node.from, resolved: ResolvedEndpoint | undefined): PortSet => {
       if (!ep?.ports) return PortSet.ALL;
+      // A rule whose protocol is missing (recovered) is already a syntax error: `all` is only
+      // the stand-in, so its ports are not judged against it (§8.1 rule 5).
+      if (!node.proto) return PortSet.ALL;
       if (proto !== 'tcp' && proto !== 'udp') {
         this.report(
           diag(

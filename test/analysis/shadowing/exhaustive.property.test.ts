@@ -263,6 +263,8 @@ function agreesWithBruteForce(s: Scenario, exact = true): void {
   // as removed, so that removing every reported rule at once changes nothing.
   const removed = new Set<number>();
   const order = [...evaluationOrder(s, 'inbound', new Set()), ...evaluationOrder(s, 'outbound', new Set())];
+  // Rules that decide nothing (shadowed) count as absent: nothing is redundant for their sake.
+  const shadowedRules = s.rules.map((_, i) => i).filter((i) => !base.some((x) => x.rule === i));
   for (const i of order) {
     const codes = (byRule.get(i) ?? []).map((d) => d.code);
     const decidesSome = base.some((x) => x.rule === i);
@@ -272,7 +274,9 @@ function agreesWithBruteForce(s: Scenario, exact = true): void {
       expect(codes, text).not.toContain('redundant-rule');
       continue;
     }
-    const unchanged = sameVerdicts(base, evaluate(s, new Set([...removed, i])));
+    const unchanged =
+      sameVerdicts(base, evaluate(s, new Set([...removed, i]))) &&
+      sameVerdicts(base, evaluate(s, new Set([...removed, ...shadowedRules, i])));
     const redundant = codes.includes('redundant-rule');
     if (exact || redundant) expect(redundant, `rule on line ${i + 8} redundant (with ${[...removed]} removed)?\n${text}`).toBe(unchanged);
     if (redundant) {
@@ -282,6 +286,9 @@ function agreesWithBruteForce(s: Scenario, exact = true): void {
   }
   // Every reported rule, removed at once, changes no verdict.
   expect(sameVerdicts(base, evaluate(s, removed)), `redundant ${[...removed]}\n${text}`).toBe(true);
+  expect(sameVerdicts(base, evaluate(s, new Set([...removed, ...shadowedRules]))), `redundant ${[...removed]} + shadowed\n${text}`).toBe(
+    true,
+  );
 }
 
 /**

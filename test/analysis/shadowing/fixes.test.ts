@@ -240,7 +240,6 @@ describe('rules the parser had to recover', () => {
     expect(a.model.firewalls[0]!.rules.map((r) => r.valid)).toEqual([true, true, true, false, true]);
     const mine = a.diagnostics.filter((d) => d.code === 'shadowed-rule' || d.code === 'redundant-rule');
     expect(mine.map((d) => [text.slice(d.span.start, d.span.end), d.code, d.message.replace(/^.*: /, '')])).toEqual([
-      ['inbound allow udp to 10.0.1.10 port 53', 'redundant-rule', 'the packets it decides would be allowed anyway, by the rule on line 3'],
       [
         'inbound allow udp to 10.0.1.10 port 53',
         'shadowed-rule',
