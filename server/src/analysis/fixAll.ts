@@ -116,9 +116,13 @@ export function fixAll(text: string, analyzeText: (text: string) => Analysis): F
   const refused = new Set<string>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     // 1. The safe fixes, all at once; when the result is not acceptable, one by one.
-    const { edits, fixed } = safeFixEdits(
-      safeDiagnostics(analysis).filter((d) => !refused.has(`${d.code}:${text.slice(d.span.start, d.span.end)}`)),
-    );
+    // Errors first: a rule with an error takes part in nothing, so fixing what it says
+    // before anything else keeps other fixes from answering for it (a reversed port range).
+    const safe = safeDiagnostics(analysis).filter((d) => !refused.has(`${d.code}:${text.slice(d.span.start, d.span.end)}`));
+    const errorsFirst = safe.some((d) => d.severity === 'error' && d.fixes?.some((f) => f.safe))
+      ? safe.filter((d) => d.severity === 'error')
+      : safe;
+    const { edits, fixed } = safeFixEdits(errorsFirst);
     if (edits.length > 0) {
       const next = applyEdits(text, edits).text;
       const trial = analyzeText(next);

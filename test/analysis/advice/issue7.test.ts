@@ -284,3 +284,18 @@ firewall fw stateful protects lan {
     expect(r.text).toBe(text);
   });
 });
+
+describe('issue 7: --fix mends errors first', () => {
+  it('a reversed port range is swapped before any fix answers for the rule it breaks', () => {
+    const text = `host web 10.0.1.10
+firewall fw stateless protects 10.0.1.0/24 {
+  inbound allow tcp to web port 443
+  outbound allow tcp from web port 443 to any port 65535-1024
+}
+`;
+    const r = fixAll(text, analyzeText);
+    expect(r.applied.map((f) => f.code)).toEqual(['invalid-port']);
+    expect(r.text).toBe(text.replace('65535-1024', '1024-65535'));
+    expect(r.analysis.diagnostics).toEqual([]);
+  });
+});
