@@ -26,6 +26,21 @@ export function ruleBoxes(rule: ResolvedRule): Box[] {
   return makeBoxes(protoMask(rule.proto), rule.from.addresses, rule.sport, rule.to.addresses, rule.dport);
 }
 
+/**
+ * What a rule of `fw` matches at `fw`. AWS matches only the remote side of a platform's rule
+ * (spec §10): an inside side that holds the whole inside matches every address (packets bound
+ * for a NAT gateway inside carry the internet server as their destination). An inside side that
+ * holds less is `platform-unsupported` and is kept as written.
+ */
+function rulePackets(fw: Firewall, rule: ResolvedRule): Box[] {
+  if (!fw.platform || !rule.valid) return ruleBoxes(rule);
+  const side = rule.direction === 'inbound' ? 'to' : 'from';
+  if (!fw.inside.isSubsetOf(rule[side].addresses)) return ruleBoxes(rule);
+  const from = side === 'from' ? AddrSet.ALL : rule.from.addresses;
+  const to = side === 'to' ? AddrSet.ALL : rule.to.addresses;
+  return makeBoxes(protoMask(rule.proto), from, rule.sport, to, rule.dport);
+}
+
 /** The rules of one direction in evaluation order: ascending number, else file order. */
 export function orderedRules(fw: Firewall, direction: Direction): CompiledRule[] {
   let c = compiled.get(fw);
@@ -34,7 +49,7 @@ export function orderedRules(fw: Firewall, direction: Direction): CompiledRule[]
       const rules = fw.rules.filter((r) => r.direction === d);
       const numbered = rules.every((r) => r.number !== undefined);
       if (numbered) rules.sort((a, b) => a.number! - b.number! || a.index - b.index);
-      return rules.map((rule) => ({ rule, boxes: ruleBoxes(rule) }));
+      return rules.map((rule) => ({ rule, boxes: rulePackets(fw, rule) }));
     };
     c = { inbound: make('inbound'), outbound: make('outbound') };
     compiled.set(fw, c);
@@ -42,19 +57,59 @@ export function orderedRules(fw: Firewall, direction: Direction): CompiledRule[]
   return c[direction];
 }
 
-const outsides = new WeakMap<Firewall, AddrSet>();
-
-function outsideOf(fw: Firewall): AddrSet {
-  let o = outsides.get(fw);
-  if (!o) outsides.set(fw, (o = AddrSet.ALL.subtract(fw.inside)));
-  return o;
+/**
+ * The (source, destination) address pairs that cross `fw` in `direction` (§5.1), as boxes of
+ * addresses. A generic firewall and an aws-nacl have insides (one per associated subnet for an
+ * ACL): a packet crosses one inbound when its destination is in it and its source is not, and
+ * outbound the other way round, so traffic between two subnets of one ACL crosses it twice.
+ * An aws-sg's members each sit behind their own copy (§10): a packet to a member crosses inbound
+ * and one from a member outbound, whoever is at the other end, so traffic between two members
+ * crosses the group twice. (A member talking to its own address crosses nothing; that diagonal
+ * is not a box and is left in: no flow goes from an address to itself.)
+ */
+function crossingPairs(fw: Firewall, direction: Direction): { src: AddrSet; dst: AddrSet }[] {
+  let c = pairs.get(fw);
+  if (!c) {
+    const make = (d: Direction) => {
+      if (fw.platform === 'aws-sg') return [d === 'inbound' ? { src: AddrSet.ALL, dst: fw.inside } : { src: fw.inside, dst: AddrSet.ALL }];
+      return fw.insides
+        .filter((inside) => !inside.isEmpty())
+        .map((inside) => {
+          const outside = AddrSet.ALL.subtract(inside);
+          return d === 'inbound' ? { src: outside, dst: inside } : { src: inside, dst: outside };
+        });
+    };
+    c = { inbound: make('inbound'), outbound: make('outbound') };
+    pairs.set(fw, c);
+  }
+  return c[direction];
 }
 
-/** The part of a box that crosses `fw` in `direction` (§5.1). */
+const pairs = new WeakMap<Firewall, Record<Direction, { src: AddrSet; dst: AddrSet }[]>>();
+
+/** The part of a box that crosses `fw` in `direction` (§5.1), exactly: disjoint pieces. */
+export function crossings(fw: Firewall, direction: Direction, box: Box): Box[] {
+  let out: Box[] = [];
+  for (const pair of crossingPairs(fw, direction)) {
+    const hit = intersectBox(box, { ...box, ...pair });
+    if (!hit) continue;
+    // Subnets that overlap (`protects 10.0.0.0/16, 10.0.1.0/24`) give overlapping pieces.
+    out = subtractBoxes(out, hit).concat([hit]);
+  }
+  return out;
+}
+
+/**
+ * The part of a box that crosses `fw` in `direction` (§5.1) as one box: exact for a firewall
+ * with one inside and for an aws-sg; for an ACL of several subnets, the smallest box holding
+ * the exact pieces (`crossings`), which is what the per-rule analyses need.
+ */
 export function crossing(fw: Firewall, direction: Direction, box: Box): Box | undefined {
-  const outside = outsideOf(fw);
-  const inner = direction === 'inbound' ? { src: outside, dst: fw.inside } : { src: fw.inside, dst: outside };
-  return intersectBox(box, { ...box, ...inner });
+  const pieces = crossings(fw, direction, box);
+  if (pieces.length <= 1) return pieces[0];
+  const src = pieces.reduce((a, b) => a.union(b.src), AddrSet.EMPTY);
+  const dst = pieces.reduce((a, b) => a.union(b.dst), AddrSet.EMPTY);
+  return { ...pieces[0]!, src, dst };
 }
 
 /** First match wins over `rules` (in order); what no rule takes gets `fallback`. */
@@ -94,10 +149,18 @@ export function decidePacket(fw: Firewall, direction: Direction, p: Packet): { a
   return { action: fw.defaultAction };
 }
 
-/** Does this packet cross `fw`, and which way? */
+/**
+ * The ways this packet crosses `fw`, in the order it does: out of the sender's side first, then
+ * into the receiver's. Two for traffic between two subnets of one ACL or two members of one
+ * security group (§10); at most one for a generic firewall.
+ */
+export function packetDirections(fw: Firewall, p: Packet): Direction[] {
+  const crosses = (d: Direction) => crossingPairs(fw, d).some((pair) => pair.src.contains(p.src) && pair.dst.contains(p.dst));
+  if (fw.platform === 'aws-sg' && p.src === p.dst) return [];
+  return (['outbound', 'inbound'] as const).filter(crosses);
+}
+
+/** Does this packet cross `fw`, and which way (the first way, when it crosses twice)? */
 export function packetDirection(fw: Firewall, p: Packet): Direction | undefined {
-  const s = fw.inside.contains(p.src);
-  const d = fw.inside.contains(p.dst);
-  if (s === d) return undefined;
-  return d ? 'inbound' : 'outbound';
+  return packetDirections(fw, p)[0];
 }

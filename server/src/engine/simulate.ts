@@ -5,8 +5,8 @@ import type { Action, Direction } from '../syntax/ast';
 import type { Firewall, Flow, Model, NatSymbol, ResolvedRule } from '../model/types';
 import { formatAddrSet } from '../core/address';
 import { AddrSet, PortSet } from '../core/intervals';
-import { crossing, decide, decidePacket, packetDirection } from './firewall';
-import { type Box, type Packet, ICMP, TCP, UDP, invertBox, makeBoxes } from './packet';
+import { crossing, crossings, decide, decidePacket, packetDirections } from './firewall';
+import { type Box, type Packet, ICMP, TCP, UDP, invertBox, makeBoxes, subtractBoxes } from './packet';
 
 type Verdict = 'allowed' | 'blocked' | 'partial';
 
@@ -131,6 +131,13 @@ interface Locate {
   at: AddrSet;
 }
 
+/** The pieces of `box` that cross `fw` in `direction` (engine/firewall.ts `crossings`), placed as `locate` says. */
+function crossingsAt(fw: Firewall, direction: Direction, box: Box, locate?: Locate): Box[] {
+  if (!locate) return crossings(fw, direction, box);
+  const pieces = crossings(fw, direction, { ...box, [locate.side]: locate.at });
+  return pieces.map((c) => (locate.side === 'dst' ? { ...box, src: c.src } : { ...box, dst: c.dst }));
+}
+
 /** The part of `box` that crosses `fw` in `direction`, placed as `locate` says. */
 function crossingAt(fw: Firewall, direction: Direction, box: Box, locate?: Locate): Box | undefined {
   if (!locate) return crossing(fw, direction, box);
@@ -145,35 +152,25 @@ function throughFirewall(fw: Firewall, boxes: Box[], byState: boolean, locate?: 
   const dropped: Box[] = [];
   for (const b of boxes) {
     let rest: Box[] = [b];
-    for (const d of ['inbound', 'outbound'] as const) {
+    // Out of the sender's side first, then into the receiver's: traffic between two subnets of
+    // an aws-nacl or two members of an aws-sg crosses it both ways (spec §10), what passes the
+    // first way going on to the second.
+    for (const d of ['outbound', 'inbound'] as const) {
       const next: Box[] = [];
       for (const r of rest) {
-        const c = crossingAt(fw, d, r, locate);
-        if (!c) {
-          next.push(r);
-          continue;
+        const cs = crossingsAt(fw, d, r, locate);
+        for (const c of cs) {
+          if (byState) next.push(c);
+          else for (const dec of decide(fw, d, [c])) (dec.action === 'allow' ? next : dropped).push(dec.box);
         }
-        if (byState) passed.push(c);
-        else for (const dec of decide(fw, d, [c])) (dec.action === 'allow' ? passed : dropped).push(dec.box);
-        // What did not cross in this direction stays for the other one.
-        const notCrossing = subtractOne(r, c);
-        for (const n of notCrossing) next.push(n);
+        // What did not cross this way stays for the other one.
+        for (const n of cs.reduce((left, c) => subtractBoxes(left, c), [r])) next.push(n);
       }
       rest = next;
     }
     for (const r of rest) passed.push(r);
   }
   return { passed, dropped };
-}
-
-function subtractOne(a: Box, c: Box): Box[] {
-  // c ⊆ a and differs only in src/dst, so cutting src then dst is enough.
-  const out: Box[] = [];
-  const srcOut = a.src.subtract(c.src);
-  if (!srcOut.isEmpty()) out.push({ ...a, src: srcOut });
-  const dstOut = a.dst.subtract(c.dst);
-  if (!dstOut.isEmpty()) out.push({ ...a, src: c.src, dst: dstOut });
-  return out;
 }
 
 function projectSrc(boxes: Box[]): AddrSet {
@@ -355,11 +352,11 @@ function legOf(at?: LocatePacket): { leg?: 1 | 2 } {
 function traceRequest(path: Firewall[], p: Packet, at?: LocatePacket): { hops: Hop[]; passed: boolean } {
   const hops: Hop[] = [];
   for (const fw of path) {
-    const direction = packetDirection(fw, placed(p, at));
-    if (!direction) continue;
-    const d = decidePacket(fw, direction, p);
-    hops.push({ firewall: fw, direction, action: d.action, by: d.rule ? 'rule' : 'default', rule: d.rule, ...legOf(at) });
-    if (d.action === 'deny') return { hops, passed: false };
+    for (const direction of packetDirections(fw, placed(p, at))) {
+      const d = decidePacket(fw, direction, p);
+      hops.push({ firewall: fw, direction, action: d.action, by: d.rule ? 'rule' : 'default', rule: d.rule, ...legOf(at) });
+      if (d.action === 'deny') return { hops, passed: false };
+    }
   }
   return { hops, passed: true };
 }
@@ -370,15 +367,15 @@ function traceResponse(path: Firewall[], p: Packet, at?: LocatePacket): Hop[] {
   const where = at && { ...at, side: at.side === 'dst' ? ('src' as const) : ('dst' as const) };
   const hops: Hop[] = [];
   for (const fw of [...path].reverse()) {
-    const direction = packetDirection(fw, placed(r, where));
-    if (!direction) continue;
-    if (fw.mode === 'stateful') {
-      hops.push({ firewall: fw, direction, action: 'allow', by: 'state', ...legOf(at) });
-      continue;
+    for (const direction of packetDirections(fw, placed(r, where))) {
+      if (fw.mode === 'stateful') {
+        hops.push({ firewall: fw, direction, action: 'allow', by: 'state', ...legOf(at) });
+        continue;
+      }
+      const d = decidePacket(fw, direction, r);
+      hops.push({ firewall: fw, direction, action: d.action, by: d.rule ? 'rule' : 'default', rule: d.rule, ...legOf(at) });
+      if (d.action === 'deny') return hops;
     }
-    const d = decidePacket(fw, direction, r);
-    hops.push({ firewall: fw, direction, action: d.action, by: d.rule ? 'rule' : 'default', rule: d.rule, ...legOf(at) });
-    if (d.action === 'deny') break;
   }
   return hops;
 }
