@@ -6,7 +6,8 @@
 import { type Diagnostic, type Fix, type TextEdit, diag } from '../core/diagnostic';
 import type { Firewall, ResolvedRule } from '../model/types';
 import { PortSet } from '../core/intervals';
-import { PORTED } from '../engine/packet';
+import { crossings, decide } from '../engine/firewall';
+import { type Box, PORTED, subtractBoxes } from '../engine/packet';
 import type { ResponseContext } from './responseFix';
 import { type ResponseIndex, dports } from './responseIndex';
 import { clientPortsOf, isGeneralBoth, portSetText } from './ruleKinds';
@@ -48,6 +49,55 @@ function narrowFix(rule: ResolvedRule, keep: PortSet, what: string): Fix[] {
   return [
     { title: `Narrow the client ports to ${text === 'ephemeral' ? `ephemeral (${keep})` : text} (${what})`, edits: [edit], safe: false },
   ];
+}
+
+/**
+ * The parts of `boxes` that `g` denies (§5) as new connections: leaving its inside (the
+ * sender's copy of a group) or entering it (the receiver's), whichever comes first.
+ */
+function deniedBy(g: Firewall, boxes: Box[]): Box[] {
+  const out: Box[] = [];
+  for (const b of boxes) {
+    let rest = [b];
+    for (const way of ['outbound', 'inbound'] as const) {
+      const next: Box[] = [];
+      for (const r of rest) {
+        const cs = crossings(g, way, r);
+        for (const c of cs) for (const d of decide(g, way, [c])) (d.action === 'deny' ? out : next).push(d.box);
+        for (const n of cs.reduce((left, c) => subtractBoxes(left, c), [r])) next.push(n);
+      }
+      rest = next;
+    }
+  }
+  return out;
+}
+
+/**
+ * Spec §10: the stateful firewalls (security groups first) that deny every one of the new
+ * connections `admitted`, or undefined when some of them get through. Several aws-sg on one
+ * address act as one group: a connection is closed only when each of them denies it.
+ */
+function closingGroups(ctx: ResponseContext, fw: Firewall, admitted: Box[]): Firewall[] | undefined {
+  const guards = ctx.model.firewalls.filter((g) => g !== fw && g.valid && g.mode === 'stateful');
+  const sgs = guards.filter((g) => g.platform === 'aws-sg');
+  let open = admitted;
+  const closing: Firewall[] = [];
+  for (const g of [...sgs, ...guards.filter((g) => g.platform !== 'aws-sg')]) {
+    let closed = deniedBy(g, open);
+    if (g.platform === 'aws-sg') {
+      for (const h of sgs) {
+        if (h === g) continue;
+        const inH = closed.flatMap((b) => [...crossings(h, 'outbound', b), ...crossings(h, 'inbound', b)]);
+        const outsideH = inH.reduce((left, c) => subtractBoxes(left, c), closed);
+        closed = outsideH.concat(deniedBy(h, inH));
+      }
+    }
+    if (closed.length === 0) continue;
+    closing.push(g);
+    open = closed.reduce((left, c) => subtractBoxes(left, c), open);
+    if (open.length === 0) return closing;
+  }
+  return undefined;
 }
 
 export function checkBroadResponses(ctx: ResponseContext, fw: Firewall, ix: ResponseIndex): Diagnostic[] {
@@ -100,7 +150,8 @@ export function checkBroadResponses(ctx: ResponseContext, fw: Firewall, ix: Resp
       let serverPorts = PortSet.EMPTY;
       for (const r of requests) serverPorts = serverPorts.union(r.dport);
       const fixes: Fix[] = [];
-      if (isPorted(s) && !serverPorts.isEmpty() && !serverPorts.isAll()) {
+      // An AWS network ACL cannot match a source port (spec §10, §8.1 rule 4): no such fix there.
+      if (fw.platform !== 'aws-nacl' && isPorted(s) && !serverPorts.isEmpty() && !serverPorts.isAll()) {
         const written = new Set(
           requests.map((r) => (r.node.to?.ports ? ctx.text.slice(r.node.to.ports.span.start, r.node.to.ports.span.end) : '')),
         );
@@ -114,15 +165,36 @@ export function checkBroadResponses(ctx: ResponseContext, fw: Firewall, ix: Resp
             safe: false,
           });
       }
-      out.push(
-        diag(
-          'broad-response',
-          s.node.span,
-          `this rule has no source port, so besides the responses of ${who} it also lets NEW connections from ${s.from.label} ` +
-            `reach ${portsPhrase(opened)} of ${where}`,
-          { related, fixes },
-        ),
-      );
+      const message =
+        `this rule has no source port, so besides the responses of ${who} it also lets NEW connections from ${s.from.label} ` +
+        `reach ${portsPhrase(opened)} of ${where}`;
+      // On an ACL there is no other way to write it: what matters is whether those connections
+      // get further, past the security groups (or stateful firewalls) of the addresses they reach.
+      const closing = fw.platform === 'aws-nacl' ? closingGroups(ctx, fw, allowed) : undefined;
+      if (closing) {
+        const groups = listText(closing.map((g) => `\`${g.name}\``));
+        out.push(
+          diag(
+            'broad-response',
+            s.node.span,
+            `${message}; an AWS network ACL cannot match a source port, and ${groups} ` +
+              `${closing.length === 1 ? 'denies' : 'deny'} those new connections, which closes the hole`,
+            { related, fixes, severity: 'info' },
+          ),
+        );
+      } else {
+        out.push(
+          diag(
+            'broad-response',
+            s.node.span,
+            fw.platform === 'aws-nacl'
+              ? `${message}, and no security group of those addresses denies them: an AWS network ACL cannot match a source ` +
+                  'port, so close them in the security groups of the addresses behind it, or narrow the rule by address or port'
+              : message,
+            { related, fixes },
+          ),
+        );
+      }
     }
   }
   return out;

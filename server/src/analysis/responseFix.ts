@@ -127,13 +127,14 @@ function inverseLines(
   text: string,
   numbers: () => number | undefined,
   client?: { endpoint: string; ports: string },
+  noSourcePort = false,
 ): string[] | undefined {
   const protos = rule.proto === 'all' ? (['tcp', 'udp', 'icmp'] as const) : [undefined];
   const out: string[] = [];
   for (const proto of protos) {
     const n = numbers();
     if (n === -1) return undefined;
-    out.push(inverseRuleText(rule, text, n, proto, client));
+    out.push(inverseRuleText(rule, text, n, proto, client, noSourcePort));
   }
   return out;
 }
@@ -192,6 +193,7 @@ export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: Resp
   // When only some clients lose their responses, the rule names just them: it then takes
   // nothing from the rules that serve the others (which would be left answering nothing).
   const client = afterServing ? droppedClients(fw, check) : undefined;
+  const nacl = fw.platform === 'aws-nacl';
   let edit: { span: Span; newText: string };
   let lines: string[] | undefined;
   if (mode === 'numbered') {
@@ -210,6 +212,7 @@ export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: Resp
         return n;
       },
       client,
+      nacl,
     );
     if (!lines) {
       for (const n of taken) used.delete(n);
@@ -217,7 +220,7 @@ export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: Resp
     }
     edit = insertAfterLine(ctx, rule.node.span, lines.join(`${ctx.eol}${indent}`), indent);
   } else {
-    lines = inverseLines(rule, ctx.text, () => undefined, client)!;
+    lines = inverseLines(rule, ctx.text, () => undefined, client, nacl)!;
     const ruleText = lines.join(`${ctx.eol}${indent}`);
     // Unnumbered rules are tried in file order: after the serving rules if that is still
     // before the first rule that drops responses, else right before that rule.
@@ -235,6 +238,17 @@ export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: Resp
   }
   const shown = lines.map((l) => `\`${l}\``).join(', ');
   const noServerPort = rule.proto === 'all' || (isPorted(rule) && rule.dport.isAll());
+  if (nacl && !noServerPort) {
+    // Spec §8.1 rules 1 and 4: the only response rule an ACL can hold also admits new connections.
+    return {
+      title:
+        `Add the response rule${lines.length > 1 ? 's' : ''} ${shown} — an AWS network ACL cannot match the server's port, so it ` +
+        `also admits new connections from the server side to those client ports`,
+      edits: [edit],
+      safe: false,
+      preferred: true,
+    };
+  }
   if (noServerPort) {
     return {
       title:

@@ -136,6 +136,7 @@ export function inverseRuleText(
   number?: number,
   protoOverride?: 'tcp' | 'udp' | 'icmp',
   client?: { endpoint: string; ports: string },
+  noSourcePort = false,
 ): string {
   const n = rule.node;
   const proto = protoOverride ?? rule.proto;
@@ -143,7 +144,8 @@ export function inverseRuleText(
   const serverText = slice(text, n.to?.endpoint?.span) ?? 'any';
   const clientText = client?.endpoint ?? slice(text, n.from?.endpoint?.span) ?? 'any';
   // `port 0-65535` is no port (§4): the server side then has every port, and says none.
-  const serverPorts = ported && rule.dportGiven ? slice(text, n.to?.ports?.span) : undefined;
+  // An AWS network ACL cannot match a source port (spec §10): there the response rule names none.
+  const serverPorts = ported && rule.dportGiven && !noSourcePort ? slice(text, n.to?.ports?.span) : undefined;
   const clientPorts = ported ? (client?.ports ?? (rule.sportGiven ? slice(text, n.from?.ports?.span) : 'ephemeral')) : undefined;
   const parts: string[] = [];
   if (number !== undefined) parts.push(String(number));
