@@ -117,6 +117,28 @@ flow web -> web2 https
   });
 });
 
+describe('several aws-sg on one address act as one group (spec §10)', () => {
+  it('the union of their rules decides, the hop names the group whose rule decided, and the group is crossed once', () => {
+    const [https, ssh, none, other] = run(`${NAMES}
+firewall web-sg aws-sg protects web, web2 {
+  inbound allow tcp from internet to 0.0.0.0/0 port 443
+}
+firewall admin-sg aws-sg protects web {
+  inbound allow tcp from 198.51.100.0/24 to web port 22
+}
+flow bob -> web https
+flow bob -> web ssh
+flow bob -> web tcp 8080
+flow bob -> web2 ssh
+`);
+    expect(https).toMatchObject({ verdict: 'allowed', path: ['web-sg', 'admin-sg'], request: ['web-sg inbound allow'] });
+    expect(ssh).toMatchObject({ verdict: 'allowed', request: ['admin-sg inbound allow'], response: ['admin-sg outbound allow'] });
+    expect(none).toMatchObject({ verdict: 'blocked', request: ['web-sg inbound deny'] });
+    // admin-sg's rule is for its own member only.
+    expect(other).toMatchObject({ verdict: 'blocked', path: ['web-sg'], request: ['web-sg inbound deny'] });
+  });
+});
+
 describe('an ACL rule matches only the remote side (spec §10)', () => {
   // What a NAT gateway inside the subnet relays carries the internet server as its destination.
   const m = buildModel(

@@ -10,6 +10,8 @@ export interface CompiledRule {
   rule: ResolvedRule;
   /** What the rule matches (empty for an invalid rule). */
   boxes: Box[];
+  /** The security group the rule belongs to, when it is another group's of the same members (§10). */
+  group?: Firewall;
 }
 
 /** A piece of a packet class and what decided it. `rule` undefined means the default. */
@@ -17,6 +19,8 @@ export interface Decision {
   box: Box;
   action: Action;
   rule?: ResolvedRule;
+  /** The security group whose rule decided, when it is another of the same members (§10). */
+  group?: Firewall;
 }
 
 const compiled = new WeakMap<Firewall, Record<Direction, CompiledRule[]>>();
@@ -112,6 +116,37 @@ export function crossing(fw: Firewall, direction: Direction, box: Box): Box | un
   return { ...pieces[0]!, src, dst };
 }
 
+const grouped = new WeakMap<Firewall, Record<Direction, CompiledRule[]>>();
+
+/**
+ * The rules that judge packets crossing `fw`: its own, and for an aws-sg those of the other
+ * groups of the same members, each kept to its own members (spec §10: one group whose rules are
+ * the union of theirs; allow rules only, so their order does not matter).
+ */
+function judgingRules(fw: Firewall, direction: Direction): CompiledRule[] {
+  if (!fw.peers?.length) return orderedRules(fw, direction);
+  let c = grouped.get(fw);
+  if (!c) {
+    const make = (d: Direction): CompiledRule[] => {
+      const member = d === 'inbound' ? 'dst' : 'src';
+      const out = [...orderedRules(fw, d)];
+      for (const group of fw.peers!) {
+        for (const cr of orderedRules(group, d)) {
+          const boxes = cr.boxes.flatMap((b) => {
+            const m = b[member].intersect(group.inside);
+            return m.isEmpty() ? [] : [{ ...b, [member]: m }];
+          });
+          out.push({ rule: cr.rule, boxes, group });
+        }
+      }
+      return out;
+    };
+    c = { inbound: make('inbound'), outbound: make('outbound') };
+    grouped.set(fw, c);
+  }
+  return c[direction];
+}
+
 /** First match wins over `rules` (in order); what no rule takes gets `fallback`. */
 export function firstMatch(rules: Iterable<CompiledRule>, boxes: Box[], fallback: Action): Decision[] {
   const out: Decision[] = [];
@@ -126,7 +161,7 @@ export function firstMatch(rules: Iterable<CompiledRule>, boxes: Box[], fallback
           next.push(b);
           continue;
         }
-        out.push({ box: hit, action: cr.rule.action, rule: cr.rule });
+        out.push({ box: hit, action: cr.rule.action, rule: cr.rule, ...(cr.group ? { group: cr.group } : {}) });
         for (const piece of subtractBoxes([b], rb)) next.push(piece);
       }
       rest = next;
@@ -138,13 +173,13 @@ export function firstMatch(rules: Iterable<CompiledRule>, boxes: Box[], fallback
 
 /** §5 for a class of packets crossing `fw` in `direction`: the ordered rules, then the default. */
 export function decide(fw: Firewall, direction: Direction, boxes: Box[]): Decision[] {
-  return firstMatch(orderedRules(fw, direction), boxes, fw.defaultAction);
+  return firstMatch(judgingRules(fw, direction), boxes, fw.defaultAction);
 }
 
 /** The rule (or default) that decides one concrete packet in one direction. */
-export function decidePacket(fw: Firewall, direction: Direction, p: Packet): { action: Action; rule?: ResolvedRule } {
-  for (const cr of orderedRules(fw, direction)) {
-    if (cr.boxes.some((b) => boxContains(b, p))) return { action: cr.rule.action, rule: cr.rule };
+export function decidePacket(fw: Firewall, direction: Direction, p: Packet): { action: Action; rule?: ResolvedRule; group?: Firewall } {
+  for (const cr of judgingRules(fw, direction)) {
+    if (cr.boxes.some((b) => boxContains(b, p))) return { action: cr.rule.action, rule: cr.rule, ...(cr.group ? { group: cr.group } : {}) };
   }
   return { action: fw.defaultAction };
 }
@@ -158,6 +193,14 @@ export function packetDirections(fw: Firewall, p: Packet): Direction[] {
   const crosses = (d: Direction) => crossingPairs(fw, d).some((pair) => pair.src.contains(p.src) && pair.dst.contains(p.dst));
   if (fw.platform === 'aws-sg' && p.src === p.dst) return [];
   return (['outbound', 'inbound'] as const).filter(crosses);
+}
+
+/**
+ * Whether `fw` is an aws-sg already judged, as one group, in the same direction by another of
+ * the same members earlier on a trace (`judged`): the group is crossed once, not once per group.
+ */
+export function judgedAsGroup(fw: Firewall, direction: Direction, judged: { firewall: Firewall; direction: Direction }[]): boolean {
+  return !!fw.peers?.some((p) => judged.some((j) => j.direction === direction && j.firewall === p));
 }
 
 /** Does this packet cross `fw`, and which way (the first way, when it crosses twice)? */

@@ -40,6 +40,15 @@ export function entryCount(rule: ResolvedRule): number {
   return prefixes * ranges;
 }
 
+/** Spec §10: several aws-sg on one address act as one group; each learns the others that share its members. */
+export function linkSecurityGroups(firewalls: Firewall[]): void {
+  const groups = firewalls.filter((fw) => fw.platform === 'aws-sg' && fw.valid);
+  for (const fw of groups) {
+    const peers = groups.filter((o) => o !== fw && o.inside.intersects(fw.inside));
+    if (peers.length > 0) fw.peers = peers;
+  }
+}
+
 export function platformDiagnostics(fw: Firewall): Diagnostic[] {
   const platform = fw.platform;
   if (!platform) return [];

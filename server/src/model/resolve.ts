@@ -22,7 +22,7 @@ import type {
 import { BUILTIN_PROFILES, BUILTIN_SERVICES, WIDE } from './builtins';
 import { closestName } from './suggest';
 import { flowStatementText } from './flowStatementText';
-import { platformDiagnostics, subnetsOf } from './platform';
+import { linkSecurityGroups, platformDiagnostics, subnetsOf } from './platform';
 import type {
   EndpointSymbol,
   FileHost,
@@ -135,6 +135,7 @@ function buildModelUnsafe(path: string, text: string, host: FileHost, options: B
   const scope = r.run();
   const ephemeralRanges = rangesInUse(scope.symbols, r.defaultEphemeral, fallback);
   for (const fw of r.allFirewalls) fw.ephemeralRanges = ephemeralRanges;
+  linkSecurityGroups(r.allFirewalls);
   return {
     ephemeralRanges,
     root: path,

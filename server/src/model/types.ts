@@ -118,6 +118,11 @@ export interface Firewall {
    * kind has one, `inside` (an aws-sg's members each sit behind their own copy: engine/firewall.ts).
    */
   insides: AddrSet[];
+  /**
+   * For an aws-sg: the other aws-sg firewalls that protect some of its addresses. For such an
+   * address they act as one group whose rules are the union of theirs (spec §10). Set by resolve.
+   */
+  peers?: Firewall[];
   insideLabel: string;
   defaultAction: Action;
   /** All rules, file order. */
