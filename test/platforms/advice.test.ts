@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../server/src/analysis/analyze';
+import { fixAll } from '../../server/src/analysis/fixAll';
 import { applyEdits } from '../../server/src/core/edits';
 import type { Diagnostic } from '../../server/src/core/diagnostic';
 import { buildModel } from '../../server/src/model/resolve';
@@ -154,5 +155,22 @@ firewall acl aws-nacl protects public {
     expect(fix.title).toContain('cannot match the server');
     const after = analyzeText(applyEdits(text, fix.edits).text);
     expect(after.diagnostics.filter((x) => x.code === 'platform-unsupported' || x.code === 'missing-response')).toEqual([]);
+  });
+
+  it('check --fix applies it only when a failing flow needs it; the broad-response (c) it brings is allowed', () => {
+    const text = `network internet 0.0.0.0/0
+network public 10.0.0.0/24
+host web 10.0.0.10
+host bob 203.0.113.7
+firewall acl aws-nacl protects public {
+  100 inbound allow tcp from internet to public port 443
+}
+`;
+    expect(fixAll(text, analyzeText).applied).toEqual([]);
+    const r = fixAll(`${text}flow bob -> web https expect allow\n`, analyzeText);
+    expect(r.applied.map((f) => [f.code, f.because])).toEqual([['missing-response', ['bob -> web https']]]);
+    expect(r.text).toContain('  110 outbound allow tcp from public to internet port ephemeral\n');
+    expect(r.analysis.flowResults.map((f) => f.met)).toEqual([true]);
+    expect(r.analysis.diagnostics.map((d) => [d.code, d.severity])).toEqual([['broad-response', 'warning']]);
   });
 });
