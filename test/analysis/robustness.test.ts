@@ -4,34 +4,11 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../server/src/analysis/analyze';
+import { KEYWORDS } from '../../server/src/model/builtins';
 import { buildModel } from '../../server/src/model/resolve';
 
 const WORDS = [
-  'host',
-  'network',
-  'service',
-  'ephemeral',
-  'firewall',
-  'stateless',
-  'stateful',
-  'protects',
-  'default',
-  'inbound',
-  'outbound',
-  'allow',
-  'deny',
-  'tcp',
-  'udp',
-  'icmp',
-  'all',
-  'from',
-  'to',
-  'port',
-  'flow',
-  'via',
-  'expect',
-  'any',
-  'include',
+  ...KEYWORDS,
   'a',
   'b',
   'web',

@@ -5,10 +5,6 @@ import { BUILTIN_PROFILES, BUILTIN_SERVICES, KEYWORDS } from '../model/builtins'
 
 const RESERVED = new Set<string>([
   ...KEYWORDS,
-  'aws-nacl',
-  'aws-sg',
-  'nat',
-  'ports',
   ...Object.keys(BUILTIN_SERVICES),
   ...Object.keys(BUILTIN_PROFILES),
 ]);

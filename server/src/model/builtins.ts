@@ -25,30 +25,5 @@ export const BUILTIN_PROFILES: Record<string, [number, number]> = {
 
 export const WIDE = PortSet.range(1024, 65535);
 
-export const KEYWORDS = [
-  'host',
-  'network',
-  'service',
-  'ephemeral',
-  'firewall',
-  'stateless',
-  'stateful',
-  'protects',
-  'default',
-  'inbound',
-  'outbound',
-  'allow',
-  'deny',
-  'tcp',
-  'udp',
-  'icmp',
-  'all',
-  'from',
-  'to',
-  'port',
-  'flow',
-  'via',
-  'expect',
-  'any',
-  'include',
-] as const;
+/** The reserved words (spec §2), as the lexer knows them: one list, so no new keyword is missed. */
+export { KEYWORDS } from '../syntax/tokens';
