@@ -16,6 +16,7 @@ import { refusalOf, refusalsOf } from '../analysis/flowPath';
 import { flowStatementText } from '../model/flowStatementText';
 import { fileOf, isOwn, textOf } from '../model/ownership';
 import { IMPORT_FORMATS, type ImportFormat, type ImportInput, importConfig } from '../convert/import';
+import { EXPORT_TARGETS, type ExportTarget, exportModel } from '../convert/export';
 import type { FlowDecl } from '../syntax/ast';
 import { type FileReport, diagnosticJson } from './report';
 import { toSarif } from './sarif';
@@ -28,6 +29,7 @@ class UsageError extends Error {}
 const USAGE = `usage: fwlang check FILE|DIR ... [--format text|json|sarif] [--fix]
        fwlang simulate FILE [--flow 'CLIENT -> SERVER SERVICE'] [--json]
        fwlang import FILE... [--from aws|terraform] [-o OUT.fw]
+       fwlang export FILE --to cloudformation|terraform [--firewall NAME] [-o OUT]
        fwlang --version | --help`;
 
 /** What `-` stands for: standard input, as cli.md names it. */
@@ -383,6 +385,55 @@ function importCommand(argv: string[], out: (s: string) => void): number {
   return r.unexpressed.length > 0 ? 1 : 0;
 }
 
+/**
+ * `fwlang export`: the aws-nacl and aws-sg firewalls of a file as CloudFormation or Terraform; exit 1, nothing
+ * written, when one cannot be expressed.
+ */
+function exportCommand(argv: string[], out: (s: string) => void): number {
+  const args = [...argv];
+  let output: string | undefined;
+  for (let i = args.indexOf('-o'); i >= 0; i = args.indexOf('-o')) {
+    output = args[i + 1];
+    if (output === undefined) throw new UsageError('-o needs a file');
+    args.splice(i, 2);
+  }
+  const { positional, flags } = parseArgs(args, ['--to', '--firewall', '--output'], []);
+  if (typeof flags.get('--output') === 'string') output = flags.get('--output') as string;
+  const to = flags.get('--to') as string | undefined;
+  if (to === undefined) throw new UsageError('export needs --to cloudformation|terraform');
+  if (!(EXPORT_TARGETS as readonly string[]).includes(to)) {
+    throw new UsageError(
+      to === 'nftables' || to === 'iptables'
+        ? `export --to ${to} is not supported yet: use cloudformation or terraform`
+        : `unknown target ${to}: use cloudformation or terraform`,
+    );
+  }
+  if (positional.length !== 1) throw new UsageError('export needs exactly one file');
+  const file = positional[0]!;
+  const text = readText(file);
+  const model = buildModel(path.resolve(file), text, nodeFileHost());
+  const only = flags.get('--firewall') as string | undefined;
+  if (only !== undefined && !model.firewalls.some((f) => f.name === only)) throw new UsageError(`${file}: no firewall ${only}`);
+  const r = exportModel(model, to as ExportTarget, only);
+  if ('problems' in r) {
+    for (const d of r.problems) {
+      const where = fileOf(model, d);
+      const p = new LineIndex(textOf(model, where) ?? '').position(d.span.start);
+      const shownPath = isOwn(model, d) ? file : path.relative(process.cwd(), where);
+      process.stderr.write(`${shownPath}:${p.line + 1}:${p.character + 1}: ${d.severity} ${d.code}: ${d.message}\n`);
+    }
+    return 1;
+  }
+  if (output !== undefined) {
+    try {
+      fs.writeFileSync(output, r.text);
+    } catch (e) {
+      throw new UsageError(`cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? 'write error'}`);
+    }
+  } else out(r.text.replace(/\n$/, ''));
+  return 0;
+}
+
 export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n')): number {
   const [cmd, ...rest] = argv;
   switch (cmd) {
@@ -392,6 +443,8 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       return simulateCommand(rest, out);
     case 'import':
       return importCommand(rest, out);
+    case 'export':
+      return exportCommand(rest, out);
     case '--version':
     case '-v':
       out(VERSION);
@@ -402,9 +455,9 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       out(USAGE);
       return 0;
     case undefined:
-      throw new UsageError('missing command: check, simulate or import (see fwlang --help)');
+      throw new UsageError('missing command: check, simulate, import or export (see fwlang --help)');
     default:
-      throw new UsageError(`unknown command ${cmd}: use check, simulate or import (see fwlang --help)`);
+      throw new UsageError(`unknown command ${cmd}: use check, simulate, import or export (see fwlang --help)`);
   }
 }
 
