@@ -7,11 +7,11 @@ import type { Diagnostic } from '../core/diagnostic';
 import { PortSet } from '../core/intervals';
 import type { Firewall, Model } from '../model/types';
 import { crossing, decide } from '../engine/firewall';
-import { type Box, subtractBoxes, universeBoxes } from '../engine/packet';
+import { type Box, PORTED, subtractBoxes, universeBoxes } from '../engine/packet';
 import type { Analysis } from './analyze';
 import { refusalOf, refusalsOf } from './flowPath';
 import { responseIndex } from './responseIndex';
-import { clientPortsOf, oppositeDirection, responsesOf } from './ruleKinds';
+import { gatewaysOf, oppositeDirection, responsesOf } from './ruleKinds';
 import { firewallsOf } from '../model/ownership';
 
 const DIRECTIONS: Direction[] = ['inbound', 'outbound'];
@@ -37,10 +37,21 @@ function responsesOfAllowed(fw: Firewall, requestDirection: Direction): Box[] {
   const out: Box[] = [];
   for (const r of fw.rules) {
     if (r.direction !== requestDirection || r.action !== 'allow' || !r.valid) continue;
-    const responses = responsesOf(ix.allowedBy(r), clientPortsOf(r));
+    const responses = responsesOf(ix.allowedBy(r), r.sportGiven ? r.sport : r.from.ephemeral, gatewaysOf(fw, r));
     // An AWS network ACL cannot match a source port (spec §8.1 rule 1, §10): its only possible
     // response rule takes every port on the server's side.
     out.push(...(fw.platform === 'aws-nacl' ? responses.map((b) => ({ ...b, sport: PortSet.ALL })) : responses));
+    // Nor can it name less than a whole inside (§10): the responses coming back to a NAT
+    // gateway inside it (§6.1) can only be let in to the whole subnet that holds the gateway.
+    const gateways = gatewaysOf(fw, r);
+    if (fw.platform === 'aws-nacl' && requestDirection === 'outbound' && gateways.length > 0) {
+      for (const b of responsesOf(ix.allowedBy(r), PortSet.EMPTY, gateways)) {
+        if ((b.protos & PORTED) === 0) continue;
+        let subnets = b.dst;
+        for (const inside of fw.insides) if (inside.intersects(b.dst)) subnets = subnets.union(inside);
+        out.push({ ...b, sport: PortSet.ALL, dst: subnets });
+      }
+    }
   }
   return out;
 }

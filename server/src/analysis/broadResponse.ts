@@ -114,7 +114,7 @@ export function checkBroadResponses(ctx: ResponseContext, fw: Firewall, ix: Resp
     if (allowed.length === 0) continue;
     const opened = dports(allowed);
     let needed = PortSet.EMPTY;
-    for (const r of requests) needed = needed.union(clientPortsOf(r));
+    for (const r of requests) needed = needed.union(clientPortsOf(r, fw));
     const extra = opened.subtract(needed);
     const low = extra.intersect(LOW);
     const high = extra.subtract(LOW);
@@ -122,7 +122,7 @@ export function checkBroadResponses(ctx: ResponseContext, fw: Firewall, ix: Resp
     const where = `${s.to.label} (${perspective(fw, s.direction)})`;
     const related = requests
       .slice(0, 8)
-      .map((r) => relatedRule(ctx.model, r, `a request this rule answers; its clients use ${clientPortsOf(r)}`));
+      .map((r) => relatedRule(ctx.model, r, `a request this rule answers; its clients use ${clientPortsOf(r, fw)}`));
     if (!low.isEmpty()) {
       out.push(
         diag(

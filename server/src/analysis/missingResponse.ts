@@ -6,7 +6,7 @@ import type { Firewall } from '../model/types';
 import { type ResponseContext, insertInverseFix } from './responseFix';
 import type { ResponseCheck, ResponseIndex } from './responseIndex';
 import { oppositeDirection } from './ruleKinds';
-import { relatedRule, responsesPhrase, ruleName, whoDrops } from './responseText';
+import { gatewayNote, relatedRule, responsesPhrase, ruleName, whoDrops } from './responseText';
 import { isOwn } from '../model/ownership';
 
 /** "this request" / "the connections this rule admits", for the messages of both codes. */
@@ -30,7 +30,7 @@ export function checkMissingResponses(ctx: ResponseContext, fw: Firewall, ix: Re
         'missing-response',
         r.node.span,
         `the response half of ${whatIsChecked(c)} is missing: ${fw.name} is stateless, so responses need a rule of their own. ` +
-          `The responses go ${phrase}, and nothing allows them: ${who}`,
+          `The responses go ${phrase}, and nothing allows them: ${who}${gatewayNote(c.gateways, c.responses)}`,
         {
           related: c.deniedBy.map((d) => relatedRule(ctx.model, d, `this rule drops the responses of ${ruleName(r, ctx.lines)}`)),
           fixes: fix ? [fix] : [],

@@ -8,7 +8,17 @@ import { type Box, ICMP, PORTED, TCP, UDP, protoName } from '../engine/packet';
 import { type ResponseContext, insertInverseFix, widenFix } from './responseFix';
 import type { ResponseCheck, ResponseIndex } from './responseIndex';
 import { oppositeDirection } from './ruleKinds';
-import { addressPhrase, listText, portsPhrase, profileHurts, relatedRule, responsesPhrase, ruleName, whoDrops } from './responseText';
+import {
+  addressPhrase,
+  gatewayNote,
+  listText,
+  portsPhrase,
+  profileHurts,
+  relatedRule,
+  responsesPhrase,
+  ruleName,
+  whoDrops,
+} from './responseText';
 import { whatIsChecked } from './missingResponse';
 import { isOwn } from '../model/ownership';
 
@@ -116,6 +126,7 @@ export function checkPartialResponses(ctx: ResponseContext, fw: Firewall, ix: Re
     const message =
       `only part of the responses of ${whatIsChecked(c)} get back: ${fw.name} is stateless, and the responses go ${phrase}, ` +
       `but ${leftOut(c, all, c.dropped)} are left out: ${who}${rest}` +
+      gatewayNote(c.gateways, c.dropped) +
       hints.map((h) => `. ${h}`).join('');
     const fixes = [widenFix(ctx, ix, c), insertInverseFix(ctx, fw, c, true)].filter((f) => f !== undefined);
     if (fixes.length > 1) fixes[1]!.preferred = false;

@@ -126,16 +126,46 @@ function inverseLines(
   rule: ResolvedRule,
   text: string,
   numbers: () => number | undefined,
-  client?: { endpoint: string; ports: string },
+  clients: readonly (Client | undefined)[],
   noSourcePort = false,
 ): string[] | undefined {
   const protos = rule.proto === 'all' ? (['tcp', 'udp', 'icmp'] as const) : [undefined];
   const out: string[] = [];
   for (const proto of protos) {
-    const n = numbers();
-    if (n === -1) return undefined;
-    out.push(inverseRuleText(rule, text, n, proto, client, noSourcePort));
+    // icmp has no client port: one line, to the client side as written, answers every client.
+    for (const client of proto === 'icmp' && clients.length > 1 ? [undefined] : clients) {
+      const n = numbers();
+      if (n === -1) return undefined;
+      out.push(inverseRuleText(rule, text, n, proto, client, noSourcePort));
+    }
   }
+  return out;
+}
+
+/** The client side of an inserted response rule: an endpoint (as written in the request rule when absent) and ports. */
+type Client = { endpoint?: string; ports: string };
+
+/**
+ * Spec §6.1: the responses to a NAT gateway go to its ports, not to the ephemeral range of
+ * the request rule's `from`. One client per gateway the responses reach, written with its
+ * address (a gateway is no endpoint): `to 10.0.0.5 port 1024-65535`; then, for the other
+ * addresses, the rule's own client side (undefined: as written, `port ephemeral`). On an
+ * AWS network ACL whose inside is the client side, no rule can name less than the whole
+ * inside (§10): one client, as written, with every client port.
+ */
+function clientsOf(fw: Firewall, check: ResponseCheck): (Client | undefined)[] {
+  const r = check.rule;
+  const reached = (a: AddrSet) => check.responses.some((b) => (b.protos & PORTED) !== 0 && b.dst.intersects(a));
+  const gateways = check.gateways.filter((g) => reached(g.address));
+  if (gateways.length === 0 || !isPorted(r)) return [undefined];
+  if (fw.platform === 'aws-nacl' && oppositeDirection(r.direction) === 'inbound') {
+    return [{ ports: portSetText(dports(check.responses)) }];
+  }
+  const out: (Client | undefined)[] = gateways.map((g) => ({ endpoint: g.addressText, ports: portSetText(g.ports) }));
+  let rest = AddrSet.EMPTY;
+  for (const b of check.responses) rest = rest.union(b.dst);
+  for (const g of gateways) rest = rest.subtract(g.address);
+  if (!rest.isEmpty()) out.push(undefined);
   return out;
 }
 
@@ -144,9 +174,11 @@ function inverseLines(
  * dropped responses are exactly "from the rule's servers and server ports to one prefix (or
  * the rule's own client endpoint) at some ports"; else undefined (the whole inverse is used).
  */
-function droppedClients(fw: Firewall, check: ResponseCheck): { endpoint: string; ports: string } | undefined {
+function droppedClients(fw: Firewall, check: ResponseCheck): Client | undefined {
   const r = check.rule;
   if (!isPorted(r) || check.dropped.length === 0) return undefined;
+  // An AWS network ACL names no less than its whole inside (§10): there, only the ports narrow.
+  const insideClients = fw.platform === 'aws-nacl' && oppositeDirection(r.direction) === 'inbound';
   let clients = AddrSet.EMPTY;
   let ports = PortSet.EMPTY;
   for (const b of check.dropped) {
@@ -156,6 +188,12 @@ function droppedClients(fw: Firewall, check: ResponseCheck): { endpoint: string;
   }
   let all = AddrSet.EMPTY;
   for (const b of check.responses) all = all.union(b.dst);
+  if (insideClients) {
+    // The gateways' whole `ports` (spec §6.1): `1024-65535`, a response-like range (§7), where
+    // the dropped part alone (`1024-32767`) would read as a request rule of its own.
+    const gateways = check.gateways.filter((g) => clients.intersects(g.address));
+    if (gateways.length > 0) return { ports: portSetText(gateways.reduce((p, g) => p.union(g.ports), ports)) };
+  }
   if (clients.equals(all)) return undefined;
   // The dropped set must be the whole product: the rule's servers and ports to those clients.
   const full: Box[] = [];
@@ -192,7 +230,8 @@ export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: Resp
   const serving = afterServing ? check.servedBy.filter((s) => isOwn(ctx.model, s)) : [];
   // When only some clients lose their responses, the rule names just them: it then takes
   // nothing from the rules that serve the others (which would be left answering nothing).
-  const client = afterServing ? droppedClients(fw, check) : undefined;
+  const dropped = afterServing ? droppedClients(fw, check) : undefined;
+  const clients = dropped ? [dropped] : clientsOf(fw, check);
   const nacl = fw.platform === 'aws-nacl';
   let edit: { span: Span; newText: string };
   let lines: string[] | undefined;
@@ -211,7 +250,7 @@ export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: Resp
         after = n;
         return n;
       },
-      client,
+      clients,
       nacl,
     );
     if (!lines) {
@@ -220,7 +259,7 @@ export function insertInverseFix(ctx: ResponseContext, fw: Firewall, check: Resp
     }
     edit = insertAfterLine(ctx, rule.node.span, lines.join(`${ctx.eol}${indent}`), indent);
   } else {
-    lines = inverseLines(rule, ctx.text, () => undefined, client, nacl)!;
+    lines = inverseLines(rule, ctx.text, () => undefined, clients, nacl)!;
     const ruleText = lines.join(`${ctx.eol}${indent}`);
     // Unnumbered rules are tried in file order: after the serving rules if that is still
     // before the first rule that drops responses, else right before that rule.

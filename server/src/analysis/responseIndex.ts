@@ -4,12 +4,21 @@
 
 import { RecentCache } from '../core/recent';
 import type { Direction } from '../syntax/ast';
-import type { Firewall, ResolvedRule } from '../model/types';
+import type { Firewall, NatSymbol, ResolvedRule } from '../model/types';
 import { PortSet } from '../core/intervals';
 import { type Decision, crossing, orderedRules } from '../engine/firewall';
 import type { Box } from '../engine/packet';
 import { redundantRulesOf } from './redundantRule';
-import { type RuleKind, classifyRule, clientPortsOf, isGeneralBoth, oppositeDirection, rangesOf, responsesOf } from './ruleKinds';
+import {
+  type RuleKind,
+  classifyRule,
+  clientPortsOf,
+  gatewaysOf,
+  isGeneralBoth,
+  oppositeDirection,
+  rangesOf,
+  responsesOf,
+} from './ruleKinds';
 import { RuleSpace } from './ruleSpace';
 
 /** The responses of one request-like rule, as the firewall decides them. */
@@ -17,6 +26,8 @@ export interface ResponseCheck {
   rule: ResolvedRule;
   kind: RuleKind;
   clientPorts: PortSet;
+  /** The NAT gateways on the client side (§6.1): the responses to each go to its ports. */
+  gateways: NatSymbol[];
   /** The request packets the rule really allows (what crosses, after the rules before it). */
   requests: Box[];
   /** Their responses (the inverse), in the opposite direction. */
@@ -116,8 +127,9 @@ function buildIndex(fw: Firewall): ResponseIndex {
     const kind = kinds.get(rule);
     if (kind) {
       const requests = allowedBy(rule);
-      const clientPorts = clientPortsOf(rule);
-      const responses = responsesOf(requests, clientPorts);
+      const clientPorts = clientPortsOf(rule, fw);
+      const gateways = gatewaysOf(fw, rule);
+      const responses = responsesOf(requests, rule.sportGiven ? rule.sport : rule.from.ephemeral, gateways);
       const decisions = spaces[oppositeDirection(rule.direction)].decide(responses, fw.defaultAction);
       const servedBy = new Set<ResolvedRule>();
       const deniedBy = new Set<ResolvedRule>();
@@ -136,6 +148,7 @@ function buildIndex(fw: Firewall): ResponseIndex {
         rule,
         kind,
         clientPorts,
+        gateways,
         requests,
         responses,
         decisions,

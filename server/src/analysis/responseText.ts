@@ -2,7 +2,8 @@
 // person wrote them, from the firewall's side ("outbound from 10.0.1.0/24").
 
 import type { Direction } from '../syntax/ast';
-import type { Firewall, Model, ResolvedEndpoint, ResolvedRule } from '../model/types';
+import type { Firewall, Model, NatSymbol, ResolvedEndpoint, ResolvedRule } from '../model/types';
+import { type Box, PORTED } from '../engine/packet';
 import type { LineIndex } from '../core/text';
 import type { RelatedInfo } from '../core/diagnostic';
 import { AddrSet, PortSet } from '../core/intervals';
@@ -123,4 +124,18 @@ export function profileHurts(model: Model, clientPorts: PortSet, droppedPorts: P
     out.push(`${listText(g.names)} clients use ${g.ports}; responses to ${portsPhrase(hurt)} are dropped`);
   }
   return out;
+}
+
+/**
+ * Spec §6.1: the responses to a NAT gateway go to the gateway's ports, whatever the clients
+ * behind it use. `. These include the responses coming back to the NAT gateway natgw, ports
+ * 1024-65535, whatever the private clients' OS` for each gateway some of `boxes` go to.
+ */
+export function gatewayNote(gateways: readonly NatSymbol[], boxes: readonly Box[]): string {
+  return gateways
+    .filter((g) => boxes.some((b) => (b.protos & PORTED) !== 0 && b.dst.intersects(g.address)))
+    .map(
+      (g) => `. These include the responses coming back to the NAT gateway ${g.name}, ports ${g.ports}, whatever the private clients' OS`,
+    )
+    .join('');
 }

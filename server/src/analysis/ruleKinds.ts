@@ -3,7 +3,7 @@
 // share these definitions.
 
 import type { Direction } from '../syntax/ast';
-import type { Firewall, ResolvedRule } from '../model/types';
+import type { Firewall, NatSymbol, ResolvedRule } from '../model/types';
 import type { PortSpec } from '../syntax/ast';
 import { BUILTIN_PROFILES } from '../model/builtins';
 import { PortSet } from '../core/intervals';
@@ -71,25 +71,53 @@ export function oppositeDirection(d: Direction): Direction {
 }
 
 /**
- * The client side's ports of a request (or both) rule: its source ports if it names them,
- * else the ephemeral range of its `from` endpoint (§3).
+ * The NAT gateways on the client side of a request (or both) rule (spec §6.1): those whose
+ * address its `from` holds, when it names no source ports. The responses to a gateway's
+ * address go to the gateway's `ports`, whatever the clients behind it use.
  */
-export function clientPortsOf(rule: ResolvedRule): PortSet {
-  return rule.sportGiven ? rule.sport : rule.from.ephemeral;
+export function gatewaysOf(fw: Pick<Firewall, 'nats'> | undefined, rule: ResolvedRule): NatSymbol[] {
+  if (rule.sportGiven) return [];
+  return (fw?.nats ?? []).filter((n) => n.address.intersects(rule.from.addresses));
+}
+
+/**
+ * The client side's ports of a request (or both) rule: its source ports if it names them,
+ * else the ephemeral range of its `from` endpoint (§3), with the ports of the NAT gateways
+ * among its addresses (§6.1) when `fw` is given.
+ */
+export function clientPortsOf(rule: ResolvedRule, fw?: Pick<Firewall, 'nats'>): PortSet {
+  if (rule.sportGiven) return rule.sport;
+  const gateways = gatewaysOf(fw, rule);
+  let rest = rule.from.addresses;
+  let ports = PortSet.EMPTY;
+  for (const g of gateways) {
+    ports = ports.union(g.ports);
+    rest = rest.subtract(g.address);
+  }
+  return rest.isEmpty() ? ports : ports.union(rule.from.ephemeral);
 }
 
 /**
  * The responses to a class of request packets: addresses and ports swapped, the client
- * side limited to `clientPorts`. Port-less protocols (icmp, others) keep every port.
+ * side limited to `clientPorts`, except the responses to a NAT gateway's address, which go
+ * to the gateway's ports (§6.1). Port-less protocols (icmp, others) keep every port.
  */
-export function responsesOf(requests: Box[], clientPorts: PortSet): Box[] {
+export function responsesOf(requests: Box[], clientPorts: PortSet, gateways: readonly NatSymbol[] = []): Box[] {
   const out: Box[] = [];
   for (const b of requests) {
     const ported = b.protos & PORTED;
     const portless = b.protos & ~PORTED;
     if (ported) {
+      let rest = b.src;
+      for (const g of gateways) {
+        const at = rest.intersect(g.address);
+        if (at.isEmpty()) continue;
+        rest = rest.subtract(g.address);
+        const dport = b.sport.intersect(g.ports);
+        if (!dport.isEmpty()) out.push({ protos: ported, src: b.dst, sport: b.dport, dst: at, dport });
+      }
       const dport = b.sport.intersect(clientPorts);
-      if (!dport.isEmpty()) out.push({ protos: ported, src: b.dst, sport: b.dport, dst: b.src, dport });
+      if (!rest.isEmpty() && !dport.isEmpty()) out.push({ protos: ported, src: b.dst, sport: b.dport, dst: rest, dport });
     }
     if (portless) out.push({ protos: portless, src: b.dst, sport: PortSet.ALL, dst: b.src, dport: PortSet.ALL });
   }
@@ -114,8 +142,12 @@ export function inverseOf(fw: Firewall, rule: ResolvedRule): Inverse {
     const c = crossing(fw, rule.direction, b);
     if (c) requests.push(c);
   }
-  const clientPorts = clientPortsOf(rule);
-  return { direction: oppositeDirection(rule.direction), clientPorts, boxes: responsesOf(requests, clientPorts) };
+  const clientPorts = clientPortsOf(rule, fw);
+  return {
+    direction: oppositeDirection(rule.direction),
+    clientPorts,
+    boxes: responsesOf(requests, rule.sportGiven ? rule.sport : rule.from.ephemeral, gatewaysOf(fw, rule)),
+  };
 }
 
 // ---- the inverse rule as text ----------------------------------------------------------
@@ -135,7 +167,7 @@ export function inverseRuleText(
   text: string,
   number?: number,
   protoOverride?: 'tcp' | 'udp' | 'icmp',
-  client?: { endpoint: string; ports: string },
+  client?: { endpoint?: string; ports: string },
   noSourcePort = false,
 ): string {
   const n = rule.node;

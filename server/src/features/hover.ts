@@ -8,6 +8,7 @@ import { type ResponseCheck, responseIndex } from '../analysis/responseIndex';
 import {
   type RuleKind,
   clientPortsOf,
+  gatewaysOf,
   hasResponseLikeDestination,
   isGeneralBoth,
   oppositeDirection,
@@ -251,13 +252,18 @@ function ruleHover(ctx: DocContext, fw: Firewall, rule: ResolvedRule): string {
     );
     out.push('');
   }
-  const clientPorts = clientPortsOf(rule);
+  const clientPorts = clientPortsOf(rule, fw);
   const inverse = packetWords(rule.proto, to, rule.dport, from, clientPorts, ported);
-  const portSource = rule.sportGiven
-    ? "the rule's source ports"
-    : rule.from.symbol
-      ? `the ephemeral range of \`${rule.from.symbol.name}\`: ${rule.from.symbol.ephemeralSource}`
-      : `the file's default ephemeral range, ${defaultEphemeralSource(ctx)}`;
+  // Spec §6.1: the responses to a NAT gateway go to the gateway's ports.
+  const gateways = gatewaysOf(fw, rule)
+    .map((g) => `; the responses to the NAT gateway \`${g.name}\` (${g.addressText}) go to its ports ${g.ports}`)
+    .join('');
+  const portSource =
+    (rule.sportGiven
+      ? "the rule's source ports"
+      : rule.from.symbol
+        ? `the ephemeral range of \`${rule.from.symbol.name}\`: ${rule.from.symbol.ephemeralSource}`
+        : `the file's default ephemeral range, ${defaultEphemeralSource(ctx)}`) + gateways;
   const responseGoes = d === 'inbound' ? 'goes back *out*' : 'comes back *in*';
   out.push(`**Its RESPONSE** ${responseGoes} (*${back}*): ${inverse}${ported ? ` (the client's ports: ${portSource})` : ''}.`);
   if (mode === 'stateful') {

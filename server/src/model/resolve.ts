@@ -134,7 +134,11 @@ function buildModelUnsafe(path: string, text: string, host: FileHost, options: B
   const r = new FileResolver(path, text, parsed.ast, state, true, syntaxErrorOffsets(parsed.diagnostics));
   const scope = r.run();
   const ephemeralRanges = rangesInUse(scope.symbols, r.defaultEphemeral, fallback);
-  for (const fw of r.allFirewalls) fw.ephemeralRanges = ephemeralRanges;
+  const nats = [...scope.symbols.values()].filter((s): s is NatSymbol => s.kind === 'nat' && !s.address.isEmpty());
+  for (const fw of r.allFirewalls) {
+    fw.ephemeralRanges = ephemeralRanges;
+    fw.nats = nats;
+  }
   linkSecurityGroups(r.allFirewalls);
   return {
     ephemeralRanges,

@@ -138,6 +138,11 @@ export interface Firewall {
    * profiles and every range the file (and its includes) declares or writes. Set by resolve.
    */
   ephemeralRanges?: PortSet[];
+  /**
+   * The NAT gateways in scope (spec §6.1): for the analyses, a gateway's `ports` are the
+   * ephemeral range of its address. Set by resolve.
+   */
+  nats?: NatSymbol[];
 }
 
 export interface Flow {
