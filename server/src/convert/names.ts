@@ -3,11 +3,7 @@
 
 import { BUILTIN_PROFILES, BUILTIN_SERVICES, KEYWORDS } from '../model/builtins';
 
-const RESERVED = new Set<string>([
-  ...KEYWORDS,
-  ...Object.keys(BUILTIN_SERVICES),
-  ...Object.keys(BUILTIN_PROFILES),
-]);
+const RESERVED = new Set<string>([...KEYWORDS, ...Object.keys(BUILTIN_SERVICES), ...Object.keys(BUILTIN_PROFILES)]);
 
 /** `text` as an identifier (`[A-Za-z_][A-Za-z0-9_-]*`): other characters become `-`. */
 export function identifier(text: string): string {
