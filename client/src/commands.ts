@@ -2,7 +2,7 @@
 // simulation (executeCommand) and then sends its trace, which lands in the "fwlang" channel.
 
 import * as path from 'node:path';
-import { type Disposable, type OutputChannel, type TextDocument, Uri, commands, window } from 'vscode';
+import { type Disposable, type OutputChannel, type TextDocument, Uri, commands, window, workspace } from 'vscode';
 import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
 import {
   CMD_SIMULATE_AT,
@@ -14,6 +14,7 @@ import {
   commandParams,
   isError,
   isSimulationResult,
+  ImportRequest,
 } from '../../server/src/protocol';
 
 function fwDocument(): TextDocument | undefined {
@@ -115,6 +116,41 @@ export function registerCommands(
       return runServerCommand(client(), ready(), CMD_SIMULATE_TEXT, { uri: doc.uri.toString(), flow });
     }),
 
+    // Paths as the argument skip the file dialog: for tests and scripts.
+    commands.registerCommand('fwlang.importRules', async (given?: unknown) => {
+      let paths: string[] | undefined;
+      if (Array.isArray(given) && given.every((x) => typeof x === 'string')) paths = given;
+      else {
+        const picked = await window.showOpenDialog({
+          canSelectMany: true,
+          openLabel: 'Import',
+          title: 'Import firewall rules: AWS CLI describe-* JSON or terraform show -json',
+          filters: { JSON: ['json'] },
+        });
+        paths = picked?.map((u) => u.fsPath);
+      }
+      if (!paths || paths.length === 0) return undefined;
+      try {
+        await ready();
+        const answer = await client().sendRequest(ImportRequest, { paths });
+        if ('error' in answer) {
+          void window.showErrorMessage(`fwlang: ${answer.error}`);
+          return answer;
+        }
+        const doc = await workspace.openTextDocument({ language: 'fw', content: answer.text });
+        await window.showTextDocument(doc);
+        const n = answer.unexpressed.length;
+        if (n > 0) {
+          void window.showWarningMessage(
+            `fwlang: ${n} item${n === 1 ? '' : 's'} of the input could not be said in .fw; ` + 'each is kept as a comment that says why.',
+          );
+        }
+        return { uri: doc.uri.toString(), ...answer };
+      } catch (e) {
+        void window.showErrorMessage(`fwlang: the language server did not answer: ${(e as Error)?.message ?? e}`);
+        return undefined;
+      }
+    }),
     commands.registerCommand('fwlang.showTrace', () => out.show(true)),
     commands.registerCommand('fwlang.restartServer', restart),
   ];

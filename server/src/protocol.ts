@@ -3,7 +3,16 @@
 // answers, the trace notification. Plain names and types only, so the client bundle pulls
 // in nothing of the engine.
 
-import { type ExecuteCommandParams, NotificationType, type Position } from 'vscode-languageserver-protocol';
+import { type ExecuteCommandParams, NotificationType, type Position, RequestType } from 'vscode-languageserver-protocol';
+
+/** `fwlang/import`: AWS CLI or `terraform show -json` files (paths on the server's disk) as `.fw` text (cli.md `import`). */
+export interface ImportParams {
+  paths: string[];
+  from?: 'aws' | 'terraform';
+}
+/** The `.fw` text and one line per item it could not express (kept in the text as comments), or why nothing was read. */
+export type ImportAnswer = { text: string; unexpressed: string[] } | { error: string };
+export const ImportRequest = new RequestType<ImportParams, ImportAnswer, void>('fwlang/import');
 
 /** executeCommand: run the flow that starts on a line (a flow lens). */
 export const CMD_SIMULATE = 'fwlang.simulate';

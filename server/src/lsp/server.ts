@@ -26,8 +26,10 @@ import {
   SERVER_COMMANDS,
   type SimulationResult,
   SimulationTraceNotification,
+  ImportRequest,
   readCommand,
 } from '../protocol';
+import { importFiles } from './importRequest';
 import type { DocContext } from '../features/docContext';
 import { collectWhenIdle } from './idleGc';
 import { Workspace, uriToPath } from './workspace';
@@ -185,6 +187,11 @@ export function startServer(connection: Connection): void {
       if (codeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
       return result;
     }),
+  );
+
+  connection.onRequest(
+    ImportRequest,
+    guard({ error: 'internal error' }, (p) => importFiles(p)),
   );
 
   function runCommand(ctx: DocContext, call: CommandCall): SimulationResult {

@@ -193,6 +193,7 @@ s.test('registers its commands', async () => {
     'fwlang.simulateFlowInput',
     'fwlang.showTrace',
     'fwlang.restartServer',
+    'fwlang.importRules',
     // the server's own, registered by the language client:
     'fwlang.simulate',
     'fwlang.simulateRule',
@@ -382,6 +383,59 @@ s.test('fwlang.simulateFlowInput simulates a typed flow with the names of the fi
   assert.ok(withKeyword && withKeyword.title && withKeyword.title.startsWith('• allowed'), JSON.stringify(withKeyword));
   const bad = await vscode.commands.executeCommand('fwlang.simulateFlowInput', 'nobody -> catogram https');
   assert.ok(bad && typeof bad.error === 'string', JSON.stringify(bad));
+});
+
+s.test('fwlang.importRules turns AWS CLI JSON into a new .fw document', async () => {
+  await api();
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwlang-import-'));
+  const acls = path.join(dir, 'acls.json');
+  // `aws ec2 describe-network-acls`: one ACL, one allow entry each way and AWS's final denies.
+  const entry = (n, egress, action, cidr, from, to) => ({
+    RuleNumber: n,
+    Egress: egress,
+    Protocol: n === 32767 ? '-1' : '6',
+    RuleAction: action,
+    CidrBlock: cidr,
+    ...(n === 32767 ? {} : { PortRange: { From: from, To: to } }),
+  });
+  fs.writeFileSync(
+    acls,
+    JSON.stringify({
+      NetworkAcls: [
+        {
+          NetworkAclId: 'acl-0a1b2c3d',
+          VpcId: 'vpc-1',
+          IsDefault: false,
+          Associations: [{ NetworkAclAssociationId: 'aclassoc-1', NetworkAclId: 'acl-0a1b2c3d', SubnetId: 'subnet-1' }],
+          Entries: [
+            entry(100, false, 'allow', '0.0.0.0/0', 443, 443),
+            entry(32767, false, 'deny', '0.0.0.0/0'),
+            entry(100, true, 'allow', '0.0.0.0/0', 1024, 65535),
+            entry(32767, true, 'deny', '0.0.0.0/0'),
+          ],
+          Tags: [{ Key: 'Name', Value: 'public-acl' }],
+        },
+      ],
+    }),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'subnets.json'),
+    JSON.stringify({ Subnets: [{ SubnetId: 'subnet-1', VpcId: 'vpc-1', CidrBlock: '10.0.0.0/24' }] }),
+  );
+  try {
+    const r = await vscode.commands.executeCommand('fwlang.importRules', [acls, path.join(dir, 'subnets.json')]);
+    assert.ok(r && typeof r.text === 'string', JSON.stringify(r));
+    assert.match(r.text, /firewall public-acl aws-nacl protects 10\.0\.0\.0\/24/);
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.ok(doc, 'the imported rules are shown');
+    assert.equal(doc.languageId, 'fw');
+    assert.equal(doc.getText(), r.text);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 s.test('fwlang.showTrace shows the output channel', async () => {
