@@ -427,7 +427,9 @@ s.test('fwlang.importRules turns AWS CLI JSON into a new .fw document', async ()
   try {
     const r = await vscode.commands.executeCommand('fwlang.importRules', [acls, path.join(dir, 'subnets.json')]);
     assert.ok(r && typeof r.text === 'string', JSON.stringify(r));
-    assert.match(r.text, /firewall public-acl aws-nacl protects 10\.0\.0\.0\/24/);
+    assert.match(r.text, /^network subnet-1 10\.0\.0\.0\/24$/m);
+    assert.match(r.text, /^firewall public-acl aws-nacl protects subnet-1 default deny \{$/m);
+    assert.match(r.text, /^ {2}100 outbound allow tcp to 0\.0\.0\.0\/0 port 1024-65535$/m);
     const doc = vscode.window.activeTextEditor?.document;
     assert.ok(doc, 'the imported rules are shown');
     assert.equal(doc.languageId, 'fw');
