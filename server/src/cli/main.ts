@@ -340,8 +340,8 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
   return results.every((r) => r.met) ? 0 : 1;
 }
 
-/** `fwlang import`: AWS CLI or Terraform JSON in, `.fw` out; exit 1 when something could not be expressed. */
-function importCommand(argv: string[], out: (s: string) => void): number {
+/** `-o FILE` taken out of the arguments (its value may look like anything, even `-`). */
+function takeOutput(argv: string[]): { args: string[]; output?: string } {
   const args = [...argv];
   let output: string | undefined;
   for (let i = args.indexOf('-o'); i >= 0; i = args.indexOf('-o')) {
@@ -349,6 +349,13 @@ function importCommand(argv: string[], out: (s: string) => void): number {
     if (output === undefined) throw new UsageError('-o needs a file');
     args.splice(i, 2);
   }
+  return { args, output };
+}
+
+/** `fwlang import`: AWS CLI or Terraform JSON in, `.fw` out; exit 1 when something could not be expressed. */
+function importCommand(argv: string[], out: (s: string) => void): number {
+  const { args, output: o } = takeOutput(argv);
+  let output = o;
   const { positional, flags } = parseArgs(args, ['--from', '--host', '--inside', '--output'], []);
   if (typeof flags.get('--output') === 'string') output = flags.get('--output') as string;
   const from = flags.get('--from') as string | undefined;
@@ -390,13 +397,8 @@ function importCommand(argv: string[], out: (s: string) => void): number {
  * written, when one cannot be expressed.
  */
 function exportCommand(argv: string[], out: (s: string) => void): number {
-  const args = [...argv];
-  let output: string | undefined;
-  for (let i = args.indexOf('-o'); i >= 0; i = args.indexOf('-o')) {
-    output = args[i + 1];
-    if (output === undefined) throw new UsageError('-o needs a file');
-    args.splice(i, 2);
-  }
+  const { args, output: o } = takeOutput(argv);
+  let output = o;
   const { positional, flags } = parseArgs(args, ['--to', '--firewall', '--output'], []);
   if (typeof flags.get('--output') === 'string') output = flags.get('--output') as string;
   const to = flags.get('--to') as string | undefined;
