@@ -1,27 +1,16 @@
 // `fwlang import --from aws`'s core: hand-written AWS CLI JSON (test/fixtures/aws/, the EC2 API's
 // field names and shapes) in, `.fw` text and the list of what it could not express out.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, importConfig } from '../../server/src/convert/import';
 import type { ImportResult } from '../../server/src/convert/write';
+import { firewall, json } from './support';
 
-const AWS = path.resolve(__dirname, '..', 'fixtures', 'aws');
-const json = (f: string): unknown => JSON.parse(fs.readFileSync(path.join(AWS, f), 'utf8'));
 const ALL = ['network-acls.json', 'security-groups.json', 'subnets.json', 'network-interfaces.json'];
 
 function imported(files: string[], extra: { name: string; json: unknown }[] = []): ImportResult {
   const r = importConfig([...files.map((f) => ({ name: f, json: json(f) })), ...extra], 'aws');
   if ('error' in r) throw new Error(r.error);
   return r;
-}
-
-/** The lines of one firewall statement, from its `firewall` line to its `}`. */
-function firewall(text: string, name: string): string[] {
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => l.startsWith(`firewall ${name} `));
-  expect(start, `firewall ${name} in\n${text}`).toBeGreaterThanOrEqual(0);
-  return lines.slice(start, lines.indexOf('}', start) + 1);
 }
 
 describe('network ACLs (describe-network-acls + describe-subnets)', () => {

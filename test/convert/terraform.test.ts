@@ -1,25 +1,14 @@
 // `fwlang import --from terraform`: the JSON of `terraform show -json` (a state's `values`, a
 // plan's `planned_values` with its `configuration`), child modules included.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importConfig } from '../../server/src/convert/import';
 import type { ImportResult } from '../../server/src/convert/write';
-
-const AWS = path.resolve(__dirname, '..', 'fixtures', 'aws');
-const json = (f: string): unknown => JSON.parse(fs.readFileSync(path.join(AWS, f), 'utf8'));
+import { firewall, json } from './support';
 
 function imported(f: string): ImportResult {
   const r = importConfig([{ name: f, json: json(f) }]);
   if ('error' in r) throw new Error(r.error);
   return r;
-}
-
-function firewall(text: string, name: string): string[] {
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => l.startsWith(`firewall ${name} `));
-  expect(start, `firewall ${name} in\n${text}`).toBeGreaterThanOrEqual(0);
-  return lines.slice(start, lines.indexOf('}', start) + 1);
 }
 
 describe('a state (values.root_module, child modules included)', () => {
