@@ -52,9 +52,10 @@ describe('fwlang export', () => {
   });
 
   it.each([
-    [['export', 'ok.fw'], /export needs --to cloudformation\|terraform/],
+    [['export', 'ok.fw'], /export needs --to nftables\|iptables\|cloudformation\|terraform/],
     [['export', 'ok.fw', '--to', 'pulumi'], /unknown target pulumi/],
-    [['export', 'ok.fw', '--to', 'nftables'], /export --to nftables is not supported yet/],
+    [['export', 'ok.fw', '--to', 'terraform', '--on-host'], /--on-host is for --to nftables or iptables/],
+    [['export', 'ok.fw', '--to', 'nftables', '--firewall'], /--firewall needs a name/],
     [['export', '--to', 'terraform'], /export needs exactly one file/],
     [['export', 'ok.fw', '--to', 'terraform', '--firewall', 'nope'], /ok\.fw: no firewall nope/],
     [['export', 'missing.fw', '--to', 'terraform'], /cannot read missing\.fw/],

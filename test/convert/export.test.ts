@@ -26,7 +26,7 @@ const SPEC = specification();
 
 function exported(text: string, target: 'cloudformation' | 'terraform', only?: string): string {
   const m = buildModel('/x.fw', text);
-  const r = exportModel(m, target, only);
+  const r = exportModel(m, target, only === undefined ? {} : { only: [only] });
   if ('problems' in r) throw new Error(r.problems.map((d) => `${d.code}: ${d.message}`).join('\n'));
   return r.text;
 }

@@ -29,7 +29,7 @@ class UsageError extends Error {}
 const USAGE = `usage: fwlang check FILE|DIR ... [--format text|json|sarif] [--fix]
        fwlang simulate FILE [--flow 'CLIENT -> SERVER SERVICE'] [--json]
        fwlang import FILE... [--from aws|terraform] [-o OUT.fw]
-       fwlang export FILE --to cloudformation|terraform [--firewall NAME] [-o OUT]
+       fwlang export FILE --to nftables|iptables|cloudformation|terraform [--firewall NAME]... [--on-host] [-o OUT]
        fwlang --version | --help`;
 
 /** What `-` stands for: standard input, as cli.md names it. */
@@ -392,31 +392,46 @@ function importCommand(argv: string[], out: (s: string) => void): number {
   return r.unexpressed.length > 0 ? 1 : 0;
 }
 
+/** Takes every `--firewall NAME` (it may be repeated) out of argv. */
+function takeFirewalls(argv: string[]): { args: string[]; names: string[] } {
+  const args: string[] = [];
+  const names: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--firewall' || a.startsWith('--firewall=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (v === undefined || v === '') throw new UsageError('--firewall needs a name');
+      names.push(v);
+    } else args.push(a);
+  }
+  return { args, names };
+}
+
 /**
- * `fwlang export`: the aws-nacl and aws-sg firewalls of a file as CloudFormation or Terraform; exit 1, nothing
- * written, when one cannot be expressed.
+ * `fwlang export`: the firewalls of a file as nftables, iptables, CloudFormation or Terraform; exit 1, nothing
+ * written, when one cannot be expressed (or the file has errors).
  */
 function exportCommand(argv: string[], out: (s: string) => void): number {
-  const { args, output: o } = takeOutput(argv);
+  const { args: a1, output: o } = takeOutput(argv);
+  const { args, names } = takeFirewalls(a1);
   let output = o;
-  const { positional, flags } = parseArgs(args, ['--to', '--firewall', '--output'], []);
+  const { positional, flags } = parseArgs(args, ['--to', '--output'], ['--on-host']);
   if (typeof flags.get('--output') === 'string') output = flags.get('--output') as string;
   const to = flags.get('--to') as string | undefined;
-  if (to === undefined) throw new UsageError('export needs --to cloudformation|terraform');
-  if (!(EXPORT_TARGETS as readonly string[]).includes(to)) {
-    throw new UsageError(
-      to === 'nftables' || to === 'iptables'
-        ? `export --to ${to} is not supported yet: use cloudformation or terraform`
-        : `unknown target ${to}: use cloudformation or terraform`,
-    );
-  }
+  const targets = EXPORT_TARGETS.join('|');
+  if (to === undefined) throw new UsageError(`export needs --to ${targets}`);
+  if (!(EXPORT_TARGETS as readonly string[]).includes(to)) throw new UsageError(`unknown target ${to}: use ${EXPORT_TARGETS.join(', ')}`);
+  const netfilter = to === 'nftables' || to === 'iptables';
+  if (flags.has('--on-host') && !netfilter) throw new UsageError('--on-host is for --to nftables or iptables');
   if (positional.length !== 1) throw new UsageError('export needs exactly one file');
   const file = positional[0]!;
   const text = readText(file);
   const model = buildModel(path.resolve(file), text, nodeFileHost());
-  const only = flags.get('--firewall') as string | undefined;
-  if (only !== undefined && !model.firewalls.some((f) => f.name === only)) throw new UsageError(`${file}: no firewall ${only}`);
-  const r = exportModel(model, to as ExportTarget, only);
+  for (const n of names) {
+    const known = model.firewalls.some((f) => f.name === n) || (netfilter && model.symbols.get(n)?.kind === 'nat');
+    if (!known) throw new UsageError(`${file}: no firewall ${n}${netfilter ? ' (or nat gateway)' : ''}`);
+  }
+  const r = exportModel(model, to as ExportTarget, { ...(names.length ? { only: names } : {}), onHost: flags.has('--on-host') });
   if ('problems' in r) {
     for (const d of r.problems) {
       const where = fileOf(model, d);
@@ -426,13 +441,23 @@ function exportCommand(argv: string[], out: (s: string) => void): number {
     }
     return 1;
   }
-  if (output !== undefined) {
-    try {
-      fs.writeFileSync(output, r.text);
-    } catch (e) {
-      throw new UsageError(`cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? 'write error'}`);
-    }
-  } else out(r.text.replace(/\n$/, ''));
+  // iptables: -o PREFIX writes PREFIX.v4 and, with IPv6, PREFIX.v6 (cli.md)
+  const files: [string | undefined, string][] =
+    to === 'iptables'
+      ? [
+          [output === undefined ? undefined : `${output}.v4`, r.text],
+          ...(r.v6 !== undefined ? [[output === undefined ? undefined : `${output}.v6`, r.v6] as [string | undefined, string]] : []),
+        ]
+      : [[output, r.text]];
+  for (const [where, body] of files) {
+    if (where !== undefined) {
+      try {
+        fs.writeFileSync(where, body);
+      } catch (e) {
+        throw new UsageError(`cannot write ${where}: ${(e as NodeJS.ErrnoException).code ?? 'write error'}`);
+      }
+    } else out(body.replace(/\n$/, ''));
+  }
   return 0;
 }
 

@@ -8,9 +8,12 @@ import { AddrSet } from '../core/intervals';
 import { prefixesOf } from '../core/address';
 import type { Firewall, Model, ResolvedRule } from '../model/types';
 import type { Direction } from '../syntax/ast';
+import { planNetfilter } from './netfilterPlan';
+import { toIptables } from './toIptables';
+import { toNftables } from './toNftables';
 
-export type ExportTarget = 'cloudformation' | 'terraform';
-export const EXPORT_TARGETS: readonly ExportTarget[] = ['cloudformation', 'terraform'];
+export type ExportTarget = 'nftables' | 'iptables' | 'cloudformation' | 'terraform';
+export const EXPORT_TARGETS: readonly ExportTarget[] = ['nftables', 'iptables', 'cloudformation', 'terraform'];
 
 /** One network ACL entry as the EC2 API has it. */
 export interface AclEntry {
@@ -80,8 +83,8 @@ function portRanges(rule: ResolvedRule): [number, number][] {
 }
 
 /** The firewalls to export and what each becomes, or every rule the target cannot express. */
-export function exportFirewalls(model: Model, only?: string): { exported: Exported[] } | { problems: Diagnostic[] } {
-  const firewalls = only === undefined ? model.firewalls : model.firewalls.filter((f) => f.name === only);
+export function exportFirewalls(model: Model, only?: readonly string[]): { exported: Exported[] } | { problems: Diagnostic[] } {
+  const firewalls = only === undefined ? model.firewalls : model.firewalls.filter((f) => only.includes(f.name));
   const problems: Diagnostic[] = model.diagnostics.filter((d) => d.severity === 'error');
   const exported: Exported[] = [];
   for (const fw of firewalls) {
@@ -333,9 +336,30 @@ export function toTerraform(exported: Exported[]): string {
   return out.join('\n');
 }
 
-/** The text of the model's AWS firewalls (or only `only`) in the target's format, or every rule it cannot express. */
-export function exportModel(model: Model, target: ExportTarget, only?: string): { text: string } | { problems: Diagnostic[] } {
-  const r = exportFirewalls(model, only);
+export interface ExportOptions {
+  /** Only these firewalls (and, for nftables and iptables, nat gateways); every one when undefined. */
+  only?: readonly string[];
+  /** nftables, iptables: the firewalls protect the host they run on (input and output hooks). */
+  onHost?: boolean;
+}
+
+/** What an export writes: one text, or for iptables one per family (`v6` when some firewall protects IPv6). */
+export type ExportedText = { text: string; v6?: string };
+
+/**
+ * The model's firewalls (or only `options.only`) in the target's format, or every rule it cannot
+ * express. A file with errors is never exported: its firewalls would be half read (§8.1 rule 5).
+ */
+export function exportModel(model: Model, target: ExportTarget, options: ExportOptions = {}): ExportedText | { problems: Diagnostic[] } {
+  if (target === 'nftables' || target === 'iptables') {
+    const problems = model.diagnostics.filter((d) => d.severity === 'error');
+    if (problems.length > 0) return { problems };
+    const plan = planNetfilter(model, { ...(options.only ? { only: options.only } : {}), onHost: options.onHost ?? false });
+    if (target === 'nftables') return { text: toNftables(plan) };
+    const t = toIptables(plan);
+    return { text: t.v4, ...(t.v6 !== undefined ? { v6: t.v6 } : {}) };
+  }
+  const r = exportFirewalls(model, options.only);
   if ('problems' in r) return r;
   return { text: target === 'cloudformation' ? toCloudFormation(r.exported) : toTerraform(r.exported) };
 }

@@ -123,7 +123,7 @@ const grouped = new WeakMap<Firewall, Record<Direction, CompiledRule[]>>();
  * groups of the same members, each kept to its own members (spec §10: one group whose rules are
  * the union of theirs; allow rules only, so their order does not matter).
  */
-function judgingRules(fw: Firewall, direction: Direction): CompiledRule[] {
+export function judgingRules(fw: Firewall, direction: Direction): CompiledRule[] {
   if (!fw.peers?.length) return orderedRules(fw, direction);
   let c = grouped.get(fw);
   if (!c) {

@@ -10,8 +10,8 @@ export const TCP = 1;
 export const UDP = 2;
 export const ICMP = 4;
 /** Every other IP protocol (GRE, ESP, ...): matched only by `all`. */
-const OTHER = 8;
-const ALL_PROTOS = TCP | UDP | ICMP | OTHER;
+export const OTHER = 8;
+export const ALL_PROTOS = TCP | UDP | ICMP | OTHER;
 export const PORTED = TCP | UDP;
 
 export function protoMask(p: Proto): number {
