@@ -275,9 +275,11 @@ function byFamily(rules: NfRule[]): NfRule[] {
   return out;
 }
 
-function directionOf(origins: Origins, fw: Firewall, direction: Direction, merge: boolean): NfDirection {
+function directionOf(origins: Origins, fw: Firewall, direction: Direction, merge: boolean, families: Family[]): NfDirection {
   let rules: NfRule[] = [];
   for (const cr of judgingRules(fw, direction)) rules.push(...rulesOf(cr, origins.of(fw, cr.rule, cr.group)));
+  // Packets of a family the firewall protects no address of never reach its rules.
+  rules = rules.filter((r) => r.family === 0 || families.includes(r.family));
   if (merge) rules = mergeRules(byFamily(joinFamilies(rules)));
   return { direction, rules, defaultAction: fw.defaultAction };
 }
@@ -310,8 +312,8 @@ export function planNetfilter(model: Model, options: PlanOptions = {}): Netfilte
       stateful: fw.mode === 'stateful',
       crossings,
       twice: fw.platform === 'aws-sg' || crossings.length > 1,
-      inbound: directionOf(origins, fw, 'inbound', merge),
-      outbound: directionOf(origins, fw, 'outbound', merge),
+      inbound: directionOf(origins, fw, 'inbound', merge, families),
+      outbound: directionOf(origins, fw, 'outbound', merge, families),
       families,
     });
   }

@@ -51,13 +51,14 @@ function comment(text: string): string {
 }
 
 /** The match and verdict of one rule. */
-export function nftRule(r: NfRule, allow: 'accept' | 'return'): string {
+export function nftRule(r: NfRule, allow: 'accept' | 'return', oneFamily: boolean): string {
   const m: string[] = [];
   if (r.family !== 0) {
     const ip = ipOf(r.family);
     if (r.src) m.push(`${ip} saddr ${nftAddresses(r.src)}`);
     if (r.dst) m.push(`${ip} daddr ${nftAddresses(r.dst)}`);
-    if (!r.src && !r.dst) m.push(`meta nfproto ${r.family === 4 ? 'ipv4' : 'ipv6'}`);
+    // only packets of the firewall's one family reach its chains
+    if (!r.src && !r.dst && !oneFamily) m.push(`meta nfproto ${r.family === 4 ? 'ipv4' : 'ipv6'}`);
   }
   const ported = r.sport || r.dport;
   if (r.protos === TCP || r.protos === UDP) {
@@ -105,7 +106,7 @@ function dispatch(fw: NfFirewall): string[] {
 function directionChain(fw: NfFirewall, d: NfDirection): string[] {
   const allow = fw.twice ? 'return' : 'accept';
   const out = [`  chain ${fw.id}_${d.direction} {`];
-  for (const r of d.rules) out.push(`    ${nftRule(r, allow)}`);
+  for (const r of d.rules) out.push(`    ${nftRule(r, allow, fw.families.length === 1)}`);
   if (d.defaultAction === 'deny') out.push(`    drop ${comment('default deny')}`);
   else out.push(`    ${allow} ${comment('default allow')}`);
   out.push('  }');
