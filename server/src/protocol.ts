@@ -14,6 +14,30 @@ export interface ImportParams {
 export type ImportAnswer = { text: string; unexpressed: string[] } | { error: string };
 export const ImportRequest = new RequestType<ImportParams, ImportAnswer, void>('fwlang/import');
 
+/** What `fwlang/export` writes (cli.md `export --to`). */
+export type ExportTarget = 'nftables' | 'iptables' | 'cloudformation' | 'terraform';
+export const EXPORT_TARGET_NAMES: Record<ExportTarget, string> = {
+  nftables: 'nftables',
+  iptables: 'iptables',
+  cloudformation: 'CloudFormation',
+  terraform: 'Terraform',
+};
+/** `fwlang/export`: the firewalls of an open document (or only `firewall`) as `fwlang export` writes them. */
+export interface ExportParams {
+  uri: string;
+  /** One firewall (or nat gateway, for nftables and iptables); every one when absent. */
+  firewall?: string;
+  target: ExportTarget;
+  /** nftables, iptables: on the input and output hooks of the host it protects (`--on-host`). */
+  onHost?: boolean;
+}
+/**
+ * The exported text (iptables: `v6`, the ip6tables-restore input, when the firewalls protect IPv6
+ * addresses), or why nothing was exported with one line per problem, `FILE:LINE:COL: error CODE: message`.
+ */
+export type ExportAnswer = { text: string; v6?: string } | { error: string; problems: string[] };
+export const ExportRequest = new RequestType<ExportParams, ExportAnswer, void>('fwlang/export');
+
 /** executeCommand: run the flow that starts on a line (a flow lens). */
 export const CMD_SIMULATE = 'fwlang.simulate';
 /** executeCommand: run a request like the rule that starts on a line (a rule lens). */

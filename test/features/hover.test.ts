@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { exportModel } from '../../server/src/convert/export';
 import { hover } from '../../server/src/features/hover';
 import { cursor, docContext } from '../support/docContext';
 
@@ -417,5 +418,67 @@ firewall db-sg stateful protects db {
 <|>flow bob -> nobody https
 `);
     expect(h).toContain('`bob -> nobody https` is not simulated: unknown-name error on line 2: ');
+  });
+});
+
+describe('hover on a firewall name: the first lines of its nftables form', () => {
+  const SMALL = `host web 10.0.0.5
+firewall <|>edge stateless protects 10.0.0.0/24 {
+  inbound allow tcp from any to web port 443
+  outbound allow tcp from web port 443 to any port ephemeral
+}
+flow 203.0.113.9 -> web tcp 443 via edge expect allow
+`;
+
+  it('shows them in an nft block, below what the firewall is, with the command that writes them all', () => {
+    expect(hoverAt(SMALL)).toBe(
+      [
+        '**firewall `edge`** — stateless, protects 10.0.0.0/24, default deny, 2 rules',
+        '',
+        '**stateless**: like an AWS network ACL or a router ACL — it judges every packet alone. Each allowed request needs a ' +
+          "second rule for its response, going back to the client's ephemeral port.",
+        '',
+        '---',
+        '',
+        '**nftables** (the forward hook of a router):',
+        '',
+        '```nft',
+        '# firewall edge: stateless, protects 10.0.0.0/24, default deny',
+        'set edge_inside4 {',
+        '  type ipv4_addr; flags interval;',
+        '  elements = { 10.0.0.0/24 }',
+        '}',
+        'chain edge {',
+        '  type filter hook forward priority filter; policy accept;',
+        '  ip saddr @edge_inside4 ip daddr != @edge_inside4 jump edge_outbound',
+        '…',
+        '```',
+        '',
+        '`fwlang export test.fw --to nftables --firewall edge` writes the whole of it.',
+      ].join('\n'),
+    );
+  });
+
+  it('the lines are those `fwlang export --to nftables` writes, in its table', () => {
+    const { text } = cursor(SMALL);
+    const out = exportModel(docContext(text).analysis.model, 'nftables', { only: ['edge'] });
+    if (!('text' in out)) throw new Error(JSON.stringify(out));
+    const block = /```nft\n([\s\S]*?)\n…\n```/.exec(hoverAt(SMALL))![1]!;
+    expect(out.text).toContain(block.replace(/^/gm, '  '));
+  });
+
+  it('says there is none when the file has errors', () => {
+    const h = hoverAt(`firewall <|>edge stateless protects 10.0.0.0/24 {
+  inbound allow tcp from nobody to any port 443
+}`);
+    expect(h.startsWith('**firewall `edge`** — stateless')).toBe(true);
+    expect(h.endsWith('\n\n---\n\nno nftables preview: the file has errors')).toBe(true);
+    expect(h).not.toContain('```nft');
+  });
+
+  it('only on the declaration: a firewall named in a flow shows what it is, not its nftables', () => {
+    const h = hoverAt(SMALL.replace('<|>edge', 'edge').replace('via edge', 'via <|>edge'));
+    expect(h).toContain('**firewall `edge`** — stateless');
+    expect(h).not.toContain('nftables');
   });
 });

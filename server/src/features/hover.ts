@@ -34,6 +34,9 @@ import type {
 } from '../syntax/ast';
 import { type DocContext, toRange } from './docContext';
 import { flowRefusal, verdictTitle } from './simulation';
+import { modelErrors } from './exportDocument';
+import { planNetfilter } from '../convert/netfilterPlan';
+import { nftablesPreview } from '../convert/toNftables';
 import { firewallAt, referenceAt, ruleAt, symbolsOf } from '../model/ownership';
 
 const within = (span: Span | undefined, offset: number): span is Span => !!span && span.start <= offset && offset <= span.end;
@@ -312,6 +315,27 @@ function symbolHover(sym: ModelSymbol): string {
     case 'nat':
       return natHover(sym);
   }
+}
+
+/** PREVIEW_LINES lines of what `fwlang export --to nftables` writes for a firewall, and the command that writes it all. */
+const PREVIEW_LINES = 8;
+function nftablesHover(ctx: DocContext, fw: Firewall): string {
+  const { model } = ctx.analysis;
+  if (modelErrors(model).length > 0) return '---\n\nno nftables preview: the file has errors';
+  const preview = nftablesPreview(planNetfilter(model, { only: [fw.name] }), PREVIEW_LINES);
+  const name = ctx.path.replace(/^.*[/\\]/, '');
+  const file = /^[\w./-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`;
+  return [
+    '---',
+    '',
+    '**nftables** (the forward hook of a router):',
+    '',
+    '```nft',
+    preview,
+    '```',
+    '',
+    `\`fwlang export ${file} --to nftables --firewall ${fw.name}\` writes the whole of it.`,
+  ].join('\n');
 }
 
 /** A NAT gateway (spec §6.1): where it lives, the ports it picks, and how flows cross it. */
@@ -600,7 +624,11 @@ export function hover(ctx: DocContext, offset: number): Hover | null {
   const { model } = ctx.analysis;
   // A name: what it resolves to.
   const ref = referenceAt(model, model.root, offset);
-  if (ref?.symbol) return md(symbolHover(ref.symbol), ctx, ref.span);
+  if (ref?.symbol) {
+    // `firewall NAME …`: also the first lines of its nftables form.
+    const more = ref.declaration && ref.symbol.kind === 'firewall' ? `\n\n${nftablesHover(ctx, ref.symbol.firewall)}` : '';
+    return md(symbolHover(ref.symbol) + more, ctx, ref.span);
+  }
   if (ref && !ref.symbol && (BUILTIN_SERVICES[ref.name] || BUILTIN_PROFILES[ref.name])) {
     const svc = BUILTIN_SERVICES[ref.name];
     const prof = BUILTIN_PROFILES[ref.name];
