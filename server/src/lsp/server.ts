@@ -13,6 +13,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActions } from '../features/codeActions';
+import { exportDocument } from '../features/exportDocument';
 import { toLspDiagnostics } from '../features/diagnostics';
 import { hover } from '../features/hover';
 import { LensState, codeLenses, simulateAt, simulateFlowAt, simulateRuleAt, simulateText } from '../features/simulation';
@@ -26,6 +27,7 @@ import {
   SERVER_COMMANDS,
   type SimulationResult,
   SimulationTraceNotification,
+  ExportRequest,
   ImportRequest,
   readCommand,
 } from '../protocol';
@@ -192,6 +194,14 @@ export function startServer(connection: Connection): void {
   connection.onRequest(
     ImportRequest,
     guard({ error: 'internal error' }, (p) => importFiles(p)),
+  );
+
+  connection.onRequest(
+    ExportRequest,
+    guard({ error: 'internal error', problems: [] }, async (p) => {
+      const ctx = typeof p?.uri === 'string' ? await ws.context(p.uri) : undefined;
+      return ctx ? exportDocument(ctx, p) : { error: 'the document is not open', problems: [] };
+    }),
   );
 
   function runCommand(ctx: DocContext, call: CommandCall): SimulationResult {
