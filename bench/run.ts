@@ -11,6 +11,7 @@ import { buildModel } from '../server/src/model/resolve';
 import { parse } from '../server/src/syntax/parse';
 import { generate } from './generate';
 import { lspBench } from './lsp';
+import { netfilterBench } from './netfilter';
 
 function time<T>(f: () => T): [T, number] {
   const t = process.hrtime.bigint();
@@ -85,7 +86,10 @@ for (const per of [100, 200, 400, 800]) {
   prevOne = [per, t];
 }
 
-console.log('\n3. Language server over stdio (JSON-RPC), 50 one-character edits');
+console.log('\n3. Linux: export to nftables and iptables (10,000 rules, 50 firewalls)');
+netfilterBench(dir, big, row, fmt);
+
+console.log('\n4. Language server over stdio (JSON-RPC), 50 one-character edits');
 await lspBench(dir, row, fmt);
 
 // Activation is measured inside a real VS Code by the extension tests (npm run test:all).
