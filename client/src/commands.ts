@@ -2,7 +2,17 @@
 // simulation (executeCommand) and then sends its trace, which lands in the "fwlang" channel.
 
 import * as path from 'node:path';
-import { type Disposable, type OutputChannel, type TextDocument, Uri, commands, window, workspace } from 'vscode';
+import {
+  CodeActionKind,
+  type Disposable,
+  type OutputChannel,
+  type TextDocument,
+  Uri,
+  commands,
+  languages,
+  window,
+  workspace,
+} from 'vscode';
 import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
 import {
   CMD_SIMULATE_AT,
@@ -16,6 +26,7 @@ import {
   isSimulationResult,
   ImportRequest,
 } from '../../server/src/protocol';
+import { exportCodeActions, exportFirewall } from './exportFirewall';
 
 function fwDocument(): TextDocument | undefined {
   const active = window.activeTextEditor?.document;
@@ -150,6 +161,11 @@ export function registerCommands(
         void window.showErrorMessage(`fwlang: the language server did not answer: ${(e as Error)?.message ?? e}`);
         return undefined;
       }
+    }),
+    // `{ uri, firewall, target, onHost }` as the argument skips the questions: for the code action and tests.
+    commands.registerCommand('fwlang.exportFirewall', (given?: unknown) => exportFirewall(client(), ready(), out, given)),
+    languages.registerCodeActionsProvider({ language: 'fw' }, exportCodeActions, {
+      providedCodeActionKinds: [CodeActionKind.Refactor.append('export')],
     }),
     commands.registerCommand('fwlang.showTrace', () => out.show(true)),
     commands.registerCommand('fwlang.restartServer', restart),

@@ -11,7 +11,8 @@ import { type DocContext, linesOf } from './docContext';
 
 const TARGETS = Object.keys(EXPORT_TARGET_NAMES) as ExportTarget[];
 
-const baseName = (p: string) => p.replace(/^.*[/\\]/, '');
+/** A path's or URI's last segment (`untitled:Untitled-1` → `Untitled-1`). */
+export const baseName = (p: string) => p.replace(/^.*[/\\:]/, '');
 
 /** An included file as the user knows it: relative to the document's folder when under it. */
 function shownPath(model: Model, ctx: DocContext, d: Diagnostic): string {

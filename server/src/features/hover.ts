@@ -34,7 +34,7 @@ import type {
 } from '../syntax/ast';
 import { type DocContext, toRange } from './docContext';
 import { flowRefusal, verdictTitle } from './simulation';
-import { modelErrors } from './exportDocument';
+import { baseName, modelErrors } from './exportDocument';
 import { planNetfilter } from '../convert/netfilterPlan';
 import { nftablesPreview } from '../convert/toNftables';
 import { firewallAt, referenceAt, ruleAt, symbolsOf } from '../model/ownership';
@@ -323,7 +323,7 @@ function nftablesHover(ctx: DocContext, fw: Firewall): string {
   const { model } = ctx.analysis;
   if (modelErrors(model).length > 0) return '---\n\nno nftables preview: the file has errors';
   const preview = nftablesPreview(planNetfilter(model, { only: [fw.name] }), PREVIEW_LINES);
-  const name = ctx.path.replace(/^.*[/\\]/, '');
+  const name = baseName(ctx.path);
   const file = /^[\w./-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`;
   return [
     '---',
