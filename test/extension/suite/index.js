@@ -194,6 +194,7 @@ s.test('registers its commands', async () => {
     'fwlang.showTrace',
     'fwlang.restartServer',
     'fwlang.importRules',
+    'fwlang.exportFirewall',
     // the server's own, registered by the language client:
     'fwlang.simulate',
     'fwlang.simulateRule',
@@ -438,6 +439,89 @@ s.test('fwlang.importRules turns AWS CLI JSON into a new .fw document', async ()
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** Runs a command that asks with quick picks, accepting the selected item of each until it ends
+ *  (Enter in the quick pick, as a person would). */
+async function runAccepting(command, ...args) {
+  let done = false;
+  const running = Promise.resolve(vscode.commands.executeCommand(command, ...args)).finally(() => (done = true));
+  await waitFor(
+    async () => {
+      if (!done) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return done;
+    },
+    { timeout: 20_000, interval: 250, what: `${command} to end` },
+  );
+  return running;
+}
+
+s.test(
+  'Export this Firewall… from the palette: the firewall under the cursor, nftables, in a new document',
+  async () => {
+    await api();
+    await closeAll();
+    const { doc, editor } = await open('catogram.fw');
+    // the cursor in firewall edge's rules; the first target offered is nftables (a router)
+    const line = lineOf(doc, /^\s*100\s+inbound/);
+    editor.selection = new vscode.Selection(line, 4, line, 4);
+    await lenses(doc.uri); // the server has the document: its outline names the firewalls
+    const r = await runAccepting('fwlang.exportFirewall');
+    assert.ok(r && typeof r.text === 'string', JSON.stringify(r));
+    assert.equal(r.documents.length, 1);
+    const shown = vscode.window.activeTextEditor?.document;
+    assert.ok(shown, 'the export is shown');
+    assert.equal(shown.uri.toString(), r.documents[0]);
+    assert.equal(shown.uri.scheme, 'untitled');
+    assert.match(shown.getText(), /^table inet fwlang \{$/m);
+    assert.match(shown.getText(), /^ {2}chain edge \{$/m);
+    assert.doesNotMatch(shown.getText(), /catogram_sg/, 'only the firewall under the cursor');
+    assert.equal(shown.getText(), r.text);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  },
+  { timeout: 40_000 },
+);
+
+s.test('Export this Firewall…: a code action on the firewall line; iptables with IPv6 opens two documents', async () => {
+  await api();
+  await closeAll();
+  const { doc, uri } = await open('ipv6-dns.fw');
+  const line = lineOf(doc, /^firewall dns-acl\b/);
+  await lenses(uri);
+  const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, new vscode.Range(line, 10, line, 10));
+  const action = (actions || []).find((a) => a.command && a.command.command === 'fwlang.exportFirewall');
+  assert.ok(action, `no export action: ${(actions || []).map((a) => a.title).join(' | ') || 'no actions'}`);
+  assert.equal(action.title, 'Export firewall dns-acl…');
+  assert.deepEqual(action.command.arguments, [{ uri: uri.toString(), firewall: 'dns-acl' }]);
+  // the action's own arguments, and the target given: no question asked
+  const r = await vscode.commands.executeCommand('fwlang.exportFirewall', { ...action.command.arguments[0], target: 'iptables' });
+  assert.ok(r && typeof r.v6 === 'string', JSON.stringify(r));
+  assert.equal(r.documents.length, 2);
+  const opened = r.documents.map((u) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === u));
+  assert.match(opened[0].getText(), /iptables-restore input \(IPv4\)/);
+  assert.match(opened[1].getText(), /^-A .*2001:db8/m);
+  assert.equal(opened[1].getText(), r.v6);
+  for (const d of opened) await discard(d);
+});
+
+s.test('Export this Firewall…: a file with errors opens nothing and names the errors', async () => {
+  await api();
+  await closeAll();
+  const { doc, editor } = await openText(
+    'firewall f stateless protects 10.0.0.0/24 {\n  inbound allow tcp from nobody to any port 443\n}\n',
+  );
+  await waitFor(() => fwDiagnostics(doc.uri).some((d) => codeOf(d) === 'unknown-name'), { timeout: 15_000, what: 'unknown-name' });
+  editor.selection = new vscode.Selection(1, 3, 1, 3);
+  const before = vscode.workspace.textDocuments.length;
+  const r = await vscode.commands.executeCommand('fwlang.exportFirewall', { target: 'nftables' });
+  assert.ok(r && typeof r.error === 'string', JSON.stringify(r));
+  assert.match(r.error, /has 1 error: fix it to export/);
+  assert.equal(r.problems.length, 1);
+  assert.match(r.problems[0], /:2:26: error unknown-name: .*nobody/);
+  assert.deepEqual(r.documents, []);
+  assert.equal(vscode.workspace.textDocuments.length, before, 'nothing opened');
+  assert.equal(vscode.window.activeTextEditor?.document, doc);
+  await discard(doc);
 });
 
 s.test('fwlang.showTrace shows the output channel', async () => {
