@@ -278,7 +278,7 @@ describe('names and formats', () => {
         'describe-network-interfaces (no NetworkAcls, SecurityGroups, Subnets, NetworkInterfaces list at the top)',
     });
     expect(importConfig([{ name: 'x.json', json: [1, 2] }])).toEqual({
-      error: 'x.json: not a format fwlang can import (AWS CLI JSON or terraform show -json)',
+      error: 'x.json: not a format fwlang can import (AWS CLI JSON, terraform show -json, iptables-save text or nft -j list ruleset JSON)',
     });
     expect(
       importConfig([

@@ -28,7 +28,7 @@ class UsageError extends Error {}
 
 const USAGE = `usage: fwlang check FILE|DIR ... [--format text|json|sarif] [--fix]
        fwlang simulate FILE [--flow 'CLIENT -> SERVER SERVICE'] [--json]
-       fwlang import FILE... [--from aws|terraform] [-o OUT.fw]
+       fwlang import FILE... [--from aws|terraform|iptables|nftables] [--host ADDR] [--inside PREFIX] [-o OUT.fw]
        fwlang export FILE --to nftables|iptables|cloudformation|terraform [--firewall NAME]... [--on-host] [-o OUT]
        fwlang --version | --help`;
 
@@ -352,34 +352,40 @@ function takeOutput(argv: string[]): { args: string[]; output?: string } {
   return { args, output };
 }
 
-/** `fwlang import`: AWS CLI or Terraform JSON in, `.fw` out; exit 1 when something could not be expressed. */
+/**
+ * `fwlang import`: AWS CLI or Terraform JSON, iptables-save text or nft JSON in, `.fw` out; exit 1 when something could not
+ * be expressed.
+ */
 function importCommand(argv: string[], out: (s: string) => void): number {
   const { args, output: o } = takeOutput(argv);
   let output = o;
-  const { positional, flags } = parseArgs(args, ['--from', '--host', '--inside', '--output'], []);
+  // --host and --inside may be repeated, and each may be a comma list.
+  const host: string[] = [];
+  const inside: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const m = /^(--host|--inside)(?:=(.*))?$/.exec(a);
+    if (!m) {
+      rest.push(a);
+      continue;
+    }
+    const v = m[2] ?? args[++i];
+    if (v === undefined || v === '') throw new UsageError(`${m[1]} needs a value`);
+    (m[1] === '--host' ? host : inside).push(...v.split(',').map((x) => x.trim()).filter((x) => x !== ''));
+  }
+  const { positional, flags } = parseArgs(rest, ['--from', '--output'], []);
   if (typeof flags.get('--output') === 'string') output = flags.get('--output') as string;
   const from = flags.get('--from') as string | undefined;
-  if (from !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(from)) {
-    throw new UsageError(
-      from === 'iptables' || from === 'nftables'
-        ? `import --from ${from} is not supported yet: use aws or terraform`
-        : `unknown format ${from}: use aws or terraform`,
-    );
-  }
-  for (const f of ['--host', '--inside'])
-    if (flags.has(f)) throw new UsageError(`${f} is for --from iptables or nftables, not ${from ?? 'JSON input'}`);
+  if (from !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(from))
+    throw new UsageError(`unknown format ${from}: use aws, terraform, iptables or nftables`);
+  if (from !== undefined && from !== 'iptables' && from !== 'nftables')
+    for (const [f, v] of [['--host', host], ['--inside', inside]] as const)
+      if (v.length > 0) throw new UsageError(`${f} is for --from iptables or nftables, not ${from}`);
   if (positional.length === 0) throw new UsageError('import needs a file (or - for standard input)');
   if (positional.filter((f) => f === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
-  const inputs: ImportInput[] = positional.map((file) => {
-    const name = file === '-' ? STDIN : file;
-    const text = readText(file);
-    try {
-      return { name, json: JSON.parse(text) as unknown };
-    } catch (e) {
-      throw new UsageError(`${name}: not JSON (${(e as Error).message})`);
-    }
-  });
-  const r = importConfig(inputs, from as ImportFormat | undefined);
+  const inputs: ImportInput[] = positional.map((file) => ({ name: file === '-' ? STDIN : file, text: readText(file) }));
+  const r = importConfig(inputs, from as ImportFormat | undefined, { host, inside });
   if ('error' in r) throw new UsageError(r.error);
   if (output !== undefined) {
     try {

@@ -1,38 +1,90 @@
-// `fwlang import`'s core: parsed JSON documents in, `.fw` text and what it could not express out
+// `fwlang import`'s core: the inputs' text in, `.fw` text and what it could not express out
 // (cli.md). The format is the one asked for, else recognised from the content.
 
 import { isAwsJson, readAws } from './aws';
+import { type Targets, writeRuleset } from './chains';
+import { isIptablesSave, readIptables } from './iptables';
+import { isNftablesJson, readNftables } from './nftables';
 import { isTerraformJson, readTerraform } from './terraform';
 import { type ImportResult, writeFw } from './write';
 
-export type ImportFormat = 'aws' | 'terraform';
-export const IMPORT_FORMATS: readonly ImportFormat[] = ['aws', 'terraform'];
+export type ImportFormat = 'aws' | 'terraform' | 'iptables' | 'nftables';
+export const IMPORT_FORMATS: readonly ImportFormat[] = ['aws', 'terraform', 'iptables', 'nftables'];
 
 export interface ImportInput {
   /** How messages name the input: its path, or `<stdin>`. */
   name: string;
-  json: unknown;
+  /** The input as read. */
+  text?: string;
+  /** The input, already parsed (JSON formats); else parsed from `text` when the format is JSON. */
+  json?: unknown;
 }
 
-/** The format of a document, from its content. */
+/** The format of a parsed JSON document, from its content. */
 export function detectFormat(json: unknown): ImportFormat | undefined {
   if (isAwsJson(json)) return 'aws';
   if (isTerraformJson(json)) return 'terraform';
+  if (isNftablesJson(json)) return 'nftables';
   return undefined;
 }
 
+/** The JSON of an input, or the one-line reason it is not JSON. */
+function jsonOf(i: ImportInput): { json: unknown } | { error: string } {
+  if (i.json !== undefined) return { json: i.json };
+  try {
+    return { json: JSON.parse(i.text ?? '') as unknown };
+  } catch (e) {
+    return { error: `${i.name}: not JSON (${(e as Error).message})` };
+  }
+}
+
+const kind = (f: ImportFormat) => (f === 'iptables' ? 'iptables-save text' : `${f} JSON`);
+const KNOWN = 'AWS CLI JSON, terraform show -json, iptables-save text or nft -j list ruleset JSON';
+
 /** The `.fw` text of the inputs, or the one-line reason they are not of the format. */
-export function importConfig(inputs: ImportInput[], from?: ImportFormat): ImportResult | { error: string } {
+export function importConfig(inputs: ImportInput[], from?: ImportFormat, targets: Targets = {}): ImportResult | { error: string } {
   let format = from;
+  const parsed = new Map<ImportInput, unknown>();
   if (!format) {
     for (const i of inputs) {
-      const f = detectFormat(i.json);
-      if (!f) return { error: `${i.name}: not a format fwlang can import (AWS CLI JSON or terraform show -json)` };
-      if (format && f !== format) return { error: `${i.name}: ${f} JSON among ${format} JSON: import one format at a time` };
+      let f: ImportFormat | undefined;
+      if (i.json === undefined && isIptablesSave(i.text ?? '')) f = 'iptables';
+      else {
+        const j = jsonOf(i);
+        if ('json' in j) {
+          parsed.set(i, j.json);
+          f = detectFormat(j.json);
+        } else if (/^\s*[[{]/.test(i.text ?? '')) return j;
+      }
+      if (!f) return { error: `${i.name}: not a format fwlang can import (${KNOWN})` };
+      if (format && f !== format) return { error: `${i.name}: ${kind(f)} among ${kind(format)}: import one format at a time` };
       format = f;
     }
   }
-  const inv = format === 'terraform' ? readTerraform(inputs) : readAws(inputs);
+  if (format !== 'iptables' && format !== 'nftables' && (targets.host?.length || targets.inside?.length))
+    return { error: `${targets.host?.length ? '--host' : '--inside'} is for --from iptables or nftables, not ${format}` };
+  if (format === 'iptables') {
+    const texts = inputs.map((i) => ({ name: i.name, text: i.text ?? '' }));
+    for (const t of texts)
+      if (!isIptablesSave(t.text)) return { error: `${t.name}: not iptables-save output (no *table or :CHAIN line first)` };
+    const rs = readIptables(texts);
+    return 'error' in rs ? rs : writeRuleset(rs, targets);
+  }
+  const docs: { name: string; json: unknown }[] = [];
+  for (const i of inputs) {
+    const known = parsed.get(i);
+    if (known !== undefined) docs.push({ name: i.name, json: known });
+    else {
+      const j = jsonOf(i);
+      if ('error' in j) return j;
+      docs.push({ name: i.name, json: j.json });
+    }
+  }
+  if (format === 'nftables') {
+    const rs = readNftables(docs);
+    return 'error' in rs ? rs : writeRuleset(rs, targets);
+  }
+  const inv = format === 'terraform' ? readTerraform(docs) : readAws(docs);
   if ('error' in inv) return inv;
   return writeFw(inv);
 }
