@@ -10,6 +10,7 @@ import { simulateFlow } from '../server/src/engine/simulate';
 import { buildModel } from '../server/src/model/resolve';
 import { parse } from '../server/src/syntax/parse';
 import { generate } from './generate';
+import { importBench } from './importNetfilter';
 import { lspBench } from './lsp';
 import { netfilterBench } from './netfilter';
 
@@ -86,8 +87,9 @@ for (const per of [100, 200, 400, 800]) {
   prevOne = [per, t];
 }
 
-console.log('\n3. Linux: export to nftables and iptables (10,000 rules, 50 firewalls)');
+console.log('\n3. Linux: export to nftables and iptables (10,000 rules, 50 firewalls), import from iptables-save');
 netfilterBench(dir, big, row, fmt);
+importBench(row, fmt);
 
 console.log('\n4. Language server over stdio (JSON-RPC), 50 one-character edits');
 await lspBench(dir, row, fmt);
