@@ -81,6 +81,27 @@ try {
     assert.match(h, /response/i);
     await ui.screenshot('catogram-hover');
   });
+  await step('hover on a firewall name: the first lines of its nftables form', async () => {
+    await ui.goToLine(9, 11); // `edge` in `firewall edge stateless …`
+    const h = await ui.showHover({ text: /fwlang export catogram\.fw --to nftables --firewall edge/, timeout: 20_000 });
+    assert.match(h, /set edge_inside4/);
+  });
+
+  await step('"fwlang: Export this Firewall…" from the palette: pick nftables, a new editor holds table inet fwlang', async () => {
+    await ui.goToLine(10, 5); // in edge's rules
+    await ui.runCommand('fwlang: Export this Firewall…');
+    // the targets; the first (nftables, a router's forward hook) is selected
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'nftables on this host' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    // (the editor renders spaces as no-break spaces: \s matches both)
+    await ui.waitForText(/table\s+inet\s+fwlang\s+\{/, { selector: '.editor-group-container.active .view-lines', timeout: 20_000 });
+    await ui.waitForText(/chain\s+edge\s+\{/, { selector: '.editor-group-container.active .view-lines', timeout: 20_000 });
+    await ui.screenshot('export-nftables');
+  });
+
   await step('mistakes.fw: squiggles and the Problems view', async () => {
     await ui.openFile('mistakes.fw');
     await ui.goToLine(40, 1);
