@@ -25,8 +25,86 @@ import {
   isError,
   isSimulationResult,
   ImportRequest,
+  type ImportParams,
 } from '../../server/src/protocol';
 import { exportCodeActions, exportFirewall } from './exportFirewall';
+
+/** What `fwlang.importRules` takes to skip the file dialog. */
+interface ImportArgs {
+  paths: string[];
+  host?: string[];
+  inside?: string[];
+  from?: ImportParams['from'];
+}
+
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+const ASK: Record<'host' | 'inside', { title: string; prompt: string; placeHolder: string }> = {
+  host: {
+    title: 'Import: the host these rules protect (--host)',
+    prompt: 'The address(es) of the host whose INPUT and OUTPUT rules these are, separated by commas',
+    placeHolder: '10.0.0.5',
+  },
+  inside: {
+    title: 'Import: the addresses behind the router (--inside)',
+    prompt: 'The prefix(es) the FORWARD rules protect, separated by commas',
+    placeHolder: '10.0.1.0/24',
+  },
+};
+
+/**
+ * "Import rules…": files picked (or given), converted by the server as `fwlang import` does; iptables
+ * and nftables rules that need `--host` or `--inside` get an input box for it. Opens a new `.fw` document.
+ */
+async function importRules(client: LanguageClient, ready: Promise<void>, given?: unknown): Promise<unknown> {
+  let args: ImportArgs | undefined;
+  if (isStrings(given)) args = { paths: given };
+  else if (typeof given === 'object' && given !== null && isStrings((given as ImportArgs).paths)) args = given as ImportArgs;
+  else {
+    const picked = await window.showOpenDialog({
+      canSelectMany: true,
+      openLabel: 'Import',
+      title: 'Import firewall rules: AWS CLI describe-* JSON, terraform show -json, iptables-save, or nft -j list ruleset',
+      filters: { 'Firewall rules': ['json', 'v4', 'v6', 'rules', 'save', 'txt', 'nft'], 'All files': ['*'] },
+    });
+    if (picked?.length) args = { paths: picked.map((u) => u.fsPath) };
+  }
+  if (!args || args.paths.length === 0) return undefined;
+  const params: ImportParams = { ...args };
+  try {
+    await ready;
+    let answer = await client.sendRequest(ImportRequest, params);
+    // At most one question for each of --host and --inside.
+    for (let round = 0; round < 2 && 'error' in answer && answer.needs; round++) {
+      const need = answer.needs;
+      const value = await window.showInputBox({
+        ...ASK[need],
+        prompt: `${answer.error.replace(/: give .*$/, '')}. ${ASK[need].prompt}`,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim() ? undefined : 'Write an address or prefix'),
+      });
+      if (!value?.trim()) return answer;
+      params[need] = value.split(/[\s,]+/).filter((x) => x !== '');
+      answer = await client.sendRequest(ImportRequest, params);
+    }
+    if ('error' in answer) {
+      void window.showErrorMessage(`fwlang: ${answer.error}`);
+      return answer;
+    }
+    const doc = await workspace.openTextDocument({ language: 'fw', content: answer.text });
+    await window.showTextDocument(doc);
+    const n = answer.unexpressed.length;
+    if (n > 0) {
+      void window.showWarningMessage(
+        `fwlang: ${n} item${n === 1 ? '' : 's'} of the input could not be said in .fw; ` + 'each is kept as a comment that says why.',
+      );
+    }
+    return { uri: doc.uri.toString(), ...answer };
+  } catch (e) {
+    void window.showErrorMessage(`fwlang: the language server did not answer: ${(e as Error)?.message ?? e}`);
+    return undefined;
+  }
+}
 
 function fwDocument(): TextDocument | undefined {
   const active = window.activeTextEditor?.document;
@@ -127,41 +205,8 @@ export function registerCommands(
       return runServerCommand(client(), ready(), CMD_SIMULATE_TEXT, { uri: doc.uri.toString(), flow });
     }),
 
-    // Paths as the argument skip the file dialog: for tests and scripts.
-    commands.registerCommand('fwlang.importRules', async (given?: unknown) => {
-      let paths: string[] | undefined;
-      if (Array.isArray(given) && given.every((x) => typeof x === 'string')) paths = given;
-      else {
-        const picked = await window.showOpenDialog({
-          canSelectMany: true,
-          openLabel: 'Import',
-          title: 'Import firewall rules: AWS CLI describe-* JSON or terraform show -json',
-          filters: { JSON: ['json'] },
-        });
-        paths = picked?.map((u) => u.fsPath);
-      }
-      if (!paths || paths.length === 0) return undefined;
-      try {
-        await ready();
-        const answer = await client().sendRequest(ImportRequest, { paths });
-        if ('error' in answer) {
-          void window.showErrorMessage(`fwlang: ${answer.error}`);
-          return answer;
-        }
-        const doc = await workspace.openTextDocument({ language: 'fw', content: answer.text });
-        await window.showTextDocument(doc);
-        const n = answer.unexpressed.length;
-        if (n > 0) {
-          void window.showWarningMessage(
-            `fwlang: ${n} item${n === 1 ? '' : 's'} of the input could not be said in .fw; ` + 'each is kept as a comment that says why.',
-          );
-        }
-        return { uri: doc.uri.toString(), ...answer };
-      } catch (e) {
-        void window.showErrorMessage(`fwlang: the language server did not answer: ${(e as Error)?.message ?? e}`);
-        return undefined;
-      }
-    }),
+    // Paths (or `{ paths, host?, inside?, from? }`) as the argument skip the file dialog: for tests and scripts.
+    commands.registerCommand('fwlang.importRules', (given?: unknown) => importRules(client(), ready(), given)),
     // `{ uri, firewall, target, onHost }` as the argument skips the questions: for the code action and tests.
     commands.registerCommand('fwlang.exportFirewall', (given?: unknown) => exportFirewall(client(), ready(), out, given)),
     languages.registerCodeActionsProvider({ language: 'fw' }, exportCodeActions, {

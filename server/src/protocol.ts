@@ -5,13 +5,23 @@
 
 import { type ExecuteCommandParams, NotificationType, type Position, RequestType } from 'vscode-languageserver-protocol';
 
-/** `fwlang/import`: AWS CLI or `terraform show -json` files (paths on the server's disk) as `.fw` text (cli.md `import`). */
+/**
+ * `fwlang/import`: AWS CLI or `terraform show -json` JSON, `iptables-save` text or `nft -j list ruleset`
+ * JSON (files on the server's disk) as `.fw` text (cli.md `import`).
+ */
 export interface ImportParams {
   paths: string[];
-  from?: 'aws' | 'terraform';
+  from?: 'aws' | 'terraform' | 'iptables' | 'nftables';
+  /** iptables, nftables: `--host ADDR`, the address(es) the INPUT and OUTPUT chains protect. */
+  host?: string[];
+  /** iptables, nftables: `--inside PREFIX`, the prefixes behind the router whose FORWARD chain it is. */
+  inside?: string[];
 }
-/** The `.fw` text and one line per item it could not express (kept in the text as comments), or why nothing was read. */
-export type ImportAnswer = { text: string; unexpressed: string[] } | { error: string };
+/**
+ * The `.fw` text and one line per item it could not express (kept in the text as comments), or why
+ * nothing was read; `needs` when what is missing is `--host` or `--inside` (the editor asks for it).
+ */
+export type ImportAnswer = { text: string; unexpressed: string[] } | { error: string; needs?: 'host' | 'inside' };
 export const ImportRequest = new RequestType<ImportParams, ImportAnswer, void>('fwlang/import');
 
 /** What `fwlang/export` writes (cli.md `export --to`). */

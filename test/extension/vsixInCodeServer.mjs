@@ -7,7 +7,7 @@
 //
 //   npm run package && node test/extension/vsixInCodeServer.mjs [path/to/fwlang.vsix]
 import assert from 'node:assert/strict';
-import { cpSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installVsixAndOpen, textsOf } from '../editor/codeserver.mjs';
@@ -24,6 +24,12 @@ if (!existsSync(vsix)) {
 const tmp = makeTempDir('vsix-ws');
 const folder = path.join(tmp, 'samples');
 cpSync(path.join(root, 'samples'), folder, { recursive: true });
+// What `iptables-save` prints for a host's own firewall: the import asks for --host.
+writeFileSync(
+  path.join(folder, 'rules.v4'),
+  '*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n' +
+    '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n',
+);
 const steps = [];
 const step = async (name, fn) => {
   const t0 = Date.now();
@@ -100,6 +106,26 @@ try {
     await ui.waitForText(/table\s+inet\s+fwlang\s+\{/, { selector: '.editor-group-container.active .view-lines', timeout: 20_000 });
     await ui.waitForText(/chain\s+edge\s+\{/, { selector: '.editor-group-container.active .view-lines', timeout: 20_000 });
     await ui.screenshot('export-nftables');
+  });
+
+  await step('"fwlang: Import Rules…" of iptables-save asks for the host in an input box, then opens the .fw', async () => {
+    await ui.runCommand('fwlang: Import Rules from AWS, Terraform, iptables or nftables…');
+    // code-server's file dialog is a quick input that takes a path
+    const input = page.locator('.quick-input-widget input.input');
+    await page.locator('.quick-input-title', { hasText: 'Import firewall rules' }).waitFor({ state: 'visible', timeout: 20_000 });
+    await input.fill(path.join(folder, 'rules.v4'));
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'rules.v4' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-title', { hasText: '(--host)' }).waitFor({ state: 'visible', timeout: 20_000 });
+    await input.fill('10.0.0.5');
+    await page.keyboard.press('Enter');
+    const lines = '.editor-group-container.active .view-lines';
+    await ui.waitForText(/host\s+\S+\s+10\.0\.0\.5/, { selector: lines, timeout: 20_000 });
+    await ui.waitForText(/inbound\s+allow\s+tcp\s+to\s+any\s+port\s+22/, { selector: lines, timeout: 20_000 });
+    await ui.screenshot('import-iptables');
   });
 
   await step('mistakes.fw: squiggles and the Problems view', async () => {

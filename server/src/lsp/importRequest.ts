@@ -1,31 +1,40 @@
-// `fwlang/import` (the editor's "Import rules…" command): reads the chosen JSON files from disk
-// and answers the `.fw` text the CLI's `fwlang import` would write, with what it could not say.
+// `fwlang/import` (the editor's "Import rules…" command): reads the chosen files from disk and
+// answers the `.fw` text the CLI's `fwlang import` would write, with what it could not say, or
+// why not — and, when the rules need `--host` or `--inside`, says which, so the editor can ask.
 
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { type ImportInput, importConfig } from '../convert/import';
+import { IMPORT_FORMATS, type ImportFormat, type ImportInput, importConfig } from '../convert/import';
 import type { ImportAnswer, ImportParams } from '../protocol';
 
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** Which of `--host` / `--inside` an importer error asks for. */
+function needs(error: string): 'host' | 'inside' | undefined {
+  if (/give --host\b/.test(error)) return 'host';
+  if (/give --inside\b/.test(error)) return 'inside';
+  return undefined;
+}
+
 export function importFiles(p: ImportParams): ImportAnswer {
-  if (!Array.isArray(p?.paths) || p.paths.length === 0 || !p.paths.every((x) => typeof x === 'string')) {
-    return { error: 'choose one or more JSON files to import' };
-  }
-  if (p.from !== undefined && p.from !== 'aws' && p.from !== 'terraform')
-    return { error: `cannot import from ${String(p.from)}: use aws or terraform` };
+  if (!isStrings(p?.paths) || p.paths.length === 0) return { error: 'choose one or more files to import' };
+  if (p.from !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(p.from))
+    return { error: `cannot import from ${String(p.from)}: use ${IMPORT_FORMATS.join(', ')}` };
+  for (const k of ['host', 'inside'] as const)
+    if (p[k] !== undefined && !isStrings(p[k])) return { error: `--${k} takes addresses, as text` };
   const inputs: ImportInput[] = [];
   for (const path of p.paths) {
     const name = nodePath.basename(path);
-    let text: string;
     try {
-      text = fs.readFileSync(path, 'utf8');
+      inputs.push({ name, text: fs.readFileSync(path, 'utf8') });
     } catch (e) {
       return { error: `cannot read ${name}: ${(e as NodeJS.ErrnoException).code ?? 'read error'}` };
     }
-    try {
-      inputs.push({ name, json: JSON.parse(text) as unknown });
-    } catch {
-      return { error: `${name} is not JSON: import reads the JSON of the AWS CLI or of terraform show -json` };
-    }
   }
-  return importConfig(inputs, p.from);
+  // Each address may be a comma list, as on the command line.
+  const list = (v: string[] | undefined) => (v ?? []).flatMap((x) => x.split(/[\s,]+/)).filter((x) => x !== '');
+  const r = importConfig(inputs, p.from as ImportFormat | undefined, { host: list(p.host), inside: list(p.inside) });
+  if (!('error' in r)) return r;
+  const need = needs(r.error);
+  return need ? { error: r.error, needs: need } : { error: r.error };
 }

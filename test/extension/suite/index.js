@@ -524,6 +524,42 @@ s.test('Export this Firewall…: a file with errors opens nothing and names the 
   await discard(doc);
 });
 
+s.test('fwlang.importRules: iptables-save of a host, with the --host the input box would ask for', async () => {
+  await api();
+  await closeAll();
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwlang-import-'));
+  const save = path.join(dir, 'rules.v4');
+  fs.writeFileSync(
+    save,
+    [
+      '*filter',
+      ':INPUT DROP [0:0]',
+      ':FORWARD ACCEPT [0:0]',
+      ':OUTPUT ACCEPT [0:0]',
+      '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+      '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
+      'COMMIT',
+      '',
+    ].join('\n'),
+  );
+  try {
+    // (the input box itself is typed into by test/extension/vsixInCodeServer.mjs)
+    const r = await vscode.commands.executeCommand('fwlang.importRules', { paths: [save], host: ['10.0.0.5'] });
+    assert.ok(r && typeof r.text === 'string', JSON.stringify(r));
+    assert.match(r.text, /^host \S+ 10\.0\.0\.5\b/m);
+    assert.match(r.text, /^ {2}inbound allow tcp to any port 22$/m);
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.ok(doc, 'the imported rules are shown');
+    assert.equal(doc.languageId, 'fw');
+    assert.equal(doc.getText(), r.text);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 s.test('fwlang.showTrace shows the output channel', async () => {
   await vscode.commands.executeCommand('fwlang.showTrace');
 });
