@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportModel } from '../../server/src/convert/export';
+import { planNetfilter } from '../../server/src/convert/netfilterPlan';
+import { nftablesPreview } from '../../server/src/convert/toNftables';
 import { buildModel } from '../../server/src/model/resolve';
 import { ensureBuilt, removeTempFiles, runCli, tempFiles } from '../cli/support';
 
@@ -46,12 +48,12 @@ table inet fwlang {
     ip saddr @edge_inside4 ip daddr != @edge_inside4 jump edge_outbound
     ip saddr != @edge_inside4 ip daddr @edge_inside4 jump edge_inbound
   }
-  chain edge_outbound {
-    ip saddr 10.0.1.10 ip daddr 192.0.2.0/24 tcp sport { 80, 443 } tcp dport 1024-65535 accept comment "line 6"
-    drop comment "default deny"
-  }
   chain edge_inbound {
     ip saddr 192.0.2.0/24 ip daddr 10.0.1.10 tcp dport { 80, 443 } accept comment "line 4, line 5"
+    drop comment "default deny"
+  }
+  chain edge_outbound {
+    ip saddr 10.0.1.10 ip daddr 192.0.2.0/24 tcp sport { 80, 443 } tcp dport 1024-65535 accept comment "line 6"
     drop comment "default deny"
   }
 
@@ -66,12 +68,12 @@ table inet fwlang {
     ip saddr @web_sg_inside4 ip daddr != @web_sg_inside4 jump web_sg_outbound
     ip saddr != @web_sg_inside4 ip daddr @web_sg_inside4 jump web_sg_inbound
   }
-  chain web_sg_outbound {
-    drop comment "default deny"
-  }
   chain web_sg_inbound {
     ip daddr 10.0.1.10 tcp dport 22 accept comment "line 9"
     meta l4proto icmp accept comment "line 10"
+    drop comment "default deny"
+  }
+  chain web_sg_outbound {
     drop comment "default deny"
   }
 }
@@ -138,6 +140,16 @@ table inet fwlang {
   });
 });
 
+describe('the preview of a firewall (its hover)', () => {
+  it('is its rule chains as the export writes them, cut after N lines', () => {
+    const m = buildModel('/srv/web.fw', WEB);
+    const full = nftablesPreview(planNetfilter(m, { only: ['edge'] }), 100);
+    expect(exported(WEB, 'nftables').text).toContain(full.replace(/^/gm, '  '));
+    expect(full.split('\n')[0]).toBe('chain edge_inbound {');
+    expect(nftablesPreview(planNetfilter(m, { only: ['edge'] }), 3).split('\n')).toEqual([...full.split('\n').slice(0, 3), '…']);
+  });
+});
+
 describe('export --to iptables', () => {
   it('a user chain per firewall: allow returns, deny drops, the hook policy accepts what every firewall let through', () => {
     const r = exported(WEB, 'iptables');
@@ -149,13 +161,13 @@ describe('export --to iptables', () => {
 :FORWARD ACCEPT [0:0]
 :OUTPUT ACCEPT [0:0]
 :fw-edge - [0:0]
-:fw-edge-out - [0:0]
 :fw-edge-in - [0:0]
+:fw-edge-out - [0:0]
 :fw-edge-from - [0:0]
 :fw-edge-to - [0:0]
 :fw-web_sg - [0:0]
-:fw-web_sg-out - [0:0]
 :fw-web_sg-in - [0:0]
+:fw-web_sg-out - [0:0]
 :fw-web_sg-from - [0:0]
 :fw-web_sg-to - [0:0]
 # firewall edge: stateless, protects web, default deny
@@ -166,10 +178,10 @@ describe('export --to iptables', () => {
 -A fw-edge-from -j fw-edge-out
 -A fw-edge-to -s 10.0.1.10 -j RETURN
 -A fw-edge-to -j fw-edge-in
--A fw-edge-out -s 10.0.1.10 -d 192.0.2.0/24 -p tcp -m tcp --dport 1024:65535 -m multiport --sports 80,443 -m comment --comment "line 6" -j RETURN
--A fw-edge-out -m comment --comment "default deny" -j DROP
 -A fw-edge-in -s 192.0.2.0/24 -d 10.0.1.10 -p tcp -m multiport --dports 80,443 -m comment --comment "line 4, line 5" -j RETURN
 -A fw-edge-in -m comment --comment "default deny" -j DROP
+-A fw-edge-out -s 10.0.1.10 -d 192.0.2.0/24 -p tcp -m tcp --dport 1024:65535 -m multiport --sports 80,443 -m comment --comment "line 6" -j RETURN
+-A fw-edge-out -m comment --comment "default deny" -j DROP
 # firewall web-sg: stateful, protects web, default deny
 -A FORWARD -j fw-web_sg
 -A fw-web_sg -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN
@@ -179,10 +191,10 @@ describe('export --to iptables', () => {
 -A fw-web_sg-from -j fw-web_sg-out
 -A fw-web_sg-to -s 10.0.1.10 -j RETURN
 -A fw-web_sg-to -j fw-web_sg-in
--A fw-web_sg-out -m comment --comment "default deny" -j DROP
 -A fw-web_sg-in -d 10.0.1.10 -p tcp -m tcp --dport 22 -m comment --comment "line 9" -j RETURN
 -A fw-web_sg-in -p icmp -m comment --comment "line 10" -j RETURN
 -A fw-web_sg-in -m comment --comment "default deny" -j DROP
+-A fw-web_sg-out -m comment --comment "default deny" -j DROP
 COMMIT
 `);
   });

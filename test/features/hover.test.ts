@@ -443,15 +443,14 @@ flow 203.0.113.9 -> web tcp 443 via edge expect allow
         '**nftables** (the forward hook of a router):',
         '',
         '```nft',
-        '# firewall edge: stateless, protects 10.0.0.0/24, default deny',
-        'set edge_inside4 {',
-        '  type ipv4_addr; flags interval;',
-        '  elements = { 10.0.0.0/24 }',
+        'chain edge_inbound {',
+        '  ip daddr 10.0.0.5 tcp dport 443 accept comment "line 3"',
+        '  drop comment "default deny"',
         '}',
-        'chain edge {',
-        '  type filter hook forward priority filter; policy accept;',
-        '  ip saddr @edge_inside4 ip daddr != @edge_inside4 jump edge_outbound',
-        '…',
+        'chain edge_outbound {',
+        '  ip saddr 10.0.0.5 tcp sport 443 tcp dport 1024-65535 accept comment "line 4"',
+        '  drop comment "default deny"',
+        '}',
         '```',
         '',
         '`fwlang export test.fw --to nftables --firewall edge` writes the whole of it.',
@@ -463,7 +462,7 @@ flow 203.0.113.9 -> web tcp 443 via edge expect allow
     const { text } = cursor(SMALL);
     const out = exportModel(docContext(text).analysis.model, 'nftables', { only: ['edge'] });
     if (!('text' in out)) throw new Error(JSON.stringify(out));
-    const block = /```nft\n([\s\S]*?)\n…\n```/.exec(hoverAt(SMALL))![1]!;
+    const block = /```nft\n([\s\S]*?)\n```/.exec(hoverAt(SMALL))![1]!;
     expect(out.text).toContain(block.replace(/^/gm, '  '));
   });
 

@@ -121,7 +121,7 @@ function directionLines(chain: string, d: NfDirection, family: Family): string[]
 }
 
 function firewallLines(fw: NfFirewall, n: Names, family: Family, hooks: string[]): { chains: string[]; rules: string[] } {
-  const chains = [n.main, n.outbound, n.inbound];
+  const chains = [n.main, n.inbound, n.outbound];
   const f = fw.firewall;
   const rules: string[] = [`# firewall ${f.name}: ${f.platform ?? f.mode}, protects ${f.insideLabel}, default ${f.defaultAction}`];
   for (const h of hooks) rules.push(`-A ${h} -j ${n.main}`);
@@ -149,7 +149,7 @@ function firewallLines(fw: NfFirewall, n: Names, family: Family, hooks: string[]
   dispatch('outbound');
   dispatch('inbound');
   rules.push(...subChains);
-  rules.push(...directionLines(n.outbound, fw.outbound, family), ...directionLines(n.inbound, fw.inbound, family));
+  rules.push(...directionLines(n.inbound, fw.inbound, family), ...directionLines(n.outbound, fw.outbound, family));
   return { chains, rules };
 }
 

@@ -113,6 +113,11 @@ function directionChain(fw: NfFirewall, d: NfDirection): string[] {
   return out;
 }
 
+/** The chains of the rules: inbound first, as people read a firewall. */
+function ruleChains(fw: NfFirewall): string[] {
+  return [...directionChain(fw, fw.inbound), ...directionChain(fw, fw.outbound)];
+}
+
 function describe(fw: NfFirewall): string {
   const f = fw.firewall;
   const kind = f.platform ?? f.mode;
@@ -139,7 +144,7 @@ function firewallText(fw: NfFirewall, onHost: boolean): string[] {
     for (const l of dispatch(fw)) out.push(`    ${l}`);
     out.push('  }');
   }
-  out.push(...directionChain(fw, fw.outbound), ...directionChain(fw, fw.inbound));
+  out.push(...ruleChains(fw));
   return out;
 }
 
@@ -178,10 +183,10 @@ export function toNftables(plan: NetfilterPlan): string {
   return out.join('\n') + '\n';
 }
 
-/** The first lines of one firewall's nftables form, for a hover. */
+/** The first lines of one firewall's rules as `fwlang export --to nftables` writes them, for a hover. */
 export function nftablesPreview(plan: NetfilterPlan, lines: number): string {
   const fw = plan.firewalls[0];
   if (!fw) return '';
-  const all = firewallText(fw, plan.onHost).map((l) => l.slice(2));
+  const all = ruleChains(fw).map((l) => l.slice(2));
   return all.length > lines ? [...all.slice(0, lines), '…'].join('\n') : all.join('\n');
 }

@@ -318,7 +318,7 @@ function symbolHover(sym: ModelSymbol): string {
 }
 
 /** PREVIEW_LINES lines of what `fwlang export --to nftables` writes for a firewall, and the command that writes it all. */
-const PREVIEW_LINES = 8;
+const PREVIEW_LINES = 10;
 function nftablesHover(ctx: DocContext, fw: Firewall): string {
   const { model } = ctx.analysis;
   if (modelErrors(model).length > 0) return '---\n\nno nftables preview: the file has errors';
