@@ -9,6 +9,7 @@ import { type ImportFormat, importConfig } from '../../server/src/convert/import
 import type { ImportResult } from '../../server/src/convert/write';
 import { simulateFlow } from '../../server/src/engine/simulate';
 import { buildModel } from '../../server/src/model/resolve';
+import { nodeFileHost } from '../../server/src/node/fileHost';
 
 export const IMPORT = path.resolve(__dirname, '..', 'fixtures', 'import');
 
@@ -49,5 +50,31 @@ export function verdicts(text: string, flows: string[]): string[] {
   const m = buildModel('/imported.fw', `${text}\n${flows.map((f) => `flow ${f}`).join('\n')}\n`);
   expect(m.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   expect(m.flows).toHaveLength(flows.length);
+  return m.flows.map((f) => simulateFlow(m, f).verdict);
+}
+
+/** The flows through `srv` of samples/linux-host.fw, with literal addresses and client ports. */
+export const SRV_FLOWS = [
+  '10.20.0.5:40000 -> 192.0.2.10 ssh',
+  '10.20.9.5:1000 -> 192.0.2.10 ssh',
+  '198.51.100.7:40000 -> 192.0.2.10 ssh',
+  '198.51.100.7:1024 -> 192.0.2.10 https',
+  '198.51.100.7:50000 -> 192.0.2.10 http',
+  '192.0.2.10:40000 -> 203.0.113.80 https',
+  '192.0.2.10:61000 -> 203.0.113.80 https',
+  '192.0.2.10:40000 -> 198.51.100.7 https',
+  '192.0.2.10:40000 -> 192.0.2.53 dns',
+  '192.0.2.10:40000 -> 198.51.100.53 dns',
+  '192.0.2.10:40000 -> 198.51.100.123 ntp',
+  '192.0.2.10:40000 -> 198.51.100.123 dns',
+  '203.0.113.80:443 -> 192.0.2.10 tcp 40000',
+];
+
+/** The verdicts of flows through one firewall of samples/linux-host.fw (`via` it), by the engine. */
+export function sampleVerdicts(firewall: string, flows: string[]): string[] {
+  const file = path.resolve(__dirname, '..', '..', 'samples', 'linux-host.fw');
+  const own = fs.readFileSync(file, 'utf8').replace(/^flow .*$/gm, '');
+  const m = buildModel(file, `${own}\n${flows.map((f) => `flow ${f} via ${firewall}`).join('\n')}\n`, nodeFileHost());
+  expect(m.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   return m.flows.map((f) => simulateFlow(m, f).verdict);
 }

@@ -4,7 +4,7 @@
 // is named and kept as a comment.
 import { describe, expect, it } from 'vitest';
 import { isNftablesJson } from '../../server/src/convert/nftables';
-import { errors, fixture, imported, importError, verdicts } from './netfilterImport';
+import { SRV_FLOWS, errors, fixture, imported, importError, sampleVerdicts, verdicts } from './netfilterImport';
 
 const HOST = '10.99.2.2';
 
@@ -96,7 +96,7 @@ describe('import --from nftables: captured rule sets', () => {
         '  # ct state established,related accept: the firewall is stateful: it lets the responses of the connections it allows through',
         '  inbound allow tcp to 10.99.2.10 port 22',
         '  inbound allow udp to 10.99.2.10 port 123',
-        '  inbound deny all to 10.99.2.10 # the end of dmz: the policy',
+        '  inbound deny all to 10.99.2.10 # the end of dmz, then the policy of forward',
         '  # ip6 filter forward, policy ACCEPT: what is routed to inside',
         '  # ct state { established, related } accept: the firewall is stateful: it lets the responses of the connections it allows through',
         '  inbound deny tcp to 2001:db8:2::/64 port [0-442, 444-65535]',
@@ -151,6 +151,19 @@ describe('import --from nftables: captured rule sets', () => {
     expect(r.text).toContain('  inbound allow tcp to any port 25\n');
     expect(r.text).toContain('  inbound deny all\n');
     expect(errors(r.text)).toEqual([]);
+  });
+});
+
+describe('import --from nftables: what fwlang export writes, loaded in the kernel and read back', () => {
+  it('samples/linux-host.fw srv-nft (a stateful firewall in table inet fwlang): the same verdicts, nothing lost', () => {
+    const r = imported({ 'exported-srv-nft.json': fixture('exported-srv-nft.json') }, { host: ['192.0.2.10'] });
+    expect(r.unexpressed).toEqual([]);
+    expect(r.text).toMatch(/^firewall fwlang-host stateful protects this-host default allow \{$/m);
+    expect(errors(r.text)).toEqual([]);
+    const expected = sampleVerdicts('srv-nft', SRV_FLOWS);
+    expect(expected).toContain('allowed');
+    expect(expected).toContain('blocked');
+    expect(verdicts(r.text, SRV_FLOWS)).toEqual(expected);
   });
 });
 
@@ -215,7 +228,7 @@ describe('import --from nftables: expressions', () => {
     ]);
   });
 
-  it('a chain that is not in the input, a jump loop, a conditional return in a jumped chain: named', () => {
+  it('a chain that is not in the input, a jump loop: named; a conditional return in a jumped chain: the rest of the caller', () => {
     const text = ruleset({
       input: {
         hook: 'input',
@@ -227,9 +240,9 @@ describe('import --from nftables: expressions', () => {
     const r = imported({ 'r.json': text }, { host: [HOST] });
     expect(r.unexpressed.map((u) => u.replace(/^.*?: /, ''))).toEqual([
       'jump nope: chain nope is not in the input',
-      'ip saddr 192.0.2.1 return: a conditional RETURN: the rules after it apply only to the packets it does not return, which .fw cannot say',
       'jump a: a loop of jumps through a',
     ]);
+    expect(r.text).toContain('  inbound allow tcp from 192.0.2.1 to any port 22 # RETURN, then the policy of input\n');
   });
 });
 

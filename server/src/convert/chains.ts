@@ -175,7 +175,8 @@ export interface Targets {
 type Verdict = 'accept' | 'drop' | 'reject';
 
 type Item =
-  | { kind: 'rule'; rule: Rule; matches: Match[]; verdict: Verdict; newState: boolean; note?: string }
+  /** `again`: a rule repeated for the packets a RETURN sends back to it (named where it stands already). */
+  | { kind: 'rule'; rule: Rule; matches: Match[]; verdict: Verdict; newState: boolean; note?: string; again?: boolean }
   /** An ESTABLISHED(,RELATED) accept; `plain` when it takes every packet of its chain. */
   | { kind: 'est'; rule: Rule; plain: boolean }
   | { kind: 'loopback'; rule: Rule }
@@ -198,13 +199,43 @@ function intersectAll(a: Match[], b: Match[]): Match[] {
   return out;
 }
 
+/** Where a chain returns to: the rest of the chain that jumped to it, for the packets it sent. */
+interface Frame {
+  chain: Chain;
+  from: number;
+}
+
+/** How many items one base chain may grow into when RETURNs repeat the rest of their callers. */
+const MAX_ITEMS = 200_000;
+
 function expand(table: Table, base: BaseChain): Item[] {
   const items: Item[] = [];
   const top = [everything(base.families)];
-  const walk = (chain: Chain, ctx: Match[], end: 'return' | Verdict, stack: string[]): void => {
-    for (const r of chain.rules) {
+  let overflow = false;
+  const pushItem = (it: Item) => {
+    if (items.length < MAX_ITEMS) items.push(it);
+    else overflow = true;
+  };
+  // The packets `eff` leave their chain (a RETURN, the end of a goto's target): they go on with the rest of
+  // each caller, innermost first, and meet the policy at the end of the base chain. First match makes this
+  // exact: the packets decided here never reach the rules after.
+  const resume = (eff: Match[], frames: Frame[], r: Rule, stack: string[], how: string): void => {
+    for (let k = frames.length - 1; k >= 0; k--) if (walk(frames[k]!.chain, frames[k]!.from, eff, frames.slice(0, k), stack, true)) return;
+    const comment = `${r.comment ? `${r.comment}: ` : ''}${how}, then the policy of ${base.chain.name}`;
+    pushItem({ kind: 'rule', rule: { ...r, comment }, matches: eff, verdict: base.policy, newState: false, again: true });
+  };
+  /** Pushes the items of `chain` from rule `from` on, for the packets `ctx`; true when they decide every one of them. */
+  const walk = (chain: Chain, from: number, ctx: Match[], frames: Frame[], stack: string[], again = false): boolean => {
+    let decided = false;
+    // Repeated rules: only those that decide (the others are named, or commented, where they stand).
+    const push = (it: Item) => {
+      if (!again) pushItem(it);
+      else if (it.kind === 'rule') pushItem({ ...it, again: true });
+    };
+    for (let i = from; i < chain.rules.length && !overflow && !(again && decided); i++) {
+      const r = chain.rules[i]!;
       if (r.cannot.length > 0) {
-        items.push({ kind: 'cannot', rule: r, why: r.cannot.join('; ') });
+        push({ kind: 'cannot', rule: r, why: r.cannot.join('; ') });
         continue;
       }
       const eff = intersectAll(ctx, r.matches);
@@ -212,15 +243,15 @@ function expand(table: Table, base: BaseChain): Item[] {
       const trivial = isEverything(eff, base.families) && ctx === top;
       if (r.states) {
         if (r.states.size === 1 && r.states.has('related') && r.action.kind === 'accept') {
-          items.push({ kind: 'quiet', rule: r, why: 'RELATED packets (the ICMP errors of known connections): .fw does not model them' });
+          push({ kind: 'quiet', rule: r, why: 'RELATED packets (the ICMP errors of known connections): .fw does not model them' });
           continue;
         }
         const est = [...r.states].every((s) => EST_ONLY.has(s)) && r.states.has('established');
         const fresh = r.states.has('new') && [...r.states].every((s) => s === 'new' || EST_ONLY.has(s));
         if (est && r.action.kind === 'accept' && !r.loopback) {
-          if (trivial) items.push({ kind: 'est', rule: r, plain: true });
+          if (trivial) push({ kind: 'est', rule: r, plain: true });
           else
-            items.push({
+            push({
               kind: 'cannot',
               rule: r,
               why: 'connection state for some packets only: a stateful .fw firewall tracks every connection',
@@ -229,7 +260,7 @@ function expand(table: Table, base: BaseChain): Item[] {
         }
         if (!fresh || !['accept', 'drop', 'reject'].includes(r.action.kind)) {
           const states = [...r.states].join(',').toUpperCase();
-          items.push({
+          push({
             kind: 'cannot',
             rule: r,
             why: `connection state ${states}: .fw knows requests and their responses only (no INVALID, UNTRACKED or NEW match)`,
@@ -238,8 +269,8 @@ function expand(table: Table, base: BaseChain): Item[] {
         }
       }
       if (r.loopback) {
-        if (r.action.kind === 'accept') items.push({ kind: 'loopback', rule: r });
-        else items.push({ kind: 'cannot', rule: r, why: 'a rule on the loopback interface that does not accept' });
+        if (r.action.kind === 'accept') push({ kind: 'loopback', rule: r });
+        else push({ kind: 'cannot', rule: r, why: 'a rule on the loopback interface that does not accept' });
         continue;
       }
       const a = r.action;
@@ -247,61 +278,62 @@ function expand(table: Table, base: BaseChain): Item[] {
       switch (a.kind) {
         case 'accept':
         case 'drop':
-          items.push({ kind: 'rule', rule: r, matches: eff, verdict: a.kind, newState });
+          push({ kind: 'rule', rule: r, matches: eff, verdict: a.kind, newState });
+          decided ||= trivialIn(eff, ctx);
           break;
         case 'reject':
-          items.push({ kind: 'rule', rule: r, matches: eff, verdict: 'reject', newState, note: a.answer });
+          push({ kind: 'rule', rule: r, matches: eff, verdict: 'reject', newState, note: a.answer });
+          decided ||= trivialIn(eff, ctx);
           break;
         case 'continue':
-          if (r.besides.length > 0) items.push({ kind: 'cannot', rule: r, why: r.besides.join('; ') });
-          else items.push({ kind: 'quiet', rule: r, why: 'no verdict: it only counts packets' });
+          if (r.besides.length > 0) push({ kind: 'cannot', rule: r, why: r.besides.join('; ') });
+          else push({ kind: 'quiet', rule: r, why: 'no verdict: it only counts packets' });
           break;
         case 'return':
-          if (end !== 'return') items.push({ kind: 'rule', rule: r, matches: eff, verdict: end, newState });
-          else if (trivialIn(eff, ctx))
-            return; // the rest of the chain is never reached
-          else
-            items.push({
-              kind: 'cannot',
-              rule: r,
-              why: 'a conditional RETURN: the rules after it apply only to the packets it does not return, which .fw cannot say',
-            });
+          if (newState) {
+            push({ kind: 'cannot', rule: r, why: 'a RETURN on connection state' });
+            break;
+          }
+          resume(eff, frames, r, stack, 'RETURN');
+          if (trivialIn(eff, ctx)) return true; // the rest of the chain is never reached
           break;
         case 'jump':
         case 'goto': {
           const target = table.chains.get(a.chain);
           if (!target) {
-            items.push({ kind: 'cannot', rule: r, why: `chain ${a.chain} is not in the input` });
+            push({ kind: 'cannot', rule: r, why: `chain ${a.chain} is not in the input` });
             break;
           }
           if (stack.includes(a.chain) || stack.length > MAX_DEPTH) {
-            items.push({ kind: 'cannot', rule: r, why: `a loop of jumps through ${a.chain}` });
+            push({ kind: 'cannot', rule: r, why: `a loop of jumps through ${a.chain}` });
+            break;
+          }
+          if (newState) {
+            push({ kind: 'cannot', rule: r, why: `a ${a.kind} on connection state` });
             break;
           }
           if (a.kind === 'jump') {
-            walk(target, eff, 'return', [...stack, a.chain]);
+            // What falls through the target comes back here, to the next rule.
+            if (walk(target, 0, eff, [...frames, { chain, from: i + 1 }], [...stack, a.chain], again)) decided ||= trivialIn(eff, ctx);
             break;
           }
-          // goto: what falls through the target does not come back here, but goes where this chain's end goes.
-          if (end !== 'return') {
-            walk(target, eff, end, [...stack, a.chain]);
-            const fall: Rule = { ...r, comment: `the end of ${a.chain}: the policy` };
-            items.push({ kind: 'rule', rule: fall, matches: eff, verdict: end, newState: false });
-          } else if (trivialIn(eff, ctx)) {
-            walk(target, eff, 'return', [...stack, a.chain]);
-            return;
-          } else
-            items.push({
-              kind: 'cannot',
-              rule: r,
-              why: 'a conditional goto in a chain reached by a jump: what falls through it skips the rest of this chain',
-            });
+          // goto: what falls through the target goes where the end of this chain goes.
+          if (!walk(target, 0, eff, frames, [...stack, a.chain], again))
+            resume(eff, frames, r, [...stack, a.chain], `the end of ${a.chain}`);
+          if (trivialIn(eff, ctx)) return true;
           break;
         }
       }
     }
+    return decided;
   };
-  walk(base.chain, top, base.policy, [base.chain.name]);
+  walk(base.chain, 0, top, [], [base.chain.name]);
+  if (overflow)
+    items.push({
+      kind: 'cannot',
+      rule: { where: base.label, text: base.label, matches: [], cannot: [], besides: [], action: { kind: 'continue' } },
+      why: `its jumps and RETURNs make more than ${MAX_ITEMS} rules; the rest is left out`,
+    });
   return items;
 }
 
@@ -333,6 +365,22 @@ function oneLine(s: string): string {
 function portsText(p: PortSet): string {
   const parts = [...p.ranges()].map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`));
   return parts.length === 1 ? parts[0]! : `[${parts.join(', ')}]`;
+}
+
+/**
+ * Of sets that mean the same, the one written with the fewest prefixes (the whole space: none); the first when it is
+ * one prefix, or on a tie.
+ */
+function shortest(first: AddrSet, others: AddrSet[], space: AddrSet): AddrSet {
+  const cost = (s: AddrSet) => (s.equals(space) ? 0 : prefixesOf(s).length);
+  let best = first;
+  let bestCost = cost(first);
+  if (bestCost <= 1) return first; // one prefix, as the input wrote it, reads best
+  for (const o of others) {
+    const c = cost(o);
+    if (c < bestCost) [best, bestCost] = [o, c];
+  }
+  return best;
 }
 
 /** Base chains in layers: within a layer no two chains see packets of one family (a packet meets one of them). */
@@ -490,11 +538,23 @@ export function writeRuleset(rs: Ruleset, targets: Targets): ImportResult | { er
         const space = spaceOf(fams);
         src = src.intersect(space);
         dst = dst.intersect(space);
+        // Spec §5.1: an inbound packet goes from outside to the inside, an outbound one the other way. So
+        // each side may take in, or leave out, what the direction rules out: whichever is written shorter.
+        const inner = inside.intersect(space);
+        const outer = space.subtract(inside);
+        const near = dir === 'inbound' ? dst : src;
+        const far = dir === 'inbound' ? src : dst;
+        if (!near.intersects(inner) || !far.intersects(outer)) continue; // no packet of this family crosses
+        const nearBest = shortest(near, [near.union(outer), near.intersect(inner)], space);
+        const farBest = shortest(far, [far.union(inner), far.intersect(outer)], space);
+        const srcName = (dir === 'inbound' ? farBest : nearBest) === src ? m.srcName : undefined;
+        const dstName = (dir === 'inbound' ? nearBest : farBest) === dst ? m.dstName : undefined;
+        [src, dst] = dir === 'inbound' ? [farBest, nearBest] : [nearBest, farBest];
         const implied = insideFams.every((f) => fams.includes(f));
         const sWhole = src.equals(space);
         const dWhole = dst.equals(space);
-        let sText: string | undefined = sWhole ? undefined : endpoint(src, m.srcName);
-        let dText: string | undefined = dWhole ? undefined : endpoint(dst, m.dstName);
+        let sText: string | undefined = sWhole ? undefined : endpoint(src, srcName);
+        let dText: string | undefined = dWhole ? undefined : endpoint(dst, dstName);
         if (sWhole && dWhole && !implied) {
           // Only the family restricts it: say so on the far side.
           if (dir === 'inbound') sText = prefixesOf(space).join(', ');
@@ -526,6 +586,7 @@ export function writeRuleset(rs: Ruleset, targets: Targets): ImportResult | { er
         );
         continue;
       }
+      const own = new Set(c.chain.rules);
       for (const it of items) {
         const r = it.rule;
         const comment = (why: string, dir: Dir) => body[dir].push(`  # ${oneLine(`${r.text}: ${why}`)}`);
@@ -552,7 +613,7 @@ export function writeRuleset(rs: Ruleset, targets: Targets): ImportResult | { er
             break;
           case 'rule': {
             if (it.newState && !stateful) {
-              place('NEW: a stateless .fw firewall cannot match the first packet of a connection only', true);
+              if (!it.again) place('NEW: a stateless .fw firewall cannot match the first packet of a connection only', true);
               break;
             }
             const notes = [...r.besides];
@@ -563,20 +624,24 @@ export function writeRuleset(rs: Ruleset, targets: Targets): ImportResult | { er
             for (const d of chainDirs(c))
               for (const m of it.matches) if (possible(d, m)) lines[d].push(...lineOf(d, it.verdict, m, r.comment));
             const written = dirs.filter((d) => lines[d].length > 0);
+            // Never crossing: said of a rule of the base chain that never crosses, not of the rules of a chain it jumps to.
+            const itself = !own.has(r) || r.matches.some((m) => chainDirs(c).some((d) => possible(d, m)));
             if (written.length === 0) {
-              place(
-                plan.kind === 'host'
-                  ? `never matches a packet to or from ${hostName}`
-                  : 'never matches a packet that crosses the firewall (both ends inside, or both outside)',
-                false,
-              );
+              if (!it.again && !itself)
+                place(
+                  plan.kind === 'host'
+                    ? `never matches a packet to or from ${hostName}`
+                    : 'never matches a packet that crosses the firewall (both ends inside, or both outside)',
+                  false,
+                );
               break;
             }
+            const say = notes.length > 0 && !it.again;
             for (const d of written) {
-              if (notes.length > 0) body[d].push(`  # not expressed: ${oneLine(`${r.text}: ${notes.join('; ')}`)}`);
+              if (say) body[d].push(`  # not expressed: ${oneLine(`${r.text}: ${notes.join('; ')}`)}`);
               body[d].push(...lines[d]);
             }
-            if (notes.length > 0) named(`${r.where}: ${r.text}: ${notes.join('; ')}`);
+            if (say) named(`${r.where}: ${r.text}: ${notes.join('; ')}`);
           }
         }
       }
