@@ -2,7 +2,7 @@
 // sets loaded in a network namespace (test/fixtures/import/*.rules, made by capture.sh) becomes
 // `.fw` whose verdicts, decided by the real engine, are those the rules imply; what `.fw` cannot say
 // is named and kept as a comment. A property test compares the engine with a small iptables
-// evaluator written here, on random rule sets.
+// evaluator (netfilterRandom.ts), on random rule sets of a host and of a router.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, ensureBuilt, removeTempFiles, runCli, tempFiles } from '../cli/support';
 import { isIptablesSave } from '../../server/src/convert/iptables';
 import { SRV_FLOWS, errors, fixture, imported, importError, sampleVerdicts, verdicts } from './netfilterImport';
+import { HOST as P_HOST, INSIDE, arbSet, expectations, iptablesSave } from './netfilterRandom';
 
 const HOST = '10.99.2.2';
 
@@ -423,169 +424,21 @@ describe('import --from iptables: what is not the format, or needs a flag', () =
   });
 });
 
-// ------------------------------------------------------------------------------------------------
-// The property: random rule sets, imported, decide flows as a plain iptables evaluator does.
-
-const REMOTES = ['198.51.100.7', '198.51.100.200', '203.0.113.9'];
-const SOURCES = ['198.51.100.0/24', '198.51.100.0/25', '203.0.113.0/24', '10.99.2.2/32', '192.0.2.0/24'];
-const PORTS: [number, number][] = [
-  [22, 22],
-  [443, 443],
-  [53, 53],
-  [1024, 65535],
-  [40000, 40000],
-  [0, 1023],
-];
-const FLOW_PORTS = [22, 443, 53];
-const CLIENT_PORTS = [40000, 1000];
-
-/** A target: a verdict, RETURN, a jump to a user chain (`sub`, `sub2`) or a goto (`g:sub`). */
-type Target = 'ACCEPT' | 'DROP' | 'REJECT' | 'RETURN' | 'sub' | 'sub2' | 'g:sub';
-
-interface PRule {
-  src?: { addr: string; neg: boolean };
-  dst?: { addr: string; neg: boolean };
-  proto?: 'tcp' | 'udp' | 'icmp';
-  sport?: { r: [number, number]; neg: boolean };
-  dport?: { r: [number, number]; neg: boolean };
-  target: Target;
-}
-
-const arbAddr = (pool: string[]) => fc.option(fc.record({ addr: fc.constantFrom(...pool), neg: fc.boolean() }), { nil: undefined });
-const arbPorts = fc.option(fc.record({ r: fc.constantFrom(...PORTS), neg: fc.boolean() }), { nil: undefined });
-const arbPRule = (targets: Target[]) =>
-  fc.record({
-    src: arbAddr(SOURCES),
-    dst: arbAddr(SOURCES),
-    proto: fc.option(fc.constantFrom<'tcp' | 'udp' | 'icmp'>('tcp', 'udp', 'icmp'), { nil: undefined }),
-    sport: arbPorts,
-    dport: arbPorts,
-    target: fc.constantFrom(...targets),
-  });
-// Base chains may do anything; sub2 jumps or goes to sub; sub only decides or returns (no loops).
-const BASE: Target[] = ['ACCEPT', 'DROP', 'REJECT', 'RETURN', 'sub', 'sub2', 'g:sub', 'ACCEPT', 'DROP'];
-const arbSet = fc.record({
-  input: fc.array(arbPRule(BASE), { maxLength: 6 }),
-  output: fc.array(arbPRule(BASE), { maxLength: 6 }),
-  sub: fc.array(arbPRule(['ACCEPT', 'DROP', 'RETURN']), { maxLength: 3 }),
-  sub2: fc.array(arbPRule(['ACCEPT', 'DROP', 'RETURN', 'sub', 'g:sub']), { maxLength: 3 }),
-  inPolicy: fc.constantFrom('ACCEPT', 'DROP'),
-  outPolicy: fc.constantFrom('ACCEPT', 'DROP'),
-  stateful: fc.boolean(),
-});
-type PSet = typeof arbSet extends fc.Arbitrary<infer T> ? T : never;
-
-function ruleLine(chain: string, r: PRule): string {
-  const a: string[] = [`-A ${chain}`];
-  if (r.src) a.push(`${r.src.neg ? '! ' : ''}-s ${r.src.addr}`);
-  if (r.dst) a.push(`${r.dst.neg ? '! ' : ''}-d ${r.dst.addr}`);
-  if (r.proto) a.push(`-p ${r.proto}`);
-  if (r.proto === 'tcp' || r.proto === 'udp') {
-    if (r.sport || r.dport) a.push(`-m ${r.proto}`);
-    if (r.sport) a.push(`${r.sport.neg ? '! ' : ''}--sport ${r.sport.r[0]}:${r.sport.r[1]}`);
-    if (r.dport) a.push(`${r.dport.neg ? '! ' : ''}--dport ${r.dport.r[0]}:${r.dport.r[1]}`);
-  }
-  a.push(r.target.startsWith('g:') ? `-g ${r.target.slice(2)}` : `-j ${r.target}`);
-  return a.join(' ');
-}
-
-function saveOf(s: PSet): string {
-  const est = (c: string) => (s.stateful ? [`-A ${c} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`] : []);
-  return save({ INPUT: s.inPolicy, FORWARD: 'ACCEPT', OUTPUT: s.outPolicy, sub: '-', sub2: '-' }, [
-    ...est('INPUT'),
-    ...s.input.map((r) => ruleLine('INPUT', r)),
-    ...est('OUTPUT'),
-    ...s.output.map((r) => ruleLine('OUTPUT', r)),
-    ...s.sub.map((r) => ruleLine('sub', r)),
-    ...s.sub2.map((r) => ruleLine('sub2', r)),
-  ]);
-}
-
-interface Pkt {
-  src: string;
-  dst: string;
-  proto: 'tcp' | 'udp' | 'icmp';
-  sport: number;
-  dport: number;
-}
-
-const ip = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-function inPrefix(addr: string, prefix: string): boolean {
-  const [net, len] = prefix.split('/');
-  const size = 2 ** (32 - Number(len));
-  return Math.floor(ip(addr) / size) === Math.floor(ip(net!) / size);
-}
-
-function matches(r: PRule, p: Pkt): boolean {
-  if (r.src && inPrefix(p.src, r.src.addr) === r.src.neg) return false;
-  if (r.dst && inPrefix(p.dst, r.dst.addr) === r.dst.neg) return false;
-  if (r.proto && r.proto !== p.proto) return false;
-  if (r.proto === 'tcp' || r.proto === 'udp') {
-    const inR = (x: number, q: { r: [number, number]; neg: boolean }) => (x >= q.r[0] && x <= q.r[1]) !== q.neg;
-    if (r.sport && !inR(p.sport, r.sport)) return false;
-    if (r.dport && !inR(p.dport, r.dport)) return false;
-  }
-  return true;
-}
-
-/**
- * A chain as iptables runs it: first match; a jump enters the chain and, when it returns (RETURN or its end),
- * goes on with the next rule; a goto does not come back. undefined: the packet leaves the chain undecided.
- */
-function run(s: PSet, chain: PRule[], p: Pkt): boolean | undefined {
-  for (const r of chain) {
-    if (!matches(r, p)) continue;
-    switch (r.target) {
-      case 'ACCEPT':
-        return true;
-      case 'DROP':
-      case 'REJECT':
-        return false;
-      case 'RETURN':
-        return undefined;
-      case 'g:sub':
-        return run(s, s.sub, p);
-      default: {
-        const v = run(s, r.target === 'sub' ? s.sub : s.sub2, p);
-        if (v !== undefined) return v;
-      }
-    }
-  }
-  return undefined;
-}
-
-/** A base chain: what leaves it undecided meets its policy. */
-const evaluate = (s: PSet, chain: PRule[], policy: string, p: Pkt): boolean => run(s, chain, p) ?? policy === 'ACCEPT';
-
 describe('import --from iptables: property', () => {
-  it('random rule sets with jumps, gotos and RETURNs: the imported firewall allows a connection exactly when the rules do (request, and response by state or by rules)', () => {
-    fc.assert(
-      fc.property(arbSet, (s) => {
-        const r = imported({ 'saved.txt': saveOf(s) }, { host: [HOST] });
-        const unexpressed = r.unexpressed.filter((u) => !/REJECT answers/.test(u));
-        expect(unexpressed).toEqual([]);
-        const flows: string[] = [];
-        const expected: string[] = [];
-        for (const remote of REMOTES)
-          for (const proto of ['tcp', 'udp', 'icmp'] as const)
-            for (const port of proto === 'icmp' ? [0] : FLOW_PORTS)
-              for (const cport of proto === 'icmp' ? [0] : CLIENT_PORTS)
-                for (const inbound of [true, false]) {
-                  const [client, server] = inbound ? [remote, HOST] : [HOST, remote];
-                  const req: Pkt = { src: client, dst: server, proto, sport: cport, dport: port };
-                  const res: Pkt = { src: server, dst: client, proto, sport: port, dport: cport };
-                  const [reqChain, reqPolicy, resChain, resPolicy] = inbound
-                    ? [s.input, s.inPolicy, s.output, s.outPolicy]
-                    : [s.output, s.outPolicy, s.input, s.inPolicy];
-                  const ok = evaluate(s, reqChain, reqPolicy, req) && (s.stateful || evaluate(s, resChain, resPolicy, res));
-                  flows.push(proto === 'icmp' ? `${client} -> ${server} icmp` : `${client}:${cport} -> ${server} ${proto} ${port}`);
-                  expected.push(ok ? 'allowed' : 'blocked');
-                }
-        expect(verdicts(r.text, flows)).toEqual(expected);
-      }),
-      { numRuns: 200 },
-    );
-  });
+  it.each(['host', 'forward'] as const)(
+    'random %s rule sets with jumps, gotos and RETURNs: the imported firewall allows a connection exactly when the rules do',
+    (kind) => {
+      fc.assert(
+        fc.property(arbSet(kind), (s) => {
+          const r = imported({ 'saved.txt': iptablesSave(s) }, kind === 'host' ? { host: [P_HOST] } : { inside: [INSIDE] });
+          expect(r.unexpressed.filter((u) => !/REJECT answers/.test(u))).toEqual([]);
+          const { flows, expected } = expectations(s);
+          expect(verdicts(r.text, flows)).toEqual(expected);
+        }),
+        { numRuns: 150 },
+      );
+    },
+  );
 });
 
 describe('fwlang import --from iptables|nftables: the command line', () => {

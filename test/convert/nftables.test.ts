@@ -1,10 +1,13 @@
 // `fwlang import --from nftables` (cli.md): the JSON of `nft -j list ruleset`, captured from rule
 // sets loaded in a network namespace (test/fixtures/import/*.nft, made by capture.sh), becomes
 // `.fw` whose verdicts, decided by the real engine, are those the rules imply; what `.fw` cannot say
-// is named and kept as a comment.
+// is named and kept as a comment; on random rule sets, the engine agrees with a small evaluator
+// of them (netfilterRandom.ts).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isNftablesJson } from '../../server/src/convert/nftables';
 import { SRV_FLOWS, errors, fixture, imported, importError, sampleVerdicts, verdicts } from './netfilterImport';
+import { HOST as P_HOST, INSIDE, arbSet, expectations, nftJson } from './netfilterRandom';
 
 const HOST = '10.99.2.2';
 
@@ -270,4 +273,21 @@ describe('import --from nftables: what is not the format, or needs a flag', () =
     expect(isNftablesJson(JSON.parse(fixture('host.json')))).toBe(true);
     expect(isNftablesJson({ NetworkAcls: [] })).toBe(false);
   });
+});
+
+describe('import --from nftables: property', () => {
+  it.each(['host', 'forward'] as const)(
+    'random %s rule sets with jumps, gotos and returns: the imported firewall allows a connection exactly when the rules do',
+    (kind) => {
+      fc.assert(
+        fc.property(arbSet(kind), (s) => {
+          const r = imported({ 'ruleset.json': nftJson(s) }, kind === 'host' ? { host: [P_HOST] } : { inside: [INSIDE] });
+          expect(r.unexpressed.filter((u) => !/REJECT answers/.test(u))).toEqual([]);
+          const { flows, expected } = expectations(s);
+          expect(verdicts(r.text, flows)).toEqual(expected);
+        }),
+        { numRuns: 100 },
+      );
+    },
+  );
 });
