@@ -1,804 +1,345 @@
 #!/usr/bin/env node
-// Real-kernel oracle: checks that what `fwlang simulate` says about a flow is
-// what Linux netfilter actually does with it.
+// Real-kernel oracle: what `fwlang simulate` says about a flow is what Linux
+// netfilter does with the rules `fwlang export` writes, and what `fwlang
+// import` reads back from the kernel gives the kernel's verdicts.
 //
-//   sudo node test/oracle/netfilter.mjs [--seed N] [--random N] [--timeout MS] [--verbose]
-//   (npm run test:oracle; needs root, `ip netns`, nft and conntrack:
-//    .ci/install-oracle.sh installs them)
+//   sudo node test/oracle/netfilter.mjs [--seed N] [--random N] [--imports N]
+//        [--timeout MS] [--only export|import] [--verbose]
+//   (npm run test:oracle; needs root, ip netns, nft, conntrack, iptables
+//    (iptables-nft), ping: .ci/install-oracle.sh installs them)
 //
-// Set-up (see ../shared/notes/netfilter.md): three network namespaces,
-//   client 10.99.1.2/24 — fw 10.99.1.1 | 10.99.2.1 (forwarding) — server 10.99.2.2/24
-// joined by veth pairs created directly inside the namespaces; nothing is sent
-// anywhere else. Each scenario is ONE firewall, kept here as a small model
-// that is rendered twice: as a `.fw` file for fwlang, and as an nftables rule
-// set loaded in the fw namespace (translate() below, a literal reading of
-// language spec §5 and §6):
-//   - the `protects` inside is a set; a packet whose source and destination
-//     are both inside or both outside does not cross the firewall (§5.1):
-//     accept;
-//   - inbound = daddr inside and saddr outside, outbound = the reverse;
-//   - the rules in evaluation order (ascending number, else file order), each
-//     `accept` or `drop`, first match wins; the firewall's default is the
-//     chain policy;
-//   - stateless: `notrack` in raw prerouting, no `ct` expression anywhere
-//     (checked: conntrack holds no entry after the flows);
-//     stateful: `ct state established,related accept` first.
-// Each flow is then sent for real from every client source port probed: a
-// TCP connection bound to that port (request "ping", response "pong") or a
-// UDP datagram echoed by the server. A port passes when the whole exchange
-// got through. The result is compared, port by port, with fwlang's
-// allowedClientPorts / blockedClientPorts and its verdict.
+// The rig (topology.mjs): client — r1 — r2 — server network namespaces of
+// its own, IPv4 10.99.0.0/16 and IPv6 2001:db8:99::/48, checked first with
+// rule sets written by hand (sanity.mjs).
 //
-// Exit 0 when every scenario agrees, 1 on any disagreement or set-up failure.
-// Environment: FWLANG_ORACLE_SEED, FWLANG_ORACLE_RANDOM, FWLANG_ORACLE_TIMEOUT_MS.
+// 1. Export scenarios (scenarios.mjs): each is written as `.fw` file(s); in
+//    every namespace that holds some of its firewalls (or its nat gateway)
+//    the oracle loads what the user would load:
+//      node bin/fwlang.js export main.fw --to nftables --firewall N... [--on-host]
+//    through `nft -f -`, or (every third random scenario and some hand-made
+//    ones) `--to iptables -o PREFIX` through iptables-restore PREFIX.v4 and
+//    ip6tables-restore PREFIX.v6. Each flow is then sent for real from every
+//    probed client port (TCP "ping"/"pong", a UDP echo, an ICMP echo with
+//    ping) and compared, port by port, with `fwlang simulate --json`: its
+//    allowed/blocked client ports, its verdict, and through a NAT the
+//    gateway port r1's conntrack says the kernel picked. A namespace holding
+//    only stateless firewalls must keep conntrack empty.
+// 2. Import round trips (imports.mjs): random rule sets written in kernel
+//    syntax, loaded, read back (nft -j list ruleset / iptables-save),
+//    imported with `fwlang import`, and fwlang's verdicts on the import
+//    compared with the kernel's, port by port.
+//
+// Exit 0 only when every comparison agreed; 1 on any disagreement and on any
+// set-up failure (never a pass). Environment: FWLANG_ORACLE_SEED,
+// FWLANG_ORACLE_RANDOM, FWLANG_ORACLE_IMPORTS, FWLANG_ORACLE_TIMEOUT_MS.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
-import net from 'node:net';
-import dgram from 'node:dgram';
+import { join } from 'node:path';
+import { Agent, buildTopology, makeProber, NS_KEYS } from './topology.mjs';
+import { sanity } from './sanity.mjs';
+import { BOUNDARY_PORTS, addressOf, clientEphemeral, handScenarios, randomScenario, render } from './scenarios.mjs';
+import { runImports } from './imports.mjs';
+import {
+  cleanUpOnExit,
+  cleanupSync,
+  fatal,
+  findTool,
+  fwlang,
+  inRanges,
+  indent,
+  mergeRanges,
+  mulberry32,
+  onCleanup,
+  parsePortList,
+  pool,
+  rangesText,
+  ROOT,
+  run,
+  sameRanges,
+  snapshotCli,
+} from './util.mjs';
 
-const THIS_FILE = fileURLToPath(import.meta.url);
-const ROOT = resolve(dirname(THIS_FILE), '..', '..');
+const NS_NAMES = { c: 'client', r1: 'r1', r2: 'r2', s: 'server' };
 
-const CLIENT_IP = '10.99.1.2';
-const SERVER_IP = '10.99.2.2';
+// ---------------------------------------------------------- preparation ----
+// For each scenario, in the background while the kernel is probed: write its
+// files, ask fwlang simulate, and export each namespace's firewalls.
 
-// ============================================================== agents ====
-// Run inside the client / server namespaces (`ip netns exec NS node THIS
-// --agent client|server`); driven by one JSON object per line on stdin,
-// answering one JSON object per line on stdout.
-
-function runAgent(role) {
-  const send = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
-  const rl = createInterface({ input: process.stdin });
-  let queue = Promise.resolve();
-  const server = role === 'server' ? serverAgent() : null;
-  rl.on('line', (line) => {
-    const msg = JSON.parse(line);
-    queue = queue.then(async () => {
-      try {
-        const out = role === 'server' ? await server(msg) : await clientProbe(msg);
-        send({ id: msg.id, ok: true, ...out });
-      } catch (err) {
-        send({ id: msg.id, ok: false, error: String(err && err.message ? err.message : err) });
-      }
-    });
-  });
-  rl.on('close', () => process.exit(0));
+function placements(sc) {
+  const at = new Map();
+  for (const f of [...sc.firewalls, ...(sc.nats ?? [])]) {
+    if (!at.has(f.at)) at.set(f.at, []);
+    at.get(f.at).push(f);
+  }
+  return [...at.entries()].map(([k, items]) => ({
+    at: k,
+    names: items.map((x) => x.name),
+    onHost: k === 'c' || k === 's',
+    stateless: items.every((x) => x.stateful === false),
+    format: sc.format ?? 'nftables',
+  }));
 }
 
-function serverAgent() {
-  let listeners = [];
-  let conns = new Set();
-  let seen = new Set(); // client ports whose request reached the server
-  return async (msg) => {
-    if (msg.cmd === 'listen') {
-      if (msg.proto === 'tcp') {
-        const srv = net.createServer((sock) => {
-          conns.add(sock);
-          sock.on('error', () => {});
-          sock.on('close', () => conns.delete(sock));
-          sock.on('data', () => {
-            seen.add(sock.remotePort);
-            sock.write('pong');
-          });
-        });
-        await new Promise((res, rej) => {
-          srv.once('error', rej);
-          srv.listen({ host: SERVER_IP, port: msg.port, backlog: 4096 }, res);
-        });
-        listeners.push(srv);
-      } else {
-        const sock = dgram.createSocket('udp4');
-        sock.on('message', (_data, rinfo) => {
-          seen.add(rinfo.port);
-          sock.send('pong', rinfo.port, rinfo.address);
-        });
-        await new Promise((res, rej) => {
-          sock.once('error', rej);
-          sock.bind(msg.port, SERVER_IP, res);
-        });
-        listeners.push(sock);
-      }
-      return {};
+async function prepare(sc, dir) {
+  mkdirSync(dir, { recursive: true });
+  sc.dir = dir;
+  for (const [name, text] of Object.entries(sc.files)) writeFileSync(join(dir, name), text);
+  const main = join(dir, 'main.fw');
+  const sim = await fwlang(['simulate', main, '--json']);
+  if (sim.code !== 0 && sim.code !== 1) throw new Error(`fwlang simulate exited ${sim.code}: ${sim.err.trim() || sim.out.trim()}`);
+  try {
+    sc.sim = JSON.parse(sim.out);
+  } catch (e) {
+    throw new Error(`fwlang simulate --json printed no JSON (${e.message}): ${sim.err.trim()}`);
+  }
+  sc.placements = placements(sc);
+  for (const p of sc.placements) {
+    const args = ['export', main, '--to', p.format, ...p.names.flatMap((n) => ['--firewall', n]), ...(p.onHost ? ['--on-host'] : [])];
+    if (p.format === 'iptables') {
+      const prefix = join(dir, `export-${p.at}`);
+      args.push('-o', prefix);
+      const r = await fwlang(args);
+      if (r.code !== 0) throw new Error(`fwlang ${args.slice(0, -2).join(' ')} -o ... exited ${r.code}: ${r.err.trim()}`);
+      p.v4 = `${prefix}.v4`;
+      p.v6 = existsSync(`${prefix}.v6`) ? `${prefix}.v6` : null;
+      if (!existsSync(p.v4)) throw new Error(`fwlang export --to iptables -o ${prefix} wrote no ${prefix}.v4`);
+      p.text = `# ${prefix}.v4\n${readFileSync(p.v4, 'utf8')}` + (p.v6 ? `# ${prefix}.v6\n${readFileSync(p.v6, 'utf8')}` : '');
+    } else {
+      const r = await fwlang(args);
+      if (r.code !== 0) throw new Error(`fwlang ${args.join(' ')} exited ${r.code}: ${r.err.trim()}`);
+      p.text = r.out;
     }
-    if (msg.cmd === 'close') {
-      // Closing a TCP listener also drops its half-open connections (SYN_RECV),
-      // so nothing of this flow is left for the next one.
-      for (const l of listeners) l.close();
-      for (const c of conns) c.destroy();
-      const out = { seen: [...seen].sort((a, b) => a - b) };
-      listeners = [];
-      conns = new Set();
-      seen = new Set();
-      return out;
-    }
-    throw new Error(`unknown command ${msg.cmd}`);
-  };
+    p.command = `fwlang ${args.map((a) => (a.startsWith(dir) ? a.slice(dir.length + 1) : a)).join(' ')}`;
+  }
 }
 
-async function clientProbe(msg) {
-  if (msg.cmd !== 'probe') throw new Error(`unknown command ${msg.cmd}`);
-  const one = msg.proto === 'tcp' ? tcpProbe : udpProbe;
-  const results = await Promise.all(msg.sports.map((p) => one(msg.host, msg.port, p, msg.timeoutMs)));
-  return { results }; // per port: 'pass' | 'timeout' | 'error: ...'
-}
-
-function tcpProbe(host, port, sport, timeoutMs) {
-  return new Promise((res) => {
-    let done = false;
-    const sock = net.connect({ host, port, localAddress: CLIENT_IP, localPort: sport });
-    const finish = (r) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      // RST instead of FIN: no TIME_WAIT left on either side for the next flow
-      if (typeof sock.resetAndDestroy === 'function' && sock.readyState === 'open') sock.resetAndDestroy();
-      else sock.destroy();
-      res(r);
-    };
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
-    sock.on('connect', () => sock.write('ping'));
-    let got = '';
-    sock.on('data', (d) => {
-      got += d.toString();
-      if (got.includes('pong')) finish('pass');
-    });
-    sock.on('error', (e) => finish(`error: ${e.code || e.message}`));
-  });
-}
-
-function udpProbe(host, port, sport, timeoutMs) {
-  return new Promise((res) => {
-    let done = false;
-    const sock = dgram.createSocket('udp4');
-    const finish = (r) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      try {
-        sock.close();
-      } catch {
-        /* already closed */
-      }
-      res(r);
-    };
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
-    sock.on('error', (e) => finish(`error: ${e.code || e.message}`));
-    sock.on('message', (data, rinfo) => {
-      if (rinfo.address === host && rinfo.port === port && data.toString() === 'pong') finish('pass');
-    });
-    sock.bind(sport, CLIENT_IP, () => sock.send('ping', port, host));
-  });
-}
-
-// =============================================================== model ====
-
-const PROFILES = { linux: [32768, 60999], windows: [49152, 65535], macos: [49152, 65535], iana: [49152, 65535], wide: [1024, 65535] };
-const BUILTIN_SERVICES = {
-  http: ['tcp', 80],
-  https: ['tcp', 443],
-  ssh: ['tcp', 22],
-  dns: ['udp', 53],
-  smtp: ['tcp', 25],
-  ntp: ['udp', 123],
-  rdp: ['tcp', 3389],
-  postgres: ['tcp', 5432],
-  mysql: ['tcp', 3306],
-};
-
-// The names every scenario declares (rendered at the top of each .fw file).
-// Each scenario may give `client`/`server` an ephemeral clause, declare a
-// default ephemeral range, and its own services.
-const NETWORKS = {
-  clients: ['10.99.1.0/24'],
-  servers: ['10.99.2.0/24'],
-  partners: ['10.99.1.0/25', '10.99.3.0/24'],
-  internet: ['0.0.0.0/0'],
-  elsewhere: ['10.99.3.0/24', '10.99.4.0/23'],
-};
-const HOSTS = { client: CLIENT_IP, server: SERVER_IP, other: '10.99.3.3' };
-const CUSTOM_PROFILES = { narrow: [40000, 45000] };
-const CUSTOM_SERVICES = { web: ['tcp', 8080], game: ['udp', 27015] };
-
-const ipToInt = (s) => s.split('.').reduce((a, o) => a * 256 + Number(o), 0);
-const intToIp = (n) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-function prefixRange(p) {
-  const [a, len = '32'] = p.split('/');
-  const size = 2 ** (32 - Number(len));
-  const lo = ipToInt(a);
-  if (lo % size !== 0) throw new Error(`host bits set in ${p}`);
-  return [lo, lo + size - 1];
-}
-function mergeRanges(rs) {
-  const s = [...rs].sort((x, y) => x[0] - y[0]);
+// What the export promises beyond the kernel's verdicts (the brief's contract).
+function exportTextProblems(sc, p) {
   const out = [];
-  for (const [lo, hi] of s) {
-    const last = out[out.length - 1];
-    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
-    else out.push([lo, hi]);
+  const t = p.text;
+  if (p.format === 'nftables') {
+    const lines = t.split('\n').map((l) => l.trim());
+    const first = lines.filter((l) => l && !l.startsWith('#'));
+    if (!/^table inet fwlang\s*\{\s*\}$/.test(first[0] ?? '') || first[1] !== 'delete table inet fwlang')
+      out.push(`${p.at}: the nft script does not start with "table inet fwlang {}" and "delete table inet fwlang"`);
+    if (/\btable\s+(?!inet fwlang\b)/.test(t)) out.push(`${p.at}: the nft script touches a table other than inet fwlang`);
+    if (/^\s*flush\s+ruleset/m.test(t)) out.push(`${p.at}: the nft script flushes the whole ruleset`);
+    if (p.stateless && /\bct\s/.test(t)) out.push(`${p.at}: only stateless firewalls, yet the nft script has a ct expression`);
+  } else if (p.stateless && /conntrack|--state\b|-m state/.test(t)) {
+    out.push(`${p.at}: only stateless firewalls, yet the iptables rules match connection state`);
+  }
+  for (const set of sc.expectSets ?? []) {
+    if (p.format !== 'nftables') continue;
+    const groups = [...t.matchAll(/\{([^{}\n]*)\}/g)].map((m) => m[1].split(',').map((x) => x.trim()));
+    if (!groups.some((g) => set.every((e) => g.includes(e))))
+      out.push(
+        `${p.at}: no anonymous set { ${set.join(', ')} } in the nft script (consecutive rules differing in one field are to be merged)`,
+      );
   }
   return out;
 }
-const inRanges = (rs, x) => rs.some(([lo, hi]) => lo <= x && x <= hi);
-const sameRanges = (a, b) => JSON.stringify(mergeRanges(a)) === JSON.stringify(mergeRanges(b));
-const rangesText = (rs) =>
-  mergeRanges(rs)
-    .map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`))
-    .join(',');
-function parsePortList(s) {
-  if (s === '' || s == null) return [];
-  return s.split(',').map((x) => {
-    const [lo, hi = lo] = x.trim().split('-').map(Number);
-    return [lo, hi];
+
+function load(topo, p) {
+  if (p.format === 'nftables') topo.nft(p.at, p.text);
+  else {
+    topo.iptablesRestore(p.at, p.v4);
+    if (p.v6) topo.ip6tablesRestore(p.at, p.v6);
+  }
+}
+
+// --------------------------------------------------------- one scenario ----
+
+async function runScenario(sc, ctx) {
+  const { topo, probe, opts, stats } = ctx;
+  const problems = [];
+  let nPorts = 0;
+  const sims = sc.sim.flows;
+  if (!Array.isArray(sims) || sims.length !== sc.simFlows.length)
+    throw new Error(`fwlang returned ${sims?.length} flows for ${sc.simFlows.length}`);
+  sc.simFlows.forEach((text, k) => {
+    if (sims[k].flow !== text) throw new Error(`flow ${k + 1}: fwlang says "${sims[k].flow}", expected "${text}"`);
   });
-}
-
-function profileRange(sc, name) {
-  if (/^\d+-\d+$/.test(name)) return name.split('-').map(Number);
-  return CUSTOM_PROFILES[name] || PROFILES[name] || null;
-}
-function serviceOf(name) {
-  return CUSTOM_SERVICES[name] || BUILTIN_SERVICES[name] || null;
-}
-
-// An endpoint reference: a declared name, `any`, or a literal address/prefix.
-// Its addresses and its ephemeral range (spec §3: its own clause, else the
-// file's default, else wide; `any` and literals have no clause).
-function resolveEndpoint(sc, ref) {
-  const fileDefault = sc.defaultEphemeral ? profileRange(sc, sc.defaultEphemeral) : PROFILES.wide;
-  if (ref === 'any') return { addrs: [[0, 2 ** 32 - 1]], eph: fileDefault };
-  if (HOSTS[ref] || NETWORKS[ref]) {
-    const prefixes = HOSTS[ref] ? [HOSTS[ref]] : NETWORKS[ref];
-    const clause = sc.ephemeral?.[ref];
-    return { addrs: mergeRanges(prefixes.map(prefixRange)), eph: clause ? profileRange(sc, clause) : fileDefault };
-  }
-  if (/^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(ref)) return { addrs: [prefixRange(ref)], eph: fileDefault };
-  throw new Error(`unknown endpoint ${ref}`);
-}
-
-// Port items: a number, [lo, hi], a service name, or 'ephemeral' (the
-// ephemeral range of the endpoint on the same side, spec §4).
-function resolvePorts(sc, items, sideRef) {
-  const out = [];
-  for (const it of items) {
-    if (typeof it === 'number') out.push([it, it]);
-    else if (Array.isArray(it)) out.push(it);
-    else if (it === 'ephemeral') out.push(resolveEndpoint(sc, sideRef ?? 'any').eph);
-    else out.push([serviceOf(it)[1], serviceOf(it)[1]]);
-  }
-  return mergeRanges(out);
-}
-
-// ----------------------------------------------------------- rendering ----
-
-function portsText(items) {
-  const one = (it) => (typeof it === 'number' ? `${it}` : Array.isArray(it) ? `${it[0]}-${it[1]}` : it);
-  return items.length === 1 ? one(items[0]) : `[${items.map(one).join(', ')}]`;
-}
-
-function renderFw(sc) {
-  const L = [`# fwlang kernel oracle: ${sc.name}`];
-  for (const [n, [lo, hi]] of Object.entries(CUSTOM_PROFILES)) L.push(`ephemeral ${n} ${lo}-${hi}`);
-  if (sc.defaultEphemeral) L.push(`default ephemeral ${sc.defaultEphemeral}`);
-  for (const [n, a] of Object.entries(HOSTS)) L.push(`host ${n} ${a}${sc.ephemeral?.[n] ? ` ephemeral ${sc.ephemeral[n]}` : ''}`);
-  for (const [n, ps] of Object.entries(NETWORKS))
-    L.push(`network ${n} ${ps.join(', ')}${sc.ephemeral?.[n] ? ` ephemeral ${sc.ephemeral[n]}` : ''}`);
-  for (const [n, [proto, port]] of Object.entries(CUSTOM_SERVICES)) L.push(`service ${n} ${proto} ${port}`);
-  const fw = sc.firewall;
-  L.push(
-    `firewall fw ${fw.stateful ? 'stateful' : 'stateless'} protects ${fw.protects.join(', ')}${fw.default ? ` default ${fw.default}` : ''} {`,
-  );
-  fw.rules.forEach((r) => {
-    r.line = L.length + 1;
-    let s = `  ${r.num != null ? `${r.num} ` : ''}${r.dir} ${r.action} ${r.proto}`;
-    if (r.from) s += ` from ${r.from.ep}${r.from.ports ? ` port ${portsText(r.from.ports)}` : ''}`;
-    if (r.to) s += ` to ${r.to.ep}${r.to.ports ? ` port ${portsText(r.to.ports)}` : ''}`;
-    L.push(s);
-  });
-  L.push('}');
-  for (const f of sc.flows) {
-    f.text = `${f.client}${f.sports ? `:${portsText(compressPorts(f.sports))}` : ''} -> server ${f.service ?? `${f.proto} ${f.port}`}`;
-    L.push(`flow ${f.text}`);
-  }
-  return L.join('\n') + '\n';
-}
-
-function compressPorts(ports) {
-  return mergeRanges(ports.map((p) => [p, p])).map(([lo, hi]) => (lo === hi ? lo : [lo, hi]));
-}
-
-// ---------------------------------------------------------- translation ----
-// The firewall as an nftables rule set: spec §5 (direction, order, first
-// match, default) and §6 (stateless: no tracking; stateful: established and
-// related packets accepted before any rule).
-
-function evaluationOrder(rules) {
-  const numbered = rules.some((r) => r.num != null);
-  const idx = rules.map((r, i) => [r, i]);
-  if (numbered) idx.sort((a, b) => a[0].num - b[0].num || a[1] - b[1]);
-  return idx.map(([r]) => r);
-}
-
-function nftAddrs(ranges) {
-  const one = ([lo, hi]) => {
-    const size = hi - lo + 1;
-    const len = 32 - Math.log2(size);
-    if (Number.isInteger(len) && lo % size === 0) return len === 32 ? intToIp(lo) : `${intToIp(lo)}/${len}`;
-    return `${intToIp(lo)}-${intToIp(hi)}`;
-  };
-  return `{ ${ranges.map(one).join(', ')} }`;
-}
-function nftPorts(ranges) {
-  return `{ ${ranges.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(', ')} }`;
-}
-
-function translate(sc) {
-  const fw = sc.firewall;
-  const inside = mergeRanges(fw.protects.flatMap((p) => resolveEndpoint(sc, p).addrs));
-  const L = [];
-  L.push('flush ruleset');
-  L.push('table ip fwlang_oracle {');
-  L.push(`  set inside { type ipv4_addr; flags interval; elements = ${nftAddrs(inside)}; }`);
-  if (!fw.stateful) {
-    L.push('  chain raw_prerouting {');
-    L.push('    type filter hook prerouting priority raw; policy accept;');
-    L.push('    notrack');
-    L.push('  }');
-  }
-  L.push('  chain forward {');
-  L.push(`    type filter hook forward priority filter; policy ${fw.default === 'allow' ? 'accept' : 'drop'};`);
-  if (fw.stateful) L.push('    ct state established,related accept');
-  L.push('    ip saddr @inside ip daddr @inside accept comment "does not cross fw"');
-  L.push('    ip saddr != @inside ip daddr != @inside accept comment "does not cross fw"');
-  for (const r of evaluationOrder(fw.rules)) {
-    const m = [r.dir === 'inbound' ? 'ip saddr != @inside ip daddr @inside' : 'ip saddr @inside ip daddr != @inside'];
-    if (r.proto !== 'all') m.push(`meta l4proto ${r.proto}`);
-    if (r.from && r.from.ep !== 'any') m.push(`ip saddr ${nftAddrs(resolveEndpoint(sc, r.from.ep).addrs)}`);
-    if (r.from?.ports) m.push(`${r.proto} sport ${nftPorts(resolvePorts(sc, r.from.ports, r.from.ep))}`);
-    if (r.to && r.to.ep !== 'any') m.push(`ip daddr ${nftAddrs(resolveEndpoint(sc, r.to.ep).addrs)}`);
-    if (r.to?.ports) m.push(`${r.proto} dport ${nftPorts(resolvePorts(sc, r.to.ports, r.to.ep))}`);
-    m.push(r.action === 'allow' ? 'accept' : 'drop');
-    m.push(`comment "line ${r.line}"`);
-    L.push(`    ${m.join(' ')}`);
-  }
-  L.push('  }');
-  L.push('}');
-  return L.join('\n') + '\n';
-}
-
-// ============================================================ scenarios ====
-
-const BOUNDARY_PORTS = [1000, 1023, 1024, 1025, 32767, 32768, 39999, 40000, 45000, 45001, 49151, 49152, 60999, 61000, 65535];
-const B = {
-  linux: [32767, 32768, 60999, 61000],
-  iana: [49151, 49152, 65535],
-  wide: [1023, 1024, 65535],
-  narrow: [39999, 40000, 45000, 45001],
-};
-const ALL_B = [...new Set([...B.linux, ...B.iana, ...B.wide])].sort((a, b) => a - b);
-
-const R = (num, dir, action, proto, from, to) => ({
-  num,
-  dir,
-  action,
-  proto,
-  from: from ? { ep: from[0], ports: from[1] ?? null } : null,
-  to: to ? { ep: to[0], ports: to[1] ?? null } : null,
-});
-const tcpFlow = (port, sports, client = 'client') => ({ client, proto: 'tcp', port, sports });
-const udpFlow = (port, sports, client = 'client') => ({ client, proto: 'udp', port, sports });
-const svcFlow = (service, sports, client = 'client') => ({
-  client,
-  service,
-  proto: serviceOf(service)[0],
-  port: serviceOf(service)[1],
-  sports,
-});
-
-function handScenarios() {
-  const S = [];
-  const add = (name, firewall, flows, extra = {}) => S.push({ name, firewall, flows, ...extra });
-
-  add(
-    'spec §1 edge: request and response rules, numbered',
-    {
-      stateful: false,
-      protects: ['servers'],
-      rules: [
-        R(100, 'inbound', 'allow', 'tcp', ['internet'], ['server', ['https']]),
-        R(110, 'outbound', 'allow', 'tcp', ['server', ['https']], ['internet', ['ephemeral']]),
-      ],
-    },
-    [svcFlow('https', [1000, 1023, 1024, 32768, 65535]), tcpFlow(22, [40000])],
-  );
-
-  add(
-    'the note: response rule 49152-65535, linux client',
-    {
-      stateful: false,
-      protects: ['servers'],
-      rules: [
-        R(100, 'inbound', 'allow', 'tcp', null, ['server', [80]]),
-        R(110, 'outbound', 'allow', 'tcp', ['server', [80]], ['clients', [[49152, 65535]]]),
-      ],
-    },
-    [tcpFlow(80, ALL_B), tcpFlow(80, null)],
-    { ephemeral: { client: 'linux' } },
-  );
-
-  add(
-    'stateless, request rule only',
-    {
-      stateful: false,
-      protects: ['servers'],
-      rules: [R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', [80]])],
-    },
-    [tcpFlow(80, [1024, 40001, 50001]), udpFlow(80, [40001])],
-  );
-
-  add(
-    'stateful, request rule only',
-    {
-      stateful: true,
-      protects: ['servers'],
-      rules: [
-        R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', [80]]),
-        R(null, 'inbound', 'allow', 'udp', ['client'], ['server', ['dns']]),
-      ],
-    },
-    [tcpFlow(80, [1024, 40001, 50001]), svcFlow('dns', [32767, 60999, 61000]), tcpFlow(81, [40001])],
-  );
-
-  add(
-    'protects the client: dns out, response in to ephemeral linux',
-    {
-      stateful: false,
-      protects: ['clients'],
-      rules: [
-        R(null, 'outbound', 'allow', 'udp', ['client'], ['servers', ['dns']]),
-        R(null, 'inbound', 'allow', 'udp', ['servers', ['dns']], ['client', ['ephemeral']]),
-      ],
-    },
-    [svcFlow('dns', [1024, 32767, 32768, 60999, 61000, 65535]), svcFlow('dns', null), udpFlow(54, [40000])],
-    { ephemeral: { client: 'linux' } },
-  );
-
-  add(
-    'unnumbered: deny before allow, file order',
-    {
-      stateful: false,
-      protects: ['servers'],
-      rules: [
-        R(null, 'inbound', 'deny', 'tcp', ['any', [[1024, 32767]]], ['server', [80]]),
-        R(null, 'inbound', 'allow', 'tcp', null, ['server', [80]]),
-        R(null, 'outbound', 'allow', 'tcp', ['server', [80]], null),
-        R(null, 'outbound', 'deny', 'tcp', ['server'], ['client', [[60000, 65535]]]),
-      ],
-    },
-    [tcpFlow(80, [1023, 1024, 32767, 32768, 59999, 60000, 65535])],
-  );
-
-  add(
-    'numbered out of file order: lower number wins',
-    {
-      stateful: false,
-      protects: ['servers'],
-      rules: [
-        R(200, 'inbound', 'allow', 'tcp', null, ['server', [80]]),
-        R(100, 'inbound', 'deny', 'tcp', ['client', [[49152, 65535]]], ['server', [80]]),
-        R(100, 'outbound', 'allow', 'tcp', ['server', [80]], ['client', [[1024, 65535]]]),
-        R(50, 'outbound', 'deny', 'tcp', ['server', [80]], ['client', [[32768, 40000]]]),
-      ],
-    },
-    [tcpFlow(80, [1024, 32767, 32768, 40000, 40001, 49151, 49152, 65535])],
-  );
-
-  add(
-    'stateless default allow, responses to iana denied',
-    {
-      stateful: false,
-      protects: ['server'],
-      default: 'allow',
-      rules: [
-        R(10, 'outbound', 'deny', 'tcp', ['server'], ['any', [[49152, 65535]]]),
-        R(20, 'inbound', 'deny', 'udp', null, ['server', [53]]),
-      ],
-    },
-    [tcpFlow(443, ALL_B), udpFlow(53, [40000]), udpFlow(123, [49152])],
-  );
-
-  add(
-    'stateful default allow, some requests denied',
-    {
-      stateful: true,
-      protects: ['servers'],
-      default: 'allow',
-      rules: [
-        R(null, 'inbound', 'deny', 'tcp', ['clients', [[32768, 49151]]], ['server', [22]]),
-        R(null, 'inbound', 'deny', 'udp', null, null),
-      ],
-    },
-    [svcFlow('ssh', [1024, 32767, 32768, 49151, 49152]), udpFlow(53, [50000]), tcpFlow(80, [50000])],
-  );
-
-  add(
-    'stateful: a response deny rule is never used for responses',
-    {
-      stateful: true,
-      protects: ['servers'],
-      default: 'deny',
-      rules: [
-        R(null, 'outbound', 'deny', 'tcp', ['server', [80]], ['client']),
-        R(null, 'outbound', 'deny', 'udp', ['server'], null),
-        R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', [80]]),
-        R(null, 'inbound', 'allow', 'udp', ['client'], ['server', [53]]),
-      ],
-    },
-    [tcpFlow(80, [1024, 40000, 65535]), udpFlow(53, [1024, 40000])],
-  );
-
-  add(
-    'stateful protects the client: only response rules, requests denied',
-    {
-      stateful: true,
-      protects: ['clients'],
-      rules: [
-        R(null, 'inbound', 'allow', 'tcp', ['server', [80]], ['client', ['ephemeral']]),
-        R(null, 'outbound', 'deny', 'tcp', null, null),
-      ],
-    },
-    [tcpFlow(80, [40000, 50000])],
-  );
-
-  add(
-    'port lists with ephemeral and services; literal address uses the file default',
-    {
-      stateful: false,
-      protects: ['servers'],
-      rules: [
-        R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', [80, 'ssh']]),
-        R(null, 'outbound', 'allow', 'tcp', ['server', ['http', 22]], [CLIENT_IP, ['ephemeral', 1000]]),
-      ],
-    },
-    [tcpFlow(80, [999, 1000, 1001, 32767, 32768, 49151, 49152, 65535]), svcFlow('ssh', [32768, 60999, 61000])],
-    { ephemeral: { client: 'linux' }, defaultEphemeral: 'windows' },
-  );
-
-  add(
-    'custom profile as the file default; flow from a literal client',
-    {
-      stateful: false,
-      protects: ['clients'],
-      rules: [
-        R(null, 'outbound', 'allow', 'tcp', ['clients', ['ephemeral']], ['server', ['web']]),
-        R(null, 'inbound', 'allow', 'tcp', ['server', ['web']], ['clients', ['ephemeral']]),
-      ],
-    },
-    [svcFlow('web', B.narrow), svcFlow('web', null, CLIENT_IP), svcFlow('web', null)],
-    { defaultEphemeral: 'narrow', ephemeral: { client: 'linux' } },
-  );
-
-  add(
-    'protects both sides: no firewall crossed',
-    {
-      stateful: false,
-      protects: ['10.99.0.0/16'],
-      rules: [R(null, 'inbound', 'deny', 'all', null, null), R(null, 'outbound', 'deny', 'all', null, null)],
-    },
-    [tcpFlow(80, [40000]), udpFlow(53, [40000])],
-  );
-
-  add(
-    'protects the server host only; `all` rules and a network with two prefixes',
-    {
-      stateful: false,
-      protects: ['server'],
-      rules: [
-        R(1, 'inbound', 'deny', 'icmp', null, null),
-        R(2, 'inbound', 'allow', 'all', ['partners'], ['server']),
-        R(1, 'outbound', 'allow', 'all', ['server'], ['10.99.1.0/25']),
-      ],
-    },
-    [tcpFlow(5432, [40000, 65535]), udpFlow(27015, [1024])],
-  );
-
-  add(
-    'stateful udp, requests from high ports denied',
-    {
-      stateful: true,
-      protects: ['servers'],
-      rules: [
-        R(10, 'inbound', 'deny', 'udp', ['client', [[49152, 65535]]], null),
-        R(20, 'inbound', 'allow', 'udp', null, ['servers', ['game', 'ntp']]),
-      ],
-    },
-    [svcFlow('game', ALL_B), svcFlow('ntp', [49151, 49152]), udpFlow(53, [40000])],
-  );
-
-  add(
-    'server port range; client ports below 1024',
-    {
-      stateful: false,
-      protects: ['servers'],
-      rules: [
-        R(null, 'inbound', 'allow', 'tcp', null, ['servers', [[8000, 8100]]]),
-        R(null, 'outbound', 'allow', 'tcp', ['servers', [[8000, 8100]]], ['clients', [[1024, 65535]]]),
-        R(null, 'outbound', 'allow', 'tcp', ['servers', [8100]], ['clients', [[1, 1023]]]),
-      ],
-    },
-    [tcpFlow(8080, [1000, 1023, 1024]), tcpFlow(8100, [1000, 1023, 1024]), tcpFlow(8101, [1024])],
-  );
-
-  add(
-    'client ephemeral windows, default ephemeral linux, response to the client network',
-    {
-      stateful: false,
-      protects: ['servers'],
-      rules: [
-        R(null, 'inbound', 'allow', 'udp', ['clients'], ['server', [53]]),
-        R(null, 'outbound', 'allow', 'udp', ['server', [53]], ['clients', ['ephemeral']]),
-      ],
-    },
-    [udpFlow(53, ALL_B), udpFlow(53, null)],
-    { ephemeral: { client: 'windows' }, defaultEphemeral: 'linux' },
-  );
-
-  return S;
-}
-
-// ----------------------------------------------------- random scenarios ----
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomScenario(rnd, i) {
-  const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
-  const chance = (p) => rnd() < p;
-  const stateful = chance(0.5);
-  const serverSide = chance(0.5); // protects the server side (else the client side)
-  const serverEps = ['server', 'servers', SERVER_IP, '10.99.2.0/24'];
-  const clientEps = ['client', 'clients', 'partners', CLIENT_IP, '10.99.1.0/24'];
-  const protects = serverSide
-    ? pick([['server'], ['servers'], ['10.99.2.0/24'], ['servers', 'other']])
-    : pick([['client'], ['clients'], ['10.99.1.0/24'], ['partners'], ['clients', 'elsewhere']]);
-  const svcPorts = { tcp: [80, 443, 8080, 22], udp: [53, 123, 27015] };
-  const svcNames = { tcp: ['http', 'https', 'web', 'ssh'], udp: ['dns', 'ntp', 'game'] };
-  const clientPortItems = () => {
-    const one = () =>
-      pick(['ephemeral', 'ephemeral', [1024, 65535], [32768, 60999], [49152, 65535], [40000, 45000], [1, 1023], 40000, [32768, 49151]]);
-    return chance(0.2) ? [one(), one()] : [one()];
-  };
-  const serverPortItems = (proto) => {
-    const one = () =>
-      chance(0.5)
-        ? pick(svcPorts[proto])
-        : chance(0.5)
-          ? pick(svcNames[proto])
-          : pick([
-              [1, 1023],
-              [8000, 8100],
-              [20, 80],
-            ]);
-    return chance(0.2) ? [one(), one()] : [one()];
-  };
-  const n = 2 + Math.floor(rnd() * 5);
-  const numbered = chance(0.5);
-  const used = { inbound: new Set(), outbound: new Set() };
-  const rules = [];
-  for (let k = 0; k < n; k++) {
-    const dir = chance(0.5) ? 'inbound' : 'outbound';
-    // request-oriented (client side -> server side) or response-oriented
-    const outsideIsClient = serverSide;
-    const fromClientSide = (dir === 'inbound') === outsideIsClient;
-    const proto = pick(['tcp', 'tcp', 'tcp', 'udp', 'udp', 'udp', 'all', 'icmp']);
-    const action = chance(0.7) ? 'allow' : 'deny';
-    const side = (isClient) => {
-      if (chance(0.25)) return null;
-      const ep = isClient ? pick([...clientEps, 'any', 'internet', 'other']) : pick([...serverEps, 'any']);
-      let ports = null;
-      if ((proto === 'tcp' || proto === 'udp') && chance(0.7)) {
-        const clientish = chance(0.85) ? isClient : !isClient;
-        ports = clientish ? clientPortItems() : serverPortItems(proto);
-      }
-      return { ep, ports };
-    };
-    let num = null;
-    if (numbered) {
-      do num = 10 * (1 + Math.floor(rnd() * 20));
-      while (used[dir].has(num));
-      used[dir].add(num);
-    }
-    rules.push({ num, dir, action, proto, from: side(fromClientSide), to: side(!fromClientSide) });
-  }
-  const profiles = [undefined, 'linux', 'windows', 'wide', 'narrow', '40000-45000'];
-  const ephemeral = { client: pick(profiles), server: pick([undefined, undefined, 'linux']), clients: pick([undefined, 'iana']) };
-  const defaultEphemeral = pick([undefined, undefined, 'linux', 'iana', 'narrow']);
-  const flows = [];
-  const nf = 2 + Math.floor(rnd() * 2);
-  for (let k = 0; k < nf; k++) {
-    const proto = chance(0.55) ? 'tcp' : 'udp';
-    const port = pick(svcPorts[proto]);
-    let sports = null;
-    if (chance(0.8)) {
-      const s = new Set();
-      const m = 5 + Math.floor(rnd() * 6);
-      while (s.size < m) s.add(pick(BOUNDARY_PORTS));
-      sports = [...s];
-    }
-    flows.push({ client: chance(0.85) ? 'client' : CLIENT_IP, proto, port, sports });
-  }
-  return {
-    name: `random #${i}`,
-    ephemeral,
-    defaultEphemeral,
-    firewall: { stateful, protects, default: pick([undefined, 'deny', 'allow']), rules },
-    flows,
-  };
-}
-
-// ============================================================== driver ====
-
-const cleanups = [];
-let cleanedUp = false;
-function cleanupSync() {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  for (const f of cleanups.reverse()) {
+  topo.flushAll();
+  for (const k of NS_KEYS) topo.ctFlush(k);
+  for (const p of sc.placements) {
+    problems.push(...exportTextProblems(sc, p));
     try {
-      f();
-    } catch {
-      /* best effort */
+      load(topo, p);
+    } catch (e) {
+      throw new Error(`${NS_NAMES[p.at]} rejected \`${p.command}\`: ${e.message}`);
     }
   }
+  const ctNs = sc.placements.filter((p) => !p.stateless).map((p) => p.at);
+  const statelessNs = sc.placements.filter((p) => p.stateless).map((p) => p.at);
+  const natAt = sc.nats?.length ? sc.nats[0].at : null;
+
+  for (const f of sc.flows) {
+    const sim = sims[f.simIndex];
+    const wire = { proto: f.proto, src: addressOf(f.client), dst: addressOf(f.server), port: f.port };
+    const v = sim.verdict;
+    stats.verdicts[v] = (stats.verdicts[v] ?? 0) + 1;
+    if (f.proto === 'icmp') {
+      let got = await probe(wire, [0], opts.timeoutMs, { ctNs });
+      stats.probes++;
+      nPorts++;
+      if (v === 'allowed' && !got.pass[0]) {
+        stats.reprobed++;
+        got = await probe(wire, [0], 1000, { ctNs });
+      }
+      if (got.pass[0]) stats.kernelPasses++;
+      if ((v === 'allowed') !== got.pass[0] || !['allowed', 'blocked'].includes(v))
+        problems.push(`flow "${f.text}": fwlang ${v}, kernel ${got.pass[0] ? 'passes' : 'drops'} the echo request/reply`);
+    } else if (f.natName) {
+      nPorts += await natFlow(sc, f, sims, wire, ctx, { ctNs, natAt }, problems);
+    } else {
+      nPorts += await plainFlow(sc, f, sim, wire, ctx, ctNs, problems);
+    }
+    for (const k of statelessNs) {
+      const n = topo.ctCount(k);
+      if (n !== 0) problems.push(`${NS_NAMES[k]} holds only stateless firewalls, yet conntrack holds ${n} entries after flow "${f.text}"`);
+    }
+  }
+  return { problems, nPorts };
 }
-function fatal(msg) {
-  console.error(`netfilter oracle: SET-UP FAILURE: ${msg}`);
-  cleanupSync();
-  process.exit(1);
-}
-function cleanUpOnExit() {
-  process.on('exit', cleanupSync);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(sig, () => {
-      console.error(`netfilter oracle: interrupted (${sig}), cleaning up`);
-      cleanupSync();
-      process.exit(1);
+
+async function plainFlow(sc, f, sim, wire, ctx, ctNs, problems) {
+  const { probe, opts, stats } = ctx;
+  const allowed = sim.response ? parsePortList(sim.response.allowedClientPorts) : [];
+  const blocked = sim.response ? parsePortList(sim.response.blockedClientPorts) : null;
+  // the client ports the flow considers (spec §6): given, else the client's ephemeral range
+  const considered = f.sports ? mergeRanges(f.sports.map((p) => [p, p])) : [clientEphemeral(sc, f.client)];
+  if (blocked && !sameRanges([...allowed, ...blocked], considered))
+    problems.push(
+      `flow "${f.text}": fwlang's allowed (${rangesText(allowed)}) + blocked (${rangesText(blocked)}) client ports are not the ports the flow considers (${rangesText(considered)})`,
+    );
+  const ownVerdict = !blocked || allowed.length === 0 ? 'blocked' : blocked.length === 0 ? 'allowed' : 'partial';
+  if (sim.verdict !== ownVerdict)
+    problems.push(
+      `flow "${f.text}": fwlang's verdict ${sim.verdict} does not match its own client ports (allowed ${rangesText(allowed) || '-'}, blocked ${blocked ? rangesText(blocked) || '-' : 'all'})`,
+    );
+  let sports = f.sports;
+  if (!sports) {
+    // a whole ephemeral range: probe its ends and the boundaries inside it
+    const [lo, hi] = considered[0];
+    sports = [...new Set([lo, lo + 1, hi - 1, hi, ...BOUNDARY_PORTS.filter((p) => p >= lo && p <= hi)])].sort((a, b) => a - b);
+  }
+  const want = sports.map((p) => inRanges(allowed, p));
+  const got = await probe(wire, sports, opts.timeoutMs, { ctNs });
+  stats.probes += sports.length;
+  // A port can only look blocked by being slow: confirm such disagreements with a long timeout.
+  const slow = sports.filter((p, j) => want[j] && !got.pass[j]);
+  if (slow.length) {
+    stats.reprobed += slow.length;
+    const again = await probe(wire, slow, 1000, { ctNs });
+    slow.forEach((p, j) => {
+      if (again.pass[j]) got.pass[sports.indexOf(p)] = true;
     });
   }
-}
-
-function findTool(name) {
-  for (const d of (process.env.PATH || '').split(':').concat(['/usr/sbin', '/sbin', '/usr/bin', '/bin'])) {
-    if (!d) continue;
-    try {
-      accessSync(join(d, name), constants.X_OK);
-      return join(d, name);
-    } catch {
-      /* not here */
-    }
+  const kernelOk = sports.filter((_, j) => got.pass[j]);
+  stats.kernelPasses += kernelOk.length;
+  const kernelNo = sports.filter((_, j) => !got.pass[j]);
+  const bad = sports.filter((_, j) => got.pass[j] !== want[j]);
+  const v = sim.verdict;
+  const verdictBad =
+    (kernelOk.length && v === 'blocked') ||
+    (kernelNo.length && v === 'allowed') ||
+    (f.sports && kernelOk.length && kernelNo.length && v !== 'partial');
+  if (bad.length || verdictBad) {
+    problems.push(
+      `flow "${f.text}": fwlang ${v} (allowed ${rangesText(allowed) || '-'}), kernel passes ${kernelOk.join(',') || '-'}, drops ${kernelNo.join(',') || '-'}` +
+        (bad.length
+          ? `; disagree on ${bad.map((p) => `${p} (fwlang ${inRanges(allowed, p) ? 'allow' : 'deny'}, kernel ${got.pass[sports.indexOf(p)] ? 'pass' : 'drop'}; request ${got.seen.has(p) ? 'reached' : 'did not reach'} the server)`).join(', ')}`
+          : ''),
+    );
   }
-  return null;
+  return sports.length;
 }
 
-function run(cmd, args, input) {
-  const r = spawnSync(cmd, args, { input, encoding: 'utf8' });
-  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${(r.stderr || r.stdout).trim()}`);
-  return r.stdout;
+// A flow through the nat gateway in r1. Each probed client port CP has its
+// own flow `client:CP -> ... via natgw`, whose allowed gateway ports are
+// exactly those that pass with CP; the kernel's pick (r1's conntrack reply
+// tuple) must pass exactly when fwlang allows it. The flow over all probed
+// ports must have a verdict that fits what passed, and every client port it
+// calls allowed must pass.
+async function natFlow(sc, f, sims, wire, ctx, { ctNs, natAt }, problems) {
+  const { probe, opts, stats } = ctx;
+  const nat = sc.nats.find((n) => n.name === f.natName);
+  const natRange = nat.ports ?? [1024, 65535];
+  const agg = sims[f.simIndex];
+  const perPort = new Map();
+  for (const pp of f.perPort) {
+    const s = sims[pp.simIndex];
+    let gw;
+    if (typeof s.allowedGatewayPorts === 'string') gw = parsePortList(s.allowedGatewayPorts);
+    else gw = s.verdict === 'allowed' ? [natRange] : s.verdict === 'blocked' ? [] : null;
+    if (gw === null) {
+      problems.push(`flow "${pp.text}": fwlang says ${s.verdict} but names no allowedGatewayPorts`);
+      gw = [];
+    }
+    const own = gw.length === 0 ? 'blocked' : sameRanges(gw, [natRange]) ? 'allowed' : 'partial';
+    if (own !== s.verdict)
+      problems.push(`flow "${pp.text}": fwlang's verdict ${s.verdict} does not match its allowed gateway ports (${rangesText(gw) || '-'})`);
+    perPort.set(pp.port, { verdict: s.verdict, gw });
+  }
+  const sports = f.sports;
+  const got = await probe(wire, sports, opts.timeoutMs, { ctNs, natAt });
+  stats.probes += sports.length;
+  const pass = new Map(sports.map((p, j) => [p, got.pass[j]]));
+  const gp = new Map(sports.map((p) => [p, got.gateway.get(p)]));
+  const slow = sports.filter((p) => !pass.get(p) && gp.get(p) != null && inRanges(perPort.get(p).gw, gp.get(p)));
+  if (slow.length) {
+    stats.reprobed += slow.length;
+    const again = await probe(wire, slow, 1000, { ctNs, natAt });
+    slow.forEach((p, j) => {
+      pass.set(p, again.pass[j]);
+      gp.set(p, again.gateway.get(p));
+    });
+  }
+  const allowedClients = agg.response ? parsePortList(agg.response.allowedClientPorts) : [];
+  const detail = [];
+  for (const p of sports) {
+    const g = gp.get(p);
+    if (g == null) {
+      // no conntrack entry in r1: the request was dropped there before it was masqueraded, whatever gateway port
+      if (pass.get(p))
+        problems.push(`flow "${f.text}": client port ${p} passed, yet r1's conntrack has no entry for it (was it masqueraded?)`);
+      else if (perPort.get(p).gw.length)
+        detail.push(`${p} (dropped in r1 before the NAT, but fwlang allows gateway ports ${rangesText(perPort.get(p).gw)} for it)`);
+      continue;
+    }
+    if (!inRanges([natRange], g))
+      problems.push(`flow "${f.text}": client port ${p} left r1 with gateway port ${g}, outside the nat's ports ${rangesText([natRange])}`);
+    const want = inRanges(perPort.get(p).gw, g);
+    if (pass.get(p)) stats.kernelPasses++;
+    if (want !== pass.get(p))
+      detail.push(
+        `${p}→${g} (fwlang ${want ? 'allows' : 'denies'} gateway port ${g} for it: ${rangesText(perPort.get(p).gw) || 'none'}; kernel ${pass.get(p) ? 'passes' : 'drops'})`,
+      );
+    if (inRanges(allowedClients, p) && !pass.get(p))
+      detail.push(`${p}: fwlang's flow over all ports calls it allowed, kernel drops it (gateway port ${g})`);
+    if (inRanges(allowedClients, p) !== (perPort.get(p).verdict === 'allowed'))
+      problems.push(
+        `flow "${f.text}": client port ${p} is ${inRanges(allowedClients, p) ? '' : 'not '}allowed over all ports, but its own flow is ${perPort.get(p).verdict}`,
+      );
+  }
+  const ok = sports.filter((p) => pass.get(p));
+  const no = sports.filter((p) => !pass.get(p));
+  (sc.notes ??= []).push(
+    `flow "${f.text}": kernel (client port→gateway port) passes ${ok.map((p) => `${p}→${gp.get(p)}`).join(',') || '-'}, drops ${no.map((p) => `${p}→${gp.get(p) ?? 'dropped before the NAT'}`).join(',') || '-'}`,
+  );
+  const v = agg.verdict;
+  const verdictBad = (ok.length && v === 'blocked') || (no.length && v === 'allowed') || (ok.length && no.length && v !== 'partial');
+  if (detail.length || verdictBad)
+    problems.push(
+      `flow "${f.text}": fwlang ${v}, kernel passes ${ok.map((p) => `${p}→${gp.get(p)}`).join(',') || '-'}, drops ${no.map((p) => `${p}→${gp.get(p)}`).join(',') || '-'}` +
+        (detail.length ? `; disagree on ${detail.join(', ')}` : ''),
+    );
+  return sports.length;
 }
+
+// ================================================================= main ====
 
 function parseArgs() {
   const a = process.argv.slice(2);
@@ -807,104 +348,26 @@ function parseArgs() {
     const v = i >= 0 ? a[i + 1] : process.env[env];
     return v == null || v === '' ? dflt : Number(v);
   };
+  const only = a.includes('--only') ? a[a.indexOf('--only') + 1] : null;
   const o = {
     seed: opt('--seed', 'FWLANG_ORACLE_SEED', 20250601),
-    random: opt('--random', 'FWLANG_ORACLE_RANDOM', 30),
+    random: opt('--random', 'FWLANG_ORACLE_RANDOM', 110),
+    imports: opt('--imports', 'FWLANG_ORACLE_IMPORTS', 60),
     timeoutMs: opt('--timeout', 'FWLANG_ORACLE_TIMEOUT_MS', 50),
     verbose: a.includes('--verbose'),
+    only,
   };
-  if (a.includes('--help') || ![o.seed, o.random, o.timeoutMs].every((n) => Number.isInteger(n) && n >= 0)) {
-    console.error('usage: node test/oracle/netfilter.mjs [--seed N] [--random COUNT] [--timeout MS] [--verbose]  (as root)');
+  if (
+    a.includes('--help') ||
+    ![o.seed, o.random, o.imports, o.timeoutMs].every((n) => Number.isInteger(n) && n >= 0) ||
+    (only && !['export', 'import'].includes(only))
+  ) {
+    console.error(
+      'usage: node test/oracle/netfilter.mjs [--seed N] [--random COUNT] [--imports COUNT] [--timeout MS] [--only export|import] [--verbose]  (as root)',
+    );
     process.exit(a.includes('--help') ? 0 : 2);
   }
   return o;
-}
-
-class Agent {
-  constructor(ns, role, ipPath) {
-    this.role = role;
-    this.next = 1;
-    this.pending = new Map();
-    this.proc = spawn(ipPath, ['netns', 'exec', ns, process.execPath, THIS_FILE, '--agent', role], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.stderr = '';
-    this.proc.stderr.on('data', (d) => {
-      this.stderr += d;
-    });
-    this.proc.on('exit', (code) => {
-      for (const { rej } of this.pending.values()) rej(new Error(`${role} agent exited (${code}): ${this.stderr.trim()}`));
-      this.pending.clear();
-      this.dead = true;
-    });
-    createInterface({ input: this.proc.stdout }).on('line', (line) => {
-      let msg;
-      try {
-        msg = JSON.parse(line);
-      } catch {
-        return;
-      }
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      clearTimeout(p.timer);
-      if (msg.ok) p.res(msg);
-      else p.rej(new Error(`${role} agent: ${msg.error}`));
-    });
-    cleanups.push(() => this.proc.kill('SIGKILL'));
-  }
-  call(msg) {
-    if (this.dead) return Promise.reject(new Error(`${this.role} agent is not running: ${this.stderr.trim()}`));
-    const id = this.next++;
-    return new Promise((res, rej) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        rej(new Error(`${this.role} agent did not answer within 10 s`));
-      }, 10000);
-      this.pending.set(id, { res, rej, timer });
-      this.proc.stdin.write(JSON.stringify({ id, ...msg }) + '\n');
-    });
-  }
-}
-
-async function simulateAll(dir, scenarios) {
-  const cli = join(ROOT, 'bin', 'fwlang.js');
-  const one = (sc, i) =>
-    new Promise((res) => {
-      const file = join(dir, `scenario-${String(i + 1).padStart(2, '0')}.fw`);
-      writeFileSync(file, sc.fw);
-      sc.file = file;
-      const p = spawn(process.execPath, [cli, 'simulate', file, '--json'], { cwd: ROOT });
-      let out = '';
-      let err = '';
-      p.stdout.on('data', (d) => {
-        out += d;
-      });
-      p.stderr.on('data', (d) => {
-        err += d;
-      });
-      p.on('close', (code) => {
-        try {
-          if (code !== 0 && code !== 1) throw new Error(`exit ${code}`);
-          sc.sim = JSON.parse(out);
-        } catch (e) {
-          sc.simError = `fwlang simulate failed (${e.message}): ${err.trim() || out.trim()}`;
-        }
-        res();
-      });
-    });
-  // at most as many fwlang processes at once as CPUs; sc.simulated settles with each
-  const waiting = scenarios.map((sc, i) => {
-    let go;
-    sc.simulated = new Promise((res) => {
-      go = () => one(sc, i).then(res);
-    });
-    return () => go();
-  });
-  const width = Math.max(1, Math.min(8, availableParallelism()));
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (waiting.length) await waiting.shift()();
-    }),
-  );
 }
 
 async function main() {
@@ -917,251 +380,166 @@ async function main() {
   if (typeof process.getuid === 'function' && process.getuid() !== 0)
     fatal('needs root (ip netns, nft); run it as root, e.g. `sudo npm run test:oracle`');
   const tools = {};
-  for (const [t, pkg] of [
-    ['ip', 'iproute2'],
-    ['nft', 'nftables'],
-    ['conntrack', 'conntrack'],
+  for (const [key, t, pkg] of [
+    ['ip', 'ip', 'iproute2'],
+    ['nft', 'nft', 'nftables'],
+    ['conntrack', 'conntrack', 'conntrack'],
+    ['iptablesRestore', 'iptables-restore', 'iptables'],
+    ['ip6tablesRestore', 'ip6tables-restore', 'iptables'],
+    ['iptablesSave', 'iptables-save', 'iptables'],
+    ['ip6tablesSave', 'ip6tables-save', 'iptables'],
+    ['ping', 'ping', 'iputils-ping'],
   ]) {
-    tools[t] = findTool(t);
-    if (!tools[t]) fatal(`\`${t}\` not found (Debian package ${pkg}); run .ci/install-oracle.sh`);
+    tools[key] = findTool(t);
+    if (!tools[key]) fatal(`\`${t}\` not found (Debian package ${pkg}); run .ci/install-oracle.sh`);
   }
+  const iptv = run(tools.iptablesRestore, ['--version']).trim();
+  if (!/nf_tables/.test(iptv)) fatal(`iptables-restore is not iptables-nft (${iptv}): the oracle flushes rules with nft`);
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
     console.log('dist/cli.js missing: npm run build');
     const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
     if (r.status !== 0) fatal('npm run build failed');
   }
 
-  // ---- scenarios and fwlang's answers
+  // ---- scenarios, and fwlang's answers in the background
   const rnd = mulberry32(opts.seed);
-  const scenarios = [...handScenarios(), ...Array.from({ length: opts.random }, (_, i) => randomScenario(rnd, i + 1))];
-  for (const sc of scenarios) {
-    sc.fw = renderFw(sc);
-    sc.nft = translate(sc);
-  }
+  const hand = handScenarios();
+  const scenarios = opts.only === 'import' ? [] : [...hand, ...Array.from({ length: opts.random }, (_, i) => randomScenario(rnd, i + 1))];
+  for (const sc of scenarios) sc.files = render(sc);
   const tmp = mkdtempSync(join(tmpdir(), 'fwlang-oracle-'));
-  cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
-  // fwlang runs in the background while the kernel is probed (both take seconds)
-  const simulated = simulateAll(tmp, scenarios);
-
-  // ---- namespaces
-  const ip = tools.ip;
-  const prefix = 'fwlang-oracle-';
-  // namespaces left by an earlier run that was killed (its pid is gone)
+  onCleanup(() => rmSync(tmp, { recursive: true, force: true }));
+  let version;
   try {
-    for (const line of run(ip, ['netns', 'list']).split('\n')) {
-      const m = line.match(/^(fwlang-oracle-(\d+)-[cfs])\b/);
-      if (m && Number(m[2]) !== process.pid && !existsSync(`/proc/${m[2]}`)) spawnSync(ip, ['netns', 'del', m[1]]);
-    }
+    version = await snapshotCli(join(tmp, 'fwlang'));
   } catch (e) {
-    fatal(`\`ip netns list\` does not work here: ${e.message}`);
+    fatal(e.message);
   }
-  const NS = { c: `${prefix}${process.pid}-c`, f: `${prefix}${process.pid}-f`, s: `${prefix}${process.pid}-s` };
-  const inNs = (ns, cmd, args, input) => run(ip, ['netns', 'exec', ns, cmd, ...args], input);
-  try {
-    for (const ns of Object.values(NS)) {
-      run(ip, ['netns', 'add', ns]);
-      cleanups.push(() => spawnSync(ip, ['netns', 'del', ns]));
-    }
-    run(ip, ['link', 'add', 'c0', 'netns', NS.c, 'type', 'veth', 'peer', 'name', 'f0', 'netns', NS.f]);
-    run(ip, ['link', 'add', 's0', 'netns', NS.s, 'type', 'veth', 'peer', 'name', 'f1', 'netns', NS.f]);
-    // /proc/sys/net is the namespace's own; no IPv6 chatter (best effort: IPv6 may be off already)
-    for (const ns of Object.values(NS)) {
-      spawnSync(ip, ['netns', 'exec', ns, 'sh', '-c', 'for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo 1 > $f; done'], {
-        stdio: 'ignore',
-      });
-      run(ip, ['-n', ns, 'link', 'set', 'lo', 'up']);
-    }
-    inNs(NS.f, 'sh', ['-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward']);
-    run(ip, ['-n', NS.c, 'addr', 'add', `${CLIENT_IP}/24`, 'dev', 'c0']);
-    run(ip, ['-n', NS.f, 'addr', 'add', '10.99.1.1/24', 'dev', 'f0']);
-    run(ip, ['-n', NS.f, 'addr', 'add', '10.99.2.1/24', 'dev', 'f1']);
-    run(ip, ['-n', NS.s, 'addr', 'add', `${SERVER_IP}/24`, 'dev', 's0']);
-    for (const [ns, dev] of [
-      [NS.c, 'c0'],
-      [NS.f, 'f0'],
-      [NS.f, 'f1'],
-      [NS.s, 's0'],
-    ])
-      run(ip, ['-n', ns, 'link', 'set', dev, 'up']);
-    run(ip, ['-n', NS.c, 'route', 'add', 'default', 'via', '10.99.1.1']);
-    run(ip, ['-n', NS.s, 'route', 'add', 'default', 'via', '10.99.2.1']);
-  } catch (e) {
-    fatal(`could not build the client — fw — server namespaces: ${e.message}`);
-  }
-  const nft = (text) => inNs(NS.f, tools.nft, ['-f', '-'], text);
-  const conntrack = (...args) => inNs(NS.f, tools.conntrack, args);
-  const ctFlush = () => {
-    const r = spawnSync(ip, ['netns', 'exec', NS.f, tools.conntrack, '-F'], { encoding: 'utf8' });
-    if (r.status !== 0 && !/0 flow entries/.test(r.stderr || '')) throw new Error(`conntrack -F: ${(r.stderr || '').trim()}`);
-  };
-  const ctCount = () => Number(conntrack('-C').trim());
-
-  const client = new Agent(NS.c, 'client', ip);
-  const server = new Agent(NS.s, 'server', ip);
-
-  // Probe one flow for a list of client ports: 'pass' | 'timeout' per port.
-  const probe = async (proto, port, sports, timeoutMs) => {
-    ctFlush();
-    await server.call({ cmd: 'listen', proto, port });
-    const answer = await client.call({ cmd: 'probe', proto, host: SERVER_IP, port, sports, timeoutMs }).catch((e) => ({ failure: e }));
-    const { seen } = await server.call({ cmd: 'close' });
-    if (answer.failure) throw answer.failure;
-    const { results } = answer;
-    const errors = sports.map((p, i) => [p, results[i]]).filter(([, r]) => r.startsWith('error'));
-    if (errors.length) throw new Error(`probe ${proto} ${port}: ${errors.map(([p, r]) => `${p}: ${r}`).join('; ')}`);
-    return { pass: results.map((r) => r === 'pass'), seen: new Set(seen) };
-  };
-
-  // ---- sanity: traffic crosses the fw namespace, and nft decides it
-  try {
-    nft('flush ruleset\n');
-    for (const proto of ['tcp', 'udp']) {
-      const open = await probe(proto, 9, [40000, 40001], 2000);
-      if (!open.pass.every(Boolean)) fatal(`no ${proto} connectivity client -> fw -> server without any rule set`);
-    }
-    nft('flush ruleset\ntable ip t {\n  chain forward {\n    type filter hook forward priority filter; policy drop;\n  }\n}\n');
-    for (const proto of ['tcp', 'udp']) {
-      const shut = await probe(proto, 9, [40000], 100);
-      if (shut.pass[0]) fatal(`${proto} still passes with a forward policy of drop: the traffic does not cross the fw namespace`);
-    }
-    nft('flush ruleset\n');
-  } catch (e) {
-    fatal(`sanity probe: ${e.message}`);
-  }
-  const versions = `Linux ${release()}, ${run(tools.nft, ['--version']).trim()}`;
-  console.log(
-    `netfilter oracle (${versions}): namespaces ready in ${Date.now() - t0} ms; ${scenarios.length} scenarios (${scenarios.length - opts.random} by hand, ${opts.random} random, seed ${opts.seed}), timeout ${opts.timeoutMs} ms`,
+  const width = Math.max(1, Math.min(4, availableParallelism()));
+  const prepared = pool(
+    scenarios.map((sc, i) => () => prepare(sc, join(tmp, `scenario-${String(i + 1).padStart(3, '0')}`))),
+    width,
   );
 
-  // ---- the scenarios
-  let passed = 0;
-  let failed = 0;
-  let probes = 0;
-  let kernelPasses = 0;
-  let reprobed = 0;
-  const verdicts = { allowed: 0, partial: 0, blocked: 0 };
+  // ---- the rig
+  let topo;
+  try {
+    topo = buildTopology(tools);
+  } catch (e) {
+    fatal(`could not build the client — r1 — r2 — server namespaces: ${e.message}`);
+  }
+  const client = new Agent(tools.ip, topo.NS.c, 'client');
+  const server = new Agent(tools.ip, topo.NS.s, 'server');
+  const probe = makeProber(topo, client, server);
+  try {
+    await sanity(topo, probe);
+  } catch (e) {
+    fatal(`sanity check of the namespaces: ${e.message}`);
+  }
+  console.log(
+    `netfilter oracle (Linux ${release()}, ${run(tools.nft, ['--version']).trim()}, ${iptv}, fwlang ${version}): namespaces ready and checked in ${Date.now() - t0} ms; ` +
+      `${scenarios.length} export scenarios (${scenarios.length - (opts.only === 'import' ? 0 : opts.random)} by hand, ${opts.only === 'import' ? 0 : opts.random} random, seed ${opts.seed}), timeout ${opts.timeoutMs} ms`,
+  );
+
+  // ---- 1. export scenarios
+  const stats = { probes: 0, kernelPasses: 0, reprobed: 0, verdicts: { allowed: 0, partial: 0, blocked: 0 } };
+  const ctx = { topo, probe, opts, stats, tools, tmp };
+  const tally = new Map(); // kind -> { passed, failed }
+  const count = (kind, ok) => {
+    if (!tally.has(kind)) tally.set(kind, { passed: 0, failed: 0 });
+    tally.get(kind)[ok ? 'passed' : 'failed']++;
+  };
   for (const [i, sc] of scenarios.entries()) {
-    const fw = sc.firewall;
-    const label = `${String(i + 1).padStart(2)} ${sc.name} [${fw.stateful ? 'stateful' : 'stateless'}, protects ${fw.protects.join(', ')}, default ${fw.default ?? 'deny'}, ${fw.rules.length} ${fw.rules.some((r) => r.num != null) ? 'numbered' : 'unnumbered'} rules]`;
-    const problems = [];
+    const fwDesc = sc.firewalls
+      .map(
+        (f) =>
+          `${f.name}@${NS_NAMES[f.at]} ${f.stateful ? 'stateful' : 'stateless'} protects ${f.protects.join(', ')}${f.default ? ` default ${f.default}` : ''}, ${f.rules.length} rules`,
+      )
+      .join('; ');
+    const label = `${String(i + 1).padStart(3)} ${sc.name} [${sc.format ?? 'nftables'}${sc.nats?.length ? ', nat@r1' : ''}; ${fwDesc}]`;
+    let problems;
     let nPorts = 0;
+    const prep = await prepared[i];
     try {
-      await sc.simulated;
-      if (sc.simError) throw new Error(sc.simError);
-      const flows = sc.sim.flows;
-      if (!Array.isArray(flows) || flows.length !== sc.flows.length)
-        throw new Error(`fwlang returned ${flows?.length} flows for ${sc.flows.length}`);
-      try {
-        nft(sc.nft);
-      } catch (e) {
-        throw new Error(`nft rejected the translation: ${e.message}`);
-      }
-      for (const [k, f] of sc.flows.entries()) {
-        const sim = flows[k];
-        if (sim.flow !== f.text) throw new Error(`flow ${k + 1}: fwlang says "${sim.flow}", expected "${f.text}"`);
-        const allowed = sim.response ? parsePortList(sim.response.allowedClientPorts) : [];
-        const blocked = sim.response ? parsePortList(sim.response.blockedClientPorts) : null;
-        // the client ports the flow considers (spec §6): given, else the client's ephemeral range
-        const considered = f.sports ? mergeRanges(f.sports.map((p) => [p, p])) : [resolveEndpoint(sc, f.client).eph];
-        if (blocked && !sameRanges([...allowed, ...blocked], considered)) {
-          problems.push(
-            `flow "${f.text}": fwlang's allowed (${rangesText(allowed)}) + blocked (${rangesText(blocked)}) client ports are not the ports the flow considers (${rangesText(considered)})`,
-          );
-        }
-        const ownVerdict = !blocked || allowed.length === 0 ? 'blocked' : blocked.length === 0 ? 'allowed' : 'partial';
-        if (sim.verdict !== ownVerdict)
-          problems.push(
-            `flow "${f.text}": fwlang's verdict ${sim.verdict} does not match its own client ports (allowed ${rangesText(allowed) || '-'}, blocked ${blocked ? rangesText(blocked) || '-' : 'all'})`,
-          );
-        let sports = f.sports;
-        if (!sports) {
-          // a whole ephemeral range: probe its ends and the boundaries inside it
-          const [lo, hi] = considered[0];
-          sports = [...new Set([lo, lo + 1, hi - 1, hi, ...BOUNDARY_PORTS.filter((p) => p >= lo && p <= hi)])].sort((a, b) => a - b);
-        }
-        const want = sports.map((p) => inRanges(allowed, p));
-        let got = await probe(f.proto, f.port, sports, opts.timeoutMs);
-        probes += sports.length;
-        nPorts += sports.length;
-        // A port can only look blocked by being slow: confirm such disagreements with a long timeout.
-        const slow = sports.filter((p, j) => want[j] && !got.pass[j]);
-        if (slow.length) {
-          reprobed += slow.length;
-          const again = await probe(f.proto, f.port, slow, 1000);
-          slow.forEach((p, j) => {
-            if (again.pass[j]) got.pass[sports.indexOf(p)] = true;
-          });
-        }
-        if (!fw.stateful) {
-          const n = ctCount();
-          if (n !== 0) problems.push(`stateless, yet conntrack holds ${n} entries after flow "${f.text}" (translation not stateless)`);
-        }
-        const kernelOk = sports.filter((_, j) => got.pass[j]);
-        kernelPasses += kernelOk.length;
-        const kernelNo = sports.filter((_, j) => !got.pass[j]);
-        const bad = sports.filter((_, j) => got.pass[j] !== want[j]);
-        // the verdict must agree with what the kernel let through
-        const v = sim.verdict;
-        verdicts[v] = (verdicts[v] ?? 0) + 1;
-        const verdictBad =
-          (kernelOk.length && v === 'blocked') ||
-          (kernelNo.length && v === 'allowed') ||
-          (f.sports && kernelOk.length && kernelNo.length && v !== 'partial');
-        if (bad.length || verdictBad) {
-          problems.push(
-            `flow "${f.text}": fwlang ${v} (allowed ${rangesText(allowed) || '-'}), kernel passes ${kernelOk.join(',') || '-'}, drops ${kernelNo.join(',') || '-'}` +
-              (bad.length
-                ? `; disagree on ${bad.map((p) => `${p} (fwlang ${inRanges(allowed, p) ? 'allow' : 'deny'}, kernel ${got.pass[sports.indexOf(p)] ? 'pass' : 'drop'}; request ${got.seen.has(p) ? 'reached' : 'did not reach'} the server)`).join(', ')}`
-                : ''),
-          );
-        }
-      }
+      if (prep?.error) throw prep.error;
+      ({ problems, nPorts } = await runScenario(sc, ctx));
     } catch (e) {
-      problems.push(`set-up: ${e.message}`);
+      problems = [`set-up: ${e.message}`];
     }
+    const kinds = [sc.kind, `${sc.format ?? 'nftables'}`];
     if (problems.length === 0) {
-      passed++;
+      kinds.forEach((k) => count(k, true));
       console.log(`ok   ${label}: ${sc.flows.length} flows, ${nPorts} client ports`);
-      if (opts.verbose) console.log(indent(sc.fw) + indent(sc.nft));
+      if (opts.verbose) {
+        for (const n of sc.notes ?? []) console.log(`     ${n}`);
+        console.log(showScenario(sc));
+      }
     } else {
-      failed++;
+      kinds.forEach((k) => count(k, false));
       console.log(`FAIL ${label}`);
       for (const p of problems) console.log(`     ${p}`);
-      console.log(`     --- the .fw file\n${indent(sc.fw)}     --- the nftables translation\n${indent(sc.nft)}`);
+      console.log(showScenario(sc));
     }
   }
   try {
-    nft('flush ruleset\n');
+    topo.flushAll();
   } catch {
-    /* cleanup removes the namespace anyway */
+    /* the namespaces are removed anyway */
   }
-  await simulated;
-  console.log(
-    `flows: ${Object.entries(verdicts)
-      .map(([k, n]) => `${n} ${k}`)
-      .join(
-        ', ',
-      )}; client ports: ${probes} probed, ${kernelPasses} passed the kernel, ${probes - kernelPasses} dropped, ${reprobed} re-probed with a 1 s timeout`,
-  );
+  if (scenarios.length)
+    console.log(
+      `export flows: ${Object.entries(stats.verdicts)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(
+          ', ',
+        )}; probes: ${stats.probes} client ports, ${stats.kernelPasses} passed the kernel, ${stats.probes - stats.kernelPasses} dropped, ${stats.reprobed} re-probed with a 1 s timeout`,
+    );
+
+  // ---- 2. import round trips
+  if (opts.only !== 'export') {
+    const imp = await runImports(ctx, opts.imports, mulberry32(opts.seed ^ 0x5eed));
+    for (const [k, v] of imp) {
+      for (let n = 0; n < v.passed; n++) count(k, true);
+      for (let n = 0; n < v.failed; n++) count(k, false);
+    }
+  }
+
   console.log(`oracle run took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  console.log(`${passed} passed, ${failed} failed`);
+  const order = [
+    'single',
+    'random',
+    'icmp',
+    'ipv6',
+    'multi-hop',
+    'include',
+    'nat',
+    'merged',
+    'nftables',
+    'iptables',
+    'import nftables',
+    'import iptables',
+  ];
+  const keys = [...tally.keys()].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
+  for (const k of keys) {
+    const { passed, failed } = tally.get(k);
+    console.log(`  ${k.padEnd(16)} ${String(passed + failed).padStart(4)} ran, ${passed} passed, ${failed} failed`);
+  }
+  const exportKinds = ['nftables', 'iptables'].map((k) => tally.get(k) ?? { passed: 0, failed: 0 });
+  const importKinds = ['import nftables', 'import iptables'].map((k) => tally.get(k) ?? { passed: 0, failed: 0 });
+  const sum = (xs, f) => xs.reduce((a, x) => a + x[f], 0);
+  const failed = sum(exportKinds, 'failed') + sum(importKinds, 'failed');
+  console.log(
+    `export scenarios: ${sum(exportKinds, 'passed')} passed, ${sum(exportKinds, 'failed')} failed; import round trips: ${sum(importKinds, 'passed')} passed, ${sum(importKinds, 'failed')} failed`,
+  );
+  console.log(`${sum(exportKinds, 'passed') + sum(importKinds, 'passed')} passed, ${failed} failed`);
   cleanupSync();
   process.exit(failed ? 1 : 0);
 }
 
-function indent(text) {
-  return (
-    text
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => `       ${l}`)
-      .join('\n') + '\n'
-  );
+function showScenario(sc) {
+  let s = '';
+  for (const [name, text] of Object.entries(sc.files ?? {})) s += `     --- ${name}\n${indent(text)}`;
+  for (const p of sc.placements ?? []) s += `     --- ${NS_NAMES[p.at]}: ${p.command}\n${indent(p.text ?? '')}`;
+  return s.replace(/\n$/, '');
 }
 
-// (dispatched last: every const above is initialised by now)
-if (process.argv[2] === '--agent') {
-  runAgent(process.argv[3]);
-} else {
-  main().catch((err) => fatal(err && err.stack ? err.stack : String(err)));
-}
+main().catch((err) => fatal(err && err.stack ? err.stack : String(err)));
