@@ -94,6 +94,13 @@ describe('import --from iptables: captured rule sets', () => {
     expect(errors(r.text)).toEqual([]);
   });
 
+  it('--host with an IPv6 address and no ip6tables-save: IPv6 is taken to be accepted, and the header says so', () => {
+    const r = imported({ 'stateless.txt': fixture('stateless.txt') }, { host: [HOST, '2001:db8::2'] });
+    expect(r.text).toMatch(/^# No IPv6 table in the input: such packets are taken to be accepted, as by empty chains\.$/m);
+    expect(r.text).toContain('  inbound allow all from ::/0 # the policy ACCEPT of no chain (a hook without chains accepts)\n');
+    expect(verdicts(r.text, ['[2001:db8::9]:40000 -> 2001:db8::2 http', `198.51.100.7 -> ${HOST} http`])).toEqual(['allowed', 'blocked']);
+  });
+
   it('a router: FORWARD protects --inside, each rule in the directions its addresses allow, a user chain inlined', () => {
     const r = imported({ 'router.txt': fixture('router.txt') }, { inside: ['10.99.2.0/24'] });
     const fw = r.text.slice(r.text.indexOf('firewall '));

@@ -680,7 +680,11 @@ export function writeRuleset(rs: Ruleset, targets: Targets): ImportResult | { er
         : `# The forward hook: inbound is what is routed to ${insideName}, outbound what is routed from it.`;
     const head = [about];
     if (missing.length > 0 && plan.chains.length > 0)
-      head.push(`# The input has no IPv${missing.join('/IPv')} chain here: such packets are accepted (no chain decides them).`);
+      head.push(
+        rs.from === 'iptables'
+          ? `# No IPv${missing.join('/IPv')} table in the input: such packets are taken to be accepted, as by empty chains.`
+          : `# No IPv${missing.join('/IPv')} chain on these hooks: such packets are accepted (no chain decides them).`,
+      );
     if (!stateful && anyEst) head.push('# Stateless: connection state is not used the way a stateful .fw firewall uses it (see below).');
     firewalls.push(
       ...head,
