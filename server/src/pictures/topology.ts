@@ -1,0 +1,576 @@
+// The topology picture of a file (issue 11): its hosts and networks, the firewalls that
+// protect them drawn as boxes around what they protect, its NAT gateways, and its flows as
+// arrows from client to server in the colour of their verdict. Laid out by ELK's layered
+// algorithm (elkjs, pure JS); the drawing is ours. Pure: no file system, no DOM, no editor.
+
+import ELK from 'elkjs/lib/elk.bundled.js';
+import type { ElkExtendedEdge, ElkLabel, ElkNode } from 'elkjs/lib/elk-api';
+import { AddrSet } from '../core/intervals';
+import { Lines } from '../core/text';
+import { natViaNotCrossed, simulateFlow, viaNotCrossed } from '../engine/simulate';
+import type { EndpointSymbol, Firewall, Flow, Model, NatSymbol, ResolvedEndpoint } from '../model/types';
+import { textOf } from '../model/ownership';
+
+export interface TopologyOptions {
+  /** Prefix of the ids in the picture (its title, description and arrowheads), so that several can share a page. */
+  idPrefix?: string;
+  /**
+   * Flows that get no verdict (cli.md: "no verdict from a half-read file"), drawn grey as "not
+   * simulated". Callers that can, pass analysis/flowPath.ts's refusals. By default a flow is
+   * refused when the model has an error, or its `via` names a firewall it does not cross.
+   */
+  refused?: (flow: Flow) => boolean;
+}
+
+type Verdict = 'allowed' | 'partial' | 'blocked' | 'unsimulated';
+
+/** One box of the picture before layout: an endpoint, a NAT gateway or a firewall (a box around others). */
+interface Item {
+  id: string;
+  kind: 'host' | 'network' | 'cloud' | 'nat' | 'firewall';
+  name: string;
+  /** The second line: addresses, or a firewall's mode and what it protects. */
+  detail: string;
+  addresses: AddrSet;
+  /** Declaration line in the root file (absent for endpoints written only in a flow, or declared in an include). */
+  line?: number;
+  firewall?: Firewall;
+  /** The firewall box it is drawn in (undefined: the top level). */
+  parent?: string;
+  /** Firewalls that also protect it but whose boxes it is not in: a dashed line to each. */
+  also: string[];
+}
+
+interface FlowEdge {
+  flow: Flow;
+  verdict: Verdict;
+  /** The flow as a person says it, with its verdict, for the tooltip and the description. */
+  words: string;
+  label: string;
+  /** Node ids: client → server, or client → gateway → server. */
+  stops: string[];
+}
+
+// ---- sizes ---------------------------------------------------------------------------------
+
+const NAME_SIZE = 13;
+const DETAIL_SIZE = 11;
+const LABEL_SIZE = 11;
+const PAD_X = 10;
+const LINE_GAP = 4;
+const FIREWALL_HEADER = NAME_SIZE + DETAIL_SIZE + LINE_GAP + 14;
+
+/**
+ * The width of `text` in a sans-serif font at `size` px, from the widths of DejaVu Sans (the
+ * widest of the usual ones), so that a box is never too narrow for its words in any of them.
+ */
+function textWidth(text: string, size: number, bold = false): number {
+  let em = 0;
+  for (const ch of text) {
+    if ("iljI.,:;|!'`".includes(ch)) em += 0.3;
+    else if ('ft()[]{} /-'.includes(ch)) em += 0.38;
+    else if ('mwMW@%'.includes(ch)) em += 0.92;
+    else if (/[A-Z]/.test(ch)) em += 0.72;
+    else if (/[0-9]/.test(ch)) em += 0.64;
+    else if (ch.charCodeAt(0) > 0x2000) em += 1;
+    else em += 0.62;
+  }
+  return Math.ceil(em * size * (bold ? 1.1 : 1));
+}
+
+// ---- what is drawn -----------------------------------------------------------------------
+
+/** Whether a firewall protecting `inside` has `addresses` inside: every address of the families it protects. */
+function within(addresses: AddrSet, inside: AddrSet): boolean {
+  if (addresses.isEmpty() || !addresses.intersects(inside)) return false;
+  const families = [AddrSet.V4, AddrSet.V6].filter((f) => inside.intersects(f));
+  return families.every((f) => addresses.intersect(f).isSubsetOf(inside));
+}
+
+/** A network that covers at least half of an address family: the internet, `any`. */
+function isCloud(addresses: AddrSet): boolean {
+  return [AddrSet.V4, AddrSet.V6].some((f) => addresses.intersect(f).size() * 2n >= f.size());
+}
+
+function verdictWord(v: Verdict): string {
+  return v === 'unsimulated' ? 'not simulated' : v;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+class Scene {
+  readonly items = new Map<string, Item>();
+  readonly flows: FlowEdge[] = [];
+  private readonly lines: Lines;
+
+  constructor(
+    readonly model: Model,
+    private readonly refused: (flow: Flow) => boolean,
+  ) {
+    this.lines = new Lines((file) => textOf(model, file));
+    for (const fw of model.firewalls) this.addFirewall(fw);
+    for (const sym of model.symbols.values()) {
+      if (sym.kind === 'host' || sym.kind === 'network') this.addEndpoint(sym);
+      else if (sym.kind === 'nat') this.addNat(sym);
+    }
+    for (const flow of model.flows) this.addFlow(flow);
+    this.place();
+  }
+
+  private lineOf(file: string, offset: number): number | undefined {
+    return file === this.model.root ? this.lines.line(file, offset) : undefined;
+  }
+
+  private addFirewall(fw: Firewall): void {
+    const id = `f${this.items.size}`;
+    this.items.set(id, {
+      id,
+      kind: 'firewall',
+      name: fw.name,
+      detail: `${fw.platform ?? fw.mode}${fw.platform ? ` (${fw.mode})` : ''} · protects ${fw.insideLabel}`,
+      addresses: fw.inside,
+      line: this.lineOf(fw.file, fw.node.span.start),
+      firewall: fw,
+      also: [],
+    });
+  }
+
+  private addEndpoint(sym: EndpointSymbol): void {
+    const id = `e${this.items.size}`;
+    const kind = sym.kind === 'network' && isCloud(sym.addresses) ? 'cloud' : sym.kind;
+    this.items.set(id, {
+      id,
+      kind,
+      name: sym.name,
+      detail: sym.texts.join(', '),
+      addresses: sym.addresses,
+      line: this.lineOf(sym.origin.file, sym.origin.span.start),
+      also: [],
+    });
+  }
+
+  private addNat(sym: NatSymbol): void {
+    const id = `n${this.items.size}`;
+    this.items.set(id, {
+      id,
+      kind: 'nat',
+      name: sym.name,
+      detail: `NAT · ${sym.addressText}`,
+      addresses: sym.address,
+      line: this.lineOf(sym.origin.file, sym.origin.span.start),
+      also: [],
+    });
+  }
+
+  /** The box of a flow's end: its symbol's, or one of its own for an address or `any` written in the flow. */
+  private endpointId(end: ResolvedEndpoint): string {
+    for (const it of this.items.values()) {
+      if (it.kind === 'firewall' || it.kind === 'nat') continue;
+      if (end.symbol ? it.name === end.symbol.name : it.name === end.label && it.line === undefined && it.detail === '') return it.id;
+    }
+    const id = `a${this.items.size}`;
+    this.items.set(id, {
+      id,
+      kind: isCloud(end.addresses) ? 'cloud' : end.addresses.size() === 1n ? 'host' : 'network',
+      name: end.label,
+      detail: '',
+      addresses: end.addresses,
+      also: [],
+    });
+    return id;
+  }
+
+  private natId(nat: NatSymbol): string {
+    for (const it of this.items.values()) if (it.kind === 'nat' && it.name === nat.name) return it.id;
+    return this.endpointId({ addresses: nat.address, ephemeral: nat.ports, label: nat.name });
+  }
+
+  private addFlow(flow: Flow): void {
+    let verdict: Verdict = 'unsimulated';
+    let words = '';
+    if (!this.refused(flow)) {
+      const r = simulateFlow(this.model, flow);
+      if (!r.note) {
+        verdict = r.verdict;
+        if (flow.expect) words = ` (expect ${flow.expect}: ${r.met ? 'met' : 'not met'})`;
+      }
+    }
+    const t = flow.node.target;
+    const label = t ? this.model.text.slice(t.span.start, t.span.end).replace(/\s+/g, ' ') : flow.proto;
+    const client = this.endpointId(flow.client);
+    const server = this.endpointId(flow.server);
+    this.flows.push({
+      flow,
+      verdict,
+      words: `${flow.text}: ${verdictWord(verdict)}${words}`,
+      label,
+      stops: flow.nat ? [client, this.natId(flow.nat), server] : [client, server],
+    });
+  }
+
+  /**
+   * Puts each box in the smallest firewall that protects it; a firewall inside another one
+   * (by what it protects) is drawn in it. A firewall that protects something whose box is
+   * elsewhere (insides that overlap without nesting) gets a dashed line to it.
+   */
+  private place(): void {
+    const firewalls = [...this.items.values()].filter((it) => it.kind === 'firewall');
+    const size = (it: Item) => it.addresses.size();
+    const smallestHolding = (it: Item): Item | undefined => {
+      let best: Item | undefined;
+      for (const f of firewalls) {
+        if (f === it || !within(it.addresses, f.addresses)) continue;
+        // Equal insides: the one declared first holds the other.
+        if (it.kind === 'firewall' && f.addresses.equals(it.addresses) && f.firewall!.order > it.firewall!.order) continue;
+        if (!best || size(f) < size(best) || (size(f) === size(best) && f.firewall!.order > best.firewall!.order)) best = f;
+      }
+      return best;
+    };
+    for (const it of this.items.values()) it.parent = smallestHolding(it)?.id;
+    const ancestors = (it: Item): Set<string> => {
+      const out = new Set<string>();
+      for (let p = it.parent; p && !out.has(p); p = this.items.get(p)?.parent) out.add(p);
+      return out;
+    };
+    for (const it of this.items.values()) {
+      if (it.kind === 'firewall') continue;
+      const up = ancestors(it);
+      for (const f of firewalls) if (!up.has(f.id) && within(it.addresses, f.addresses)) it.also.push(f.id);
+    }
+  }
+
+  /** What the picture shows, in words: its `<desc>`. */
+  describe(): string {
+    const items = [...this.items.values()];
+    const endpoints = items.filter((it) => it.kind !== 'firewall' && it.kind !== 'nat');
+    const firewalls = items.filter((it) => it.kind === 'firewall');
+    const nats = items.filter((it) => it.kind === 'nat');
+    const name = (id: string | undefined) => (id ? this.items.get(id)!.name : '');
+    const inside = (f: Item) => items.filter((it) => it.parent === f.id || it.also.includes(f.id)).map((it) => it.name);
+    const parts = [
+      `${plural(endpoints.length, 'host or network', 'hosts and networks')}: ${endpoints.map((e) => e.name).join(', ') || 'none'}.`,
+    ];
+    if (firewalls.length) {
+      parts.push(
+        `${plural(firewalls.length, 'firewall')}: ` +
+          firewalls
+            .map((f) => {
+              const held = inside(f);
+              return `${f.name}, ${f.firewall!.mode}, protects ${f.firewall!.insideLabel}${held.length ? ` (${held.join(', ')})` : ''}`;
+            })
+            .join('; ') +
+          '.',
+      );
+    } else parts.push('No firewalls.');
+    if (nats.length)
+      parts.push(
+        `${plural(nats.length, 'NAT gateway')}: ${nats.map((n) => `${n.name}${n.parent ? ` in ${name(n.parent)}` : ''}`).join(', ')}.`,
+      );
+    if (this.flows.length) parts.push(`${plural(this.flows.length, 'flow')}: ${this.flows.map((f) => f.words).join('; ')}.`);
+    else parts.push('No flows.');
+    return parts.join(' ');
+  }
+}
+
+/** The default refusal: an error in the model refuses every flow; a `via` that is not crossed, that flow. */
+function defaultRefused(model: Model): (flow: Flow) => boolean {
+  const broken = model.diagnostics.some((d) => d.severity === 'error');
+  return (flow) => broken || (flow.nat ? natViaNotCrossed(model, flow).length > 0 : viaNotCrossed(flow).length > 0);
+}
+
+// ---- layout --------------------------------------------------------------------------------
+
+/** The size of an item's box that is not a firewall: its two lines, padded (a cloud needs more room). */
+function leafSize(it: Item): { width: number; height: number } {
+  const w = Math.max(textWidth(it.name, NAME_SIZE, true), it.detail ? textWidth(it.detail, DETAIL_SIZE) : 0) + 2 * PAD_X;
+  const h = NAME_SIZE + (it.detail ? DETAIL_SIZE + LINE_GAP : 0) + 16;
+  if (it.kind === 'cloud') return { width: Math.ceil(w * 1.3 + 16), height: Math.ceil(h * 1.45 + 8) };
+  if (it.kind === 'network') return { width: w + h / 2, height: h };
+  return { width: w, height: h };
+}
+
+function elkGraph(scene: Scene): ElkNode {
+  const nodes = new Map<string, ElkNode>();
+  for (const it of scene.items.values()) {
+    if (it.kind === 'firewall') {
+      const header = Math.max(textWidth(it.name, NAME_SIZE, true), textWidth(it.detail, DETAIL_SIZE)) + 2 * PAD_X;
+      nodes.set(it.id, {
+        id: it.id,
+        children: [],
+        layoutOptions: {
+          'elk.padding': `[top=${FIREWALL_HEADER + 6},left=14,bottom=14,right=14]`,
+          'elk.nodeSize.constraints': 'MINIMUM_SIZE',
+          'elk.nodeSize.minimum': `(${header}, ${FIREWALL_HEADER + 24})`,
+        },
+      });
+    } else nodes.set(it.id, { id: it.id, ...leafSize(it) });
+  }
+  const root: ElkNode = {
+    id: 'root',
+    layoutOptions: {
+      'elk.algorithm': 'layered',
+      'elk.direction': 'RIGHT',
+      'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
+      'elk.edgeRouting': 'ORTHOGONAL',
+      'elk.spacing.nodeNode': '28',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '44',
+      'elk.spacing.edgeNode': '16',
+      'elk.spacing.edgeEdge': '12',
+      'elk.spacing.edgeLabel': '4',
+      'elk.layered.spacing.edgeNodeBetweenLayers': '16',
+      'elk.layered.spacing.edgeEdgeBetweenLayers': '12',
+      'elk.edgeLabels.placement': 'CENTER',
+      'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+      'elk.padding': '[top=16,left=16,bottom=16,right=16]',
+    },
+    children: [],
+    edges: [],
+  };
+  for (const it of scene.items.values()) {
+    const into = it.parent ? nodes.get(it.parent)! : root;
+    into.children!.push(nodes.get(it.id)!);
+  }
+  const edges: ElkExtendedEdge[] = [];
+  scene.flows.forEach((f, i) => {
+    for (let s = 0; s + 1 < f.stops.length; s++) {
+      const last = s + 2 === f.stops.length;
+      const labels: ElkLabel[] = last
+        ? [{ id: `l${i}`, text: f.label, width: textWidth(f.label, LABEL_SIZE) + 6, height: LABEL_SIZE + 5 }]
+        : [];
+      edges.push({ id: `q${i}_${s}`, sources: [f.stops[s]!], targets: [f.stops[s + 1]!], labels });
+    }
+  });
+  for (const it of scene.items.values())
+    for (const f of it.also)
+      edges.push({ id: `p${it.id}_${f}`, sources: [it.id], targets: [f], layoutOptions: { 'elk.layered.priority.direction': '0' } });
+  root.edges = edges;
+  return root;
+}
+
+// ---- drawing -------------------------------------------------------------------------------
+
+const STYLE = `
+.fw-topology { --fw-fg: var(--vscode-editor-foreground, #1f2328); --fw-bg: var(--vscode-editor-background, #ffffff);
+  --fw-muted: var(--vscode-descriptionForeground, #59636e); --fw-line: var(--vscode-editorWidget-border, #8c959f);
+  --fw-allowed: var(--vscode-charts-green, #1a7f37); --fw-partial: var(--vscode-charts-yellow, #9a6700);
+  --fw-blocked: var(--vscode-charts-red, #cf222e); --fw-unsimulated: var(--vscode-disabledForeground, #8c959f);
+  --fw-firewall: var(--vscode-charts-blue, #0969da); --fw-nat: var(--vscode-charts-purple, #8250df);
+  font-family: var(--vscode-font-family, system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif); }
+.fw-topology text { fill: var(--fw-fg); }
+.fw-topology .detail { fill: var(--fw-muted); font-size: ${DETAIL_SIZE}px; }
+.fw-topology .name { font-weight: 600; font-size: ${NAME_SIZE}px; }
+.fw-topology .backdrop { fill: var(--fw-bg); }
+.fw-topology .endpoint .shape { fill: var(--fw-bg); stroke: var(--fw-fg); stroke-width: 1.2; }
+.fw-topology .nat .shape { fill: var(--fw-bg); stroke: var(--fw-nat); stroke-width: 1.6; }
+.fw-topology .firewall > .shape { fill: var(--fw-firewall); fill-opacity: 0.06; stroke: var(--fw-firewall); stroke-width: 2; }
+.fw-topology .firewall.stateless > .shape { stroke-dasharray: 7 4; }
+.fw-topology .firewall.stateful > .shape { stroke-width: 3; }
+.fw-topology .decl { cursor: pointer; }
+.fw-topology .flow path { fill: none; stroke-width: 1.8; }
+.fw-topology .flow text { font-size: ${LABEL_SIZE}px; paint-order: stroke; stroke: var(--fw-bg); stroke-width: 4px;
+  stroke-linejoin: round; }
+.fw-topology .flow.allowed path { stroke: var(--fw-allowed); }
+.fw-topology .flow.partial path { stroke: var(--fw-partial); stroke-dasharray: 8 3; }
+.fw-topology .flow.blocked path { stroke: var(--fw-blocked); stroke-dasharray: 3 3; }
+.fw-topology .flow.unsimulated path { stroke: var(--fw-unsimulated); stroke-dasharray: 1 3; }
+.fw-topology .flow.allowed text { fill: var(--fw-allowed); }
+.fw-topology .flow.partial text { fill: var(--fw-partial); }
+.fw-topology .flow.blocked text { fill: var(--fw-blocked); }
+.fw-topology .flow.unsimulated text { fill: var(--fw-unsimulated); }
+.fw-topology .also { fill: none; stroke: var(--fw-firewall); stroke-width: 1; stroke-dasharray: 2 3; }
+.fw-topology marker path { stroke: none; }
+`;
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function n(x: number): string {
+  return String(Math.round(x * 10) / 10);
+}
+
+/** A cloud in the box (x, y, w, h): an ellipse of bumps. */
+function cloudPath(x: number, y: number, w: number, h: number): string {
+  const cx = x + w / 2;
+  const cy = y + h / 2;
+  const rx = w / 2 - 6;
+  const ry = h / 2 - 6;
+  const bumps = 10;
+  const pts = Array.from({ length: bumps }, (_, i) => {
+    const a = Math.PI + (2 * Math.PI * i) / bumps;
+    return [cx + rx * Math.cos(a), cy + ry * Math.sin(a)] as const;
+  });
+  let d = `M${n(pts[0]![0])},${n(pts[0]![1])}`;
+  for (let i = 0; i < bumps; i++) {
+    const [x0, y0] = pts[i]!;
+    const [x1, y1] = pts[(i + 1) % bumps]!;
+    const r = Math.hypot(x1 - x0, y1 - y0) * 0.56;
+    d += ` A${n(r)},${n(r)} 0 0 1 ${n(x1)},${n(y1)}`;
+  }
+  return d + ' Z';
+}
+
+/** A path through the points with its corners rounded. */
+function roundedPath(pts: { x: number; y: number }[], radius = 6): string {
+  let d = `M${n(pts[0]!.x)},${n(pts[0]!.y)}`;
+  for (let i = 1; i < pts.length - 1; i++) {
+    const p = pts[i - 1]!;
+    const c = pts[i]!;
+    const q = pts[i + 1]!;
+    const r = Math.min(radius, Math.hypot(c.x - p.x, c.y - p.y) / 2, Math.hypot(q.x - c.x, q.y - c.y) / 2);
+    const a = towards(c, p, r);
+    const b = towards(c, q, r);
+    d += ` L${n(a.x)},${n(a.y)} Q${n(c.x)},${n(c.y)} ${n(b.x)},${n(b.y)}`;
+  }
+  const last = pts[pts.length - 1]!;
+  return d + ` L${n(last.x)},${n(last.y)}`;
+}
+
+function towards(from: { x: number; y: number }, to: { x: number; y: number }, dist: number): { x: number; y: number } {
+  const len = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+  return { x: from.x + ((to.x - from.x) * dist) / len, y: from.y + ((to.y - from.y) * dist) / len };
+}
+
+function attrs(it: Item): string {
+  const line = it.line !== undefined ? ` data-line="${it.line}"` : '';
+  return `data-name="${esc(it.name)}"${line}`;
+}
+
+function drawLeaf(it: Item, x: number, y: number, w: number, h: number): string {
+  const cls = it.kind === 'nat' ? 'nat' : `endpoint ${it.kind}`;
+  let shape: string;
+  if (it.kind === 'cloud') shape = `<path class="shape" d="${cloudPath(x, y, w, h)}"/>`;
+  else if (it.kind === 'network') shape = `<rect class="shape" x="${n(x)}" y="${n(y)}" width="${n(w)}" height="${n(h)}" rx="${n(h / 2)}"/>`;
+  else if (it.kind === 'nat') {
+    const k = 8;
+    const d =
+      `M${n(x + k)},${n(y)} H${n(x + w - k)} L${n(x + w)},${n(y + h / 2)} ` +
+      `L${n(x + w - k)},${n(y + h)} H${n(x + k)} L${n(x)},${n(y + h / 2)} Z`;
+    shape = `<path class="shape" d="${d}"/>`;
+  } else shape = `<rect class="shape" x="${n(x)}" y="${n(y)}" width="${n(w)}" height="${n(h)}" rx="3"/>`;
+  const cx = x + w / 2;
+  const textH = NAME_SIZE + (it.detail ? DETAIL_SIZE + LINE_GAP : 0);
+  const top = y + (h - textH) / 2;
+  const name = `<text class="name" x="${n(cx)}" y="${n(top + NAME_SIZE - 2)}" text-anchor="middle">${esc(it.name)}</text>`;
+  const detail = it.detail
+    ? `<text class="detail" x="${n(cx)}" y="${n(top + NAME_SIZE + LINE_GAP + DETAIL_SIZE - 2)}" text-anchor="middle">` +
+      `${esc(it.detail)}</text>`
+    : '';
+  const decl = it.line !== undefined ? ' decl' : '';
+  const what = it.kind === 'nat' ? 'NAT gateway' : it.kind === 'cloud' ? 'network' : it.kind;
+  const title = `<title>${esc(`${what} ${it.name}${it.detail && it.kind !== 'nat' ? ` ${it.detail}` : ''}`)}</title>`;
+  return `<g class="${cls}${decl}" ${attrs(it)}>${title}${shape}${name}${detail}</g>`;
+}
+
+function drawFirewall(it: Item, x: number, y: number, w: number, h: number): string {
+  const fw = it.firewall!;
+  const decl = it.line !== undefined ? ' decl' : '';
+  const title = `<title>${esc(`firewall ${fw.name}: ${fw.mode}, protects ${fw.insideLabel}`)}</title>`;
+  return (
+    `<g class="firewall ${fw.mode}${decl}" ${attrs(it)}>${title}` +
+    `<rect class="shape" x="${n(x)}" y="${n(y)}" width="${n(w)}" height="${n(h)}" rx="8"/>` +
+    `<text class="name" x="${n(x + PAD_X)}" y="${n(y + 8 + NAME_SIZE)}">${esc(it.name)}</text>` +
+    `<text class="detail" x="${n(x + PAD_X)}" y="${n(y + 8 + NAME_SIZE + LINE_GAP + DETAIL_SIZE)}">${esc(it.detail)}</text></g>`
+  );
+}
+
+/** The topology of the model's file as an SVG document. */
+export async function topologySvg(model: Model, options: TopologyOptions = {}): Promise<string> {
+  const prefix = options.idPrefix ?? 'fw-topology-';
+  const scene = new Scene(model, options.refused ?? defaultRefused(model));
+  const laid = await new ELK().layout(elkGraph(scene));
+
+  // Absolute positions: ELK gives children relative to their parent, edges relative to their container.
+  const at = new Map<string, { x: number; y: number; w: number; h: number }>();
+  const walk = (node: ElkNode, ox: number, oy: number) => {
+    for (const c of node.children ?? []) {
+      const x = ox + (c.x ?? 0);
+      const y = oy + (c.y ?? 0);
+      at.set(c.id, { x, y, w: c.width ?? 0, h: c.height ?? 0 });
+      walk(c, x, y);
+    }
+  };
+  walk(laid, 0, 0);
+  const origin = (container: string | undefined) => {
+    const b = container && container !== 'root' ? at.get(container) : undefined;
+    return { x: b?.x ?? 0, y: b?.y ?? 0 };
+  };
+
+  const width = Math.ceil(laid.width ?? 0);
+  const height = Math.ceil(laid.height ?? 0);
+  const body: string[] = [];
+
+  // Firewalls outermost first, so that a box inside another is drawn over it; then the rest.
+  const depth = (it: Item) => {
+    let d = 0;
+    for (let p = it.parent; p; p = scene.items.get(p)?.parent) d++;
+    return d;
+  };
+  const items = [...scene.items.values()];
+  const firewalls = items.filter((it) => it.kind === 'firewall').sort((a, b) => depth(a) - depth(b));
+  for (const it of firewalls) {
+    const b = at.get(it.id)!;
+    body.push(drawFirewall(it, b.x, b.y, b.w, b.h));
+  }
+
+  const edges = new Map((laid.edges ?? []).map((e) => [e.id, e]));
+  const pointsOf = (e: ElkExtendedEdge) => {
+    const o = origin((e as ElkExtendedEdge & { container?: string }).container);
+    return (e.sections ?? []).map((s) => [s.startPoint, ...(s.bendPoints ?? []), s.endPoint].map((p) => ({ x: p.x + o.x, y: p.y + o.y })));
+  };
+  for (const it of items)
+    for (const f of it.also) {
+      const e = edges.get(`p${it.id}_${f}`);
+      for (const pts of e ? pointsOf(e) : []) body.push(`<path class="also" d="${roundedPath(pts)}"/>`);
+    }
+
+  for (const it of items) {
+    if (it.kind === 'firewall') continue;
+    const b = at.get(it.id)!;
+    body.push(drawLeaf(it, b.x, b.y, b.w, b.h));
+  }
+
+  scene.flows.forEach((f, i) => {
+    const parts: string[] = [];
+    let label = '';
+    for (let s = 0; s + 1 < f.stops.length; s++) {
+      const e = edges.get(`q${i}_${s}`);
+      if (!e) continue;
+      const last = s + 2 === f.stops.length;
+      const marker = last ? ` marker-end="url(#${prefix}${f.verdict === 'blocked' ? 'stop' : 'arrow'}-${f.verdict})"` : '';
+      for (const pts of pointsOf(e)) parts.push(`<path d="${roundedPath(pts)}"${marker}/>`);
+      const l = e.labels?.[0];
+      if (l && last) {
+        const o = origin((e as ElkExtendedEdge & { container?: string }).container);
+        const lx = o.x + (l.x ?? 0) + (l.width ?? 0) / 2;
+        const ly = o.y + (l.y ?? 0) + (l.height ?? 0) - 4;
+        label = `<text x="${n(lx)}" y="${n(ly)}" text-anchor="middle">${esc(f.label)}</text>`;
+      }
+    }
+    const line = new Lines((file) => textOf(model, file)).line(f.flow.file, f.flow.node.span.start);
+    body.push(`<g class="flow ${f.verdict}" data-line="${line}"><title>${esc(f.words)}</title>${parts.join('')}${label}</g>`);
+  });
+
+  const markers = (['allowed', 'partial', 'blocked', 'unsimulated'] as const)
+    .map((v) =>
+      v === 'blocked'
+        ? `<marker id="${prefix}stop-${v}" viewBox="0 0 6 12" refX="5" refY="6" markerWidth="6" markerHeight="12" orient="auto">` +
+          `<path d="M2,0 H6 V12 H2 Z" style="fill: var(--fw-${v})"/></marker>`
+        : `<marker id="${prefix}arrow-${v}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto">` +
+          `<path d="M0,0 L10,5 L0,10 Z" style="fill: var(--fw-${v})"/></marker>`,
+    )
+    .join('');
+  const file = model.root.replace(/^.*[\\/]/, '');
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" class="fw-topology" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+    `role="img" aria-labelledby="${prefix}title ${prefix}desc">\n` +
+    `<title id="${prefix}title">${esc(`Topology of ${file}`)}</title>\n` +
+    `<desc id="${prefix}desc">${esc(scene.describe())}</desc>\n` +
+    `<style>${STYLE}</style>\n<defs>${markers}</defs>\n` +
+    `<rect class="backdrop" width="${width}" height="${height}"/>\n` +
+    body.join('\n') +
+    '\n</svg>\n'
+  );
+}
