@@ -32,6 +32,7 @@ export function removeTempFiles(): void {
 export function runMain(args: string[]): { code: number; out: string; lines: string[] } {
   const chunks: string[] = [];
   const code = main(args, (s) => chunks.push(s));
+  if (typeof code !== 'number') throw new Error(`fwlang ${args[0]} is asynchronous: await main() or use runCli`);
   const out = chunks.join('\n');
   return { code, out, lines: out.split('\n') };
 }

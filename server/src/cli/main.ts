@@ -13,6 +13,7 @@ import { buildModel, resolveFlowText } from '../model/resolve';
 import { nodeFileHost } from '../node/fileHost';
 import { type FlowJson, modelLines, failureClauses, flowJson, flowText, refusalReason } from '../report/flowReport';
 import { refusalOf, refusalsOf } from '../analysis/flowPath';
+import { topologySvg } from '../pictures/topology';
 import { flowStatementText } from '../model/flowStatementText';
 import { fileOf, isOwn, textOf } from '../model/ownership';
 import { IMPORT_FORMATS, type ImportFormat, type ImportInput, importConfig } from '../convert/import';
@@ -30,6 +31,7 @@ const USAGE = `usage: fwlang check FILE|DIR ... [--format text|json|sarif] [--fi
        fwlang simulate FILE [--flow 'CLIENT -> SERVER SERVICE'] [--json]
        fwlang import FILE... [--from aws|terraform|iptables|nftables] [--host ADDR] [--inside PREFIX] [-o OUT.fw]
        fwlang export FILE --to nftables|iptables|cloudformation|terraform [--firewall NAME]... [--on-host] [-o OUT]
+       fwlang graph FILE --svg OUT
        fwlang --version | --help`;
 
 /** What `-` stands for: standard input, as cli.md names it. */
@@ -467,7 +469,44 @@ function exportCommand(argv: string[], out: (s: string) => void): number {
   return 0;
 }
 
-export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n')): number {
+/**
+ * `fwlang graph FILE --svg OUT`: the topology picture of FILE (its endpoints, firewalls, NAT
+ * gateways and flows coloured by verdict). No verdict from a half-read file: when an error
+ * would refuse a flow of `simulate`, the errors are printed as `check` prints them, exit 1,
+ * and nothing is written.
+ */
+async function graphCommand(argv: string[]): Promise<number> {
+  const { positional, flags } = parseArgs(argv, ['--svg'], []);
+  if (positional.length !== 1) throw new UsageError('graph needs exactly one file');
+  const output = flags.get('--svg');
+  if (typeof output !== 'string' || output === '') throw new UsageError('graph needs --svg OUT (the picture to write)');
+  const input = positional[0]!;
+  const text = readText(input);
+  const file = input === '-' ? STDIN : input;
+  const model = buildModel(path.resolve(file), text, nodeFileHost());
+  const refusals = refusalsOf(model, analyze(model).diagnostics);
+  const errors = [...refusals.everything, ...[...refusals.byFlow.values()].flat()];
+  if (errors.length > 0) {
+    for (const d of errors) {
+      const where = fileOf(model, d);
+      const p = new LineIndex(textOf(model, where) ?? '').position(d.span.start);
+      const shown = isOwn(model, d) ? file : path.relative(process.cwd(), where);
+      process.stderr.write(`${shown}:${p.line + 1}:${p.character + 1}: ${d.severity} ${d.code}: ${d.message}\n`);
+    }
+    process.stderr.write(`fwlang: ${file}: no picture drawn: the file has errors that make verdicts unreliable\n`);
+    return 1;
+  }
+  const svg = await topologySvg(model);
+  try {
+    fs.writeFileSync(output, svg);
+  } catch (e) {
+    throw new UsageError(`cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? 'write error'}`);
+  }
+  return 0;
+}
+
+/** Runs a command: a number, or a promise of one for a command that waits (`graph`, whose layout library is asynchronous). */
+export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n')): number | Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'check':
@@ -478,6 +517,8 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       return importCommand(rest, out);
     case 'export':
       return exportCommand(rest, out);
+    case 'graph':
+      return graphCommand(rest);
     case '--version':
     case '-v':
       out(VERSION);
@@ -488,9 +529,9 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       out(USAGE);
       return 0;
     case undefined:
-      throw new UsageError('missing command: check, simulate, import or export (see fwlang --help)');
+      throw new UsageError('missing command: check, simulate, import, export or graph (see fwlang --help)');
     default:
-      throw new UsageError(`unknown command ${cmd}: use check, simulate, import or export (see fwlang --help)`);
+      throw new UsageError(`unknown command ${cmd}: use check, simulate, import, export or graph (see fwlang --help)`);
   }
 }
 
@@ -500,15 +541,23 @@ export function run(): void {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
-  let code: number;
+  const fail = (e: unknown) => {
+    const msg = e instanceof UsageError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
+    process.stderr.write(`fwlang: ${msg}\n`);
+    return 2;
+  };
+  let code: number | Promise<number>;
   try {
     code = main(process.argv.slice(2));
   } catch (e) {
-    const msg = e instanceof UsageError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
-    process.stderr.write(`fwlang: ${msg}\n`);
-    code = 2;
+    code = fail(e);
   }
-  process.exitCode = code;
+  if (typeof code === 'number') process.exitCode = code;
+  else
+    code.then(
+      (c) => (process.exitCode = c),
+      (e) => (process.exitCode = fail(e)),
+    );
 }
 
 if (require.main === module) run();
