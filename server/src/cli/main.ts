@@ -374,7 +374,12 @@ function importCommand(argv: string[], out: (s: string) => void): number {
     }
     const v = m[2] ?? args[++i];
     if (v === undefined || v === '') throw new UsageError(`${m[1]} needs a value`);
-    (m[1] === '--host' ? host : inside).push(...v.split(',').map((x) => x.trim()).filter((x) => x !== ''));
+    (m[1] === '--host' ? host : inside).push(
+      ...v
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== ''),
+    );
   }
   const { positional, flags } = parseArgs(rest, ['--from', '--output'], []);
   if (typeof flags.get('--output') === 'string') output = flags.get('--output') as string;
@@ -382,7 +387,10 @@ function importCommand(argv: string[], out: (s: string) => void): number {
   if (from !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(from))
     throw new UsageError(`unknown format ${from}: use aws, terraform, iptables or nftables`);
   if (from !== undefined && from !== 'iptables' && from !== 'nftables')
-    for (const [f, v] of [['--host', host], ['--inside', inside]] as const)
+    for (const [f, v] of [
+      ['--host', host],
+      ['--inside', inside],
+    ] as const)
       if (v.length > 0) throw new UsageError(`${f} is for --from iptables or nftables, not ${from}`);
   if (positional.length === 0) throw new UsageError('import needs a file (or - for standard input)');
   if (positional.filter((f) => f === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
