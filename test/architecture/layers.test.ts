@@ -18,6 +18,7 @@ const LAYERS: Record<string, number> = {
   report: 4,
   analysis: 5,
   convert: 5,
+  pictures: 5,
   'protocol.ts': 6,
   features: 7,
   node: 7,
