@@ -10,10 +10,9 @@ import { Lines } from '../core/text';
 import { natViaNotCrossed, simulateFlow, viaNotCrossed } from '../engine/simulate';
 import type { EndpointSymbol, Firewall, Flow, Model, NatSymbol, ResolvedEndpoint } from '../model/types';
 import { textOf } from '../model/ownership';
+import { type PictureOptions, esc, n, rect, rootIdOf, svgOpen, text, textWidth } from './svg';
 
-export interface TopologyOptions {
-  /** Prefix of the ids in the picture (its title, description and arrowheads), so that several can share a page. */
-  idPrefix?: string;
+export interface TopologyOptions extends PictureOptions {
   /**
    * Flows that get no verdict (cli.md: "no verdict from a half-read file"), drawn grey as "not
    * simulated". Callers that can, pass analysis/flowPath.ts's refusals. By default a flow is
@@ -51,32 +50,19 @@ interface FlowEdge {
   stops: string[];
 }
 
-// ---- sizes ---------------------------------------------------------------------------------
+// ---- sizes (the flow picture's font: monospace, 12 px, so that svg.ts's width estimate holds) ----
 
-const NAME_SIZE = 13;
-const DETAIL_SIZE = 11;
-const LABEL_SIZE = 11;
-const PAD_X = 10;
-const LINE_GAP = 4;
-const FIREWALL_HEADER = NAME_SIZE + DETAIL_SIZE + LINE_GAP + 14;
-
-/**
- * The width of `text` in a sans-serif font at `size` px, from the widths of DejaVu Sans (the
- * widest of the usual ones), so that a box is never too narrow for its words in any of them.
- */
-function textWidth(text: string, size: number, bold = false): number {
-  let em = 0;
-  for (const ch of text) {
-    if ("iljI.,:;|!'`".includes(ch)) em += 0.3;
-    else if ('ft()[]{} /-'.includes(ch)) em += 0.38;
-    else if ('mwMW@%'.includes(ch)) em += 0.92;
-    else if (/[A-Z]/.test(ch)) em += 0.72;
-    else if (/[0-9]/.test(ch)) em += 0.64;
-    else if (ch.charCodeAt(0) > 0x2000) em += 1;
-    else em += 0.62;
-  }
-  return Math.ceil(em * size * (bold ? 1.1 : 1));
-}
+const PAD_X = 12;
+/** A box of two lines: the name (bold) and its detail (muted). */
+const LEAF_H = 46;
+const NAME_Y = 20;
+const DETAIL_Y = 36;
+/** Room at the top of a firewall's box for its name and mode. */
+const FIREWALL_HEADER = 46;
+/** The conntrack symbol before `stateful` (as the flow picture draws it), and its gap. */
+const ICON = 16;
+/** A stateful firewall's second border, outside the first. */
+const DOUBLE = 3;
 
 // ---- what is drawn -----------------------------------------------------------------------
 
@@ -192,10 +178,8 @@ class Scene {
     let words = '';
     if (!this.refused(flow)) {
       const r = simulateFlow(this.model, flow);
-      if (!r.note) {
-        verdict = r.verdict;
-        if (flow.expect) words = ` (expect ${flow.expect}: ${r.met ? 'met' : 'not met'})`;
-      }
+      verdict = r.verdict;
+      if (flow.expect) words = ` (expect ${flow.expect}: ${r.met ? 'met' : 'not met'})`;
     }
     const t = flow.node.target;
     const label = t ? this.model.text.slice(t.span.start, t.span.end).replace(/\s+/g, ' ') : flow.proto;
@@ -284,25 +268,31 @@ function defaultRefused(model: Model): (flow: Flow) => boolean {
 
 /** The size of an item's box that is not a firewall: its two lines, padded (a cloud needs more room). */
 function leafSize(it: Item): { width: number; height: number } {
-  const w = Math.max(textWidth(it.name, NAME_SIZE, true), it.detail ? textWidth(it.detail, DETAIL_SIZE) : 0) + 2 * PAD_X;
-  const h = NAME_SIZE + (it.detail ? DETAIL_SIZE + LINE_GAP : 0) + 16;
+  const w = Math.max(textWidth(it.name), it.detail ? textWidth(it.detail) : 0) + 2 * PAD_X;
+  const h = it.detail ? LEAF_H : LEAF_H - 16;
   if (it.kind === 'cloud') return { width: Math.ceil(w * 1.3 + 16), height: Math.ceil(h * 1.45 + 8) };
   if (it.kind === 'network') return { width: w + h / 2, height: h };
+  if (it.kind === 'nat') return { width: w + 16, height: h };
   return { width: w, height: h };
+}
+
+/** The width of a firewall's header: its name, and its mode (after the conntrack symbol when stateful). */
+function headerWidth(it: Item): number {
+  const icon = it.firewall!.mode === 'stateful' ? ICON : 0;
+  return Math.max(textWidth(it.name), textWidth(it.detail) + icon) + 2 * PAD_X;
 }
 
 function elkGraph(scene: Scene): ElkNode {
   const nodes = new Map<string, ElkNode>();
   for (const it of scene.items.values()) {
     if (it.kind === 'firewall') {
-      const header = Math.max(textWidth(it.name, NAME_SIZE, true), textWidth(it.detail, DETAIL_SIZE)) + 2 * PAD_X;
       nodes.set(it.id, {
         id: it.id,
         children: [],
         layoutOptions: {
-          'elk.padding': `[top=${FIREWALL_HEADER + 6},left=14,bottom=14,right=14]`,
+          'elk.padding': `[top=${FIREWALL_HEADER + 6},left=16,bottom=16,right=16]`,
           'elk.nodeSize.constraints': 'MINIMUM_SIZE',
-          'elk.nodeSize.minimum': `(${header}, ${FIREWALL_HEADER + 24})`,
+          'elk.nodeSize.minimum': `(${headerWidth(it)}, ${FIREWALL_HEADER + 24})`,
         },
       });
     } else nodes.set(it.id, { id: it.id, ...leafSize(it) });
@@ -315,7 +305,7 @@ function elkGraph(scene: Scene): ElkNode {
       'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
       'elk.edgeRouting': 'ORTHOGONAL',
       'elk.spacing.nodeNode': '28',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '44',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '48',
       'elk.spacing.edgeNode': '16',
       'elk.spacing.edgeEdge': '12',
       'elk.spacing.edgeLabel': '4',
@@ -336,59 +326,42 @@ function elkGraph(scene: Scene): ElkNode {
   scene.flows.forEach((f, i) => {
     for (let s = 0; s + 1 < f.stops.length; s++) {
       const last = s + 2 === f.stops.length;
-      const labels: ElkLabel[] = last
-        ? [{ id: `l${i}`, text: f.label, width: textWidth(f.label, LABEL_SIZE) + 6, height: LABEL_SIZE + 5 }]
-        : [];
+      const labels: ElkLabel[] = last ? [{ id: `l${i}`, text: f.label, width: textWidth(f.label) + 8, height: LABEL_H }] : [];
       edges.push({ id: `q${i}_${s}`, sources: [f.stops[s]!], targets: [f.stops[s + 1]!], labels });
     }
   });
-  for (const it of scene.items.values())
-    for (const f of it.also)
-      edges.push({ id: `p${it.id}_${f}`, sources: [it.id], targets: [f], layoutOptions: { 'elk.layered.priority.direction': '0' } });
+  for (const it of scene.items.values()) for (const f of it.also) edges.push({ id: `p${it.id}_${f}`, sources: [it.id], targets: [f] });
   root.edges = edges;
   return root;
 }
 
 // ---- drawing -------------------------------------------------------------------------------
 
-const STYLE = `
-.fw-topology { --fw-fg: var(--vscode-editor-foreground, #1f2328); --fw-bg: var(--vscode-editor-background, #ffffff);
-  --fw-muted: var(--vscode-descriptionForeground, #59636e); --fw-line: var(--vscode-editorWidget-border, #8c959f);
-  --fw-allowed: var(--vscode-charts-green, #1a7f37); --fw-partial: var(--vscode-charts-yellow, #9a6700);
-  --fw-blocked: var(--vscode-charts-red, #cf222e); --fw-unsimulated: var(--vscode-disabledForeground, #8c959f);
-  --fw-firewall: var(--vscode-charts-blue, #0969da); --fw-nat: var(--vscode-charts-purple, #8250df);
-  font-family: var(--vscode-font-family, system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif); }
-.fw-topology text { fill: var(--fw-fg); }
-.fw-topology .detail { fill: var(--fw-muted); font-size: ${DETAIL_SIZE}px; }
-.fw-topology .name { font-weight: 600; font-size: ${NAME_SIZE}px; }
-.fw-topology .backdrop { fill: var(--fw-bg); }
-.fw-topology .endpoint .shape { fill: var(--fw-bg); stroke: var(--fw-fg); stroke-width: 1.2; }
-.fw-topology .nat .shape { fill: var(--fw-bg); stroke: var(--fw-nat); stroke-width: 1.6; }
-.fw-topology .firewall > .shape { fill: var(--fw-firewall); fill-opacity: 0.06; stroke: var(--fw-firewall); stroke-width: 2; }
-.fw-topology .firewall.stateless > .shape { stroke-dasharray: 7 4; }
-.fw-topology .firewall.stateful > .shape { stroke-width: 3; }
-.fw-topology .decl { cursor: pointer; }
-.fw-topology .flow path { fill: none; stroke-width: 1.8; }
-.fw-topology .flow text { font-size: ${LABEL_SIZE}px; paint-order: stroke; stroke: var(--fw-bg); stroke-width: 4px;
-  stroke-linejoin: round; }
-.fw-topology .flow.allowed path { stroke: var(--fw-allowed); }
-.fw-topology .flow.partial path { stroke: var(--fw-partial); stroke-dasharray: 8 3; }
-.fw-topology .flow.blocked path { stroke: var(--fw-blocked); stroke-dasharray: 3 3; }
-.fw-topology .flow.unsimulated path { stroke: var(--fw-unsimulated); stroke-dasharray: 1 3; }
-.fw-topology .flow.allowed text { fill: var(--fw-allowed); }
-.fw-topology .flow.partial text { fill: var(--fw-partial); }
-.fw-topology .flow.blocked text { fill: var(--fw-blocked); }
-.fw-topology .flow.unsimulated text { fill: var(--fw-unsimulated); }
-.fw-topology .also { fill: none; stroke: var(--fw-firewall); stroke-width: 1; stroke-dasharray: 2 3; }
-.fw-topology marker path { stroke: none; }
-`;
+const LABEL_H = 16;
 
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function n(x: number): string {
-  return String(Math.round(x * 10) / 10);
+/** The picture's own classes, beside svg.ts's; the colours are the flow picture's. */
+function topologyStyle(rootId: string): string {
+  const r = `#${rootId}`;
+  const colours: Record<Verdict, string> = {
+    allowed: 'var(--vscode-charts-green, #1a7f37)',
+    partial: 'var(--vscode-charts-orange, #bc4c00)',
+    blocked: 'var(--vscode-charts-red, #cf222e)',
+    unsimulated: 'var(--vscode-disabledForeground, #8c959f)',
+  };
+  const dash: Record<Verdict, string> = { allowed: 'none', partial: '8 3', blocked: '3 3', unsimulated: '1 3' };
+  return [
+    `${r} .fw-backdrop { fill: var(--vscode-editor-background, #ffffff); }`,
+    `${r} .fw-firewall-box { fill: var(--vscode-editor-background, #ffffff); fill-opacity: 0.6; ` +
+      `stroke: var(--vscode-editor-foreground, #1f2328); stroke-width: 1.5; }`,
+    `${r} .fw-also { fill: none; stroke: var(--vscode-descriptionForeground, #59636e); stroke-width: 1; stroke-dasharray: 2 3; }`,
+    `${r} .decl { cursor: pointer; }`,
+    `${r} .flow path { fill: none; stroke-width: 2; }`,
+    `${r} .flow text { paint-order: stroke; stroke: var(--vscode-editor-background, #ffffff); stroke-width: 4px; stroke-linejoin: round; }`,
+    ...(Object.keys(colours) as Verdict[]).flatMap((v) => [
+      `${r} .flow.${v} path { stroke: ${colours[v]}; stroke-dasharray: ${dash[v]}; }`,
+      `${r} .flow.${v} text, ${r} .head-${v} { fill: ${colours[v]}; }`,
+    ]),
+  ].join('\n');
 }
 
 /** A cloud in the box (x, y, w, h): an ellipse of bumps. */
@@ -412,8 +385,13 @@ function cloudPath(x: number, y: number, w: number, h: number): string {
   return d + ' Z';
 }
 
+interface Point {
+  x: number;
+  y: number;
+}
+
 /** A path through the points with its corners rounded. */
-function roundedPath(pts: { x: number; y: number }[], radius = 6): string {
+function roundedPath(pts: Point[], radius = 6): string {
   let d = `M${n(pts[0]!.x)},${n(pts[0]!.y)}`;
   for (let i = 1; i < pts.length - 1; i++) {
     const p = pts[i - 1]!;
@@ -428,57 +406,63 @@ function roundedPath(pts: { x: number; y: number }[], radius = 6): string {
   return d + ` L${n(last.x)},${n(last.y)}`;
 }
 
-function towards(from: { x: number; y: number }, to: { x: number; y: number }, dist: number): { x: number; y: number } {
+function towards(from: Point, to: Point, dist: number): Point {
   const len = Math.hypot(to.x - from.x, to.y - from.y) || 1;
   return { x: from.x + ((to.x - from.x) * dist) / len, y: from.y + ((to.y - from.y) * dist) / len };
 }
 
-function attrs(it: Item): string {
+/** The attributes that let a front end find a box and jump to its declaration. */
+function attrs(it: Item, cls: string): string {
+  const decl = it.line !== undefined ? ' decl' : '';
   const line = it.line !== undefined ? ` data-line="${it.line}"` : '';
-  return `data-name="${esc(it.name)}"${line}`;
+  return `class="${cls}${decl}" data-name="${esc(it.name)}"${line}`;
 }
 
 function drawLeaf(it: Item, x: number, y: number, w: number, h: number): string {
-  const cls = it.kind === 'nat' ? 'nat' : `endpoint ${it.kind}`;
   let shape: string;
-  if (it.kind === 'cloud') shape = `<path class="shape" d="${cloudPath(x, y, w, h)}"/>`;
-  else if (it.kind === 'network') shape = `<rect class="shape" x="${n(x)}" y="${n(y)}" width="${n(w)}" height="${n(h)}" rx="${n(h / 2)}"/>`;
+  if (it.kind === 'cloud') shape = `<path class="fw-end-box" d="${cloudPath(x, y, w, h)}"/>`;
+  else if (it.kind === 'network') shape = rect(x, y, w, h, 'fw-end-box', h / 2);
   else if (it.kind === 'nat') {
     const k = 8;
     const d =
       `M${n(x + k)},${n(y)} H${n(x + w - k)} L${n(x + w)},${n(y + h / 2)} ` +
       `L${n(x + w - k)},${n(y + h)} H${n(x + k)} L${n(x)},${n(y + h / 2)} Z`;
-    shape = `<path class="shape" d="${d}"/>`;
-  } else shape = `<rect class="shape" x="${n(x)}" y="${n(y)}" width="${n(w)}" height="${n(h)}" rx="3"/>`;
+    shape = `<path class="fw-nat-box" d="${d}"/>`;
+  } else shape = rect(x, y, w, h, 'fw-end-box', 10);
   const cx = x + w / 2;
-  const textH = NAME_SIZE + (it.detail ? DETAIL_SIZE + LINE_GAP : 0);
-  const top = y + (h - textH) / 2;
-  const name = `<text class="name" x="${n(cx)}" y="${n(top + NAME_SIZE - 2)}" text-anchor="middle">${esc(it.name)}</text>`;
-  const detail = it.detail
-    ? `<text class="detail" x="${n(cx)}" y="${n(top + NAME_SIZE + LINE_GAP + DETAIL_SIZE - 2)}" text-anchor="middle">` +
-      `${esc(it.detail)}</text>`
-    : '';
-  const decl = it.line !== undefined ? ' decl' : '';
+  const top = y + (h - (it.detail ? LEAF_H : LEAF_H - 16)) / 2;
+  const lines =
+    text(cx, top + NAME_Y, it.name, 'fw-title', 'middle') +
+    (it.detail ? text(cx, top + DETAIL_Y, it.detail, it.kind === 'nat' ? 'fw-nat' : 'fw-muted', 'middle') : '');
   const what = it.kind === 'nat' ? 'NAT gateway' : it.kind === 'cloud' ? 'network' : it.kind;
   const title = `<title>${esc(`${what} ${it.name}${it.detail && it.kind !== 'nat' ? ` ${it.detail}` : ''}`)}</title>`;
-  return `<g class="${cls}${decl}" ${attrs(it)}>${title}${shape}${name}${detail}</g>`;
+  return `<g ${attrs(it, it.kind === 'nat' ? 'nat' : `endpoint ${it.kind}`)}>${title}${shape}${lines}</g>`;
 }
 
+/** A firewall: a box around what it protects; stateful ones with a double border and the conntrack symbol, as in the flow picture. */
 function drawFirewall(it: Item, x: number, y: number, w: number, h: number): string {
   const fw = it.firewall!;
-  const decl = it.line !== undefined ? ' decl' : '';
+  const stateful = fw.mode === 'stateful';
   const title = `<title>${esc(`firewall ${fw.name}: ${fw.mode}, protects ${fw.insideLabel}`)}</title>`;
+  const outer = stateful ? rect(x - DOUBLE, y - DOUBLE, w + 2 * DOUBLE, h + 2 * DOUBLE, 'fw-firewall-box', 7) : '';
+  let mode: string;
+  if (stateful) {
+    const ix = x + PAD_X;
+    const iy = y + DETAIL_Y - 10;
+    mode =
+      `<g class="fw-conntrack"><rect x="${n(ix)}" y="${n(iy)}" width="11" height="12" rx="1" class="fw-line" stroke-width="1.2"/>` +
+      `<path d="${[4, 7, 10].map((d) => `M${n(ix + 2.5)},${n(iy + d)} h6`).join(' ')}" class="fw-line" stroke-width="1"/></g>` +
+      text(ix + ICON, y + DETAIL_Y, it.detail, 'fw-muted');
+  } else mode = text(x + PAD_X, y + DETAIL_Y, it.detail, 'fw-muted');
   return (
-    `<g class="firewall ${fw.mode}${decl}" ${attrs(it)}>${title}` +
-    `<rect class="shape" x="${n(x)}" y="${n(y)}" width="${n(w)}" height="${n(h)}" rx="8"/>` +
-    `<text class="name" x="${n(x + PAD_X)}" y="${n(y + 8 + NAME_SIZE)}">${esc(it.name)}</text>` +
-    `<text class="detail" x="${n(x + PAD_X)}" y="${n(y + 8 + NAME_SIZE + LINE_GAP + DETAIL_SIZE)}">${esc(it.detail)}</text></g>`
+    `<g ${attrs(it, `firewall ${fw.mode}`)}>${title}${outer}${rect(x, y, w, h, 'fw-firewall-box', 4)}` +
+    `${text(x + PAD_X, y + NAME_Y, it.name, 'fw-title')}${mode}</g>`
   );
 }
 
 /** The topology of the model's file as an SVG document. */
 export async function topologySvg(model: Model, options: TopologyOptions = {}): Promise<string> {
-  const prefix = options.idPrefix ?? 'fw-topology-';
+  const rootId = rootIdOf(options, 'topology');
   const scene = new Scene(model, options.refused ?? defaultRefused(model));
   const laid = await new ELK().layout(elkGraph(scene));
 
@@ -493,14 +477,33 @@ export async function topologySvg(model: Model, options: TopologyOptions = {}): 
     }
   };
   walk(laid, 0, 0);
-  const origin = (container: string | undefined) => {
+  const origin = (e: ElkExtendedEdge): Point => {
+    const container = (e as ElkExtendedEdge & { container?: string }).container;
     const b = container && container !== 'root' ? at.get(container) : undefined;
     return { x: b?.x ?? 0, y: b?.y ?? 0 };
+  };
+  const edges = new Map((laid.edges ?? []).map((e) => [e.id, e]));
+  const pointsOf = (e: ElkExtendedEdge): Point[][] => {
+    const o = origin(e);
+    return (e.sections ?? []).map((s) => [s.startPoint, ...(s.bendPoints ?? []), s.endPoint].map((p) => ({ x: p.x + o.x, y: p.y + o.y })));
   };
 
   const width = Math.ceil(laid.width ?? 0);
   const height = Math.ceil(laid.height ?? 0);
-  const body: string[] = [];
+  const body: string[] = [`<rect class="fw-backdrop" width="${width}" height="${height}"/>`];
+  body.push(
+    '<defs>' +
+      (['allowed', 'partial', 'blocked', 'unsimulated'] as const)
+        .map((v) =>
+          v === 'blocked'
+            ? `<marker id="${rootId}-head-${v}" viewBox="0 0 6 14" refX="5" refY="7" markerWidth="6" markerHeight="14" ` +
+              `markerUnits="userSpaceOnUse" orient="auto"><path d="M1,0 H6 V14 H1 Z" class="head-${v}"/></marker>`
+            : `<marker id="${rootId}-head-${v}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10" ` +
+              `markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 Z" class="head-${v}"/></marker>`,
+        )
+        .join('') +
+      '</defs>',
+  );
 
   // Firewalls outermost first, so that a box inside another is drawn over it; then the rest.
   const depth = (it: Item) => {
@@ -509,29 +512,22 @@ export async function topologySvg(model: Model, options: TopologyOptions = {}): 
     return d;
   };
   const items = [...scene.items.values()];
-  const firewalls = items.filter((it) => it.kind === 'firewall').sort((a, b) => depth(a) - depth(b));
-  for (const it of firewalls) {
+  for (const it of items.filter((i) => i.kind === 'firewall').sort((a, b) => depth(a) - depth(b))) {
     const b = at.get(it.id)!;
     body.push(drawFirewall(it, b.x, b.y, b.w, b.h));
   }
-
-  const edges = new Map((laid.edges ?? []).map((e) => [e.id, e]));
-  const pointsOf = (e: ElkExtendedEdge) => {
-    const o = origin((e as ElkExtendedEdge & { container?: string }).container);
-    return (e.sections ?? []).map((s) => [s.startPoint, ...(s.bendPoints ?? []), s.endPoint].map((p) => ({ x: p.x + o.x, y: p.y + o.y })));
-  };
   for (const it of items)
     for (const f of it.also) {
       const e = edges.get(`p${it.id}_${f}`);
-      for (const pts of e ? pointsOf(e) : []) body.push(`<path class="also" d="${roundedPath(pts)}"/>`);
+      for (const pts of e ? pointsOf(e) : []) body.push(`<path class="fw-also" d="${roundedPath(pts)}"/>`);
     }
-
   for (const it of items) {
     if (it.kind === 'firewall') continue;
     const b = at.get(it.id)!;
     body.push(drawLeaf(it, b.x, b.y, b.w, b.h));
   }
 
+  const lines = new Lines((file) => textOf(model, file));
   scene.flows.forEach((f, i) => {
     const parts: string[] = [];
     let label = '';
@@ -539,37 +535,22 @@ export async function topologySvg(model: Model, options: TopologyOptions = {}): 
       const e = edges.get(`q${i}_${s}`);
       if (!e) continue;
       const last = s + 2 === f.stops.length;
-      const marker = last ? ` marker-end="url(#${prefix}${f.verdict === 'blocked' ? 'stop' : 'arrow'}-${f.verdict})"` : '';
+      const marker = last ? ` marker-end="url(#${rootId}-head-${f.verdict})"` : '';
       for (const pts of pointsOf(e)) parts.push(`<path d="${roundedPath(pts)}"${marker}/>`);
       const l = e.labels?.[0];
       if (l && last) {
-        const o = origin((e as ElkExtendedEdge & { container?: string }).container);
-        const lx = o.x + (l.x ?? 0) + (l.width ?? 0) / 2;
-        const ly = o.y + (l.y ?? 0) + (l.height ?? 0) - 4;
-        label = `<text x="${n(lx)}" y="${n(ly)}" text-anchor="middle">${esc(f.label)}</text>`;
+        const o = origin(e);
+        label = text(o.x + (l.x ?? 0) + (l.width ?? 0) / 2, o.y + (l.y ?? 0) + (l.height ?? 0) - 4, f.label, undefined, 'middle');
       }
     }
-    const line = new Lines((file) => textOf(model, file)).line(f.flow.file, f.flow.node.span.start);
+    const line = lines.line(f.flow.file, f.flow.node.span.start);
     body.push(`<g class="flow ${f.verdict}" data-line="${line}"><title>${esc(f.words)}</title>${parts.join('')}${label}</g>`);
   });
 
-  const markers = (['allowed', 'partial', 'blocked', 'unsimulated'] as const)
-    .map((v) =>
-      v === 'blocked'
-        ? `<marker id="${prefix}stop-${v}" viewBox="0 0 6 12" refX="5" refY="6" markerWidth="6" markerHeight="12" orient="auto">` +
-          `<path d="M2,0 H6 V12 H2 Z" style="fill: var(--fw-${v})"/></marker>`
-        : `<marker id="${prefix}arrow-${v}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto">` +
-          `<path d="M0,0 L10,5 L0,10 Z" style="fill: var(--fw-${v})"/></marker>`,
-    )
-    .join('');
   const file = model.root.replace(/^.*[\\/]/, '');
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" class="fw-topology" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
-    `role="img" aria-labelledby="${prefix}title ${prefix}desc">\n` +
-    `<title id="${prefix}title">${esc(`Topology of ${file}`)}</title>\n` +
-    `<desc id="${prefix}desc">${esc(scene.describe())}</desc>\n` +
-    `<style>${STYLE}</style>\n<defs>${markers}</defs>\n` +
-    `<rect class="backdrop" width="${width}" height="${height}"/>\n` +
+    svgOpen(rootId, width, height, `Topology of ${file}`, scene.describe(), 'fwlang-topology') +
+    `\n<style>\n${topologyStyle(rootId)}\n</style>\n` +
     body.join('\n') +
     '\n</svg>\n'
   );
