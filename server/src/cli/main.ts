@@ -21,6 +21,7 @@ import { EXPORT_TARGETS, type ExportTarget, exportModel } from '../convert/expor
 import type { FlowDecl } from '../syntax/ast';
 import { type FileReport, diagnosticJson } from './report';
 import { toSarif } from './sarif';
+import { firewallModes, flowSvg } from '../pictures/flow';
 
 declare const FWLANG_VERSION: string | undefined;
 const VERSION = typeof FWLANG_VERSION === 'string' ? FWLANG_VERSION : '0.0.0-dev';
@@ -28,7 +29,7 @@ const VERSION = typeof FWLANG_VERSION === 'string' ? FWLANG_VERSION : '0.0.0-dev
 class UsageError extends Error {}
 
 const USAGE = `usage: fwlang check FILE|DIR ... [--format text|json|sarif] [--fix]
-       fwlang simulate FILE [--flow 'CLIENT -> SERVER SERVICE'] [--json]
+       fwlang simulate FILE [--flow 'CLIENT -> SERVER SERVICE'] [--json] [--svg DIR]
        fwlang import FILE... [--from aws|terraform|iptables|nftables] [--host ADDR] [--inside PREFIX] [-o OUT.fw]
        fwlang export FILE --to nftables|iptables|cloudformation|terraform [--firewall NAME]... [--on-host] [-o OUT]
        fwlang graph FILE --svg OUT
@@ -226,7 +227,7 @@ interface Refused {
 type Entry = { result: FlowJson; failures: string[] } | { refused: Refused };
 
 function simulateCommand(argv: string[], out: (s: string) => void): number {
-  const { positional, flags } = parseArgs(argv, ['--flow'], ['--json']);
+  const { positional, flags } = parseArgs(argv, ['--flow', '--svg'], ['--json']);
   if (positional.length !== 1) throw new UsageError('simulate needs exactly one file');
   const file = positional[0]!;
   const text = readText(file);
@@ -307,6 +308,8 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
     return `${where} error ${code}: flow \`${r.flow}\` is not simulated: ${r.brief}`;
   };
   const results = entries.flatMap((e) => ('result' in e ? [e.result] : []));
+  const svgDir = flags.get('--svg');
+  if (typeof svgDir === 'string') writeFlowPictures(svgDir, results, firewallModes(model));
   if (flags.has('--json')) {
     for (const l of behind.values()) process.stderr.write(l + '\n');
     for (const r of refused) process.stderr.write(refusedLine(r) + '\n');
@@ -340,6 +343,22 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
   }
   if (refused.length > 0) return 2;
   return results.every((r) => r.met) ? 0 : 1;
+}
+
+/**
+ * `simulate --svg DIR`: the picture of each simulated flow as `DIR/<line>.svg` (`flow.svg` for a
+ * flow given with `--flow`), DIR created when missing. Refused flows get none.
+ */
+function writeFlowPictures(dir: string, results: FlowJson[], modes: Record<string, 'stateful' | 'stateless'>): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    for (const r of results) {
+      const name = r.line === null ? 'flow' : String(r.line);
+      fs.writeFileSync(path.join(dir, `${name}.svg`), flowSvg(r, { modes }));
+    }
+  } catch (e) {
+    throw new UsageError(`cannot write the pictures to ${dir}: ${(e as Error).message}`);
+  }
 }
 
 /** `-o FILE` taken out of the arguments (its value may look like anything, even `-`). */

@@ -168,6 +168,21 @@ const BOX_H = 56;
 const PAD = 12; // inside a box, left and right
 const ICON = 16; // the conntrack symbol and its gap
 
+/** The connection-tracking memory of a stateful firewall: a small table of remembered connections. */
+function conntrackIcon(x: number, y: number): string {
+  return (
+    `<g class="fw-conntrack">${rect(x, y, 11, 12, 'fw-line', 1, ' stroke-width="1.2"')}` +
+    `<path d="${[4, 7, 10].map((d) => `M${n(x + 2.5)},${n(y + d)} h6`).join(' ')}" class="fw-line" stroke-width="1"/></g>`
+  );
+}
+
+/** A packet's way from x1 toward x2 that ends, dropped, in a cross just before x2. */
+function stopped(x1: number, x2: number, y: number): string {
+  const dir = x2 >= x1 ? 1 : -1;
+  const end = x2 - dir * 9;
+  return `<line x1="${n(x1)}" y1="${n(y)}" x2="${n(end)}" y2="${n(y)}" class="fw-bad-line" stroke-width="2"/>` + cross(end, y, 5);
+}
+
 interface Placed {
   cx: number;
   boxW: number;
@@ -266,11 +281,7 @@ export function flowSvg(flow: FlowJson, options?: PictureOptions): string {
       // The connection-tracking memory: a small table of remembered connections.
       const w = textWidth(c.sub) + ICON;
       const ix = p.cx - w / 2;
-      const iy = boxY + 30;
-      body.push(
-        `<g class="fw-conntrack"><rect x="${n(ix)}" y="${iy}" width="11" height="12" rx="1" class="fw-line" stroke-width="1.2"/>` +
-          `<path d="${[4, 7, 10].map((d) => `M${n(ix + 2.5)},${iy + d} h6`).join(' ')}" class="fw-line" stroke-width="1"/></g>`,
-      );
+      body.push(conntrackIcon(ix, boxY + 30));
       body.push(text(ix + ICON, boxY + 40, c.sub, 'fw-muted'));
     } else {
       body.push(text(p.cx, boxY + 40, c.sub, 'fw-muted', 'middle'));
@@ -283,15 +294,19 @@ export function flowSvg(flow: FlowJson, options?: PictureOptions): string {
   });
   const edgeL = (i: number) => placed[i]!.cx - placed[i]!.boxW / 2 - (cells[i]!.icon ? 3 : 0);
   const edgeR = (i: number) => placed[i]!.cx + placed[i]!.boxW / 2 + (cells[i]!.icon ? 3 : 0);
-  // Request: left to right, from the client (cell 0) until a hop drops it.
+  // Request: left to right, from the client (cell 0) until a hop drops it; a dropped packet's
+  // arrow ends in a cross at the firewall that drops it.
   const reqDrop = j.request.hops.findIndex((h) => !isNatHop(h) && h.action === 'deny');
   const reqEnd = reqDrop >= 0 ? reqDrop + 1 : j.request.hops.length === cols.length ? cells.length - 1 : j.request.hops.length;
   for (let i = 0; i < reqEnd; i++) {
-    const dropped = reqDrop >= 0 && i + 1 === reqDrop + 1;
+    if (reqDrop >= 0 && i === reqDrop) body.push(stopped(edgeR(i), edgeL(i + 1), reqY));
+    else body.push(hArrow(edgeR(i), edgeL(i + 1) - 1, reqY, 'fw-line', 'fw-fg-fill'));
+  }
+  // The rest of the way, where the dropped request never goes: dashed.
+  for (let i = reqDrop >= 0 ? reqEnd : cells.length - 1; i < cells.length - 1; i++) {
     body.push(
-      hArrow(edgeR(i), edgeL(i + 1) - (dropped ? 4 : 1), reqY, dropped ? 'fw-bad-line' : 'fw-line', dropped ? 'fw-bad-fill' : 'fw-fg-fill'),
+      `<line x1="${n(edgeR(i) + 4)}" y1="${reqY}" x2="${n(edgeL(i + 1) - 4)}" y2="${reqY}" class="fw-muted-line" stroke-dasharray="3 4"/>`,
     );
-    if (dropped) body.push(cross(edgeL(i + 1) - 12, reqY - 11));
   }
   // Response: right to left, from the server (the last cell).
   if (j.response) {
@@ -301,26 +316,19 @@ export function flowSvg(flow: FlowJson, options?: PictureOptions): string {
     const steps = resDrop >= 0 ? resDrop + 1 : hops.length === cols.length ? last : hops.length;
     for (let s = 0; s < steps; s++) {
       const from = last - s;
-      const to = from - 1;
-      const dropped = resDrop >= 0 && s === resDrop;
-      body.push(
-        hArrow(
-          edgeL(from),
-          edgeR(to) + (dropped ? 4 : 1),
-          resY,
-          dropped ? 'fw-bad-line' : 'fw-line',
-          dropped ? 'fw-bad-fill' : 'fw-fg-fill',
-        ),
-      );
-      if (dropped) body.push(cross(edgeR(to) + 12, resY + 11));
+      if (resDrop >= 0 && s === resDrop) body.push(stopped(edgeL(from), edgeR(from - 1), resY));
+      else body.push(hArrow(edgeL(from), edgeR(from - 1) + 1, resY, 'fw-line', 'fw-fg-fill'));
     }
+  } else if (j.request.hops.length > 0) {
+    body.push(text(M, belowY + 12, 'no response: the request never gets through', 'fw-muted'));
+    width = Math.max(width, textWidth('no response: the request never gets through'));
   }
-  y = belowY + 2 * LINE_HEIGHT + 8;
+  const belowRows = cells.some((c) => c.below) ? 2 : j.request.hops.length > 0 ? 1 : 0;
+  y = belowY + belowRows * LINE_HEIGHT + 8;
   width = Math.max(width, rowWidth);
 
   // Lines of text under the row: what has no place in it.
   const lines: [string, string][] = [];
-  if (!j.response && j.request.hops.length > 0) lines.push(['no response: the request never gets through', 'fw-muted']);
   if (j.response && reqDrop >= 0 && j.response.hops.length > 0)
     lines.push(['the response shown answers a request that gets through', 'fw-muted']);
   if (j.note) lines.push([`note: ${j.note}`, 'fw-muted']);
@@ -415,9 +423,10 @@ function portBar(allowed: PortSet, blocked: PortSet, x0: number, y0: number): { 
     out.push(`<rect x="${n(px(s.lo))}" y="${y}" width="${n(w)}" height="14" class="${s.ok ? 'fw-ok-fill' : 'fw-bad-fill'}"/>`);
   }
   const verdictX = bx + BW + 12;
-  const barText = `${allowed.toString()} pass; ${blocked.toString()} dropped`;
   y += 14 + 4;
-  // Segment labels under the bar, in rows so that none overlaps another.
+  let width = Math.max(textWidth(heading), labelW + BW);
+  // Segment labels under the bar, in rows so that none overlaps another; when there are many
+  // segments, two lines of text instead.
   const items = segs.map((s) => {
     const t = `${s.lo === s.hi ? s.lo : `${s.lo}-${s.hi}`} ${s.ok ? 'pass' : 'dropped'}`;
     const w = textWidth(t);
@@ -425,27 +434,42 @@ function portBar(allowed: PortSet, blocked: PortSet, x0: number, y0: number): { 
     const x = Math.min(Math.max(mid - w / 2, bx), bx + BW - w);
     return { x, width: w, t, ok: s.ok };
   });
-  const rows = rowsFor(items);
-  items.forEach((it, i) => out.push(text(it.x, y + 12 + rows[i]! * LINE_HEIGHT, it.t, it.ok ? 'fw-ok' : 'fw-bad')));
-  y += (Math.max(0, ...rows) + 1) * LINE_HEIGHT + 6;
-  let width = Math.max(textWidth(heading), labelW + BW, ...items.map((it) => it.x + it.width - x0));
-  void barText;
-  // One band per profile, and what becomes of its ports.
+  if (items.length <= 6) {
+    const rows = rowsFor(items);
+    items.forEach((it, i) => out.push(text(it.x, y + 12 + rows[i]! * LINE_HEIGHT, it.t, it.ok ? 'fw-ok' : 'fw-bad')));
+    y += (Math.max(0, ...rows) + 1) * LINE_HEIGHT + 6;
+    width = Math.max(width, ...items.map((it) => it.x + it.width - x0));
+  } else {
+    for (const [t, cls] of [
+      [`pass: ${allowed.toString()}`, 'fw-ok'],
+      [`dropped: ${blocked.toString()}`, 'fw-bad'],
+    ] as const) {
+      out.push(text(bx, y + 12, t, cls));
+      width = Math.max(width, labelW + textWidth(t));
+      y += LINE_HEIGHT;
+    }
+    y += 6;
+  }
+  // One band per profile, and what becomes of its ports in this flow.
+  const bandsTop = y;
   for (const g of profiles) {
     const name = g.names.join(', ');
-    const mine = g.ports.intersect(range);
     const drop = g.ports.intersect(blocked);
     const pass = g.ports.intersect(allowed);
-    const [verdict, cls] = drop.isEmpty()
-      ? [`${g.ports.toString()}: passes`, 'fw-ok']
-      : pass.isEmpty()
-        ? [`${g.ports.toString()}: dropped${mine.equals(g.ports) ? '' : ` (${mine.toString()})`}`, 'fw-bad']
-        : [`${g.ports.toString()}: ${drop.toString()} dropped`, 'fw-bad'];
+    const parts: string[] = [];
+    if (!drop.isEmpty()) parts.push(`${drop.toString()} dropped`);
+    if (!pass.isEmpty()) parts.push(`${pass.toString()} pass`);
+    const verdict = parts.join(', ');
     out.push(text(x0, y + 10, name, 'fw-muted'));
     out.push(rect(px(g.ports.min()!), y + 2, px(g.ports.max()! + 1) - px(g.ports.min()!), 8, 'fw-blue-fill', 0, ' fill-opacity="0.7"'));
-    out.push(text(verdictX, y + 10, verdict, cls));
+    out.push(text(verdictX, y + 10, verdict, drop.isEmpty() ? 'fw-ok' : 'fw-bad'));
     width = Math.max(width, verdictX - x0 + textWidth(verdict));
     y += LINE_HEIGHT;
+  }
+  // Guides where passing and dropped meet, down through the bands.
+  for (let i = 1; i < segs.length; i++) {
+    const x = px(segs[i]!.lo);
+    out.push(`<line x1="${n(x)}" y1="${n(bandsTop)}" x2="${n(x)}" y2="${n(y)}" class="fw-muted-line" stroke-dasharray="2 3"/>`);
   }
   return { svg: `<g class="fw-port-bar">${out.join('')}</g>`, width, height: y - y0 };
 }
@@ -454,9 +478,9 @@ function legendOf(nat: boolean, x0: number, y0: number): { svg: string; width: n
   const out: string[] = [];
   let y = y0;
   let width = 0;
-  const item = (shape: string, words: string) => {
-    out.push(shape, text(x0 + 34, y + 12, words, 'fw-muted'));
-    width = Math.max(width, 34 + textWidth(words));
+  const item = (shape: string, words: string, at = 34) => {
+    out.push(shape, text(x0 + at, y + 12, words, 'fw-muted'));
+    width = Math.max(width, at + textWidth(words));
     y += LINE_HEIGHT + 4;
   };
   item(
@@ -464,8 +488,9 @@ function legendOf(nat: boolean, x0: number, y0: number): { svg: string; width: n
     'stateless: every packet, the response too, must match a rule',
   );
   item(
-    rect(x0, y, 28, 16, 'fw-box', 3) + rect(x0 + 3, y + 3, 22, 10, 'fw-box', 2),
+    rect(x0, y, 28, 16, 'fw-box', 3) + rect(x0 + 3, y + 3, 22, 10, 'fw-box', 2) + conntrackIcon(x0 + 32, y + 2),
     'stateful: remembers connections (conntrack); their responses pass by state',
+    50,
   );
   if (nat)
     item(
