@@ -292,6 +292,18 @@ describe(
       expect(flows(svg).map(verdictOf)).toEqual(['partial', 'unsimulated', 'partial']);
     });
 
+    it('a file that declares nothing: a picture that says so, not one of no size', async () => {
+      const svg = parseSvg(await topologySvg(buildModel('/x/empty.fw', '# nothing yet\n')));
+      expect(+svg.attrs.width!).toBeGreaterThan(100);
+      expect(+svg.attrs.height!).toBeGreaterThan(20);
+      expect(
+        all(svg)
+          .filter((e) => e.name === 'text')
+          .map(textIn),
+      ).toEqual(['nothing to draw: no host, network, NAT gateway or firewall']);
+      expect(textIn(svg.children.find((c) => c.name === 'desc')!)).toBe('0 hosts and networks: none. No firewalls. No flows.');
+    });
+
     it('idPrefix keeps two pictures on one page apart', async () => {
       const model = buildModel('/x/small.fw', PARTIAL);
       const a = await topologySvg(model, { idPrefix: 'a-' });

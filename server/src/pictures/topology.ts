@@ -488,6 +488,17 @@ export async function topologySvg(model: Model, options: TopologyOptions = {}): 
     return (e.sections ?? []).map((s) => [s.startPoint, ...(s.bendPoints ?? []), s.endPoint].map((p) => ({ x: p.x + o.x, y: p.y + o.y })));
   };
 
+  const file = model.root.replace(/^.*[\\/]/, '');
+  if (scene.items.size === 0) {
+    // Nothing declared: a picture that says so, rather than one of no size.
+    const words = 'nothing to draw: no host, network, NAT gateway or firewall';
+    const w = textWidth(words) + 32;
+    return (
+      svgOpen(rootId, w, 48, `Topology of ${file}`, scene.describe(), 'fwlang-topology') +
+      `\n<style>\n${topologyStyle(rootId)}\n</style>\n<rect class="fw-backdrop" width="${w}" height="48"/>\n` +
+      `${text(16, 28, words, 'fw-muted')}\n</svg>\n`
+    );
+  }
   const width = Math.ceil(laid.width ?? 0);
   const height = Math.ceil(laid.height ?? 0);
   const body: string[] = [`<rect class="fw-backdrop" width="${width}" height="${height}"/>`];
@@ -547,7 +558,6 @@ export async function topologySvg(model: Model, options: TopologyOptions = {}): 
     body.push(`<g class="flow ${f.verdict}" data-line="${line}"><title>${esc(f.words)}</title>${parts.join('')}${label}</g>`);
   });
 
-  const file = model.root.replace(/^.*[\\/]/, '');
   return (
     svgOpen(rootId, width, height, `Topology of ${file}`, scene.describe(), 'fwlang-topology') +
     `\n<style>\n${topologyStyle(rootId)}\n</style>\n` +
