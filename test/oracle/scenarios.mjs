@@ -906,6 +906,33 @@ export function handScenarios() {
       ],
     },
   );
+  // rules that differ in two fields must stay two rules: their union as one rule would let more through
+  const twoFields = [
+    R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', [80]]),
+    R(null, 'inbound', 'allow', 'tcp', ['10.99.3.0/24'], ['server', [443]]),
+    R(null, 'inbound', 'deny', 'udp', ['client', [[40000, 45000]]], ['server', [53]]),
+    R(null, 'inbound', 'deny', 'udp', ['client', [[1024, 2000]]], ['server', [123]]),
+    R(null, 'inbound', 'allow', 'udp', ['client'], ['server']),
+    R(null, 'outbound', 'allow', 'tcp', ['server', [80]], ['client', [[32768, 60999]]]),
+    R(null, 'outbound', 'allow', 'tcp', ['server', [443]], ['client', [[1024, 32767]]]),
+    R(null, 'outbound', 'allow', 'udp', ['server'], ['client']),
+  ];
+  const twoFieldFlows = () => [
+    tcpFlow(80, [1024, 32767, 32768, 60999, 61000]),
+    tcpFlow(443, [1024, 32767, 32768, 40000]),
+    udpFlow(53, [1024, 1500, 2001, 39999, 40000, 45000, 45001]),
+    udpFlow(123, [1024, 1500, 2000, 2001, 40000, 45000]),
+  ];
+  for (const format of ['nftables', 'iptables'])
+    add(
+      'merged',
+      `rules differing in two fields are not merged (${format})`,
+      [fw('fw', 'r2', false, ['servers'], twoFields)],
+      twoFieldFlows(),
+      {
+        format,
+      },
+    );
   return S;
 }
 
