@@ -152,3 +152,37 @@ export function isSimulationResult(r: unknown): r is SimulationResult {
   if (isError(r)) return true;
   return isObject(r) && typeof r.title === 'string' && typeof r.trace === 'string' && isObject(r.flow) && typeof r.flow.flow === 'string';
 }
+
+/**
+ * What the VS Code client announces in `initializationOptions`: it shows pictures (a webview that
+ * renders SVG, hovers that render `data:` images), so the server adds the "Show picture" lens and
+ * the ports picture to a response rule's hover. Other clients get neither.
+ */
+export interface InitializationOptions {
+  pictures?: boolean;
+}
+
+/** The client command the "Show picture" lens runs (`LineArgs`: the flow's line). */
+export const CMD_SHOW_PICTURE = 'fwlang.showPicture';
+
+/** Which picture: the flow's or the ports', or the file's topology. */
+export type PictureKind = 'flow' | 'ports' | 'topology';
+/**
+ * `fwlang/picture`: an open document's picture as SVG, from its newest analysis. `at`: what is on
+ * `line` (0-based; a flow may span lines): a flow's picture, or, on a response rule of a stateless
+ * firewall, that firewall's ports picture. `topology`: the whole file.
+ */
+export interface PictureParams {
+  uri: string;
+  what: 'at' | 'topology';
+  line?: number;
+}
+/**
+ * The SVG text (its `<title>` and `<desc>` say it in words), a caption for the panel and the line
+ * where the flow or rule starts (0-based; null for the topology); or why there is none: `error` for
+ * a flow that is not simulated (as its lens says), `nothing` when no flow or rule is on that line.
+ */
+export type PictureAnswer =
+  | { kind: PictureKind; svg: string; caption: string; line: number | null }
+  | { error: string; kind?: PictureKind; line?: number; nothing?: boolean };
+export const PictureRequest = new RequestType<PictureParams, PictureAnswer, void>('fwlang/picture');

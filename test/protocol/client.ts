@@ -241,7 +241,7 @@ export class TestClient {
   }
 
   /** Starts the server and runs the initialize handshake. */
-  static async start(rootPath = ROOT): Promise<TestClient> {
+  static async start(rootPath = ROOT, initializationOptions: object = {}): Promise<TestClient> {
     await ensureBuilt();
     const proc = spawn(process.execPath, [SERVER, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new TestClient(proc);
@@ -252,7 +252,7 @@ export class TestClient {
       rootUri: fileUri(rootPath),
       workspaceFolders: [{ uri: fileUri(rootPath), name: path.basename(rootPath) }],
       capabilities: CLIENT_CAPABILITIES,
-      initializationOptions: {},
+      initializationOptions,
     });
     await client.connection.sendNotification(InitializedNotification.type, {});
     return client;

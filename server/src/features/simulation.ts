@@ -3,7 +3,7 @@
 
 import type { Lines } from '../core/text';
 import type { CodeLens, Position } from 'vscode-languageserver';
-import { CMD_SIMULATE, CMD_SIMULATE_RULE, type LineArgs } from '../protocol';
+import { CMD_SHOW_PICTURE, CMD_SIMULATE, CMD_SIMULATE_RULE, type LineArgs } from '../protocol';
 import { flowForRule } from '../analysis/ruleFlow';
 import { type FlowResult, simulateFlow } from '../engine/simulate';
 import { resolveFlowText } from '../model/resolve';
@@ -95,7 +95,11 @@ function flowKey(f: Flow): string {
   return `flow:${f.text}`;
 }
 
-export function codeLenses(ctx: DocContext, state: LensState): CodeLens[] {
+/**
+ * The lenses of a document. `pictures`: the client shows pictures, so each flow that gets a verdict
+ * also has a "Show picture" lens beside its "▶ Simulate" (a client command: other clients get none).
+ */
+export function codeLenses(ctx: DocContext, state: LensState, options: { pictures?: boolean } = {}): CodeLens[] {
   const lenses: CodeLens[] = [];
   const { model, flowResults } = ctx.analysis;
   const lines = modelLines(model);
@@ -127,6 +131,12 @@ export function codeLenses(ctx: DocContext, state: LensState): CodeLens[] {
         arguments: [{ uri: ctx.uri, line } satisfies LineArgs],
       },
     });
+    if (options.pictures) {
+      lenses.push({
+        range,
+        command: { title: 'Show picture', command: CMD_SHOW_PICTURE, arguments: [{ uri: ctx.uri, line } satisfies LineArgs] },
+      });
+    }
   }
   for (const { firewall, rule } of rulesOf(model)) {
     if (!firewall.valid || classifyRule(rule) !== 'request') continue;

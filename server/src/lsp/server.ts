@@ -16,6 +16,7 @@ import { codeActions } from '../features/codeActions';
 import { exportDocument } from '../features/exportDocument';
 import { toLspDiagnostics } from '../features/diagnostics';
 import { hover } from '../features/hover';
+import { picture, withPortsPicture } from '../features/pictures';
 import { LensState, codeLenses, simulateAt, simulateFlowAt, simulateRuleAt, simulateText } from '../features/simulation';
 import { nodeFileHost } from '../node/fileHost';
 import {
@@ -29,6 +30,8 @@ import {
   SimulationTraceNotification,
   ExportRequest,
   ImportRequest,
+  type InitializationOptions,
+  PictureRequest,
   readCommand,
 } from '../protocol';
 import { importFiles } from './importRequest';
@@ -47,6 +50,8 @@ export function startServer(connection: Connection): void {
   const pending = new Map<string, ReturnType<typeof setTimeout>>();
   let codeLensRefresh = false;
   let watcherRegistration = false;
+  // The client shows pictures (the VS Code extension says so): a "Show picture" lens, a hover image.
+  let pictures = false;
 
   const guard =
     <P, R>(fallback: R, f: (p: P) => Promise<R> | R) =>
@@ -64,6 +69,7 @@ export function startServer(connection: Connection): void {
     ws.configurationSupported = !!caps.workspace?.configuration;
     codeLensRefresh = !!caps.workspace?.codeLens?.refreshSupport;
     watcherRegistration = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    pictures = (params.initializationOptions as InitializationOptions | undefined)?.pictures === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     ws.folders = folders.map(uriToPath).filter((p) => nodePath.isAbsolute(p));
     return {
@@ -160,14 +166,17 @@ export function startServer(connection: Connection): void {
   connection.onHover(
     guard(null, async (p) => {
       const ctx = await ws.context(p.textDocument.uri);
-      return ctx ? hover(ctx, ctx.lines.offset(p.position)) : null;
+      if (!ctx) return null;
+      const offset = ctx.lines.offset(p.position);
+      const h = hover(ctx, offset);
+      return pictures ? withPortsPicture(ctx, offset, h) : h;
     }),
   );
 
   connection.onCodeLens(
     guard([], async (p) => {
       const ctx = await ws.context(p.textDocument.uri);
-      return ctx ? codeLenses(ctx, lensState) : [];
+      return ctx ? codeLenses(ctx, lensState, { pictures }) : [];
     }),
   );
 
@@ -201,6 +210,14 @@ export function startServer(connection: Connection): void {
     guard({ error: 'internal error', problems: [] }, async (p) => {
       const ctx = typeof p?.uri === 'string' ? await ws.context(p.uri) : undefined;
       return ctx ? exportDocument(ctx, p) : { error: 'the document is not open', problems: [] };
+    }),
+  );
+
+  connection.onRequest(
+    PictureRequest,
+    guard({ error: 'internal error' }, async (p) => {
+      const ctx = typeof p?.uri === 'string' ? await ws.context(p.uri) : undefined;
+      return ctx ? picture(ctx, p) : { error: 'the document is not open' };
     }),
   );
 
