@@ -28,6 +28,7 @@ import {
   type ImportParams,
 } from '../../server/src/protocol';
 import { exportCodeActions, exportFirewall } from './exportFirewall';
+import type { PicturePanel } from './picturePanel';
 
 /** What `fwlang.importRules` takes to skip the file dialog. */
 interface ImportArgs {
@@ -214,5 +215,34 @@ export function registerCommands(
     }),
     commands.registerCommand('fwlang.showTrace', () => out.show(true)),
     commands.registerCommand('fwlang.restartServer', restart),
+  ];
+}
+
+/** `{ uri, line }` from a lens, or the cursor of the active .fw editor. */
+function pictureTarget(given: unknown): { uri: string; line: number } | undefined {
+  if (typeof given === 'object' && given !== null) {
+    const g = given as { uri?: unknown; line?: unknown };
+    if (typeof g.uri === 'string') return { uri: g.uri, line: typeof g.line === 'number' ? g.line : 0 };
+  }
+  const ed = window.activeTextEditor?.document.languageId === 'fw' ? window.activeTextEditor : undefined;
+  const doc = ed?.document ?? fwDocument();
+  if (!doc) return undefined;
+  return { uri: doc.uri.toString(), line: ed?.selection.active.line ?? 0 };
+}
+
+/** "Show picture" (the lens beside "▶ Simulate", CMD_SHOW_PICTURE) and "Show Topology": the webview panels. */
+export function registerPictureCommands(picture: PicturePanel, topology: PicturePanel): Disposable[] {
+  const showIn = (panel: PicturePanel, what: string) => async (given?: unknown) => {
+    const at = pictureTarget(given);
+    if (!at) {
+      void window.showWarningMessage(`fwlang: open a .fw file to see its ${what}.`);
+      return undefined;
+    }
+    return panel.show(at.uri, at.line);
+  };
+  return [
+    // `{ uri, line }` (the lens) or the cursor: the flow's picture, or a response rule's ports picture.
+    commands.registerCommand('fwlang.showPicture', showIn(picture, 'pictures')),
+    commands.registerCommand('fwlang.showTopology', showIn(topology, 'topology')),
   ];
 }

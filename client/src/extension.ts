@@ -4,8 +4,9 @@
 import * as path from 'node:path';
 import { type ExtensionContext, window, workspace } from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { TraceView, registerCommands } from './commands';
-import { type SimulationTrace, SimulationTraceNotification } from '../../server/src/protocol';
+import { TraceView, registerCommands, registerPictureCommands } from './commands';
+import { type InitializationOptions, type SimulationTrace, SimulationTraceNotification } from '../../server/src/protocol';
+import { PicturePanel, type PictureMessage } from './picturePanel';
 
 let client: LanguageClient | undefined;
 
@@ -15,6 +16,10 @@ export interface FwlangApi {
   ready(): Promise<void>;
   /** The last simulation the server reported. */
   lastTrace(): SimulationTrace | undefined;
+  /** What the picture panel shows now (undefined: it is closed). */
+  picture(): PictureMessage | undefined;
+  /** What the topology panel shows now (undefined: it is closed). */
+  topology(): PictureMessage | undefined;
 }
 
 export function activate(context: ExtensionContext): FwlangApi {
@@ -34,6 +39,8 @@ export function activate(context: ExtensionContext): FwlangApi {
     synchronize: { configurationSection: 'fwlang', fileEvents: workspace.createFileSystemWatcher('**/*.fw') },
     // Server log and `fwlang.trace.server` messages share the channel with the simulation traces.
     outputChannel: out,
+    // This client shows pictures: the server adds the "Show picture" lens and a response rule's ports picture.
+    initializationOptions: { pictures: true } satisfies InitializationOptions,
   };
   const lc = (client = new LanguageClient('fwlang', 'fwlang', serverOptions, clientOptions));
   lc.onNotification(SimulationTraceNotification, (t) => traces.show(t));
@@ -47,9 +54,17 @@ export function activate(context: ExtensionContext): FwlangApi {
     await ready;
   };
 
+  const current = () => lc;
+  const whenReady = () => ready;
+  const picture = new PicturePanel(context, current, whenReady, 'at');
+  const topology = new PicturePanel(context, current, whenReady, 'topology');
+
   context.subscriptions.push(
     out,
     traces,
+    picture,
+    topology,
+    ...registerPictureCommands(picture, topology),
     ...registerCommands(
       () => lc,
       () => ready,
@@ -57,7 +72,7 @@ export function activate(context: ExtensionContext): FwlangApi {
       restart,
     ),
   );
-  return { ready: () => ready, lastTrace: () => traces.last };
+  return { ready: () => ready, lastTrace: () => traces.last, picture: () => picture.last, topology: () => topology.last };
 }
 
 export function deactivate(): Promise<void> | undefined {
