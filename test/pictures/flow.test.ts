@@ -116,16 +116,18 @@ describe('the flow picture', () => {
     const bar = all(root).find((e) => hasClass(e, 'fw-port-bar'))!;
     expect(bar).toBeDefined();
     const rects = all(bar).filter((e) => e.name === 'rect');
-    // Dropped 32768-49151 (red), passing 49152-60999 (green), over an axis from 1024 (wide) to 65535.
+    // Dropped 32768-49151 (red), passing 49152-60999 (green), over an axis of the client's ports;
+    // the profiles that go on beyond it end in an arrowhead (windows to the right, wide both ways).
     const red = rects.find((r) => hasClass(r, 'fw-bad-fill'))!;
     const green = rects.find((r) => hasClass(r, 'fw-ok-fill'))!;
     expect(Number(red.attrs.x)).toBeLessThan(Number(green.attrs.x));
     expect(Number(red.attrs.x) + Number(red.attrs.width)).toBeCloseTo(Number(green.attrs.x), 0);
     expect(Number(red.attrs.width) / Number(green.attrs.width)).toBeCloseTo((49151 - 32768 + 1) / (60999 - 49152 + 1), 1);
+    expect(all(bar).filter((e) => e.name === 'polygon')).toHaveLength(3);
     expect(texts(bar)).toEqual([
       'client ports 32768-60999: the response comes back to them',
-      '1024',
-      '65535',
+      '32768',
+      '60999',
       'client',
       '32768-49151 dropped',
       '49152-60999 pass',
@@ -208,5 +210,58 @@ describe('the flow picture', () => {
     const svg = flowSvg({ ...json, flow: 'a<b> & "c" -> d https', note: "it's <odd>" });
     const root = parseSvg(svg);
     expect(texts(root)).toContain("note: it's <odd>");
+  });
+});
+
+const MANY = `network office 198.51.100.0/30
+host web 10.0.2.20
+host bob 198.51.100.23
+host lonely 192.0.2.1
+host other 192.0.2.2
+firewall sg stateful protects web {
+  inbound allow tcp from 198.51.100.0/31 to web port 443
+  inbound allow tcp to web port 80
+}
+firewall edge stateless protects 10.0.2.0/24 {
+  100 inbound  allow tcp to web port [80, 443]
+  110 outbound allow tcp from web port 80 to any port [32768-40000, 40100-40200, 40300-40400, 50000-51000, 52000-52001, 60000]
+  120 outbound allow tcp from web port 443 to any port ephemeral
+}
+flow office -> web https
+flow bob -> web http expect allow
+flow lonely -> other https
+`;
+
+describe('the flow picture, what has no place in the row', () => {
+  it('client addresses that fare differently: lines under the row and sentences in the description', () => {
+    const svg = flowSvg(flowAt(MANY, 15).json);
+    const t = texts(parseSvg(svg));
+    expect(t).toEqual(expect.arrayContaining(['client addresses passing: 198.51.100.0/31', 'client addresses dropped: 198.51.100.2/31']));
+    expect(titleAndDesc(svg).desc).toMatch(
+      /Client addresses passing: 198\.51\.100\.0\/31\. Client addresses dropped: 198\.51\.100\.2\/31\.$/,
+    );
+  });
+
+  it('many passing and dropped parts: no label per part, two lines of ports cut short, the profiles counted', () => {
+    const { json } = flowAt(MANY, 16);
+    expect(json.verdict).toBe('partial');
+    const root = parseSvg(flowSvg(json));
+    const bar = all(root).find((e) => hasClass(e, 'fw-port-bar'))!;
+    expect(all(bar).filter((e) => hasClass(e, 'fw-ok-fill') || hasClass(e, 'fw-bad-fill')).length).toBeGreaterThan(6);
+    const t = texts(bar);
+    expect(t).toContain('pass: 32768-40000,40100-40200,40300-40400,50000-51000,52000-52001,60000');
+    expect(t.find((s) => s.startsWith('dropped: '))).toMatch(/^dropped: 1024-32767,40001-40099,.* and \d+ more ranges$/);
+    expect(t).toContain('19793 ports dropped, 8439 ports pass'); // linux: 32768-60999
+    expect(t.some((s) => / (dropped|pass)$/.test(s) && s.includes('-') && !s.includes(':'))).toBe(false);
+  });
+
+  it('no firewall crossed: client and server only, arrows both ways, the note in words', () => {
+    const svg = flowSvg(flowAt(MANY, 17).json);
+    const root = parseSvg(svg);
+    expect(all(root).filter((e) => hasClass(e, 'hop-label'))).toEqual([]);
+    expect(texts(root)).toContain('note: no firewall is crossed between the client and the server');
+    expect(titleAndDesc(svg).desc).toBe(
+      'The flow lonely -> other https is allowed. Note: no firewall is crossed between the client and the server.',
+    );
   });
 });

@@ -12,6 +12,7 @@ import { type AnyHopJson, type FlowJson, type NatHopJson, isNatHop } from '../re
 import {
   LINE_HEIGHT,
   type PictureOptions as BaseOptions,
+  portsText,
   cross,
   hArrow,
   n,
@@ -136,11 +137,45 @@ function listWords(xs: string[]): string {
   return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 }
 
+/**
+ * What the row of boxes cannot show: the note, and which server ports, gateway ports and client
+ * addresses pass or are dropped; lists longer than `max` characters cut short (`… and N more`).
+ */
+function factsOf(j: FlowJson, max = Infinity): [string, 'fw-muted' | 'fw-ok' | 'fw-bad'][] {
+  const clip = (list: string) => {
+    if (list.length <= max) return list;
+    const parts = list.split(/,\s*/);
+    let out = '';
+    let i = 0;
+    for (; i < parts.length && (out.length + parts[i]!.length + 2 <= max - 20 || !out); i++) out = out ? `${out}, ${parts[i]}` : parts[i]!;
+    return `${out} and ${parts.length - i} more`;
+  };
+  const out: [string, 'fw-muted' | 'fw-ok' | 'fw-bad'][] = [];
+  if (j.note) out.push([`note: ${j.note}`, 'fw-muted']);
+  if (j.allowedServerPorts && j.blockedServerPorts) {
+    out.push(
+      [`server ports passing: ${clip(j.allowedServerPorts)}`, 'fw-ok'],
+      [`server ports dropped: ${clip(j.blockedServerPorts)}`, 'fw-bad'],
+    );
+  }
+  if (j.blockedGatewayPorts) {
+    out.push(
+      [`gateway ports passing: ${j.allowedGatewayPorts ? clip(j.allowedGatewayPorts) : 'none'}`, 'fw-ok'],
+      [`gateway ports dropped: ${clip(j.blockedGatewayPorts)}`, 'fw-bad'],
+    );
+  }
+  if (j.blockedClientAddresses || j.partialClientAddresses) {
+    if (j.allowedClientAddresses) out.push([`client addresses passing: ${clip(j.allowedClientAddresses)}`, 'fw-ok']);
+    if (j.blockedClientAddresses) out.push([`client addresses dropped: ${clip(j.blockedClientAddresses)}`, 'fw-bad']);
+    if (j.partialClientAddresses) out.push([`client addresses, some connections dropped: ${clip(j.partialClientAddresses)}`, 'fw-bad']);
+  }
+  return out;
+}
+
 /** The verdict in words: the `<desc>` of the picture. */
 export function flowDescription(j: FlowJson): string {
   const expect = j.expect ? ` (expect ${j.expect}: ${j.met ? 'met' : 'not met'})` : '';
   const out = [`The flow ${j.flow} is ${j.verdict}${expect}.`];
-  if (j.note) out.push(`${j.note[0]!.toUpperCase()}${j.note.slice(1)}.`);
   const phase = (name: 'request' | 'response', hops: AnyHopJson[]) => {
     const passed = hops.filter((h): h is HopJson => !isNatHop(h) && h.action === 'allow').map(decidedWords);
     const nat = hops.find(isNatHop);
@@ -158,6 +193,7 @@ export function flowDescription(j: FlowJson): string {
   phase('request', j.request.hops);
   if (j.response) phase('response', j.response.hops);
   else if (j.request.hops.length > 0) out.push('There is no response: the request never gets through.');
+  for (const [fact] of factsOf(j)) out.push(`${fact[0]!.toUpperCase()}${fact.slice(1)}.`);
   return out.join(' ');
 }
 
@@ -253,7 +289,7 @@ export function flowSvg(flow: FlowJson, options?: PictureOptions): string {
 
   // Request labels (two lines) above the boxes, the boxes, response labels below.
   const aboveY = y;
-  const boxY = aboveY + 2 * LINE_HEIGHT + 8;
+  const boxY = aboveY + (cells.some((c) => c.above) ? 2 * LINE_HEIGHT + 8 : 4);
   const reqY = boxY + 16;
   const resY = boxY + BOX_H - 16;
   const belowY = boxY + BOX_H + 8;
@@ -331,21 +367,7 @@ export function flowSvg(flow: FlowJson, options?: PictureOptions): string {
   const lines: [string, string][] = [];
   if (j.response && reqDrop >= 0 && j.response.hops.length > 0)
     lines.push(['the response shown answers a request that gets through', 'fw-muted']);
-  if (j.note) lines.push([`note: ${j.note}`, 'fw-muted']);
-  if (j.allowedServerPorts && j.blockedServerPorts) {
-    lines.push([`server ports passing: ${j.allowedServerPorts}`, 'fw-ok'], [`server ports dropped: ${j.blockedServerPorts}`, 'fw-bad']);
-  }
-  if (j.blockedGatewayPorts) {
-    lines.push(
-      [`gateway ports passing: ${j.allowedGatewayPorts || 'none'}`, 'fw-ok'],
-      [`gateway ports dropped: ${j.blockedGatewayPorts}`, 'fw-bad'],
-    );
-  }
-  if (j.blockedClientAddresses || j.partialClientAddresses) {
-    if (j.allowedClientAddresses) lines.push([`client addresses passing: ${j.allowedClientAddresses}`, 'fw-ok']);
-    if (j.blockedClientAddresses) lines.push([`client addresses dropped: ${j.blockedClientAddresses}`, 'fw-bad']);
-    if (j.partialClientAddresses) lines.push([`client addresses, some connections dropped: ${j.partialClientAddresses}`, 'fw-bad']);
-  }
+  lines.push(...factsOf(j, 80));
   for (const [s, cls] of lines) {
     body.push(text(M, y + 12, s, cls));
     width = Math.max(width, textWidth(s));
@@ -397,10 +419,11 @@ export function profileGroups(): { names: string[]; ports: PortSet }[] {
 function portBar(allowed: PortSet, blocked: PortSet, x0: number, y0: number): { svg: string; width: number; height: number } {
   const range = allowed.union(blocked);
   const profiles = profileGroups().filter((g) => !g.ports.intersect(range).isEmpty());
-  const lo = Math.min(range.min()!, ...profiles.map((g) => g.ports.min()!));
-  const hi = Math.max(range.max()!, ...profiles.map((g) => g.ports.max()!));
+  // The axis spans the client's ports; a profile that goes on beyond them is cut at its edge.
+  const lo = range.min()!;
+  const hi = range.max()!;
   const out: string[] = [];
-  const heading = `client ports ${range.toString()}: the response comes back to them`;
+  const heading = `client ports ${portsText(range)}: the response comes back to them`;
   out.push(text(x0, y0 + 12, heading));
   let y = y0 + LINE_HEIGHT + 6;
 
@@ -422,7 +445,7 @@ function portBar(allowed: PortSet, blocked: PortSet, x0: number, y0: number): { 
     const w = Math.max(1.5, px(s.hi + 1) - px(s.lo));
     out.push(`<rect x="${n(px(s.lo))}" y="${y}" width="${n(w)}" height="14" class="${s.ok ? 'fw-ok-fill' : 'fw-bad-fill'}"/>`);
   }
-  const verdictX = bx + BW + 12;
+  const verdictX = bx + BW + 16;
   y += 14 + 4;
   let width = Math.max(textWidth(heading), labelW + BW);
   // Segment labels under the bar, in rows so that none overlaps another; when there are many
@@ -441,8 +464,8 @@ function portBar(allowed: PortSet, blocked: PortSet, x0: number, y0: number): { 
     width = Math.max(width, ...items.map((it) => it.x + it.width - x0));
   } else {
     for (const [t, cls] of [
-      [`pass: ${allowed.toString()}`, 'fw-ok'],
-      [`dropped: ${blocked.toString()}`, 'fw-bad'],
+      [`pass: ${portsText(allowed, 72)}`, 'fw-ok'],
+      [`dropped: ${portsText(blocked, 72)}`, 'fw-bad'],
     ] as const) {
       out.push(text(bx, y + 12, t, cls));
       width = Math.max(width, labelW + textWidth(t));
@@ -457,11 +480,21 @@ function portBar(allowed: PortSet, blocked: PortSet, x0: number, y0: number): { 
     const drop = g.ports.intersect(blocked);
     const pass = g.ports.intersect(allowed);
     const parts: string[] = [];
-    if (!drop.isEmpty()) parts.push(`${drop.toString()} dropped`);
-    if (!pass.isEmpty()) parts.push(`${pass.toString()} pass`);
+    const words = (set: PortSet, what: string) => (set.count > 2 ? `${set.size()} ports ${what}` : `${set.toString()} ${what}`);
+    if (!drop.isEmpty()) parts.push(words(drop, 'dropped'));
+    if (!pass.isEmpty()) parts.push(words(pass, 'pass'));
     const verdict = parts.join(', ');
     out.push(text(x0, y + 10, name, 'fw-muted'));
-    out.push(rect(px(g.ports.min()!), y + 2, px(g.ports.max()! + 1) - px(g.ports.min()!), 8, 'fw-blue-fill', 0, ' fill-opacity="0.7"'));
+    const a = Math.max(lo, g.ports.min()!);
+    const b = Math.min(hi, g.ports.max()!);
+    out.push(rect(px(a), y + 2, px(b + 1) - px(a), 8, 'fw-blue-fill', 0, ' fill-opacity="0.7"'));
+    // Where the profile goes on beyond the axis: a small arrowhead at that end.
+    if (g.ports.min()! < lo)
+      out.push(`<polygon points="${n(bx - 7)},${y + 6} ${n(bx - 1)},${y + 2} ${n(bx - 1)},${y + 10}" class="fw-blue-fill"/>`);
+    if (g.ports.max()! > hi)
+      out.push(
+        `<polygon points="${n(bx + BW + 7)},${y + 6} ${n(bx + BW + 1)},${y + 2} ${n(bx + BW + 1)},${y + 10}" class="fw-blue-fill"/>`,
+      );
     out.push(text(verdictX, y + 10, verdict, drop.isEmpty() ? 'fw-ok' : 'fw-bad'));
     width = Math.max(width, verdictX - x0 + textWidth(verdict));
     y += LINE_HEIGHT;

@@ -164,3 +164,21 @@ export function rect(x: number, y: number, w: number, h: number, cls: string, rx
   const r = rx ? ` rx="${n(rx)}"` : '';
   return `<rect x="${n(x)}" y="${n(y)}" width="${n(w)}" height="${n(h)}"${r} class="${cls}"${extra}/>`;
 }
+
+/**
+ * A port set as text no longer than about `max` characters: its ranges while they fit, then how
+ * many more (`1024-8079,8091-32767 and 5 more ranges`).
+ */
+export function portsText(set: PortSet, max = 60): string {
+  const all = set.toString();
+  if (all.length <= max) return all;
+  const parts = all.split(',');
+  let out = '';
+  let i = 0;
+  for (; i < parts.length; i++) {
+    const next = out ? `${out},${parts[i]}` : parts[i]!;
+    if (next.length > max - 22 && out) break;
+    out = next;
+  }
+  return `${out} and ${parts.length - i} more ranges`;
+}
