@@ -166,11 +166,16 @@ export class PicturePanel implements Disposable {
     else m.error = answer.error;
     this.last = m;
     if (this.panel) {
-      const file = path.basename(Uri.parse(this.uri).path);
-      this.panel.title = this.mode === 'topology' ? `Topology · ${file}` : `Picture · ${file}`;
+      this.panel.title = this.title();
       void this.panel.webview.postMessage(m);
     }
     return m;
+  }
+
+  /** The tab's title: which picture, of which file. */
+  private title(): string {
+    const file = path.basename(Uri.parse(this.uri).path);
+    return this.mode === 'topology' ? `Topology · ${file}` : `Picture · ${file}`;
   }
 
   private later(ms: number): void {
@@ -189,7 +194,7 @@ export class PicturePanel implements Disposable {
     const media = Uri.joinPath(this.context.extensionUri, 'media');
     const panel = (this.panel = window.createWebviewPanel(
       this.mode === 'topology' ? 'fwlang.topology' : 'fwlang.picture',
-      this.mode === 'topology' ? 'Topology' : 'Picture',
+      this.title(),
       { viewColumn: ViewColumn.Beside, preserveFocus: true },
       { enableScripts: true, localResourceRoots: [media] },
     ));

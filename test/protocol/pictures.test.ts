@@ -102,7 +102,7 @@ describe('fwlang/picture: a flow', () => {
     expect(a).toMatchObject({ kind: 'flow', line });
     const error = 'error' in a ? a.error : '';
     expect(error).toMatch(/^`bob -> catogram https` is not simulated: unknown-name error on line 10: unknown host or network `catogrm`/);
-    const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+    const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
     const lens = lenses.find((l) => l.range.start.line === line && l.command?.title.startsWith('⚠'));
     expect(lens?.command?.title).toBe('⚠ Not simulated: unknown-name error on line 10');
   });
@@ -166,7 +166,7 @@ describe('"Show picture" lens and the hover image: only for a client that shows 
   it('a "Show picture" lens beside each simulated flow\'s "▶ Simulate", none beside a flow that is not simulated', async () => {
     const text = CATOGRAM + 'flow bob -> nobody https\n';
     const uri = await open(text);
-    const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+    const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
     const pictures = lenses.filter((l) => l.command?.command === 'fwlang.showPicture');
     const flowLines = ['flow bob -> catogram https', 'flow catogram -> updates', 'flow bob:51000'].map((f) => lineOf(text, f));
     expect(pictures.map((l) => l.range.start.line)).toEqual(flowLines);
@@ -177,7 +177,7 @@ describe('"Show picture" lens and the hover image: only for a client that shows 
     }
 
     const other = await open(text, plain);
-    const theirs = await plain.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: other } });
+    const theirs = (await plain.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: other } })) ?? [];
     expect(theirs.filter((l) => l.command?.command === 'fwlang.showPicture')).toEqual([]);
     expect(theirs.filter((l) => l.command?.title === '▶ Simulate')).toHaveLength(3);
   });

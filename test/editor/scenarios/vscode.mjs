@@ -43,4 +43,17 @@ export default [
       return `${out.split('\n').filter((l) => l.startsWith('ok ')).length} steps`;
     },
   },
+  {
+    name: 'vscode: the picture webview beside the editor (Show picture lens, follows the cursor, redraws after an edit, screenshot)',
+    needs: ['codeServer'],
+    timeout: 400_000,
+    async run() {
+      npm('package');
+      const out = run(
+        [path.join(REPO_ROOT, 'test/extension/webviewInCodeServer.mjs'), path.join(REPO_ROOT, 'fwlang.vsix')],
+        'the webview scenario',
+      );
+      return `${out.split('\n').filter((l) => l.startsWith('ok ')).length} steps`;
+    },
+  },
 ];

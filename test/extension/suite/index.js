@@ -195,6 +195,8 @@ s.test('registers its commands', async () => {
     'fwlang.restartServer',
     'fwlang.importRules',
     'fwlang.exportFirewall',
+    'fwlang.showPicture',
+    'fwlang.showTopology',
     // the server's own, registered by the language client:
     'fwlang.simulate',
     'fwlang.simulateRule',
@@ -351,6 +353,40 @@ s.test('running the lens of `flow bob -> catogram https` gives ✔ and a trace',
     },
     { what: 'the lens title with the verdict' },
   );
+});
+
+s.test('the "Show picture" lens opens the flow picture beside the editor; it follows the cursor to another flow', async () => {
+  const a = await api();
+  const { doc, editor, uri } = await open('catogram.fw');
+  const line = lineOf(doc, /^\s*flow bob -> catogram https/);
+  const lens = (await lenses(uri, 3)).find((x) => x.range.start.line === line && x.command.command === 'fwlang.showPicture');
+  assert.ok(lens, 'no "Show picture" lens on the flow');
+  assert.equal(lens.command.title, 'Show picture');
+  const shown = await vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments || []));
+  const titleOf = (m) => m?.svg?.match(/<title[^>]*>([^<]*)<\/title>/)?.[1];
+  assert.equal(titleOf(shown), 'bob -&gt; catogram https — allowed', JSON.stringify(shown));
+  assert.equal(shown.kind, 'flow');
+  // the panel is beside, the .fw editor keeps the focus
+  const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => ({ label: t.label, column: g.viewColumn })));
+  const panel = await waitFor(() => tabs().find((t) => t.label === 'Picture · catogram.fw'), {
+    what: `a picture tab (tabs: ${JSON.stringify(tabs())})`,
+  });
+  assert.notEqual(panel.column, editor.viewColumn);
+  assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), uri.toString());
+  try {
+    const other = lineOf(doc, /^\s*flow catogram -> updates https/);
+    editor.selection = new vscode.Selection(other, 3, other, 3);
+    await waitFor(() => titleOf(a.picture()) === 'catogram -&gt; updates https — allowed', {
+      what: 'the picture of the flow under the cursor',
+    });
+    // a comment line: the picture stays
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(titleOf(a.picture()), 'catogram -&gt; updates https — allowed');
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
+  }
+  await waitFor(() => a.picture() === undefined, { what: 'the panel closed' });
 });
 
 s.test('fwlang.simulateFlowAtCursor runs the flow under the cursor', async () => {
