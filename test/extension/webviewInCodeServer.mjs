@@ -4,7 +4,8 @@
 // picture" lens of a flow and reads the webview's own document (the inner iframe code-server
 // makes for it): an inline <svg> whose <title> says the flow's verdict, drawn with the theme's
 // colours. Then: a click on a hop label reveals its rule's line, the cursor on a response rule
-// shows the ports picture and on another flow that flow, an edit that changes the verdict redraws,
+// shows the ports picture and on another flow that flow, the hover of a response rule shows the
+// ports picture as an image, an edit that changes the verdict redraws,
 // a file error gives the reason instead of a picture, and "fwlang: Show Topology" opens the
 // topology. The screenshot with the picture beside the editor is docs/images/webview.png.
 //
@@ -157,6 +158,24 @@ try {
     assert.match(ports.title, /edge/);
     await ui.goToLine(23, 1);
     await waitForWebview(page, isFlow('catogram -> updates https — allowed'), 'the picture of flow catogram -> updates');
+  });
+
+  await step("the hover of a response rule shows its firewall's ports picture (a data: image VS Code renders)", async () => {
+    await ui.goToLine(11, 18); // `allow` in rule 110, a response rule of the stateless edge
+    await ui.showHover({ text: /RESPONSE rule/, timeout: 20_000 });
+    const img = await page.waitForFunction(
+      () => {
+        const el = document.querySelector('.monaco-hover:not(.hidden) img[src^="data:image/svg+xml;base64,"]');
+        return el && el.complete && el.naturalWidth > 0 ? { alt: el.alt, width: el.naturalWidth, height: el.naturalHeight } : false;
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
+    const { alt, width, height } = await img.jsonValue();
+    assert.equal(alt, 'ports of edge: what its response rules open');
+    assert.ok(width > 200 && height > 50, `the image is drawn: ${width}x${height}`);
+    await ui.screenshot('hover-ports');
+    await page.keyboard.press('Escape');
   });
 
   await step('an edit that changes the verdict redraws the picture', async () => {
