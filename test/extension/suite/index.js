@@ -389,6 +389,31 @@ s.test('the "Show picture" lens opens the flow picture beside the editor; it fol
   await waitFor(() => a.picture() === undefined, { what: 'the panel closed' });
 });
 
+s.test('the picture keeps its flow when lines are added above it, and redraws after the edit', async () => {
+  const a = await api();
+  const fs = require('node:fs');
+  const text = fs.readFileSync(sampleUri('catogram.fw').fsPath, 'utf8');
+  const { doc, editor } = await openText(text);
+  try {
+    const line = lineOf(doc, /^\s*flow bob -> catogram https/);
+    const shown = await vscode.commands.executeCommand('fwlang.showPicture', { uri: doc.uri.toString(), line });
+    assert.equal(shown?.line, line, JSON.stringify(shown));
+    // two lines above it, and rule 110 denied: the same flow, now blocked, two lines down
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), '# one\n# two\n'));
+    const rule = lineOf(doc, /^\s*110 outbound allow/);
+    const at = doc.lineAt(rule).text.indexOf('allow');
+    await editor.edit((e) => e.replace(new vscode.Range(rule, at, rule, at + 'allow'.length), 'deny'));
+    const m = await waitFor(() => (/— blocked</.test(a.picture()?.svg ?? '') ? a.picture() : null), {
+      what: 'the picture redrawn after the edit',
+    });
+    assert.equal(m.line, line + 2);
+    assert.match(m.svg, /<title[^>]*>bob -&gt; catogram https — blocked<\/title>/);
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
+    await discard(doc);
+  }
+});
+
 s.test('fwlang.simulateFlowAtCursor runs the flow under the cursor', async () => {
   await api();
   const { doc, editor } = await open('catogram.fw');
