@@ -113,11 +113,19 @@ try {
     // code-server's file dialog is a quick input that takes a path
     const input = page.locator('.quick-input-widget input.input');
     await page.locator('.quick-input-title', { hasText: 'Import firewall rules' }).waitFor({ state: 'visible', timeout: 20_000 });
-    await input.fill(path.join(folder, 'rules.v4'));
-    await page
-      .locator('.quick-input-list .monaco-list-row', { hasText: 'rules.v4' })
-      .first()
-      .waitFor({ state: 'visible', timeout: 20_000 });
+    // The dialog lists the folder's files as it reads them; on a busy machine the first filter
+    // can run before the listing arrives and show nothing: type the path again until it is there.
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'rules.v4' }).first();
+    for (let attempt = 1; ; attempt++) {
+      await input.fill(path.join(folder, 'rules.v'));
+      await input.press('4');
+      try {
+        await row.waitFor({ state: 'visible', timeout: 7_000 });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+      }
+    }
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-title', { hasText: '(--host)' }).waitFor({ state: 'visible', timeout: 20_000 });
     await input.fill('10.0.0.5');
