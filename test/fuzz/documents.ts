@@ -1,0 +1,244 @@
+// One fuzzed document through everything an editor or `fwlang check --fix` does with it:
+// parse, resolve (with includes), analyse, every LSP feature under server/src/features (called
+// as the server calls them, on a DocContext), and fixAll. A step that throws, an `internal
+// error` diagnostic, a span outside the text or a document slower than the budget is a failure.
+
+import type { CodeActionParams, Position } from 'vscode-languageserver';
+import { analyze } from '../../server/src/analysis/analyze';
+import { fixAll } from '../../server/src/analysis/fixAll';
+import { LineIndex } from '../../server/src/core/text';
+import { codeActions } from '../../server/src/features/codeActions';
+import { completion } from '../../server/src/features/completion';
+import { definition } from '../../server/src/features/definition';
+import { toLspDiagnostics } from '../../server/src/features/diagnostics';
+import { DEFAULT_SETTINGS, type DocContext, type Settings } from '../../server/src/features/docContext';
+import { exportDocument } from '../../server/src/features/exportDocument';
+import { foldingRanges } from '../../server/src/features/folding';
+import { formatting } from '../../server/src/features/formatting';
+import { hover } from '../../server/src/features/hover';
+import { documentLinks } from '../../server/src/features/links';
+import { pictureAt, topologyPicture, withPortsPicture } from '../../server/src/features/pictures';
+import { references } from '../../server/src/features/references';
+import { prepareRename, rename } from '../../server/src/features/rename';
+import { semanticTokens } from '../../server/src/features/semanticTokens';
+import { LensState, codeLenses, simulateAt, simulateFlowAt, simulateRuleAt, simulateText } from '../../server/src/features/simulation';
+import { documentSymbols } from '../../server/src/features/symbols';
+import { buildModel } from '../../server/src/model/resolve';
+import type { FileHost } from '../../server/src/model/types';
+import { parse } from '../../server/src/syntax/parse';
+import { type CorpusFile, type Mutated, mutate } from './mutate';
+import { Random } from './random';
+
+/** Where the fuzzed documents live: includes resolve against it, in memory. */
+const DIR = '/fuzz';
+
+export interface DocumentCase {
+  seed: number;
+  index: number;
+  /** The corpus file it was made from and the mutations, in order. */
+  base: string;
+  mutations: string[];
+  text: string;
+  /** Included files replaced by mutated texts, by path. */
+  includes: Record<string, string>;
+}
+
+export interface Failure {
+  step: string;
+  error: string;
+}
+
+export interface DocumentResult {
+  failures: Failure[];
+  ms: number;
+  /** The slowest steps, for a report of a slow document. */
+  steps: [string, number][];
+}
+
+/** A file host over the corpus at /fuzz/<name>, with some files replaced. */
+function memoryHost(corpus: CorpusFile[], includes: Record<string, string>): FileHost {
+  const files = new Map(corpus.map((f) => [`${DIR}/${f.name}`, f.text]));
+  return {
+    readFile: (p) => includes[p] ?? files.get(p),
+    resolve: (from, rel) => {
+      if (rel.startsWith('/')) return rel;
+      const parts = from.split('/').slice(0, -1);
+      for (const seg of rel.split('/')) {
+        if (seg === '..') parts.pop();
+        else if (seg !== '.' && seg !== '') parts.push(seg);
+      }
+      return parts.join('/') || '/';
+    },
+  };
+}
+
+/** Document `index` of a run started with `seed`: the same pair always makes the same case. */
+export function makeCase(seed: number, index: number, corpus: CorpusFile[]): DocumentCase {
+  const r = Random.of(seed, index);
+  const m: Mutated = mutate(r, corpus);
+  const includes: Record<string, string> = {};
+  // Sometimes the included file is hostile too.
+  if (r.chance(0.1)) {
+    const inc = corpus.find((f) => f.name.endsWith('common/inventory.fw'));
+    if (inc) includes[`${DIR}/${inc.name}`] = mutate(r, corpus, inc).text;
+  }
+  return { seed, index, base: m.base, mutations: m.mutations, text: m.text, includes };
+}
+
+const SETTINGS: Settings[] = [DEFAULT_SETTINGS, { defaultEphemeral: 'linux', severity: { 'missing-response': 'off', syntax: 'hint' } }];
+
+/** Every span of a diagnostic of the document lies inside it. */
+function spanProblems(text: string, ctx: DocContext): string[] {
+  const out: string[] = [];
+  for (const d of ctx.analysis.diagnostics) {
+    if (d.file && d.file !== ctx.analysis.model.root) continue;
+    const { start, end } = d.span;
+    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= text.length)) {
+      out.push(`${d.code} span ${start}-${end} outside 0-${text.length}: ${d.message.slice(0, 200)}`);
+    }
+  }
+  return out;
+}
+
+/** Diagnostics that say fwlang itself failed (a check threw and analyze caught it). */
+function internalErrors(ctx: DocContext): string[] {
+  return ctx.analysis.diagnostics
+    .filter((d) => d.code === 'internal' || /internal error/.test(d.message))
+    .map((d) => d.message.slice(0, 500));
+}
+
+/**
+ * Runs one case. `budgetMs` is not enforced inside (a synchronous step cannot be stopped);
+ * the caller compares `ms` with it, and a watchdog outside catches a step that never ends.
+ */
+export async function runCase(c: DocumentCase, corpus: CorpusFile[]): Promise<DocumentResult> {
+  const r = Random.of(c.seed ^ 0x5bd1e995, c.index);
+  const failures: Failure[] = [];
+  const steps: [string, number][] = [];
+  const t0 = performance.now();
+  const step = async <T>(name: string, f: () => T | Promise<T>): Promise<T | undefined> => {
+    const s = performance.now();
+    try {
+      return await f();
+    } catch (e) {
+      failures.push({ step: name, error: (e as Error)?.stack ?? String(e) });
+      return undefined;
+    } finally {
+      steps.push([name, performance.now() - s]);
+    }
+  };
+  const path = `${DIR}/${c.base}`;
+  const host = memoryHost(corpus, c.includes);
+  const text = c.text;
+
+  await step('parse', () => parse(text));
+  const settings = r.pick(SETTINGS);
+  const model = await step('buildModel', () => buildModel(path, text, host, { defaultEphemeral: settings.defaultEphemeral || undefined }));
+  const analysis = model && (await step('analyze', () => analyze(model)));
+  if (!analysis) return { failures, ms: performance.now() - t0, steps };
+  const lines = new LineIndex(text);
+  const ctx: DocContext = { uri: `file://${path}`, path, version: 1, text, lines, analysis, settings };
+  for (const p of [...spanProblems(text, ctx), ...internalErrors(ctx)]) failures.push({ step: 'analyze', error: p });
+
+  // Offsets: random ones, and the starts and ends of words (where hovers and renames land).
+  const words = [...text.slice(0, 200_000).matchAll(/[A-Za-z0-9_.:/-]+/g)];
+  const offsets: number[] = [];
+  for (let i = 0; i < 6; i++) offsets.push(r.int(0, text.length));
+  for (let i = 0; i < 6 && words.length; i++) {
+    const w = r.pick(words);
+    offsets.push(w.index + r.int(0, w[0].length));
+  }
+  const positions: Position[] = offsets.map((o) => lines.position(o));
+  // A position past the end of a line and past the end of the file, as clients sometimes send.
+  positions.push({ line: r.int(0, lines.lineCount + 2), character: r.int(0, 5000) });
+
+  await step('toLspDiagnostics', () => toLspDiagnostics(ctx));
+  for (const o of offsets) {
+    await step('hover', () => withPortsPicture(ctx, o, hover(ctx, o)));
+  }
+  for (const p of positions.slice(0, 8)) await step('completion', () => completion(ctx, p));
+  for (const p of positions) {
+    await step('definition', () => definition(ctx, p));
+    await step('references', () => references(ctx, p, r.chance(0.5)));
+    await step('prepareRename', () => prepareRename(ctx, p));
+  }
+  for (const p of positions.slice(0, 4)) {
+    await step('rename', () => rename(ctx, p, r.pick(['renamed', 'x', 'a b', '', 'host', '10.0.0.1', 'é'])));
+  }
+  await step('documentSymbols', () => documentSymbols(ctx));
+  await step('foldingRanges', () => foldingRanges(ctx));
+  await step('semanticTokens', () => semanticTokens(ctx));
+  await step('formatting', () => formatting(ctx, { tabSize: 2, insertSpaces: true }));
+  await step('documentLinks', () => documentLinks(ctx));
+  const all: CodeActionParams = {
+    textDocument: { uri: ctx.uri },
+    range: { start: { line: 0, character: 0 }, end: lines.position(text.length) },
+    context: { diagnostics: [] },
+  };
+  await step('codeActions', () => codeActions(ctx, all));
+  const a = r.pick(positions);
+  const b = r.pick(positions);
+  await step('codeActions', () =>
+    codeActions(ctx, { ...all, range: { start: a, end: b }, context: { diagnostics: [], only: ['quickfix'] } }),
+  );
+  const lenses = new LensState();
+  await step('codeLenses', () => codeLenses(ctx, lenses, { pictures: r.chance(0.5) }));
+  for (let i = 0; i < 3; i++) {
+    const line = r.chance(0.8) ? lines.position(r.int(0, text.length)).line : r.int(-2, lines.lineCount + 2);
+    await step('simulateFlowAt', () => simulateFlowAt(ctx, line, lenses));
+    await step('simulateRuleAt', () => simulateRuleAt(ctx, line, lenses, host));
+    await step('pictureAt', () => pictureAt(ctx, line));
+  }
+  await step('codeLenses', () => codeLenses(ctx, lenses, { pictures: true }));
+  await step('simulateAt', () => simulateAt(ctx, r.pick(positions), lenses, host));
+  const flowish = r.chance(0.5) ? 'bob -> catogram https' : text.slice(r.int(0, text.length), r.int(0, text.length)).slice(0, 300);
+  await step('simulateText', () => simulateText(ctx, flowish, host));
+  await step('exportDocument', () =>
+    exportDocument(ctx, { uri: ctx.uri, target: r.pick(['nftables', 'iptables', 'cloudformation', 'terraform'] as const) }),
+  );
+  // The topology is laid out by elk: only on documents of a size an editor would draw.
+  if (text.length < 20_000 && r.chance(0.1)) await step('topologyPicture', () => topologyPicture(ctx));
+  const fixed = await step('fixAll', () => fixAll(text, (t) => analyze(buildModel(path, t, host))));
+  if (fixed) {
+    // What check --fix writes is analysed again by the next check: that must hold too.
+    await step('fixAll.result', () => {
+      const after = analyze(buildModel(path, fixed.text, host));
+      const bad = after.diagnostics.filter((d) => d.code === 'internal' || /internal error/.test(d.message));
+      if (bad.length) throw new Error(`after fixAll: ${bad[0]!.message}`);
+    });
+  }
+  return { failures, ms: performance.now() - t0, steps };
+}
+
+export interface DocumentReport {
+  case: Pick<DocumentCase, 'seed' | 'index' | 'base' | 'mutations'> & { length: number };
+  kind: 'failure' | 'slow' | 'hang';
+  ms: number;
+  failures: Failure[];
+  steps: [string, number][];
+  /** Where the case was saved for replay (`node scripts/fuzz.mjs --replay FILE`). */
+  saved?: string;
+}
+
+/** The slowest steps of a run, summed per name. */
+export function slowestSteps(steps: [string, number][], n = 5): [string, number][] {
+  const sum = new Map<string, number>();
+  for (const [k, v] of steps) sum.set(k, (sum.get(k) ?? 0) + v);
+  return [...sum]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, v]) => [k, Math.round(v)]);
+}
+
+/** Checks one case: its report when it failed or took more than `budgetMs`. */
+export async function checkCase(c: DocumentCase, corpus: CorpusFile[], budgetMs: number): Promise<DocumentReport | undefined> {
+  const res = await runCase(c, corpus);
+  if (res.failures.length === 0 && res.ms <= budgetMs) return undefined;
+  return {
+    case: { seed: c.seed, index: c.index, base: c.base, mutations: c.mutations, length: c.text.length },
+    kind: res.failures.length ? 'failure' : 'slow',
+    ms: Math.round(res.ms),
+    failures: res.failures.map((f) => ({ step: f.step, error: f.error.slice(0, 4000) })),
+    steps: slowestSteps(res.steps),
+  };
+}

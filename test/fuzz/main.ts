@@ -1,0 +1,229 @@
+// `npm run test:fuzz` (scripts/fuzz.mjs bundles this file to .tmp/fuzz/fuzz.mjs and runs it).
+//
+//   node scripts/fuzz.mjs [--docs N] [--sequences N] [--seed S] [--jobs J] [--budget MS]
+//                         [--only SUITE[,SUITE]] [--out DIR] [--replay FILE]
+//
+// Runs every suite of SUITES (100,000 documents, 10,000 edit sequences by default). The
+// documents run in J worker threads, watched: a document that takes longer than --hang ms
+// (30 s) is reported as a hang, saved, and its worker replaced. The other suites run in the
+// main thread meanwhile. Prints a summary; exits 1 when any case failed, was slow or hung.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { type DocumentReport, makeCase } from './documents';
+import { ROOT } from './mutate';
+import { type FuzzOptions, type FuzzSuite, SUITES, type SuiteResult, documentsSuite, runDocumentRange, save, theCorpus } from './suites';
+
+interface Args {
+  counts: Map<string, number>;
+  seed: number;
+  jobs: number;
+  budgetMs: number;
+  hangMs: number;
+  only?: string[];
+  out: string;
+  replay?: string;
+}
+
+function usage(msg: string): never {
+  console.error(`fuzz: ${msg}`);
+  console.error(
+    `usage: node scripts/fuzz.mjs [${SUITES.map((s) => `${s.option} N`).join('] [')}] [--seed S] [--jobs J] [--budget MS] [--hang MS] [--only ${SUITES.map((s) => s.name).join(',')}] [--out DIR] [--replay FILE]`,
+  );
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = {
+    counts: new Map(),
+    seed: Math.floor(Math.random() * 2 ** 31),
+    jobs: 1,
+    budgetMs: 1000,
+    hangMs: 30_000,
+    out: path.join(ROOT, 'test-results', 'fuzz'),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i]!;
+    const v = argv[i + 1];
+    const num = () => {
+      const n = Number(v);
+      if (v === undefined || !Number.isInteger(n) || n < 0) usage(`${k} needs a whole number`);
+      i++;
+      return n;
+    };
+    const suite = SUITES.find((s) => s.option === k);
+    if (suite) a.counts.set(suite.name, num());
+    else if (k === '--seed') a.seed = num();
+    else if (k === '--jobs') a.jobs = Math.max(1, num());
+    else if (k === '--budget') a.budgetMs = num();
+    else if (k === '--hang') a.hangMs = num();
+    else if (k === '--only') {
+      a.only = (v ?? '').split(',').filter(Boolean);
+      for (const n of a.only) if (!SUITES.some((s) => s.name === n)) usage(`no suite ${n}`);
+      i++;
+    } else if (k === '--out') a.out = path.resolve(v ?? usage('--out needs a folder')) + (i++, '');
+    else if (k === '--replay') a.replay = path.resolve(v ?? usage('--replay needs a file')) + (i++, '');
+    else usage(`unknown option ${k}`);
+  }
+  return a;
+}
+
+const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+/** The documents suite in `jobs` watched worker threads. */
+async function documentsInWorkers(o: FuzzOptions, hangMs: number): Promise<SuiteResult> {
+  const t0 = performance.now();
+  const CHUNK = 100;
+  let next = 0;
+  let done = 0;
+  const reports: DocumentReport[] = [];
+  /** What a hung worker left of its chunk, taken before new chunks. */
+  const leftovers: [number, number][] = [];
+  const nextChunk = (): [number, number] | undefined => {
+    if (leftovers.length) return leftovers.pop();
+    if (next >= o.count) return undefined;
+    const r: [number, number] = [next, Math.min(o.count, next + CHUNK)];
+    next = r[1];
+    return r;
+  };
+  const finished = (n: number) => {
+    const before = done;
+    done += n;
+    if (Math.floor(done / 1000) !== Math.floor(before / 1000)) {
+      log(`documents: ${done}/${o.count} (${((performance.now() - t0) / 1000).toFixed(0)} s, ${reports.length} reported)`);
+    }
+  };
+  const runWorker = (): Promise<void> =>
+    new Promise((resolve) => {
+      let chunk = nextChunk();
+      if (!chunk) return resolve();
+      const progress = new Int32Array(new SharedArrayBuffer(4));
+      Atomics.store(progress, 0, -1);
+      const w = new Worker(new URL(import.meta.url), { workerData: { o: { ...o, log: undefined }, progress } });
+      let current = -1;
+      let since = performance.now();
+      let over = false;
+      const end = (then: () => void) => {
+        if (over) return;
+        over = true;
+        clearInterval(watch);
+        void w.terminate();
+        then();
+      };
+      const watch = setInterval(() => {
+        const i = Atomics.load(progress, 0);
+        if (i !== current) {
+          current = i;
+          since = performance.now();
+          return;
+        }
+        if (current < 0 || performance.now() - since <= hangMs) return;
+        const c = makeCase(o.seed, current, theCorpus());
+        const rep: DocumentReport = {
+          case: { seed: c.seed, index: c.index, base: c.base, mutations: c.mutations, length: c.text.length },
+          kind: 'hang',
+          ms: Math.round(performance.now() - since),
+          failures: [{ step: 'watchdog', error: `not done after ${hangMs} ms` }],
+          steps: [],
+        };
+        rep.saved = save(o, `document-${o.seed}-${current}`, { suite: 'documents', report: rep, case: c });
+        reports.push(rep);
+        log(`documents #${current}: hang → ${rep.saved}`);
+        // The rest of its chunk goes to a new worker.
+        const [from, to] = chunk!;
+        if (current + 1 < to) leftovers.push([current + 1, to]);
+        finished(current + 1 - from);
+        end(() => resolve(runWorker()));
+      }, 500);
+      w.on('message', (m: { log?: string; reports?: DocumentReport[]; finished?: boolean }) => {
+        if (m.log) log(m.log);
+        if (!m.finished || over) return;
+        reports.push(...m.reports!);
+        finished(chunk![1] - chunk![0]);
+        chunk = nextChunk();
+        if (chunk) w.postMessage({ chunk });
+        else end(resolve);
+      });
+      w.on('error', (e) => {
+        const at = Atomics.load(progress, 0);
+        reports.push({
+          case: { seed: o.seed, index: at, base: '', mutations: [], length: 0 },
+          kind: 'failure',
+          ms: 0,
+          failures: [{ step: 'worker', error: e.stack ?? String(e) }],
+          steps: [],
+        });
+        log(`documents: worker died at #${at}: ${e.message}`);
+        const [from, to] = chunk!;
+        if (at + 1 < to) leftovers.push([Math.max(from, at + 1), to]);
+        finished(Math.max(0, at + 1 - from));
+        end(() => resolve(runWorker()));
+      });
+      w.postMessage({ chunk });
+    });
+  await Promise.all(Array.from({ length: o.jobs }, () => runWorker()));
+  return { suite: 'documents', ran: o.count, ms: performance.now() - t0, reports };
+}
+
+async function workerMain(): Promise<void> {
+  const { o, progress } = workerData as { o: FuzzOptions; progress: Int32Array };
+  const opts: FuzzOptions = { ...o, log: (line) => parentPort!.postMessage({ log: line }) };
+  parentPort!.on('message', (m: { chunk: [number, number] }) => {
+    void runDocumentRange(opts, m.chunk[0], m.chunk[1], (i) => Atomics.store(progress, 0, i)).then((reports) =>
+      parentPort!.postMessage({ finished: true, reports }),
+    );
+  });
+}
+
+function summary(results: SuiteResult[]): number {
+  let bad = 0;
+  console.log('\nfuzz summary');
+  for (const r of results) {
+    const by = (k: string) => r.reports.filter((x) => x.kind === k).length;
+    bad += r.reports.length;
+    console.log(
+      `  ${r.suite.padEnd(12)} ${String(r.ran).padStart(7)} cases in ${(r.ms / 1000).toFixed(1)} s: ` +
+        `${by('failure')} failed, ${by('slow')} slow, ${by('hang')} hung`,
+    );
+    for (const x of r.reports.slice(0, 20)) {
+      const f = x.failures[0];
+      console.log(
+        `    ${x.kind} ${JSON.stringify(x.case).slice(0, 160)}${f ? ` ${f.step}: ${f.error.split('\n')[0]!.slice(0, 200)}` : ''}`,
+      );
+      if ('saved' in x && x.saved) console.log(`      replay: node scripts/fuzz.mjs --replay ${path.relative(process.cwd(), x.saved)}`);
+    }
+  }
+  return bad;
+}
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2));
+  const base = { seed: a.seed, budgetMs: a.budgetMs, saveDir: path.join(a.out, String(a.seed)), log, jobs: a.jobs };
+  if (a.replay) {
+    const saved = JSON.parse(fs.readFileSync(a.replay, 'utf8')) as { suite: string };
+    const suite = SUITES.find((s) => s.name === saved.suite);
+    if (!suite?.replay) usage(`${a.replay} is not a saved case of a suite that replays`);
+    const r = await suite.replay(saved, { ...base, count: 1, saveDir: path.join(a.out, 'replay') });
+    process.exit(summary([r]) ? 1 : 0);
+  }
+  const suites: FuzzSuite[] = SUITES.filter((s) => !a.only || a.only.includes(s.name));
+  log(
+    `fuzz: seed ${a.seed}; ${suites.map((s) => `${s.name} ${a.counts.get(s.name) ?? s.count}`).join(', ')}; cases that fail go to ${base.saveDir}`,
+  );
+  const opts = (s: FuzzSuite): FuzzOptions => ({ ...base, count: a.counts.get(s.name) ?? s.count });
+  const docs = suites.includes(documentsSuite) ? documentsInWorkers(opts(documentsSuite), a.hangMs) : undefined;
+  const results: SuiteResult[] = [];
+  for (const s of suites) if (s !== documentsSuite) results.push(await s.run(opts(s)));
+  if (docs) results.unshift(await docs);
+  const bad = summary(results);
+  console.log(bad ? `fuzz: ${bad} case(s) reported (seed ${a.seed})` : `fuzz: no failure (seed ${a.seed})`);
+  process.exit(bad ? 1 : 0);
+}
+
+if (isMainThread) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(2);
+  });
+} else void workerMain();

@@ -1,0 +1,162 @@
+// The suites `npm run test:fuzz` runs (scripts/fuzz.mjs bundles test/fuzz/main.ts). A suite
+// makes case `index` of a run from `seed` alone, so a failure replays from the pair; it saves
+// every failing, slow or hanging case as JSON (with its full input) under the run's folder.
+// To add a suite: write a FuzzSuite and list it in SUITES; `--only NAME` runs it alone, and
+// `--NAME N` (its `option`) sets its count.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type DocumentCase, type DocumentReport, checkCase, makeCase } from './documents';
+import { type CorpusFile, loadCorpus } from './mutate';
+import { FuzzServer, type SequenceCase, type SequenceReport, makeSequence, runSequence } from './sequences';
+
+export interface FuzzOptions {
+  seed: number;
+  count: number;
+  /** A case slower than this is reported (and saved). */
+  budgetMs: number;
+  /** Where failing and slow cases are written. */
+  saveDir: string;
+  log: (line: string) => void;
+  /** Worker threads a suite may use (the documents suite does). */
+  jobs: number;
+}
+
+export interface SuiteResult {
+  suite: string;
+  ran: number;
+  ms: number;
+  reports: (DocumentReport | SequenceReport | { kind: string; case: unknown; failures: { step: string; error: string }[] })[];
+}
+
+export interface FuzzSuite {
+  name: string;
+  /** Command line option that sets the count, e.g. `--docs`. */
+  option: string;
+  /** The full run's count. */
+  count: number;
+  run(o: FuzzOptions): Promise<SuiteResult>;
+  /** Re-runs one saved case (the JSON a report's `saved` names). */
+  replay?(saved: unknown, o: FuzzOptions): Promise<SuiteResult>;
+}
+
+let corpus: CorpusFile[] | undefined;
+export const theCorpus = (): CorpusFile[] => (corpus ??= loadCorpus());
+
+export function save(o: FuzzOptions, name: string, data: unknown): string {
+  fs.mkdirSync(o.saveDir, { recursive: true });
+  const file = path.join(o.saveDir, `${name}.json`);
+  fs.writeFileSync(file, JSON.stringify(data, null, 1));
+  return file;
+}
+
+/** Documents `[from, to)` of a run, in this thread; each report has its case saved. */
+export async function runDocumentRange(
+  o: FuzzOptions,
+  from: number,
+  to: number,
+  progress?: (i: number) => void,
+): Promise<DocumentReport[]> {
+  const reports: DocumentReport[] = [];
+  for (let i = from; i < to; i++) {
+    progress?.(i);
+    const c = makeCase(o.seed, i, theCorpus());
+    const rep = await checkCase(c, theCorpus(), o.budgetMs);
+    if (rep) {
+      rep.saved = save(o, `document-${o.seed}-${i}`, { suite: 'documents', report: rep, case: c });
+      reports.push(rep);
+      o.log(
+        `documents #${i}: ${rep.kind} (${rep.ms} ms) ${rep.failures[0] ? `${rep.failures[0].step}: ${rep.failures[0].error.split('\n')[0]}` : JSON.stringify(rep.steps)} → ${rep.saved}`,
+      );
+    }
+  }
+  return reports;
+}
+
+export const documentsSuite: FuzzSuite = {
+  name: 'documents',
+  option: '--docs',
+  count: 100_000,
+  async run(o) {
+    const t0 = performance.now();
+    const reports = await runDocumentRange(o, 0, o.count, (i) => {
+      if (i > 0 && i % 1000 === 0) o.log(`documents: ${i}/${o.count} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    });
+    return { suite: 'documents', ran: o.count, ms: performance.now() - t0, reports };
+  },
+  async replay(saved, o) {
+    const c = (saved as { case: DocumentCase }).case;
+    const t0 = performance.now();
+    const rep = await checkCase(c, theCorpus(), o.budgetMs);
+    return { suite: 'documents', ran: 1, ms: performance.now() - t0, reports: rep ? [rep] : [] };
+  },
+};
+
+async function runSequences(o: FuzzOptions, cases: Iterable<SequenceCase>, total: number): Promise<SuiteResult> {
+  const t0 = performance.now();
+  const reports: SequenceReport[] = [];
+  const server = await FuzzServer.start();
+  let ran = 0;
+  try {
+    for (const c of cases) {
+      ran++;
+      const t = performance.now();
+      const { failures, slowestMs } = await runSequence(server, c);
+      const ms = performance.now() - t;
+      if (failures.length || slowestMs > o.budgetMs) {
+        const hang = failures.some((f) => /no (answer|matching diagnostics)/.test(f.error));
+        const rep: SequenceReport = {
+          case: { seed: c.seed, index: c.index, base: c.base, steps: c.steps.length },
+          kind: hang ? 'hang' : failures.length ? 'failure' : 'slow',
+          ms: Math.round(slowestMs),
+          failures,
+        };
+        rep.saved = save(o, `sequence-${c.seed}-${c.index}`, { suite: 'sequences', report: rep, case: c });
+        reports.push(rep);
+        o.log(
+          `sequences #${c.index}: ${rep.kind} (${rep.ms} ms) ${failures[0] ? `${failures[0].step}: ${failures[0].error.split('\n')[0]}` : ''} → ${rep.saved}`,
+        );
+        // A server that died or hangs is started again, so the run goes on.
+        if (!server.client.alive || hang) await server.restart();
+      }
+      if (ran % 500 === 0) o.log(`sequences: ${ran}/${total} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      void ms;
+    }
+    // Afterwards the server still answers.
+    const uri = 'file:///fuzz-after.fw';
+    await server.client.open(uri, 'host a 10.0.0.1\n');
+    const h = await Promise.race([
+      server.client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 6 } }),
+      new Promise((r) => setTimeout(() => r('timeout'), 10_000)),
+    ]);
+    if (h === 'timeout' || !h) {
+      reports.push({
+        case: { seed: o.seed, index: -1, base: '', steps: 0 },
+        kind: 'hang',
+        ms: 10_000,
+        failures: [{ step: 'after', error: `hover after the run: ${String(h)}` }],
+      });
+    }
+  } finally {
+    await server.stop();
+  }
+  return { suite: 'sequences', ran, ms: performance.now() - t0, reports };
+}
+
+export const sequencesSuite: FuzzSuite = {
+  name: 'sequences',
+  option: '--sequences',
+  count: 10_000,
+  run(o) {
+    function* cases() {
+      for (let i = 0; i < o.count; i++) yield makeSequence(o.seed, i, theCorpus());
+    }
+    return runSequences(o, cases(), o.count);
+  },
+  replay(saved, o) {
+    return runSequences(o, [(saved as { case: SequenceCase }).case], 1);
+  },
+};
+
+/** Every suite of `npm run test:fuzz`, in the order they run. */
+export const SUITES: FuzzSuite[] = [documentsSuite, sequencesSuite];
