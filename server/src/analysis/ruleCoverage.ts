@@ -8,7 +8,7 @@ import type { Action, Direction } from '../syntax/ast';
 import type { Firewall, ResolvedRule } from '../model/types';
 import { type CompiledRule, orderedRules } from '../engine/firewall';
 import { AddrSet } from '../core/intervals';
-import { type Box, intersectBox, protoMask, subtractBox } from '../engine/packet';
+import { type Box, intersectBox, protoMask, subtractBoxes } from '../engine/packet';
 
 /**
  * How far the box arithmetic may go for one rule before it gives up on the exact piece set
@@ -158,15 +158,9 @@ function subtractRule(rest: Box[], rule: CompiledRule): { rest: Box[]; hit: bool
   let hit = false;
   let cur = rest;
   for (const rb of rule.boxes) {
-    const next: Box[] = [];
-    for (const b of cur) {
-      if (!intersectBox(b, rb)) {
-        next.push(b);
-        continue;
-      }
-      hit = true;
-      for (const piece of subtractBox(b, rb)) next.push(piece);
-    }
+    // subtractBoxes hands back its input when the box meets none of it.
+    const next = subtractBoxes(cur, rb);
+    if (next !== cur) hit = true;
     cur = next;
   }
   return { rest: cur, hit };

@@ -89,84 +89,112 @@ class BlockIndex {
   }
 }
 
-interface Entry {
-  pos: number;
-  protos: number;
-  srcLo: bigint;
-  srcHi: bigint;
-  dstLo: bigint;
-  dstHi: bigint;
-  spLo: number;
-  spHi: number;
-  dpLo: number;
-  dpHi: number;
-}
+/**
+ * Up to this many boxes in a direction, candidates are found by one scan of the packed hulls
+ * (a few comparisons of doubles per box, no allocation); above it, through the block indexes.
+ */
+export const SCAN_MAX = 1024;
 
-function hull(b: Box): Omit<Entry, 'pos'> {
-  return {
-    protos: b.protos,
-    srcLo: b.src.min()!,
-    srcHi: b.src.max()!,
-    dstLo: b.dst.min()!,
-    dstHi: b.dst.max()!,
-    spLo: b.sport.min()!,
-    spHi: b.sport.max()!,
-    dpLo: b.dport.min()!,
-    dpHi: b.dport.max()!,
-  };
-}
-
-function meets(e: Omit<Entry, 'pos'>, q: Omit<Entry, 'pos'>): boolean {
-  return (
-    (e.protos & q.protos) !== 0 &&
-    e.dpLo <= q.dpHi &&
-    q.dpLo <= e.dpHi &&
-    e.spLo <= q.spHi &&
-    q.spLo <= e.spHi &&
-    e.srcLo <= q.srcHi &&
-    q.srcLo <= e.srcHi &&
-    e.dstLo <= q.dstHi &&
-    q.dstLo <= e.dstHi
-  );
+/** The hull of a box as doubles (rounding keeps order, so a gap seen in doubles is a real gap). */
+function hullInto(out: Float64Array, at: number, b: Box): void {
+  out[at] = Number(b.src.min()!);
+  out[at + 1] = Number(b.src.max()!);
+  out[at + 2] = Number(b.dst.min()!);
+  out[at + 3] = Number(b.dst.max()!);
+  out[at + 4] = b.sport.min()!;
+  out[at + 5] = b.sport.max()!;
+  out[at + 6] = b.dport.min()!;
+  out[at + 7] = b.dport.max()!;
 }
 
 /** The ordered rules of one direction, with a candidate index over their boxes. */
 export class RuleSpace {
-  private readonly entries: Entry[] = [];
-  private readonly src = new BlockIndex();
-  private readonly dst = new BlockIndex();
+  /** Per box: the position of its rule (ascending), its protocols and its hull (8 doubles). */
+  private readonly pos: Int32Array;
+  private readonly protos: Int32Array;
+  private readonly hulls: Float64Array;
+  private readonly size: number;
+  private readonly src?: BlockIndex;
+  private readonly dst?: BlockIndex;
+  /** Rule positions already seen in the current candidates() call. */
+  private readonly seen: Uint32Array;
+  private stamp = 0;
+  private readonly q = new Float64Array(8);
 
   constructor(readonly rules: readonly CompiledRule[]) {
+    let n = 0;
+    for (const cr of rules) n += cr.boxes.length;
+    this.pos = new Int32Array(n);
+    this.protos = new Int32Array(n);
+    this.hulls = new Float64Array(n * 8);
+    this.seen = new Uint32Array(rules.length);
+    const indexed = n > SCAN_MAX;
+    if (indexed) {
+      this.src = new BlockIndex();
+      this.dst = new BlockIndex();
+    }
+    let id = 0;
     rules.forEach((cr, pos) => {
       for (const b of cr.boxes) {
         if (b.src.isEmpty() || b.dst.isEmpty() || b.sport.isEmpty() || b.dport.isEmpty()) continue;
-        const id = this.entries.length;
-        const e = { pos, ...hull(b) };
-        this.entries.push(e);
-        this.src.add(id, e.srcLo, e.srcHi);
-        this.dst.add(id, e.dstLo, e.dstHi);
+        this.pos[id] = pos;
+        this.protos[id] = b.protos;
+        hullInto(this.hulls, id * 8, b);
+        this.src?.add(id, b.src.min()!, b.src.max()!);
+        this.dst?.add(id, b.dst.min()!, b.dst.max()!);
+        id++;
       }
     });
-    this.src.finish();
-    this.dst.finish();
+    this.size = id;
+    this.src?.finish();
+    this.dst?.finish();
+  }
+
+  /** Whether box `id` may meet the query box (protocols `protos`, hull in this.q). */
+  private meets(id: number, protos: number): boolean {
+    if ((this.protos[id]! & protos) === 0) return false;
+    const h = this.hulls;
+    const q = this.q;
+    const at = id * 8;
+    for (let k = 0; k < 8; k += 2) if (h[at + k]! > q[k + 1]! || q[k]! > h[at + k + 1]!) return false;
+    return true;
   }
 
   /** Positions (evaluation order) of the rules before `before` that may meet some box of `boxes`. */
   candidates(boxes: Box[], before = Infinity): number[] {
-    const hit = new Set<number>();
-    for (const b of boxes) {
-      const q = hull(b);
-      const visit = (id: number) => {
-        const e = this.entries[id]!;
-        if (e.pos < before && !hit.has(e.pos) && meets(e, q)) hit.add(e.pos);
-      };
-      // Walk the more selective of the two address dimensions.
-      const viaSrc = this.src.query(q.srcLo, q.srcHi);
-      const viaDst = this.dst.query(q.dstLo, q.dstHi);
-      if (viaSrc <= viaDst) this.src.query(q.srcLo, q.srcHi, visit);
-      else this.dst.query(q.dstLo, q.dstHi, visit);
+    const out: number[] = [];
+    if (++this.stamp === 0xffffffff) {
+      this.seen.fill(0);
+      this.stamp = 1;
     }
-    return [...hit].sort((a, b) => a - b);
+    const stamp = this.stamp;
+    const seen = this.seen;
+    for (const b of boxes) {
+      if (b.src.isEmpty() || b.dst.isEmpty() || b.sport.isEmpty() || b.dport.isEmpty()) continue;
+      hullInto(this.q, 0, b);
+      const protos = b.protos;
+      const visit = (id: number) => {
+        const pos = this.pos[id]!;
+        if (pos < before && seen[pos] !== stamp && this.meets(id, protos)) {
+          seen[pos] = stamp;
+          out.push(pos);
+        }
+      };
+      if (!this.src || !this.dst) {
+        for (let id = 0; id < this.size && this.pos[id]! < before; id++) visit(id);
+        continue;
+      }
+      // Walk the more selective of the two address dimensions.
+      const srcLo = b.src.min()!;
+      const srcHi = b.src.max()!;
+      const dstLo = b.dst.min()!;
+      const dstHi = b.dst.max()!;
+      if (this.src.query(srcLo, srcHi) <= this.dst.query(dstLo, dstHi)) this.src.query(srcLo, srcHi, visit);
+      else this.dst.query(dstLo, dstHi, visit);
+    }
+    // One box scanned in order gives ascending positions already.
+    if (boxes.length > 1 || this.src) out.sort((x, y) => x - y);
+    return out;
   }
 
   /** First match wins over the rules at `positions` (ascending); what is left gets `fallback`. */

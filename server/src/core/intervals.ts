@@ -4,6 +4,12 @@
 
 type Num = number | bigint;
 
+function sameBounds<T extends Num>(x: readonly T[], y: readonly T[]): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
 abstract class Intervals<T extends Num, S extends Intervals<T, S>> {
   /** Flat [lo0, hi0, lo1, hi1, ...], sorted, disjoint, with gaps between. */
   protected constructor(readonly bounds: readonly T[]) {}
@@ -46,11 +52,25 @@ abstract class Intervals<T extends Num, S extends Intervals<T, S>> {
     return false;
   }
 
+  /** The empty set of this kind (shared). */
+  protected abstract empty(): S;
+
+  // The operations below return one of their operands (never a copy) whenever the result
+  // equals it, and the shared empty set for an empty result: most set algebra in the
+  // analyses cuts a set by a superset or a disjoint one, and then allocates nothing.
+
   union(other: S): S {
     const a = this.bounds;
     const b = other.bounds;
     if (b.length === 0) return this as unknown as S;
     if (a.length === 0) return other;
+    const aLo = a[0]!;
+    const aHi = a[a.length - 1]!;
+    const bLo = b[0]!;
+    const bHi = b[b.length - 1]!;
+    // One interval holding the whole of the other set.
+    if (a.length === 2 && aLo <= bLo && bHi <= aHi) return this as unknown as S;
+    if (b.length === 2 && bLo <= aLo && aHi <= bHi) return other;
     const out: T[] = [];
     let i = 0;
     let j = 0;
@@ -73,12 +93,27 @@ abstract class Intervals<T extends Num, S extends Intervals<T, S>> {
         out.push(lo, hi);
       }
     }
+    if (sameBounds(out, a)) return this as unknown as S;
+    if (sameBounds(out, b)) return other;
     return this.make(out);
   }
 
   intersect(other: S): S {
     const a = this.bounds;
     const b = other.bounds;
+    if (a.length === 0) return this as unknown as S;
+    if (b.length === 0) return other;
+    const aLo = a[0]!;
+    const aHi = a[a.length - 1]!;
+    const bLo = b[0]!;
+    const bHi = b[b.length - 1]!;
+    if (aHi < bLo || bHi < aLo) return this.empty();
+    // One interval holding the whole of the other set.
+    if (b.length === 2 && bLo <= aLo && aHi <= bHi) return this as unknown as S;
+    if (a.length === 2) {
+      if (aLo <= bLo && bHi <= aHi) return other;
+      if (b.length === 2) return this.make([aLo > bLo ? aLo : bLo, aHi < bHi ? aHi : bHi]);
+    }
     const out: T[] = [];
     let i = 0;
     let j = 0;
@@ -89,6 +124,9 @@ abstract class Intervals<T extends Num, S extends Intervals<T, S>> {
       if (a[i + 1]! < b[j + 1]!) i += 2;
       else j += 2;
     }
+    if (out.length === 0) return this.empty();
+    if (sameBounds(out, a)) return this as unknown as S;
+    if (sameBounds(out, b)) return other;
     return this.make(out);
   }
 
@@ -96,6 +134,12 @@ abstract class Intervals<T extends Num, S extends Intervals<T, S>> {
     const a = this.bounds;
     const b = other.bounds;
     if (a.length === 0 || b.length === 0) return this as unknown as S;
+    const aLo = a[0]!;
+    const aHi = a[a.length - 1]!;
+    const bLo = b[0]!;
+    const bHi = b[b.length - 1]!;
+    if (aHi < bLo || bHi < aLo) return this as unknown as S;
+    if (b.length === 2 && bLo <= aLo && aHi <= bHi) return this.empty();
     const out: T[] = [];
     let j = 0;
     for (let i = 0; i < a.length; i += 2) {
@@ -115,6 +159,8 @@ abstract class Intervals<T extends Num, S extends Intervals<T, S>> {
       }
       if (lo <= hi) out.push(lo, hi);
     }
+    if (out.length === 0) return this.empty();
+    if (sameBounds(out, a)) return this as unknown as S;
     return this.make(out);
   }
 
@@ -131,8 +177,18 @@ abstract class Intervals<T extends Num, S extends Intervals<T, S>> {
     return false;
   }
 
+  /** Every member of this set is in `other` (no set is built). */
   isSubsetOf(other: S): boolean {
-    return this.subtract(other).isEmpty();
+    const a = this.bounds;
+    const b = other.bounds;
+    let j = 0;
+    for (let i = 0; i < a.length; i += 2) {
+      const lo = a[i]!;
+      // The interval of `other` that could hold lo: the first one ending at or after it.
+      while (j < b.length && b[j + 1]! < lo) j += 2;
+      if (j >= b.length || b[j]! > lo || b[j + 1]! < a[i + 1]!) return false;
+    }
+    return true;
   }
 
   equals(other: S): boolean {
@@ -151,7 +207,10 @@ export class PortSet extends Intervals<number, PortSet> {
     super(bounds);
   }
   protected make(bounds: number[]): PortSet {
-    return new PortSet(bounds);
+    return bounds.length === 0 ? PortSet.EMPTY : new PortSet(bounds);
+  }
+  protected empty(): PortSet {
+    return PortSet.EMPTY;
   }
   protected inc(x: number): number {
     return x + 1;
@@ -204,7 +263,10 @@ export class AddrSet extends Intervals<bigint, AddrSet> {
     super(bounds);
   }
   protected make(bounds: bigint[]): AddrSet {
-    return new AddrSet(bounds);
+    return bounds.length === 0 ? AddrSet.EMPTY : new AddrSet(bounds);
+  }
+  protected empty(): AddrSet {
+    return AddrSet.EMPTY;
   }
   protected inc(x: bigint): bigint {
     return x + 1n;

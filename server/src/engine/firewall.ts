@@ -4,7 +4,7 @@
 import type { Action, Direction } from '../syntax/ast';
 import type { Firewall, ResolvedRule } from '../model/types';
 import { AddrSet } from '../core/intervals';
-import { type Box, type Packet, boxContains, intersectBox, makeBoxes, protoMask, subtractBoxes } from './packet';
+import { type Box, type Packet, boxContains, intersectBox, makeBoxes, protoMask, pushDifference, subtractBoxes } from './packet';
 
 export interface CompiledRule {
   rule: ResolvedRule;
@@ -161,8 +161,12 @@ export function firstMatch(rules: Iterable<CompiledRule>, boxes: Box[], fallback
           next.push(b);
           continue;
         }
-        out.push({ box: hit, action: cr.rule.action, rule: cr.rule, ...(cr.group ? { group: cr.group } : {}) });
-        for (const piece of subtractBoxes([b], rb)) next.push(piece);
+        out.push(
+          cr.group
+            ? { box: hit, action: cr.rule.action, rule: cr.rule, group: cr.group }
+            : { box: hit, action: cr.rule.action, rule: cr.rule },
+        );
+        pushDifference(next, b, rb, hit);
       }
       rest = next;
     }

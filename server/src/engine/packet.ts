@@ -45,6 +45,10 @@ export interface Box {
   dport: PortSet;
 }
 
+/**
+ * a ∩ b; undefined when empty. Returns `a` itself when a ⊆ b (the interval sets return an
+ * operand when the result equals it), so `intersectBox(a, b) === a` tells containment.
+ */
 export function intersectBox(a: Box, b: Box): Box | undefined {
   const protos = a.protos & b.protos;
   if (protos === 0) return undefined;
@@ -56,6 +60,7 @@ export function intersectBox(a: Box, b: Box): Box | undefined {
   if (sport.isEmpty()) return undefined;
   const dport = a.dport.intersect(b.dport);
   if (dport.isEmpty()) return undefined;
+  if (protos === a.protos && src === a.src && dst === a.dst && sport === a.sport && dport === a.dport) return a;
   return { protos, src, sport, dst, dport };
 }
 
@@ -64,28 +69,43 @@ export function subtractBox(a: Box, b: Box): Box[] {
   const common = intersectBox(a, b);
   if (!common) return [a];
   const out: Box[] = [];
-  let rest: Box = a;
-  const protosOut = a.protos & ~b.protos;
-  if (protosOut) out.push({ ...rest, protos: protosOut });
-  rest = { ...rest, protos: common.protos };
-  const srcOut = rest.src.subtract(b.src);
-  if (!srcOut.isEmpty()) out.push({ ...rest, src: srcOut });
-  rest = { ...rest, src: common.src };
-  const dstOut = rest.dst.subtract(b.dst);
-  if (!dstOut.isEmpty()) out.push({ ...rest, dst: dstOut });
-  rest = { ...rest, dst: common.dst };
-  const sportOut = rest.sport.subtract(b.sport);
-  if (!sportOut.isEmpty()) out.push({ ...rest, sport: sportOut });
-  rest = { ...rest, sport: common.sport };
-  const dportOut = rest.dport.subtract(b.dport);
-  if (!dportOut.isEmpty()) out.push({ ...rest, dport: dportOut });
+  pushDifference(out, a, b, common);
   return out;
 }
 
+/**
+ * Pushes the pieces of a ∖ b onto `out`, given common = a ∩ b (not empty): the protocols b
+ * lacks, then per dimension the part outside b of what is left.
+ */
+export function pushDifference(out: Box[], a: Box, b: Box, common: Box): void {
+  if (common === a) return;
+  const protosOut = a.protos & ~b.protos;
+  if (protosOut) out.push({ protos: protosOut, src: a.src, sport: a.sport, dst: a.dst, dport: a.dport });
+  const protos = common.protos;
+  const srcOut = a.src.subtract(b.src);
+  if (!srcOut.isEmpty()) out.push({ protos, src: srcOut, sport: a.sport, dst: a.dst, dport: a.dport });
+  const dstOut = a.dst.subtract(b.dst);
+  if (!dstOut.isEmpty()) out.push({ protos, src: common.src, sport: a.sport, dst: dstOut, dport: a.dport });
+  const sportOut = a.sport.subtract(b.sport);
+  if (!sportOut.isEmpty()) out.push({ protos, src: common.src, sport: sportOut, dst: common.dst, dport: a.dport });
+  const dportOut = a.dport.subtract(b.dport);
+  if (!dportOut.isEmpty()) out.push({ protos, src: common.src, sport: common.sport, dst: common.dst, dport: dportOut });
+}
+
+/** Each box of `set` minus `b`, as disjoint boxes; `set` itself when `b` meets none of them. */
 export function subtractBoxes(set: Box[], b: Box): Box[] {
-  const out: Box[] = [];
-  for (const a of set) for (const piece of subtractBox(a, b)) out.push(piece);
-  return out;
+  let out: Box[] | undefined;
+  for (let i = 0; i < set.length; i++) {
+    const a = set[i]!;
+    const common = intersectBox(a, b);
+    if (!common) {
+      out?.push(a);
+      continue;
+    }
+    if (!out) out = set.slice(0, i);
+    pushDifference(out, a, b, common);
+  }
+  return out ?? set;
 }
 
 /** The packets of the inverse direction: addresses and ports swapped, same protocols. */
