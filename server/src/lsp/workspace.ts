@@ -12,6 +12,7 @@ import { LineIndex } from '../core/text';
 import { buildModel } from '../model/resolve';
 import type { FileHost } from '../model/types';
 import { nodeFileHost } from '../node/fileHost';
+import { IncrementalParser } from '../syntax/incremental';
 import { DEFAULT_SETTINGS, type DocContext, type Settings } from '../features/docContext';
 
 export function uriToPath(uri: string): string {
@@ -50,6 +51,8 @@ export class Workspace {
   private readonly cache = new Map<string, DocContext>();
   /** Per-firewall analysis results kept between versions of a document. */
   private readonly analysisCaches = new Map<string, AnalysisCache>();
+  /** Per document: the parser that re-parses only the statements an edit touched. */
+  private readonly parsers = new Map<string, IncrementalParser>();
   private readonly settingsCache = new Map<string, Promise<Settings>>();
   configurationSupported = false;
   /** The workspace folders' paths, where files that include an open one are looked for. */
@@ -136,6 +139,7 @@ export class Workspace {
     this.cache.delete(uri);
     this.inputs.delete(uri);
     this.analysisCaches.delete(uri);
+    this.parsers.delete(uri);
     this.settingsCache.delete(uri);
   }
 
@@ -157,7 +161,12 @@ export class Workspace {
     const text = doc.getText();
     const path = uriToPath(doc.uri);
     const reads = new Map<string, string | undefined>();
-    const model = buildModel(path, text, this.host(reads), { defaultEphemeral: settings.defaultEphemeral || undefined });
+    let parser = this.parsers.get(doc.uri);
+    if (!parser) this.parsers.set(doc.uri, (parser = new IncrementalParser()));
+    const model = buildModel(path, text, this.host(reads), {
+      defaultEphemeral: settings.defaultEphemeral || undefined,
+      parsed: parser.parse(text),
+    });
     this.inputs.set(doc.uri, reads);
     let analysisCache = this.analysisCaches.get(doc.uri);
     if (!analysisCache) this.analysisCaches.set(doc.uri, (analysisCache = new AnalysisCache()));

@@ -81,7 +81,7 @@ const BINARY_CONTROL_SHARE = 0.3;
  * 30% of its first 8,192 characters are control characters other than white space (or
  * U+FFFD, what undecodable bytes became). One diagnostic then, not one per character.
  */
-function binaryReason(text: string): string | undefined {
+export function binaryReason(text: string): string | undefined {
   const nul = text.indexOf('\u0000');
   if (nul >= 0) return `it holds NUL characters, the first at offset ${nul}`;
   const n = Math.min(text.length, BINARY_SAMPLE);
@@ -103,35 +103,43 @@ function tokenSpan(t: IToken): Span {
   return { start: t.startOffset, end: tokenEnd(t) };
 }
 
-function errorText(e: unknown): string {
+export function errorText(e: unknown): string {
   if (e instanceof Error) return e.message || e.name;
   return String(e);
 }
 
-/** A diagnostic before sorting and capping; messages of unknown characters are made lazily. */
-interface Pending {
+/** A diagnostic before sorting and capping; messages are made lazily (only if reported). */
+export interface Pending {
   span: Span;
   message?: string;
-  /** For unknown characters: the characters (the message is made only if reported). */
+  /** For unknown characters: the characters. */
   chars?: string;
-  /** For parser errors: the exception (the message is made only if reported). */
-  error?: IRecognitionException;
+  /** For parser errors: makes the message. */
+  render?: () => string;
   related?: ManualError['related'];
   fixes?: ManualError['fixes'];
 }
 
-function collectDiagnostics(
+/** The pending diagnostics of one lexed and parsed text, in the order they are reported: lexer, parser, parser's own. */
+export interface PendingGroups {
+  unknown: Pending[];
+  recognition: Pending[];
+  manual: Pending[];
+}
+
+/** The pending diagnostics of a parse of `text` (spans are offsets into `text`). */
+export function pendingOf(
   text: string,
   lexed: LexOutput,
   recognition: IRecognitionException[],
   manual: ManualError[],
   eofWord: string,
-): Diagnostic[] {
+): PendingGroups {
   const last = lexed.tokens[lexed.tokens.length - 1];
   const eofOffset = last ? tokenEnd(last) : 0;
-  const pending: Pending[] = [];
+  const out: PendingGroups = { unknown: [], recognition: [], manual: [] };
 
-  for (const t of lexed.unknown) pending.push({ span: tokenSpan(t), chars: t.image });
+  for (const t of lexed.unknown) out.unknown.push({ span: tokenSpan(t), chars: t.image });
 
   for (const e of recognition) {
     const found = e.token as IToken | undefined;
@@ -143,27 +151,42 @@ function collectDiagnostics(
     } else {
       span = tokenSpan(found!);
     }
-    pending.push({ span, error: e });
+    out.recognition.push({ span, render: () => recognitionMessage(e, eofWord, text) });
   }
 
   for (const m of manual) {
     const p: Pending = { span: m.span, message: m.message.split(EOF_MARK).join(eofWord) };
     if (m.related) p.related = m.related;
     if (m.fixes) p.fixes = m.fixes;
-    pending.push(p);
+    out.manual.push(p);
   }
+  return out;
+}
 
-  // Clamp into the text, sort by position (stable: lexer, then parser order), keep one
-  // diagnostic per position and at most MAX_SYNTAX_DIAGNOSTICS.
-  const n = text.length;
+function collectDiagnostics(
+  text: string,
+  lexed: LexOutput,
+  recognition: IRecognitionException[],
+  manual: ManualError[],
+  eofWord: string,
+): Diagnostic[] {
+  const g = pendingOf(text, lexed, recognition, manual, eofWord);
+  return finishDiagnostics(text.length, [...g.unknown, ...g.recognition, ...g.manual]);
+}
+
+/**
+ * Clamps into a text of length `n`, sorts by position (stable: lexer, then parser order),
+ * keeps one diagnostic per position and at most MAX_SYNTAX_DIAGNOSTICS. `pending` is not changed.
+ */
+export function finishDiagnostics(n: number, pending: readonly Pending[]): Diagnostic[] {
   const clamp = (s: Span): Span => {
     const start = Math.min(Math.max(0, s.start === s.start ? s.start : 0), n);
     const end = Math.min(Math.max(start, s.end === s.end ? s.end : start), n);
     return { start, end };
   };
-  for (const p of pending) p.span = clamp(p.span);
+  const spans = pending.map((p) => clamp(p.span));
   const order = pending.map((_, i) => i);
-  order.sort((a, b) => pending[a]!.span.start - pending[b]!.span.start || a - b);
+  order.sort((a, b) => spans[a]!.start - spans[b]!.start || a - b);
 
   const out: Diagnostic[] = [];
   let lastStart = -1;
@@ -171,18 +194,19 @@ function collectDiagnostics(
   let firstDropped: Span | undefined;
   for (const i of order) {
     const p = pending[i]!;
-    if (p.span.start === lastStart) continue;
-    lastStart = p.span.start;
+    const span = spans[i]!;
+    if (span.start === lastStart) continue;
+    lastStart = span.start;
     if (out.length >= MAX_SYNTAX_DIAGNOSTICS) {
       dropped++;
-      firstDropped ??= p.span;
+      firstDropped ??= span;
       continue;
     }
-    const message = p.message ?? (p.error ? recognitionMessage(p.error, eofWord, text) : unexpectedCharacters(p.chars ?? ''));
+    const message = p.message ?? (p.render ? p.render() : unexpectedCharacters(p.chars ?? ''));
     const extra: Parameters<typeof diag>[3] = {};
     if (p.related) extra.related = p.related.map((r) => ({ ...r, span: clamp(r.span) }));
     if (p.fixes) extra.fixes = p.fixes;
-    out.push(diag('syntax', p.span, message, extra));
+    out.push(diag('syntax', span, message, extra));
   }
   if (dropped > 0 && firstDropped) {
     out.push(diag('syntax', firstDropped, `too many syntax errors: ${dropped} more not shown`));

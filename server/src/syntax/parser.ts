@@ -388,6 +388,8 @@ class FwParser extends EmbeddedActionsParser {
   /** Error counts when the current statement / body item began (see errCount). */
   private fwStmtBase = 0;
   private fwItemBase = 0;
+  /** parseChunk: the index of the first token after the chunk (-1: the whole input). */
+  private fwStopAt = -1;
 
   constructor() {
     super(T.ALL_TOKENS, {
@@ -408,6 +410,24 @@ class FwParser extends EmbeddedActionsParser {
     this.input = tokens;
     this.file();
     return this.fwStatements;
+  }
+
+  /**
+   * Parses the statements of `tokens[0..stopAt)` exactly as parseFile would inside a whole
+   * file: the tokens from `stopAt` on are the ones that follow (lookahead only; the top-level
+   * loop stops before them). Returns false when a statement read into them: `stopAt` was
+   * not where a statement of the whole file starts.
+   */
+  parseChunk(text: string, tokens: IToken[], stopAt: number): { statements: Statement[]; clean: boolean } {
+    this.resetFw(text);
+    this.input = tokens;
+    this.fwStopAt = stopAt;
+    try {
+      this.file();
+    } finally {
+      this.fwStopAt = -1;
+    }
+    return { statements: this.fwStatements, clean: this.lastConsumed() < stopAt };
   }
 
   parseFlow(text: string, tokens: IToken[]): FlowDecl | undefined {
@@ -453,23 +473,27 @@ class FwParser extends EmbeddedActionsParser {
   private file = this.RULE(
     'file',
     () => {
-      this.MANY(() => {
-        this.ACTION(() => {
-          this.fwStmtBase = this.errCount();
-          this.fixStatementTypo();
-        });
-        this.OR({
-          IGNORE_AMBIGUITIES: true,
-          DEF: [
-            { ALT: () => this.safeStatement() },
-            {
-              ALT: () => {
-                const t = this.CONSUME(T.AnyToken);
-                this.ACTION(() => this.topJunk(t));
+      this.MANY({
+        // parseChunk: stop before the tokens that follow the chunk.
+        GATE: () => this.fwStopAt < 0 || this.lastConsumed() + 1 < this.fwStopAt,
+        DEF: () => {
+          this.ACTION(() => {
+            this.fwStmtBase = this.errCount();
+            this.fixStatementTypo();
+          });
+          this.OR({
+            IGNORE_AMBIGUITIES: true,
+            DEF: [
+              { ALT: () => this.safeStatement() },
+              {
+                ALT: () => {
+                  const t = this.CONSUME(T.AnyToken);
+                  this.ACTION(() => this.topJunk(t));
+                },
               },
-            },
-          ],
-        });
+            ],
+          });
+        },
       });
     },
     NO_RESYNC,
@@ -1428,6 +1452,11 @@ class FwParser extends EmbeddedActionsParser {
   // ---------------------------------------------------------------- misspelt keywords
 
   /** Errors recorded so far, chevrotain's and ours: a node whose parse added some was recovered. */
+  /** The index of the last token consumed (chevrotain's position in the input). */
+  private lastConsumed(): number {
+    return (this as unknown as { currIdx: number }).currIdx;
+  }
+
   private errCount(): number {
     return (this as unknown as { _errors: unknown[] })._errors.length + this.fwErrors.length;
   }

@@ -1,0 +1,283 @@
+// Incremental parsing for the editor: the text is cut into chunks where a statement starts
+// (a line beginning with a statement keyword: the parser's recovery always stops there), and
+// a chunk whose text and lookahead are unchanged since the last parse is not lexed nor parsed
+// again: its statements, comments and syntax errors are reused, moved to where the chunk is
+// now. The result is exactly parse(text)'s (test/syntax/incremental.property.test.ts).
+//
+// Reused AST nodes are the same objects as in the last result, their spans moved in place:
+// a model built from an older result must not be used after a newer parse.
+
+import type { IToken } from 'chevrotain';
+import { diag, type Diagnostic, type Span } from '../core/diagnostic';
+import type { Comment, FileAst, Statement } from './ast';
+import { binaryReason, errorText, finishDiagnostics, parse, pendingOf, type Pending, type PendingGroups } from './parse';
+import { fwParser, MESSAGE_KEY } from './parser';
+import { LCurly, RCurly, lex, tokenEnd, type LexOutput } from './tokens';
+
+/** Tokens of the following chunks a chunk's parse may look at (the parser looks at most 3 ahead). */
+const LOOKAHEAD_TOKENS = 4;
+/** About one declaration in this many starts a chunk of its own (firewalls always do). */
+const DECLARATIONS_PER_CHUNK = 16;
+
+/**
+ * Where a hard statement keyword (the ones recovery stops at) starts a line; `firewall`
+ * always, the others when their line hashes to a chunk start (so a file of many
+ * declarations is not cut into one chunk per line, and the cuts do not move with edits).
+ */
+const LINE_START_KEYWORD = /(?:^|[\n\r])[ \t\v\f\u00a0\ufeff]*(host|network|service|firewall|flow|include|nat)(?![A-Za-z0-9_]|-(?!>))/g;
+
+interface Parsed {
+  /** The text of the following tokens the parse saw ('' + EOF flag for the last chunk). */
+  lookahead: string;
+  /** False: a statement read past the chunk's end; the chunk is joined with the next. */
+  clean: boolean;
+  statements: Statement[];
+  comments: Comment[];
+  pending: PendingGroups;
+  /** Every span object of the above, each once (to move them). */
+  spans: Span[];
+  /** The offset the spans are relative to now. */
+  base: number;
+}
+
+interface Entry {
+  text: string;
+  /** Offsets relative to the chunk's start. */
+  lexed: LexOutput;
+  /** The index of its first `{` or `}` token (-1: none). */
+  brace: number;
+  parsed?: Parsed;
+}
+
+function newEntry(text: string): Entry {
+  const lexed = lex(text);
+  const brace = lexed.tokens.findIndex((t) => t.tokenType === LCurly || t.tokenType === RCurly);
+  return { text, lexed, brace };
+}
+
+/** Chunk starts: 0 and each line start where a statement keyword begins a new chunk. */
+function chunkStarts(text: string): number[] {
+  const starts = [0];
+  LINE_START_KEYWORD.lastIndex = 0;
+  let afterFirewall = false;
+  for (let m = LINE_START_KEYWORD.exec(text); m; m = LINE_START_KEYWORD.exec(text)) {
+    const at = m.index === 0 && !/[\n\r]/.test(text[0] ?? '') ? 0 : m.index + 1;
+    const kw = m[1]!;
+    const isFirewall = kw === 'firewall';
+    if (at > 0 && (isFirewall || afterFirewall || lineHash(text, at) % DECLARATIONS_PER_CHUNK === 0)) starts.push(at);
+    afterFirewall = isFirewall;
+  }
+  return starts;
+}
+
+function lineHash(text: string, from: number): number {
+  let h = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) break;
+    h = (h * 31 + c) | 0;
+  }
+  return h >>> 0;
+}
+
+function errorResult(e: unknown): { ast: FileAst; diagnostics: Diagnostic[] } {
+  return {
+    ast: { statements: [], comments: [] },
+    diagnostics: [diag('syntax', { start: 0, end: 0 }, `internal error in the parser: ${errorText(e)}`)],
+  };
+}
+
+/** Every span object reachable from `roots`, each once. */
+function collectSpans(roots: unknown[]): Span[] {
+  const seen = new Set<object>();
+  const spans: Span[] = [];
+  const visit = (o: unknown): void => {
+    if (o === null || typeof o !== 'object' || seen.has(o)) return;
+    seen.add(o);
+    if (Array.isArray(o)) {
+      for (const x of o) visit(x);
+      return;
+    }
+    const r = o as Record<string, unknown>;
+    if (typeof r['start'] === 'number' && typeof r['end'] === 'number') {
+      spans.push(o as Span);
+      return;
+    }
+    for (const k in r) {
+      if (k === 'render' || k === 'chars' || k === 'message' || k === 'text') continue;
+      visit(r[k]);
+    }
+  };
+  for (const r of roots) visit(r);
+  return spans;
+}
+
+/**
+ * Parses successive versions of one document, reusing the chunks that did not change.
+ * `parse(text)` of a new text gives exactly what the function `parse` gives.
+ */
+export class IncrementalParser {
+  private entries = new Map<string, Entry[]>();
+  /** Chunks parsed (not reused) by the last parse, for tests and the benchmark. */
+  parsedChunks = 0;
+  reusedChunks = 0;
+
+  parse(input: string): { ast: FileAst; diagnostics: Diagnostic[] } {
+    const text = typeof input === 'string' ? input : String(input ?? '');
+    if (binaryReason(text)) return parse(text);
+    const savedLimit = Error.stackTraceLimit;
+    try {
+      Error.stackTraceLimit = 0;
+      return this.parseChunks(text);
+    } catch (e) {
+      this.entries = new Map();
+      return errorResult(e);
+    } finally {
+      Error.stackTraceLimit = savedLimit;
+    }
+  }
+
+  private parseChunks(text: string): { ast: FileAst; diagnostics: Diagnostic[] } {
+    this.parsedChunks = 0;
+    this.reusedChunks = 0;
+    const starts = chunkStarts(text);
+    const n = starts.length;
+    const used = new Map<string, Entry[]>();
+    const take = (s: string): Entry => {
+      const list = this.entries.get(s);
+      // An entry serves one chunk per parse (two equal chunks have their own nodes).
+      const e = list?.pop() ?? newEntry(s);
+      const u = used.get(s);
+      if (u) u.push(e);
+      else used.set(s, [e]);
+      return e;
+    };
+    const chunks: Entry[] = [];
+    for (let i = 0; i < n; i++) chunks.push(take(text.slice(starts[i]!, i + 1 < n ? starts[i + 1]! : text.length)));
+    // The first chunk at or after each chunk that holds a brace (n: none).
+    const braceFrom = new Array<number>(n + 1);
+    braceFrom[n] = n;
+    for (let k = n - 1; k >= 0; k--) braceFrom[k] = chunks[k]!.brace >= 0 ? k : braceFrom[k + 1]!;
+
+    const statements: Statement[] = [];
+    const comments: Comment[] = [];
+    const groups: PendingGroups[] = [];
+    let i = 0;
+    while (i < n) {
+      // A chunk, joined with the next ones while a statement reads past its end.
+      let j = i + 1;
+      let entry = chunks[i]!;
+      for (;;) {
+        const la = lookahead(text, starts, chunks, braceFrom, j);
+        const start = starts[i]!;
+        const p = entry.parsed;
+        if (p && p.lookahead === la.key) {
+          this.reusedChunks++;
+          if (p.base !== start) {
+            const by = start - p.base;
+            for (const s of p.spans) {
+              s.start += by;
+              s.end += by;
+            }
+            p.base = start;
+          }
+        } else {
+          this.parsedChunks++;
+          entry.parsed = parseChunk(entry, la, start);
+        }
+        if (entry.parsed!.clean || j >= n) break;
+        // Join with the next chunk (as its own entry, so the join is remembered too).
+        j++;
+        entry = take(text.slice(start, j < n ? starts[j]! : text.length));
+      }
+      const p = entry.parsed!;
+      statements.push(...p.statements);
+      comments.push(...p.comments);
+      groups.push(p.pending);
+      i = j;
+    }
+    this.entries = used;
+    const pending: Pending[] = [];
+    for (const g of groups) pending.push(...g.unknown);
+    for (const g of groups) pending.push(...g.recognition);
+    for (const g of groups) pending.push(...g.manual);
+    return { ast: { statements, comments }, diagnostics: finishDiagnostics(text.length, pending) };
+  }
+}
+
+interface Lookahead {
+  key: string;
+  /** Tokens after the chunk, offsets relative to the chunk's end. */
+  tokens: IToken[];
+  /** The text from the chunk's end to the end of those tokens. */
+  text: string;
+}
+
+/**
+ * The first LOOKAHEAD_TOKENS tokens after chunk j-1 (from chunks j, j+1, …), and the first
+ * brace after them: inside a firewall's body, a statement on its own line is read as part of
+ * the body when the next brace is a `}` (parser.ts nextBraceIsClose).
+ */
+function lookahead(text: string, starts: number[], chunks: Entry[], braceFrom: number[], j: number): Lookahead {
+  const n = starts.length;
+  const from = j < n ? starts[j]! : text.length;
+  const tokens: IToken[] = [];
+  let end = from;
+  let k = j;
+  let taken = 0;
+  for (; k < n && tokens.length < LOOKAHEAD_TOKENS; k++) {
+    const ts = chunks[k]!.lexed.tokens;
+    for (taken = 0; taken < ts.length && tokens.length < LOOKAHEAD_TOKENS; taken++) {
+      const t = ts[taken]!;
+      const at = starts[k]! - from + t.startOffset;
+      tokens.push({ ...t, startOffset: at });
+      end = from + at + t.image.length;
+    }
+  }
+  const eof = tokens.length < LOOKAHEAD_TOKENS;
+  const laText = text.slice(from, end);
+  let key = eof ? `${laText}\u0000EOF` : laText;
+  if (!eof && !tokens.some((t) => t.tokenType === LCurly || t.tokenType === RCurly)) {
+    // The last chunk read from is k-1, up to token `taken`; the brace is there or later.
+    const last = k - 1;
+    const lastBrace = chunks[last]!.brace;
+    let bk = -1;
+    let bi = -1;
+    if (lastBrace >= taken) {
+      bk = last;
+      bi = chunks[last]!.lexed.tokens.findIndex((t, i) => i >= taken && (t.tokenType === LCurly || t.tokenType === RCurly));
+    } else if (last + 1 < n && braceFrom[last + 1]! < n) {
+      bk = braceFrom[last + 1]!;
+      bi = chunks[bk]!.brace;
+    }
+    if (bk >= 0 && bi >= 0) {
+      const t = chunks[bk]!.lexed.tokens[bi]!;
+      tokens.push({ ...t, startOffset: starts[bk]! - from + t.startOffset });
+      key += `\u0000${t.image}`;
+    } else key += '\u0000none';
+  }
+  return { key, tokens, text: laText };
+}
+
+/** Parses one chunk (at `start` in the text) with the tokens that follow it. */
+function parseChunk(entry: Entry, la: Lookahead, start: number): Parsed {
+  const chunkText = entry.text;
+  const lexed = entry.lexed;
+  // Lookahead tokens relative to the chunk's start.
+  const laTokens = la.tokens.map((t) => ({ ...t, startOffset: t.startOffset + chunkText.length }));
+  const parseText = chunkText + la.text;
+  // The parser retypes misspelt keywords in place: the cached tokens stay as lexed.
+  const tokens = lexed.tokens.map((t) => ({ ...t })).concat(laTokens);
+  const parser = fwParser();
+  const r = parser.parseChunk(parseText, tokens, lexed.tokens.length);
+  const recognition = parser.recognitionErrors.filter((e) => e.message !== `${MESSAGE_KEY}not-all-input`);
+  const pending = pendingOf(parseText, { ...lexed, tokens }, recognition, parser.manualErrors, 'the end of the file');
+  parser.release();
+  const comments: Comment[] = lexed.comments.map((t) => ({ text: t.image, span: { start: t.startOffset, end: tokenEnd(t) } }));
+  const spans = collectSpans([r.statements, comments, pending.unknown, pending.recognition, pending.manual]);
+  for (const s of spans) {
+    s.start += start;
+    s.end += start;
+  }
+  return { lookahead: la.key, clean: r.clean, statements: r.statements, comments, pending, spans, base: start };
+}

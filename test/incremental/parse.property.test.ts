@@ -1,0 +1,43 @@
+// The incremental parser gives exactly parse()'s result after any sequence of edits: the
+// same statements, comments and syntax diagnostics, span for span (FWLANG_INCREMENTAL_RUNS
+// sequences; npm run test:fuzz runs many more through the whole analysis).
+import { describe, expect, it } from 'vitest';
+import { IncrementalParser } from '../../server/src/syntax/incremental';
+import { parse } from '../../server/src/syntax/parse';
+import { generate } from '../../bench/generate';
+import { applyEdit, baseTexts, makeSequence } from './edits';
+
+const RUNS = Number(process.env['FWLANG_INCREMENTAL_RUNS'] ?? 300);
+const SEED = Number(process.env['FWLANG_INCREMENTAL_SEED'] ?? 12);
+
+describe('IncrementalParser', () => {
+  const bases = baseTexts();
+
+  it(`equals a fresh parse after each edit of ${RUNS} random sequences`, () => {
+    for (let i = 0; i < RUNS; i++) {
+      const s = makeSequence(SEED, i, bases);
+      const p = new IncrementalParser();
+      let text = s.start;
+      expect(p.parse(text), `sequence ${SEED}/${i} (${s.base}) before any edit`).toEqual(parse(text));
+      s.edits.forEach((e, k) => {
+        text = applyEdit(text, e);
+        expect(p.parse(text), `sequence ${SEED}/${i} (${s.base}) after edit ${k + 1}: ${JSON.stringify(e)}`).toEqual(parse(text));
+      });
+    }
+  });
+
+  it('parses only the chunk an edit touches', () => {
+    let text = generate(10, 50).text;
+    const p = new IncrementalParser();
+    p.parse(text);
+    const at = text.indexOf('port 8003-8103');
+    text = `${text.slice(0, at + 5)}8004${text.slice(at + 9)}`;
+    expect(p.parse(text)).toEqual(parse(text));
+    expect(p.parsedChunks).toBe(1);
+    expect(p.reusedChunks).toBeGreaterThan(10);
+    // A character typed at the top moves every chunk after it, and parses one.
+    text = `# x${text}`;
+    expect(p.parse(text)).toEqual(parse(text));
+    expect(p.parsedChunks).toBe(1);
+  });
+});
