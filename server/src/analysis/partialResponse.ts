@@ -54,16 +54,27 @@ function project(boxes: Box[]): Projection {
 function mergeByValue(boxes: Box[]): Box[] {
   type Dim = 'protos' | 'src' | 'sport' | 'dst' | 'dport';
   const dims: Dim[] = ['dport', 'sport', 'dst', 'src', 'protos'];
+  // Each set's text once (pieces of one box share their sets), not once per box and dimension.
+  const texts = new Map<AddrSet | PortSet, string>();
+  const textOf = (b: Box, d: Dim): string => {
+    if (d === 'protos') return String(b.protos);
+    const set = b[d];
+    let t = texts.get(set);
+    if (t === undefined) {
+      t = d === 'src' || d === 'dst' ? [...set.ranges()].map(([lo, hi]) => `${lo}-${hi}`).join(',') : String(set);
+      texts.set(set, t);
+    }
+    return t;
+  };
   let cur = boxes;
   for (let round = 0; round < 3; round++) {
     const before = cur.length;
     for (const dim of dims) {
+      const others = dims.filter((d) => d !== dim);
       const groups = new Map<string, Box>();
       for (const b of cur) {
-        const key = dims
-          .filter((d) => d !== dim)
-          .map((d) => (d === 'src' || d === 'dst' ? [...b[d].ranges()].map(([lo, hi]) => `${lo}-${hi}`).join(',') : String(b[d])))
-          .join('|');
+        let key = textOf(b, others[0]!);
+        for (let k = 1; k < others.length; k++) key += '|' + textOf(b, others[k]!);
         const g = groups.get(key);
         if (!g) groups.set(key, b);
         else if (dim === 'protos') groups.set(key, { ...g, protos: g.protos | b.protos });

@@ -94,25 +94,32 @@ export interface DirectionCoverage {
 const cache = new RecentCache<Firewall, Partial<Record<Direction, DirectionCoverage>>>(4);
 
 /** Small ids for set objects: pieces cut from one box share their untouched sets. */
-const ids = new WeakMap<object, number>();
-let nextId = 1;
-function idOf(o: object): number {
-  let id = ids.get(o);
-  if (id === undefined) {
-    id = nextId++;
-    ids.set(o, id);
-  }
-  return id;
-}
+class SetIds {
+  private readonly ids = new Map<object, number>();
 
-function boxKey(b: Box, skip: number): string {
-  return [
-    skip === 0 ? '' : b.protos,
-    skip === 1 ? '' : idOf(b.src),
-    skip === 2 ? '' : idOf(b.sport),
-    skip === 3 ? '' : idOf(b.dst),
-    skip === 4 ? '' : idOf(b.dport),
-  ].join('|');
+  of(o: object): number {
+    let id = this.ids.get(o);
+    if (id === undefined) {
+      id = this.ids.size + 1;
+      this.ids.set(o, id);
+    }
+    return id;
+  }
+
+  /** The box's identity in every dimension but `skip`. */
+  key(b: Box, skip: number): string {
+    return (
+      (skip === 0 ? '' : b.protos) +
+      '|' +
+      (skip === 1 ? '' : this.of(b.src)) +
+      '|' +
+      (skip === 2 ? '' : this.of(b.sport)) +
+      '|' +
+      (skip === 3 ? '' : this.of(b.dst)) +
+      '|' +
+      (skip === 4 ? '' : this.of(b.dport))
+    );
+  }
 }
 
 function mergeInto(a: Box, b: Box, dim: number): Box {
@@ -137,12 +144,13 @@ function mergeInto(a: Box, b: Box, dim: number): Box {
  */
 function coalesce(boxes: Box[]): Box[] {
   let cur = boxes;
+  const ids = new SetIds();
   for (let round = 0; round < 4; round++) {
     const before = cur.length;
     for (let dim = 0; dim < 5; dim++) {
       const groups = new Map<string, Box>();
       for (const b of cur) {
-        const k = boxKey(b, dim);
+        const k = ids.key(b, dim);
         const g = groups.get(k);
         groups.set(k, g ? mergeInto(g, b, dim) : b);
       }
