@@ -3,7 +3,6 @@
 // arrows from client to server in the colour of their verdict. Laid out by ELK's layered
 // algorithm (elkjs, pure JS); the drawing is ours. Pure: no file system, no DOM, no editor.
 
-import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkLabel, ElkNode } from 'elkjs/lib/elk-api';
 import { AddrSet } from '../core/intervals';
 import { Lines } from '../core/text';
@@ -464,6 +463,9 @@ function drawFirewall(it: Item, x: number, y: number, w: number, h: number): str
 export async function topologySvg(model: Model, options: TopologyOptions = {}): Promise<string> {
   const rootId = rootIdOf(options, 'topology');
   const scene = new Scene(model, options.refused ?? defaultRefused(model));
+  // Loaded on first use: ELK is most of the bundle's code, and only pictures need it (the CLI
+  // build keeps it out of dist/cli.js, so that `fwlang check` does not compile it at start).
+  const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
   const laid = await new ELK().layout(elkGraph(scene));
 
   // Absolute positions: ELK gives children relative to their parent, edges relative to their container.
