@@ -1,15 +1,17 @@
 // analyze(): every diagnostic of a model — structural ones from resolution, the semantic
 // checks of spec §7–§8, suppressions — plus the simulation of every flow. Never throws.
 //
-// The per-firewall checks depend only on a firewall's own text, the declarations and where
-// the firewall starts; an AnalysisCache keeps their results between edits, so typing in one
-// firewall re-analyses that firewall only (the editor passes one cache per document).
+// The per-firewall checks depend only on a firewall's own text, what the names it uses stand
+// for, a few things of the whole file (environmentKey) and, when a message names a line,
+// where the firewall starts; an AnalysisCache keeps their results between edits, so typing in
+// one firewall re-analyses that firewall only (the editor passes one cache per document).
 
 import { type Diagnostic, type Span, diag } from '../core/diagnostic';
 import { LineIndex } from '../core/text';
 import { type FlowResult, simulateFlow } from '../engine/simulate';
 import { buildModel } from '../model/resolve';
-import type { FileHost, Firewall, Model } from '../model/types';
+import type { FileHost, Firewall, Model, ModelSymbol } from '../model/types';
+import type { EndpointRef, FirewallDecl, PortSpec } from '../syntax/ast';
 import type { AnalysisContext, FileCheck, FirewallCheck } from './context';
 import { checkFlowExpectations } from './flowExpectation';
 import { checkFlowPaths } from './flowPath';
@@ -45,6 +47,11 @@ function guarded<T>(f: () => T, fallback: T, onError: (e: unknown) => void): T {
 interface CachedFirewall {
   /** Diagnostics with every span relative to the firewall's start. */
   diagnostics: Diagnostic[];
+  /**
+   * Where the firewall started (line and column), when its checks asked for line numbers
+   * (messages name "the rule on line 12"): then the entry serves only a firewall there.
+   */
+  at?: string;
 }
 
 /** Per-firewall results kept between analyses of one document. */
@@ -54,13 +61,15 @@ export class AnalysisCache {
   hits = 0;
   misses = 0;
 
-  get(key: string): CachedFirewall | undefined {
+  get(key: string, at: () => string): CachedFirewall | undefined {
     const e = this.entries.get(key);
-    if (e) {
+    if (e && (e.at === undefined || e.at === at())) {
       this.hits++;
       this.used.set(key, e);
-    } else this.misses++;
-    return e;
+      return e;
+    }
+    this.misses++;
+    return undefined;
   }
 
   set(key: string, e: CachedFirewall): void {
@@ -74,17 +83,81 @@ export class AnalysisCache {
   }
 }
 
-/** What every firewall's checks depend on besides the firewall itself. */
-function declarationsFingerprint(model: Model): string {
-  const parts: string[] = [model.root, model.defaultEphemeral.toString()];
-  for (const s of model.ast.statements) {
-    if (!s || s.kind === 'firewall' || s.kind === 'flow') continue;
-    parts.push(model.text.slice(s.span.start, s.span.end));
+/** The names a firewall's text uses (endpoints, services), computed once per node. */
+const namesOfNode = new WeakMap<FirewallDecl, string[]>();
+
+function namesUsed(node: FirewallDecl): string[] {
+  let names = namesOfNode.get(node);
+  if (names) return names;
+  const set = new Set<string>();
+  const endpoint = (e: EndpointRef | undefined) => {
+    if (e?.kind === 'name' && e.name?.text) set.add(e.name.text);
+  };
+  const ports = (p: PortSpec | undefined): void => {
+    if (!p) return;
+    if (p.kind === 'service' && p.name?.text) set.add(p.name.text);
+    else if (p.kind === 'list') for (const q of p.items) ports(q);
+  };
+  for (const e of node.protects ?? []) endpoint(e);
+  for (const r of node.rules ?? []) {
+    if (!r) continue;
+    endpoint(r.from?.endpoint);
+    ports(r.from?.ports);
+    endpoint(r.to?.endpoint);
+    ports(r.to?.ports);
   }
-  for (const inc of model.includes) parts.push(inc.path, inc.text);
-  // Firewall names resolve too (a name used as an endpoint that is a firewall).
-  for (const fw of model.firewalls) parts.push(fw.name);
-  return parts.join('\u0000');
+  names = [...set];
+  namesOfNode.set(node, names);
+  return names;
+}
+
+/** What a symbol stands for, as far as the checks of a firewall that names it can tell. */
+function symbolValue(sym: ModelSymbol | undefined): string {
+  if (!sym) return '-';
+  switch (sym.kind) {
+    case 'host':
+    case 'network':
+      return [sym.kind, sym.addresses.bounds.join(','), sym.texts.join(','), sym.ephemeral.bounds.join(','), sym.ephemeralSource].join('|');
+    case 'service':
+      return `service|${sym.proto}|${sym.ports.bounds.join(',')}|${sym.builtin}`;
+    case 'profile':
+      return `profile|${sym.ports.bounds.join(',')}`;
+    case 'nat':
+      return `nat|${sym.addressText}|${sym.address.bounds.join(',')}|${sym.ports.bounds.join(',')}`;
+    case 'firewall':
+      return 'firewall';
+  }
+}
+
+/**
+ * A firewall as its checks see it: its text, what the names it uses stand for, whether it
+ * and each of its rules are valid (syntax errors, unknown names), its kind.
+ */
+function firewallKey(model: Model, fw: Firewall): string {
+  const span = fw.node.span;
+  const parts: string[] = [model.text.slice(span.start, span.end), fw.mode, fw.platform ?? '', String(fw.valid)];
+  for (const n of namesUsed(fw.node)) parts.push(n, symbolValue(model.symbols.get(n)));
+  let valid = '';
+  for (const r of fw.rules) valid += r.valid ? '1' : '0';
+  parts.push(valid);
+  return parts.join('\u0001');
+}
+
+/**
+ * What every firewall's checks depend on besides the firewall: the file, its line ends (of
+ * the fixes' text), the ephemeral ranges in use and the NAT gateways (spec §7), the
+ * profiles whose clients the messages name, and the stateful firewalls (which close what a
+ * stateless one opens too broadly; security groups on one address act together).
+ */
+function environmentKey(model: Model): string {
+  const parts: string[] = [model.root, model.text.includes('\r\n') ? 'crlf' : 'lf', model.defaultEphemeral.bounds.join(',')];
+  for (const r of model.ephemeralRanges ?? []) parts.push(r.bounds.join(','));
+  for (const s of model.symbols.values()) if (s.kind === 'nat') parts.push(s.name, symbolValue(s));
+  for (const name of ['linux', 'windows', 'macos']) parts.push(symbolValue(model.symbols.get(name)));
+  for (const fw of model.firewalls) {
+    if (fw.mode === 'stateful') parts.push(fw.name, fw.file, String(fw.order), firewallKey(model, fw));
+  }
+  return parts.join('\u0002');
 }
 
 function shiftSpan(s: Span, by: number): Span {
@@ -118,19 +191,32 @@ function firewallDiagnostics(
   ctx: AnalysisContext,
   fw: Firewall,
   cache: AnalysisCache | undefined,
-  fingerprint: string,
+  environment: string,
   internal: Diagnostic[],
 ): Diagnostic[] {
   const model = ctx.model;
   const span = fw.node.span;
+  const lines = ctx.lines ?? new LineIndex(model.text);
+  const at = () => {
+    const p = lines.position(span.start);
+    return `${p.line}:${p.character}`;
+  };
   let key: string | undefined;
+  let checkCtx = ctx;
+  let linesUsed = false;
   if (cache) {
-    // Messages name lines ("the rule on line 12"), so where the firewall starts is part of the key.
-    key =
-      `${fingerprint}\u0001${(ctx.lines ?? new LineIndex(model.text)).position(span.start).line}\u0001` +
-      `${model.text.slice(span.start, span.end)}`;
-    const hit = cache.get(key);
+    key = `${environment}\u0003${firewallKey(model, fw)}`;
+    const hit = cache.get(key, at);
     if (hit) return hit.diagnostics.map((d) => shiftDiagnostic(d, span.start));
+    // Whether the checks ask for line numbers: if not, the result holds wherever the firewall moves.
+    const watched = new Proxy(lines, {
+      get(target, prop) {
+        linesUsed = true;
+        const v = Reflect.get(target, prop) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    checkCtx = { ...ctx, lines: watched };
   }
   const found: Diagnostic[] = [];
   let failed = false;
@@ -138,7 +224,7 @@ function firewallDiagnostics(
     // One firewall's trouble must not hide the other firewalls' diagnostics.
     found.push(
       ...guarded(
-        () => check(ctx, fw),
+        () => check(checkCtx, fw),
         [],
         (e) => {
           failed = true;
@@ -149,7 +235,9 @@ function firewallDiagnostics(
   }
   // A failure is not kept: the next analysis tries again (and reports it again).
   if (cache && key !== undefined && !failed && found.every((d) => containedIn(d, span))) {
-    cache.set(key, { diagnostics: found.map((d) => shiftDiagnostic(d, -span.start)) });
+    const entry: CachedFirewall = { diagnostics: found.map((d) => shiftDiagnostic(d, -span.start)) };
+    if (linesUsed) entry.at = at();
+    cache.set(key, entry);
   }
   return found;
 }
@@ -164,10 +252,10 @@ export function analyze(model: Model, cache?: AnalysisCache): Analysis {
   }
   const ctx: AnalysisContext = { model, flowResults, lines: new LineIndex(model.text) };
   const found: Diagnostic[] = [...model.diagnostics];
-  const fingerprint = cache ? declarationsFingerprint(model) : '';
+  const environment = cache ? environmentKey(model) : '';
   for (const fw of model.firewalls) {
     if (fw.file !== model.root) continue;
-    found.push(...firewallDiagnostics(ctx, fw, cache, fingerprint, internal));
+    found.push(...firewallDiagnostics(ctx, fw, cache, environment, internal));
   }
   cache?.endRound();
   for (const check of FILE_CHECKS) found.push(...guarded(() => check(ctx), [], fail(check.name || 'a check')));

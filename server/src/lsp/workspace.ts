@@ -9,7 +9,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocuments } from 'vscode-languageserver';
 import { AnalysisCache, analyze } from '../analysis/analyze';
 import { LineIndex } from '../core/text';
-import { buildModel } from '../model/resolve';
+import { ResolveCache, buildModel } from '../model/resolve';
 import type { FileHost } from '../model/types';
 import { nodeFileHost } from '../node/fileHost';
 import { IncrementalParser } from '../syntax/incremental';
@@ -53,6 +53,8 @@ export class Workspace {
   private readonly analysisCaches = new Map<string, AnalysisCache>();
   /** Per document: the parser that re-parses only the statements an edit touched. */
   private readonly parsers = new Map<string, IncrementalParser>();
+  /** Per document: its resolved firewalls, kept while their nodes and names do not change. */
+  private readonly resolveCaches = new Map<string, ResolveCache>();
   private readonly settingsCache = new Map<string, Promise<Settings>>();
   configurationSupported = false;
   /** The workspace folders' paths, where files that include an open one are looked for. */
@@ -140,6 +142,7 @@ export class Workspace {
     this.inputs.delete(uri);
     this.analysisCaches.delete(uri);
     this.parsers.delete(uri);
+    this.resolveCaches.delete(uri);
     this.settingsCache.delete(uri);
   }
 
@@ -163,9 +166,12 @@ export class Workspace {
     const reads = new Map<string, string | undefined>();
     let parser = this.parsers.get(doc.uri);
     if (!parser) this.parsers.set(doc.uri, (parser = new IncrementalParser()));
+    let resolveCache = this.resolveCaches.get(doc.uri);
+    if (!resolveCache) this.resolveCaches.set(doc.uri, (resolveCache = new ResolveCache()));
     const model = buildModel(path, text, this.host(reads), {
       defaultEphemeral: settings.defaultEphemeral || undefined,
       parsed: parser.parse(text),
+      cache: resolveCache,
     });
     this.inputs.set(doc.uri, reads);
     let analysisCache = this.analysisCaches.get(doc.uri);

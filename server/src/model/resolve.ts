@@ -75,6 +75,96 @@ interface BuildOptions {
    * a built-in profile name or `LOW-HIGH`. Spec default: `wide`.
    */
   defaultEphemeral?: string;
+  /**
+   * Firewalls resolved by earlier builds of the same document (the editor keeps one per
+   * document): a firewall whose node (the incremental parser's, unchanged) and whose names'
+   * values are the same is not resolved again.
+   */
+  cache?: ResolveCache;
+}
+
+/** What a firewall's resolution read besides its own node: compared before reusing it. */
+interface FirewallInputs {
+  path: string;
+  /** Each name it looked up, with what the name stood for. */
+  names: Map<string, string>;
+  /** Every declared name and kind, when it reported an unknown name (the "did you mean"). */
+  allNames?: string;
+  defaultEphemeral: string;
+  /** Whether it was the first declaration of its name. */
+  first: boolean;
+  /** The syntax errors within it, relative to its start. */
+  errors: string;
+}
+
+interface FirewallEntry {
+  inputs: FirewallInputs;
+  /** The firewall as resolved (a new object is made from it each time). */
+  fw: Firewall;
+  /** Its diagnostics, every span relative to the firewall's start. */
+  diagnostics: Diagnostic[];
+  /** Its references (their spans are the AST's, moved with it); symbols are looked up again. */
+  references: NameReference[];
+}
+
+/** Resolved firewalls kept between builds of one document's model. */
+export class ResolveCache {
+  private entries = new Map<FirewallDecl, FirewallEntry>();
+  private used = new Map<FirewallDecl, FirewallEntry>();
+  hits = 0;
+  misses = 0;
+
+  get(node: FirewallDecl): FirewallEntry | undefined {
+    return this.entries.get(node);
+  }
+
+  set(node: FirewallDecl, e: FirewallEntry): void {
+    this.used.set(node, e);
+  }
+
+  /** Keeps only what the last build used. */
+  endRound(): void {
+    this.entries = this.used;
+    this.used = new Map();
+  }
+}
+
+function shiftSpan(s: Span, by: number): Span {
+  return { start: s.start + by, end: s.end + by };
+}
+
+function shiftDiagnostic(d: Diagnostic, by: number): Diagnostic {
+  const out: Diagnostic = { ...d, span: shiftSpan(d.span, by) };
+  if (d.related) out.related = d.related.map((r) => (r.file ? { ...r } : { ...r, span: shiftSpan(r.span, by) }));
+  if (d.fixes) {
+    out.fixes = d.fixes.map((f) => ({ ...f, edits: f.edits.map((e) => (e.file ? { ...e } : { ...e, span: shiftSpan(e.span, by) })) }));
+  }
+  return out;
+}
+
+/** What a symbol stands for, as far as a firewall that names it can tell. */
+function symbolValue(sym: ModelSymbol | undefined): string {
+  if (!sym) return '-';
+  switch (sym.kind) {
+    case 'host':
+    case 'network':
+      return [
+        sym.kind,
+        sym.name,
+        sym.addresses.bounds.join(','),
+        sym.texts.join(','),
+        sym.ephemeral.bounds.join(','),
+        sym.ephemeralSource,
+      ].join('|');
+    case 'service':
+      return `service|${sym.name}|${sym.proto}|${sym.ports.bounds.join(',')}|${sym.builtin}`;
+    case 'profile':
+      return `profile|${sym.name}|${sym.ports.bounds.join(',')}|${sym.builtin}`;
+    case 'nat':
+      return `nat|${sym.name}|${sym.addressText}|${sym.address.bounds.join(',')}|${sym.ports.bounds.join(',')}`;
+    case 'firewall':
+      return `firewall|${sym.name}`;
+  }
 }
 
 export function buildModel(path: string, text: string, host: FileHost = NO_HOST, options: BuildOptions = {}): Model {
@@ -132,7 +222,9 @@ function buildModelUnsafe(path: string, text: string, host: FileHost, options: B
       : undefined,
   };
   const r = new FileResolver(path, text, parsed.ast, state, true, syntaxErrorOffsets(parsed.diagnostics));
+  r.cache = options.cache;
   const scope = r.run();
+  options.cache?.endRound();
   const ephemeralRanges = rangesInUse(scope.symbols, r.defaultEphemeral, fallback);
   const nats = [...scope.symbols.values()].filter((s): s is NatSymbol => s.kind === 'nat' && !s.address.isEmpty());
   for (const fw of r.allFirewalls) {
@@ -214,6 +306,10 @@ class FileResolver {
   defaultEphemeralSource = 'wide (no `default ephemeral` in this file)';
   private readonly endpointCache = new Map<string, EndpointSymbol | null>();
   private readonly resolving = new Set<string>();
+  /** Firewalls kept from earlier builds (root file only). */
+  cache?: ResolveCache;
+  /** While a firewall is resolved for the cache: the names it looks up. */
+  private recording?: FirewallInputs;
 
   constructor(
     readonly path: string,
@@ -265,7 +361,7 @@ class FileResolver {
     }
     for (const s of statements) {
       if (s.kind === 'firewall') {
-        const fw = this.firewall(s);
+        const fw = this.cachedFirewall(s);
         if (fw) {
           this.firewalls.push(fw);
           this.allFirewalls.push(fw);
@@ -460,6 +556,7 @@ class FileResolver {
   /** Resolves a name of the wanted kind, reporting unknown or wrong-kind names. */
   private resolveName(name: Name, want: Want, keywords: readonly string[] = []): ModelSymbol | undefined {
     if (!name.text) return undefined;
+    if (this.recording && !this.recording.names.has(name.text)) this.recording.names.set(name.text, this.nameValue(name.text));
     if (want === 'firewall') {
       const fw = this.firewallByName(name.text);
       if (fw) {
@@ -479,6 +576,7 @@ class FileResolver {
       this.ref(name, other);
       return undefined;
     }
+    if (this.recording) this.recording.allNames = this.allNames();
     const suggestion = closestName(name.text, [...this.candidates(want), ...keywords]);
     const fixes: Fix[] = suggestion
       ? [{ title: `Change to \`${suggestion}\``, edits: [{ span: name.span, newText: suggestion }], safe: false, preferred: true }]
@@ -493,6 +591,20 @@ class FileResolver {
     );
     this.ref(name, undefined);
     return undefined;
+  }
+
+  /** What `name` stands for now (for the firewall cache). */
+  private nameValue(name: string): string {
+    const d = this.decls.get(name);
+    return `${d?.kind ?? ''}|${symbolValue(this.symbols.get(name) ?? this.lookup(name))}`;
+  }
+
+  /** Every name declared or brought in, with its kind (what "did you mean" chooses from). */
+  private allNames(): string {
+    const parts: string[] = [];
+    for (const [n, sym] of this.symbols) parts.push(`${n}:${sym.kind}`);
+    for (const [n, d] of this.decls) parts.push(`${n}:${d.kind}`);
+    return parts.join('\u0000');
   }
 
   private firewallByName(name: string): ModelSymbol | undefined {
@@ -713,6 +825,97 @@ class FileResolver {
   }
 
   // ---- firewalls ---------------------------------------------------------------------
+
+  /** firewall() through the cache: the same node with the same inputs gives the same firewall. */
+  private cachedFirewall(s: FirewallDecl): Firewall | undefined {
+    const cache = this.cache;
+    if (!cache || !this.isRoot || !s.name?.text) return this.firewall(s);
+    const start = s.span.start;
+    const errors = this.syntaxErrors
+      .filter((e) => e > start && e <= s.span.end)
+      .map((e) => e - start)
+      .join(',');
+    const first = this.decls.get(s.name.text) === s;
+    const defaultEphemeral = this.defaultEphemeral.bounds.join(',');
+    const hit = cache.get(s);
+    if (hit) {
+      const i = hit.inputs;
+      let same =
+        i.path === this.path &&
+        i.errors === errors &&
+        i.first === first &&
+        i.defaultEphemeral === defaultEphemeral &&
+        (i.allNames === undefined || i.allNames === this.allNames());
+      if (same) {
+        for (const [n, v] of i.names) {
+          if (this.nameValue(n) !== v) {
+            same = false;
+            break;
+          }
+        }
+      }
+      if (same) {
+        cache.hits++;
+        cache.set(s, hit);
+        return this.reuseFirewall(s, hit);
+      }
+    }
+    cache.misses++;
+    const inputs: FirewallInputs = { path: this.path, names: new Map(), defaultEphemeral, first, errors };
+    const d0 = this.diagnostics.length;
+    const r0 = this.references.length;
+    this.recording = inputs;
+    let fw: Firewall | undefined;
+    try {
+      fw = this.firewall(s);
+    } finally {
+      this.recording = undefined;
+    }
+    if (fw) {
+      cache.set(s, {
+        inputs,
+        fw,
+        diagnostics: this.diagnostics.slice(d0).map((d) => shiftDiagnostic(d, -start)),
+        references: this.references.slice(r0),
+      });
+    }
+    return fw;
+  }
+
+  /** A firewall from the cache: a new object with the kept rules, its symbols the current ones. */
+  private reuseFirewall(s: FirewallDecl, e: FirewallEntry): Firewall {
+    const start = s.span.start;
+    const current = new Map<string, ModelSymbol | undefined>();
+    const now = (name: string): ModelSymbol | undefined => {
+      if (!current.has(name)) current.set(name, this.symbols.get(name) ?? this.lookup(name));
+      return current.get(name);
+    };
+    const fw: Firewall = { ...e.fw, order: this.state.order.n++ };
+    delete fw.peers;
+    delete fw.ephemeralRanges;
+    delete fw.nats;
+    if (this.decls.get(s.name.text) === s) {
+      this.symbols.set(s.name.text, {
+        kind: 'firewall',
+        name: s.name.text,
+        firewall: fw,
+        origin: { file: this.path, span: s.span, nameSpan: s.name.span, node: s },
+      });
+    }
+    for (const r of fw.rules) {
+      for (const ep of [r.from, r.to]) {
+        if (!ep.symbol) continue;
+        const sym = now(ep.symbol.name);
+        if (sym && (sym.kind === 'host' || sym.kind === 'network')) ep.symbol = sym;
+      }
+    }
+    for (const ref of e.references) {
+      if (ref.symbol) ref.symbol = ref.symbol.kind === 'firewall' ? this.symbols.get(ref.name) : now(ref.name);
+      this.references.push(ref);
+    }
+    for (const d of e.diagnostics) this.report(shiftDiagnostic(d, start));
+    return fw;
+  }
 
   private firewall(s: FirewallDecl): Firewall | undefined {
     if (!s.name?.text) return undefined;
