@@ -1,15 +1,15 @@
 // `npm run bench`: prints the figures the issues ask for. Nothing here asserts a time;
 // the numbers are for people to read (and compare with the targets printed beside them).
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../server/src/analysis/analyze';
 import { simulateFlow } from '../server/src/engine/simulate';
 import { buildModel } from '../server/src/model/resolve';
 import { parse } from '../server/src/syntax/parse';
-import { generate } from './generate';
+import { checkVsNft } from './checkVsNft';
+import { generate, generateOverlapping } from './generate';
 import { importBench } from './importNetfilter';
 import { lspBench } from './lsp';
 import { netfilterBench } from './netfilter';
@@ -55,37 +55,55 @@ const flow = m1000.flows[0]!;
 const tFlow = median(51, () => simulateFlow(m1000, flow));
 row('one flow through a 1,000-rule firewall', fmt(tFlow), '< 1 ms');
 
-const cli = spawnSync(process.execPath, ['bin/fwlang.js', 'check', bigPath, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
-const t0 = process.hrtime.bigint();
-spawnSync(process.execPath, ['bin/fwlang.js', 'check', bigPath, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
-const tCli = Number(process.hrtime.bigint() - t0) / 1e6;
-row('`fwlang check` on that file, wall time incl. Node start', fmt(tCli), '< 1.5 s');
-if (cli.status === 2) console.log('  (check failed: ' + cli.stderr.trim() + ')');
+const vsNft = checkVsNft(dir, bigPath, row, fmt);
 
 console.log('\n2. Full analysis (all diagnostics, flows simulated), stateless firewalls of 200 rules');
+/** Figures for docs/performance.md's plot (scripts/perf-plot.mjs): [rules, ms] per series. */
+const series: Record<string, [number, number][]> = { total: [], perFirewall: [], overlapping: [] };
 let prev: [number, number] | undefined;
 for (const [fws, per] of [
   [1, 200],
+  [5, 200],
   [10, 200],
+  [25, 200],
   [50, 200],
 ] as const) {
   const g = generate(fws, per);
   const p = join(dir, `a${g.rules}.fw`);
-  const t = median(3, () => analyze(buildModel(p, g.text)));
-  const growth = prev ? `  ×${(t / prev[1]).toFixed(1)} time for ×${(g.rules / prev[0]).toFixed(0)} rules` : '';
+  const t = median(5, () => analyze(buildModel(p, g.text)));
+  series.total!.push([g.rules, t]);
+  const growth = prev ? `  ×${(t / prev[1]).toFixed(1)} time for ×${(g.rules / prev[0]).toFixed(1)} rules` : '';
   row(`${g.rules.toLocaleString('en')} rules`, fmt(t), g.rules === 2000 ? '< 200 ms' : g.rules === 10000 ? '< 2 s' : '');
   if (growth) console.log(`  ${''.padEnd(52)} ${growth}`);
   prev = [g.rules, t];
 }
 console.log('\n   one firewall growing (analysis cost per firewall):');
 let prevOne: [number, number] | undefined;
-for (const per of [100, 200, 400, 800]) {
+for (const per of [100, 200, 400, 800, 1600]) {
   const g = generate(1, per);
-  const t = median(3, () => analyze(buildModel(join(dir, `one${per}.fw`), g.text)));
+  const t = median(7, () => analyze(buildModel(join(dir, `one${per}.fw`), g.text)));
+  series.perFirewall!.push([per, t]);
   row(`1 firewall of ${per} rules`, fmt(t), '');
   if (prevOne) console.log(`  ${''.padEnd(52)}   ×${(t / prevOne[1]).toFixed(1)} time for ×${(per / prevOne[0]).toFixed(0)} rules`);
   prevOne = [per, t];
 }
+console.log('\n   the worst case: one firewall of random overlapping rules (prefixes /8–/32, port ranges, both directions):');
+let prevOv: [number, number] | undefined;
+for (const n of [250, 500, 1000, 2000]) {
+  const g = generateOverlapping(n);
+  const t = median(3, () => analyze(buildModel(join(dir, `overlap${n}.fw`), g.text)));
+  series.overlapping!.push([n, t]);
+  row(`${n.toLocaleString('en')} overlapping rules, full analysis`, fmt(t), n === 2000 ? '< 1 s' : '');
+  if (prevOv) console.log(`  ${''.padEnd(52)}   ×${(t / prevOv[1]).toFixed(1)} time for ×${(n / prevOv[0]).toFixed(0)} rules`);
+  prevOv = [n, t];
+}
+mkdirSync(join('test-results', 'bench'), { recursive: true });
+const figuresPath = join('test-results', 'bench', 'figures.json');
+writeFileSync(
+  figuresPath,
+  JSON.stringify({ node: process.version, date: new Date().toISOString(), checkVsNft: vsNft, series }, null, 2) + '\n',
+);
+console.log(`  (figures for the plot in ${figuresPath}: node scripts/perf-plot.mjs draws docs/images/performance.svg)`);
 
 console.log('\n3. Linux: export to nftables and iptables (10,000 rules, 50 firewalls), import from iptables-save');
 netfilterBench(dir, big, row, fmt);
