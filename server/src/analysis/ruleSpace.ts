@@ -90,10 +90,11 @@ class BlockIndex {
 }
 
 /**
- * Up to this many boxes in a direction, candidates are found by one scan of the packed hulls
+ * Up to `scanMax` boxes in a direction, candidates are found by one scan of the packed hulls
  * (a few comparisons of doubles per box, no allocation); above it, through the block indexes.
+ * Tests set it to 0 to drive the indexes on small firewalls.
  */
-export const SCAN_MAX = 1024;
+export const SPACE_LIMITS = { scanMax: 1024 };
 
 /** The hull of a box as doubles (rounding keeps order, so a gap seen in doubles is a real gap). */
 function hullInto(out: Float64Array, at: number, b: Box): void {
@@ -128,7 +129,7 @@ export class RuleSpace {
     this.protos = new Int32Array(n);
     this.hulls = new Float64Array(n * 8);
     this.seen = new Uint32Array(rules.length);
-    const indexed = n > SCAN_MAX;
+    const indexed = n > SPACE_LIMITS.scanMax;
     if (indexed) {
       this.src = new BlockIndex();
       this.dst = new BlockIndex();

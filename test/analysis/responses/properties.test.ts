@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { check } from '../../../server/src/analysis/analyze';
 import { responseIndex } from '../../../server/src/analysis/responseIndex';
 import { classifyRule, clientPortsOf, inverseOf } from '../../../server/src/analysis/ruleKinds';
+import { SPACE_LIMITS } from '../../../server/src/analysis/ruleSpace';
 import { applyEdits, safeFixEdits } from '../../../server/src/core/edits';
 import { crossing, decide, firstMatch, orderedRules } from '../../../server/src/engine/firewall';
 import { requestBoxes } from '../../../server/src/engine/simulate';
@@ -20,27 +21,39 @@ function analyseText(text: string) {
 }
 
 describe('response analyses: properties', () => {
-  it(
-    'the indexed first-match evaluation equals the engine’s first match over the rules present',
-    () => {
-      fc.assert(
-        fc.property(firewallText, (text) => {
-          const model = buildModel('/prop/test.fw', text);
-          const fw = model.firewalls[0]!;
-          const ix = responseIndex(fw);
-          for (const d of ['inbound', 'outbound'] as const) {
-            const queries: Box[][] = [];
-            for (const r of fw.rules) {
-              queries.push(orderedRules(fw, r.direction).find((c) => c.rule === r)!.boxes);
-              queries.push(inverseOf(fw, r).boxes);
-            }
-            // The index leaves out the allow rules reported redundant (spec §8.1 rule 2).
-            const present = orderedRules(fw, d).filter((c) => !ix.isRedundant(c.rule));
-            for (const q of queries) expect(ix.space(d).decide(q, fw.defaultAction)).toEqual(firstMatch(present, q, fw.defaultAction));
+  /** The rule space's first match (over its candidates) equals the engine's over every rule present. */
+  const indexedEqualsEngine = () =>
+    fc.assert(
+      fc.property(firewallText, (text) => {
+        const model = buildModel('/prop/test.fw', text);
+        const fw = model.firewalls[0]!;
+        const ix = responseIndex(fw);
+        for (const d of ['inbound', 'outbound'] as const) {
+          const queries: Box[][] = [];
+          for (const r of fw.rules) {
+            queries.push(orderedRules(fw, r.direction).find((c) => c.rule === r)!.boxes);
+            queries.push(inverseOf(fw, r).boxes);
           }
-        }),
-        { numRuns: RUNS },
-      );
+          // The index leaves out the allow rules reported redundant (spec §8.1 rule 2).
+          const present = orderedRules(fw, d).filter((c) => !ix.isRedundant(c.rule));
+          for (const q of queries) expect(ix.space(d).decide(q, fw.defaultAction)).toEqual(firstMatch(present, q, fw.defaultAction));
+        }
+      }),
+      { numRuns: RUNS },
+    );
+
+  it('the indexed first-match evaluation equals the engine’s first match over the rules present', indexedEqualsEngine, TIMEOUT);
+
+  it(
+    'the same through the block indexes (used above SPACE_LIMITS.scanMax boxes, here on every firewall)',
+    () => {
+      const saved = SPACE_LIMITS.scanMax;
+      SPACE_LIMITS.scanMax = 0;
+      try {
+        indexedEqualsEngine();
+      } finally {
+        SPACE_LIMITS.scanMax = saved;
+      }
     },
     TIMEOUT,
   );
