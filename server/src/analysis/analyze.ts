@@ -45,35 +45,53 @@ function guarded<T>(f: () => T, fallback: T, onError: (e: unknown) => void): T {
 }
 
 interface CachedFirewall {
-  /** Diagnostics with every span relative to the firewall's start. */
-  diagnostics: Diagnostic[];
+  /** What the firewall's checks depended on besides its text (environmentKey, firewallValues). */
+  environment: string;
+  values: string;
   /**
    * Where the firewall started (line and column), when its checks asked for line numbers
    * (messages name "the rule on line 12"): then the entry serves only a firewall there.
    */
   at?: string;
+  /** Where the firewall started when `diagnostics` were made (their spans are absolute). */
+  base: number;
+  /** Its diagnostics, with spans of their own (not the AST's, which move). */
+  diagnostics: Diagnostic[];
 }
 
 /** Per-firewall results kept between analyses of one document. */
 export class AnalysisCache {
-  private entries = new Map<string, CachedFirewall>();
-  private used = new Map<string, CachedFirewall>();
+  private entries = new Map<string, CachedFirewall[]>();
+  private used = new Map<string, CachedFirewall[]>();
+  /** The last environment key: an equal one is replaced by it, so entries compare it by identity. */
+  private environment = '';
   hits = 0;
   misses = 0;
 
-  get(key: string, at: () => string): CachedFirewall | undefined {
-    const e = this.entries.get(key);
-    if (e && (e.at === undefined || e.at === at())) {
+  /** `environment`, or the equal string the cache already holds. */
+  sameEnvironment(environment: string): string {
+    if (environment === this.environment) return this.environment;
+    this.environment = environment;
+    return environment;
+  }
+
+  get(text: string, environment: string, values: string, at: () => string): CachedFirewall | undefined {
+    const e = this.entries
+      .get(text)
+      ?.find((c) => c.environment === environment && c.values === values && (c.at === undefined || c.at === at()));
+    if (e) {
       this.hits++;
-      this.used.set(key, e);
+      this.set(text, e);
       return e;
     }
     this.misses++;
     return undefined;
   }
 
-  set(key: string, e: CachedFirewall): void {
-    this.used.set(key, e);
+  set(text: string, e: CachedFirewall): void {
+    const list = this.used.get(text);
+    if (!list) this.used.set(text, [e]);
+    else if (!list.includes(e)) list.push(e);
   }
 
   /** Keeps only what the last analysis used. */
@@ -81,6 +99,18 @@ export class AnalysisCache {
     this.entries = this.used;
     this.used = new Map();
   }
+}
+
+/** The text of a firewall, once per node (a node's text never changes; its span may move). */
+const textOfNode = new WeakMap<FirewallDecl, string>();
+
+function firewallText(model: Model, node: FirewallDecl): string {
+  let t = textOfNode.get(node);
+  if (t === undefined) {
+    t = model.text.slice(node.span.start, node.span.end);
+    textOfNode.set(node, t);
+  }
+  return t;
 }
 
 /** The names a firewall's text uses (endpoints, services), computed once per node. */
@@ -130,12 +160,11 @@ function symbolValue(sym: ModelSymbol | undefined): string {
 }
 
 /**
- * A firewall as its checks see it: its text, what the names it uses stand for, whether it
- * and each of its rules are valid (syntax errors, unknown names), its kind.
+ * A firewall as its checks see it besides its text: what the names it uses stand for, whether
+ * it and each of its rules are valid (syntax errors, unknown names), its kind.
  */
-function firewallKey(model: Model, fw: Firewall): string {
-  const span = fw.node.span;
-  const parts: string[] = [model.text.slice(span.start, span.end), fw.mode, fw.platform ?? '', String(fw.valid)];
+function firewallValues(model: Model, fw: Firewall): string {
+  const parts: string[] = [fw.mode, fw.platform ?? '', String(fw.valid)];
   for (const n of namesUsed(fw.node)) parts.push(n, symbolValue(model.symbols.get(n)));
   let valid = '';
   for (const r of fw.rules) valid += r.valid ? '1' : '0';
@@ -155,7 +184,7 @@ function environmentKey(model: Model): string {
   for (const s of model.symbols.values()) if (s.kind === 'nat') parts.push(s.name, symbolValue(s));
   for (const name of ['linux', 'windows', 'macos']) parts.push(symbolValue(model.symbols.get(name)));
   for (const fw of model.firewalls) {
-    if (fw.mode === 'stateful') parts.push(fw.name, fw.file, String(fw.order), firewallKey(model, fw));
+    if (fw.mode === 'stateful') parts.push(fw.name, fw.file, String(fw.order), firewallText(model, fw.node), firewallValues(model, fw));
   }
   return parts.join('\u0002');
 }
@@ -201,13 +230,21 @@ function firewallDiagnostics(
     const p = lines.position(span.start);
     return `${p.line}:${p.character}`;
   };
-  let key: string | undefined;
+  let text: string | undefined;
+  let values = '';
   let checkCtx = ctx;
   let linesUsed = false;
   if (cache) {
-    key = `${environment}\u0003${firewallKey(model, fw)}`;
-    const hit = cache.get(key, at);
-    if (hit) return hit.diagnostics.map((d) => shiftDiagnostic(d, span.start));
+    text = firewallText(model, fw.node);
+    values = firewallValues(model, fw);
+    const hit = cache.get(text, environment, values, at);
+    if (hit) {
+      if (hit.base !== span.start) {
+        hit.diagnostics = hit.diagnostics.map((d) => shiftDiagnostic(d, span.start - hit.base));
+        hit.base = span.start;
+      }
+      return hit.diagnostics;
+    }
     // Whether the checks ask for line numbers: if not, the result holds wherever the firewall moves.
     const watched = new Proxy(lines, {
       get(target, prop) {
@@ -234,10 +271,11 @@ function firewallDiagnostics(
     );
   }
   // A failure is not kept: the next analysis tries again (and reports it again).
-  if (cache && key !== undefined && !failed && found.every((d) => containedIn(d, span))) {
-    const entry: CachedFirewall = { diagnostics: found.map((d) => shiftDiagnostic(d, -span.start)) };
+  if (cache && text !== undefined && !failed && found.every((d) => containedIn(d, span))) {
+    // Copies: the checks' diagnostics may hold the AST's spans, which move with later edits.
+    const entry: CachedFirewall = { environment, values, base: span.start, diagnostics: found.map((d) => shiftDiagnostic(d, 0)) };
     if (linesUsed) entry.at = at();
-    cache.set(key, entry);
+    cache.set(text, entry);
   }
   return found;
 }
@@ -250,17 +288,18 @@ export function analyze(model: Model, cache?: AnalysisCache): Analysis {
     const r = guarded(() => simulateFlow(model, f), undefined, fail('the simulation'));
     if (r) flowResults.push(r);
   }
-  const ctx: AnalysisContext = { model, flowResults, lines: new LineIndex(model.text) };
+  const ctx: AnalysisContext = { model, flowResults, lines: LineIndex.of(model.text) };
   const found: Diagnostic[] = [...model.diagnostics];
-  const environment = cache ? environmentKey(model) : '';
+  const environment = cache ? cache.sameEnvironment(environmentKey(model)) : '';
   for (const fw of model.firewalls) {
     if (fw.file !== model.root) continue;
-    found.push(...firewallDiagnostics(ctx, fw, cache, environment, internal));
+    for (const d of firewallDiagnostics(ctx, fw, cache, environment, internal)) found.push(d);
   }
   cache?.endRound();
-  for (const check of FILE_CHECKS) found.push(...guarded(() => check(ctx), [], fail(check.name || 'a check')));
+  // Loops, not push(...): a file of 300,000 flows has more diagnostics than a call has arguments.
+  for (const check of FILE_CHECKS) for (const d of guarded(() => check(ctx), [], fail(check.name || 'a check'))) found.push(d);
   const diagnostics = guarded(() => applySuppressions(model.ast, model.text, found), found, fail('fw-ignore'));
-  diagnostics.push(...internal);
+  for (const d of internal) diagnostics.push(d);
   diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
   return { model, diagnostics, flowResults };
 }

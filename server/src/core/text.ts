@@ -11,15 +11,25 @@ export class LineIndex {
 
   constructor(readonly text: string) {
     const starts = [0];
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) starts.push(i + 1);
-      else if (c === 13) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        starts.push(i + 1);
-      }
+    // indexOf runs far faster than a loop over every character (a big file is 10 MB).
+    let nl = text.indexOf('\n');
+    let cr = text.indexOf('\r');
+    while (nl >= 0 || cr >= 0) {
+      const at = cr < 0 || (nl >= 0 && nl < cr) ? nl + 1 : text.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
+      starts.push(at);
+      if (nl >= 0 && nl < at) nl = text.indexOf('\n', at);
+      if (cr >= 0 && cr < at) cr = text.indexOf('\r', at);
     }
     this.starts = starts;
+  }
+
+  private static last: LineIndex | undefined;
+
+  /** The lines of `text`, shared with the last caller that asked for the same text. */
+  static of(text: string): LineIndex {
+    const last = LineIndex.last;
+    if (last && last.text === text) return last;
+    return (LineIndex.last = new LineIndex(text));
   }
 
   get lineCount(): number {

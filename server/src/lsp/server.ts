@@ -36,7 +36,6 @@ import {
 } from '../protocol';
 import { importFiles } from './importRequest';
 import type { DocContext } from '../features/docContext';
-import { collectWhenIdle } from './idleGc';
 import { Workspace, uriToPath } from './workspace';
 import { registerLanguageFeatures } from './languageFeatures';
 
@@ -138,7 +137,6 @@ export function startServer(connection: Connection): void {
       // A newer edit arrived while we waited for settings: its own run will publish.
       if (!ctx || documents.get(uri)?.version !== version || pending.has(uri)) return;
       await connection.sendDiagnostics({ uri, version, diagnostics: toLspDiagnostics(ctx) });
-      collectWhenIdle();
     } catch (e) {
       connection.console.error(`fwlang: diagnostics failed: ${(e as Error)?.stack ?? String(e)}`);
     }

@@ -181,7 +181,7 @@ export class Workspace {
       path,
       version: doc.version,
       text,
-      lines: new LineIndex(text),
+      lines: LineIndex.of(text),
       analysis: analyze(model, analysisCache),
       settings,
     };

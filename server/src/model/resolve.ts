@@ -99,6 +99,8 @@ interface FirewallInputs {
 
 interface FirewallEntry {
   inputs: FirewallInputs;
+  /** The ephemeral ranges and NAT gateways in use when it was resolved (set on it afterwards). */
+  environment: string;
   /** The firewall as resolved (a new object is made from it each time). */
   fw: Firewall;
   /** Its diagnostics, every span relative to the firewall's start. */
@@ -310,6 +312,21 @@ class FileResolver {
   cache?: ResolveCache;
   /** While a firewall is resolved for the cache: the names it looks up. */
   private recording?: FirewallInputs;
+  private environment?: string;
+
+  /**
+   * The ephemeral ranges in use and the NAT gateways, which buildModel sets on every firewall
+   * after resolving (known before the firewalls: they come from declarations).
+   */
+  private firewallEnvironment(): string {
+    if (this.environment === undefined) {
+      const ranges = rangesInUse(this.symbols, this.defaultEphemeral, this.state.fallbackEphemeral?.ports);
+      const parts = ranges.map((r) => r.bounds.join(','));
+      for (const sym of this.symbols.values()) if (sym.kind === 'nat') parts.push(symbolValue(sym));
+      this.environment = parts.join('|');
+    }
+    return this.environment;
+  }
 
   constructor(
     readonly path: string,
@@ -375,7 +392,11 @@ class FileResolver {
       for (const s of statements) if (s.kind === 'flow') this.flow(s);
     }
     // Declarations point at what they declared (resolved only now, after every pass).
-    for (const r of this.references) {
+    // (An index loop: run() runs once per build, too few times to be optimised, and an
+    // iterator would allocate a result per reference.)
+    const refs = this.references;
+    for (let i = 0; i < refs.length; i++) {
+      const r = refs[i]!;
       if (!r.declaration || r.symbol) continue;
       const sym = this.symbols.get(r.name);
       if (sym && 'origin' in sym && sym.origin?.file === this.path && sym.origin.nameSpan.start === r.span.start) r.symbol = sym;
@@ -857,7 +878,7 @@ class FileResolver {
       if (same) {
         cache.hits++;
         cache.set(s, hit);
-        return this.reuseFirewall(s, hit);
+        return this.reuseFirewall(s, hit, hit.environment === this.firewallEnvironment());
       }
     }
     cache.misses++;
@@ -874,6 +895,7 @@ class FileResolver {
     if (fw) {
       cache.set(s, {
         inputs,
+        environment: this.firewallEnvironment(),
         fw,
         diagnostics: this.diagnostics.slice(d0).map((d) => shiftDiagnostic(d, -start)),
         references: this.references.slice(r0),
@@ -882,18 +904,31 @@ class FileResolver {
     return fw;
   }
 
-  /** A firewall from the cache: a new object with the kept rules, its symbols the current ones. */
-  private reuseFirewall(s: FirewallDecl, e: FirewallEntry): Firewall {
+  /**
+   * A firewall from the cache, its symbols the current ones: the same object when what is set
+   * on it afterwards is the same too (so what the engine and the analyses keep per firewall
+   * object stays valid), else a new object with the kept rules. Security groups are always new
+   * (their peers are other firewalls).
+   */
+  private reuseFirewall(s: FirewallDecl, e: FirewallEntry, sameEnvironment: boolean): Firewall {
     const start = s.span.start;
     const current = new Map<string, ModelSymbol | undefined>();
     const now = (name: string): ModelSymbol | undefined => {
       if (!current.has(name)) current.set(name, this.symbols.get(name) ?? this.lookup(name));
       return current.get(name);
     };
-    const fw: Firewall = { ...e.fw, order: this.state.order.n++ };
-    delete fw.peers;
-    delete fw.ephemeralRanges;
-    delete fw.nats;
+    let fw: Firewall;
+    if (sameEnvironment && e.fw.platform !== 'aws-sg') {
+      fw = e.fw;
+      fw.order = this.state.order.n++;
+    } else {
+      fw = { ...e.fw, order: this.state.order.n++ };
+      delete fw.peers;
+      delete fw.ephemeralRanges;
+      delete fw.nats;
+      e.fw = fw;
+      e.environment = this.firewallEnvironment();
+    }
     if (this.decls.get(s.name.text) === s) {
       this.symbols.set(s.name.text, {
         kind: 'firewall',
@@ -902,14 +937,19 @@ class FileResolver {
         origin: { file: this.path, span: s.span, nameSpan: s.name.span, node: s },
       });
     }
-    for (const r of fw.rules) {
-      for (const ep of [r.from, r.to]) {
-        if (!ep.symbol) continue;
-        const sym = now(ep.symbol.name);
-        if (sym && (sym.kind === 'host' || sym.kind === 'network')) ep.symbol = sym;
-      }
+    const repoint = (ep: ResolvedEndpoint): void => {
+      if (!ep.symbol) return;
+      const sym = now(ep.symbol.name);
+      if (sym !== ep.symbol && (sym?.kind === 'host' || sym?.kind === 'network')) ep.symbol = sym;
+    };
+    const rules = fw.rules;
+    for (let i = 0; i < rules.length; i++) {
+      repoint(rules[i]!.from);
+      repoint(rules[i]!.to);
     }
-    for (const ref of e.references) {
+    const refs = e.references;
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i]!;
       if (ref.symbol) ref.symbol = ref.symbol.kind === 'firewall' ? this.symbols.get(ref.name) : now(ref.name);
       this.references.push(ref);
     }

@@ -42,17 +42,29 @@ interface Parsed {
 
 interface Entry {
   text: string;
-  /** Offsets relative to the chunk's start. */
-  lexed: LexOutput;
-  /** The index of its first `{` or `}` token (-1: none). */
-  brace: number;
+  /** Its tokens (offsets relative to the chunk's start), kept only until it is parsed. */
+  lexed?: LexOutput;
+  /** Its first LOOKAHEAD_TOKENS tokens (what the chunks before it look at). */
+  head: IToken[];
+  /** braceAfter[i]: its first `{` or `}` token at index i or later (i ≤ LOOKAHEAD_TOKENS). */
+  braceAfter: (IToken | undefined)[];
   parsed?: Parsed;
 }
 
+const isBrace = (t: IToken): boolean => t.tokenType === LCurly || t.tokenType === RCurly;
+
 function newEntry(text: string): Entry {
   const lexed = lex(text);
-  const brace = lexed.tokens.findIndex((t) => t.tokenType === LCurly || t.tokenType === RCurly);
-  return { text, lexed, brace };
+  const tokens = lexed.tokens;
+  const braceAfter: (IToken | undefined)[] = [];
+  let next = tokens.find((t, k) => k >= LOOKAHEAD_TOKENS && isBrace(t));
+  braceAfter[LOOKAHEAD_TOKENS] = next;
+  for (let i = LOOKAHEAD_TOKENS - 1; i >= 0; i--) {
+    const t = tokens[i];
+    if (t && isBrace(t)) next = t;
+    braceAfter[i] = next;
+  }
+  return { text, lexed, head: tokens.slice(0, LOOKAHEAD_TOKENS), braceAfter };
 }
 
 /** Chunk starts: 0 and each line start where a statement keyword begins a new chunk. */
@@ -157,7 +169,7 @@ export class IncrementalParser {
     // The first chunk at or after each chunk that holds a brace (n: none).
     const braceFrom = new Array<number>(n + 1);
     braceFrom[n] = n;
-    for (let k = n - 1; k >= 0; k--) braceFrom[k] = chunks[k]!.brace >= 0 ? k : braceFrom[k + 1]!;
+    for (let k = n - 1; k >= 0; k--) braceFrom[k] = chunks[k]!.braceAfter[0] ? k : braceFrom[k + 1]!;
 
     const statements: Statement[] = [];
     const comments: Comment[] = [];
@@ -191,16 +203,17 @@ export class IncrementalParser {
         entry = take(text.slice(start, j < n ? starts[j]! : text.length));
       }
       const p = entry.parsed!;
-      statements.push(...p.statements);
-      comments.push(...p.comments);
+      // No spread: a chunk may hold 450,000 statements (more arguments than the stack takes).
+      for (const st of p.statements) statements.push(st);
+      for (const c of p.comments) comments.push(c);
       groups.push(p.pending);
       i = j;
     }
     this.entries = used;
     const pending: Pending[] = [];
-    for (const g of groups) pending.push(...g.unknown);
-    for (const g of groups) pending.push(...g.recognition);
-    for (const g of groups) pending.push(...g.manual);
+    for (const g of groups) for (const x of g.unknown) pending.push(x);
+    for (const g of groups) for (const x of g.recognition) pending.push(x);
+    for (const g of groups) for (const x of g.manual) pending.push(x);
     return { ast: { statements, comments }, diagnostics: finishDiagnostics(text.length, pending) };
   }
 }
@@ -226,7 +239,7 @@ function lookahead(text: string, starts: number[], chunks: Entry[], braceFrom: n
   let k = j;
   let taken = 0;
   for (; k < n && tokens.length < LOOKAHEAD_TOKENS; k++) {
-    const ts = chunks[k]!.lexed.tokens;
+    const ts = chunks[k]!.head;
     for (taken = 0; taken < ts.length && tokens.length < LOOKAHEAD_TOKENS; taken++) {
       const t = ts[taken]!;
       const at = starts[k]! - from + t.startOffset;
@@ -237,23 +250,18 @@ function lookahead(text: string, starts: number[], chunks: Entry[], braceFrom: n
   const eof = tokens.length < LOOKAHEAD_TOKENS;
   const laText = text.slice(from, end);
   let key = eof ? `${laText}\u0000EOF` : laText;
-  if (!eof && !tokens.some((t) => t.tokenType === LCurly || t.tokenType === RCurly)) {
+  if (!eof && !tokens.some(isBrace)) {
     // The last chunk read from is k-1, up to token `taken`; the brace is there or later.
     const last = k - 1;
-    const lastBrace = chunks[last]!.brace;
-    let bk = -1;
-    let bi = -1;
-    if (lastBrace >= taken) {
-      bk = last;
-      bi = chunks[last]!.lexed.tokens.findIndex((t, i) => i >= taken && (t.tokenType === LCurly || t.tokenType === RCurly));
-    } else if (last + 1 < n && braceFrom[last + 1]! < n) {
+    let bk = last;
+    let brace = chunks[last]!.braceAfter[taken];
+    if (!brace && last + 1 < n && braceFrom[last + 1]! < n) {
       bk = braceFrom[last + 1]!;
-      bi = chunks[bk]!.brace;
+      brace = chunks[bk]!.braceAfter[0];
     }
-    if (bk >= 0 && bi >= 0) {
-      const t = chunks[bk]!.lexed.tokens[bi]!;
-      tokens.push({ ...t, startOffset: starts[bk]! - from + t.startOffset });
-      key += `\u0000${t.image}`;
+    if (brace) {
+      tokens.push({ ...brace, startOffset: starts[bk]! - from + brace.startOffset });
+      key += `\u0000${brace.image}`;
     } else key += '\u0000none';
   }
   return { key, tokens, text: laText };
@@ -262,7 +270,8 @@ function lookahead(text: string, starts: number[], chunks: Entry[], braceFrom: n
 /** Parses one chunk (at `start` in the text) with the tokens that follow it. */
 function parseChunk(entry: Entry, la: Lookahead, start: number): Parsed {
   const chunkText = entry.text;
-  const lexed = entry.lexed;
+  const lexed = entry.lexed ?? lex(chunkText);
+  entry.lexed = undefined;
   // Lookahead tokens relative to the chunk's start.
   const laTokens = la.tokens.map((t) => ({ ...t, startOffset: t.startOffset + chunkText.length }));
   const parseText = chunkText + la.text;
