@@ -65,9 +65,10 @@ function register(connection: Connection, ws: Workspace, guard: Guard): void {
     }),
   );
 
+  // The outline and folding read the syntax tree only: a big file's do not wait for its analysis.
   connection.onDocumentSymbol(
     guard([], async (p) => {
-      const ctx = await ws.context(p.textDocument.uri);
+      const ctx = await ws.syntaxContext(p.textDocument.uri);
       return ctx ? documentSymbols(ctx) : [];
     }),
   );
@@ -81,7 +82,7 @@ function register(connection: Connection, ws: Workspace, guard: Guard): void {
 
   connection.onFoldingRanges(
     guard([], async (p) => {
-      const ctx = await ws.context(p.textDocument.uri);
+      const ctx = await ws.syntaxContext(p.textDocument.uri);
       return ctx ? foldingRanges(ctx) : [];
     }),
   );

@@ -39,14 +39,18 @@ import type { DocContext } from '../features/docContext';
 import { Workspace, uriToPath } from './workspace';
 import { registerLanguageFeatures } from './languageFeatures';
 
-// Long enough to take the rest of a burst of edits, short enough not to be felt.
-const DIAGNOSTICS_DELAY_MS = 5;
+/**
+ * A later turn of the event loop, after the messages received meanwhile are handled: the
+ * connection handles each in an immediate of its own, queued when it is read, so two hops
+ * let the ones read during the first go first.
+ */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const ws = new Workspace(documents, connection);
   const lensState = new LensState();
-  const pending = new Map<string, ReturnType<typeof setTimeout>>();
+  const pending = new Map<string, ReturnType<typeof setImmediate>>();
   let codeLensRefresh = false;
   let watcherRegistration = false;
   // The client shows pictures (the VS Code extension says so): a "Show picture" lens, a hover image.
@@ -115,16 +119,21 @@ export function startServer(connection: Connection): void {
     for (const d of documents.all()) schedule(d.uri);
   });
 
-  /** Publishes diagnostics for the newest version only; a newer edit restarts the wait. */
+  /**
+   * Publishes diagnostics for the newest version only. The work goes in steps (parse,
+   * resolve, analyse), each in a turn of its own, so that requests received meanwhile are
+   * answered in between (the outline of a big file from its parse); a newer edit drops the
+   * rest of a stale run.
+   */
   function schedule(uri: string): void {
     const t = pending.get(uri);
-    if (t) clearTimeout(t);
+    if (t) clearImmediate(t);
     pending.set(
       uri,
-      setTimeout(() => {
+      setImmediate(() => {
         pending.delete(uri);
         void publish(uri);
-      }, DIAGNOSTICS_DELAY_MS),
+      }),
     );
   }
 
@@ -133,9 +142,18 @@ export function startServer(connection: Connection): void {
       const doc = documents.get(uri);
       if (!doc) return;
       const version = doc.version;
+      const stale = () => documents.get(uri)?.version !== version || pending.has(uri);
+      const settings = await ws.settings(uri);
+      if (stale()) return;
+      ws.parsed(doc);
+      await nextTurn();
+      if (stale()) return;
+      ws.model(doc, settings);
+      await nextTurn();
+      if (stale()) return;
       const ctx = await ws.context(uri);
       // A newer edit arrived while we waited for settings: its own run will publish.
-      if (!ctx || documents.get(uri)?.version !== version || pending.has(uri)) return;
+      if (!ctx || stale()) return;
       await connection.sendDiagnostics({ uri, version, diagnostics: toLspDiagnostics(ctx) });
     } catch (e) {
       connection.console.error(`fwlang: diagnostics failed: ${(e as Error)?.stack ?? String(e)}`);
@@ -153,7 +171,7 @@ export function startServer(connection: Connection): void {
   });
   documents.onDidClose((e) => {
     const t = pending.get(e.document.uri);
-    if (t) clearTimeout(t);
+    if (t) clearImmediate(t);
     pending.delete(e.document.uri);
     ws.forget(e.document.uri);
     lensState.forget(e.document.uri);

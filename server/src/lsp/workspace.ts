@@ -9,10 +9,14 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocuments } from 'vscode-languageserver';
 import { AnalysisCache, analyze } from '../analysis/analyze';
 import { LineIndex } from '../core/text';
+import { WIDE } from '../model/builtins';
 import { ResolveCache, buildModel } from '../model/resolve';
+import type { Model } from '../model/types';
 import type { FileHost } from '../model/types';
 import { nodeFileHost } from '../node/fileHost';
 import { IncrementalParser } from '../syntax/incremental';
+import type { FileAst } from '../syntax/ast';
+import type { Diagnostic } from '../core/diagnostic';
 import { DEFAULT_SETTINGS, type DocContext, type Settings } from '../features/docContext';
 
 export function uriToPath(uri: string): string {
@@ -55,6 +59,10 @@ export class Workspace {
   private readonly parsers = new Map<string, IncrementalParser>();
   /** Per document: its resolved firewalls, kept while their nodes and names do not change. */
   private readonly resolveCaches = new Map<string, ResolveCache>();
+  /** Per document: the parse of its newest version (each version is parsed once). */
+  private readonly parses = new Map<string, { version: number; text: string; parsed: { ast: FileAst; diagnostics: Diagnostic[] } }>();
+  /** Per document: the model of its newest version, before the analysis. */
+  private readonly models = new Map<string, { version: number; settings: Settings; model: Model }>();
   private readonly settingsCache = new Map<string, Promise<Settings>>();
   configurationSupported = false;
   /** The workspace folders' paths, where files that include an open one are looked for. */
@@ -135,6 +143,7 @@ export class Workspace {
   settingsChanged(): void {
     this.settingsCache.clear();
     this.cache.clear();
+    this.models.clear();
   }
 
   forget(uri: string): void {
@@ -143,6 +152,8 @@ export class Workspace {
     this.analysisCaches.delete(uri);
     this.parsers.delete(uri);
     this.resolveCaches.delete(uri);
+    this.parses.delete(uri);
+    this.models.delete(uri);
     this.settingsCache.delete(uri);
   }
 
@@ -155,30 +166,92 @@ export class Workspace {
   }
 
   /**
-   * Cached for (uri, version, settings, the text of every file it includes); recomputed
-   * otherwise. Never throws.
+   * The parse of the newest version of `doc`, incremental: only the statements an edit
+   * touched are parsed again. Once per version (a later version's parse moves the nodes the
+   * two share, so nothing of an older version is used after it).
    */
-  contextSync(doc: TextDocument, settings: Settings): DocContext {
-    const cached = this.cache.get(doc.uri);
-    if (cached && cached.version === doc.version && cached.settings === settings && this.inputsUnchanged(doc.uri)) return cached;
+  parsed(doc: TextDocument): { ast: FileAst; diagnostics: Diagnostic[] } {
+    const text = doc.getText();
+    const last = this.parses.get(doc.uri);
+    if (last && last.version === doc.version && last.text === text) return last.parsed;
+    let parser = this.parsers.get(doc.uri);
+    if (!parser) this.parsers.set(doc.uri, (parser = new IncrementalParser()));
+    const parsed = parser.parse(text);
+    this.parses.set(doc.uri, { version: doc.version, text, parsed });
+    return parsed;
+  }
+
+  /**
+   * A context from the parse alone, for the features that read only the syntax tree (the
+   * outline, folding): the analysis's when it is ready, else one with no names resolved and
+   * no diagnostics but the syntax's. A big file's outline need not wait for its analysis.
+   */
+  async syntaxContext(uri: string): Promise<DocContext | undefined> {
+    const doc = this.documents.get(uri);
+    if (!doc) return undefined;
+    const settings = await this.settings(uri);
+    const cached = this.cache.get(uri);
+    if (cached && cached.version === doc.version && cached.settings === settings) return cached;
+    const text = doc.getText();
+    const path = uriToPath(uri);
+    const parsed = this.parsed(doc);
+    const model: Model = {
+      root: path,
+      ast: parsed.ast,
+      text,
+      symbols: new Map(),
+      firewalls: [],
+      flows: [],
+      defaultEphemeral: WIDE,
+      diagnostics: parsed.diagnostics,
+      references: [],
+      includes: [],
+    };
+    return {
+      uri,
+      path,
+      version: doc.version,
+      text,
+      lines: LineIndex.of(text),
+      analysis: { model, diagnostics: [], flowResults: [] },
+      settings,
+    };
+  }
+
+  /** The model of the newest version of `doc` (names resolved, includes read), before the analysis. */
+  model(doc: TextDocument, settings: Settings): Model {
+    const last = this.models.get(doc.uri);
+    if (last && last.version === doc.version && last.settings === settings && this.inputsUnchanged(doc.uri)) return last.model;
     const text = doc.getText();
     const path = uriToPath(doc.uri);
     const reads = new Map<string, string | undefined>();
-    let parser = this.parsers.get(doc.uri);
-    if (!parser) this.parsers.set(doc.uri, (parser = new IncrementalParser()));
     let resolveCache = this.resolveCaches.get(doc.uri);
     if (!resolveCache) this.resolveCaches.set(doc.uri, (resolveCache = new ResolveCache()));
     const model = buildModel(path, text, this.host(reads), {
       defaultEphemeral: settings.defaultEphemeral || undefined,
-      parsed: parser.parse(text),
+      parsed: this.parsed(doc),
       cache: resolveCache,
     });
     this.inputs.set(doc.uri, reads);
+    this.models.set(doc.uri, { version: doc.version, settings, model });
+    return model;
+  }
+
+  /**
+   * Cached for (uri, version, settings, the text of every file it includes); recomputed
+   * otherwise. Never throws.
+   */
+  contextSync(doc: TextDocument, settings: Settings): DocContext {
+    // The model is rebuilt when an included file changed; the analysis follows its model.
+    const model = this.model(doc, settings);
+    const cached = this.cache.get(doc.uri);
+    if (cached && cached.version === doc.version && cached.settings === settings && cached.analysis.model === model) return cached;
+    const text = doc.getText();
     let analysisCache = this.analysisCaches.get(doc.uri);
     if (!analysisCache) this.analysisCaches.set(doc.uri, (analysisCache = new AnalysisCache()));
     const ctx: DocContext = {
       uri: doc.uri,
-      path,
+      path: uriToPath(doc.uri),
       version: doc.version,
       text,
       lines: LineIndex.of(text),

@@ -17,7 +17,7 @@ import { LCurly, RCurly, lex, tokenEnd, type LexOutput } from './tokens';
 /** Tokens of the following chunks a chunk's parse may look at (the parser looks at most 3 ahead). */
 const LOOKAHEAD_TOKENS = 4;
 /** About one declaration in this many starts a chunk of its own (firewalls always do). */
-const DECLARATIONS_PER_CHUNK = 16;
+const DECLARATIONS_PER_CHUNK = 64;
 
 /**
  * Where a hard statement keyword (the ones recovery stops at) starts a line; `firewall`
@@ -34,8 +34,8 @@ interface Parsed {
   statements: Statement[];
   comments: Comment[];
   pending: PendingGroups;
-  /** Every span object of the above, each once (to move them). */
-  spans: Span[];
+  /** Every span object of the above, each once (to move them; found when first needed). */
+  spans?: Span[];
   /** The offset the spans are relative to now. */
   base: number;
 }
@@ -64,7 +64,9 @@ function newEntry(text: string): Entry {
     if (t && isBrace(t)) next = t;
     braceAfter[i] = next;
   }
-  return { text, lexed, head: tokens.slice(0, LOOKAHEAD_TOKENS), braceAfter };
+  // Copies: the parse retypes misspelt keywords in place, and these are looked at as they were lexed.
+  const copy = (t: IToken | undefined): IToken | undefined => t && { ...t };
+  return { text, lexed, head: tokens.slice(0, LOOKAHEAD_TOKENS).map((t) => ({ ...t })), braceAfter: braceAfter.map(copy) };
 }
 
 /** Chunk starts: 0 and each line start where a statement keyword begins a new chunk. */
@@ -187,6 +189,8 @@ export class IncrementalParser {
           this.reusedChunks++;
           if (p.base !== start) {
             const by = start - p.base;
+            // Found on the first move only: most chunks never move, or once.
+            p.spans ??= collectSpans([p.statements, p.comments, p.pending.unknown, p.pending.recognition, p.pending.manual]);
             for (const s of p.spans) {
               s.start += by;
               s.end += by;
@@ -272,21 +276,22 @@ function parseChunk(entry: Entry, la: Lookahead, start: number): Parsed {
   const chunkText = entry.text;
   const lexed = entry.lexed ?? lex(chunkText);
   entry.lexed = undefined;
-  // Lookahead tokens relative to the chunk's start.
-  const laTokens = la.tokens.map((t) => ({ ...t, startOffset: t.startOffset + chunkText.length }));
+  // Parsed where the chunk is: the AST's offsets are the file's (the parser retypes misspelt
+  // keywords in place; these tokens are dropped after the parse).
+  for (const t of lexed.tokens) t.startOffset += start;
+  const end = start + chunkText.length;
+  const laTokens = la.tokens.map((t) => ({ ...t, startOffset: t.startOffset + end }));
   const parseText = chunkText + la.text;
-  // The parser retypes misspelt keywords in place: the cached tokens stay as lexed.
-  const tokens = lexed.tokens.map((t) => ({ ...t })).concat(laTokens);
+  const tokens = lexed.tokens.concat(laTokens);
   const parser = fwParser();
-  const r = parser.parseChunk(parseText, tokens, lexed.tokens.length);
+  const r = parser.parseChunk(parseText, start, tokens, lexed.tokens.length);
   const recognition = parser.recognitionErrors.filter((e) => e.message !== `${MESSAGE_KEY}not-all-input`);
-  const pending = pendingOf(parseText, { ...lexed, tokens }, recognition, parser.manualErrors, 'the end of the file');
+  for (const t of lexed.unknown) t.startOffset += start;
+  const pending = pendingOf(parseText, { ...lexed, tokens }, recognition, parser.manualErrors, 'the end of the file', start);
   parser.release();
-  const comments: Comment[] = lexed.comments.map((t) => ({ text: t.image, span: { start: t.startOffset, end: tokenEnd(t) } }));
-  const spans = collectSpans([r.statements, comments, pending.unknown, pending.recognition, pending.manual]);
-  for (const s of spans) {
-    s.start += start;
-    s.end += start;
-  }
-  return { lookahead: la.key, clean: r.clean, statements: r.statements, comments, pending, spans, base: start };
+  const comments: Comment[] = lexed.comments.map((t) => ({
+    text: t.image,
+    span: { start: start + t.startOffset, end: start + tokenEnd(t) },
+  }));
+  return { lookahead: la.key, clean: r.clean, statements: r.statements, comments, pending, base: start };
 }

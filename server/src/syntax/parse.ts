@@ -127,13 +127,17 @@ export interface PendingGroups {
   manual: Pending[];
 }
 
-/** The pending diagnostics of a parse of `text` (spans are offsets into `text`). */
+/**
+ * The pending diagnostics of a parse (spans are the tokens' offsets); `text` is the parsed
+ * text from offset `textOffset` on.
+ */
 export function pendingOf(
   text: string,
   lexed: LexOutput,
   recognition: IRecognitionException[],
   manual: ManualError[],
   eofWord: string,
+  textOffset = 0,
 ): PendingGroups {
   const last = lexed.tokens[lexed.tokens.length - 1];
   const eofOffset = last ? tokenEnd(last) : 0;
@@ -151,7 +155,7 @@ export function pendingOf(
     } else {
       span = tokenSpan(found!);
     }
-    out.recognition.push({ span, render: () => recognitionMessage(e, eofWord, text) });
+    out.recognition.push({ span, render: () => recognitionMessage(e, eofWord, text, textOffset) });
   }
 
   for (const m of manual) {
@@ -214,14 +218,14 @@ export function finishDiagnostics(n: number, pending: readonly Pending[]): Diagn
   return out;
 }
 
-function recognitionMessage(e: IRecognitionException, eofWord: string, text: string): string {
+function recognitionMessage(e: IRecognitionException, eofWord: string, text: string, textOffset = 0): string {
   const found = e.token as IToken | undefined;
   const prev = (e as { previousToken?: IToken }).previousToken;
   if (e.message.startsWith(MESSAGE_KEY)) {
     const key = e.message.slice(MESSAGE_KEY.length);
     return key === 'not-all-input'
       ? `unexpected ${describeToken(found, eofWord)} after the end of the input`
-      : renderExpectedFound(key, found, prev, eofWord, found !== undefined && startsLine(text, found.startOffset));
+      : renderExpectedFound(key, found, prev, eofWord, found !== undefined && startsLine(text, found.startOffset - textOffset));
   }
   return `${e.message}, found ${describeToken(found, eofWord)}`;
 }

@@ -390,6 +390,8 @@ class FwParser extends EmbeddedActionsParser {
   private fwItemBase = 0;
   /** parseChunk: the index of the first token after the chunk (-1: the whole input). */
   private fwStopAt = -1;
+  /** parseChunk: the offset in the file of fwText's first character. */
+  private fwTextOffset = 0;
 
   constructor() {
     super(T.ALL_TOKENS, {
@@ -416,16 +418,19 @@ class FwParser extends EmbeddedActionsParser {
    * Parses the statements of `tokens[0..stopAt)` exactly as parseFile would inside a whole
    * file: the tokens from `stopAt` on are the ones that follow (lookahead only; the top-level
    * loop stops before them). Returns false when a statement read into them: `stopAt` was
-   * not where a statement of the whole file starts.
+   * not where a statement of the whole file starts. `text` is the file's text from offset
+   * `textOffset` on (the tokens' offsets are the file's).
    */
-  parseChunk(text: string, tokens: IToken[], stopAt: number): { statements: Statement[]; clean: boolean } {
+  parseChunk(text: string, textOffset: number, tokens: IToken[], stopAt: number): { statements: Statement[]; clean: boolean } {
     this.resetFw(text);
     this.input = tokens;
     this.fwStopAt = stopAt;
+    this.fwTextOffset = textOffset;
     try {
       this.file();
     } finally {
       this.fwStopAt = -1;
+      this.fwTextOffset = 0;
     }
     return { statements: this.fwStatements, clean: this.lastConsumed() < stopAt };
   }
@@ -1322,7 +1327,7 @@ class FwParser extends EmbeddedActionsParser {
 
   /** Is the token the first one on its line? */
   private isLineStart(t: IToken): boolean {
-    return startsLine(this.fwText, t.startOffset);
+    return startsLine(this.fwText, t.startOffset - this.fwTextOffset);
   }
 
   /** Does a statement start at LA(1)? */
