@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { type DocumentCase, type DocumentReport, checkCase, makeCase } from './documents';
 import { type CorpusFile, loadCorpus } from './mutate';
 import { FuzzServer, type SequenceCase, type SequenceReport, makeSequence, runSequence } from './sequences';
+import { incrementalSuite } from '../incremental/fuzzSuite';
 
 export interface FuzzOptions {
   seed: number;
@@ -159,4 +160,4 @@ export const sequencesSuite: FuzzSuite = {
 };
 
 /** Every suite of `npm run test:fuzz`, in the order they run. */
-export const SUITES: FuzzSuite[] = [documentsSuite, sequencesSuite];
+export const SUITES: FuzzSuite[] = [documentsSuite, sequencesSuite, incrementalSuite];
