@@ -21,8 +21,9 @@ let client: TestClient;
 let dir: string;
 
 beforeAll(async () => {
-  client = await TestClient.start();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwlang-includes-'));
+  // The workspace folder: the editor includes only files inside it.
+  client = await TestClient.start(dir);
 });
 
 afterAll(async () => {

@@ -19,6 +19,7 @@ import { fileOf, isOwn, textOf } from '../model/ownership';
 import { IMPORT_FORMATS, type ImportFormat, type ImportInput, importConfig } from '../convert/import';
 import { EXPORT_TARGETS, type ExportTarget, exportModel } from '../convert/export';
 import type { FlowDecl } from '../syntax/ast';
+import { binaryReason } from '../syntax/parse';
 import { type FileReport, diagnosticJson } from './report';
 import { toSarif } from './sarif';
 import { firewallModes, flowSvg } from '../pictures/flow';
@@ -231,6 +232,9 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
   if (positional.length !== 1) throw new UsageError('simulate needs exactly one file');
   const file = positional[0]!;
   const text = readText(file);
+  // A binary file has no flow to simulate; say so once (check reports it as its one diagnostic).
+  const binary = binaryReason(text);
+  if (binary) throw new UsageError(`cannot simulate ${file}: not a text file (${binary}): nothing in it was read`);
   const abs = path.resolve(file);
   const host = nodeFileHost();
   let model = buildModel(abs, text, host);

@@ -47,7 +47,12 @@ export const CODE_TABLE = {
     summary: "A rule or clause that the firewall's platform (aws-nacl, aws-sg) cannot express.",
   },
   'platform-limit': { severity: 'warning', summary: "More entries than the platform's default quota, counted as AWS counts them." },
-  'include-error': { severity: 'error', summary: 'An `include` of a missing file, an include cycle, or errors inside an included file.' },
+  'include-error': {
+    severity: 'error',
+    summary:
+      'An `include` of a missing file, a file not named .fw, a binary file or (in the editor) one outside the workspace folders; ' +
+      'an include cycle, or errors inside an included file.',
+  },
   'unused-suppression': { severity: 'hint', summary: 'A `# fw-ignore CODE` comment that silences nothing.' },
   internal: { severity: 'error', summary: 'An analysis of fwlang itself failed on this file: a bug in fwlang, please report it.' },
 } as const satisfies Record<string, CodeInfo>;

@@ -18,7 +18,6 @@ import { toLspDiagnostics } from '../features/diagnostics';
 import { hover } from '../features/hover';
 import { picture, withPortsPicture } from '../features/pictures';
 import { LensState, codeLenses, simulateAt, simulateFlowAt, simulateRuleAt, simulateText } from '../features/simulation';
-import { nodeFileHost } from '../node/fileHost';
 import {
   CMD_SIMULATE,
   CMD_SIMULATE_AT,
@@ -238,7 +237,8 @@ export function startServer(connection: Connection): void {
   );
 
   function runCommand(ctx: DocContext, call: CommandCall): SimulationResult {
-    const host = nodeFileHost();
+    // Includes read as the diagnostics read them: open documents first, inside the workspace.
+    const host = ws.includeHost(ctx.path);
     switch (call.command) {
       case CMD_SIMULATE:
         return simulateFlowAt(ctx, call.arg.line, lensState);

@@ -13,7 +13,7 @@ import { WIDE } from '../model/builtins';
 import { ResolveCache, buildModel } from '../model/resolve';
 import type { Model } from '../model/types';
 import type { FileHost } from '../model/types';
-import { nodeFileHost } from '../node/fileHost';
+import { nodeFileHost, outsideFolders } from '../node/fileHost';
 import { IncrementalParser } from '../syntax/incremental';
 import type { FileAst } from '../syntax/ast';
 import type { Diagnostic } from '../core/diagnostic';
@@ -99,7 +99,9 @@ export class Workspace {
    * A file host that records what it reads into `reads`. A new analysis reads the disk
    * again (as before watching existed, for clients that send no file events).
    */
-  private host(reads: Map<string, string | undefined>): FileHost {
+  private host(reads: Map<string, string | undefined>, root: string): FileHost {
+    // Includes stay in the workspace folders; without any, in the document's own folder.
+    const folders = this.folders.length > 0 ? this.folders : nodePath.isAbsolute(root) ? [nodePath.dirname(root)] : [];
     return {
       readFile: (p) => {
         let text = this.openText(p);
@@ -108,7 +110,14 @@ export class Workspace {
         return text;
       },
       resolve: (from, rel) => this.disk.resolve(from, rel),
+      refuse: (p) =>
+        folders.length > 0 ? outsideFolders(p, folders) : 'the document is in no folder: save it, or open a workspace folder',
     };
+  }
+
+  /** How the analysis of the document at `root` reads its includes (the simulate commands re-read them). */
+  includeHost(root: string): FileHost {
+    return this.host(new Map(), root);
   }
 
   /** True when every file the analysis of `uri` read still has the text it read. */
@@ -227,7 +236,7 @@ export class Workspace {
     const reads = new Map<string, string | undefined>();
     let resolveCache = this.resolveCaches.get(doc.uri);
     if (!resolveCache) this.resolveCaches.set(doc.uri, (resolveCache = new ResolveCache()));
-    const model = buildModel(path, text, this.host(reads), {
+    const model = buildModel(path, text, this.host(reads, path), {
       defaultEphemeral: settings.defaultEphemeral || undefined,
       parsed: this.parsed(doc),
       cache: resolveCache,
@@ -282,7 +291,7 @@ export class Workspace {
       const fileUri = URI.file(file).toString();
       const settings = await this.settings(fileUri);
       const reads = new Map<string, string | undefined>();
-      const model = buildModel(file, text, this.host(reads), { defaultEphemeral: settings.defaultEphemeral || undefined });
+      const model = buildModel(file, text, this.host(reads, file), { defaultEphemeral: settings.defaultEphemeral || undefined });
       if (file !== path && reads.get(path) === undefined) continue;
       out.push({ uri: fileUri, path: file, version: 0, text, lines: new LineIndex(text), analysis: analyze(model), settings });
     }

@@ -5,7 +5,7 @@
 import { type Diagnostic, type Fix, type Span, diag } from '../core/diagnostic';
 import { parseAddress } from '../core/address';
 import { AddrSet, PortSet } from '../core/intervals';
-import { parse } from '../syntax/parse';
+import { binaryReason, parse } from '../syntax/parse';
 import type {
   Action,
   EndpointRef,
@@ -433,11 +433,27 @@ class FileResolver {
       this.report(diag('include-error', where, `include cycle: ${cycle.map(baseName).join(' → ')}`));
       return;
     }
+    // Only .fw text is read, and none of what is refused is quoted: an include is no way to
+    // show another file's content (`include "/etc/shadow"`) in a diagnostic.
+    if (!target.endsWith('.fw')) {
+      this.report(diag('include-error', where, `\`${s.path.value}\` is not a .fw file: only .fw files can be included`));
+      return;
+    }
+    const refused = this.state.host.refuse?.(target);
+    if (refused) {
+      this.report(diag('include-error', where, `\`${s.path.value}\` is not included: ${refused}`));
+      return;
+    }
     let scope = this.state.done.get(target);
     if (!scope) {
       const text = this.state.host.readFile(target);
       if (text === undefined) {
         this.report(diag('include-error', where, `cannot read \`${s.path.value}\` (looked for ${target})`));
+        return;
+      }
+      const binary = binaryReason(text);
+      if (binary) {
+        this.report(diag('include-error', where, `\`${s.path.value}\` is not a text file (${binary}): nothing in it was read`));
         return;
       }
       this.state.includes.push({ path: target, text });

@@ -205,4 +205,9 @@ export interface FileHost {
   readFile(path: string): string | undefined;
   /** Resolves `relative` against the directory of `from`. */
   resolve(from: string, relative: string): string;
+  /**
+   * Why `path` may not be included, if it may not (the editor's: it is outside the workspace
+   * folders). Asked before the file is read; a refused file is never read.
+   */
+  refuse?(path: string): string | undefined;
 }

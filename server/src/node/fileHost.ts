@@ -4,6 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileHost } from '../model/types';
 
+/** Larger included files are not read (the language server keeps what it reads). */
+const MAX_INCLUDE_BYTES = 16 * 1024 * 1024;
+
 export function nodeFileHost(overrides?: (file: string) => string | undefined): FileHost {
   return {
     readFile(file: string): string | undefined {
@@ -11,7 +14,7 @@ export function nodeFileHost(overrides?: (file: string) => string | undefined): 
       if (open !== undefined) return open;
       try {
         const st = fs.statSync(file);
-        if (!st.isFile() || st.size > 16 * 1024 * 1024) return undefined;
+        if (!st.isFile() || st.size > MAX_INCLUDE_BYTES) return undefined;
         return fs.readFileSync(file, 'utf8');
       } catch {
         return undefined;
@@ -21,4 +24,34 @@ export function nodeFileHost(overrides?: (file: string) => string | undefined): 
       return path.resolve(path.dirname(from), relative);
     },
   };
+}
+
+/** The path with its symbolic links followed as far as it exists (the rest as written). */
+function realPath(p: string): string {
+  const abs = path.resolve(p);
+  try {
+    return fs.realpathSync.native(abs);
+  } catch {
+    const parent = path.dirname(abs);
+    return parent === abs ? abs : path.join(realPath(parent), path.basename(abs));
+  }
+}
+
+function inside(file: string, folder: string): boolean {
+  const rel = path.relative(folder, file);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Why the editor may not include `file`, if it may not: it is outside every one of `folders`
+ * (the workspace folders), symbolic links followed. The message names the folders, nothing
+ * of the file.
+ */
+export function outsideFolders(file: string, folders: readonly string[]): string | undefined {
+  const real = realPath(file);
+  if (folders.some((f) => inside(real, realPath(f)))) return undefined;
+  const names = folders.map((f) => path.resolve(f));
+  return names.length === 1
+    ? `it is outside the workspace folder ${names[0]}`
+    : `it is outside the workspace folders (${names.join(', ')})`;
 }

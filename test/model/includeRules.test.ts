@@ -1,0 +1,116 @@
+// `include` stays in its place (issue 12): only .fw text is read; a refused file is never read
+// and none of its content is quoted; the editor's host refuses files outside the workspace.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { analyze } from '../../server/src/analysis/analyze';
+import { buildModel } from '../../server/src/model/resolve';
+import type { FileHost } from '../../server/src/model/types';
+import { nodeFileHost, outsideFolders } from '../../server/src/node/fileHost';
+import { expectFixture } from '../support/fixture';
+import { FIXTURES, RESPONSE_CODES, fixtureFiles } from '../support/fixtureFiles';
+
+describe('include-error fixtures (read from disk)', () => {
+  it.each(fixtureFiles('include-error'))('%s', (name, text) => {
+    expectFixture(text, { path: path.join(FIXTURES, 'include-error', name), host: nodeFileHost(), ignore: RESPONSE_CODES });
+  });
+});
+
+/** A host over `files` that records which paths were read. */
+function recordingHost(files: Record<string, string>, refuse?: (p: string) => string | undefined): FileHost & { read: string[] } {
+  const read: string[] = [];
+  return {
+    read,
+    readFile: (p) => (read.push(p), files[p]),
+    resolve: (from, rel) => (rel.startsWith('/') ? rel : path.posix.join(path.posix.dirname(from), rel)),
+    refuse,
+  };
+}
+
+const SECRET = 'root:x:0:0:hunter2:/root:/bin/bash';
+
+describe('what an include reads', () => {
+  it('a file not named .fw is not read, and its content is nowhere in the diagnostics', () => {
+    const host = recordingHost({ '/w/passwd': SECRET, '/w/notes.FW': SECRET });
+    const a = analyze(buildModel('/w/a.fw', 'include "passwd"\ninclude "notes.FW"\n', host));
+    expect(host.read).toEqual([]);
+    expect(a.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual([
+      'include-error: `passwd` is not a .fw file: only .fw files can be included',
+      'include-error: `notes.FW` is not a .fw file: only .fw files can be included',
+    ]);
+  });
+
+  it('a binary .fw file is one include-error, quoting none of it', () => {
+    const bytes = `\u0089PNG\r\n\u001a\n\u0000\u0000${SECRET}`;
+    const host = recordingHost({ '/w/logo.fw': bytes });
+    const a = analyze(buildModel('/w/a.fw', 'include "logo.fw"\n', host));
+    expect(a.diagnostics.map((d) => d.message)).toEqual([
+      '`logo.fw` is not a text file (it holds NUL characters, the first at offset 8): nothing in it was read',
+    ]);
+    expect(JSON.stringify(a.diagnostics)).not.toMatch(/root|hunter2|PNG/);
+    // Nor does the model keep its text for the features.
+    expect(a.model.includes).toEqual([]);
+  });
+
+  it('a .fw text with control characters all through it is binary too', () => {
+    const host = recordingHost({ '/w/b.fw': '\u0001\u0002\u0003\u0004host x 10.0.0.1\u0005\u0006\u0007\u0008\u000e\u000f\u0010\u0011' });
+    const a = analyze(buildModel('/w/a.fw', 'include "b.fw"\n', host));
+    expect(a.diagnostics.map((d) => d.message)).toEqual([
+      '`b.fw` is not a text file (44% of its first 27 characters are control characters): nothing in it was read',
+    ]);
+  });
+
+  it('a file the host refuses is not read; the message is the refusal, not the file', () => {
+    const host = recordingHost({ '/elsewhere/x.fw': 'host secret 10.0.0.1\n' }, (p) =>
+      p.startsWith('/w/') ? undefined : 'it is outside the workspace folder /w',
+    );
+    const a = analyze(buildModel('/w/a.fw', 'include "../elsewhere/x.fw"\nflow secret -> secret https\n', host));
+    expect(host.read).toEqual([]);
+    expect(a.diagnostics.filter((d) => d.code === 'include-error').map((d) => d.message)).toEqual([
+      '`../elsewhere/x.fw` is not included: it is outside the workspace folder /w',
+    ]);
+  });
+
+  it('the refusal applies to includes of includes too', () => {
+    const host = recordingHost({ '/w/inc.fw': 'include "../out.fw"\n', '/out.fw': 'host x 10.0.0.1\n' }, (p) =>
+      p.startsWith('/w/') ? undefined : 'it is outside the workspace folder /w',
+    );
+    const a = analyze(buildModel('/w/a.fw', 'include "inc.fw"\n', host));
+    expect(host.read).toEqual(['/w/inc.fw']);
+    expect(a.diagnostics.map((d) => d.message)).toEqual([
+      '`inc.fw` has 1 error (first: `../out.fw` is not included: it is outside the workspace folder /w)',
+    ]);
+  });
+});
+
+describe('outsideFolders (the editor: includes stay in the workspace folders)', () => {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'fwlang-folders-')));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const ws = path.join(dir, 'ws');
+  const out = path.join(dir, 'out');
+  fs.mkdirSync(path.join(ws, 'sub'), { recursive: true });
+  fs.mkdirSync(out);
+  fs.writeFileSync(path.join(out, 'x.fw'), 'host x 10.0.0.1\n');
+  fs.symlinkSync(path.join(out, 'x.fw'), path.join(ws, 'link.fw'));
+  fs.symlinkSync(out, path.join(ws, 'linkdir'));
+
+  it('inside a folder, or in a folder below it, or not yet written: allowed', () => {
+    expect(outsideFolders(path.join(ws, 'a.fw'), [ws])).toBeUndefined();
+    expect(outsideFolders(path.join(ws, 'sub', 'b.fw'), [ws])).toBeUndefined();
+    expect(outsideFolders(path.join(ws, 'sub', '..', 'c.fw'), [ws])).toBeUndefined();
+    expect(outsideFolders(path.join(out, 'x.fw'), [ws, out])).toBeUndefined();
+  });
+
+  it('outside every folder, by `..`, or by a symbolic link: refused, naming the folders', () => {
+    expect(outsideFolders(path.join(ws, '..', 'out', 'x.fw'), [ws])).toBe(`it is outside the workspace folder ${ws}`);
+    expect(outsideFolders(path.join(ws, 'link.fw'), [ws])).toBe(`it is outside the workspace folder ${ws}`);
+    expect(outsideFolders(path.join(ws, 'linkdir', 'x.fw'), [ws])).toBe(`it is outside the workspace folder ${ws}`);
+    expect(outsideFolders('/etc/x.fw', [ws, path.join(dir, 'other')])).toBe(
+      `it is outside the workspace folders (${ws}, ${path.join(dir, 'other')})`,
+    );
+    // A folder whose name starts like the workspace's is another folder.
+    expect(outsideFolders(`${ws}2/x.fw`, [ws])).toBe(`it is outside the workspace folder ${ws}`);
+  });
+});
