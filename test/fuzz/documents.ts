@@ -230,10 +230,19 @@ export function slowestSteps(steps: [string, number][], n = 5): [string, number]
     .map(([k, v]) => [k, Math.round(v)]);
 }
 
-/** Checks one case: its report when it failed or took more than `budgetMs`. */
+/**
+ * The time a document may take: `budgetMs`, and as much again per MB past the first. Everything
+ * here (parse, analyse, each feature, fixAll's rounds) may take time in proportion to the text;
+ * what must not happen is more than that, so a 3 MB document gets 3 budgets.
+ */
+export function budgetFor(text: string, budgetMs: number): number {
+  return budgetMs * Math.max(1, text.length / 1_000_000);
+}
+
+/** Checks one case: its report when it failed or took more than its budget. */
 export async function checkCase(c: DocumentCase, corpus: CorpusFile[], budgetMs: number): Promise<DocumentReport | undefined> {
   const res = await runCase(c, corpus);
-  if (res.failures.length === 0 && res.ms <= budgetMs) return undefined;
+  if (res.failures.length === 0 && res.ms <= budgetFor(c.text, budgetMs)) return undefined;
   return {
     case: { seed: c.seed, index: c.index, base: c.base, mutations: c.mutations, length: c.text.length },
     kind: res.failures.length ? 'failure' : 'slow',

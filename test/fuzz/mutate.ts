@@ -211,8 +211,9 @@ export const MUTATORS: Record<string, Mutator> = {
     return splice(t, at, n ? n[0].length : 0, r.pick(HUGE_NUMBERS));
   },
   deepNesting: (r, t) => {
-    const depth = r.pick([50, 500, 5000, 50000]);
     const open = r.pick(['{', '[', '[a, ', 'firewall f stateless protects 10.0.0.0/8 {\n', '(', '{ [']);
+    // About 1 MB of brackets at most.
+    const depth = Math.min(r.pick([50, 500, 5000, 50000, 500000]), Math.floor(1_000_000 / open.length));
     const close = r.chance(0.5) ? r.pick(['}', ']', ')', '] }']).repeat(depth) : '';
     return splice(t, offset(r, t), 0, open.repeat(depth) + close);
   },

@@ -95,6 +95,17 @@ function randomEdit(r: Random, text: string, corpus: CorpusFile[]): Edit {
   }
 }
 
+/** An offset moved off the middle of a `\r\n` (no LSP position names it). */
+function boundary(text: string, o: number, up: boolean): number {
+  return text.charCodeAt(o - 1) === 13 && text.charCodeAt(o) === 10 ? (up ? o + 1 : o - 1) : o;
+}
+
+/** The edit with its offsets where LSP positions can name them. */
+function reachable(text: string, e: Edit): Edit {
+  if ('full' in e) return e;
+  return { start: boundary(text, e.start, false), end: boundary(text, Math.max(e.start, e.end), true), text: e.text };
+}
+
 export function applyEdit(text: string, e: Edit): string {
   return 'full' in e ? e.full : text.slice(0, e.start) + e.text + text.slice(e.end);
 }
@@ -113,7 +124,7 @@ export function makeSequence(seed: number, index: number, corpus: CorpusFile[]):
       const changes: Edit[] = [];
       const k = r.chance(0.15) ? r.int(2, 5) : 1;
       for (let j = 0; j < k; j++) {
-        const e = randomEdit(r, text, corpus);
+        const e = reachable(text, randomEdit(r, text, corpus));
         changes.push(e);
         text = applyEdit(text, e);
       }

@@ -125,7 +125,19 @@ interface Refusals {
 }
 
 export function refusalsOf(model: Model, extra: Diagnostic[] = []): Refusals {
-  const flows = model.ast.statements.filter((s): s is FlowDecl => s?.kind === 'flow');
+  // By start, for a binary search: a file of 50,000 errors and 50,000 flows is not quadratic.
+  const flows = model.ast.statements.filter((s): s is FlowDecl => s?.kind === 'flow').sort((a, b) => a.span.start - b.span.start);
+  const flowAt = (offset: number): FlowDecl | undefined => {
+    let lo = 0;
+    let hi = flows.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (flows[mid]!.span.start <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const f = flows[lo];
+    return f && f.span.start <= offset && offset < f.span.end ? f : undefined;
+  };
   const everything: Diagnostic[] = [];
   const byFlow = new Map<FlowDecl, Diagnostic[]>();
   const seen = new Set<string>();
@@ -134,7 +146,7 @@ export function refusalsOf(model: Model, extra: Diagnostic[] = []): Refusals {
     const key = `${d.file ?? ''}\u0000${d.code}\u0000${d.span.start}\u0000${d.span.end}\u0000${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const inFlow = d.file ? undefined : flows.find((s) => d.span.start >= s.span.start && d.span.start < s.span.end);
+    const inFlow = d.file ? undefined : flowAt(d.span.start);
     if (inFlow) {
       const list = byFlow.get(inFlow) ?? [];
       list.push(d);

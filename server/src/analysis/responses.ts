@@ -4,7 +4,7 @@
 
 import type { Diagnostic } from '../core/diagnostic';
 import { LineIndex } from '../core/text';
-import type { Firewall } from '../model/types';
+import type { Firewall, Model } from '../model/types';
 import type { AnalysisContext } from './context';
 import { checkBroadResponses } from './broadResponse';
 import { checkMissingResponses } from './missingResponse';
@@ -16,6 +16,14 @@ import { checkStatefulResponses } from './statefulResponse';
 
 const CODES = [checkMissingResponses, checkPartialResponses, checkBroadResponses, checkOrphanResponses, checkStatefulResponses];
 
+/** The line ending fixes write, per text: read once, not once per firewall (a file may hold 50,000). */
+const EOLS = new WeakMap<Model, string>();
+function eolOf(model: Model): string {
+  let eol = EOLS.get(model);
+  if (eol === undefined) EOLS.set(model, (eol = model.text.includes('\r\n') ? '\r\n' : '\n'));
+  return eol;
+}
+
 export function checkResponses(actx: AnalysisContext, fw: Firewall): Diagnostic[] {
   if (!fw.valid) return [];
   const model = actx.model;
@@ -23,7 +31,7 @@ export function checkResponses(actx: AnalysisContext, fw: Firewall): Diagnostic[
     model,
     text: model.text,
     lines: actx.lines ?? new LineIndex(model.text),
-    eol: model.text.includes('\r\n') ? '\r\n' : '\n',
+    eol: eolOf(model),
     numbers: new Map(),
   };
   const ix = responseIndex(fw);

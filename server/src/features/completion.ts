@@ -137,10 +137,15 @@ function nameItems(ctx: DocContext, want: Want, sortText: string): CompletionIte
   return items;
 }
 
+/** No completion after this many characters of a line. */
+const MAX_LINE = 10_000;
+
 export function completion(ctx: DocContext, position: Position): CompletionItem[] {
   const offset = ctx.lines.offset(position);
   // The tokens of the line before the cursor (no token spans lines): the word being typed.
   const lineStart = ctx.lines.offset({ line: position.line, character: 0 });
+  // A line that long is data, not something being typed (and reading it costs time).
+  if (offset - lineStart > MAX_LINE) return [];
   const line = tokenize(ctx.text.slice(lineStart, offset));
   const lastTok = line[line.length - 1];
   // Nothing inside a comment or an unterminated string.

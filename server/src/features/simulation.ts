@@ -104,11 +104,13 @@ export function codeLenses(ctx: DocContext, state: LensState, options: { picture
   const { model, flowResults } = ctx.analysis;
   const lines = modelLines(model);
   const refusals = refusalsOf(model, ctx.analysis.diagnostics);
+  // By node, not a search per flow: a file may hold 300,000 flows.
+  const results = new Map(flowResults.map((x) => [x.flow.node, x]));
   for (const s of model.ast.statements) {
     if (s?.kind !== 'flow') continue;
     const line = ctx.lines.position(s.span.start).line;
     const range = toRange(ctx.lines, { start: s.span.start, end: s.span.start });
-    const r = flowResults.find((x) => x.flow.node === s);
+    const r = results.get(s);
     const errors = refusalOf(refusals, s);
     if (!r || errors.length > 0) {
       // No verdict from a half-read file: the lens says which error, on which line.

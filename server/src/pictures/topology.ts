@@ -459,14 +459,48 @@ function drawFirewall(it: Item, x: number, y: number, w: number, h: number): str
   );
 }
 
+/** At most this many boxes are laid out, nested at most this deep (else a line says why not). */
+const MAX_BOXES = 1500;
+const MAX_NESTING = 40;
+
 /** The topology of the model's file as an SVG document. */
 export async function topologySvg(model: Model, options: TopologyOptions = {}): Promise<string> {
   const rootId = rootIdOf(options, 'topology');
   const scene = new Scene(model, options.refused ?? defaultRefused(model));
-  // Loaded on first use: ELK is most of the bundle's code, and only pictures need it (the CLI
-  // build keeps it out of dist/cli.js, so that `fwlang check` does not compile it at start).
-  const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
-  const laid = await new ELK().layout(elkGraph(scene));
+  const file = model.root.replace(/^.*[\\/]/, '');
+  const note = (words: string) => {
+    const w = textWidth(words) + 32;
+    return (
+      svgOpen(rootId, w, 48, `Topology of ${file}`, scene.describe(), 'fwlang-topology') +
+      `\n<style>\n${topologyStyle(rootId)}\n</style>\n<rect class="fw-backdrop" width="${w}" height="48"/>\n` +
+      `${text(16, 28, words, 'fw-muted')}\n</svg>\n`
+    );
+  };
+  // Nothing declared: a picture that says so, rather than one of no size.
+  if (scene.items.size === 0) return note('nothing to draw: no host, network, NAT gateway or firewall');
+  // ELK recurses into nested boxes and its cost grows fast with them: a file of thousands of
+  // boxes, or of firewalls nested hundreds deep, is no picture anyone can read anyway.
+  const nesting = (it: Item) => {
+    let d = 0;
+    for (let p = it.parent; p && d <= MAX_NESTING; p = scene.items.get(p)?.parent) d++;
+    return d;
+  };
+  let deepest = 0;
+  for (const it of scene.items.values()) deepest = Math.max(deepest, nesting(it));
+  if (scene.items.size > MAX_BOXES || deepest > MAX_NESTING) {
+    return note(
+      `too much to draw: ${scene.items.size} boxes${deepest > MAX_NESTING ? `, firewalls nested more than ${MAX_NESTING} deep` : ''}`,
+    );
+  }
+  let laid: ElkNode;
+  try {
+    // Loaded on first use: ELK is most of the bundle's code, and only pictures need it (the CLI
+    // build keeps it out of dist/cli.js, so that `fwlang check` does not compile it at start).
+    const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
+    laid = await new ELK().layout(elkGraph(scene));
+  } catch (e) {
+    return note(`no picture: the layout failed (${(e as Error)?.message ?? String(e)})`);
+  }
 
   // Absolute positions: ELK gives children relative to their parent, edges relative to their container.
   const at = new Map<string, { x: number; y: number; w: number; h: number }>();
@@ -490,17 +524,6 @@ export async function topologySvg(model: Model, options: TopologyOptions = {}): 
     return (e.sections ?? []).map((s) => [s.startPoint, ...(s.bendPoints ?? []), s.endPoint].map((p) => ({ x: p.x + o.x, y: p.y + o.y })));
   };
 
-  const file = model.root.replace(/^.*[\\/]/, '');
-  if (scene.items.size === 0) {
-    // Nothing declared: a picture that says so, rather than one of no size.
-    const words = 'nothing to draw: no host, network, NAT gateway or firewall';
-    const w = textWidth(words) + 32;
-    return (
-      svgOpen(rootId, w, 48, `Topology of ${file}`, scene.describe(), 'fwlang-topology') +
-      `\n<style>\n${topologyStyle(rootId)}\n</style>\n<rect class="fw-backdrop" width="${w}" height="48"/>\n` +
-      `${text(16, 28, words, 'fw-muted')}\n</svg>\n`
-    );
-  }
   const width = Math.ceil(laid.width ?? 0);
   const height = Math.ceil(laid.height ?? 0);
   const body: string[] = [`<rect class="fw-backdrop" width="${width}" height="${height}"/>`];

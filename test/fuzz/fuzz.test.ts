@@ -1,0 +1,41 @@
+// The bounded slice of `npm run test:fuzz` that runs with the unit tests: a few hundred fuzzed
+// documents through parse, analyse, every feature and fixAll, and a few edit sequences through
+// the real server over stdio. FWLANG_FUZZ_SEED picks another slice; a failing case is saved
+// under test-results/fuzz/ and replays with `node scripts/fuzz.mjs --replay FILE`.
+
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './mutate';
+import { type FuzzOptions, documentsSuite, sequencesSuite } from './suites';
+
+const SEED = Number(process.env.FWLANG_FUZZ_SEED ?? 20250101);
+
+function options(count: number): FuzzOptions {
+  return {
+    seed: SEED,
+    count,
+    // Not a speed check (timings belong to npm run bench): only a case that hangs counts here.
+    // The full run (npm run test:fuzz) reports every document over 1 s.
+    budgetMs: 60_000,
+    saveDir: path.join(ROOT, 'test-results', 'fuzz', `ci-${SEED}`),
+    log: () => undefined,
+    jobs: 1,
+  };
+}
+
+const described = (r: { reports: { kind: string; case: unknown; failures: { step: string; error: string }[]; saved?: string }[] }) =>
+  r.reports.map(
+    (x) => `${x.kind} ${JSON.stringify(x.case)}: ${x.failures.map((f) => `${f.step}: ${f.error.split('\n')[0]}`).join('; ')} (${x.saved})`,
+  );
+
+describe(`fuzz slice (seed ${SEED})`, () => {
+  it('fuzzed documents: no throw, no internal error, no span outside the text, no hang', async () => {
+    const r = await documentsSuite.run(options(Number(process.env.FWLANG_FUZZ_DOCS ?? 150)));
+    expect(described(r)).toEqual([]);
+  }, 120_000);
+
+  it('edit sequences over stdio: every version gets its diagnostics, the server answers and logs no error', async () => {
+    const r = await sequencesSuite.run(options(Number(process.env.FWLANG_FUZZ_SEQUENCES ?? 20)));
+    expect(described(r)).toEqual([]);
+  }, 120_000);
+});
