@@ -7,6 +7,56 @@ import { generate } from '../../bench/generate';
 import { applyEdit, baseTexts, makeSequence } from './edits';
 import { Pipeline, fresh, observable } from './pipeline';
 
+/** The AWS VPC guide's example (as in test/platforms/advice.test.ts): ACLs and the security groups behind them. */
+const AWS = `# The AWS VPC guide's example: web servers in a public subnet, database servers in a private one.
+network internet 0.0.0.0/0
+network home     198.51.100.0/24
+network public   10.0.0.0/24
+network private  10.0.1.0/24
+host    bob      203.0.113.7
+host    web      10.0.0.10
+host    db       10.0.1.5
+service mssql    tcp 1433
+default ephemeral 32768-65535
+
+firewall public-acl aws-nacl protects public {
+  100 inbound  allow tcp from internet to public port http
+  110 inbound  allow tcp from internet to public port https
+  120 inbound  allow tcp from home to public port ssh
+  140 inbound  allow tcp from internet to public port 1024-65535
+  100 outbound allow tcp to internet port http
+  110 outbound allow tcp to internet port https
+  120 outbound allow tcp to private port mssql
+  140 outbound allow tcp to internet port 32768-65535
+}
+
+firewall private-acl aws-nacl protects private {
+  100 inbound  allow tcp from public to private port mssql
+  120 outbound allow tcp to public port 32768-65535
+}
+
+# Every instance of the public subnet is a web server, of the private one a database server.
+firewall public-sg aws-sg protects public {
+  inbound  allow tcp from internet port 0-65535 to public port http
+  inbound  allow tcp from internet to public port https
+  inbound  allow tcp from home to public port ssh
+  outbound allow tcp to internet port http
+  outbound allow tcp to internet port https
+  outbound allow tcp to private port mssql
+}
+
+firewall private-sg aws-sg protects private {
+  inbound  allow tcp from public to private port mssql
+}
+
+flow bob -> web https expect allow
+flow home -> web ssh expect allow
+flow web -> db mssql expect allow
+flow web -> bob https expect allow
+flow bob -> web tcp 8080 expect deny
+flow bob -> db mssql expect deny
+`;
+
 const RUNS = Number(process.env['FWLANG_INCREMENTAL_RUNS'] ?? 150);
 const SEED = Number(process.env['FWLANG_INCREMENTAL_SEED'] ?? 12);
 
@@ -26,6 +76,35 @@ describe('incremental analysis', () => {
         );
       });
     }
+  });
+
+  it('re-checks an ACL when a security group that closes its broad responses changes', () => {
+    // An aws-nacl's broad-response says whether the security groups of its addresses close
+    // the hole (spec §10): edits of those groups alone must reach the ACL's cached analysis.
+    const edits: [string, string][] = [
+      [
+        'firewall public-sg aws-sg protects public {\n',
+        'firewall public-sg aws-sg protects public {\n  inbound allow tcp to public port 1024-65535\n',
+      ],
+      [
+        '  inbound  allow tcp from public to private port mssql\n}',
+        '  inbound  allow tcp from public to private port mssql\n  inbound allow tcp to private port 32768-65535\n}',
+      ],
+      ['  outbound allow tcp to private port mssql\n}', '}'],
+    ];
+    for (const [from, to] of edits) {
+      const p = new Pipeline();
+      p.analyze(AWS);
+      const text = AWS.replace(from, to);
+      expect(text).not.toBe(AWS);
+      expect(observable(p.analyze(text)), `after ${to}`).toEqual(observable(fresh(text)));
+    }
+    // (The first edit opens the hole the public group closed: the ACL's advice changes.)
+    const broad = (text: string) =>
+      fresh(text)
+        .diagnostics.filter((d) => d.code === 'broad-response')
+        .map((d) => d.message);
+    expect(broad(AWS.replace(edits[0]![0], edits[0]![1]))).not.toEqual(broad(AWS));
   });
 
   it('resolves and analyses only the firewall an edit touches', () => {
