@@ -8,6 +8,22 @@ import { hardenedStdio } from './lsp/stdio';
 // Over stdio, a reader that no malformed input can stop (lsp/stdio.ts); over IPC, the default.
 const stdio = process.argv.includes('--stdio') ? hardenedStdio(process.stdin, process.stdout) : undefined;
 const connection = stdio ? createConnection(ProposedFeatures.all, stdio.reader, stdio.writer) : createConnection(ProposedFeatures.all);
+if (stdio) {
+  // What vscode-languageserver does for --stdio when it owns the streams: end with the client
+  // (exit code 0 after a shutdown request, else 1), and keep console output off stdout, where it
+  // would break the framing.
+  let shutdown = false;
+  connection.onShutdown(() => {
+    shutdown = true;
+  });
+  const end = () => process.exit(shutdown ? 0 : 1);
+  process.stdin.on('end', end);
+  process.stdin.on('close', end);
+  console.log = console.info = (...a: unknown[]) => connection.console.log(a.map(String).join(' '));
+  console.debug = (...a: unknown[]) => connection.console.log(a.map(String).join(' '));
+  console.warn = (...a: unknown[]) => connection.console.warn(a.map(String).join(' '));
+  console.error = (...a: unknown[]) => connection.console.error(a.map(String).join(' '));
+}
 process.on('uncaughtException', (e) => connection.console.error(`fwlang: uncaught: ${e?.stack ?? String(e)}`));
 process.on('unhandledRejection', (e) => connection.console.error(`fwlang: unhandled: ${String(e)}`));
 startServer(connection);

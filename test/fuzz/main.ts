@@ -127,7 +127,7 @@ async function documentsInWorkers(o: FuzzOptions, hangMs: number): Promise<Suite
           failures: [{ step: 'watchdog', error: `not done after ${hangMs} ms` }],
           steps: [],
         };
-        rep.saved = save(o, `document-${o.seed}-${current}`, { suite: 'documents', report: rep, case: c });
+        rep.saved = save(o, `document-${o.seed}-${current}`, { suite: 'documents', report: rep, case: { seed: c.seed, index: c.index } });
         reports.push(rep);
         log(`documents #${current}: hang → ${rep.saved}`);
         // The rest of its chunk goes to a new worker.

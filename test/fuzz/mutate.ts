@@ -185,7 +185,7 @@ export const MUTATORS: Record<string, Mutator> = {
   },
   duplicate: (r, t) => {
     const [a, b] = range(r, t, r.chance(0.2) ? 2000 : 200);
-    const times = r.chance(0.1) ? r.int(2, 200) : 1;
+    const times = r.chance(0.02) ? r.int(2, 200) : 1;
     return splice(t, offset(r, t), 0, t.slice(a, b).repeat(times));
   },
   splice: (r, t, corpus) => {
@@ -196,7 +196,7 @@ export const MUTATORS: Record<string, Mutator> = {
   randomChars: (r, t) => splice(t, offset(r, t), r.int(0, 3), randomChars(r, r.int(1, 40))),
   randomBytes: (r, t) => {
     // What a binary file decoded as UTF-8 looks like.
-    const bytes = new Uint8Array(r.int(1, r.chance(0.1) ? 20000 : 300));
+    const bytes = new Uint8Array(r.int(1, r.chance(0.03) ? 20000 : 300));
     for (let i = 0; i < bytes.length; i++) bytes[i] = r.int(0, 255);
     return splice(t, offset(r, t), 0, new TextDecoder().decode(bytes));
   },
@@ -212,8 +212,15 @@ export const MUTATORS: Record<string, Mutator> = {
   },
   deepNesting: (r, t) => {
     const open = r.pick(['{', '[', '[a, ', 'firewall f stateless protects 10.0.0.0/8 {\n', '(', '{ [']);
-    // About 1 MB of brackets at most.
-    const depth = Math.min(r.pick([50, 500, 5000, 50000, 500000]), Math.floor(1_000_000 / open.length));
+    // Mostly tens or hundreds deep; now and then about 1 MB of brackets.
+    const deep = r.weighted<number>([
+      [8, 50],
+      [6, 500],
+      [3, 5000],
+      [1, 50000],
+      [1, 1_000_000],
+    ]);
+    const depth = Math.min(deep, Math.floor(1_000_000 / open.length));
     const close = r.chance(0.5) ? r.pick(['}', ']', ')', '] }']).repeat(depth) : '';
     return splice(t, offset(r, t), 0, open.repeat(depth) + close);
   },

@@ -7,6 +7,8 @@ import { refusalOf, refusalsOf } from '../../server/src/analysis/flowPath';
 import { completion } from '../../server/src/features/completion';
 import { MAX_DIAGNOSTICS_PER_CODE, toLspDiagnostics } from '../../server/src/features/diagnostics';
 import { topologySvg } from '../../server/src/pictures/topology';
+import { pictureAt, withPortsPicture } from '../../server/src/features/pictures';
+import { hover } from '../../server/src/features/hover';
 import { buildModel } from '../../server/src/model/resolve';
 import type { FlowDecl } from '../../server/src/syntax/ast';
 import { nextTokens } from '../../server/src/syntax/assist';
@@ -109,4 +111,22 @@ describe('fuzzer findings', () => {
     expect(lenses).toHaveLength(200_000);
     expect(lenses[199_999]!.range.start.line).toBe(200_000);
   }, 60_000);
+
+  // document 179 of seed 12012: 1,000 copies of a response rule. The ports picture asked, for
+  // each response rule, which requests it serves, looking each rule up in the list of response
+  // rules: cubic, 2 s per hover of a response rule, and the hover draws the picture. The picture
+  // of 2,000 such rules took minutes; the hovers now share one picture per analysis.
+  it('the ports picture of a firewall of 2,000 response rules, and the hovers that show it', () => {
+    const rules = '  110 outbound allow tcp from shop port 80 to any port 32768-60999\n'.repeat(2000);
+    const text = `host shop 10.0.2.20\nfirewall edge stateless protects 10.0.2.0/24 {\n  100 inbound allow tcp from any to shop port 80\n${rules}}\n`;
+    const ctx = docContext(text);
+    const p = pictureAt(ctx, 3);
+    expect(p.kind).toBe('ports');
+    const at = text.indexOf('110 outbound');
+    const a = withPortsPicture(ctx, at, hover(ctx, at));
+    const b = withPortsPicture(ctx, at + 70, hover(ctx, at + 70));
+    const image = (h: typeof a) => JSON.stringify(h?.contents).match(/data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+/)?.[0];
+    expect(image(a)).toBeDefined();
+    expect(image(b)).toBe(image(a));
+  }, 30_000);
 });

@@ -64,7 +64,9 @@ export async function runDocumentRange(
     const c = makeCase(o.seed, i, theCorpus());
     const rep = await checkCase(c, theCorpus(), o.budgetMs);
     if (rep) {
-      rep.saved = save(o, `document-${o.seed}-${i}`, { suite: 'documents', report: rep, case: c });
+      // A large case is saved as its seed and index (makeCase makes it again), not its megabytes.
+      const kept = c.text.length + Object.values(c.includes).join('').length > 200_000 ? { seed: c.seed, index: c.index } : c;
+      rep.saved = save(o, `document-${o.seed}-${i}`, { suite: 'documents', report: rep, case: kept });
       reports.push(rep);
       o.log(
         `documents #${i}: ${rep.kind} (${rep.ms} ms) ${rep.failures[0] ? `${rep.failures[0].step}: ${rep.failures[0].error.split('\n')[0]}` : JSON.stringify(rep.steps)} → ${rep.saved}`,
@@ -86,7 +88,8 @@ export const documentsSuite: FuzzSuite = {
     return { suite: 'documents', ran: o.count, ms: performance.now() - t0, reports };
   },
   async replay(saved, o) {
-    const c = (saved as { case: DocumentCase }).case;
+    const kept = (saved as { case: DocumentCase | { seed: number; index: number } }).case;
+    const c = 'text' in kept ? kept : makeCase(kept.seed, kept.index, theCorpus());
     const t0 = performance.now();
     const rep = await checkCase(c, theCorpus(), o.budgetMs);
     return { suite: 'documents', ran: 1, ms: performance.now() - t0, reports: rep ? [rep] : [] };

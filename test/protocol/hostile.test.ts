@@ -3,6 +3,7 @@
 // get a proper answer or error; afterwards the server still answers a hover, and it logged no
 // caught exception.
 
+import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -21,7 +22,7 @@ import {
   ExecuteCommandRequest,
   RenameRequest,
 } from 'vscode-languageserver-protocol/node';
-import { TestClient, fileUri } from './client';
+import { SERVER, TestClient, ensureBuilt, fileUri } from './client';
 
 let client: TestClient;
 /** Everything the server wrote to stdout, raw (the answers the client library cannot route). */
@@ -210,4 +211,39 @@ describe('load', () => {
     expect(client.logs.filter((l) => /^fwlang:/.test(l))).toEqual([]);
     expect(client.alive).toBe(true);
   });
+});
+
+describe('the end of the client', () => {
+  // With the hardened reader the server owns no stream of vscode-languageserver's, which used to
+  // end the process when stdin closed: a server left behind by a killed editor ran on.
+  it('stdin closed without shutdown: exit code 1; after a shutdown request: 0', async () => {
+    await ensureBuilt();
+    const run = async (shutdownFirst: boolean) => {
+      const proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+      if (shutdownFirst) {
+        const init = JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { processId: null, rootUri: null, capabilities: {} },
+        });
+        const shut = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'shutdown' });
+        proc.stdin.write(
+          `Content-Length: ${Buffer.byteLength(init)}\r\n\r\n${init}Content-Length: ${Buffer.byteLength(shut)}\r\n\r\n${shut}`,
+        );
+        await new Promise<void>((resolve) => {
+          let out = '';
+          proc.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            if (out.includes('"id":2')) resolve();
+          });
+        });
+      }
+      proc.stdin.end();
+      return Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 10_000))]);
+    };
+    expect(await run(false)).toBe(1);
+    expect(await run(true)).toBe(0);
+  }, 30_000);
 });

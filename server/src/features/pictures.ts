@@ -21,10 +21,19 @@ function isStatelessResponse(fw: Firewall, rule: ResolvedRule): boolean {
   return fw.mode === 'stateless' && rule.action === 'allow' && responseIndex(fw).kindOf(rule) === 'response';
 }
 
+/** Ports pictures drawn for an analysis: every hover on a response rule wants its firewall's. */
+const PORTS_PICTURES = new WeakMap<object, Map<Firewall, string>>();
+
 /** The ports picture of `fw`, with the analysis's reading of which rules are response rules. */
 function portsPicture(ctx: DocContext, fw: Firewall): string {
-  const ix = responseIndex(fw);
-  return portsSvg(ctx.analysis.model, fw, { isResponse: (r) => ix.kindOf(r) === 'response' });
+  let drawn = PORTS_PICTURES.get(ctx.analysis);
+  if (!drawn) PORTS_PICTURES.set(ctx.analysis, (drawn = new Map()));
+  let svg = drawn.get(fw);
+  if (svg === undefined) {
+    const ix = responseIndex(fw);
+    drawn.set(fw, (svg = portsSvg(ctx.analysis.model, fw, { isResponse: (r) => ix.kindOf(r) === 'response' })));
+  }
+  return svg;
 }
 
 /** The picture of what is on `line`: a flow's, else a stateless firewall's ports on a response rule. */
