@@ -116,8 +116,11 @@ export async function runCase(c: DocumentCase, corpus: CorpusFile[]): Promise<Do
   const failures: Failure[] = [];
   const steps: [string, number][] = [];
   const t0 = performance.now();
+  const trace = typeof process !== 'undefined' && !!process.env.FWLANG_FUZZ_TRACE;
   const step = async <T>(name: string, f: () => T | Promise<T>): Promise<T | undefined> => {
     const s = performance.now();
+    // FWLANG_FUZZ_TRACE=1: each step as it starts (to see which one a hanging case is stuck in).
+    if (trace) console.error(`  ${name} (${Math.round(s - t0)} ms)`);
     try {
       return await f();
     } catch (e) {

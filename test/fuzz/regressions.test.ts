@@ -129,4 +129,25 @@ describe('fuzzer findings', () => {
     expect(image(a)).toBeDefined();
     expect(image(b)).toBe(image(a));
   }, 30_000);
+
+  // document 9987 of seed 12012: 13 pasted `firewall … protects 10.0.0.0/8 {` lines, then
+  // `protects 10.` being typed. Content assist read every unclosed header before the cursor, and
+  // its paths doubled with each: 36 s for one completion. The window now starts at the last
+  // statement keyword that begins a line, and gives up past four headers on one line.
+  it('completion after many unclosed firewall headers is immediate, and still right', () => {
+    const lines = `host a 10.0.0.1\n${'firewall f stateless protects 10.0.0.0/8 {\n'.repeat(20)}firewall g stateless protects `;
+    const c = docContext(lines);
+    expect(completion(c, c.lines.position(lines.length)).map((i) => i.label)).toEqual(['a', 'any']);
+    const oneLine = `host a 10.0.0.1\n${'firewall f stateless protects 10.0.0.0/8 { '.repeat(20)}firewall g stateless protects 10.`;
+    const d = docContext(oneLine);
+    expect(completion(d, d.lines.position(oneLine.length))).toEqual([]);
+  }, 30_000);
+
+  // sequence 196 of seed 12012: a paste made 23,000 firewalls, then the topology was asked for;
+  // placing each firewall around what it protects took minutes before the box limit was looked at.
+  it('the topology of 5,000 firewalls says it is too much before placing any', async () => {
+    const text = Array.from({ length: 5000 }, (_, i) => `firewall f${i} stateless protects 10.${i >> 8}.${i & 255}.0/24 {\n}\n`).join('');
+    const svg = await topologySvg(buildModel('/x.fw', text));
+    expect(svg).toContain('too much to draw: 5000 firewalls and 0 hosts, networks and NAT gateways');
+  }, 30_000);
 });

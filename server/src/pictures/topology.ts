@@ -460,22 +460,32 @@ function drawFirewall(it: Item, x: number, y: number, w: number, h: number): str
 }
 
 /** At most this many boxes are laid out, nested at most this deep (else a line says why not). */
-const MAX_BOXES = 1500;
+const MAX_BOXES = 600;
 const MAX_NESTING = 40;
 
 /** The topology of the model's file as an SVG document. */
 export async function topologySvg(model: Model, options: TopologyOptions = {}): Promise<string> {
   const rootId = rootIdOf(options, 'topology');
-  const scene = new Scene(model, options.refused ?? defaultRefused(model));
   const file = model.root.replace(/^.*[\\/]/, '');
-  const note = (words: string) => {
+  const note = (words: string, description = scene.describe()) => {
     const w = textWidth(words) + 32;
     return (
-      svgOpen(rootId, w, 48, `Topology of ${file}`, scene.describe(), 'fwlang-topology') +
+      svgOpen(rootId, w, 48, `Topology of ${file}`, description, 'fwlang-topology') +
       `\n<style>\n${topologyStyle(rootId)}\n</style>\n<rect class="fw-backdrop" width="${w}" height="48"/>\n` +
       `${text(16, 28, words, 'fw-muted')}\n</svg>\n`
     );
   };
+  // Placing thousands of firewalls around what they protect is itself slow (23,000 firewalls:
+  // minutes), before any layout: count what the boxes would be first.
+  const declared =
+    model.firewalls.length +
+    [...model.symbols.values()].filter((x) => x.kind === 'host' || x.kind === 'network' || x.kind === 'nat').length;
+  if (declared > MAX_BOXES) {
+    const others = declared - model.firewalls.length;
+    const words = `too much to draw: ${model.firewalls.length} firewalls and ${others} hosts, networks and NAT gateways`;
+    return note(words, words);
+  }
+  const scene = new Scene(model, options.refused ?? defaultRefused(model));
   // Nothing declared: a picture that says so, rather than one of no size.
   if (scene.items.size === 0) return note('nothing to draw: no host, network, NAT gateway or firewall');
   // ELK recurses into nested boxes and its cost grows fast with them: a file of thousands of
