@@ -21,6 +21,8 @@ interface Args {
   jobs: number;
   budgetMs: number;
   hangMs: number;
+  /** The first document (a run started again where another stopped: same seed, same cases). */
+  from: number;
   only?: string[];
   out: string;
   replay?: string;
@@ -29,7 +31,7 @@ interface Args {
 function usage(msg: string): never {
   console.error(`fuzz: ${msg}`);
   console.error(
-    `usage: node scripts/fuzz.mjs [${SUITES.map((s) => `${s.option} N`).join('] [')}] [--seed S] [--jobs J] [--budget MS] [--hang MS] [--only ${SUITES.map((s) => s.name).join(',')}] [--out DIR] [--replay FILE]`,
+    `usage: node scripts/fuzz.mjs [${SUITES.map((s) => `${s.option} N`).join('] [')}] [--seed S] [--jobs J] [--budget MS] [--hang MS] [--from N] [--only ${SUITES.map((s) => s.name).join(',')}] [--out DIR] [--replay FILE]`,
   );
   process.exit(2);
 }
@@ -41,6 +43,7 @@ function parseArgs(argv: string[]): Args {
     jobs: 1,
     budgetMs: 1000,
     hangMs: 30_000,
+    from: 0,
     out: path.join(ROOT, 'test-results', 'fuzz'),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -58,6 +61,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--jobs') a.jobs = Math.max(1, num());
     else if (k === '--budget') a.budgetMs = num();
     else if (k === '--hang') a.hangMs = num();
+    else if (k === '--from') a.from = num();
     else if (k === '--only') {
       a.only = (v ?? '').split(',').filter(Boolean);
       for (const n of a.only) if (!SUITES.some((s) => s.name === n)) usage(`no suite ${n}`);
@@ -72,11 +76,11 @@ function parseArgs(argv: string[]): Args {
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 /** The documents suite in `jobs` watched worker threads. */
-async function documentsInWorkers(o: FuzzOptions, hangMs: number): Promise<SuiteResult> {
+async function documentsInWorkers(o: FuzzOptions, hangMs: number, from: number): Promise<SuiteResult> {
   const t0 = performance.now();
   const CHUNK = 100;
-  let next = 0;
-  let done = 0;
+  let next = from;
+  let done = from;
   const reports: DocumentReport[] = [];
   /** What a hung worker left of its chunk, taken before new chunks. */
   const leftovers: [number, number][] = [];
@@ -163,7 +167,7 @@ async function documentsInWorkers(o: FuzzOptions, hangMs: number): Promise<Suite
       w.postMessage({ chunk });
     });
   await Promise.all(Array.from({ length: o.jobs }, () => runWorker()));
-  return { suite: 'documents', ran: o.count, ms: performance.now() - t0, reports };
+  return { suite: 'documents', ran: o.count - from, ms: performance.now() - t0, reports };
 }
 
 async function workerMain(): Promise<void> {
@@ -212,7 +216,7 @@ async function main(): Promise<void> {
     `fuzz: seed ${a.seed}; ${suites.map((s) => `${s.name} ${a.counts.get(s.name) ?? s.count}`).join(', ')}; cases that fail go to ${base.saveDir}`,
   );
   const opts = (s: FuzzSuite): FuzzOptions => ({ ...base, count: a.counts.get(s.name) ?? s.count });
-  const docs = suites.includes(documentsSuite) ? documentsInWorkers(opts(documentsSuite), a.hangMs) : undefined;
+  const docs = suites.includes(documentsSuite) ? documentsInWorkers(opts(documentsSuite), a.hangMs, a.from) : undefined;
   const results: SuiteResult[] = [];
   for (const s of suites) if (s !== documentsSuite) results.push(await s.run(opts(s)));
   if (docs) results.unshift(await docs);

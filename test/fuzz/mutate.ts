@@ -186,7 +186,8 @@ export const MUTATORS: Record<string, Mutator> = {
   duplicate: (r, t) => {
     const [a, b] = range(r, t, r.chance(0.2) ? 2000 : 200);
     const times = r.chance(0.02) ? r.int(2, 200) : 1;
-    return splice(t, offset(r, t), 0, t.slice(a, b).repeat(times));
+    const piece = t.slice(a, b);
+    return splice(t, offset(r, t), 0, piece.repeat(Math.min(times, Math.floor(2_000_000 / (piece.length + 1)) || 1)));
   },
   splice: (r, t, corpus) => {
     const other = r.pick(corpus).text;
@@ -247,7 +248,8 @@ export const MUTATORS: Record<string, Mutator> = {
     // Many copies of one statement: thousands of rules, or of duplicate declarations.
     const lines = t.split('\n');
     const i = r.int(0, lines.length - 1);
-    const n = r.pick([10, 100, 1000, 3000]);
+    // At most about 2 MB of copies.
+    const n = Math.min(r.pick([10, 100, 1000, 3000]), Math.floor(2_000_000 / (lines[i]!.length + 1)));
     lines.splice(i, 0, ...Array<string>(n).fill(lines[i]!));
     return lines.join('\n');
   },

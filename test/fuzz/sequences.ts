@@ -82,7 +82,11 @@ function randomEdit(r: Random, text: string, corpus: CorpusFile[]): Edit {
       return { full: mutate(r, corpus).text.slice(0, 300_000) };
     default: {
       // A mutation of the whole text, sent as the smallest range that changed.
-      const m = r.pick(Object.keys(MUTATORS).filter((k) => k !== 'megabyteLine' || r.chance(0.05)));
+      // Texts that grew past 2 MB get no more growing mutations.
+      const growing = ['megabyteLine', 'repeatLine', 'duplicate', 'deepNesting', 'insertFile'];
+      const m = r.pick(
+        Object.keys(MUTATORS).filter((k) => (text.length > 2_000_000 ? !growing.includes(k) : k !== 'megabyteLine' || r.chance(0.05))),
+      );
       let next = MUTATORS[m]!(r, text, corpus);
       if (next.length > 2_000_000) next = next.slice(0, 2_000_000);
       let s = 0;
