@@ -115,15 +115,19 @@ try {
     await page.locator('.quick-input-title', { hasText: 'Import firewall rules' }).waitFor({ state: 'visible', timeout: 20_000 });
     // The dialog lists the folder's files as it reads them; on a busy machine the first filter
     // can run before the listing arrives and show nothing: type the path again until it is there.
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'rules.v4' }).first();
+    // the row of rules.v4 focused (Enter accepts the focused row, which on a busy machine may still be another)
+    const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'rules.v4' }).first();
+    // (Filling the whole path at once: the dialog completes names as they are typed.)
+    const file = path.join(folder, 'rules.v4');
     for (let attempt = 1; ; attempt++) {
-      await input.fill(path.join(folder, 'rules.v'));
-      await input.press('4');
+      await input.fill('');
+      await input.fill(file);
       try {
         await row.waitFor({ state: 'visible', timeout: 7_000 });
-        break;
+        if ((await input.inputValue()) === file) break;
+        throw new Error(`the dialog holds ${await input.inputValue()}, not ${file}`);
       } catch (e) {
-        if (attempt === 3) throw e;
+        if (attempt === 4) throw e;
       }
     }
     await page.keyboard.press('Enter');
