@@ -2,60 +2,15 @@
 // cache, per-firewall analysis cache) equals a fresh analysis of the final text: diagnostics,
 // flows' verdicts and reports, references. FWLANG_INCREMENTAL_RUNS sets the number of
 // sequences (npm run test:fuzz runs 10,000 through its `incremental` suite).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../bench/generate';
 import { applyEdit, baseTexts, makeSequence } from './edits';
 import { Pipeline, fresh, observable } from './pipeline';
 
-/** The AWS VPC guide's example (as in test/platforms/advice.test.ts): ACLs and the security groups behind them. */
-const AWS = `# The AWS VPC guide's example: web servers in a public subnet, database servers in a private one.
-network internet 0.0.0.0/0
-network home     198.51.100.0/24
-network public   10.0.0.0/24
-network private  10.0.1.0/24
-host    bob      203.0.113.7
-host    web      10.0.0.10
-host    db       10.0.1.5
-service mssql    tcp 1433
-default ephemeral 32768-65535
-
-firewall public-acl aws-nacl protects public {
-  100 inbound  allow tcp from internet to public port http
-  110 inbound  allow tcp from internet to public port https
-  120 inbound  allow tcp from home to public port ssh
-  140 inbound  allow tcp from internet to public port 1024-65535
-  100 outbound allow tcp to internet port http
-  110 outbound allow tcp to internet port https
-  120 outbound allow tcp to private port mssql
-  140 outbound allow tcp to internet port 32768-65535
-}
-
-firewall private-acl aws-nacl protects private {
-  100 inbound  allow tcp from public to private port mssql
-  120 outbound allow tcp to public port 32768-65535
-}
-
-# Every instance of the public subnet is a web server, of the private one a database server.
-firewall public-sg aws-sg protects public {
-  inbound  allow tcp from internet port 0-65535 to public port http
-  inbound  allow tcp from internet to public port https
-  inbound  allow tcp from home to public port ssh
-  outbound allow tcp to internet port http
-  outbound allow tcp to internet port https
-  outbound allow tcp to private port mssql
-}
-
-firewall private-sg aws-sg protects private {
-  inbound  allow tcp from public to private port mssql
-}
-
-flow bob -> web https expect allow
-flow home -> web ssh expect allow
-flow web -> db mssql expect allow
-flow web -> bob https expect allow
-flow bob -> web tcp 8080 expect deny
-flow bob -> db mssql expect deny
-`;
+/** The AWS VPC guide's example (test/platforms/advice.test.ts pins its advice): ACLs and the security groups behind them. */
+const AWS = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'aws-vpc-guide.fw'), 'utf8');
 
 const RUNS = Number(process.env['FWLANG_INCREMENTAL_RUNS'] ?? 150);
 const SEED = Number(process.env['FWLANG_INCREMENTAL_SEED'] ?? 12);

@@ -3,6 +3,8 @@
 // express, and the return-traffic rule's broad-response (c) is info when the security groups
 // behind the ACL deny the new connections it admits.
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../server/src/analysis/analyze';
 import { fixAll } from '../../server/src/analysis/fixAll';
@@ -14,54 +16,7 @@ const analyzeText = (text: string) => analyze(buildModel('/aws.fw', text));
 const lineOf = (text: string, d: Diagnostic) => text.slice(0, d.span.start).split('\n').length;
 const lineText = (text: string, d: Diagnostic) => text.split('\n')[lineOf(text, d) - 1]!.trim();
 
-const AWS = `# The AWS VPC guide's example: web servers in a public subnet, database servers in a private one.
-network internet 0.0.0.0/0
-network home     198.51.100.0/24
-network public   10.0.0.0/24
-network private  10.0.1.0/24
-host    bob      203.0.113.7
-host    web      10.0.0.10
-host    db       10.0.1.5
-service mssql    tcp 1433
-default ephemeral 32768-65535
-
-firewall public-acl aws-nacl protects public {
-  100 inbound  allow tcp from internet to public port http
-  110 inbound  allow tcp from internet to public port https
-  120 inbound  allow tcp from home to public port ssh
-  140 inbound  allow tcp from internet to public port 1024-65535
-  100 outbound allow tcp to internet port http
-  110 outbound allow tcp to internet port https
-  120 outbound allow tcp to private port mssql
-  140 outbound allow tcp to internet port 32768-65535
-}
-
-firewall private-acl aws-nacl protects private {
-  100 inbound  allow tcp from public to private port mssql
-  120 outbound allow tcp to public port 32768-65535
-}
-
-# Every instance of the public subnet is a web server, of the private one a database server.
-firewall public-sg aws-sg protects public {
-  inbound  allow tcp from internet port 0-65535 to public port http
-  inbound  allow tcp from internet to public port https
-  inbound  allow tcp from home to public port ssh
-  outbound allow tcp to internet port http
-  outbound allow tcp to internet port https
-  outbound allow tcp to private port mssql
-}
-
-firewall private-sg aws-sg protects private {
-  inbound  allow tcp from public to private port mssql
-}
-
-flow bob -> web https expect allow
-flow home -> web ssh expect allow
-flow web -> db mssql expect allow
-flow web -> bob https expect allow
-flow bob -> web tcp 8080 expect deny
-flow bob -> db mssql expect deny
-`;
+const AWS = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'aws-vpc-guide.fw'), 'utf8');
 
 describe("the AWS guide's example as aws-nacl / aws-sg", () => {
   const a = analyzeText(AWS);
