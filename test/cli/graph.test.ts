@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, ensureBuilt, removeTempFiles, runCli, tempFiles } from './support';
+import { ensureBuilt, expectUsage, removeTempFiles, ROOT, runCli, tempFiles } from './support';
 import { type El, all, hasClass, parseSvg } from '../pictures/support';
 
 afterAll(removeTempFiles);
@@ -28,14 +28,6 @@ function run(...args: string[]) {
   const r = runCli(args, dir);
   expect(r.stderr).not.toMatch(/^\s+at /m);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectUsage(r: ReturnType<typeof run>, pattern: RegExp) {
-  expect(r.code).toBe(2);
-  expect(r.stdout).toBe('');
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stderr).toMatch(/^fwlang: /);
-  expect(r.stderr).toMatch(pattern);
 }
 
 describe('fwlang graph', () => {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, SPEC_EXAMPLE, ensureBuilt, runCli, tempFiles, removeTempFiles } from './support';
+import { ensureBuilt, expectUsage, removeTempFiles, ROOT, runCli, SPEC_EXAMPLE, tempFiles } from './support';
 
 afterAll(removeTempFiles);
 
@@ -31,15 +31,6 @@ function run(...args: string[]) {
 }
 
 /** A usage problem: exit 2, exactly one line on stderr starting with `fwlang:`, nothing on stdout. */
-function expectUsage(r: ReturnType<typeof run>, pattern: RegExp) {
-  expect(r.code).toBe(2);
-  expect(r.stdout).toBe('');
-  expect(r.stderr.endsWith('\n')).toBe(true);
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stderr).toMatch(/^fwlang: /);
-  expect(r.stderr).toMatch(pattern);
-}
-
 describe('fwlang check exit codes', () => {
   it('0 without errors (warnings are fine)', () => {
     expect(run('check', 'ok.fw').code).toBe(0);

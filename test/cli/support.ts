@@ -4,6 +4,7 @@ import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { expect } from 'vitest';
 import { main } from '../../server/src/cli/main';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -58,4 +59,14 @@ export function ensureBuilt(): void {
 /** Runs the built command line (`node bin/fwlang.js ARGS`) as a child process. */
 export function runCli(args: string[], cwd = ROOT): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [path.join(ROOT, 'bin', 'fwlang.js'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+}
+
+/** A usage problem as cli.md has it: exit 2, nothing on stdout, one `fwlang: …` line on stderr. */
+export function expectUsage(r: { code: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.endsWith('\n')).toBe(true);
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(/^fwlang: /);
+  expect(r.stderr).toMatch(pattern);
 }

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, ensureBuilt, removeTempFiles, runCli, tempFiles } from '../cli/support';
+import { ensureBuilt, expectUsage, removeTempFiles, ROOT, runCli, tempFiles } from '../cli/support';
 
 const AWS = path.join(ROOT, 'test', 'fixtures', 'aws');
 const fixture = (f: string) => path.join(AWS, f);
@@ -41,14 +41,6 @@ function run(args: string[], input?: string) {
       : spawnSync(process.execPath, [path.join(ROOT, 'bin', 'fwlang.js'), ...args], { cwd: dir, input, encoding: 'utf8', timeout: 60_000 });
   expect(r.stderr).not.toMatch(/^\s+at /m);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectUsage(r: ReturnType<typeof run>, pattern: RegExp) {
-  expect(r.code).toBe(2);
-  expect(r.stdout).toBe('');
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stderr).toMatch(/^fwlang: /);
-  expect(r.stderr).toMatch(pattern);
 }
 
 describe('fwlang import', () => {
