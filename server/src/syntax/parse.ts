@@ -5,7 +5,7 @@ import type { IRecognitionException, IToken } from 'chevrotain';
 import { diag, type Diagnostic, type Span } from '../core/diagnostic';
 import type { Comment, FileAst, FlowDecl } from './ast';
 import { EOF_MARK, MESSAGE_KEY, describeToken, fwParser, isEofToken, renderExpectedFound, startsLine, type ManualError } from './parser';
-import { lex, tokenEnd, type LexOutput } from './tokens';
+import { lex, tokenEnd, tokenStart, type LexOutput } from './tokens';
 
 /** At most this many syntax diagnostics are reported per text (a binary file would give thousands). */
 export const MAX_SYNTAX_DIAGNOSTICS = 100;
@@ -100,7 +100,7 @@ export function binaryReason(text: string): string | undefined {
 // ------------------------------------------------------------------ diagnostics
 
 function tokenSpan(t: IToken): Span {
-  return { start: t.startOffset, end: tokenEnd(t) };
+  return { start: tokenStart(t), end: tokenEnd(t) };
 }
 
 export function errorText(e: unknown): string {

@@ -79,7 +79,7 @@ import type {
 import type { Fix, RelatedInfo, Span } from '../core/diagnostic';
 import { closestWords } from './spelling';
 import * as T from './tokens';
-import { tokenEnd } from './tokens';
+import { tokenEnd, tokenStart } from './tokens';
 
 // ------------------------------------------------------------------ messages
 
@@ -308,7 +308,7 @@ const PLACEHOLDER_CLAUSE: Endpoint = { keyword: { start: 0, end: 0 }, span: { st
 const MAX_LIST_DEPTH = 16;
 
 function sp(t: IToken): Span {
-  return { start: t.startOffset, end: t.startOffset + t.image.length };
+  return { start: tokenStart(t), end: tokenEnd(t) };
 }
 /**
  * A token actually read from the input: not undefined, not invented by single-token
@@ -739,7 +739,7 @@ class FwParser extends EmbeddedActionsParser {
               const low = this.CONSUME(T.NumberTok);
               this.CONSUME(T.Dash, E_RANGE_DASH);
               const high = this.CONSUME2(T.NumberTok, E_RANGE_HIGH);
-              return { kind: 'range', low: numLit(low), high: numLit(high), span: { start: low.startOffset, end: this.lastEnd() } };
+              return { kind: 'range', low: numLit(low), high: numLit(high), span: { start: tokenStart(low), end: this.lastEnd() } };
             },
           },
         ],
@@ -796,7 +796,7 @@ class FwParser extends EmbeddedActionsParser {
               kind: 'range',
               low: numLit(low),
               high: numLit(high),
-              span: { start: low.startOffset, end: tokenEnd(high) },
+              span: { start: tokenStart(low), end: tokenEnd(high) },
             };
           }
           return { kind: 'number', value: numLit(low), span: sp(low) };
@@ -927,7 +927,7 @@ class FwParser extends EmbeddedActionsParser {
         }
         if (real(open)) {
           node.body = {
-            start: open.startOffset,
+            start: tokenStart(open),
             end: real(close) ? tokenEnd(close) : Math.max(tokenEnd(open), this.lastEnd()),
           };
         }
@@ -1054,7 +1054,7 @@ class FwParser extends EmbeddedActionsParser {
       const first = real(num) ? num : dir;
       const node: RuleNode = {
         kind: 'rule',
-        span: { start: first.startOffset, end: tokenEnd(dir) },
+        span: { start: tokenStart(first), end: tokenEnd(dir) },
         direction: word<Direction>(dir),
       };
       if (real(num)) node.number = numLit(num);
@@ -1095,7 +1095,7 @@ class FwParser extends EmbeddedActionsParser {
   private flowOnly = this.RULE(
     'flowOnly',
     (): FlowDecl => {
-      const start = this.ACTION(() => this.LA(1).startOffset) ?? 0;
+      const start = this.ACTION(() => tokenStart(this.LA(1))) ?? 0;
       const node: FlowDecl = {
         kind: 'flow',
         span: { start, end: start },
@@ -1587,7 +1587,7 @@ class FwParser extends EmbeddedActionsParser {
   private lastEnd(): number {
     const t = this.LA(0);
     const s = t.startOffset;
-    return s === s ? s + t.image.length : 0;
+    return s === s ? tokenEnd(t) : 0;
   }
 
   /** The name recovery leaves when a declaration has none: empty, just after the keyword. */
