@@ -33,6 +33,12 @@ export interface FixAllResult {
 const MAX_ROUNDS = 20;
 /** Fixes tried one by one per round, at most (each try is one analysis). */
 const MAX_TRIALS = 60;
+/**
+ * The characters of fixed versions analysed in all, at most (each try parses, resolves and
+ * analyses the whole text: a file of some hundred rules gets its 20 rounds, a megabyte gets one
+ * try). Past it fixAll stops and lists the safe fixes it did not try as not fixed, saying why.
+ */
+export const MAX_ANALYSED = 600_000;
 
 // Only flows whose verdict is not refused (a half-read file gives none: §8.1 rule 5).
 function unmetFlows(a: Analysis): string[] {
@@ -45,22 +51,52 @@ function verdicts(a: Analysis): Map<string, string> {
   return new Map(reliableFlows(a).map((r) => [r.flow.text, r.verdict]));
 }
 
+type Spans = { start: number; end: number }[] & { overlapping?: boolean };
+
 /** Spans of the firewalls that failing flows cross, and of the failing `expect deny` flows' firewalls. */
-function pathSpans(
-  a: Analysis,
-  only?: (r: Analysis['flowResults'][number]) => boolean,
-  flows = reliableFlows(a),
-): { start: number; end: number }[] {
-  const out: { start: number; end: number }[] = [];
+function pathSpans(a: Analysis, only?: (r: Analysis['flowResults'][number]) => boolean, flows = reliableFlows(a)): Spans {
+  const out: Spans = [];
+  const seen = new Set<unknown>();
   for (const r of flows) {
     if (r.met || (only && !only(r))) continue;
-    for (const fw of r.path) if (isOwn(a.model, fw)) out.push(fw.node.span);
+    for (const fw of r.path) {
+      if (seen.has(fw) || !isOwn(a.model, fw)) continue;
+      seen.add(fw);
+      out.push(fw.node.span);
+    }
+  }
+  return outermost(out);
+}
+
+/**
+ * `spans` by start, less those inside another: one binary search then finds what holds a span.
+ * (Firewalls' spans nest or are apart; should two overlap in part, `within` looks at each.)
+ */
+function outermost(spans: Spans): Spans {
+  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Spans = [];
+  for (const s of sorted) {
+    const last = out[out.length - 1];
+    if (last && s.end <= last.end) continue;
+    if (last && s.start < last.end) out.overlapping = true;
+    out.push(s);
   }
   return out;
 }
 
-const within = (d: Diagnostic, spans: { start: number; end: number }[]) =>
-  spans.some((s) => d.span.start >= s.start && d.span.end <= s.end);
+/** Whether `d` lies inside one of `spans` (from `outermost`). */
+function within(d: Diagnostic, spans: Spans): boolean {
+  if (spans.overlapping) return spans.some((s) => d.span.start >= s.start && d.span.end <= s.end);
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (spans[mid]!.start <= d.span.start) lo = mid;
+    else hi = mid - 1;
+  }
+  const s = spans[lo];
+  return !!s && s.start <= d.span.start && d.span.end <= s.end;
+}
 
 /** The unsafe fixes worth trying: on rules of the firewalls the failing flows cross. */
 function candidates(a: Analysis): { d: Diagnostic; fix: Fix }[] {
@@ -106,26 +142,47 @@ function acceptable(original: Analysis, current: Analysis, trial: Analysis): { o
 
 /**
  * Fixes `text` as far as it safely can. `analyzeText` must parse, resolve and analyse a
- * version of the file (the CLI passes one bound to the file's path and includes).
+ * version of the file (the CLI passes one bound to the file's path and includes); `maxAnalysed`
+ * bounds the characters of versions it analyses (MAX_ANALYSED; smaller in tests).
  */
-export function fixAll(text: string, analyzeText: (text: string) => Analysis): FixAllResult {
+export function fixAll(
+  text: string,
+  analyzeText: (text: string) => Analysis,
+  { maxAnalysed = MAX_ANALYSED }: { maxAnalysed?: number } = {},
+): FixAllResult {
   const original = analyzeText(text);
   let analysis = original;
   const applied: AppliedFix[] = [];
   const skipped: FixAllResult['skipped'] = [];
   const refused = new Set<string>();
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  const keyOf = (d: Diagnostic) => `${d.code}:${text.slice(d.span.start, d.span.end)}`;
+  // What stopped fixAll before it ran out of fixes to try: the bound on work (MAX_ANALYSED)
+  // or on rounds. The first try is always made.
+  let stopped: string | undefined;
+  let analysed = 0;
+  const tryText = (next: string): Analysis | undefined => {
+    if (analysed > 0 && analysed + next.length > maxAnalysed) {
+      const most = maxAnalysed.toLocaleString('en');
+      stopped = `not tried: check --fix analyses at most ${most} characters of fixed versions of a file (run it again to go on)`;
+      return undefined;
+    }
+    analysed += next.length;
+    return analyzeText(next);
+  };
+  let round = 0;
+  for (; round < MAX_ROUNDS && !stopped; round++) {
     // 1. The safe fixes, all at once; when the result is not acceptable, one by one.
     // Errors first: a rule with an error takes part in nothing, so fixing what it says
     // before anything else keeps other fixes from answering for it (a reversed port range).
-    const safe = safeDiagnostics(analysis).filter((d) => !refused.has(`${d.code}:${text.slice(d.span.start, d.span.end)}`));
+    const safe = safeDiagnostics(analysis).filter((d) => !refused.has(keyOf(d)));
     const errorsFirst = safe.some((d) => d.severity === 'error' && d.fixes?.some((f) => f.safe))
       ? safe.filter((d) => d.severity === 'error')
       : safe;
     const { edits, fixed } = safeFixEdits(errorsFirst);
     if (edits.length > 0) {
       const next = applyEdits(text, edits).text;
-      const trial = analyzeText(next);
+      const trial = tryText(next);
+      if (!trial) break;
       if (acceptable(original, analysis, trial).ok) {
         for (const d of fixed) applied.push({ offset: d.span.start, text, code: d.code, title: d.fixes!.find((f) => f.safe)!.title });
         text = next;
@@ -136,7 +193,8 @@ export function fixAll(text: string, analyzeText: (text: string) => Analysis): F
       for (const d of fixed.slice(0, MAX_TRIALS)) {
         const fix = d.fixes!.find((f) => f.safe)!;
         const one = applyEdits(text, fix.edits).text;
-        const t = analyzeText(one);
+        const t = tryText(one);
+        if (!t) break;
         const verdict = acceptable(original, analysis, t);
         if (verdict.ok) {
           applied.push({ offset: d.span.start, text, code: d.code, title: fix.title });
@@ -145,18 +203,19 @@ export function fixAll(text: string, analyzeText: (text: string) => Analysis): F
           took = true;
           break;
         }
-        const key = `${d.code}:${text.slice(d.span.start, d.span.end)}`;
+        const key = keyOf(d);
         refused.add(key);
         skipped.push({ offset: d.span.start, text, code: d.code, title: fix.title, reason: verdict.reason ?? 'not acceptable', key });
       }
-      if (took) continue;
+      if (took || stopped) continue;
     }
     // 2. Where flows say what is meant: a fix that makes a failing flow meet its `expect`.
     if (unmetFlows(analysis).length === 0) break;
     let taken = false;
     for (const { d, fix } of candidates(analysis).slice(0, MAX_TRIALS)) {
       const next = applyEdits(text, fix.edits).text;
-      const trial = analyzeText(next);
+      const trial = tryText(next);
+      if (!trial) break;
       const verdict = acceptable(original, analysis, trial);
       if (!verdict.ok || verdict.helped.length === 0) continue;
       applied.push({ offset: d.span.start, text, code: d.code, title: fix.title, because: verdict.helped });
@@ -167,7 +226,18 @@ export function fixAll(text: string, analyzeText: (text: string) => Analysis): F
     }
     if (!taken) break;
   }
+  if (round === MAX_ROUNDS) stopped ??= `not tried: check --fix stops after ${MAX_ROUNDS} rounds of fixes (run it again to go on)`;
   // Report a skipped fix only when its diagnostic is still there at the end.
-  const left = new Set(analysis.diagnostics.map((d) => `${d.code}:${text.slice(d.span.start, d.span.end)}`));
-  return { text, analysis, applied, skipped: skipped.filter((f) => left.has(f.key)) };
+  const left = new Set(analysis.diagnostics.map(keyOf));
+  const out = skipped.filter((f) => left.has(f.key));
+  if (stopped) {
+    // The safe fixes it did not come to, each saying so (§8.1: never a silent stop).
+    for (const d of safeDiagnostics(analysis)) {
+      const fix = d.fixes?.find((f) => f.safe);
+      const key = keyOf(d);
+      if (!fix || fix.edits.some((e) => e.file) || refused.has(key)) continue;
+      out.push({ offset: d.span.start, text, code: d.code, title: fix.title, reason: stopped, key });
+    }
+  }
+  return { text, analysis, applied, skipped: out };
 }
