@@ -6,26 +6,59 @@ import type { Direction } from '../syntax/ast';
 import type { Diagnostic } from '../core/diagnostic';
 import { PortSet } from '../core/intervals';
 import type { Firewall, Model } from '../model/types';
-import { crossing, decide } from '../engine/firewall';
+import { crossing, decide, judgingRules } from '../engine/firewall';
 import { type Box, PORTED, subtractBoxes, universeBoxes } from '../engine/packet';
 import type { Analysis } from './analyze';
-import { refusalOf, refusalsOf } from './flowPath';
+import { refusalsOf } from './flowPath';
 import { responseIndex } from './responseIndex';
 import { gatewaysOf, oppositeDirection, responsesOf } from './ruleKinds';
 import { firewallsOf } from '../model/ownership';
 
 const DIRECTIONS: Direction[] = ['inbound', 'outbound'];
 
+function boxKey(b: Box): string {
+  return `${b.protos}|${b.src.bounds.join(',')}|${b.sport.bounds.join(',')}|${b.dst.bounds.join(',')}|${b.dport.bounds.join(',')}`;
+}
+
+const judgedKeys = new WeakMap<Firewall, Partial<Record<Direction, string>>>();
+
+/**
+ * Everything `allowedPackets(fw, direction)` is computed from, as a string: which pairs cross
+ * (the insides), the rules that judge them in order (each one's action and packets, as the
+ * engine compiled them) and the default. Equal keys give equal allowed sets, exactly: a fix
+ * leaves most firewalls alone, and their sets need not be computed again to know it.
+ */
+function judgedKey(fw: Firewall, direction: Direction): string {
+  let keys = judgedKeys.get(fw);
+  if (!keys) judgedKeys.set(fw, (keys = {}));
+  let k = keys[direction];
+  if (k === undefined) {
+    const parts: string[] = [fw.platform ?? '', fw.defaultAction, fw.inside.bounds.join(','), ...fw.insides.map((i) => i.bounds.join(','))];
+    for (const cr of judgingRules(fw, direction)) parts.push(`${cr.rule.action}:${cr.boxes.map(boxKey).join(';')}`);
+    k = parts.join('\n');
+    keys[direction] = k;
+  }
+  return k;
+}
+
+const allowedOf = new WeakMap<Firewall, Partial<Record<Direction, Box[]>>>();
+
 /** Every packet crossing `fw` in `direction` that it allows (its rules and default). */
 function allowedPackets(fw: Firewall, direction: Direction): Box[] {
+  let known = allowedOf.get(fw);
+  if (!known) allowedOf.set(fw, (known = {}));
+  const hit = known[direction];
+  if (hit) return hit;
   const crossingAll: Box[] = [];
   for (const b of universeBoxes()) {
     const c = crossing(fw, direction, b);
     if (c) crossingAll.push(c);
   }
-  return decide(fw, direction, crossingAll)
+  const out = decide(fw, direction, crossingAll)
     .filter((d) => d.action === 'allow')
     .map((d) => d.box);
+  known[direction] = out;
+  return out;
 }
 
 /**
@@ -33,6 +66,14 @@ function allowedPackets(fw: Firewall, direction: Direction): Box[] {
  * allowed packets, inverted, the client side limited to the rule's client ports (§7).
  */
 function responsesOfAllowed(fw: Firewall, requestDirection: Direction): Box[] {
+  let known = responsesOfAllowedOf.get(fw);
+  if (!known) responsesOfAllowedOf.set(fw, (known = {}));
+  return (known[requestDirection] ??= computeResponsesOfAllowed(fw, requestDirection));
+}
+
+const responsesOfAllowedOf = new WeakMap<Firewall, Partial<Record<Direction, Box[]>>>();
+
+function computeResponsesOfAllowed(fw: Firewall, requestDirection: Direction): Box[] {
   const ix = responseIndex(fw);
   const out: Box[] = [];
   for (const r of fw.rules) {
@@ -80,6 +121,8 @@ function forbiddenOpenings(before: Model, after: Model): { firewall: string; dir
     const old = byName.get(fw.name);
     if (!old) continue;
     for (const d of DIRECTIONS) {
+      // Judged alike (the same crossings, rules and default): it allows just what it did.
+      if (judgedKey(fw, d) === judgedKey(old, d)) continue;
       const newly = minus(allowedPackets(fw, d), allowedPackets(old, d));
       if (!newly) return undefined;
       if (newly.length === 0) continue;
@@ -91,26 +134,49 @@ function forbiddenOpenings(before: Model, after: Model): { firewall: string; dir
   return out;
 }
 
+const reliable = new WeakMap<Analysis, Analysis['flowResults']>();
+
 /** The flows whose verdict can be trusted: none refused for an error (spec §8.1 rule 5). */
 export function reliableFlows(a: Analysis): Analysis['flowResults'] {
+  let out = reliable.get(a);
+  if (out) return out;
   const refusals = refusalsOf(a.model);
-  return a.flowResults.filter((r) => refusalOf(refusals, r.flow.node).length === 0);
+  // An error outside every flow refuses them all (refusalOf); else each flow's own errors.
+  out = refusals.everything.length > 0 ? [] : a.flowResults.filter((r) => !refusals.byFlow.get(r.flow.node)?.length);
+  reliable.set(a, out);
+  return out;
+}
+
+/** The spans of the aws-nacl firewalls of the file, by start. */
+function naclSpans(a: Analysis): { start: number; end: number }[] {
+  return firewallsOf(a.model)
+    .filter((fw) => fw.platform === 'aws-nacl')
+    .map((fw) => fw.node.span)
+    .sort((x, y) => x.start - y.start);
 }
 
 /**
  * A broad-response (c) on a rule of an aws-nacl: the one diagnostic a response rule the ACL
  * cannot narrow by source port may bring (spec §8.1 rules 1 and 3).
  */
-function platformBroadResponse(a: Analysis, d: Diagnostic): boolean {
+function platformBroadResponse(nacls: { start: number; end: number }[], d: Diagnostic): boolean {
   if (d.code !== 'broad-response' || !d.message.includes('has no source port')) return false;
-  return firewallsOf(a.model).some(
-    (fw) => fw.platform === 'aws-nacl' && fw.node.span.start <= d.span.start && d.span.end <= fw.node.span.end,
-  );
+  return nacls.some((s) => s.start <= d.span.start && d.span.end <= s.end);
 }
 
+const counts = new WeakMap<Analysis, Map<string, number>>();
+
 function countsByCode(a: Analysis): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const d of a.diagnostics) if (!d.file && !platformBroadResponse(a, d)) m.set(d.code, (m.get(d.code) ?? 0) + 1);
+  let m = counts.get(a);
+  if (m) return m;
+  m = new Map<string, number>();
+  let nacls: { start: number; end: number }[] | undefined;
+  for (const d of a.diagnostics) {
+    if (d.file) continue;
+    if (d.code === 'broad-response' && platformBroadResponse((nacls ??= naclSpans(a)), d)) continue;
+    m.set(d.code, (m.get(d.code) ?? 0) + 1);
+  }
+  counts.set(a, m);
   return m;
 }
 
