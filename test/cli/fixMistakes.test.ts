@@ -74,3 +74,23 @@ flow 198.51.100.7 -> web https expect allow
     expect(r.text).toBe(text);
   });
 });
+
+describe('fwlang check --fix within its bounds', () => {
+  it('says which safe fixes the 20 rounds did not come to, and a second run goes on', () => {
+    // One redundant copy removed per round (the others shadowed by it): 23 rounds' worth.
+    const rules = (n: number) =>
+      `firewall acl stateless protects 10.0.1.0/24 {\n${'  outbound deny tcp from 10.0.1.10 to 198.51.100.0/24\n'.repeat(n)}}\n`;
+    const dir = tempFiles({ 'dup.fw': rules(23) });
+    const file = path.join(dir, 'dup.fw');
+    const r = runMain(['check', file, '--fix']);
+    expect(r.out.split('\n').filter((l) => / fixed redundant-rule/.test(l) && !/not fixed/.test(l))).toHaveLength(20);
+    expect(r.out).toContain(
+      `${file}:2: not fixed redundant-rule: Remove this redundant rule: not tried: check --fix stops after 20 rounds of fixes (run it again to go on)`,
+    );
+    expect(r.out).toMatch(/; 20 fixed; 1 not fixed \(see why above\)/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(rules(3));
+    const again = runMain(['check', file, '--fix']);
+    expect(again.out).not.toMatch(/not fixed/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(rules(0));
+  });
+});
