@@ -7,7 +7,7 @@
 // one firewall re-analyses that firewall only (the editor passes one cache per document).
 
 import { type Diagnostic, type Span, diag } from '../core/diagnostic';
-import { LineIndex } from '../core/text';
+import { LineIndex, ownCopy } from '../core/text';
 import { type FlowResult, simulateFlow } from '../engine/simulate';
 import { buildModel } from '../model/resolve';
 import type { FileHost, Firewall, Model, ModelSymbol } from '../model/types';
@@ -107,7 +107,8 @@ const textOfNode = new WeakMap<FirewallDecl, string>();
 function firewallText(model: Model, node: FirewallDecl): string {
   let t = textOfNode.get(node);
   if (t === undefined) {
-    t = model.text.slice(node.span.start, node.span.end);
+    // Its own copy: the node (and this text, the cache's key) outlives the version it was cut from.
+    t = ownCopy(model.text.slice(node.span.start, node.span.end));
     textOfNode.set(node, t);
   }
   return t;
@@ -202,6 +203,24 @@ function shiftDiagnostic(d: Diagnostic, by: number): Diagnostic {
   };
 }
 
+/**
+ * A copy of `d` to keep across versions: its texts are copies too, since a message or an
+ * edit's text made from a piece of the document would keep that version of it alive.
+ */
+function keptDiagnostic(d: Diagnostic): Diagnostic {
+  return {
+    ...d,
+    message: ownCopy(d.message),
+    span: shiftSpan(d.span, 0),
+    related: d.related?.map((r) => ({ ...r, message: ownCopy(r.message), span: shiftSpan(r.span, 0) })),
+    fixes: d.fixes?.map((f) => ({
+      ...f,
+      title: ownCopy(f.title),
+      edits: f.edits.map((e) => ({ ...e, newText: ownCopy(e.newText), span: shiftSpan(e.span, 0) })),
+    })),
+  };
+}
+
 /** True when every span of `d` is in the root file within `outer` (so it moves with it). */
 function containedIn(d: Diagnostic, outer: Span): boolean {
   const inside = (s: Span) => s.start >= outer.start && s.end <= outer.end;
@@ -273,7 +292,7 @@ function firewallDiagnostics(
   // A failure is not kept: the next analysis tries again (and reports it again).
   if (cache && text !== undefined && !failed && found.every((d) => containedIn(d, span))) {
     // Copies: the checks' diagnostics may hold the AST's spans, which move with later edits.
-    const entry: CachedFirewall = { environment, values, base: span.start, diagnostics: found.map((d) => shiftDiagnostic(d, 0)) };
+    const entry: CachedFirewall = { environment, values, base: span.start, diagnostics: found.map(keptDiagnostic) };
     if (linesUsed) entry.at = at();
     cache.set(text, entry);
   }

@@ -1,6 +1,18 @@
 // Offset <-> line/column conversion for one text. Lines and columns are 0-based here;
 // front ends add 1 where their format wants it.
 
+/**
+ * A copy of `s` that shares no memory with the string it was cut from. V8 cuts a string of 13
+ * characters or more as a view into the whole (a sliced string), and joins strings as a pair of
+ * pointers: a piece of a document kept from one version to the next (a chunk the incremental
+ * parse reuses, a token image cut from it, a cached diagnostic's message) would keep that whole
+ * version of the document alive. Joined to a space, `s` is copied into a new string; the cut
+ * after the space is a view into that copy only.
+ */
+export function ownCopy(s: string): string {
+  return (' ' + s).slice(1);
+}
+
 interface Position {
   line: number;
   character: number;

@@ -9,6 +9,7 @@
 
 import type { IToken } from 'chevrotain';
 import { diag, type Diagnostic, type Span } from '../core/diagnostic';
+import { ownCopy } from '../core/text';
 import type { Comment, FileAst, Statement } from './ast';
 import { binaryReason, errorText, finishDiagnostics, parse, pendingOf, type Pending, type PendingGroups } from './parse';
 import { fwParser, MESSAGE_KEY } from './parser';
@@ -159,11 +160,12 @@ export class IncrementalParser {
     const used = new Map<string, Entry[]>();
     const take = (s: string): Entry => {
       const list = this.entries.get(s);
-      // An entry serves one chunk per parse (two equal chunks have their own nodes).
-      const e = list?.pop() ?? newEntry(s);
-      const u = used.get(s);
+      // An entry serves one chunk per parse (two equal chunks have their own nodes). Its text
+      // is its own copy, and the key kept is that copy (not a cut of this version's text).
+      const e = list?.pop() ?? newEntry(ownCopy(s));
+      const u = used.get(e.text);
       if (u) u.push(e);
-      else used.set(s, [e]);
+      else used.set(e.text, [e]);
       return e;
     };
     const chunks: Entry[] = [];
@@ -252,7 +254,7 @@ function lookahead(text: string, starts: number[], chunks: Entry[], braceFrom: n
     }
   }
   const eof = tokens.length < LOOKAHEAD_TOKENS;
-  const laText = text.slice(from, end);
+  const laText = ownCopy(text.slice(from, end));
   let key = eof ? `${laText}\u0000EOF` : laText;
   if (!eof && !tokens.some(isBrace)) {
     // The last chunk read from is k-1, up to token `taken`; the brace is there or later.
