@@ -388,11 +388,32 @@ function renderRow(row: Row): string {
   return code.padEnd(col) + row.comment;
 }
 
+/**
+ * Whether the root file's `syntax` diagnostics outnumber those the resolver itself reports
+ * under that code (one per firewall without `protects`, and an internal error while resolving):
+ * then at least one of them is the parser's. Included files' errors are not among them (they
+ * come as one `include-error`).
+ */
+function syntaxErrorsBeyondResolver(diagnostics: readonly Diagnostic[], ast: FileAst, root: string): boolean {
+  let resolver = 0;
+  for (const s of ast.statements) if (s?.kind === 'firewall' && s.name?.text && !s.protectsKeyword && s.protects.length === 0) resolver++;
+  let syntax = 0;
+  for (const d of diagnostics) {
+    if (d.code !== 'syntax' || (d.file !== undefined && d.file !== root)) continue;
+    if (d.message.startsWith('internal error while resolving')) resolver++;
+    syntax++;
+  }
+  return syntax > resolver;
+}
+
 export function formatting(ctx: DocContext, _options?: FormattingOptions): TextEdit[] {
   const { model } = ctx.analysis;
   // The model's tree is reused unless some `syntax` diagnostic needs a closer look (the
   // resolver reports a few of its own under that code).
   const clean = !model.diagnostics.some((d) => d.code === 'syntax');
+  // More of them than the resolver's own: the parse found an error, and a second parse (seconds
+  // on a megabyte of brackets) would only say so again.
+  if (!clean && syntaxErrorsBeyondResolver(model.diagnostics, model.ast, model.root)) return [];
   const formatted = clean ? formatText(ctx.text, { ast: model.ast, diagnostics: [] }) : formatText(ctx.text);
   if (formatted === undefined || formatted === ctx.text) return [];
   // One edit covering what differs between the common prefix and suffix.

@@ -2,6 +2,7 @@
 // order: for the editor features that look at tokens (completion, semantic tokens,
 // formatting). Wraps the one lexer of tokens.ts; never throws.
 
+import type { TokenType } from 'chevrotain';
 import { lex, tokenEnd } from './tokens';
 
 export type TokenKind =
@@ -51,17 +52,33 @@ function kindOf(tokenTypeName: string): TokenKind {
   return BY_NAME[tokenTypeName] ?? 'unknown';
 }
 
-/** Every token of `text` (comments and unknown runs too), sorted by offset. */
+const KIND_BY_TYPE = new Map<TokenType, TokenKind>();
+
+function kindOfType(t: TokenType): TokenKind {
+  let k = KIND_BY_TYPE.get(t);
+  if (k === undefined) KIND_BY_TYPE.set(t, (k = kindOf(t.name)));
+  return k;
+}
+
+/**
+ * Every token of `text` (comments and unknown runs too), sorted by offset. The lexer hands
+ * back three lists each in text order; they are merged in one pass (sorting 2 million tokens
+ * of a 4 MB line of brackets took seconds).
+ */
 export function tokenize(text: string): Token[] {
   try {
-    const out = lex(text);
-    const all = [...out.tokens, ...out.comments, ...out.unknown].map((t) => ({
-      kind: kindOf(t.tokenType.name),
-      text: t.image,
-      start: t.startOffset,
-      end: tokenEnd(t),
-    }));
-    all.sort((a, b) => a.start - b.start);
+    const { tokens, comments, unknown } = lex(text);
+    const all: Token[] = new Array<Token>(tokens.length + comments.length + unknown.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    for (let n = 0; n < all.length; n++) {
+      const a = i < tokens.length ? tokens[i]!.startOffset : Infinity;
+      const b = j < comments.length ? comments[j]!.startOffset : Infinity;
+      const c = k < unknown.length ? unknown[k]!.startOffset : Infinity;
+      const t = a <= b && a <= c ? tokens[i++]! : b <= c ? comments[j++]! : unknown[k++]!;
+      all[n] = { kind: kindOfType(t.tokenType), text: t.image, start: t.startOffset, end: tokenEnd(t) };
+    }
     return all;
   } catch {
     return [];

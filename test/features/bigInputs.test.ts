@@ -1,0 +1,72 @@
+// Editor features on what the fuzzer feeds them (issue 12): megabyte lines, deep brackets.
+// Each test counts work (parses, tokens) instead of timing it.
+
+import { describe, expect, it, vi } from 'vitest';
+import { formatting } from '../../server/src/features/formatting';
+import * as parseModule from '../../server/src/syntax/parse';
+import { lex } from '../../server/src/syntax/tokens';
+import { tokenize } from '../../server/src/syntax/tokenize';
+import { docContext } from '../support/docContext';
+
+vi.mock('../../server/src/syntax/parse', async (importOriginal) => {
+  const real = await importOriginal<typeof parseModule>();
+  return { ...real, parse: vi.fn(real.parse) };
+});
+const parseCalls = () => vi.mocked(parseModule.parse).mock.calls.length;
+
+describe('formatting', () => {
+  // sequences 1805 and 9395 of seed 12012: formatting a 1 MB document with syntax errors parsed
+  // it a second time (2.4 s) only to find the errors the model already had, and returned nothing.
+  it('does not parse again a document whose parse already failed', () => {
+    const ctx = docContext(`host a 10.0.0.1\n${'{['.repeat(500)}\nhost b 10.0.0.2\n`);
+    const before = parseCalls();
+    expect(formatting(ctx)).toEqual([]);
+    expect(parseCalls()).toBe(before);
+  });
+
+  it('still formats a firewall without `protects` (a syntax diagnostic of the resolver, not the parser)', () => {
+    const ctx = docContext('host   a 10.0.0.1\nfirewall f stateless {\n  inbound allow tcp to a port 22\n}\n');
+    expect(ctx.analysis.diagnostics.some((d) => d.code === 'syntax')).toBe(true);
+    const edits = formatting(ctx);
+    expect(edits).toHaveLength(1);
+    const { range, newText } = edits[0]!;
+    const formatted = ctx.text.slice(0, ctx.lines.offset(range.start)) + newText + ctx.text.slice(ctx.lines.offset(range.end));
+    expect(formatted.startsWith('host a 10.0.0.1\n')).toBe(true);
+  });
+
+  it('leaves a document with a syntax error and a firewall without `protects` alone', () => {
+    const ctx = docContext('host   a 10.0.0.1 $\nfirewall f stateless {\n  inbound allow tcp to a port 22\n}\n');
+    expect(formatting(ctx)).toEqual([]);
+  });
+});
+
+describe('tokenize', () => {
+  it('gives every token, comment and unknown run in text order', () => {
+    const text = '# head\nhost a 10.0.0.1 $$ # tail\n{[ ; ]}\nflow a -> a tcp 22 # end';
+    const toks = tokenize(text);
+    const lexed = lex(text);
+    expect(toks).toHaveLength(lexed.tokens.length + lexed.comments.length + lexed.unknown.length);
+    for (let i = 1; i < toks.length; i++) expect(toks[i]!.start).toBeGreaterThanOrEqual(toks[i - 1]!.end);
+    expect(toks.map((t) => t.kind)).toEqual([
+      'comment',
+      'keyword',
+      'name',
+      'address',
+      'unknown',
+      'comment',
+      'lcurly',
+      'lbracket',
+      'unknown',
+      'rbracket',
+      'rcurly',
+      'keyword',
+      'name',
+      'arrow',
+      'name',
+      'keyword',
+      'number',
+      'comment',
+    ]);
+    expect(toks.map((t) => text.slice(t.start, t.end))).toEqual(toks.map((t) => t.text));
+  });
+});
