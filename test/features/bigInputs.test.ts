@@ -3,6 +3,7 @@
 
 import { describe, expect, it, vi } from 'vitest';
 import { formatting } from '../../server/src/features/formatting';
+import { semanticTokens } from '../../server/src/features/semanticTokens';
 import * as parseModule from '../../server/src/syntax/parse';
 import { lex } from '../../server/src/syntax/tokens';
 import { tokenize } from '../../server/src/syntax/tokenize';
@@ -68,5 +69,42 @@ describe('tokenize', () => {
       'comment',
     ]);
     expect(toks.map((t) => text.slice(t.start, t.end))).toEqual(toks.map((t) => t.text));
+  });
+});
+
+describe('semantic tokens', () => {
+  /** Each token as [line, character, length, type]. */
+  function absolute(data: number[]): number[][] {
+    const out: number[][] = [];
+    let line = 0;
+    let char = 0;
+    for (let i = 0; i < data.length; i += 5) {
+      line += data[i]!;
+      char = data[i]! === 0 ? char + data[i + 1]! : data[i + 1]!;
+      out.push([line, char, data[i + 2]!, data[i + 3]!]);
+    }
+    return out;
+  }
+
+  it('walks lines ended by \\n, \\r\\n and \\r, across lines of brackets that get no colour', () => {
+    const text = `host a 10.0.0.1\r\n${'{['.repeat(1000)}\r# c\n\nflow a -> a tcp 22`;
+    const ctx = docContext(text);
+    const toks = absolute(semanticTokens(ctx).data);
+    for (const [line, char, length] of toks) {
+      const start = ctx.lines.offset({ line: line!, character: char! });
+      expect(ctx.lines.position(start + length!).line).toBe(line);
+    }
+    expect(toks.map(([line, char, length]) => [line, char, length])).toEqual([
+      [0, 0, 4],
+      [0, 5, 1],
+      [0, 7, 8],
+      [2, 0, 3],
+      [4, 0, 4],
+      [4, 5, 1],
+      [4, 7, 2],
+      [4, 10, 1],
+      [4, 12, 3],
+      [4, 16, 2],
+    ]);
   });
 });

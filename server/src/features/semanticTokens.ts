@@ -5,7 +5,7 @@ import type { SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver
 import { referencesOf } from '../model/ownership';
 import type { ModelSymbol } from '../model/types';
 import type { Statement } from '../syntax/ast';
-import { type TokenKind, tokenize } from '../syntax/tokenize';
+import { type TokenKind, eachToken } from '../syntax/tokenize';
 import type { DocContext } from './docContext';
 
 const TOKEN_TYPES = ['keyword', 'variable', 'type', 'function', 'enumMember', 'number', 'string', 'comment', 'operator'] as const;
@@ -62,31 +62,50 @@ export function semanticTokens(ctx: DocContext): SemanticTokens {
   }
 
   const data: number[] = [];
+  const { lines } = ctx;
   let prevLine = 0;
   let prevChar = 0;
-  for (const t of tokenize(ctx.text)) {
-    let type: TokenType | undefined;
-    let modifiers = 0;
-    if (t.kind === 'name') {
-      const ref = refs.get(t.start);
-      const decl = declared.get(t.start);
-      const kind = ref?.symbol?.kind ?? decl;
-      type = kind ? typeOfSymbol(kind) : undefined;
-      if (ref?.declaration || decl) modifiers |= DECLARATION;
-      if (ref?.symbol && 'builtin' in ref.symbol && ref.symbol.builtin) modifiers |= DEFAULT_LIBRARY;
-    } else {
-      type = LITERALS[t.kind];
+  // Tokens come in text order: the line of each is found by walking on from the last one's
+  // (no search per token; a 4 MB line of brackets is 2 million tokens), and no token objects
+  // are made for the brackets and commas that get no colour.
+  let line = 0;
+  let nextLineStart = line + 1 < lines.lineCount ? lines.lineStart(line + 1) : Infinity;
+  const lineOf = (offset: number): number => {
+    while (offset >= nextLineStart) {
+      line++;
+      nextLineStart = line + 1 < lines.lineCount ? lines.lineStart(line + 1) : Infinity;
     }
-    if (!type) continue;
-    const pos = ctx.lines.position(t.start);
-    const length = t.end - t.start;
-    // Tokens never span lines here (comments and strings end at the line's end).
-    if (length <= 0 || ctx.lines.position(t.end).line !== pos.line) continue;
-    const deltaLine = pos.line - prevLine;
-    const deltaChar = deltaLine === 0 ? pos.character - prevChar : pos.character;
-    data.push(deltaLine, deltaChar, length, TYPE_INDEX.get(type)!, modifiers);
-    prevLine = pos.line;
-    prevChar = pos.character;
+    return line;
+  };
+  try {
+    eachToken(ctx.text, (kind, start, end) => {
+      let type: TokenType | undefined;
+      let modifiers = 0;
+      if (kind === 'name') {
+        const ref = refs.get(start);
+        const decl = declared.get(start);
+        const symbolKind = ref?.symbol?.kind ?? decl;
+        type = symbolKind ? typeOfSymbol(symbolKind) : undefined;
+        if (ref?.declaration || decl) modifiers |= DECLARATION;
+        if (ref?.symbol && 'builtin' in ref.symbol && ref.symbol.builtin) modifiers |= DEFAULT_LIBRARY;
+      } else {
+        type = LITERALS[kind];
+      }
+      if (!type) return;
+      const length = end - start;
+      if (length <= 0) return;
+      const at = lineOf(start);
+      // Tokens never span lines here (comments and strings end at the line's end).
+      if (end >= nextLineStart) return;
+      const character = start - lines.lineStart(at);
+      const deltaLine = at - prevLine;
+      const deltaChar = deltaLine === 0 ? character - prevChar : character;
+      data.push(deltaLine, deltaChar, length, TYPE_INDEX.get(type)!, modifiers);
+      prevLine = at;
+      prevChar = character;
+    });
+  } catch {
+    return { data: [] };
   }
   return { data };
 }
