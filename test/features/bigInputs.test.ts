@@ -2,7 +2,9 @@
 // Each test counts work (parses, tokens) instead of timing it.
 
 import { describe, expect, it, vi } from 'vitest';
+import { definition } from '../../server/src/features/definition';
 import { formatting } from '../../server/src/features/formatting';
+import { MAX_INCLUDE_PATH, documentLinks } from '../../server/src/features/links';
 import { semanticTokens } from '../../server/src/features/semanticTokens';
 import * as parseModule from '../../server/src/syntax/parse';
 import { lex } from '../../server/src/syntax/tokens';
@@ -106,5 +108,23 @@ describe('semantic tokens', () => {
       [4, 12, 3],
       [4, 16, 2],
     ]);
+  });
+});
+
+describe('include paths', () => {
+  // document 26620 of seed 12012: `include "` and a megabyte of unterminated string; each
+  // go-to-definition in it and each document-links request made a URI of it.
+  it('a path longer than PATH_MAX gets no link and no definition; one of that length does', () => {
+    for (const [length, linked] of [
+      [MAX_INCLUDE_PATH, true],
+      [MAX_INCLUDE_PATH + 1, false],
+      [200_000, false],
+    ] as const) {
+      const path = 'x'.repeat(length - 3) + '.fw';
+      const ctx = docContext(`include "${path}"\nhost a 10.0.0.1\n`);
+      expect(documentLinks(ctx)).toHaveLength(linked ? 1 : 0);
+      const def = definition(ctx, { line: 0, character: 20 });
+      expect(def === null ? undefined : def[0]!.uri.endsWith(path)).toBe(linked ? true : undefined);
+    }
   });
 });

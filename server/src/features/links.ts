@@ -6,9 +6,16 @@ import type { DocumentLink } from 'vscode-languageserver';
 import { URI, Utils } from 'vscode-uri';
 import { type DocContext, toRange } from './docContext';
 
+/**
+ * The longest include path that gets a link: Linux's PATH_MAX. No file has a longer path, and
+ * a megabyte of unterminated string after `include "` made each go-to-definition and each
+ * document-links request encode it as a URI (0.2 s a time, fuzz document 26620 of seed 12012).
+ */
+export const MAX_INCLUDE_PATH = 4096;
+
 /** The URI an include path names, relative to the document; undefined when it cannot be formed. */
 export function includeTarget(ctx: DocContext, relative: string): string | undefined {
-  if (!relative.trim()) return undefined;
+  if (!relative.trim() || relative.length > MAX_INCLUDE_PATH) return undefined;
   try {
     const doc = URI.parse(ctx.uri);
     if (doc.scheme === 'file') return URI.file(nodePath.resolve(nodePath.dirname(doc.fsPath), relative)).toString();
