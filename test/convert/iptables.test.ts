@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, ensureBuilt, removeTempFiles, runCli, tempFiles } from '../cli/support';
 import { isIptablesSave } from '../../server/src/convert/iptables';
-import { SRV_FLOWS, errors, fixture, imported, importError, sampleVerdicts, verdicts } from './netfilterImport';
+import { SRV_FLOWS, errors, fixture, imported, importError, importNeeds, sampleVerdicts, verdicts } from './netfilterImport';
 import { HOST as P_HOST, INSIDE, arbSet, expectations, iptablesSave } from './netfilterRandom';
 
 const HOST = '10.99.2.2';
@@ -404,6 +404,10 @@ describe('import --from iptables: what is not the format, or needs a flag', () =
     expect(importError({ a: save({ FORWARD: 'ACCEPT' }, ['-A FORWARD -j DROP']) }, { host: [HOST] })).toBe(
       'the FORWARD chains have rules or a DROP policy: give --inside PREFIX, the addresses behind the router',
     );
+    // What the editor asks for, said apart from the wording.
+    expect(importNeeds({ a: save({ INPUT: 'DROP', OUTPUT: 'ACCEPT' }, []) }, {})).toBe('host');
+    expect(importNeeds({ a: save({ FORWARD: 'ACCEPT' }, ['-A FORWARD -j DROP']) }, { host: [HOST] })).toBe('inside');
+    expect(importNeeds({ a: 'not iptables' }, {}, 'iptables')).toBeUndefined();
     const none = imported({ a: save({ INPUT: 'ACCEPT', FORWARD: 'ACCEPT', OUTPUT: 'ACCEPT' }, []) }, {});
     expect(none.text).toBe('# Imported by `fwlang import --from iptables`: the filter table of iptables-save.\n');
   });

@@ -38,6 +38,17 @@ export function importError(files: Record<string, string>, targets: Targets, fro
   return (r as { error: string }).error;
 }
 
+/** Which address the import's error says is missing (what the editor asks for), expecting an error. */
+export function importNeeds(files: Record<string, string>, targets: Targets, from?: ImportFormat): string | undefined {
+  const r = importConfig(
+    Object.entries(files).map(([name, text]) => ({ name, text })),
+    from,
+    targets,
+  );
+  expect(r).toHaveProperty('error');
+  return (r as { needs?: string }).needs;
+}
+
 /** The error diagnostics of a `.fw` text: an import must have none. */
 export function errors(text: string): string[] {
   return analyze(buildModel('/imported.fw', text))

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isNftablesJson } from '../../server/src/convert/nftables';
-import { SRV_FLOWS, errors, fixture, imported, importError, sampleVerdicts, verdicts } from './netfilterImport';
+import { SRV_FLOWS, errors, fixture, imported, importError, importNeeds, sampleVerdicts, verdicts } from './netfilterImport';
 import { HOST as P_HOST, INSIDE, arbSet, expectations, nftJson } from './netfilterRandom';
 
 const HOST = '10.99.2.2';
@@ -257,6 +257,8 @@ describe('import --from nftables: what is not the format, or needs a flag', () =
     expect(importError({ 'r.json': ruleset({ fwd: { hook: 'forward', rules: [[DROP]] } }) }, {})).toBe(
       'the forward hook chains have rules or a DROP policy: give --inside PREFIX, the addresses behind the router',
     );
+    expect(importNeeds({ 'r.json': ruleset({ input: { hook: 'input', policy: 'drop', rules: [] } }) }, {})).toBe('host');
+    expect(importNeeds({ 'r.json': ruleset({ fwd: { hook: 'forward', rules: [[DROP]] } }) }, {})).toBe('inside');
     expect(imported({ 'r.json': ruleset({ input: { hook: 'input', rules: [] } }) }, {}).text).toBe(
       '# Imported by `fwlang import --from nftables`: table inet t.\n',
     );

@@ -402,7 +402,13 @@ interface FirewallPlan {
   chains: BaseChain[];
 }
 
-export function writeRuleset(rs: Ruleset, targets: Targets): ImportResult | { error: string } {
+/** Why rules could not be imported; `needs`: the address they need given (`--host` / `--inside`). */
+export interface ImportError {
+  error: string;
+  needs?: 'host' | 'inside';
+}
+
+export function writeRuleset(rs: Ruleset, targets: Targets): ImportResult | ImportError {
   const names = new Namer();
   const unexpressed: string[] = [];
   const said = new Set<string>();
@@ -419,9 +425,12 @@ export function writeRuleset(rs: Ruleset, targets: Targets): ImportResult | { er
   const fwdChains = all.filter(({ b }) => b.hook === 'forward');
   const flag = rs.from === 'iptables' ? { host: 'INPUT or OUTPUT', fwd: 'FORWARD' } : { host: 'input or output hook', fwd: 'forward hook' };
   if (!targets.host?.length && hostChains.some(({ b }) => !idle(b)))
-    return { error: `the ${flag.host} chains have rules or a DROP policy: give --host ADDR, the address they protect` };
+    return { error: `the ${flag.host} chains have rules or a DROP policy: give --host ADDR, the address they protect`, needs: 'host' };
   if (!targets.inside?.length && fwdChains.some(({ b }) => !idle(b)))
-    return { error: `the ${flag.fwd} chains have rules or a DROP policy: give --inside PREFIX, the addresses behind the router` };
+    return {
+      error: `the ${flag.fwd} chains have rules or a DROP policy: give --inside PREFIX, the addresses behind the router`,
+      needs: 'inside',
+    };
 
   const decls: string[] = [];
   const parseList = (list: string[], flagName: string, prefix: boolean): AddrSet | { error: string } => {

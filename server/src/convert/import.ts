@@ -2,7 +2,7 @@
 // (cli.md). The format is the one asked for, else recognised from the content.
 
 import { isAwsJson, readAws } from './aws';
-import { type Targets, writeRuleset } from './chains';
+import { type ImportError, type Targets, writeRuleset } from './chains';
 import { isIptablesSave, readIptables } from './iptables';
 import { isNftablesJson, readNftables } from './nftables';
 import { isTerraformJson, readTerraform } from './terraform';
@@ -42,7 +42,7 @@ const kind = (f: ImportFormat) => (f === 'iptables' ? 'iptables-save text' : `${
 const KNOWN = 'AWS CLI JSON, terraform show -json, iptables-save text or nft -j list ruleset JSON';
 
 /** The `.fw` text of the inputs, or the one-line reason they are not of the format. */
-export function importConfig(inputs: ImportInput[], from?: ImportFormat, targets: Targets = {}): ImportResult | { error: string } {
+export function importConfig(inputs: ImportInput[], from?: ImportFormat, targets: Targets = {}): ImportResult | ImportError {
   let format = from;
   const parsed = new Map<ImportInput, unknown>();
   if (!format) {

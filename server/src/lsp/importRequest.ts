@@ -9,13 +9,6 @@ import type { ImportAnswer, ImportParams } from '../protocol';
 
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
-/** Which of `--host` / `--inside` an importer error asks for. */
-function needs(error: string): 'host' | 'inside' | undefined {
-  if (/give --host\b/.test(error)) return 'host';
-  if (/give --inside\b/.test(error)) return 'inside';
-  return undefined;
-}
-
 export function importFiles(p: ImportParams): ImportAnswer {
   if (!isStrings(p?.paths) || p.paths.length === 0) return { error: 'choose one or more files to import' };
   if (p.from !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(p.from))
@@ -35,6 +28,5 @@ export function importFiles(p: ImportParams): ImportAnswer {
   const list = (v: string[] | undefined) => (v ?? []).flatMap((x) => x.split(/[\s,]+/)).filter((x) => x !== '');
   const r = importConfig(inputs, p.from as ImportFormat | undefined, { host: list(p.host), inside: list(p.inside) });
   if (!('error' in r)) return r;
-  const need = needs(r.error);
-  return need ? { error: r.error, needs: need } : { error: r.error };
+  return r.needs ? { error: r.error, needs: r.needs } : { error: r.error };
 }
