@@ -2,7 +2,7 @@
 // the numbers are for people to read (and compare with the targets printed beside them).
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../server/src/analysis/analyze';
 import { simulateFlow } from '../server/src/engine/simulate';
@@ -35,7 +35,9 @@ const row = (label: string, value: string, target = '') =>
 
 const dir = mkdtempSync(join(tmpdir(), 'fwlang-bench-'));
 
-console.log('fwlang benchmark — node', process.version);
+/** The machine's load: figures taken on a busy machine are slower and noisier (issue 12's targets are for a quiet one). */
+const load = () => `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`;
+console.log('fwlang benchmark — node', process.version, `— ${load()}`);
 console.log('\n1. Language core (10,000 rules, 50 firewalls)');
 const big = generate(50, 200);
 const bigPath = join(dir, 'big.fw');
@@ -109,10 +111,11 @@ console.log('\n3. Linux: export to nftables and iptables (10,000 rules, 50 firew
 netfilterBench(dir, big, row, fmt);
 importBench(row, fmt);
 
-console.log('\n4. Language server over stdio (JSON-RPC), 50 one-character edits');
+console.log(`\n4. Language server over stdio (JSON-RPC), 50 one-character edits — ${load()}`);
 await lspBench(dir, row, fmt);
 
 // Activation is measured inside a real VS Code by the extension tests (npm run test:all).
 const consoleLog = join('test-results', 'editor', 'fwlang-extension', 'browser-console.log');
 const activation = existsSync(consoleLog) ? /activation of [^:]+: ([\d.]+) ms/.exec(readFileSync(consoleLog, 'utf8')) : null;
 row('extension activation in code-server (last editor test run)', activation ? `${activation[1]} ms` : 'not measured yet', '< 300 ms');
+console.log(`\n(done — ${load()})`);
