@@ -3,9 +3,11 @@
 
 import { describe, expect, it, vi } from 'vitest';
 import { definition } from '../../server/src/features/definition';
+import { completion } from '../../server/src/features/completion';
 import { formatting } from '../../server/src/features/formatting';
 import { MAX_INCLUDE_PATH, documentLinks } from '../../server/src/features/links';
 import { semanticTokens } from '../../server/src/features/semanticTokens';
+import { nextTokens } from '../../server/src/syntax/assist';
 import * as parseModule from '../../server/src/syntax/parse';
 import { lex } from '../../server/src/syntax/tokens';
 import { tokenize } from '../../server/src/syntax/tokenize';
@@ -126,5 +128,34 @@ describe('include paths', () => {
       const def = definition(ctx, { line: 0, character: 20 });
       expect(def === null ? undefined : def[0]!.uri.endsWith(path)).toBe(linked ? true : undefined);
     }
+  });
+});
+
+describe('completion in deep brackets', () => {
+  // document 86169 of seed 12012: a rule's port list nested 5,000 deep (`[a, [a, …`, 20 KB):
+  // the grammar interpreter's time grows with the square of the depth (6 s). Past 16 open
+  // brackets, which the parser allows for port lists, there is no assist.
+  const rule = (depth: number) =>
+    `host a 10.0.0.1\nfirewall f stateless protects 10.0.0.0/8 {\n  outbound allow tcp to a port ${'[a, '.repeat(depth)}`;
+
+  it('offers what may come in a list 16 deep, nothing 17 deep or deeper', () => {
+    for (const [depth, offered] of [
+      [16, true],
+      [17, false],
+      [5000, false],
+    ] as const) {
+      const text = rule(depth);
+      const ctx = docContext(text);
+      expect(nextTokens(text, ctx.analysis.model.ast, text.length).length > 0).toBe(offered);
+      expect(completion(ctx, ctx.lines.position(text.length)).some((i) => i.label === 'https')).toBe(offered);
+    }
+  });
+
+  it('closed lists count too: a window that went 17 deep gets nothing', () => {
+    const text = `service s tcp ${'['.repeat(17)}80${']'.repeat(17)} `;
+    const ctx = docContext(text);
+    expect(nextTokens(text, ctx.analysis.model.ast, text.length)).toEqual([]);
+    const ok = `service s tcp ${'['.repeat(16)}80${']'.repeat(16)} `;
+    expect(nextTokens(ok, docContext(ok).analysis.model.ast, ok.length).length).toBeGreaterThan(0);
   });
 });
