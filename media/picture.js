@@ -1,7 +1,7 @@
 // The script of fwlang's picture webview (client/src/picturePanel.ts): shows the SVG the extension
 // posts, inlined into the page so that its --vscode-* theme variables apply, or why there is no
 // picture; a click on a hop label, a response rule's bar or a declaration asks the extension to
-// reveal that line of the .fw file. Loaded from the extension's media folder, nothing else.
+// reveal that line of the .fw file (or of the included file its data-file names). Loaded from the extension's media folder, nothing else.
 /* global acquireVsCodeApi, window, Element */
 (function () {
   const vscode = acquireVsCodeApi();
@@ -36,7 +36,9 @@
     const el = e.target instanceof Element ? e.target.closest('[data-line]') : null;
     if (!el || !picture.contains(el)) return;
     const line = Number(el.getAttribute('data-line'));
-    if (Number.isInteger(line) && line > 0) vscode.postMessage({ type: 'reveal', line });
+    // An item of an included file names it (data-file); the extension opens only a file the picture named.
+    const file = el.getAttribute('data-file');
+    if (Number.isInteger(line) && line > 0) vscode.postMessage(file ? { type: 'reveal', line, file } : { type: 'reveal', line });
   });
 
   const saved = vscode.getState();

@@ -19,6 +19,7 @@ import {
   workspace,
 } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { filesNamedIn } from './pictureFiles';
 import { type PictureAnswer, type PictureKind, type PictureParams, PictureRequest } from '../../server/src/protocol';
 
 /** What the page shows: a picture, or why there is none. */
@@ -70,6 +71,8 @@ export class PicturePanel implements Disposable {
   private readonly subscriptions: Disposable[] = [];
   /** The last message posted (posted again when the page says it is ready). */
   last: PictureMessage | undefined;
+  /** The included files the last picture posted names (`data-file`): a click may open these. */
+  private named = new Set<string>();
 
   constructor(
     private readonly context: ExtensionContext,
@@ -165,6 +168,7 @@ export class PicturePanel implements Disposable {
     if ('svg' in answer) m.svg = answer.svg.replace(/<style(?=[\s>])/g, `<style nonce="${this.nonce}"`);
     else m.error = answer.error;
     this.last = m;
+    this.named = filesNamedIn(m.svg ?? '');
     if (this.panel) {
       this.panel.title = this.title();
       void this.panel.webview.postMessage(m);
@@ -216,21 +220,28 @@ export class PicturePanel implements Disposable {
     ].join('\n');
     w.onDidReceiveMessage((m: unknown) => {
       if (typeof m !== 'object' || m === null) return;
-      const msg = m as { type?: unknown; line?: unknown };
+      const msg = m as { type?: unknown; line?: unknown; file?: unknown };
       if (msg.type === 'ready' && this.last) void w.postMessage(this.last);
-      if (msg.type === 'reveal' && typeof msg.line === 'number') void this.reveal(msg.line - 1);
+      if (msg.type !== 'reveal' || typeof msg.line !== 'number') return;
+      if (msg.file === undefined) void this.reveal(msg.line - 1);
+      // Another file only when the picture shown names it: never a path the page made up.
+      else if (typeof msg.file === 'string' && this.named.has(msg.file)) void this.reveal(msg.line - 1, Uri.file(msg.file).toString());
     });
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.last = undefined;
+      this.named.clear();
       if (this.timer) clearTimeout(this.timer);
     });
   }
 
-  /** Shows a 0-based line of the panel's document in its editor (beside the panel, not in it). */
-  private async reveal(line: number): Promise<void> {
-    const uri = Uri.parse(this.uri);
-    const open = window.visibleTextEditors.find((e) => e.document.uri.toString() === this.uri);
+  /**
+   * Shows a 0-based line of the panel's document (or of `target`, an included file the picture
+   * names) in its editor, beside the panel, not in it.
+   */
+  private async reveal(line: number, target = this.uri): Promise<void> {
+    const uri = Uri.parse(target);
+    const open = window.visibleTextEditors.find((e) => e.document.uri.toString() === target);
     const doc = open?.document ?? (await workspace.openTextDocument(uri));
     const at = Math.min(Math.max(0, line), doc.lineCount - 1);
     const editor = await window.showTextDocument(doc, { viewColumn: open?.viewColumn ?? ViewColumn.One, preserveFocus: false });

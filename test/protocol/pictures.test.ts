@@ -162,6 +162,47 @@ describe('fwlang/picture: ports and topology', () => {
   });
 });
 
+describe('fwlang/picture: a file that includes another (test/fixtures/include-picture)', () => {
+  // Its own workspace folder: the editor reads includes only inside the folders.
+  const dir = path.join(ROOT, 'test', 'fixtures', 'include-picture');
+  const main = path.join(dir, 'main.fw');
+  const edge = path.join(dir, 'shared', 'edge.fw');
+  const MAIN = fs.readFileSync(main, 'utf8');
+  const EDGE = fs.readFileSync(edge, 'utf8');
+  let c: TestClient;
+  let uri: string;
+  beforeAll(async () => {
+    c = await TestClient.start(dir, { pictures: true });
+    uri = fileUri(main);
+    await c.open(uri, MAIN);
+    await c.diagnosticsFor(uri);
+  }, 120_000);
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  it("a hop decided by the included firewall's rule: its label names that file and the rule's line in it", async () => {
+    const a = await ask({ uri, what: 'at', line: lineOf(MAIN, 'flow bob -> web https') }, c);
+    const hops = all(svgOf(a).root).filter((e) => hasClass(e, 'hop-label') && e.attrs['data-line']);
+    expect(hops.map((e) => [e.attrs['data-line'], e.attrs['data-file']])).toEqual([
+      [String(lineOf(MAIN, 'outbound allow tcp to web') + 1), undefined],
+      [String(lineOf(EDGE, 'inbound  allow tcp from any to web') + 1), edge],
+      [String(lineOf(EDGE, 'outbound allow tcp from web') + 1), edge],
+    ]);
+  });
+
+  it('the topology: the boxes of the included host and firewall are clickable to their file and line', async () => {
+    const { root } = svgOf(await ask({ uri, what: 'topology' }, c));
+    const decls = all(root).filter((e) => hasClass(e, 'decl'));
+    expect(Object.fromEntries(decls.map((e) => [e.attrs['data-name'], [e.attrs['data-line'], e.attrs['data-file']]]))).toEqual({
+      bob: [String(lineOf(MAIN, 'host bob') + 1), undefined],
+      home: [String(lineOf(MAIN, 'firewall home') + 1), undefined],
+      web: [String(lineOf(EDGE, 'host web') + 1), edge],
+      edge: [String(lineOf(EDGE, 'firewall edge') + 1), edge],
+    });
+  });
+});
+
 describe('"Show picture" lens and the hover image: only for a client that shows pictures', () => {
   it('a "Show picture" lens beside each simulated flow\'s "▶ Simulate", none beside a flow that is not simulated', async () => {
     const text = CATOGRAM + 'flow bob -> nobody https\n';

@@ -1,6 +1,7 @@
 // `fwlang/picture` (the editor's webview beside a .fw file, issue 11): the flow picture of the flow
 // on a line, the ports picture of a stateless firewall on one of its response rules, or the
-// topology of the file, as SVG from the document's newest analysis. A flow that gets no verdict
+// topology of the file, as SVG from the document's newest analysis. What is clickable and
+// written in an included file carries `data-file` (its path) beside `data-line`. A flow that gets no verdict
 // gets no picture either: the answer says why, in the words of its lens.
 
 import { responseIndex } from '../analysis/responseIndex';
@@ -31,7 +32,7 @@ function portsPicture(ctx: DocContext, fw: Firewall): string {
   let svg = drawn.get(fw);
   if (svg === undefined) {
     const ix = responseIndex(fw);
-    drawn.set(fw, (svg = portsSvg(ctx.analysis.model, fw, { isResponse: (r) => ix.kindOf(r) === 'response' })));
+    drawn.set(fw, (svg = portsSvg(ctx.analysis.model, fw, { isResponse: (r) => ix.kindOf(r) === 'response', files: true })));
   }
   return svg;
 }
@@ -48,7 +49,8 @@ export function pictureAt(ctx: DocContext, line: number): PictureAnswer {
     const r = ctx.analysis.flowResults.find((x) => x.flow.node === stmt);
     if (refused || !r) return { kind: 'flow', line: start, error: refused?.error ?? 'this flow has errors; fix them to simulate it' };
     const lines = modelLines(model);
-    const json = flowJson(r, model, lines);
+    // A hop decided by an included firewall's rule names its file: a click opens that file.
+    const json = flowJson(r, model, lines, { hopFiles: true });
     return {
       kind: 'flow',
       line: start,
@@ -73,7 +75,7 @@ export async function topologyPicture(ctx: DocContext): Promise<PictureAnswer> {
   const { model, diagnostics } = ctx.analysis;
   const refusals = refusalsOf(model, diagnostics);
   const refused = (f: Flow) => refusals.everything.length > 0 || (refusals.byFlow.get(f.node)?.length ?? 0) > 0;
-  const svg = await topologySvg(model, { refused });
+  const svg = await topologySvg(model, { refused, files: true });
   const n = refusals.everything.length;
   const caption = n > 0 ? `topology (flows not simulated: the file has errors)` : 'topology';
   return { kind: 'topology', line: null, svg, caption };

@@ -14,6 +14,7 @@ import {
   type PictureOptions as BaseOptions,
   portsText,
   cross,
+  esc,
   hArrow,
   n,
   parsePorts,
@@ -295,7 +296,9 @@ export function flowSvg(flow: FlowJson, options?: PictureOptions): string {
   const belowY = boxY + BOX_H + 8;
   const labelCls = (h: AnyHopJson) => (isNatHop(h) ? 'fw-nat' : h.action === 'allow' ? 'fw-ok' : 'fw-bad');
   const label = (h: AnyHopJson, lines: [string, string], cx: number, top: number) => {
-    const line = !isNatHop(h) && h.line !== null ? ` data-line="${h.line}"` : '';
+    // A rule of an included file: its path too (the JSON names it only when the editor asks).
+    const line =
+      !isNatHop(h) && h.line !== null ? ` data-line="${h.line}"${h.file !== undefined ? ` data-file="${esc(h.file)}"` : ''}` : '';
     const cls = labelCls(h);
     return (
       `<g class="hop-label"${line}>` +

@@ -11,7 +11,7 @@ import { Lines } from '../core/text';
 import { BUILTIN_PROFILES } from '../model/builtins';
 import { textOf } from '../model/ownership';
 import type { Firewall, Model, ResolvedRule } from '../model/types';
-import { LINE_HEIGHT, type PictureOptions as BaseOptions, n, rect, rootIdOf, rowsFor, svgOpen, text, textWidth } from './svg';
+import { LINE_HEIGHT, type PictureOptions as BaseOptions, fileAttr, n, rect, rootIdOf, rowsFor, svgOpen, text, textWidth } from './svg';
 
 export interface PictureOptions extends BaseOptions {
   /**
@@ -208,7 +208,8 @@ export function portsSvg(model: Model, firewall: Firewall, options?: PictureOpti
       g.push(text(ruleX, y + 12 + i * LINE_HEIGHT, s, cls));
       width = Math.max(width, ruleX - M + textWidth(s));
     });
-    body.push(`<g class="hop-label fw-response-rule" data-line="${at}">${g.join('')}</g>`);
+    const file = options?.files ? fileAttr(model.root, r.file) : '';
+    body.push(`<g class="hop-label fw-response-rule" data-line="${at}"${file}>${g.join('')}</g>`);
     y += Math.max(2, verdicts.length) * LINE_HEIGHT + 6;
     const parts = [`The rule on line ${at} opens ports ${opens.toString()} toward clients`];
     if (!low.isEmpty()) parts.push(`including the well-known ports ${low.toString()}`);

@@ -7,12 +7,23 @@ import { PortSet } from '../core/intervals';
 export interface PictureOptions {
   /** id prefix so several SVGs can share a page */
   idPrefix?: string;
+  /**
+   * The editor's webview (features/pictures.ts): a clickable item (a ports picture's rule, a
+   * topology box) written in an included file carries `data-file` with that file's path beside
+   * its `data-line`, and an included declaration's box is clickable too. Off for the CLI.
+   */
+  files?: boolean;
 }
 
 /** The font every picture uses: monospace, so that the width estimate below holds. */
 export const FONT_FAMILY = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace";
 export const FONT_SIZE = 12;
 export const LINE_HEIGHT = 16;
+
+/** ` data-file="PATH"` for an item of `file` that is not the picture's own `root`; nothing for the root's. */
+export function fileAttr(root: string, file: string | undefined): string {
+  return file !== undefined && file !== root ? ` data-file="${esc(file)}"` : '';
+}
 
 /** Text escaped for element content and attribute values. */
 export function esc(s: string): string {

@@ -30,8 +30,13 @@ interface Item {
   /** The second line: addresses, or a firewall's mode and what it protects. */
   detail: string;
   addresses: AddrSet;
-  /** Declaration line in the root file (absent for endpoints written only in a flow, or declared in an include). */
+  /**
+   * Declaration line (absent for endpoints written only in a flow, and for those declared in an
+   * include unless the picture names files: `PictureOptions.files`).
+   */
   line?: number;
+  /** The included file it is declared in (only with `PictureOptions.files`; never the root file). */
+  file?: string;
   firewall?: Firewall;
   /** The firewall box it is drawn in (undefined: the top level). */
   parent?: string;
@@ -93,6 +98,7 @@ class Scene {
   constructor(
     readonly model: Model,
     private readonly refused: (flow: Flow) => boolean,
+    private readonly files = false,
   ) {
     this.lines = new Lines((file) => textOf(model, file));
     for (const fw of model.firewalls) this.addFirewall(fw);
@@ -104,8 +110,10 @@ class Scene {
     this.place();
   }
 
-  private lineOf(file: string, offset: number): number | undefined {
-    return file === this.model.root ? this.lines.line(file, offset) : undefined;
+  /** Where a box's declaration is: its line, and its file when that is an include (and files are named). */
+  private whereOf(file: string, offset: number): { line?: number; file?: string } {
+    if (file === this.model.root) return { line: this.lines.line(file, offset) };
+    return this.files ? { line: this.lines.line(file, offset), file } : {};
   }
 
   private addFirewall(fw: Firewall): void {
@@ -116,7 +124,7 @@ class Scene {
       name: fw.name,
       detail: `${fw.platform ?? fw.mode}${fw.platform ? ` (${fw.mode})` : ''} · protects ${fw.insideLabel}`,
       addresses: fw.inside,
-      line: this.lineOf(fw.file, fw.node.span.start),
+      ...this.whereOf(fw.file, fw.node.span.start),
       firewall: fw,
       also: [],
     });
@@ -131,7 +139,7 @@ class Scene {
       name: sym.name,
       detail: sym.texts.join(', '),
       addresses: sym.addresses,
-      line: this.lineOf(sym.origin.file, sym.origin.span.start),
+      ...this.whereOf(sym.origin.file, sym.origin.span.start),
       also: [],
     });
   }
@@ -144,7 +152,7 @@ class Scene {
       name: sym.name,
       detail: `NAT · ${sym.addressText}`,
       addresses: sym.address,
-      line: this.lineOf(sym.origin.file, sym.origin.span.start),
+      ...this.whereOf(sym.origin.file, sym.origin.span.start),
       also: [],
     });
   }
@@ -413,7 +421,7 @@ function towards(from: Point, to: Point, dist: number): Point {
 /** The attributes that let a front end find a box and jump to its declaration. */
 function attrs(it: Item, cls: string): string {
   const decl = it.line !== undefined ? ' decl' : '';
-  const line = it.line !== undefined ? ` data-line="${it.line}"` : '';
+  const line = it.line !== undefined ? ` data-line="${it.line}"${it.file !== undefined ? ` data-file="${esc(it.file)}"` : ''}` : '';
   return `class="${cls}${decl}" data-name="${esc(it.name)}"${line}`;
 }
 
@@ -485,7 +493,7 @@ export async function topologySvg(model: Model, options: TopologyOptions = {}): 
     const words = `too much to draw: ${model.firewalls.length} firewalls and ${others} hosts, networks and NAT gateways`;
     return note(words, words);
   }
-  const scene = new Scene(model, options.refused ?? defaultRefused(model));
+  const scene = new Scene(model, options.refused ?? defaultRefused(model), options.files);
   // Nothing declared: a picture that says so, rather than one of no size.
   if (scene.items.size === 0) return note('nothing to draw: no host, network, NAT gateway or firewall');
   // ELK recurses into nested boxes and its cost grows fast with them: a file of thousands of

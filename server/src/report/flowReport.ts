@@ -17,8 +17,18 @@ interface HopJson {
   by: 'rule' | 'default' | 'state';
   rule: number | null;
   line: number | null;
+  /**
+   * The file of the deciding rule when it is not the model's root file (an included firewall's),
+   * and only when asked (`FlowJsonOptions.hopFiles`): never in `fwlang simulate --json`.
+   */
+  file?: string;
   /** On a flow through a NAT gateway: the leg the hop is on (spec §6.1). */
   leg?: 1 | 2;
+}
+
+export interface FlowJsonOptions {
+  /** Each hop decided by a rule of an included file names that file (`file`): the editor's pictures. */
+  hopFiles?: boolean;
 }
 
 /**
@@ -69,14 +79,16 @@ export function modelLines(model: Model): Lines {
   return new Lines((file) => textOf(model, file));
 }
 
-function hopJson(h: Hop, lines: Lines): HopJson {
+function hopJson(h: Hop, lines: Lines, files?: string): HopJson {
+  const rule = h.by === 'rule' ? h.rule : undefined;
   return {
     firewall: h.firewall.name,
     direction: h.direction,
     action: h.action,
     by: h.by,
     rule: h.by === 'rule' ? (h.rule?.number ?? null) : null,
-    line: h.by === 'rule' && h.rule ? lines.line(h.rule.file, h.rule.node.span.start) : null,
+    line: rule ? lines.line(rule.file, rule.node.span.start) : null,
+    ...(files !== undefined && rule && rule.file !== files ? { file: rule.file } : {}),
     ...(h.leg ? { leg: h.leg } : {}),
   };
 }
@@ -86,7 +98,14 @@ function hopJson(h: Hop, lines: Lines): HopJson {
  * request's leg-1 hops, the gateway, leg 2; the response's leg-2 hops, the gateway, leg 1.
  * The gateway stands between the legs only when the trace reaches it.
  */
-function natHops(r: FlowResult, hops: Hop[], lines: Lines, phase: 'request' | 'response', port: number | undefined): AnyHopJson[] {
+function natHops(
+  r: FlowResult,
+  hops: Hop[],
+  lines: Lines,
+  phase: 'request' | 'response',
+  port: number | undefined,
+  files: string | undefined,
+): AnyHopJson[] {
   const nat = r.nat!;
   const first = phase === 'request' ? 1 : 2;
   const before = hops.filter((h) => h.leg === first);
@@ -98,11 +117,13 @@ function natHops(r: FlowResult, hops: Hop[], lines: Lines, phase: 'request' | 'r
     ports: nat.gateway.ports.toString(),
     port: r.flow.proto === 'icmp' ? null : (port ?? null),
   };
-  const json = (list: Hop[]) => list.map((h) => hopJson({ ...h, leg: h.leg ?? 1 }, lines));
+  const json = (list: Hop[]) => list.map((h) => hopJson({ ...h, leg: h.leg ?? 1 }, lines, files));
   return reached ? [...json(before), gateway, ...json(after)] : json(before);
 }
 
-export function flowJson(r: FlowResult, model: Model, lines = modelLines(model)): FlowJson {
+export function flowJson(r: FlowResult, model: Model, lines = modelLines(model), options?: FlowJsonOptions): FlowJson {
+  // The root file, against which hops name their rule's file; undefined: they name none.
+  const files = options?.hopFiles ? model.root : undefined;
   const out: FlowJson = {
     flow: r.flow.text,
     line: r.flow.adHoc ? null : lines.line(r.flow.file, r.flow.node.span.start),
@@ -111,15 +132,17 @@ export function flowJson(r: FlowResult, model: Model, lines = modelLines(model))
     met: r.met,
     request: {
       verdict: r.request.verdict,
-      hops: r.nat ? natHops(r, r.request.hops, lines, 'request', r.nat.requestGatewayPort) : r.request.hops.map((h) => hopJson(h, lines)),
+      hops: r.nat
+        ? natHops(r, r.request.hops, lines, 'request', r.nat.requestGatewayPort, files)
+        : r.request.hops.map((h) => hopJson(h, lines, files)),
     },
     response: r.response && {
       verdict: r.response.verdict,
       allowedClientPorts: r.response.allowedClientPorts.toString(),
       blockedClientPorts: r.response.blockedClientPorts.toString(),
       hops: r.nat
-        ? natHops(r, r.response.hops, lines, 'response', r.nat.responseGatewayPort)
-        : r.response.hops.map((h) => hopJson(h, lines)),
+        ? natHops(r, r.response.hops, lines, 'response', r.nat.responseGatewayPort, files)
+        : r.response.hops.map((h) => hopJson(h, lines, files)),
     },
   };
   if (r.flow.clientIsNetwork) {
