@@ -86,6 +86,8 @@ function closingGroups(ctx: ResponseContext, fw: Firewall, admitted: Box[]): Fir
     let closed = deniedBy(g, open);
     if (g.platform === 'aws-sg') {
       for (const h of sgs) {
+        // Nothing left that another group could open: hundreds of copies of a group need not be looked through.
+        if (closed.length === 0) break;
         if (h === g) continue;
         const inH = closed.flatMap((b) => [...crossings(h, 'outbound', b), ...crossings(h, 'inbound', b)]);
         const outsideH = inH.reduce((left, c) => subtractBoxes(left, c), closed);

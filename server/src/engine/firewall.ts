@@ -103,6 +103,11 @@ export function crossings(fw: Firewall, direction: Direction, box: Box): Box[] {
   return out;
 }
 
+/** Whether some of a box crosses `fw` in `direction` (§5.1): `crossings` is not empty. */
+export function crossesSome(fw: Firewall, direction: Direction, box: Box): boolean {
+  return crossingPairs(fw, direction).some((pair) => box.src.intersects(pair.src) && box.dst.intersects(pair.dst));
+}
+
 /**
  * The part of a box that crosses `fw` in `direction` (§5.1) as one box: exact for a firewall
  * with one inside and for an aws-sg; for an ACL of several subnets, the smallest box holding
@@ -117,6 +122,27 @@ export function crossing(fw: Firewall, direction: Direction, box: Box): Box | un
 }
 
 const grouped = new WeakMap<Firewall, Record<Direction, CompiledRule[]>>();
+const asPeer = new WeakMap<Firewall, Record<Direction, CompiledRule[]>>();
+
+/** The rules of the aws-sg `group` as another group of its members judges with them: each kept to its members. */
+function peerRules(group: Firewall, direction: Direction): CompiledRule[] {
+  let c = asPeer.get(group);
+  if (!c) {
+    const make = (d: Direction): CompiledRule[] => {
+      const member = d === 'inbound' ? 'dst' : 'src';
+      return orderedRules(group, d).map((cr) => {
+        const boxes = cr.boxes.flatMap((b) => {
+          const m = b[member].intersect(group.inside);
+          return m.isEmpty() ? [] : [{ ...b, [member]: m }];
+        });
+        return { rule: cr.rule, boxes, group };
+      });
+    };
+    c = { inbound: make('inbound'), outbound: make('outbound') };
+    asPeer.set(group, c);
+  }
+  return c[direction];
+}
 
 /**
  * The rules that judge packets crossing `fw`: its own, and for an aws-sg those of the other
@@ -127,22 +153,73 @@ export function judgingRules(fw: Firewall, direction: Direction): CompiledRule[]
   if (!fw.peers?.length) return orderedRules(fw, direction);
   let c = grouped.get(fw);
   if (!c) {
-    const make = (d: Direction): CompiledRule[] => {
-      const member = d === 'inbound' ? 'dst' : 'src';
-      const out = [...orderedRules(fw, d)];
-      for (const group of fw.peers!) {
-        for (const cr of orderedRules(group, d)) {
-          const boxes = cr.boxes.flatMap((b) => {
-            const m = b[member].intersect(group.inside);
-            return m.isEmpty() ? [] : [{ ...b, [member]: m }];
-          });
-          out.push({ rule: cr.rule, boxes, group });
-        }
-      }
-      return out;
-    };
+    // A group's rules as a peer are made once, not once per group it is a peer of.
+    const make = (d: Direction): CompiledRule[] => [...orderedRules(fw, d), ...fw.peers!.flatMap((group) => peerRules(group, d))];
     c = { inbound: make('inbound'), outbound: make('outbound') };
     grouped.set(fw, c);
+  }
+  return c[direction];
+}
+
+const deciding = new WeakMap<Firewall, Record<Direction, CompiledRule[]>>();
+const boxesKeys = new WeakMap<CompiledRule, string>();
+const peerKeys = new WeakMap<CompiledRule[], string>();
+
+/** What a rule matches, as text: two rules with the same key match the same packets. */
+function boxesKey(cr: CompiledRule): string {
+  let k = boxesKeys.get(cr);
+  if (k === undefined) {
+    k = cr.boxes
+      .map((b) => `${b.protos}/${b.src.bounds.join(',')}/${b.sport.bounds.join(',')}/${b.dst.bounds.join(',')}/${b.dport.bounds.join(',')}`)
+      .join(';');
+    boxesKeys.set(cr, k);
+  }
+  return k;
+}
+
+/** The keys of a list of rules, in order. */
+function rulesKey(rules: CompiledRule[]): string {
+  let k = peerKeys.get(rules);
+  if (k === undefined) {
+    k = rules.map(boxesKey).join('\n');
+    peerKeys.set(rules, k);
+  }
+  return k;
+}
+
+/**
+ * judgingRules less each rule whose boxes are those of a rule before it: first match gives that
+ * rule nothing, whatever its action, so every decision is the same without it. Hundreds of copies
+ * of a security group are each other's peers (every decision went through every copy's rules),
+ * and a pasted rule may be there a thousand times.
+ */
+function decidingRules(fw: Firewall, direction: Direction): CompiledRule[] {
+  let c = deciding.get(fw);
+  if (!c) {
+    const make = (d: Direction): CompiledRule[] => {
+      const own = orderedRules(fw, d);
+      const seen = new Set<string>();
+      const out: CompiledRule[] = [];
+      const add = (cr: CompiledRule) => {
+        const k = boxesKey(cr);
+        if (seen.has(k)) return;
+        seen.add(k);
+        out.push(cr);
+      };
+      for (const cr of own) add(cr);
+      // A peer with the rules of one before it adds nothing: it is passed over whole.
+      const peersSeen = new Set<string>();
+      for (const group of fw.peers ?? []) {
+        const rules = peerRules(group, d);
+        const k = rulesKey(rules);
+        if (peersSeen.has(k)) continue;
+        peersSeen.add(k);
+        for (const cr of rules) add(cr);
+      }
+      return out.length === own.length && !fw.peers?.length ? own : out;
+    };
+    c = { inbound: make('inbound'), outbound: make('outbound') };
+    deciding.set(fw, c);
   }
   return c[direction];
 }
@@ -177,12 +254,12 @@ export function firstMatch(rules: Iterable<CompiledRule>, boxes: Box[], fallback
 
 /** §5 for a class of packets crossing `fw` in `direction`: the ordered rules, then the default. */
 export function decide(fw: Firewall, direction: Direction, boxes: Box[]): Decision[] {
-  return firstMatch(judgingRules(fw, direction), boxes, fw.defaultAction);
+  return firstMatch(decidingRules(fw, direction), boxes, fw.defaultAction);
 }
 
 /** The rule (or default) that decides one concrete packet in one direction. */
 export function decidePacket(fw: Firewall, direction: Direction, p: Packet): { action: Action; rule?: ResolvedRule; group?: Firewall } {
-  for (const cr of judgingRules(fw, direction)) {
+  for (const cr of decidingRules(fw, direction)) {
     if (cr.boxes.some((b) => boxContains(b, p))) return { action: cr.rule.action, rule: cr.rule, ...(cr.group ? { group: cr.group } : {}) };
   }
   return { action: fw.defaultAction };

@@ -1,0 +1,185 @@
+// How the simulation's work grows with hostile files the fuzzer made (issue 12, seed 12012):
+// hundreds of copies of a flow, of a firewall, of a security group. Each test counts the
+// operations of the interval sets (or the elements an array search looked at) for a file and
+// for the file with twice the copies: work that grows faster than the copies fails it. The
+// results are checked too, so a count cannot pass by computing less than it should.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { analyze } from '../../server/src/analysis/analyze';
+import { AddrSet } from '../../server/src/core/intervals';
+import { decide } from '../../server/src/engine/firewall';
+import { requestBoxes, simulateFlow } from '../../server/src/engine/simulate';
+import { buildModel } from '../../server/src/model/resolve';
+import type { Firewall, Model } from '../../server/src/model/types';
+
+type SetOp = 'intersect' | 'intersects' | 'subtract' | 'union';
+const counted: SetOp[] = ['intersect', 'intersects', 'subtract', 'union'];
+const originals = new Map<SetOp, (...a: unknown[]) => unknown>();
+
+/** Runs `f` counting the calls of AddrSet's set operations. */
+function setOps(f: () => void): number {
+  let n = 0;
+  const proto = AddrSet.prototype as unknown as Record<SetOp, (...a: unknown[]) => unknown>;
+  for (const op of counted) {
+    const orig = proto[op];
+    originals.set(op, orig);
+    proto[op] = function (this: unknown, ...a: unknown[]) {
+      n++;
+      return orig.apply(this, a);
+    };
+  }
+  try {
+    f();
+  } finally {
+    restore();
+  }
+  return n;
+}
+
+function restore(): void {
+  const proto = AddrSet.prototype as unknown as Record<SetOp, unknown>;
+  for (const [op, orig] of originals) proto[op] = orig;
+  originals.clear();
+}
+
+afterEach(restore);
+
+const model = (text: string): Model => buildModel('/growth/test.fw', text);
+
+describe('simulation work as copies grow', () => {
+  // document 16792 (aws-nat.fw, a duplicated stretch): 1,225 flows, 175 copies of each, through
+  // 352 firewalls. Each copy was simulated in full: 12 s of analyze.
+  it('copies of a flow are simulated once per model', () => {
+    const head = `host alice 198.51.100.7
+host web 10.0.1.10
+firewall edge stateless protects 10.0.1.0/24 {
+  inbound allow tcp to web port https
+  outbound allow tcp from web port https to any port 1024-65535
+}
+`;
+    const flows = 'flow alice -> web https expect allow\nflow alice -> web ssh expect allow\nflow alice -> web https\n';
+    const run = (copies: number) => {
+      const m = model(head + flows.repeat(copies));
+      let results: ReturnType<typeof simulateFlow>[] = [];
+      const ops = setOps(() => (results = m.flows.map((f) => simulateFlow(m, f))));
+      return { ops, results, m };
+    };
+    const one = run(1);
+    const many = run(200);
+    expect(many.results).toHaveLength(600);
+    // Each copy's result is its own flow's: the verdict, and `met` by its own `expect`.
+    expect(many.results.map((r) => [r.verdict, r.met]).slice(0, 3)).toEqual([
+      ['allowed', true],
+      ['blocked', false],
+      ['allowed', true],
+    ]);
+    many.results.forEach((r, i) => expect(r.flow).toBe(many.m.flows[i]));
+    const hops = (r: ReturnType<typeof simulateFlow>) =>
+      [...r.request.hops, ...(r.response?.hops ?? [])].map((h) => [h.direction, h.action, h.by, h.rule?.index]);
+    expect(hops(many.results[597]!)).toEqual(hops(one.results[0]!));
+    expect(hops(many.results[598]!)).toEqual(hops(one.results[1]!));
+    // 200 copies cost what one does, give or take the first simulation of each.
+    expect(many.ops).toBeLessThanOrEqual(one.ops * 1.2 + 10);
+  });
+
+  // document 44628 (a paste of 23,000 `firewall f stateless protects 10.0.0.0/8 {` lines): path
+  // inference looked each firewall up in the list of client-side firewalls (quadratic, 1 s per
+  // flow), and cut every request into the pieces each firewall sees just to know whether it is crossed.
+  it('inferring the path through many firewalls looks at each once', () => {
+    const text = (n: number) =>
+      `host a 10.0.0.1\nhost b 192.0.2.1\n${'firewall f stateless protects 10.0.0.0/8 {\n}\n'.repeat(n)}flow a -> b https\n`;
+    // An array that counts the elements its searches look at (filter makes more of its kind).
+    class Watched<T> extends Array<T> {
+      static looked = 0;
+      override includes(x: T, from?: number): boolean {
+        Watched.looked += this.length;
+        return super.includes(x, from);
+      }
+      override indexOf(x: T, from?: number): number {
+        Watched.looked += this.length;
+        return super.indexOf(x, from);
+      }
+    }
+    const run = (n: number) => {
+      const m = model(text(n));
+      m.firewalls = Watched.from(m.firewalls) as Firewall[];
+      Watched.looked = 0;
+      let path: Firewall[] = [];
+      const ops = setOps(() => (path = simulateFlow(m, m.flows[0]!).path));
+      expect(path).toHaveLength(n);
+      expect(path.map((f) => f.order)).toEqual(m.firewalls.map((f) => f.order));
+      return { looked: Watched.looked, ops };
+    };
+    const small = run(300);
+    const large = run(600);
+    expect(large.looked).toBeLessThanOrEqual(2 * small.looked + 600);
+    expect(large.ops).toBeLessThanOrEqual(2.2 * small.ops);
+  });
+
+  // document 16792 again: 175 copies of each security group, each a peer of the others (§10:
+  // one group, the union of their rules). Each group made its own copy of every peer's rules
+  // (quadratic), and every decision went through all of them.
+  it('copies of a security group: each decision goes through the rules once', () => {
+    const text = (n: number) =>
+      `host alice 198.51.100.7\nhost web 10.0.1.10\n` +
+      Array.from(
+        { length: n },
+        (_, i) => `firewall sg${i} aws-sg protects web {\n  inbound allow tcp from any to web port https\n}\n`,
+      ).join('') +
+      'flow alice -> web https expect allow\nflow alice -> web ssh expect deny\n';
+    const run = (n: number) => {
+      const m = model(text(n));
+      expect(m.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      let verdicts: string[] = [];
+      const ops = setOps(() => {
+        verdicts = m.flows.map((f) => simulateFlow(m, f).verdict);
+        for (const fw of m.firewalls) decide(fw, 'inbound', requestBoxes(m.flows[0]!));
+      });
+      expect(verdicts).toEqual(['allowed', 'blocked']);
+      // The first group's rule decides, as before (the copies after it decide nothing).
+      const [d] = decide(m.firewalls[5]!, 'inbound', requestBoxes(m.flows[0]!));
+      expect(d!.rule).toBe(m.firewalls[5]!.rules[0]);
+      return ops;
+    };
+    const small = run(40);
+    const large = run(80);
+    expect(large).toBeLessThanOrEqual(2.5 * small);
+  });
+});
+
+describe('analysis work as copies grow', () => {
+  // document 16792 again: the broad-response check asks which stateful firewalls close what a
+  // stateless one opens; for each security group it went through every other group, even with
+  // nothing left to close (175 copies: a third of a second per rule).
+  it('the groups that close a broad response are looked through once each', () => {
+    const text = (n: number) =>
+      `network public 10.0.1.0/24\nhost web 10.0.1.10\n` +
+      `firewall acl aws-nacl protects public {\n  100 inbound allow tcp from any to public port https\n  100 outbound allow tcp from public to any port 1024-65535\n}\n` +
+      Array.from(
+        { length: n },
+        (_, i) => `firewall sg${i} aws-sg protects web {\n  inbound allow tcp to web port https\n  outbound allow tcp to any\n}\n`,
+      ).join('');
+    // An array that counts the elements iterated over (filter makes more of its kind).
+    class Watched<T> extends Array<T> {
+      static seen = 0;
+      override *[Symbol.iterator](): ArrayIterator<T> {
+        for (let i = 0; i < this.length; i++) {
+          Watched.seen++;
+          yield this[i]!;
+        }
+      }
+    }
+    const run = (n: number) => {
+      const m = model(text(n));
+      m.firewalls = Watched.from(m.firewalls) as Firewall[];
+      Watched.seen = 0;
+      const codes = analyze(m).diagnostics.map((d) => d.code);
+      expect(codes).toContain('broad-response');
+      expect(codes.filter((c) => c === 'internal')).toEqual([]);
+      return Watched.seen;
+    };
+    const small = run(100);
+    const large = run(200);
+    expect(large).toBeLessThanOrEqual(2.2 * small);
+  });
+});
