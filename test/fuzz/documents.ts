@@ -4,8 +4,8 @@
 // error` diagnostic, a span outside the text or a document slower than the budget is a failure.
 
 import type { CodeActionParams, Position } from 'vscode-languageserver';
-import { AnalysisCache, analyze } from '../../server/src/analysis/analyze';
-import { fixAll } from '../../server/src/analysis/fixAll';
+import { analyze } from '../../server/src/analysis/analyze';
+import { fixAll, versionAnalyzer } from '../../server/src/analysis/fixAll';
 import { LineIndex } from '../../server/src/core/text';
 import { codeActions } from '../../server/src/features/codeActions';
 import { completion } from '../../server/src/features/completion';
@@ -202,9 +202,9 @@ export async function runCase(c: DocumentCase, corpus: CorpusFile[]): Promise<Do
   // The topology is laid out by elk: only on documents of a size an editor would draw.
   if (text.length < 20_000 && r.chance(0.1)) await step('topologyPicture', () => topologyPicture(ctx));
   // fixAll's first analysis is of the text itself: the one made above (the same call, not redone).
-  // As check --fix does: one analysis cache for the versions it tries (most firewalls stay as they were).
-  const fixCache = new AnalysisCache();
-  const fixed = await step('fixAll', () => fixAll(text, (t) => (t === text ? analysis : analyze(buildModel(path, t, host), fixCache))));
+  // The versions it tries are analysed incrementally, as check --fix does.
+  const analyzeVersion = versionAnalyzer(path, host);
+  const fixed = await step('fixAll', () => fixAll(text, (t) => (t === text ? analysis : analyzeVersion(t))));
   if (fixed && fixed.text !== text) {
     // What check --fix writes is analysed again by the next check: that must hold too.
     await step('fixAll.result', () => {

@@ -8,7 +8,9 @@
 
 import type { Diagnostic, Fix } from '../core/diagnostic';
 import { applyEdits, safeFixEdits } from '../core/edits';
-import type { Analysis } from './analyze';
+import { type Analysis, AnalysisCache, analyze } from './analyze';
+import { buildModel } from '../model/resolve';
+import type { FileHost } from '../model/types';
 import { reliableFlows, worseThan } from './adviceGuard';
 import { isOwn } from '../model/ownership';
 
@@ -138,6 +140,18 @@ function acceptable(original: Analysis, current: Analysis, trial: Analysis): { o
   const changed = [...verdicts(trial)].some(([f, v]) => was.has(f) && was.get(f) !== v);
   const ok = !changed || helped.length > 0;
   return { ok, helped, reason: ok ? undefined : "it would change a flow's verdict without making a failing flow meet its expect" };
+}
+
+/**
+ * An `analyzeText` for fixAll over the versions of the file `path`: one analysis cache for them
+ * all, as the editor keeps one per document (a fix changes a rule or two; the other firewalls'
+ * checks are not run again for each try). Not the editor's incremental parser: it moves the
+ * spans of the nodes it reuses, and fixAll keeps earlier versions' analyses (their spans are
+ * the offsets of their fixes).
+ */
+export function versionAnalyzer(path: string, host?: FileHost): (text: string) => Analysis {
+  const analyses = new AnalysisCache();
+  return (text) => analyze(buildModel(path, text, host), analyses);
 }
 
 /**

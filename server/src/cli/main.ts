@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AnalysisCache, analyze } from '../analysis/analyze';
-import { fixAll } from '../analysis/fixAll';
+import { analyze } from '../analysis/analyze';
+import { fixAll, versionAnalyzer } from '../analysis/fixAll';
 import type { Diagnostic } from '../core/diagnostic';
 import { LineIndex } from '../core/text';
 import { simulateFlow } from '../engine/simulate';
@@ -150,10 +150,8 @@ function checkCommand(argv: string[], out: (s: string) => void): number {
     const analyzeText = (t: string) => analyze(buildModel(abs, t, host));
     let diagnostics: Diagnostic[];
     if (flags.has('--fix')) {
-      // One analysis cache for the versions --fix tries: a fix changes one firewall, the others
-      // are analysed once.
-      const cache = new AnalysisCache();
-      const r = fixAll(text, (t) => analyze(buildModel(abs, t, host), cache));
+      // The versions --fix tries are parsed, resolved and analysed incrementally, as in the editor.
+      const r = fixAll(text, versionAnalyzer(abs, host));
       for (const f of r.applied) {
         const l = new LineIndex(f.text).position(f.offset).line + 1;
         const why = f.because ? ` (so that ${f.because.map((x) => `\`${x}\``).join(', ')} meets its expect)` : '';

@@ -1,0 +1,61 @@
+// check --fix analyses the versions it tries incrementally (versionAnalyzer: the editor's
+// incremental parse, resolve and analysis caches). What it does must be exactly what it does
+// with a fresh parse, resolve and analysis of each version.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../server/src/analysis/analyze';
+import { type FixAllResult, fixAll, versionAnalyzer } from '../../server/src/analysis/fixAll';
+import { buildModel } from '../../server/src/model/resolve';
+import { nodeFileHost } from '../../server/src/node/fileHost';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function fwFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? fwFiles(p) : e.name.endsWith('.fw') ? [p] : [];
+  });
+}
+
+function outcome(r: FixAllResult) {
+  return {
+    text: r.text,
+    applied: r.applied.map((f) => [f.offset, f.code, f.title, f.because]),
+    skipped: r.skipped.map((f) => [f.offset, f.code, f.title, f.reason]),
+    diagnostics: r.analysis.diagnostics.map((d) => [d.code, d.span.start, d.span.end, d.message]),
+    flows: r.analysis.flowResults.map((f) => [f.flow.text, f.verdict, f.met]),
+  };
+}
+
+/** Many firewalls, each with a safe fix, and a flow failing its expect: a version per fix. */
+function many(n: number): string {
+  let t = 'host web 10.0.0.5\nhost scanner 198.51.100.66\n';
+  for (let i = 0; i < n; i++) {
+    t += `firewall f${i} stateless protects 10.${i + 1}.0.0/24 {\n  inbound allow tcp to any port 443\n}\n`;
+  }
+  t += `firewall g stateless protects web {\n  inbound allow tcp to web port [80, 443]\n  inbound deny tcp from scanner to web port [80, 443]\n`;
+  t += `  outbound allow tcp from web port [80, 443] to any port ephemeral\n}\nflow scanner -> web https expect deny\n`;
+  return t;
+}
+
+describe('check --fix with incremental analysis of its versions', () => {
+  const host = nodeFileHost();
+  const files = [...fwFiles(path.join(ROOT, 'samples')), ...fwFiles(path.join(ROOT, 'test', 'fixtures'))];
+
+  it.each(files.map((f) => [path.relative(ROOT, f), f]))('%s: the same fixes as with fresh analyses', (_name, file) => {
+    const text = fs.readFileSync(file, 'utf8');
+    const fresh = fixAll(text, (t) => analyze(buildModel(file, t, host)));
+    const incremental = fixAll(text, versionAnalyzer(file, host));
+    expect(outcome(incremental)).toEqual(outcome(fresh));
+  });
+
+  it('the same fixes in a file of many firewalls, fix after fix', () => {
+    const text = many(12);
+    const fresh = fixAll(text, (t) => analyze(buildModel('/x.fw', t)));
+    expect(fresh.applied.map((f) => f.code)).toEqual([...Array<string>(12).fill('missing-response'), 'shadowed-rule']);
+    expect(fresh.applied.at(-1)!.because).toEqual(['scanner -> web https']);
+    expect(outcome(fixAll(text, versionAnalyzer('/x.fw')))).toEqual(outcome(fresh));
+  });
+});
