@@ -5,7 +5,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { definition } from '../../server/src/features/definition';
 import { completion } from '../../server/src/features/completion';
 import { formatting } from '../../server/src/features/formatting';
+import { hover } from '../../server/src/features/hover';
 import { MAX_INCLUDE_PATH, documentLinks } from '../../server/src/features/links';
+import { withPortsPicture } from '../../server/src/features/pictures';
 import { semanticTokens } from '../../server/src/features/semanticTokens';
 import { nextTokens } from '../../server/src/syntax/assist';
 import * as parseModule from '../../server/src/syntax/parse';
@@ -157,5 +159,28 @@ describe('completion in deep brackets', () => {
     expect(nextTokens(text, ctx.analysis.model.ast, text.length)).toEqual([]);
     const ok = `service s tcp ${'['.repeat(16)}80${']'.repeat(16)} `;
     expect(nextTokens(ok, docContext(ok).analysis.model.ast, ok.length).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the ports picture in hovers', () => {
+  // document 70980 of seed 12012: ~2,000 copies of a response rule; each hover on one encoded
+  // the firewall's whole ports picture in base64 again (0.1-0.2 s a hover).
+  it('is encoded once per firewall and analysis, whichever of its response rules is hovered', () => {
+    const rules = '  110 outbound allow tcp from shop port 80 to any port 32768-60999\n'.repeat(50);
+    const text = `host shop 10.0.2.20\nfirewall edge stateless protects 10.0.2.0/24 {\n  100 inbound allow tcp from any to shop port 80\n${rules}}\n`;
+    const ctx = docContext(text);
+    const at = text.indexOf('110 outbound');
+    const btoa = vi.spyOn(globalThis, 'btoa');
+    try {
+      const images = [0, 5, 30].map((i) => {
+        const o = at + i * 67;
+        return JSON.stringify(withPortsPicture(ctx, o, hover(ctx, o))?.contents).match(/data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+/)?.[0];
+      });
+      expect(images[0]).toBeDefined();
+      expect(new Set(images).size).toBe(1);
+      expect(btoa).toHaveBeenCalledTimes(1);
+    } finally {
+      btoa.mockRestore();
+    }
   });
 });
