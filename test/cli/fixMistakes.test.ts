@@ -67,6 +67,19 @@ flow 198.51.100.7 -> web https expect allow
     expect(r.analysis.flowResults.every((f) => f.met)).toBe(true);
   });
 
+  it('tries the same fix in each firewall: one refused does not leave the others untried and unsaid', () => {
+    // f0 protects web: its response rule would let scanner's https through (the flow expects deny).
+    const fw = (i: number, net: string) => `firewall f${i} stateless protects ${net} {\n  inbound allow tcp to any port 443\n}\n`;
+    const text = `host web 10.0.0.5\nhost scanner 198.51.100.66\n${fw(0, '10.0.0.0/24')}${fw(1, '10.1.0.0/24')}${fw(2, '10.2.0.0/24')}flow scanner -> web https expect deny\n`;
+    const r = fixAll(text, analyzeText);
+    expect(r.applied.map((f) => f.code)).toEqual(['missing-response', 'missing-response']);
+    expect(r.skipped.map((f) => [f.code, f.reason])).toEqual([
+      ['missing-response', 'flow `scanner -> web https` would no longer meet its expect'],
+    ]);
+    const left = r.analysis.diagnostics.filter((d) => d.code === 'missing-response');
+    expect(left.map((d) => d.message)).toEqual([expect.stringContaining('f0 is stateless')]);
+  });
+
   it('changes nothing in a file without problems', () => {
     const text = fs.readFileSync(path.join(ROOT, 'samples', 'catogram.fw'), 'utf8');
     const r = fixAll(text, analyzeText);

@@ -12,7 +12,7 @@ import { type Analysis, AnalysisCache, analyze } from './analyze';
 import { buildModel } from '../model/resolve';
 import type { FileHost } from '../model/types';
 import { reliableFlows, worseThan } from './adviceGuard';
-import { isOwn } from '../model/ownership';
+import { firewallsOf, isOwn } from '../model/ownership';
 
 export interface AppliedFix {
   /** Offset of the diagnostic in the text it was fixed in. */
@@ -142,6 +142,28 @@ function acceptable(original: Analysis, current: Analysis, trial: Analysis): { o
   return { ok, helped, reason: ok ? undefined : "it would change a flow's verdict without making a failing flow meet its expect" };
 }
 
+const namedSpans = new WeakMap<Analysis, { start: number; end: number; name: string }[]>();
+
+/** The name of the firewall of the file whose text holds `offset` ('' if none). */
+function firewallAt(a: Analysis, offset: number): string {
+  let spans = namedSpans.get(a);
+  if (!spans) {
+    spans = firewallsOf(a.model)
+      .map((fw) => ({ start: fw.node.span.start, end: fw.node.span.end, name: fw.name }))
+      .sort((x, y) => x.start - y.start);
+    namedSpans.set(a, spans);
+  }
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (spans[mid]!.start <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  const s = spans[lo];
+  return s && s.start <= offset && offset < s.end ? s.name : '';
+}
+
 /**
  * An `analyzeText` for fixAll over the versions of the file `path`: one analysis cache for them
  * all, as the editor keeps one per document (a fix changes a rule or two; the other firewalls'
@@ -169,7 +191,9 @@ export function fixAll(
   const applied: AppliedFix[] = [];
   const skipped: FixAllResult['skipped'] = [];
   const refused = new Set<string>();
-  const keyOf = (d: Diagnostic) => `${d.code}:${text.slice(d.span.start, d.span.end)}`;
+  // A diagnostic from one version to the next: its code, its firewall and what it is on (the
+  // same rule in two firewalls is two fixes, each tried and reported).
+  const keyOf = (d: Diagnostic) => `${d.code}:${firewallAt(analysis, d.span.start)}:${text.slice(d.span.start, d.span.end)}`;
   // What stopped fixAll before it ran out of fixes to try: the bound on work (MAX_ANALYSED)
   // or on rounds. The first try is always made.
   let stopped: string | undefined;
