@@ -234,7 +234,7 @@ function buildModelUnsafe(path: string, text: string, host: FileHost, options: B
     fw.nats = nats;
   }
   linkSecurityGroups(r.allFirewalls);
-  return {
+  const model: Model = {
     ephemeralRanges,
     root: path,
     ast: parsed.ast,
@@ -247,7 +247,12 @@ function buildModelUnsafe(path: string, text: string, host: FileHost, options: B
     references: r.references,
     includes: state.includes,
   };
+  builtWith.set(model, options.defaultEphemeral ?? '');
+  return model;
 }
+
+/** The `defaultEphemeral` option each model was built with (resolveFlowText extends only those it knows). */
+const builtWith = new WeakMap<Model, string>();
 
 /** Spec §7: the ranges that could be somebody's ephemeral range, each once. */
 function rangesInUse(symbols: Map<string, ModelSymbol>, defaultEphemeral: PortSet, fallback: PortSet | undefined): PortSet[] {
@@ -299,7 +304,7 @@ class FileResolver {
   readonly diagnostics: Diagnostic[] = [];
   readonly references: NameReference[] = [];
   /** Own declarations first, then what includes bring. */
-  readonly symbols = new Map<string, ModelSymbol>();
+  readonly symbols: Map<string, ModelSymbol>;
   readonly firewalls: Firewall[] = [];
   /** Own firewalls and those of included files, in declaration order. */
   allFirewalls: Firewall[] = [];
@@ -336,7 +341,10 @@ class FileResolver {
     readonly isRoot: boolean,
     /** Where the parser reported syntax errors in this file (offsets). */
     readonly syntaxErrors: number[] = [],
+    /** The names of a resolved file, for flows resolved against it (resolveFlowText): only read. */
+    symbols?: Map<string, ModelSymbol>,
   ) {
+    this.symbols = symbols ?? new Map();
     if (state.fallbackEphemeral) {
       this.defaultEphemeral = state.fallbackEphemeral.ports;
       this.defaultEphemeralSource = state.fallbackEphemeral.source;
@@ -1148,6 +1156,12 @@ class FileResolver {
 
   // ---- flows -------------------------------------------------------------------------
 
+  /** Resolves flows written after a resolved file (resolveFlowText), as run() would at its end. */
+  flowsAfter(statements: FlowDecl[], defaultEphemeral: PortSet): void {
+    this.defaultEphemeral = defaultEphemeral;
+    for (const s of statements) this.flow(s);
+  }
+
   private flow(s: FlowDecl): void {
     const client = this.endpoint(s.client);
     const server = this.endpoint(s.server);
@@ -1255,6 +1269,61 @@ function baseName(p: string): string {
   return p.split(/[\\/]/).pop() ?? p;
 }
 
+/** Moves every span of freshly parsed statements, comments and diagnostics by `by` (each span object once). */
+function moveSpans(roots: unknown[], by: number): void {
+  const seen = new Set<object>();
+  const visit = (o: unknown): void => {
+    if (o === null || typeof o !== 'object' || seen.has(o)) return;
+    seen.add(o);
+    if (Array.isArray(o)) {
+      for (const x of o) visit(x);
+      return;
+    }
+    const r = o as Record<string, unknown>;
+    if (typeof r['start'] === 'number' && typeof r['end'] === 'number') {
+      r['start'] += by;
+      r['end'] += by;
+      return;
+    }
+    for (const k in r) visit(r[k]);
+  };
+  for (const r of roots) visit(r);
+}
+
+/**
+ * The model of the root file with `line` (one flow statement) appended after `prefix` (its text
+ * and a line break), made from `model` without parsing or resolving the file again: the line is
+ * parsed alone (a statement starts where a line begins with its keyword, so the file's
+ * statements are the same), and its flow resolved against the file's names. Undefined when that
+ * could differ from building the whole text: another ephemeral setting, or includes that read
+ * differently now (or failed).
+ */
+function withFlowLine(model: Model, prefix: string, line: string, host: FileHost, options: BuildOptions): Model | undefined {
+  if (builtWith.get(model) !== (options.defaultEphemeral ?? '')) return undefined;
+  if (model.diagnostics.some((d) => d.code === 'include-error')) return undefined;
+  for (const inc of model.includes) if (host.refuse?.(inc.path) || host.readFile(inc.path) !== inc.text) return undefined;
+  // A line of control characters is not "not a text file" in a text file: the whole is parsed then.
+  if (binaryReason(line)) return undefined;
+  const parsed = parse(line);
+  const statements = parsed.ast.statements.filter((s): s is Statement => !!s);
+  if (statements.some((s) => s.kind !== 'flow')) return undefined;
+  moveSpans([statements, parsed.ast.comments, parsed.diagnostics], prefix.length);
+  const text = prefix + line;
+  const state: BuildState = { host, done: new Map(), inProgress: [model.root], order: { n: 0 }, includes: [] };
+  const r = new FileResolver(model.root, text, parsed.ast, state, true, syntaxErrorOffsets(parsed.diagnostics), model.symbols);
+  r.flowsAfter(statements as FlowDecl[], model.defaultEphemeral);
+  const extended: Model = {
+    ...model,
+    ast: { statements: [...model.ast.statements, ...statements], comments: [...model.ast.comments, ...parsed.ast.comments] },
+    text,
+    flows: [...model.flows, ...r.flows],
+    diagnostics: [...model.diagnostics, ...parsed.diagnostics, ...r.diagnostics],
+    references: [...model.references, ...r.references],
+  };
+  builtWith.set(extended, options.defaultEphemeral ?? '');
+  return extended;
+}
+
 /** Resolves a flow written without the keyword against an existing model (for `--flow`). */
 export function resolveFlowText(
   model: Model,
@@ -1262,10 +1331,13 @@ export function resolveFlowText(
   host: FileHost = NO_HOST,
   options: BuildOptions = {},
 ): { flow?: Flow; model: Model; diagnostics: Diagnostic[] } {
-  // Re-resolve the root file with the extra flow appended, so names resolve exactly as in the file.
+  // The root file with the extra flow appended, so names resolve exactly as in the file: from
+  // the file's model (a 1 MB file was parsed and resolved again for each flow typed).
   const prefix = model.text + '\n';
-  const text = `${prefix}flow ${flowTextInput.replace(/[\r\n]+/g, ' ')}\n`;
-  const extra = buildModel(model.root, text, host, { defaultEphemeral: options.defaultEphemeral });
+  const line = `flow ${flowTextInput.replace(/[\r\n]+/g, ' ')}\n`;
+  const extra =
+    withFlowLine(model, prefix, line, host, options) ??
+    buildModel(model.root, prefix + line, host, { defaultEphemeral: options.defaultEphemeral });
   const offset = prefix.length + 'flow '.length;
   const mine = extra.diagnostics
     .filter((d) => !d.file && d.span.start >= prefix.length && d.severity === 'error')
