@@ -37,10 +37,10 @@ const MAX_ROUNDS = 20;
 const MAX_TRIALS = 60;
 /**
  * The characters of fixed versions analysed in all, at most (each try parses, resolves and
- * analyses the whole text: a file of some hundred rules gets its 20 rounds, a megabyte gets one
+ * analyses the whole text: a file of a few hundred rules gets its 20 rounds, a megabyte gets one
  * try). Past it fixAll stops and lists the safe fixes it did not try as not fixed, saying why.
  */
-export const MAX_ANALYSED = 600_000;
+export const MAX_ANALYSED = 300_000;
 
 // Only flows whose verdict is not refused (a half-read file gives none: §8.1 rule 5).
 function unmetFlows(a: Analysis): string[] {
