@@ -7,7 +7,8 @@
 // shows the ports picture and on another flow that flow, the hover of a response rule shows the
 // ports picture as an image, an edit that changes the verdict redraws,
 // a file error gives the reason instead of a picture, and "fwlang: Show Topology" opens the
-// topology. The screenshot with the picture beside the editor is test-results/editor/
+// topology; in a file that includes another, a hop label and a box of the included firewall open
+// that file at their lines. The screenshot with the picture beside the editor is test-results/editor/
 // fwlang-webview-webview.png; with FWLANG_UPDATE_IMAGES=1 it also replaces docs/images/webview.png.
 //
 //   npm run package && node test/extension/webviewInCodeServer.mjs [path/to/fwlang.vsix]
@@ -29,6 +30,8 @@ if (!existsSync(vsix)) {
 const tmp = makeTempDir('webview-ws');
 const folder = path.join(tmp, 'samples');
 cpSync(path.join(root, 'samples'), folder, { recursive: true });
+// A flow through a firewall declared in an included file (include-picture/shared/edge.fw).
+cpSync(path.join(root, 'test', 'fixtures', 'include-picture'), path.join(folder, 'include-picture'), { recursive: true });
 const steps = [];
 const step = async (name, fn) => {
   const t0 = Date.now();
@@ -208,6 +211,29 @@ try {
     assert.equal(t.title, 'Topology of catogram.fw');
     assert.ok((await t.frame.locator('.decl[data-line="9"]').count()) > 0, 'the firewall edge, clickable to line 9');
     await ui.screenshot('topology');
+  });
+
+  await step('a firewall of an included file: its hop label and its topology box open that file at their lines', async () => {
+    await ui.openFile('include-picture/main.fw');
+    await ui.goToLine(11, 1);
+    // the topology's tab hides the picture's: its lens brings it back
+    await page
+      .locator('.codelens-decoration a', { hasText: /^Show picture$/ })
+      .first()
+      .click();
+    const f = await waitForWebview(page, isFlow('bob -> web https — allowed'), 'the flow picture of bob -> web https');
+    // line 8 of main.fw is home's rule; the edge's response rule is on line 8 of shared/edge.fw
+    await f.frame.locator('.hop-label[data-line="8"][data-file$="edge.fw"] text').first().click();
+    await ui.waitForSelector('.tabs-container .tab.active[aria-label^="edge.fw"]', { timeout: 15_000 });
+    await ui.waitForText('Ln 8,', { selector: '.statusbar', timeout: 15_000 });
+
+    await page.locator('.tabs-container .tab[aria-label^="main.fw"]').first().click();
+    await ui.waitForSelector('.tabs-container .tab.active[aria-label^="main.fw"]', { timeout: 15_000 });
+    await ui.runCommand('fwlang: Show Topology');
+    const t = await waitForWebview(page, (s) => s.kind === 'topology' && s.title === 'Topology of main.fw', 'the topology of main.fw');
+    await t.frame.locator('.decl[data-name="web"][data-file$="edge.fw"] text').first().click();
+    await ui.waitForSelector('.tabs-container .tab.active[aria-label^="edge.fw"]', { timeout: 15_000 });
+    await ui.waitForText('Ln 4,', { selector: '.statusbar', timeout: 15_000 });
   });
 
   code = 0;
