@@ -124,7 +124,19 @@ interface Refusals {
   byFlow: Map<FlowDecl, Diagnostic[]>;
 }
 
-export function refusalsOf(model: Model, extra: Diagnostic[] = []): Refusals {
+/** Refusals by model and `extra` (the same analysis asks again for each lens, hover and command). */
+const refusalMemo = new WeakMap<Model, WeakMap<Diagnostic[], Refusals>>();
+const NO_EXTRA: Diagnostic[] = [];
+
+export function refusalsOf(model: Model, extra: Diagnostic[] = NO_EXTRA): Refusals {
+  let byExtra = refusalMemo.get(model);
+  if (!byExtra) refusalMemo.set(model, (byExtra = new WeakMap()));
+  let r = byExtra.get(extra);
+  if (!r) byExtra.set(extra, (r = computeRefusals(model, extra)));
+  return r;
+}
+
+function computeRefusals(model: Model, extra: Diagnostic[]): Refusals {
   // By start, for a binary search: a file of 50,000 errors and 50,000 flows is not quadratic.
   const flows = model.ast.statements.filter((s): s is FlowDecl => s?.kind === 'flow').sort((a, b) => a.span.start - b.span.start);
   const flowAt = (offset: number): FlowDecl | undefined => {
@@ -153,10 +165,47 @@ export function refusalsOf(model: Model, extra: Diagnostic[] = []): Refusals {
       byFlow.set(inFlow, list);
     } else everything.push(d);
   }
-  const byPlace = (a: Diagnostic, b: Diagnostic) => (a.file ?? '').localeCompare(b.file ?? '') || a.span.start - b.span.start;
   everything.sort(byPlace);
   for (const list of byFlow.values()) list.sort(byPlace);
   return { everything, byFlow };
+}
+
+function byPlace(a: Diagnostic, b: Diagnostic): number {
+  return (a.file ?? '').localeCompare(b.file ?? '') || a.span.start - b.span.start;
+}
+
+/**
+ * refusalOf(refusalsOf(extended, extra), s) for a model `extended` made from `model` by flow
+ * statements written after its text (resolveFlowText's: `added` are their statements, the
+ * diagnostics of their parse and resolution, and the flows resolved), from the refusals of
+ * `model`: a typed flow does not go through the file's errors again (100,000 in a fuzzed file).
+ */
+export function refusalOfAdded(
+  model: Model,
+  extra: Diagnostic[],
+  extended: Model,
+  added: { statements: FlowDecl[]; diagnostics: Diagnostic[]; flows: Flow[] },
+  s: FlowDecl,
+): Diagnostic[] {
+  const base = refusalsOf(model, extra);
+  const start = model.text.length;
+  const inside = (d: Diagnostic, f: FlowDecl) => f.span.start <= d.span.start && d.span.start < f.span.end;
+  const outside: Diagnostic[] = [];
+  const own: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const d of [...added.diagnostics, ...added.flows.flatMap((f) => flowPathDiagnostics(extended, f))]) {
+    if (!refusesVerdicts(d)) continue;
+    // What was added lies after the file's text: it meets nothing of the file's refusals.
+    if (d.file || d.span.start < start) return refusalOf(refusalsOf(extended, extra), s);
+    const key = `${d.code}\u0000${d.span.start}\u0000${d.span.end}\u0000${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const inFlow = added.statements.find((f) => inside(d, f));
+    if (!inFlow) outside.push(d);
+    else if (inFlow === s) own.push(d);
+  }
+  const everything = outside.length ? [...base.everything, ...outside].sort(byPlace) : base.everything;
+  return [...everything, ...own.sort(byPlace)];
 }
 
 /** The errors that refuse this flow statement ([] when it may be simulated). */

@@ -9,7 +9,7 @@ import { type FlowResult, simulateFlow } from '../engine/simulate';
 import { resolveFlowText } from '../model/resolve';
 import type { FileHost, Flow } from '../model/types';
 import { type FlowJson, modelLines, expectMark, failureClauses, flowJson, flowText, refusalReason } from '../report/flowReport';
-import { refusalOf, refusalsOf } from '../analysis/flowPath';
+import { refusalOf, refusalOfAdded, refusalsOf } from '../analysis/flowPath';
 import { flowStatementText } from '../model/flowStatementText';
 import type { FlowDecl } from '../syntax/ast';
 import { type DocContext, toRange } from './docContext';
@@ -213,7 +213,9 @@ export function simulateText(ctx: DocContext, text: string, host?: FileHost): Si
   const r = resolveFlowText(ctx.analysis.model, text, host, { defaultEphemeral: ctx.settings.defaultEphemeral || undefined });
   if (!r.flow) return { error: r.diagnostics[0]?.message ?? 'the flow does not parse' };
   // A typed flow is refused like a written one: errors in the file, or its own flow-path.
-  const errors = refusalOf(refusalsOf(r.model, ctx.analysis.diagnostics), r.flow.node);
+  const errors = r.added
+    ? refusalOfAdded(ctx.analysis.model, ctx.analysis.diagnostics, r.model, r.added, r.flow.node)
+    : refusalOf(refusalsOf(r.model, ctx.analysis.diagnostics), r.flow.node);
   if (errors.length > 0) return { error: `\`${r.flow.text}\` is not simulated: ${refusalReason(errors, modelLines(r.model), r.model)}` };
   const result = simulateFlow(r.model, r.flow);
   return output(ctx, result, r.model);

@@ -1298,7 +1298,21 @@ function moveSpans(roots: unknown[], by: number): void {
  * could differ from building the whole text: another ephemeral setting, or includes that read
  * differently now (or failed).
  */
-function withFlowLine(model: Model, prefix: string, line: string, host: FileHost, options: BuildOptions): Model | undefined {
+/** What resolveFlowText added to a model it extended (without building the whole text again). */
+export interface AddedFlows {
+  statements: FlowDecl[];
+  /** The diagnostics of their parse and resolution. */
+  diagnostics: Diagnostic[];
+  flows: Flow[];
+}
+
+function withFlowLine(
+  model: Model,
+  prefix: string,
+  line: string,
+  host: FileHost,
+  options: BuildOptions,
+): { model: Model; added: AddedFlows } | undefined {
   if (builtWith.get(model) !== (options.defaultEphemeral ?? '')) return undefined;
   if (model.diagnostics.some((d) => d.code === 'include-error')) return undefined;
   for (const inc of model.includes) if (host.refuse?.(inc.path) || host.readFile(inc.path) !== inc.text) return undefined;
@@ -1321,7 +1335,10 @@ function withFlowLine(model: Model, prefix: string, line: string, host: FileHost
     references: [...model.references, ...r.references],
   };
   builtWith.set(extended, options.defaultEphemeral ?? '');
-  return extended;
+  return {
+    model: extended,
+    added: { statements: statements as FlowDecl[], diagnostics: [...parsed.diagnostics, ...r.diagnostics], flows: r.flows },
+  };
 }
 
 /** Resolves a flow written without the keyword against an existing model (for `--flow`). */
@@ -1330,14 +1347,13 @@ export function resolveFlowText(
   flowTextInput: string,
   host: FileHost = NO_HOST,
   options: BuildOptions = {},
-): { flow?: Flow; model: Model; diagnostics: Diagnostic[] } {
+): { flow?: Flow; model: Model; diagnostics: Diagnostic[]; added?: AddedFlows } {
   // The root file with the extra flow appended, so names resolve exactly as in the file: from
   // the file's model (a 1 MB file was parsed and resolved again for each flow typed).
   const prefix = model.text + '\n';
   const line = `flow ${flowTextInput.replace(/[\r\n]+/g, ' ')}\n`;
-  const extra =
-    withFlowLine(model, prefix, line, host, options) ??
-    buildModel(model.root, prefix + line, host, { defaultEphemeral: options.defaultEphemeral });
+  const extended = withFlowLine(model, prefix, line, host, options);
+  const extra = extended?.model ?? buildModel(model.root, prefix + line, host, { defaultEphemeral: options.defaultEphemeral });
   const offset = prefix.length + 'flow '.length;
   const mine = extra.diagnostics
     .filter((d) => !d.file && d.span.start >= prefix.length && d.severity === 'error')
@@ -1350,5 +1366,5 @@ export function resolveFlowText(
     };
   }
   if (flow) flow.adHoc = true;
-  return { flow: mine.length === 0 ? flow : undefined, model: extra, diagnostics: mine };
+  return { flow: mine.length === 0 ? flow : undefined, model: extra, diagnostics: mine, ...(extended ? { added: extended.added } : {}) };
 }
