@@ -202,8 +202,8 @@ export async function runCase(c: DocumentCase, corpus: CorpusFile[]): Promise<Do
   // The topology is laid out by elk: only on documents of a size an editor would draw.
   if (text.length < 20_000 && r.chance(0.1)) await step('topologyPicture', () => topologyPicture(ctx));
   // fixAll's first analysis is of the text itself: the one made above (the same call, not redone).
-  // The versions it tries are analysed incrementally, as check --fix does.
-  const analyzeVersion = versionAnalyzer(path, host);
+  // The versions it tries are analysed as check --fix does, with the settings of the first.
+  const analyzeVersion = versionAnalyzer(path, host, { defaultEphemeral: settings.defaultEphemeral || undefined });
   const fixed = await step('fixAll', () => fixAll(text, (t) => (t === text ? analysis : analyzeVersion(t))));
   if (fixed && fixed.text !== text) {
     // What check --fix writes is analysed again by the next check: that must hold too.
