@@ -189,7 +189,10 @@ try {
     await ui.goToLine(22, 22); // `https` in `flow bob -> catogram https expect allow`
     await page.keyboard.press('Shift+End');
     await page.keyboard.type('tcp 22 expect allow');
-    const s = await waitForWebview(page, isFlow('bob -> catogram tcp 22 — blocked'), 'the redrawn picture of the blocked flow');
+    // The picture may be redrawn while the text is still being typed (`tcp 22` before ` expect
+    // allow`, an unmet-free `•`): wait for the one of the whole edit, the unmet expect's `✘`.
+    const redrawn = (s) => isFlow('bob -> catogram tcp 22 — blocked')(s) && /^flow bob -> catogram tcp 22: ✘ blocked/.test(s.caption);
+    const s = await waitForWebview(page, redrawn, 'the redrawn picture of the blocked flow, its expect unmet');
     assert.match(s.caption, /^flow bob -> catogram tcp 22: ✘ blocked/);
     await ui.screenshot('webview-after-edit');
   });
