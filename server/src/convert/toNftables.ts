@@ -46,7 +46,12 @@ function protoNames(mask: number, family: Family | 0): string[] {
 /** A comment nft keeps (at most 128 bytes, no double quote). */
 function comment(text: string): string {
   let t = text.replace(/["\\\n\r]/g, "'");
-  while (Buffer.byteLength(t) > 128) t = t.slice(0, -2) + '…';
+  if (Buffer.byteLength(t) > 128) {
+    // Every character is a byte or more, so no cut longer than 125 characters and `…` fits: the
+    // cuts start there (one character at a time from the end of a 300,000-character rule was quadratic).
+    t = t.slice(0, Math.min(t.length - 2, 125)) + '…';
+    while (Buffer.byteLength(t) > 128) t = t.slice(0, -2) + '…';
+  }
   return `comment "${t}"`;
 }
 
