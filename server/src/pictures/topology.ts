@@ -52,6 +52,8 @@ interface FlowEdge {
   label: string;
   /** Node ids: client → server, or client → gateway → server. */
   stops: string[];
+  /** How many flows written the same way it stands for (each copy is one more edge to lay out). */
+  copies: number;
 }
 
 // ---- sizes (the flow picture's font: monospace, 12 px, so that svg.ts's width estimate holds) ----
@@ -93,6 +95,9 @@ function plural(n: number, one: string, many = `${one}s`): string {
 class Scene {
   readonly items = new Map<string, Item>();
   readonly flows: FlowEdge[] = [];
+  /** The flows drawn: one edge for the copies of a flow (a pasted flow was hundreds of parallel edges to lay out). */
+  readonly drawn: FlowEdge[] = [];
+  private readonly drawnBy = new Map<string, FlowEdge>();
   private readonly lines: Lines;
 
   constructor(
@@ -192,13 +197,22 @@ class Scene {
     const label = t ? this.model.text.slice(t.span.start, t.span.end).replace(/\s+/g, ' ') : flow.proto;
     const client = this.endpointId(flow.client);
     const server = this.endpointId(flow.server);
-    this.flows.push({
+    const edge: FlowEdge = {
       flow,
       verdict,
       words: `${flow.text}: ${verdictWord(verdict)}${words}`,
       label,
       stops: flow.nat ? [client, this.natId(flow.nat), server] : [client, server],
-    });
+      copies: 1,
+    };
+    this.flows.push(edge);
+    const key = `${edge.stops.join('\u0000')}\u0001${edge.label}\u0001${edge.words}`;
+    const same = this.drawnBy.get(key);
+    if (same) same.copies++;
+    else {
+      this.drawnBy.set(key, edge);
+      this.drawn.push(edge);
+    }
   }
 
   /**
@@ -330,7 +344,7 @@ function elkGraph(scene: Scene): ElkNode {
     into.children!.push(nodes.get(it.id)!);
   }
   const edges: ElkExtendedEdge[] = [];
-  scene.flows.forEach((f, i) => {
+  scene.drawn.forEach((f, i) => {
     for (let s = 0; s + 1 < f.stops.length; s++) {
       const last = s + 2 === f.stops.length;
       const labels: ElkLabel[] = last ? [{ id: `l${i}`, text: f.label, width: textWidth(f.label) + 8, height: LABEL_H }] : [];
@@ -582,7 +596,7 @@ export async function topologySvg(model: Model, options: TopologyOptions = {}): 
   }
 
   const lines = new Lines((file) => textOf(model, file));
-  scene.flows.forEach((f, i) => {
+  scene.drawn.forEach((f, i) => {
     const parts: string[] = [];
     let label = '';
     for (let s = 0; s + 1 < f.stops.length; s++) {
@@ -598,7 +612,8 @@ export async function topologySvg(model: Model, options: TopologyOptions = {}): 
       }
     }
     const line = lines.line(f.flow.file, f.flow.node.span.start);
-    body.push(`<g class="flow ${f.verdict}" data-line="${line}"><title>${esc(f.words)}</title>${parts.join('')}${label}</g>`);
+    const title = f.copies > 1 ? `${f.words} (written ${f.copies} times, drawn once)` : f.words;
+    body.push(`<g class="flow ${f.verdict}" data-line="${line}"><title>${esc(title)}</title>${parts.join('')}${label}</g>`);
   });
 
   return (
