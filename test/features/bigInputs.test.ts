@@ -47,6 +47,31 @@ describe('formatting', () => {
   });
 });
 
+describe('formatting firewalls with comments', () => {
+  const apply = (text: string): string => {
+    const ctx = docContext(text);
+    const edits = formatting(ctx);
+    if (edits.length === 0) return text;
+    const { range, newText } = edits[0]!;
+    return text.slice(0, ctx.lines.offset(range.start)) + newText + text.slice(ctx.lines.offset(range.end));
+  };
+
+  // document 28901 of seed 12012: thousands of rules each with a trailing comment; each comment
+  // was looked for in every rule's span (quadratic), now in the one span starting before it.
+  it('lines up the trailing comments of many rules; keeps a firewall with a comment inside a rule as written', () => {
+    const rules = Array.from({ length: 2000 }, (_, i) => `  ${i} inbound allow tcp to a port 22 # c${i}\n`).join('');
+    const out = apply(`host a 10.0.0.1\nfirewall f stateless protects 10.0.0.0/8 {\n${rules}}\n`);
+    expect(out).toContain('     0 inbound allow tcp to a port 22 # c0\n');
+    expect(out).toContain('  1999 inbound allow tcp to a port 22 # c1999\n');
+    const inside = `host a 10.0.0.1\nfirewall f stateless protects 10.0.0.0/8 {\n${rules}  7 inbound  allow # in\n  tcp to a port 22\n}\n`;
+    expect(docContext(inside).analysis.diagnostics.filter((d) => d.code === 'syntax')).toEqual([]);
+    expect(apply(inside)).toBe(inside);
+    const inHeader = `host a 10.0.0.1\nfirewall f # in\n  stateless protects 10.0.0.0/8 {\n${rules}}\n`;
+    expect(docContext(inHeader).analysis.diagnostics.filter((d) => d.code === 'syntax')).toEqual([]);
+    expect(apply(inHeader)).toBe(inHeader);
+  });
+});
+
 describe('tokenize', () => {
   it('gives every token, comment and unknown run in text order', () => {
     const text = '# head\nhost a 10.0.0.1 $$ # tail\n{[ ; ]}\nflow a -> a tcp 22 # end';
