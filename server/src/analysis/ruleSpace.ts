@@ -4,7 +4,7 @@
 // that meets no box of the class neither decides nor cuts anything.
 
 import type { Action } from '../syntax/ast';
-import { type CompiledRule, type Decision, firstMatch } from '../engine/firewall';
+import { type CompiledRule, type Decision, boxesKey, firstMatch } from '../engine/firewall';
 import { type Box, intersectBox, subtractBoxes } from '../engine/packet';
 
 function bitLength(x: bigint): number {
@@ -121,6 +121,8 @@ export class RuleSpace {
   private readonly seen: Uint32Array;
   private stamp = 0;
   private readonly q = new Float64Array(8);
+  /** Per rule: 1 when a rule before it has the same boxes (it then decides nothing). */
+  private readonly repeated: Uint8Array;
 
   constructor(readonly rules: readonly CompiledRule[]) {
     let n = 0;
@@ -147,6 +149,13 @@ export class RuleSpace {
       }
     });
     this.size = id;
+    this.repeated = new Uint8Array(rules.length);
+    const keys = new Set<string>();
+    rules.forEach((cr, pos) => {
+      const k = boxesKey(cr);
+      if (keys.has(k)) this.repeated[pos] = 1;
+      else keys.add(k);
+    });
     this.src?.finish();
     this.dst?.finish();
   }
@@ -214,6 +223,9 @@ export class RuleSpace {
 
   /** What the rule at `pos` really decides of `boxes` (the rules before it take their share first). */
   decidedBy(pos: number, boxes: Box[]): Box[] {
+    // The rule before it with the same boxes takes all of them: a pasted rule's thousand copies
+    // each looked through the copies before it.
+    if (this.repeated[pos]) return [];
     let rest = boxes;
     for (const p of this.candidates(boxes, pos)) {
       if (rest.length === 0) return [];

@@ -166,7 +166,7 @@ const boxesKeys = new WeakMap<CompiledRule, string>();
 const peerKeys = new WeakMap<CompiledRule[], string>();
 
 /** What a rule matches, as text: two rules with the same key match the same packets. */
-function boxesKey(cr: CompiledRule): string {
+export function boxesKey(cr: CompiledRule): string {
   let k = boxesKeys.get(cr);
   if (k === undefined) {
     k = cr.boxes
