@@ -121,8 +121,8 @@ export class RuleSpace {
   private readonly seen: Uint32Array;
   private stamp = 0;
   private readonly q = new Float64Array(8);
-  /** Per rule: 1 when a rule before it has the same boxes (it then decides nothing). */
-  private readonly repeated: Uint8Array;
+  /** Per rule: 1 when a rule before it has the same boxes (it then decides nothing); made when first asked. */
+  private repeated?: Uint8Array;
 
   constructor(readonly rules: readonly CompiledRule[]) {
     let n = 0;
@@ -149,13 +149,6 @@ export class RuleSpace {
       }
     });
     this.size = id;
-    this.repeated = new Uint8Array(rules.length);
-    const keys = new Set<string>();
-    rules.forEach((cr, pos) => {
-      const k = boxesKey(cr);
-      if (keys.has(k)) this.repeated[pos] = 1;
-      else keys.add(k);
-    });
     this.src?.finish();
     this.dst?.finish();
   }
@@ -225,6 +218,16 @@ export class RuleSpace {
   decidedBy(pos: number, boxes: Box[]): Box[] {
     // The rule before it with the same boxes takes all of them: a pasted rule's thousand copies
     // each looked through the copies before it.
+    if (!this.repeated) {
+      const repeated = new Uint8Array(this.rules.length);
+      const keys = new Set<string>();
+      this.rules.forEach((cr, p) => {
+        const k = boxesKey(cr);
+        if (keys.has(k)) repeated[p] = 1;
+        else keys.add(k);
+      });
+      this.repeated = repeated;
+    }
     if (this.repeated[pos]) return [];
     let rest = boxes;
     for (const p of this.candidates(boxes, pos)) {
