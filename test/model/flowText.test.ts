@@ -114,6 +114,23 @@ describe('resolveFlowText', () => {
     expect(r.model.firewalls).not.toBe(model.firewalls);
   });
 
+  it('an include that still cannot be read keeps the fast path; one readable now is read', () => {
+    const files: Record<string, string> = {};
+    const h = host(files);
+    const text = `include "inventory.fw"\nhost web 10.0.1.10\n${'firewall edge stateless protects web {\n}\n'.repeat(20)}`;
+    const model = buildModel('/t/main.fw', text, h);
+    expect(model.diagnostics.map((d) => d.code)).toContain('include-error');
+    const missing = resolveFlowText(model, 'web -> web https', h);
+    expect(missing.model.firewalls).toBe(model.firewalls);
+    expect(missing.added).toBeDefined();
+    expect(missing.flow?.text).toBe(rebuilt(model, 'web -> web https', h).flow?.text);
+    expect(resolveFlowText(model, 'alice -> web https', h).diagnostics.map((d) => d.message)).toEqual(['unknown host or network `alice`']);
+    files['/t/inventory.fw'] = inventory;
+    const found = resolveFlowText(model, 'alice -> web https', h);
+    expect(found.model.firewalls).not.toBe(model.firewalls);
+    expect(formatAddrSet(found.flow!.client.addresses)).toBe('198.51.100.7');
+  });
+
   it('another ephemeral setting than the model was built with resolves the file again', () => {
     const h = host({ '/t/inventory.fw': inventory });
     const model = buildModel('/t/main.fw', file(1), h);

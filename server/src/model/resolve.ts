@@ -55,6 +55,8 @@ interface BuildState {
   order: { n: number };
   includes: { path: string; text: string }[];
   fallbackEphemeral?: { ports: PortSet; source: string };
+  /** What the host answered for each include target: refused (why), else the text read (undefined: none). */
+  asked?: Map<string, { refused?: string; text?: string; read: boolean }>;
 }
 
 const NO_HOST: FileHost = {
@@ -222,6 +224,7 @@ function buildModelUnsafe(path: string, text: string, host: FileHost, options: B
     fallbackEphemeral: fallback
       ? { ports: fallback, source: `${options.defaultEphemeral} (the editor's default ephemeral setting)` }
       : undefined,
+    asked: new Map(),
   };
   const r = new FileResolver(path, text, parsed.ast, state, true, syntaxErrorOffsets(parsed.diagnostics));
   r.cache = options.cache;
@@ -247,12 +250,15 @@ function buildModelUnsafe(path: string, text: string, host: FileHost, options: B
     references: r.references,
     includes: state.includes,
   };
-  builtWith.set(model, options.defaultEphemeral ?? '');
+  builtWith.set(model, { defaultEphemeral: options.defaultEphemeral ?? '', asked: state.asked! });
   return model;
 }
 
-/** The `defaultEphemeral` option each model was built with (resolveFlowText extends only those it knows). */
-const builtWith = new WeakMap<Model, string>();
+/**
+ * How each model was built: its `defaultEphemeral` option and what the host answered for its
+ * includes (resolveFlowText extends only the models it knows, when the host answers the same).
+ */
+const builtWith = new WeakMap<Model, { defaultEphemeral: string; asked: NonNullable<BuildState['asked']> }>();
 
 /** Spec §7: the ranges that could be somebody's ephemeral range, each once. */
 function rangesInUse(symbols: Map<string, ModelSymbol>, defaultEphemeral: PortSet, fallback: PortSet | undefined): PortSet[] {
@@ -448,6 +454,9 @@ class FileResolver {
       return;
     }
     const refused = this.state.host.refuse?.(target);
+    const asked = this.state.asked?.get(target) ?? { read: false };
+    asked.refused = refused || undefined;
+    this.state.asked?.set(target, asked);
     if (refused) {
       this.report(diag('include-error', where, `\`${s.path.value}\` is not included: ${refused}`));
       return;
@@ -455,6 +464,8 @@ class FileResolver {
     let scope = this.state.done.get(target);
     if (!scope) {
       const text = this.state.host.readFile(target);
+      asked.read = true;
+      asked.text = text;
       if (text === undefined) {
         this.report(diag('include-error', where, `cannot read \`${s.path.value}\` (looked for ${target})`));
         return;
@@ -1290,14 +1301,6 @@ function moveSpans(roots: unknown[], by: number): void {
   for (const r of roots) visit(r);
 }
 
-/**
- * The model of the root file with `line` (one flow statement) appended after `prefix` (its text
- * and a line break), made from `model` without parsing or resolving the file again: the line is
- * parsed alone (a statement starts where a line begins with its keyword, so the file's
- * statements are the same), and its flow resolved against the file's names. Undefined when that
- * could differ from building the whole text: another ephemeral setting, or includes that read
- * differently now (or failed).
- */
 /** What resolveFlowText added to a model it extended (without building the whole text again). */
 export interface AddedFlows {
   statements: FlowDecl[];
@@ -1306,6 +1309,14 @@ export interface AddedFlows {
   flows: Flow[];
 }
 
+/**
+ * The model of the root file with `line` (one flow statement) appended after `prefix` (its text
+ * and a line break), made from `model` without parsing or resolving the file again: the line is
+ * parsed alone (a statement starts where a line begins with its keyword, so the file's
+ * statements are the same), and its flow resolved against the file's names. Undefined when that
+ * could differ from building the whole text: another ephemeral setting, or includes that the host
+ * reads or refuses differently now.
+ */
 function withFlowLine(
   model: Model,
   prefix: string,
@@ -1313,9 +1324,13 @@ function withFlowLine(
   host: FileHost,
   options: BuildOptions,
 ): { model: Model; added: AddedFlows } | undefined {
-  if (builtWith.get(model) !== (options.defaultEphemeral ?? '')) return undefined;
-  if (model.diagnostics.some((d) => d.code === 'include-error')) return undefined;
-  for (const inc of model.includes) if (host.refuse?.(inc.path) || host.readFile(inc.path) !== inc.text) return undefined;
+  const built = builtWith.get(model);
+  if (!built || built.defaultEphemeral !== (options.defaultEphemeral ?? '')) return undefined;
+  // Includes (and what they include) read as they were, or refused as they were: else the whole text is built again.
+  for (const [target, was] of built.asked) {
+    if ((host.refuse?.(target) || undefined) !== was.refused) return undefined;
+    if (was.read && host.readFile(target) !== was.text) return undefined;
+  }
   // A line of control characters is not "not a text file" in a text file: the whole is parsed then.
   if (binaryReason(line)) return undefined;
   const parsed = parse(line);
@@ -1334,7 +1349,7 @@ function withFlowLine(
     diagnostics: [...model.diagnostics, ...parsed.diagnostics, ...r.diagnostics],
     references: [...model.references, ...r.references],
   };
-  builtWith.set(extended, options.defaultEphemeral ?? '');
+  builtWith.set(extended, built);
   return {
     model: extended,
     added: { statements: statements as FlowDecl[], diagnostics: [...parsed.diagnostics, ...r.diagnostics], flows: r.flows },
