@@ -81,8 +81,13 @@ function protoBit(p: Flow['proto']): number {
   return p === 'tcp' ? TCP : p === 'udp' ? UDP : ICMP;
 }
 
+const sizes = new WeakMap<Firewall, bigint>();
+
+/** How many addresses a firewall protects (once per firewall: the path sorts compare it often). */
 function insideSize(fw: Firewall): bigint {
-  return fw.inside.size();
+  let n = sizes.get(fw);
+  if (n === undefined) sizes.set(fw, (n = fw.inside.size()));
+  return n;
 }
 
 /** The firewalls a request crosses, in order (§6 path inference), or the `via` list. */
