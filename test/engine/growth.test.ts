@@ -7,8 +7,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { analyze } from '../../server/src/analysis/analyze';
 import { AddrSet } from '../../server/src/core/intervals';
-import { decide } from '../../server/src/engine/firewall';
+import { crossesSome, crossings, decide } from '../../server/src/engine/firewall';
 import { requestBoxes, simulateFlow } from '../../server/src/engine/simulate';
+import { makeBoxes, TCP } from '../../server/src/engine/packet';
+import { PortSet } from '../../server/src/core/intervals';
+import { parseAddress } from '../../server/src/core/address';
 import { buildModel } from '../../server/src/model/resolve';
 import type { Firewall, Model } from '../../server/src/model/types';
 
@@ -181,5 +184,44 @@ describe('analysis work as copies grow', () => {
     const small = run(100);
     const large = run(200);
     expect(large).toBeLessThanOrEqual(2.2 * small);
+  });
+});
+
+describe('crossesSome', () => {
+  // Path inference asks it of every firewall for every flow instead of cutting the pieces.
+  it('says whether crossings has pieces, for every kind of firewall', () => {
+    const m = model(`network a 10.0.1.0/24
+network b 10.0.2.0/24
+host h 10.0.1.5
+firewall acl aws-nacl protects a, b {
+}
+firewall sg aws-sg protects h {
+}
+firewall gen stateless protects 10.0.0.0/16 {
+}
+firewall v6 stateful protects 2001:db8::/32 {
+}
+`);
+    const sets = ['10.0.1.5/32', '10.0.1.0/24', '10.0.2.0/23', '10.0.0.0/8', '192.0.2.0/24', '0.0.0.0/0', '2001:db8::1/128', '::/0'].map(
+      (t) => {
+        const p = parseAddress(t);
+        if (!p.ok) throw new Error(t);
+        return p.set;
+      },
+    );
+    let checked = 0;
+    for (const fw of m.firewalls) {
+      for (const src of sets) {
+        for (const dst of sets) {
+          for (const box of makeBoxes(TCP, src, PortSet.ALL, dst, PortSet.range(443, 443))) {
+            for (const d of ['inbound', 'outbound'] as const) {
+              expect(crossesSome(fw, d, box), `${fw.name} ${d}`).toBe(crossings(fw, d, box).length > 0);
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(200);
   });
 });

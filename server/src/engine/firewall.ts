@@ -103,9 +103,17 @@ export function crossings(fw: Firewall, direction: Direction, box: Box): Box[] {
   return out;
 }
 
-/** Whether some of a box crosses `fw` in `direction` (§5.1): `crossings` is not empty. */
+/**
+ * Whether some of a (non-empty) box crosses `fw` in `direction` (§5.1): `crossings` is not
+ * empty. Asked of every firewall for every flow, so the outsides are not made: some source
+ * outside an inside is a source set not within it.
+ */
 export function crossesSome(fw: Firewall, direction: Direction, box: Box): boolean {
-  return crossingPairs(fw, direction).some((pair) => box.src.intersects(pair.src) && box.dst.intersects(pair.dst));
+  const inbound = direction === 'inbound';
+  if (fw.platform === 'aws-sg') return (inbound ? box.dst : box.src).intersects(fw.inside);
+  return fw.insides.some((inside) =>
+    inbound ? box.dst.intersects(inside) && !box.src.isSubsetOf(inside) : box.src.intersects(inside) && !box.dst.isSubsetOf(inside),
+  );
 }
 
 /**
