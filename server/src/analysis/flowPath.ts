@@ -152,12 +152,9 @@ function computeRefusals(model: Model, extra: Diagnostic[]): Refusals {
   };
   const everything: Diagnostic[] = [];
   const byFlow = new Map<FlowDecl, Diagnostic[]>();
-  const seen = new Set<string>();
+  const seen = new SeenDiagnostics();
   for (const d of [...model.diagnostics, ...flowPathsOf(model), ...extra]) {
-    if (!refusesVerdicts(d)) continue;
-    const key = `${d.file ?? ''}\u0000${d.code}\u0000${d.span.start}\u0000${d.span.end}\u0000${d.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (!refusesVerdicts(d) || seen.has(d)) continue;
     const inFlow = d.file ? undefined : flowAt(d.span.start);
     if (inFlow) {
       const list = byFlow.get(inFlow) ?? [];
@@ -168,6 +165,42 @@ function computeRefusals(model: Model, extra: Diagnostic[]): Refusals {
   everything.sort(byPlace);
   for (const list of byFlow.values()) list.sort(byPlace);
   return { everything, byFlow };
+}
+
+/**
+ * Diagnostics seen, by place and words (the same error reported twice counts once): by start,
+ * compared field by field, with no key text made for each (200,000 errors, each twice: the
+ * file's and the analysis's). A start with many becomes a set of such texts.
+ */
+class SeenDiagnostics {
+  private readonly byStart = new Map<number, Diagnostic[] | Set<string>>();
+
+  private static key(d: Diagnostic): string {
+    return `${d.file ?? ''}\u0000${d.code}\u0000${d.span.end}\u0000${d.message}`;
+  }
+
+  /** Whether a diagnostic like `d` was seen; records it when not. */
+  has(d: Diagnostic): boolean {
+    const at = this.byStart.get(d.span.start);
+    if (!at) {
+      this.byStart.set(d.span.start, [d]);
+      return false;
+    }
+    if (at instanceof Set) {
+      const k = SeenDiagnostics.key(d);
+      if (at.has(k)) return true;
+      at.add(k);
+      return false;
+    }
+    for (const e of at) {
+      if (e === d || (e.code === d.code && e.span.end === d.span.end && (e.file ?? '') === (d.file ?? '') && e.message === d.message)) {
+        return true;
+      }
+    }
+    if (at.length < 16) at.push(d);
+    else this.byStart.set(d.span.start, new Set([...at, d].map(SeenDiagnostics.key)));
+    return false;
+  }
 }
 
 function byPlace(a: Diagnostic, b: Diagnostic): number {
