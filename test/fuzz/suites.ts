@@ -90,6 +90,18 @@ export const documentsSuite: FuzzSuite = {
   async replay(saved, o) {
     const kept = (saved as { case: DocumentCase | { seed: number; index: number } }).case;
     const c = 'text' in kept ? kept : makeCase(kept.seed, kept.index, theCorpus());
+    // A case is made from its seed, its index and the corpus: a corpus that has changed since
+    // (a fixture added) makes another document, which would replay in silence.
+    const was = (saved as { report?: { case?: { base?: string; length?: number } } }).report?.case ?? {};
+    if (
+      !('text' in kept) &&
+      ((was.base !== undefined && was.base !== c.base) || (was.length !== undefined && was.length !== c.text.length))
+    ) {
+      throw new Error(
+        `the corpus has changed since this case was saved: it was ${was.length} characters from ${was.base}, ` +
+          `now ${c.text.length} from ${c.base} (replay it at the commit that saved it)`,
+      );
+    }
     const t0 = performance.now();
     const rep = await checkCase(c, theCorpus(), o.budgetMs);
     return { suite: 'documents', ran: 1, ms: performance.now() - t0, reports: rep ? [rep] : [] };
