@@ -170,19 +170,17 @@ export function judgingRules(fw: Firewall, direction: Direction): CompiledRule[]
 }
 
 const deciding = new WeakMap<Firewall, Record<Direction, CompiledRule[]>>();
-const boxesKeys = new WeakMap<CompiledRule, string>();
 const peerKeys = new WeakMap<CompiledRule[], string>();
 
-/** What a rule matches, as text: two rules with the same key match the same packets. */
+/**
+ * What a rule matches, as text: two rules with the same key match the same packets. Not kept:
+ * its callers keep what they work out from it, and a key per compiled rule, kept for the rule's
+ * life, was 4 MB of strings at 10,000 rules.
+ */
 export function boxesKey(cr: CompiledRule): string {
-  let k = boxesKeys.get(cr);
-  if (k === undefined) {
-    k = cr.boxes
-      .map((b) => `${b.protos}/${b.src.bounds.join(',')}/${b.sport.bounds.join(',')}/${b.dst.bounds.join(',')}/${b.dport.bounds.join(',')}`)
-      .join(';');
-    boxesKeys.set(cr, k);
-  }
-  return k;
+  return cr.boxes
+    .map((b) => `${b.protos}/${b.src.bounds.join(',')}/${b.sport.bounds.join(',')}/${b.dst.bounds.join(',')}/${b.dport.bounds.join(',')}`)
+    .join(';');
 }
 
 /** The keys of a list of rules, in order. */
