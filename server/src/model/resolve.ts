@@ -5,6 +5,7 @@
 import { type Diagnostic, type Fix, type Span, diag } from '../core/diagnostic';
 import { parseAddress } from '../core/address';
 import { AddrSet, PortSet } from '../core/intervals';
+import { collectSpans } from '../syntax/incremental';
 import { binaryReason, parse } from '../syntax/parse';
 import type {
   Action,
@@ -1282,23 +1283,10 @@ function baseName(p: string): string {
 
 /** Moves every span of freshly parsed statements, comments and diagnostics by `by` (each span object once). */
 function moveSpans(roots: unknown[], by: number): void {
-  const seen = new Set<object>();
-  const visit = (o: unknown): void => {
-    if (o === null || typeof o !== 'object' || seen.has(o)) return;
-    seen.add(o);
-    if (Array.isArray(o)) {
-      for (const x of o) visit(x);
-      return;
-    }
-    const r = o as Record<string, unknown>;
-    if (typeof r['start'] === 'number' && typeof r['end'] === 'number') {
-      r['start'] += by;
-      r['end'] += by;
-      return;
-    }
-    for (const k in r) visit(r[k]);
-  };
-  for (const r of roots) visit(r);
+  for (const s of collectSpans(roots)) {
+    s.start += by;
+    s.end += by;
+  }
 }
 
 /** What resolveFlowText added to a model it extended (without building the whole text again). */

@@ -102,8 +102,8 @@ function errorResult(e: unknown): { ast: FileAst; diagnostics: Diagnostic[] } {
   };
 }
 
-/** Every span object reachable from `roots`, each once. */
-function collectSpans(roots: unknown[]): Span[] {
+/** Every span object reachable from `roots`, each once (statements, comments, diagnostics). */
+export function collectSpans(roots: unknown[]): Span[] {
   const seen = new Set<object>();
   const spans: Span[] = [];
   const visit = (o: unknown): void => {
