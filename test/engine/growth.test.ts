@@ -4,9 +4,8 @@
 // for the file with twice the copies: work that grows faster than the copies fails it. The
 // results are checked too, so a count cannot pass by computing less than it should.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { analyze } from '../../server/src/analysis/analyze';
-import { AddrSet } from '../../server/src/core/intervals';
 import { crossesSome, crossings, decide } from '../../server/src/engine/firewall';
 import { requestBoxes, simulateFlow } from '../../server/src/engine/simulate';
 import { makeBoxes, TCP } from '../../server/src/engine/packet';
@@ -14,38 +13,10 @@ import { PortSet } from '../../server/src/core/intervals';
 import { parseAddress } from '../../server/src/core/address';
 import { buildModel } from '../../server/src/model/resolve';
 import type { Firewall, Model } from '../../server/src/model/types';
-
-type SetOp = 'intersect' | 'intersects' | 'subtract' | 'union';
-const counted: SetOp[] = ['intersect', 'intersects', 'subtract', 'union'];
-const originals = new Map<SetOp, (...a: unknown[]) => unknown>();
+import { countSetOps } from '../support/setOps';
 
 /** Runs `f` counting the calls of AddrSet's set operations. */
-function setOps(f: () => void): number {
-  let n = 0;
-  const proto = AddrSet.prototype as unknown as Record<SetOp, (...a: unknown[]) => unknown>;
-  for (const op of counted) {
-    const orig = proto[op];
-    originals.set(op, orig);
-    proto[op] = function (this: unknown, ...a: unknown[]) {
-      n++;
-      return orig.apply(this, a);
-    };
-  }
-  try {
-    f();
-  } finally {
-    restore();
-  }
-  return n;
-}
-
-function restore(): void {
-  const proto = AddrSet.prototype as unknown as Record<SetOp, unknown>;
-  for (const [op, orig] of originals) proto[op] = orig;
-  originals.clear();
-}
-
-afterEach(restore);
+const setOps = (f: () => void): number => countSetOps(f).n;
 
 const model = (text: string): Model => buildModel('/growth/test.fw', text);
 

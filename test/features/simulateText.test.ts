@@ -4,29 +4,11 @@
 // flow's `via` for each flow typed; the file's part is now kept per analysis.
 
 import { describe, expect, it } from 'vitest';
-import { AddrSet } from '../../server/src/core/intervals';
 import { simulateText } from '../../server/src/features/simulation';
 import { docContext } from '../support/docContext';
+import { countSetOps } from '../support/setOps';
 
-/** Calls of AddrSet's operations while `f` runs. */
-function setOps<T>(f: () => T): { n: number; value: T } {
-  const proto = AddrSet.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
-  const names = ['union', 'intersect', 'subtract', 'intersects'];
-  const saved = names.map((k) => proto[k]!);
-  let n = 0;
-  names.forEach((k, i) => {
-    proto[k] = function (this: unknown, ...a: unknown[]) {
-      n++;
-      return saved[i]!.apply(this, a);
-    };
-  });
-  try {
-    const value = f();
-    return { n, value };
-  } finally {
-    names.forEach((k, i) => (proto[k] = saved[i]!));
-  }
-}
+const setOps = countSetOps;
 
 const file = (flows: number, broken: boolean) =>
   `host alice 198.51.100.7

@@ -5,30 +5,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { formatAddrSet } from '../../server/src/core/address';
-import { AddrSet } from '../../server/src/core/intervals';
 import { simulateFlow } from '../../server/src/engine/simulate';
 import { buildModel, resolveFlowText } from '../../server/src/model/resolve';
 import type { FileHost, Model } from '../../server/src/model/types';
+import { countSetOps } from '../support/setOps';
 
-/** Calls of AddrSet's operations while `f` runs (parsing an address and resolving a name make some). */
-function setOps<T>(f: () => T): { n: number; value: T } {
-  const proto = AddrSet.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
-  const names = ['union', 'intersect', 'subtract', 'intersects'];
-  const saved = names.map((k) => proto[k]!);
-  let n = 0;
-  names.forEach((k, i) => {
-    proto[k] = function (this: unknown, ...a: unknown[]) {
-      n++;
-      return saved[i]!.apply(this, a);
-    };
-  });
-  try {
-    const value = f();
-    return { n, value };
-  } finally {
-    names.forEach((k, i) => (proto[k] = saved[i]!));
-  }
-}
+const setOps = countSetOps;
 
 const inventory = 'host alice 198.51.100.7\nnat natgw 10.0.0.5\n';
 function host(files: Record<string, string>): FileHost {
