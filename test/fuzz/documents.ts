@@ -134,9 +134,13 @@ export async function runCase(c: DocumentCase, corpus: CorpusFile[]): Promise<Do
   const host = memoryHost(corpus, c.includes);
   const text = c.text;
 
-  await step('parse', () => parse(text));
+  const parsed = await step('parse', () => parse(text));
   const settings = r.pick(SETTINGS);
-  const model = await step('buildModel', () => buildModel(path, text, host, { defaultEphemeral: settings.defaultEphemeral || undefined }));
+  // As the language server does (lsp/workspace.ts): the model is built from the version's parse,
+  // not by parsing the text a second time. check --fix's versions (below) take the CLI's way.
+  const model = await step('buildModel', () =>
+    buildModel(path, text, host, { defaultEphemeral: settings.defaultEphemeral || undefined, ...(parsed ? { parsed } : {}) }),
+  );
   const analysis = model && (await step('analyze', () => analyze(model)));
   if (!analysis) return { failures, ms: performance.now() - t0, steps };
   const lines = new LineIndex(text);
