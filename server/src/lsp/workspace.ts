@@ -9,8 +9,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocuments } from 'vscode-languageserver';
 import { AnalysisCache, analyze } from '../analysis/analyze';
 import { LineIndex } from '../core/text';
-import { WIDE } from '../model/builtins';
-import { ResolveCache, buildModel } from '../model/resolve';
+import { ResolveCache, buildModel, modelOfParse } from '../model/resolve';
 import type { Model } from '../model/types';
 import type { FileHost } from '../model/types';
 import { nodeFileHost, outsideFolders } from '../node/fileHost';
@@ -204,18 +203,7 @@ export class Workspace {
     const text = doc.getText();
     const path = uriToPath(uri);
     const parsed = this.parsed(doc);
-    const model: Model = {
-      root: path,
-      ast: parsed.ast,
-      text,
-      symbols: new Map(),
-      firewalls: [],
-      flows: [],
-      defaultEphemeral: WIDE,
-      diagnostics: parsed.diagnostics,
-      references: [],
-      includes: [],
-    };
+    const model = modelOfParse(path, text, parsed);
     return {
       uri,
       path,

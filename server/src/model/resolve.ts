@@ -147,6 +147,31 @@ function shiftDiagnostic(d: Diagnostic, by: number): Diagnostic {
   return out;
 }
 
+/**
+ * A model of the parse alone: no names resolved, no firewalls nor flows, the given diagnostics
+ * (the parse's unless told). What the editor answers the outline from while the analysis runs,
+ * and what a resolver that failed leaves.
+ */
+export function modelOfParse(
+  path: string,
+  text: string,
+  parsed: { ast: FileAst; diagnostics: Diagnostic[] },
+  diagnostics: Diagnostic[] = parsed.diagnostics,
+): Model {
+  return {
+    root: path,
+    ast: parsed.ast,
+    text,
+    symbols: new Map(),
+    firewalls: [],
+    flows: [],
+    defaultEphemeral: WIDE,
+    diagnostics,
+    references: [],
+    includes: [],
+  };
+}
+
 /** What a symbol stands for, as far as a firewall that names it can tell. */
 function symbolValue(sym: ModelSymbol | undefined): string {
   if (!sym) return '-';
@@ -178,21 +203,10 @@ export function buildModel(path: string, text: string, host: FileHost = NO_HOST,
   } catch (e) {
     // Last resort: the core must never throw into a front end.
     const parsed = options.parsed ?? safeParse(text);
-    return {
-      root: path,
-      ast: parsed.ast,
-      text,
-      symbols: new Map(),
-      firewalls: [],
-      flows: [],
-      defaultEphemeral: WIDE,
-      diagnostics: [
-        ...parsed.diagnostics,
-        diag('syntax', { start: 0, end: 0 }, `internal error while resolving this file: ${(e as Error)?.message ?? e}`),
-      ],
-      references: [],
-      includes: [],
-    };
+    return modelOfParse(path, text, parsed, [
+      ...parsed.diagnostics,
+      diag('syntax', { start: 0, end: 0 }, `internal error while resolving this file: ${(e as Error)?.message ?? e}`),
+    ]);
   }
 }
 
