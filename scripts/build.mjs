@@ -49,8 +49,25 @@ if (watch) {
   for (const b of present) await (await esbuild.context({ ...common, ...b })).watch();
 } else {
   await Promise.all(present.map((b) => esbuild.build({ ...common, ...b })));
+  if (present.some((b) => b.outfile === 'dist/cli.js')) await writeCodeCache();
   // package.json's severity settings and the docs index are generated from the table of codes.
   const { staleFiles } = await import('./codes.mjs');
   const stale = await staleFiles(false);
   if (stale.length) console.warn(`warning: ${stale.join(', ')} out of date with server/src/core/codes.ts: run npm run codes`);
+}
+
+/**
+ * dist/cli.js.cache: V8's code of the CLI bundle, compiled while it checks the samples, so that
+ * `fwlang` starts without compiling it (bin/fwlang.js says when it is used).
+ */
+async function writeCodeCache() {
+  const { spawnSync } = await import('node:child_process');
+  const samples = fs.readdirSync('samples').filter((f) => f.endsWith('.fw')).map((f) => `samples/${f}`);
+  fs.rmSync('dist/cli.js.cache', { force: true });
+  const r = spawnSync(process.execPath, ['bin/fwlang.js', 'check', ...samples, '--format', 'json'], {
+    env: { ...process.env, FWLANG_WRITE_CODE_CACHE: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (r.status !== 0 && r.status !== 1) console.warn(`warning: no code cache for the CLI: ${r.stderr.split('\n')[0]}`);
 }

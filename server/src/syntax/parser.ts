@@ -367,7 +367,7 @@ const HARD_STATEMENT_KEYWORDS = new Set<TokenType>([T.Host, T.Network, T.Service
 
 // ------------------------------------------------------------------ the parser
 
-class FwParser extends EmbeddedActionsParser {
+export class FwParser extends EmbeddedActionsParser {
   // Per-parse state (prefixed to stay clear of chevrotain's own fields).
   private fwText = '';
   private fwStatements: Statement[] = [];
@@ -393,11 +393,17 @@ class FwParser extends EmbeddedActionsParser {
   /** parseChunk: the offset in the file of fwText's first character. */
   private fwTextOffset = 0;
 
-  constructor() {
+  /**
+   * `validate`: chevrotain's checks of the grammar itself (ambiguities, left recursion, …),
+   * about a tenth of the parser's construction time. They cannot fail at run time on a grammar that
+   * passed them once: the tests run them (test/syntax/parser.test.ts), `fwlang` skips them.
+   */
+  constructor(options: { validate?: boolean } = {}) {
     super(T.ALL_TOKENS, {
       recoveryEnabled: true,
       maxLookahead: 1,
       errorMessageProvider: messageProvider,
+      skipValidations: !options.validate,
     });
     // Our loops handle junk themselves; chevrotain's in-repetition recovery (skipping
     // tokens to re-enter a repetition, with its own messages) is switched off.
