@@ -370,7 +370,7 @@ describe('the grammar', () => {
   // fwlang skips chevrotain's grammar validations when it builds the parser (a tenth of its
   // construction); they run here, so an ambiguous or left-recursive change still fails the tests.
   it("passes chevrotain's own validations", () => {
-    const parser = new FwParser({ validate: true });
-    expect(parser.definitionErrors).toEqual([]);
+    // chevrotain throws "Parser Definition Errors detected: …" when one fails.
+    expect(() => new FwParser({ validate: true })).not.toThrow();
   });
 });

@@ -246,6 +246,21 @@ function metBy(flow: Flow, verdict: Verdict): boolean {
   return flow.expect === undefined || (flow.expect === 'allow' ? verdict === 'allowed' : verdict === 'blocked');
 }
 
+/**
+ * Results of flows without NAT by simulationKey and path, kept from one model to the next: the
+ * firewall objects a new version of a document reuses (model/resolve.ts reuseFirewall: same
+ * rules, same environment) decide as before, so after an edit only the flows through the edited
+ * firewall are simulated again. Kept under the path's first firewall, dropped with it.
+ */
+const byPath = new WeakMap<Firewall, Map<string, FlowResult>>();
+/** Results kept per firewall at most (a document whose flows keep changing). */
+const BY_PATH_MAX = 1024;
+
+/** The same result for another flow with the same simulationKey (nothing changes a result once made). */
+function copyFor(flow: Flow, done: FlowResult): FlowResult {
+  return done.flow === flow ? done : { ...done, flow, met: metBy(flow, done.verdict) };
+}
+
 /** The request and response of `flow` through the firewalls of `model` (spec §6). */
 export function simulateFlow(model: Model, flow: Flow): FlowResult {
   let byKey = simulated.get(model.firewalls);
@@ -253,17 +268,32 @@ export function simulateFlow(model: Model, flow: Flow): FlowResult {
   const key = simulationKey(flow);
   const done = byKey.get(key);
   // The same result objects (hops, boxes, sets) for every copy: nothing changes a result once made.
-  if (done) return done.flow === flow ? done : { ...done, flow, met: metBy(flow, done.verdict) };
-  const r = simulateOnce(model, flow);
+  if (done) return copyFor(flow, done);
+  let r: FlowResult;
+  if (flow.nat) r = simulateNatFlow(model, flow, flow.nat);
+  else {
+    const request = requestBoxes(flow);
+    const path = inferPath(model, flow, request);
+    const first = path[0];
+    if (!first) r = simulateOnce(flow, request, path);
+    else {
+      const pathKey = `${key}|path ${path.map(idOf).join(',')}`;
+      let kept = byPath.get(first);
+      const known = kept?.get(pathKey);
+      if (known) r = copyFor(flow, known);
+      else {
+        r = simulateOnce(flow, request, path);
+        if (!kept) byPath.set(first, (kept = new Map()));
+        if (kept.size >= BY_PATH_MAX) kept.clear();
+        kept.set(pathKey, r);
+      }
+    }
+  }
   byKey.set(key, r);
   return r;
 }
 
-function simulateOnce(model: Model, flow: Flow): FlowResult {
-  if (flow.nat) return simulateNatFlow(model, flow, flow.nat);
-  const request = requestBoxes(flow);
-  const path = inferPath(model, flow, request);
-
+function simulateOnce(flow: Flow, request: Box[], path: Firewall[]): FlowResult {
   // Request, hop by hop.
   let live = request;
   let reqDropped: Box[] = [];

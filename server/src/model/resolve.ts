@@ -108,6 +108,11 @@ interface FirewallEntry {
   fw: Firewall;
   /** Its diagnostics, every span relative to the firewall's start. */
   diagnostics: Diagnostic[];
+  /**
+   * The same placed where the firewall started when last reused: an edit elsewhere that does not
+   * move it reports these objects again instead of new copies (garbage at every keystroke).
+   */
+  placed?: { base: number; diagnostics: Diagnostic[] };
   /** Its references (their spans are the AST's, moved with it); symbols are looked up again. */
   references: NameReference[];
 }
@@ -1003,7 +1008,8 @@ class FileResolver {
       if (ref.symbol) ref.symbol = ref.symbol.kind === 'firewall' ? this.symbols.get(ref.name) : now(ref.name);
       this.references.push(ref);
     }
-    for (const d of e.diagnostics) this.report(shiftDiagnostic(d, start));
+    if (e.placed?.base !== start) e.placed = { base: start, diagnostics: e.diagnostics.map((d) => shiftDiagnostic(d, start)) };
+    for (const d of e.placed.diagnostics) this.report(d);
     return fw;
   }
 
