@@ -3,7 +3,8 @@
 import { PortSet } from '../core/intervals';
 import type { Proto } from '../syntax/ast';
 
-export const BUILTIN_SERVICES: Record<string, { proto: Proto; port: number }> = {
+// Without a prototype: a name like `constructor` or `toString` is no built-in.
+export const BUILTIN_SERVICES: Record<string, { proto: Proto; port: number }> = Object.assign(Object.create(null) as object, {
   http: { proto: 'tcp', port: 80 },
   https: { proto: 'tcp', port: 443 },
   ssh: { proto: 'tcp', port: 22 },
@@ -13,15 +14,15 @@ export const BUILTIN_SERVICES: Record<string, { proto: Proto; port: number }> = 
   rdp: { proto: 'tcp', port: 3389 },
   postgres: { proto: 'tcp', port: 5432 },
   mysql: { proto: 'tcp', port: 3306 },
-};
+} satisfies Record<string, { proto: Proto; port: number }>);
 
-export const BUILTIN_PROFILES: Record<string, [number, number]> = {
+export const BUILTIN_PROFILES: Record<string, [number, number]> = Object.assign(Object.create(null) as object, {
   linux: [32768, 60999],
   windows: [49152, 65535],
   macos: [49152, 65535],
   iana: [49152, 65535],
   wide: [1024, 65535],
-};
+} satisfies Record<string, [number, number]>);
 
 export const WIDE = PortSet.range(1024, 65535);
 
