@@ -65,7 +65,7 @@ describe('incremental analysis', () => {
   it('resolves and analyses only the firewall an edit touches', () => {
     let text = generate(10, 40).text;
     const p = new Pipeline();
-    p.analyze(text);
+    const before = p.analyze(text).model;
     const at = text.indexOf('port 8003-8103');
     text = `${text.slice(0, at + 5)}8004${text.slice(at + 9)}`;
     const [h, m, ah, am] = [p.resolveCache.hits, p.resolveCache.misses, p.analysisCache.hits, p.analysisCache.misses];
@@ -73,6 +73,8 @@ describe('incremental analysis', () => {
     expect(observable(after)).toEqual(observable(fresh(text)));
     expect([p.resolveCache.hits - h, p.resolveCache.misses - m]).toEqual([9, 1]);
     expect([p.analysisCache.hits - ah, p.analysisCache.misses - am]).toEqual([9, 1]);
+    // Unchanged declarations keep their symbols (the kept firewalls need not be pointed again).
+    for (const name of ['web3', 'subnet7', 'internet', 'https']) expect(after.model.symbols.get(name), name).toBe(before.symbols.get(name));
   });
 
   it('simulates again only the flows through the firewall an edit touches', () => {

@@ -9,7 +9,7 @@
 import { type Diagnostic, type Span, diag } from '../core/diagnostic';
 import { LineIndex, ownCopy } from '../core/text';
 import { type FlowResult, simulateFlow } from '../engine/simulate';
-import { buildModel } from '../model/resolve';
+import { buildModel, settledSymbol } from '../model/resolve';
 import type { FileHost, Firewall, Model, ModelSymbol } from '../model/types';
 import type { EndpointRef, FirewallDecl, PortSpec } from '../syntax/ast';
 import type { AnalysisContext, FileCheck, FirewallCheck } from './context';
@@ -154,9 +154,19 @@ function namesUsed(node: FirewallDecl): string[] {
   return names;
 }
 
+const symbolValues = new WeakMap<ModelSymbol, string>();
+
 /** What a symbol stands for, as far as the checks of a firewall that names it can tell. */
 function symbolValue(sym: ModelSymbol | undefined): string {
   if (!sym) return '-';
+  // Once per symbol that never changes (the resolver keeps those of unchanged declarations).
+  if (!settledSymbol(sym)) return symbolValueOf(sym);
+  let v = symbolValues.get(sym);
+  if (v === undefined) symbolValues.set(sym, (v = symbolValueOf(sym)));
+  return v;
+}
+
+function symbolValueOf(sym: ModelSymbol): string {
   switch (sym.kind) {
     case 'host':
     case 'network':

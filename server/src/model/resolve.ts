@@ -115,12 +115,25 @@ interface FirewallEntry {
   placed?: { base: number; diagnostics: Diagnostic[] };
   /** Its references (their spans are the AST's, moved with it); symbols are looked up again. */
   references: NameReference[];
+  /** The symbol each name its rules and references use stood for when they were last pointed at it. */
+  pointsAt?: Map<string, ModelSymbol | undefined>;
 }
 
-/** Resolved firewalls kept between builds of one document's model. */
+/** A host or network kept between builds: its declaration node and what else it read. */
+interface EndpointEntry {
+  /** The file, the default ephemeral range, and what the profile its `ephemeral` names stood for. */
+  inputs: string;
+  symbol: EndpointSymbol;
+  /** The references its resolution made (the profile name): made again by each build. */
+  references: NameReference[];
+}
+
+/** Resolved firewalls and hosts and networks kept between builds of one document's model. */
 export class ResolveCache {
   private entries = new Map<FirewallDecl, FirewallEntry>();
   private used = new Map<FirewallDecl, FirewallEntry>();
+  private endpoints = new Map<Statement, EndpointEntry>();
+  private endpointsUsed = new Map<Statement, EndpointEntry>();
   hits = 0;
   misses = 0;
 
@@ -132,10 +145,24 @@ export class ResolveCache {
     this.used.set(node, e);
   }
 
+  /** What an unchanged declaration node gave with the same inputs, kept for this build. */
+  endpoint(node: Statement, inputs: string): EndpointEntry | undefined {
+    const e = this.endpoints.get(node);
+    if (!e || e.inputs !== inputs) return undefined;
+    this.endpointsUsed.set(node, e);
+    return e;
+  }
+
+  setEndpoint(node: Statement, e: EndpointEntry): void {
+    this.endpointsUsed.set(node, e);
+  }
+
   /** Keeps only what the last build used. */
   endRound(): void {
     this.entries = this.used;
     this.used = new Map();
+    this.endpoints = this.endpointsUsed;
+    this.endpointsUsed = new Map();
   }
 }
 
@@ -177,9 +204,26 @@ export function modelOfParse(
   };
 }
 
+/**
+ * True for a symbol nothing changes once made: hosts and networks (made whole by
+ * endpointSymbol) and the built-ins. (A declared service's ports are set when it is checked.)
+ */
+export function settledSymbol(sym: ModelSymbol): boolean {
+  return sym.kind === 'host' || sym.kind === 'network' || ((sym.kind === 'service' || sym.kind === 'profile') && sym.builtin);
+}
+
+const symbolValues = new WeakMap<ModelSymbol, string>();
+
 /** What a symbol stands for, as far as a firewall that names it can tell. */
 function symbolValue(sym: ModelSymbol | undefined): string {
   if (!sym) return '-';
+  if (!settledSymbol(sym)) return symbolValueOf(sym);
+  let v = symbolValues.get(sym);
+  if (v === undefined) symbolValues.set(sym, (v = symbolValueOf(sym)));
+  return v;
+}
+
+function symbolValueOf(sym: ModelSymbol): string {
   switch (sym.kind) {
     case 'host':
     case 'network':
@@ -221,6 +265,20 @@ function safeParse(text: string) {
   } catch {
     return { ast: { statements: [], comments: [] } as FileAst, diagnostics: [] as Diagnostic[] };
   }
+}
+
+/** The built-in services and profiles, one object each, the same in every build. */
+const builtinSymbols = new Map<string, ModelSymbol>();
+
+function builtinSymbol(name: string): ModelSymbol | undefined {
+  let sym = builtinSymbols.get(name);
+  if (sym) return sym;
+  const svc = BUILTIN_SERVICES[name];
+  const prof = BUILTIN_PROFILES[name];
+  if (svc) sym = { kind: 'service', name, proto: svc.proto, ports: PortSet.range(svc.port, svc.port), builtin: true };
+  else if (prof) sym = { kind: 'profile', name, ports: PortSet.range(prof[0], prof[1]), builtin: true };
+  if (sym) builtinSymbols.set(name, sym);
+  return sym;
 }
 
 function settingRange(setting: string | undefined): PortSet | undefined {
@@ -609,11 +667,7 @@ class FileResolver {
     const decl = this.decls.get(name);
     if (decl && (decl.kind === 'host' || decl.kind === 'network')) return this.endpointSymbol(name) ?? undefined;
     if (decl && decl.kind === 'firewall') return undefined;
-    const svc = BUILTIN_SERVICES[name];
-    if (svc) return { kind: 'service', name, proto: svc.proto, ports: PortSet.range(svc.port, svc.port), builtin: true };
-    const prof = BUILTIN_PROFILES[name];
-    if (prof) return { kind: 'profile', name, ports: PortSet.range(prof[0], prof[1]), builtin: true };
-    return undefined;
+    return builtinSymbol(name);
   }
 
   private candidates(want: Want): string[] {
@@ -729,6 +783,29 @@ class FileResolver {
     const decl = this.decls.get(name);
     if (!decl || (decl.kind !== 'host' && decl.kind !== 'network')) return null;
     if (this.resolving.has(name)) return null;
+    // An unchanged declaration (the incremental parser's same node) that reported nothing, read
+    // with the same default ephemeral range and the same profile, stands for the same as before:
+    // the same symbol object, so that the firewalls kept from the last build need not be
+    // pointed at a new one (issue 12).
+    const reusable = !!this.cache && this.isRoot;
+    let inputs = '';
+    if (reusable) {
+      inputs = `${this.path}\u0000${this.defaultEphemeral.bounds.join(',')}\u0000${this.defaultEphemeralSource}`;
+      const profile = decl.ephemeral?.kind === 'name' ? decl.ephemeral.name.text : undefined;
+      if (profile) inputs += `\u0000${symbolValue(this.symbols.get(profile) ?? builtinSymbol(profile))}`;
+    }
+    const kept = reusable ? this.cache!.endpoint(decl, inputs) : undefined;
+    if (kept) {
+      for (const ref of kept.references) {
+        ref.symbol = this.symbols.get(ref.name) ?? builtinSymbol(ref.name);
+        this.references.push(ref);
+      }
+      this.symbols.set(name, kept.symbol);
+      this.endpointCache.set(name, kept.symbol);
+      return kept.symbol;
+    }
+    const reported = this.diagnostics.length;
+    const referenced = this.references.length;
     this.resolving.add(name);
     let addresses = AddrSet.EMPTY;
     const texts: string[] = [];
@@ -760,6 +837,9 @@ class FileResolver {
     this.symbols.set(name, sym);
     this.endpointCache.set(name, sym);
     this.resolving.delete(name);
+    if (reusable && this.diagnostics.length === reported) {
+      this.cache!.setEndpoint(decl, { inputs, symbol: sym, references: this.references.slice(referenced) });
+    }
     return sym;
   }
 
@@ -992,20 +1072,41 @@ class FileResolver {
         origin: { file: this.path, span: s.span, nameSpan: s.name.span, node: s },
       });
     }
-    const repoint = (ep: ResolvedEndpoint): void => {
-      if (!ep.symbol) return;
-      const sym = now(ep.symbol.name);
-      if (sym !== ep.symbol && (sym?.kind === 'host' || sym?.kind === 'network')) ep.symbol = sym;
-    };
-    const rules = fw.rules;
-    for (let i = 0; i < rules.length; i++) {
-      repoint(rules[i]!.from);
-      repoint(rules[i]!.to);
+    // Its rules and references point at the symbols of the build that placed it last: pointed
+    // again only when some name stands for another symbol object now (hosts and networks whose
+    // declaration did not change keep theirs: endpointSymbol).
+    let stale = !e.pointsAt;
+    if (e.pointsAt) {
+      for (const [name, sym] of e.pointsAt) {
+        if (now(name) !== sym) {
+          stale = true;
+          break;
+        }
+      }
     }
     const refs = e.references;
+    if (stale) {
+      const repoint = (ep: ResolvedEndpoint): void => {
+        if (!ep.symbol) return;
+        const sym = now(ep.symbol.name);
+        if (sym !== ep.symbol && (sym?.kind === 'host' || sym?.kind === 'network')) ep.symbol = sym;
+      };
+      const rules = fw.rules;
+      for (let i = 0; i < rules.length; i++) {
+        repoint(rules[i]!.from);
+        repoint(rules[i]!.to);
+      }
+      for (let i = 0; i < refs.length; i++) {
+        const ref = refs[i]!;
+        if (ref.symbol && ref.symbol.kind !== 'firewall') ref.symbol = now(ref.name);
+      }
+      // Every name looked at above, with what it stood for.
+      e.pointsAt = current;
+    }
     for (let i = 0; i < refs.length; i++) {
       const ref = refs[i]!;
-      if (ref.symbol) ref.symbol = ref.symbol.kind === 'firewall' ? this.symbols.get(ref.name) : now(ref.name);
+      // Firewall symbols are made anew by every build.
+      if (ref.symbol?.kind === 'firewall') ref.symbol = this.symbols.get(ref.name);
       this.references.push(ref);
     }
     if (e.placed?.base !== start) e.placed = { base: start, diagnostics: e.diagnostics.map((d) => shiftDiagnostic(d, start)) };
