@@ -62,7 +62,10 @@ if (watch) {
  */
 async function writeCodeCache() {
   const { spawnSync } = await import('node:child_process');
-  const samples = fs.readdirSync('samples').filter((f) => f.endsWith('.fw')).map((f) => `samples/${f}`);
+  const samples = fs
+    .readdirSync('samples')
+    .filter((f) => f.endsWith('.fw'))
+    .map((f) => `samples/${f}`);
   fs.rmSync('dist/cli.js.cache', { force: true });
   const r = spawnSync(process.execPath, ['bin/fwlang.js', 'check', ...samples, '--format', 'json'], {
     env: { ...process.env, FWLANG_WRITE_CODE_CACHE: '1' },
