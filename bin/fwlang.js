@@ -34,7 +34,7 @@ function load() {
   const m = new Module(file, module);
   m.filename = file;
   m.paths = Module._nodeModulePaths(path.dirname(file));
-  script.runInThisContext().call(m.exports, m.exports, (id) => m.require(id), m, file, path.dirname(file));
+  script.runInThisContext().call(m.exports, m.exports, Module.createRequire(file), m, file, path.dirname(file));
   m.loaded = true;
   if (write) process.on('exit', () => fs.writeFileSync(cacheFile, Buffer.concat([hash, script.createCachedData()])));
   return m.exports;

@@ -26,7 +26,9 @@ const elkBeside = {
 const builds = [
   // ELK (the topology layout) is three quarters of the code and only `fwlang graph` needs it: the CLI
   // loads it from node_modules on first use (elkjs is a dependency), so `check` starts faster.
-  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', external: ['elkjs'] },
+  // Its import() of elkjs becomes a require(): bin/fwlang.js runs the bundle as a vm.Script (to use
+  // its code cache), where an import() has no loader to go to.
+  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', external: ['elkjs'], supported: { 'dynamic-import': false } },
   // The language server loads ELK from a file of its own, dist/elk.js, when it first draws a
   // topology: compiled at start it took ~22 MB of the server's memory (issue 12).
   { entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js', plugins: [elkBeside] },
