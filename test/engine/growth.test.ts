@@ -4,7 +4,10 @@
 // for the file with twice the copies: work that grows faster than the copies fails it. The
 // results are checked too, so a count cannot pass by computing less than it should.
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../server/src/core/diagnostic';
 import { analyze } from '../../server/src/analysis/analyze';
 import { crossesSome, crossings, decide } from '../../server/src/engine/firewall';
 import { requestBoxes, simulateFlow } from '../../server/src/engine/simulate';
@@ -155,6 +158,30 @@ describe('analysis work as copies grow', () => {
     const small = run(100);
     const large = run(200);
     expect(large).toBeLessThanOrEqual(2.2 * small);
+  });
+
+  // document 60758 of seed 1132 (the AWS VPC guide's example 1,000 times over, 1.8 MB): every
+  // copy of an ACL's broad response was checked against every copy of every group, each against
+  // every copy again (42 s). (Its flows' traces also looked through every copy judged so far
+  // for each hop: engine/firewall.ts judgedAsGroup keeps them in a set now.)
+  it('copies of a VPC: each kind of group is asked once whether it closes a broad response', () => {
+    const vpc = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'aws-vpc-guide.fw'), 'utf8');
+    const run = (copies: number) => {
+      const m = model(vpc.repeat(copies));
+      let diagnostics: Diagnostic[] = [];
+      const ops = setOps(() => (diagnostics = analyze(m).diagnostics));
+      return { ops, diagnostics };
+    };
+    const one = run(1);
+    const small = run(8);
+    const large = run(16);
+    // The first copy's advice is the file's own (its groups close what they closed alone).
+    const advice = (ds: Diagnostic[]) =>
+      ds.filter((d) => d.span.end <= vpc.length && d.code !== 'duplicate-name').map((d) => `${d.code}: ${d.message}`);
+    expect(one.diagnostics.map((d) => d.code)).toContain('broad-response');
+    expect(advice(large.diagnostics)).toEqual(advice(one.diagnostics));
+    expect(large.diagnostics.filter((d) => d.code === 'internal')).toEqual([]);
+    expect(large.ops).toBeLessThanOrEqual(2.5 * small.ops);
   });
 });
 

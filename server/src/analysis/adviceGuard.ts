@@ -6,7 +6,7 @@ import type { Direction } from '../syntax/ast';
 import type { Diagnostic } from '../core/diagnostic';
 import { PortSet } from '../core/intervals';
 import type { Firewall, Model } from '../model/types';
-import { crossing, decide, judgingRules } from '../engine/firewall';
+import { crossing, decide, judgedKey } from '../engine/firewall';
 import { type Box, PORTED, subtractBoxes, universeBoxes } from '../engine/packet';
 import type { Analysis } from './analyze';
 import { refusalsOf } from './flowPath';
@@ -15,31 +15,6 @@ import { gatewaysOf, oppositeDirection, responsesOf } from './ruleKinds';
 import { firewallsOf } from '../model/ownership';
 
 const DIRECTIONS: Direction[] = ['inbound', 'outbound'];
-
-function boxKey(b: Box): string {
-  return `${b.protos}|${b.src.bounds.join(',')}|${b.sport.bounds.join(',')}|${b.dst.bounds.join(',')}|${b.dport.bounds.join(',')}`;
-}
-
-const judgedKeys = new WeakMap<Firewall, Partial<Record<Direction, string>>>();
-
-/**
- * Everything `allowedPackets(fw, direction)` is computed from, as a string: which pairs cross
- * (the insides), the rules that judge them in order (each one's action and packets, as the
- * engine compiled them) and the default. Equal keys give equal allowed sets, exactly: a fix
- * leaves most firewalls alone, and their sets need not be computed again to know it.
- */
-function judgedKey(fw: Firewall, direction: Direction): string {
-  let keys = judgedKeys.get(fw);
-  if (!keys) judgedKeys.set(fw, (keys = {}));
-  let k = keys[direction];
-  if (k === undefined) {
-    const parts: string[] = [fw.platform ?? '', fw.defaultAction, fw.inside.bounds.join(','), ...fw.insides.map((i) => i.bounds.join(','))];
-    for (const cr of judgingRules(fw, direction)) parts.push(`${cr.rule.action}:${cr.boxes.map(boxKey).join(';')}`);
-    k = parts.join('\n');
-    keys[direction] = k;
-  }
-  return k;
-}
 
 const allowedOf = new WeakMap<Firewall, Partial<Record<Direction, Box[]>>>();
 

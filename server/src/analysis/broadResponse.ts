@@ -6,7 +6,7 @@
 import { type Diagnostic, type Fix, type TextEdit, diag } from '../core/diagnostic';
 import type { Firewall, ResolvedRule } from '../model/types';
 import { PortSet } from '../core/intervals';
-import { crossings, decide } from '../engine/firewall';
+import { crossings, decide, decisionKind } from '../engine/firewall';
 import { type Box, PORTED, subtractBoxes } from '../engine/packet';
 import type { ResponseContext } from './responseFix';
 import { type ResponseIndex, dports } from './responseIndex';
@@ -72,21 +72,46 @@ function deniedBy(g: Firewall, boxes: Box[]): Box[] {
   return out;
 }
 
+const guardLists = new WeakMap<readonly Firewall[], { sgs: Firewall[]; others: Firewall[] }>();
+
+/** The valid stateful firewalls of a model, the first of each decisionKind: security groups, the others. */
+function guardsOf(firewalls: readonly Firewall[]): { sgs: Firewall[]; others: Firewall[] } {
+  let g = guardLists.get(firewalls);
+  if (!g) {
+    const kinds = new Set<string>();
+    const guards = firewalls.filter((f) => {
+      if (!f.valid || f.mode !== 'stateful') return false;
+      const kind = decisionKind(f);
+      if (kinds.has(kind)) return false;
+      kinds.add(kind);
+      return true;
+    });
+    g = { sgs: guards.filter((f) => f.platform === 'aws-sg'), others: guards.filter((f) => f.platform !== 'aws-sg') };
+    guardLists.set(firewalls, g);
+  }
+  return g;
+}
+
 /**
  * Spec §10: the stateful firewalls (security groups first) that deny every one of the new
  * connections `admitted`, or undefined when some of them get through. Several aws-sg on one
  * address act as one group: a connection is closed only when each of them denies it.
  */
 function closingGroups(ctx: ResponseContext, fw: Firewall, admitted: Box[]): Firewall[] | undefined {
-  const guards = ctx.model.firewalls.filter((g) => g !== fw && g.valid && g.mode === 'stateful');
-  const sgs = guards.filter((g) => g.platform === 'aws-sg');
+  // A guard that decides exactly as one before it (a group pasted a hundred times) closes
+  // nothing the first did not: what each closes is taken out of what is open, and what one
+  // group denies, a copy of it denies again. Only the first of each kind is looked at (a file
+  // of 200 copies of a VPC took 40 s here: every copy of an ACL against every copy of a group,
+  // against every copy again).
+  const { sgs, others } = guardsOf(ctx.model.firewalls);
   let open = admitted;
   const closing: Firewall[] = [];
-  for (const g of [...sgs, ...guards.filter((g) => g.platform !== 'aws-sg')]) {
+  for (const g of [...sgs, ...others]) {
+    if (g === fw) continue;
     let closed = deniedBy(g, open);
     if (g.platform === 'aws-sg') {
       for (const h of sgs) {
-        // Nothing left that another group could open: hundreds of copies of a group need not be looked through.
+        // Nothing left that another group could open.
         if (closed.length === 0) break;
         if (h === g) continue;
         const inH = closed.flatMap((b) => [...crossings(h, 'outbound', b), ...crossings(h, 'inbound', b)]);

@@ -183,6 +183,58 @@ export function boxesKey(cr: CompiledRule): string {
     .join(';');
 }
 
+const judgedKeys = new WeakMap<Firewall, Partial<Record<Direction, string>>>();
+
+/**
+ * Everything the crossings and decisions of `fw` in `direction` are computed from, as a string:
+ * which pairs cross (the insides), the rules that judge them in order (each one's action and
+ * packets, as compiled) and the default. Two firewalls with equal keys decide every packet of
+ * that direction alike (a copy of a group pasted a hundred times is one group to look at).
+ */
+export function judgedKey(fw: Firewall, direction: Direction): string {
+  let keys = judgedKeys.get(fw);
+  if (!keys) judgedKeys.set(fw, (keys = {}));
+  let k = keys[direction];
+  if (k === undefined) {
+    const parts: string[] = [fw.platform ?? '', fw.defaultAction, fw.inside.bounds.join(','), ...fw.insides.map((i) => i.bounds.join(','))];
+    for (const cr of judgingRules(fw, direction)) parts.push(`${cr.rule.action}:${boxesKey(cr)}`);
+    k = parts.join('\n');
+    keys[direction] = k;
+  }
+  return k;
+}
+
+const ownKeys = new WeakMap<Firewall, string>();
+const kindKeys = new WeakMap<Firewall, string>();
+
+/** A firewall as written (its insides, default and own rules both ways), as a string. */
+function ownKey(fw: Firewall): string {
+  let k = ownKeys.get(fw);
+  if (k === undefined) {
+    const parts = [fw.platform ?? '', fw.mode, fw.defaultAction, fw.inside.bounds.join(','), ...fw.insides.map((i) => i.bounds.join(','))];
+    const rules = (d: Direction) => orderedRules(fw, d).map((cr) => `${cr.rule.action}:${boxesKey(cr)}`);
+    k = [parts.join('|'), ...rules('inbound'), '', ...rules('outbound')].join('\n');
+    ownKeys.set(fw, k);
+  }
+  return k;
+}
+
+/**
+ * Two firewalls with the same kind decide every packet alike, both ways: the same as written,
+ * and (security groups, spec §10) the same kinds of groups beside them on the same members,
+ * whose allow rules join theirs. Not judgedKey: that spells out every peer's rules, and a group
+ * pasted 600 times has 599 peers (600 keys of 599 groups' rules each).
+ */
+export function decisionKind(fw: Firewall): string {
+  let k = kindKeys.get(fw);
+  if (k === undefined) {
+    k = ownKey(fw);
+    if (fw.peers?.length) k += `\n\u0000${[...new Set(fw.peers.map(ownKey))].sort().join('\n\u0001')}`;
+    kindKeys.set(fw, k);
+  }
+  return k;
+}
+
 /** The keys of a list of rules, in order. */
 function rulesKey(rules: CompiledRule[]): string {
   let k = peerKeys.get(rules);
@@ -282,12 +334,21 @@ export function packetDirections(fw: Firewall, p: Packet): Direction[] {
   return (['outbound', 'inbound'] as const).filter(crosses);
 }
 
+/** The firewalls a trace has judged a packet at so far, by direction. */
+export type Judged = Record<Direction, Set<Firewall>>;
+
+export function noneJudged(): Judged {
+  return { inbound: new Set(), outbound: new Set() };
+}
+
 /**
  * Whether `fw` is an aws-sg already judged, as one group, in the same direction by another of
  * the same members earlier on a trace (`judged`): the group is crossed once, not once per group.
+ * (A set per direction: 600 copies of a group on a path of 1,500 firewalls made a list quadratic.)
  */
-export function judgedAsGroup(fw: Firewall, direction: Direction, judged: { firewall: Firewall; direction: Direction }[]): boolean {
-  return !!fw.peers?.some((p) => judged.some((j) => j.direction === direction && j.firewall === p));
+export function judgedAsGroup(fw: Firewall, direction: Direction, judged: Judged): boolean {
+  const seen = judged[direction];
+  return seen.size > 0 && !!fw.peers?.some((p) => seen.has(p));
 }
 
 /** Does this packet cross `fw`, and which way (the first way, when it crosses twice)? */

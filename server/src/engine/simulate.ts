@@ -5,7 +5,7 @@ import type { Action, Direction } from '../syntax/ast';
 import type { Firewall, Flow, Model, NatSymbol, ResolvedRule } from '../model/types';
 import { formatAddrSet } from '../core/address';
 import { AddrSet, PortSet } from '../core/intervals';
-import { crossesSome, crossing, crossings, decide, decidePacket, judgedAsGroup, packetDirections } from './firewall';
+import { crossesSome, crossing, crossings, decide, decidePacket, judgedAsGroup, noneJudged, packetDirections } from './firewall';
 import { type Box, type Packet, ICMP, TCP, UDP, invertBox, makeBoxes, subtractBoxes } from './packet';
 
 type Verdict = 'allowed' | 'blocked' | 'partial';
@@ -445,12 +445,12 @@ function legOf(at?: LocatePacket): { leg?: 1 | 2 } {
 /** Follows one request packet along the path; stops at the first firewall that drops it. */
 function traceRequest(path: Firewall[], p: Packet, at?: LocatePacket): { hops: Hop[]; passed: boolean } {
   const hops: Hop[] = [];
-  const judged: { firewall: Firewall; direction: Direction }[] = [];
+  const judged = noneJudged();
   for (const fw of path) {
     for (const direction of packetDirections(fw, placed(p, at))) {
       // Several aws-sg of one address are one group (§10): crossed once; the hop names the group whose rule decided.
       if (judgedAsGroup(fw, direction, judged)) continue;
-      judged.push({ firewall: fw, direction });
+      judged[direction].add(fw);
       const d = decidePacket(fw, direction, p);
       const by = d.rule ? 'rule' : 'default';
       hops.push({ firewall: d.group ?? fw, direction, action: d.action, by, rule: d.rule, ...legOf(at) });
@@ -465,11 +465,11 @@ function traceResponse(path: Firewall[], p: Packet, at?: LocatePacket): Hop[] {
   const r: Packet = { proto: p.proto, src: p.dst, sport: p.dport, dst: p.src, dport: p.sport };
   const where = at && { ...at, side: at.side === 'dst' ? ('src' as const) : ('dst' as const) };
   const hops: Hop[] = [];
-  const judged: { firewall: Firewall; direction: Direction }[] = [];
+  const judged = noneJudged();
   for (const fw of [...path].reverse()) {
     for (const direction of packetDirections(fw, placed(r, where))) {
       if (judgedAsGroup(fw, direction, judged)) continue;
-      judged.push({ firewall: fw, direction });
+      judged[direction].add(fw);
       if (fw.mode === 'stateful') {
         hops.push({ firewall: fw, direction, action: 'allow', by: 'state', ...legOf(at) });
         continue;
