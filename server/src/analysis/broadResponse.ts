@@ -101,7 +101,7 @@ function closingGroups(ctx: ResponseContext, fw: Firewall, admitted: Box[]): Fir
   // A guard that decides exactly as one before it (a group pasted a hundred times) closes
   // nothing the first did not: what each closes is taken out of what is open, and what one
   // group denies, a copy of it denies again. Only the first of each kind is looked at (a file
-  // of 200 copies of a VPC took 40 s here: every copy of an ACL against every copy of a group,
+  // of 1,000 copies of a VPC took 42 s here: every copy of an ACL against every copy of a group,
   // against every copy again).
   const { sgs, others } = guardsOf(ctx.model.firewalls);
   let open = admitted;
