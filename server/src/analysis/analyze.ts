@@ -264,6 +264,9 @@ function firewallDiagnostics(
   environment: string,
   internal: Diagnostic[],
 ): Diagnostic[] {
+  // Every firewall check reports on rules: a firewall without any has nothing to find (and
+  // thousands of empty headers, a pasted or mangled file, cost nothing per firewall).
+  if (fw.rules.length === 0) return [];
   const model = ctx.model;
   const span = fw.node.span;
   const lines = ctx.lines ?? new LineIndex(model.text);
