@@ -71,6 +71,28 @@ describe('the advice guard per try', () => {
     expect(worseThan(analyzeText(text), analyzeText(opened))).toMatch(/would open packets of `f1` \(inbound\) that are no responses/);
   });
 
+  it('compares a firewall declared twice with its own earlier version, not the last of the name', () => {
+    // The second `f` already allows ssh; opening ssh in the first is still a new request.
+    const text =
+      'firewall f stateful protects 10.0.1.0/24 {\n  inbound allow tcp to any port 443\n}\n' +
+      'firewall f stateful protects 10.0.1.0/24 {\n  inbound allow tcp to any port [443, 22]\n}\n';
+    const opened = text.replace('port 443\n', 'port [443, 22]\n');
+    expect(opened).not.toBe(text);
+    expect(worseThan(analyzeText(text), analyzeText(opened))).toMatch(/would open packets of `f` \(inbound\) that are no responses/);
+  });
+
+  it('decides none of the copies a fix left alone', () => {
+    // 200 empty copies of a header (a mangled paste) and one firewall with a rule, all one name.
+    const copy = 'firewall f stateless protects 10.0.0.0/8 {\n}\n';
+    const text = `${copy.repeat(200)}firewall f stateless protects 10.0.0.0/8 {\n  inbound allow tcp to any port 443\n}\n`;
+    const changed = text.replace('port 443', 'port 444');
+    expect(changed).not.toBe(text);
+    counts.decide = 0;
+    expect(worseThan(analyzeText(text), analyzeText(changed))).toMatch(/would open packets of `f` \(inbound\)/);
+    // The changed firewall, before and after; none of the copies, which are judged alike.
+    expect(counts.decide).toBe(2);
+  });
+
   it('counts the refusals of the flows once per analysis in the guard', () => {
     // Errors outside every flow (unknown names) refuse every flow; many flows.
     const flows = Array.from({ length: 300 }, () => 'flow web -> web https expect allow').join('\n');

@@ -85,16 +85,26 @@ function minus(a: Box[], b: Box[], limit = 20_000): Box[] | undefined {
 
 /**
  * What `after` newly allows that is no response to a request `before` allowed (§8.1 rule 1),
- * firewall by firewall (matched by name); empty when the fix opened nothing else. Undefined
- * when the sets grow too large to settle: the caller then refuses the fix.
+ * firewall by firewall of the file: each firewall is compared with the one of the same name
+ * and place among those so named (a fix edits rules, never adds or removes a firewall; a name
+ * declared twice is an error but still two firewalls, each of which a fix may open). Empty
+ * when the fix opened nothing else. Undefined when the sets grow too large to settle: the
+ * caller then refuses the fix.
  */
 function forbiddenOpenings(before: Model, after: Model): { firewall: string; direction: Direction; boxes: Box[] }[] | undefined {
   const out: { firewall: string; direction: Direction; boxes: Box[] }[] = [];
-  const byName = new Map(before.firewalls.filter((f) => f.valid).map((f) => [f.name, f]));
+  const byName = new Map<string, Firewall[]>();
+  for (const f of firewallsOf(before)) {
+    const list = byName.get(f.name);
+    if (list) list.push(f);
+    else byName.set(f.name, [f]);
+  }
+  const seen = new Map<string, number>();
   for (const fw of firewallsOf(after)) {
-    if (!fw.valid) continue;
-    const old = byName.get(fw.name);
-    if (!old) continue;
+    const n = seen.get(fw.name) ?? 0;
+    seen.set(fw.name, n + 1);
+    const old = byName.get(fw.name)?.[n];
+    if (!fw.valid || !old?.valid) continue;
     for (const d of DIRECTIONS) {
       // Judged alike (the same crossings, rules and default): it allows just what it did.
       if (judgedKey(fw, d) === judgedKey(old, d)) continue;
