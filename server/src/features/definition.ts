@@ -55,10 +55,10 @@ function includesHost(ctx: DocContext): FileHost {
  * Every name of the root file and of the files it includes (the model keeps only the root
  * file's names, so included files are resolved again from the texts already read).
  */
-export function allReferences(ctx: DocContext): NameReference[] {
+export function allReferences(ctx: DocContext): readonly NameReference[] {
   const { model } = ctx.analysis;
-  const out = referencesOf(model);
-  if (model.includes.length === 0) return out;
+  if (model.includes.length === 0) return referencesOf(model);
+  const out = [...referencesOf(model)];
   const host = includesHost(ctx);
   for (const inc of model.includes) out.push(...referencesOf(buildModel(inc.path, inc.text, host)));
   return out;

@@ -36,9 +36,31 @@ export function textOf(model: Model, file: FilePath = model.root): string | unde
   return file === model.root ? model.text : model.includes.find((i) => i.path === file)?.text;
 }
 
-/** The firewalls declared in `file` (the root file by default), in declaration order. */
-export function firewallsOf(model: Model, file: FilePath = model.root): Firewall[] {
-  return model.firewalls.filter((fw) => fw.file === file);
+/** What firewallsOf, flowsOf and referencesOf found in one file of a model (a model never changes). */
+interface Filed {
+  firewalls?: readonly Firewall[];
+  flows?: readonly Flow[];
+  references?: readonly NameReference[];
+}
+
+const ofFile = new WeakMap<Model, Map<FilePath, Filed>>();
+
+function filed(model: Model, file: FilePath): Filed {
+  let m = ofFile.get(model);
+  if (!m) ofFile.set(model, (m = new Map()));
+  let e = m.get(file);
+  if (!e) m.set(file, (e = {}));
+  return e;
+}
+
+/**
+ * The firewalls declared in `file` (the root file by default), in declaration order. One
+ * array per model and file, shared by every caller (a hover asks several times, and a mangled
+ * file may have 20,000 firewalls).
+ */
+export function firewallsOf(model: Model, file: FilePath = model.root): readonly Firewall[] {
+  const e = filed(model, file);
+  return (e.firewalls ??= Object.freeze(model.firewalls.filter((fw) => fw.file === file)));
 }
 
 /** The rules written in `file`, each with its firewall, in file order. */
@@ -47,8 +69,9 @@ export function rulesOf(model: Model, file: FilePath = model.root): { firewall: 
 }
 
 /** The resolved flows written in `file` (only the root file has flows: includes bring none). */
-export function flowsOf(model: Model, file: FilePath = model.root): Flow[] {
-  return model.flows.filter((f) => f.file === file);
+export function flowsOf(model: Model, file: FilePath = model.root): readonly Flow[] {
+  const e = filed(model, file);
+  return (e.flows ??= Object.freeze(model.flows.filter((f) => f.file === file)));
 }
 
 /** The symbols declared in `file` (the root file by default): not the built-ins, not those of other files. */
@@ -57,8 +80,9 @@ export function symbolsOf(model: Model, file: FilePath = model.root): ModelSymbo
 }
 
 /** The names (uses and declarations) the model knows in `file`: the root file's. */
-export function referencesOf(model: Model, file: FilePath = model.root): NameReference[] {
-  return model.references.filter((r) => r.file === file);
+export function referencesOf(model: Model, file: FilePath = model.root): readonly NameReference[] {
+  const e = filed(model, file);
+  return (e.references ??= Object.freeze(model.references.filter((r) => r.file === file)));
 }
 
 /** The flow statements of `file` as written (resolved or not). */
