@@ -93,6 +93,13 @@ describe('the advice guard per try', () => {
     expect(counts.decide).toBe(2);
   });
 
+  it('still sees what a firewall without rules allows by default', () => {
+    const text = 'firewall f stateless protects 10.0.1.0/24 {\n}\n';
+    const opened = 'firewall f stateless protects 10.0.1.0/24 default allow {\n}\n';
+    expect(worseThan(analyzeText(text), analyzeText(opened))).toMatch(/would open packets of `f`/);
+    expect(worseThan(analyzeText(opened), analyzeText(text))).toBeUndefined();
+  });
+
   it('counts the refusals of the flows once per analysis in the guard', () => {
     // Errors outside every flow (unknown names) refuse every flow; many flows.
     const flows = Array.from({ length: 300 }, () => 'flow web -> web https expect allow').join('\n');

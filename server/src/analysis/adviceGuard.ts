@@ -104,7 +104,7 @@ function forbiddenOpenings(before: Model, after: Model): { firewall: string; dir
     const n = seen.get(fw.name) ?? 0;
     seen.set(fw.name, n + 1);
     const old = byName.get(fw.name)?.[n];
-    if (!fw.valid || !old?.valid) continue;
+    if (!fw.valid || !old?.valid || allowsNothing(fw)) continue;
     for (const d of DIRECTIONS) {
       // Judged alike (the same crossings, rules and default): it allows just what it did.
       if (judgedKey(fw, d) === judgedKey(old, d)) continue;
@@ -117,6 +117,15 @@ function forbiddenOpenings(before: Model, after: Model): { firewall: string; dir
     }
   }
   return out;
+}
+
+/**
+ * True when `fw` allows no packet at all: it denies by default, has no allow rule, and no
+ * other group's rules judge with it (spec §10). Then it opens nothing, whatever it was before
+ * (a file of 20,000 empty firewalls need not spell out each one's key).
+ */
+function allowsNothing(fw: Firewall): boolean {
+  return fw.defaultAction === 'deny' && !fw.peers?.length && fw.rules.every((r) => r.action !== 'allow');
 }
 
 const reliable = new WeakMap<Analysis, Analysis['flowResults']>();

@@ -184,6 +184,22 @@ export function boxesKey(cr: CompiledRule): string {
 }
 
 const judgedKeys = new WeakMap<Firewall, Partial<Record<Direction, string>>>();
+const headKeys = new WeakMap<Firewall, string>();
+
+/**
+ * Its platform, default and insides, as text: made once per firewall (both directions and
+ * ownKey start with it; written out, an address set's bounds are bigints turned to text).
+ */
+function headKey(fw: Firewall): string {
+  let k = headKeys.get(fw);
+  if (k === undefined) {
+    const inside = fw.inside.bounds.join(',');
+    const parts = [fw.platform ?? '', fw.defaultAction, inside, ...fw.insides.map((i) => (i === fw.inside ? inside : i.bounds.join(',')))];
+    k = parts.join('|');
+    headKeys.set(fw, k);
+  }
+  return k;
+}
 
 /**
  * Everything the crossings and decisions of `fw` in `direction` are computed from, as a string:
@@ -196,7 +212,7 @@ export function judgedKey(fw: Firewall, direction: Direction): string {
   if (!keys) judgedKeys.set(fw, (keys = {}));
   let k = keys[direction];
   if (k === undefined) {
-    const parts: string[] = [fw.platform ?? '', fw.defaultAction, fw.inside.bounds.join(','), ...fw.insides.map((i) => i.bounds.join(','))];
+    const parts: string[] = [headKey(fw)];
     for (const cr of judgingRules(fw, direction)) parts.push(`${cr.rule.action}:${boxesKey(cr)}`);
     k = parts.join('\n');
     keys[direction] = k;
@@ -211,9 +227,8 @@ const kindKeys = new WeakMap<Firewall, string>();
 function ownKey(fw: Firewall): string {
   let k = ownKeys.get(fw);
   if (k === undefined) {
-    const parts = [fw.platform ?? '', fw.mode, fw.defaultAction, fw.inside.bounds.join(','), ...fw.insides.map((i) => i.bounds.join(','))];
     const rules = (d: Direction) => orderedRules(fw, d).map((cr) => `${cr.rule.action}:${boxesKey(cr)}`);
-    k = [parts.join('|'), ...rules('inbound'), '', ...rules('outbound')].join('\n');
+    k = [`${fw.mode}|${headKey(fw)}`, ...rules('inbound'), '', ...rules('outbound')].join('\n');
     ownKeys.set(fw, k);
   }
   return k;
