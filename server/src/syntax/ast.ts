@@ -147,7 +147,10 @@ export interface RuleNode {
 export interface FirewallDecl {
   kind: 'firewall';
   span: Span;
-  /** The header (name, kind, `protects`, `default`, `{`) had to be recovered; rules carry their own flag. */
+  /**
+   * The header (name, kind, `protects`, `default`, `{`) had to be recovered, or the body was
+   * given up after too many errors (MAX_BODY_ERRORS); otherwise rules carry their own flag.
+   */
   recovered?: true;
   keyword: Span;
   name: Name;

@@ -289,6 +289,8 @@ export interface ManualError {
 class Abort extends Error {}
 
 const NO_RESYNC = { resyncEnabled: false };
+/** Syntax errors in one firewall (header and body) after which the rest of its body is skipped. */
+export const MAX_BODY_ERRORS = 200;
 const FOLLOWS_CACHE = new Map<string, TokenType[]>();
 /** Targets for writes made while chevrotain records the grammar (never part of an AST). */
 const PLACEHOLDER_RULE: RuleNode = {
@@ -924,7 +926,7 @@ export class FwParser extends EmbeddedActionsParser {
       });
       const open = this.OPTION3(() => this.CONSUME(T.LCurly));
       if (!this.RECORDING_PHASE) this.fwFirewall = node;
-      this.MANY2({ GATE: () => bodyActive && this.bodyContinues(), DEF: this.bodyItem });
+      this.MANY2({ GATE: () => bodyActive && this.bodyContinues() && !this.bodyGivenUp(node), DEF: this.bodyItem });
       const close = this.OPTION4({ GATE: () => bodyActive, DEF: () => this.CONSUME(T.RCurly) });
       this.ACTION(() => {
         if (bodyActive && !close && !openMissing) {
@@ -1431,6 +1433,27 @@ export class FwParser extends EmbeddedActionsParser {
     if (this.isDirection(t)) return true;
     if (ty === T.NumberTok && this.isDirection(this.LA(2)) && this.isLineStart(t)) return true;
     return this.ruleStartTypoAt() || this.lineStartStatement();
+  }
+
+  /**
+   * After MAX_BODY_ERRORS syntax errors in one firewall, the rest of its body is skipped (as far
+   * as the body goes on): a megabyte of `outbound outbound …` pasted into a body cost a
+   * recognition error each, 1.8 s per parse, and a file shows only 100 errors anyway. The
+   * firewall is then half-read, so marked recovered: not analysed, not simulated (§8.1 rule 5).
+   */
+  private bodyGivenUp(fw: FirewallDecl): boolean {
+    if (this.RECORDING_PHASE || this.errCount() - this.fwStmtBase < MAX_BODY_ERRORS) return false;
+    const t = this.LA(1);
+    // On the `firewall` keyword, before the body's own errors: a file shows only its first 100.
+    this.error(
+      fw.keyword,
+      `more than ${MAX_BODY_ERRORS} syntax errors in firewall ${this.fwName(fw)}: the rest of its body was not read, ` +
+        'and the firewall is not checked until they are mended',
+      [{ span: isEofToken(t) ? { start: this.lastEnd(), end: this.lastEnd() } : sp(t), message: 'not read from here on' }],
+    );
+    fw.recovered = true;
+    this.skipWhile(() => this.bodyContinues());
+    return true;
   }
 
   /** Does the firewall body go on at LA(1)? */

@@ -1,0 +1,78 @@
+// A firewall body with more syntax errors than anyone reads (fuzz seed 1131, document 57769: a
+// megabyte of `outbound outbound …` pasted into a body, one recognition error per word, 1.8 s
+// per parse) is given up after MAX_BODY_ERRORS: the rest of the body is skipped, the firewall
+// is half-read and so neither analysed nor simulated (spec §8.1 rule 5), and what follows the
+// body is read as before. Counted by what is in the tree, not timed.
+
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../server/src/analysis/analyze';
+import { buildModel } from '../../server/src/model/resolve';
+import type { FirewallDecl } from '../../server/src/syntax/ast';
+import { IncrementalParser } from '../../server/src/syntax/incremental';
+import { parse } from '../../server/src/syntax/parse';
+import { MAX_BODY_ERRORS } from '../../server/src/syntax/parser';
+
+const rule = '  inbound allow tcp to web port 443\n';
+const head = 'host web 10.0.0.5\nfirewall f stateless protects web {\n';
+const tail = '}\nhost after 10.0.0.6\nflow web -> after https\n';
+
+/** A body of `broken` rules that each have an error, between two whole ones. */
+const body = (broken: number) => `${head}${rule}${'  outbound allow\n'.repeat(broken)}${rule}${tail}`;
+
+describe('a firewall body with too many errors', () => {
+  it('is read whole up to MAX_BODY_ERRORS errors', () => {
+    const r = parse(body(MAX_BODY_ERRORS - 10));
+    const fw = r.ast.statements.find((s) => s?.kind === 'firewall') as FirewallDecl;
+    expect(fw.rules.filter((x) => x && !x.recovered)).toHaveLength(2);
+    expect(fw.recovered).toBeUndefined();
+    expect(r.diagnostics.some((d) => d.message.startsWith('too many errors'))).toBe(false);
+  });
+
+  it('is given up past them: the rest is skipped, the firewall is half-read, what follows is read', () => {
+    const text = body(100_000);
+    const r = parse(text);
+    const fw = r.ast.statements.find((s) => s?.kind === 'firewall') as FirewallDecl;
+    expect(fw.recovered).toBe(true);
+    // Not 100,002 rules: reading stopped.
+    expect(fw.rules.length).toBeLessThanOrEqual(MAX_BODY_ERRORS + 1);
+    expect(fw.body?.end).toBe(text.indexOf('}\nhost after') + 1);
+    expect(r.ast.statements.map((s) => s?.kind)).toEqual(['host', 'firewall', 'host', 'flow']);
+    // The file shows its first 100 errors, then says how many more; the "too many errors"
+    // diagnostic itself is past them, so it is among those counted.
+    expect(r.diagnostics.at(-1)?.message).toMatch(/^too many syntax errors: \d+ more not shown$/);
+
+    const a = analyze(buildModel('/f.fw', text));
+    expect(a.model.firewalls[0]!.valid).toBe(false);
+    expect(a.diagnostics.filter((d) => d.code === 'missing-response')).toEqual([]);
+  });
+
+  it('says so on the firewall, and where reading stopped', () => {
+    const text = `firewall f stateless protects 10.0.0.0/8 {\n  ${'outbound '.repeat(MAX_BODY_ERRORS + 50)}\n}\n`;
+    const r = parse(text);
+    expect((r.ast.statements[0] as FirewallDecl).recovered).toBe(true);
+    // First, before the body's errors (a file shows its first 100 only).
+    const d = r.diagnostics[0]!;
+    expect(d.span).toEqual({ start: 0, end: 'firewall'.length });
+    expect(d.message).toBe(
+      `more than ${MAX_BODY_ERRORS} syntax errors in firewall \`f\`: the rest of its body was not read, ` +
+        'and the firewall is not checked until they are mended',
+    );
+    const stop = text.indexOf('outbound', 2 + text.indexOf('{\n') + 'outbound '.length * MAX_BODY_ERRORS);
+    expect(d.related).toEqual([{ span: { start: stop, end: stop + 'outbound'.length }, message: 'not read from here on' }]);
+    expect(new IncrementalParser().parse(text).diagnostics).toEqual(r.diagnostics);
+  });
+
+  it('is parsed alike by the incremental parser, edit after edit', () => {
+    let text = `${body(300)}firewall g stateless protects 10.0.0.0/8 {\n${rule}}\n`;
+    const p = new IncrementalParser();
+    expect(p.parse(text)).toEqual(parse(text));
+    for (const [from, to] of [
+      ['outbound allow\n', 'outbound allow tcp\n'],
+      ['port 443\n}', 'port 444\n}'],
+      ['  outbound allow\n', ''],
+    ] as const) {
+      text = text.replace(from, to);
+      expect(p.parse(text)).toEqual(parse(text));
+    }
+  });
+});
