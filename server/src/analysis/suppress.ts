@@ -46,7 +46,7 @@ function commentDeletion(text: string, span: Span): Span {
 export function applySuppressions(ast: FileAst, text: string, diagnostics: Diagnostic[]): Diagnostic[] {
   const comments = ast.comments.filter((c) => IGNORE.test(c.text));
   if (comments.length === 0) return diagnostics;
-  const lines = new LineIndex(text);
+  const lines = LineIndex.of(text);
   const nodes = targets(ast);
   const byLine = new Map<number, Span>();
   for (const n of nodes) {

@@ -41,6 +41,7 @@ interface Filed {
   firewalls?: readonly Firewall[];
   flows?: readonly Flow[];
   references?: readonly NameReference[];
+  rules?: readonly { firewall: Firewall; rule: ResolvedRule }[];
 }
 
 const ofFile = new WeakMap<Model, Map<FilePath, Filed>>();
@@ -64,8 +65,9 @@ export function firewallsOf(model: Model, file: FilePath = model.root): readonly
 }
 
 /** The rules written in `file`, each with its firewall, in file order. */
-export function rulesOf(model: Model, file: FilePath = model.root): { firewall: Firewall; rule: ResolvedRule }[] {
-  return firewallsOf(model, file).flatMap((firewall) => firewall.rules.map((rule) => ({ firewall, rule })));
+export function rulesOf(model: Model, file: FilePath = model.root): readonly { firewall: Firewall; rule: ResolvedRule }[] {
+  const e = filed(model, file);
+  return (e.rules ??= Object.freeze(firewallsOf(model, file).flatMap((firewall) => firewall.rules.map((rule) => ({ firewall, rule })))));
 }
 
 /** The resolved flows written in `file` (only the root file has flows: includes bring none). */

@@ -159,7 +159,7 @@ export function pendingOf(
   }
 
   for (const m of manual) {
-    const p: Pending = { span: m.span, message: m.message.split(EOF_MARK).join(eofWord) };
+    const p: Pending = { span: m.span, message: m.message.includes(EOF_MARK) ? m.message.split(EOF_MARK).join(eofWord) : m.message };
     if (m.related) p.related = m.related;
     if (m.fixes) p.fixes = m.fixes;
     out.manual.push(p);
