@@ -57,6 +57,8 @@ export function applySuppressions(ast: FileAst, text: string, diagnostics: Diagn
   for (const st of ast.statements) if (st?.kind === 'firewall') for (const r of st.rules) if (r) ruleSpans.add(r.span.start);
   const sups: Suppression[] = [];
   const out: Diagnostic[] = [];
+  // "Did you mean" once per word: a megabyte comment of `# fw-ignore` repeats a few words 100,000 times.
+  const nearest = new Map<string, string>();
   for (const c of comments) {
     const m = IGNORE.exec(c.text)!;
     const pos = lines.position(c.span.start);
@@ -86,7 +88,8 @@ export function applySuppressions(ast: FileAst, text: string, diagnostics: Diagn
       offset = at + code.length;
       const span = { start: c.span.start + at, end: c.span.start + at + code.length };
       if (!(DIAGNOSTIC_CODES as readonly string[]).includes(code)) {
-        const near = closestName(code, DIAGNOSTIC_CODES);
+        let near = nearest.get(code);
+        if (near === undefined) nearest.set(code, (near = closestName(code, DIAGNOSTIC_CODES) ?? ''));
         out.push(
           diag('unused-suppression', span, `\`${code}\` is not a diagnostic code${near ? `; did you mean \`${near}\`?` : ''}`, {
             fixes: near ? [{ title: `Change to \`${near}\``, edits: [{ span, newText: near }], safe: false, preferred: true }] : [],
