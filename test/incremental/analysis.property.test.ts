@@ -62,6 +62,23 @@ describe('incremental analysis', () => {
     expect(broad(AWS.replace(edits[0]![0], edits[0]![1]))).not.toEqual(broad(AWS));
   });
 
+  it('re-checks a firewall kept from the last version when a name it uses changes', () => {
+    // The firewall's text and node stay; what `web` stands for does not: its cached analysis
+    // (keyed by its text and the values of its names) must not serve.
+    const text =
+      'host web 10.0.1.5\nhost db 10.0.2.5\n' +
+      'firewall edge stateless protects 10.0.1.0/24 {\n  inbound allow tcp to web port https\n}\n';
+    const p = new Pipeline();
+    p.analyze(text);
+    for (const next of [
+      text.replace('10.0.1.5', '10.0.1.6'),
+      text.replace('10.0.1.5', '10.0.2.6'),
+      text.replace('host web', 'network web'),
+    ]) {
+      expect(observable(p.analyze(next)), next).toEqual(observable(fresh(next)));
+    }
+  });
+
   it('resolves and analyses only the firewall an edit touches', () => {
     let text = generate(10, 40).text;
     const p = new Pipeline();

@@ -59,10 +59,12 @@ interface CachedFirewall {
   diagnostics: Diagnostic[];
 }
 
-/** An entry's key among those of one firewall text: its values, and where it starts if that matters. */
-function slotKey(values: string, at: string | undefined): string {
-  return at === undefined ? `${values}\u0000` : `${values}\u0000${at}`;
-}
+/**
+ * The entries of one firewall text, by its values: the one that holds wherever the firewall
+ * starts, and those that hold only where it starts (their messages name lines). Keyed without
+ * joining strings: the values of a big firewall are kilobytes, asked for at every edit.
+ */
+type Slots = Map<string, { anywhere?: CachedFirewall; at?: Map<string, CachedFirewall> }>;
 
 /** Per-firewall results kept between analyses of one document. */
 export class AnalysisCache {
@@ -73,8 +75,8 @@ export class AnalysisCache {
    * answering, fuzz sequence 9395 of seed 12012). Within one analysis every entry has its
    * environment; an equal key holds equal results, so the last one set serves.
    */
-  private entries = new Map<string, Map<string, CachedFirewall>>();
-  private used = new Map<string, Map<string, CachedFirewall>>();
+  private entries = new Map<string, Slots>();
+  private used = new Map<string, Slots>();
   /** The last environment key: an equal one is replaced by it, so entries compare it by identity. */
   private environment = '';
   hits = 0;
@@ -88,9 +90,9 @@ export class AnalysisCache {
   }
 
   get(text: string, environment: string, values: string, at: () => string): CachedFirewall | undefined {
-    const byKey = this.entries.get(text);
-    let e = byKey?.get(slotKey(values, undefined));
-    if (e?.environment !== environment) e = byKey?.get(slotKey(values, at()));
+    const slot = this.entries.get(text)?.get(values);
+    let e = slot?.anywhere;
+    if (e?.environment !== environment) e = slot?.at?.get(at());
     if (e?.environment === environment) {
       this.hits++;
       this.set(text, e);
@@ -101,9 +103,12 @@ export class AnalysisCache {
   }
 
   set(text: string, e: CachedFirewall): void {
-    let byKey = this.used.get(text);
-    if (!byKey) this.used.set(text, (byKey = new Map()));
-    byKey.set(slotKey(e.values, e.at), e);
+    let slots = this.used.get(text);
+    if (!slots) this.used.set(text, (slots = new Map()));
+    let slot = slots.get(e.values);
+    if (!slot) slots.set(e.values, (slot = {}));
+    if (e.at === undefined) slot.anywhere = e;
+    else (slot.at ??= new Map()).set(e.at, e);
   }
 
   /** Keeps only what the last analysis used. */
@@ -182,17 +187,36 @@ function symbolValueOf(sym: ModelSymbol): string {
   }
 }
 
+/** firewallValues's last answer per firewall, with the symbols it was made from. */
+const valuesOf = new WeakMap<Firewall, { symbols: (ModelSymbol | undefined)[]; valid: boolean[]; values: string }>();
+
 /**
  * A firewall as its checks see it besides its text: what the names it uses stand for, whether
- * it and each of its rules are valid (syntax errors, unknown names), its kind.
+ * it and each of its rules are valid (syntax errors, unknown names), its kind. The same string
+ * while its names stand for the same symbols and its rules' validity holds (a firewall kept
+ * from the last version is asked again at every edit).
  */
 function firewallValues(model: Model, fw: Firewall): string {
+  const names = namesUsed(fw.node);
+  const known = valuesOf.get(fw);
+  if (
+    known &&
+    known.symbols.length === names.length &&
+    names.every((n, i) => model.symbols.get(n) === known.symbols[i]) &&
+    known.valid.length === fw.rules.length &&
+    fw.rules.every((r, i) => r.valid === known.valid[i])
+  ) {
+    return known.values;
+  }
   const parts: string[] = [fw.mode, fw.platform ?? '', String(fw.valid)];
-  for (const n of namesUsed(fw.node)) parts.push(n, symbolValue(model.symbols.get(n)));
+  const symbols = names.map((n) => model.symbols.get(n));
+  names.forEach((n, i) => parts.push(n, symbolValue(symbols[i])));
   let valid = '';
   for (const r of fw.rules) valid += r.valid ? '1' : '0';
   parts.push(valid);
-  return parts.join('\u0001');
+  const values = parts.join('\u0001');
+  valuesOf.set(fw, { symbols, valid: fw.rules.map((r) => r.valid), values });
+  return values;
 }
 
 /**
