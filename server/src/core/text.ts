@@ -19,7 +19,8 @@ interface Position {
 }
 
 export class LineIndex {
-  private readonly starts: number[];
+  /** Where each line starts: 4 bytes a line, kept as long as its version of the text. */
+  private readonly starts: Int32Array;
 
   constructor(readonly text: string) {
     const starts = [0];
@@ -32,7 +33,7 @@ export class LineIndex {
       if (nl >= 0 && nl < at) nl = text.indexOf('\n', at);
       if (cr >= 0 && cr < at) cr = text.indexOf('\r', at);
     }
-    this.starts = starts;
+    this.starts = Int32Array.from(starts);
   }
 
   private static last: LineIndex | undefined;
