@@ -125,7 +125,7 @@ function forbiddenOpenings(before: Model, after: Model): { firewall: string; dir
  * (a file of 20,000 empty firewalls need not spell out each one's key).
  */
 function allowsNothing(fw: Firewall): boolean {
-  return fw.defaultAction === 'deny' && !fw.peers?.length && fw.rules.every((r) => r.action !== 'allow');
+  return fw.defaultAction === 'deny' && !fw.securityGroups && fw.rules.every((r) => r.action !== 'allow');
 }
 
 const reliable = new WeakMap<Analysis, Analysis['flowResults']>();

@@ -2,7 +2,7 @@
 // rule (or the default) decides each of them — spec §5, computed exactly on boxes.
 
 import type { Action, Direction } from '../syntax/ast';
-import type { Firewall, ResolvedRule } from '../model/types';
+import type { Firewall, ResolvedRule, SecurityGroupSet } from '../model/types';
 import { AddrSet } from '../core/intervals';
 import { type Box, type Packet, boxContains, intersectBox, makeBoxes, protoMask, pushDifference, subtractBoxes } from './packet';
 
@@ -130,6 +130,11 @@ export function crossing(fw: Firewall, direction: Direction, box: Box): Box | un
 }
 
 const grouped = new WeakMap<Firewall, Record<Direction, CompiledRule[]>>();
+
+/** The other aws-sg firewalls that share members with `fw` (spec §10), in declaration order. */
+export function peersOf(fw: Firewall): Firewall[] {
+  return fw.securityGroups?.members.filter((m) => m !== fw) ?? [];
+}
 const asPeer = new WeakMap<Firewall, Record<Direction, CompiledRule[]>>();
 
 /** The rules of the aws-sg `group` as another group of its members judges with them: each kept to its members. */
@@ -158,11 +163,11 @@ function peerRules(group: Firewall, direction: Direction): CompiledRule[] {
  * the union of theirs; allow rules only, so their order does not matter).
  */
 export function judgingRules(fw: Firewall, direction: Direction): CompiledRule[] {
-  if (!fw.peers?.length) return orderedRules(fw, direction);
+  if (!fw.securityGroups) return orderedRules(fw, direction);
   let c = grouped.get(fw);
   if (!c) {
     // A group's rules as a peer are made once, not once per group it is a peer of.
-    const make = (d: Direction): CompiledRule[] => [...orderedRules(fw, d), ...fw.peers!.flatMap((group) => peerRules(group, d))];
+    const make = (d: Direction): CompiledRule[] => [...orderedRules(fw, d), ...peersOf(fw).flatMap((group) => peerRules(group, d))];
     c = { inbound: make('inbound'), outbound: make('outbound') };
     grouped.set(fw, c);
   }
@@ -244,10 +249,39 @@ export function decisionKind(fw: Firewall): string {
   let k = kindKeys.get(fw);
   if (k === undefined) {
     k = ownKey(fw);
-    if (fw.peers?.length) k += `\n\u0000${[...new Set(fw.peers.map(ownKey))].sort().join('\n\u0001')}`;
+    const set = fw.securityGroups;
+    if (set) k += `\n\u0000${peerKinds(set, k)}`;
     kindKeys.set(fw, k);
   }
   return k;
+}
+
+/** Per set of groups: how many members have each own key, and the keys sorted and joined (with and without one). */
+const setKinds = new WeakMap<SecurityGroupSet, { counts: Map<string, number>; sorted: string[]; joined: Map<string, string> }>();
+
+/**
+ * The distinct own keys of the peers of a member whose own key is `own`, sorted and joined:
+ * the set's keys, less `own` when that member is the only one with it. Worked out per set,
+ * not per member (a thousand copies of a group would each list the other 999).
+ */
+function peerKinds(set: SecurityGroupSet, own: string): string {
+  let s = setKinds.get(set);
+  if (!s) {
+    const counts = new Map<string, number>();
+    for (const m of set.members) {
+      const key = ownKey(m);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    s = { counts, sorted: [...counts.keys()].sort(), joined: new Map() };
+    setKinds.set(set, s);
+  }
+  const without = s.counts.get(own) === 1 ? own : '';
+  let j = s.joined.get(without);
+  if (j === undefined) {
+    j = (without ? s.sorted.filter((key) => key !== without) : s.sorted).join('\n\u0001');
+    s.joined.set(without, j);
+  }
+  return j;
 }
 
 /** The keys of a list of rules, in order. */
@@ -273,26 +307,55 @@ function decidingRules(fw: Firewall, direction: Direction): CompiledRule[] {
       const own = orderedRules(fw, d);
       const seen = new Set<string>();
       const out: CompiledRule[] = [];
-      const add = (cr: CompiledRule) => {
+      for (const cr of own) {
         const k = boxesKey(cr);
-        if (seen.has(k)) return;
+        if (seen.has(k)) continue;
         seen.add(k);
         out.push(cr);
-      };
-      for (const cr of own) add(cr);
-      // A peer with the rules of one before it adds nothing: it is passed over whole.
-      const peersSeen = new Set<string>();
-      for (const group of fw.peers ?? []) {
-        const rules = peerRules(group, d);
-        const k = rulesKey(rules);
-        if (peersSeen.has(k)) continue;
-        peersSeen.add(k);
-        for (const cr of rules) add(cr);
       }
-      return out.length === own.length && !fw.peers?.length ? own : out;
+      if (!fw.securityGroups) return out.length === own.length ? own : out;
+      // Then the rules of the groups it shares members with, as the set of groups has them.
+      // Its own among them (kept to its members) come after its own rules and never decide.
+      for (const cr of groupRules(fw.securityGroups, d)) if (!seen.has(cr.key)) out.push(cr.rule);
+      return out;
     };
     c = { inbound: make('inbound'), outbound: make('outbound') };
     deciding.set(fw, c);
+  }
+  return c[direction];
+}
+
+const setRules = new WeakMap<SecurityGroupSet, Record<Direction, { rule: CompiledRule; key: string }[]>>();
+
+/**
+ * The rules of every group of `set`, each kept to its members, less those with the boxes of
+ * a rule before them (first match gives them nothing) and a group with the rules of one
+ * before it: once per set, for all its members (a thousand copies of a group on one address
+ * are each other's peers).
+ */
+function groupRules(set: SecurityGroupSet, direction: Direction): { rule: CompiledRule; key: string }[] {
+  let c = setRules.get(set);
+  if (!c) {
+    const make = (d: Direction) => {
+      const seen = new Set<string>();
+      const groupsSeen = new Set<string>();
+      const out: { rule: CompiledRule; key: string }[] = [];
+      for (const group of set.members) {
+        const rules = peerRules(group, d);
+        const k = rulesKey(rules);
+        if (groupsSeen.has(k)) continue;
+        groupsSeen.add(k);
+        for (const cr of rules) {
+          const key = boxesKey(cr);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          out.push({ rule: cr, key });
+        }
+      }
+      return out;
+    };
+    c = { inbound: make('inbound'), outbound: make('outbound') };
+    setRules.set(set, c);
   }
   return c[direction];
 }
@@ -362,8 +425,10 @@ export function noneJudged(): Judged {
  * (A set per direction: 600 copies of a group on a path of 1,500 firewalls made a list quadratic.)
  */
 export function judgedAsGroup(fw: Firewall, direction: Direction, judged: Judged): boolean {
-  const seen = judged[direction];
-  return seen.size > 0 && !!fw.peers?.some((p) => seen.has(p));
+  const set = fw.securityGroups;
+  if (!set) return false;
+  for (const p of judged[direction]) if (p !== fw && set.has.has(p)) return true;
+  return false;
 }
 
 /** Does this packet cross `fw`, and which way (the first way, when it crosses twice)? */

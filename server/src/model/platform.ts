@@ -6,7 +6,7 @@ import { type Diagnostic, diag } from '../core/diagnostic';
 import { parseAddress, prefixesOf } from '../core/address';
 import type { AddrSet } from '../core/intervals';
 import type { Direction, Platform } from '../syntax/ast';
-import type { Firewall, ResolvedEndpoint, ResolvedRule } from './types';
+import type { Firewall, ResolvedEndpoint, ResolvedRule, SecurityGroupSet } from './types';
 
 const NAMES: Record<Platform, string> = { 'aws-nacl': 'an AWS network ACL', 'aws-sg': 'an AWS security group' };
 
@@ -40,12 +40,29 @@ export function entryCount(rule: ResolvedRule): number {
   return prefixes * ranges;
 }
 
-/** Spec §10: several aws-sg on one address act as one group; each learns the others that share its members. */
+/**
+ * Spec §10: several aws-sg on one address act as one group; each learns the groups that share
+ * its members (`securityGroups`). Groups with the same inside share one set: the insides are
+ * compared once per pair of distinct insides, not per pair of groups.
+ */
 export function linkSecurityGroups(firewalls: Firewall[]): void {
   const groups = firewalls.filter((fw) => fw.platform === 'aws-sg' && fw.valid);
+  const byInside = new Map<string, Firewall[]>();
   for (const fw of groups) {
-    const peers = groups.filter((o) => o !== fw && o.inside.intersects(fw.inside));
-    if (peers.length > 0) fw.peers = peers;
+    const key = fw.inside.bounds.join(',');
+    const same = byInside.get(key);
+    if (same) same.push(fw);
+    else byInside.set(key, [fw]);
+  }
+  const buckets = [...byInside.values()];
+  const index = new Map(groups.map((fw, i) => [fw, i]));
+  for (const bucket of buckets) {
+    const inside = bucket[0]!.inside;
+    const members = buckets.filter((b) => b[0]!.inside.intersects(inside)).flat();
+    if (members.length < 2) continue;
+    members.sort((a, b) => index.get(a)! - index.get(b)!);
+    const set: SecurityGroupSet = { members, has: new Set(members) };
+    for (const fw of bucket) fw.securityGroups = set;
   }
 }
 

@@ -1058,7 +1058,7 @@ class FileResolver {
       fw.order = this.state.order.n++;
     } else {
       fw = { ...e.fw, order: this.state.order.n++ };
-      delete fw.peers;
+      delete fw.securityGroups;
       delete fw.ephemeralRanges;
       delete fw.nats;
       e.fw = fw;

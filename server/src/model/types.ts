@@ -105,6 +105,12 @@ export interface ResolvedRule {
   valid: boolean;
 }
 
+/** aws-sg firewalls that share members (spec §10), in declaration order. */
+export interface SecurityGroupSet {
+  members: readonly Firewall[];
+  has: ReadonlySet<Firewall>;
+}
+
 export interface Firewall {
   name: string;
   /** Whether it tracks connections; a platform fixes it (aws-nacl stateless, aws-sg stateful). */
@@ -119,10 +125,13 @@ export interface Firewall {
    */
   insides: AddrSet[];
   /**
-   * For an aws-sg: the other aws-sg firewalls that protect some of its addresses. For such an
-   * address they act as one group whose rules are the union of theirs (spec §10). Set by resolve.
+   * For an aws-sg with peers: the aws-sg firewalls that protect some of its addresses, itself
+   * among them (its peers are the others: `peersOf` in engine/firewall.ts). For such an address
+   * they act as one group whose rules are the union of theirs (spec §10). One object for all the
+   * groups of one inside (a thousand copies of a group share it, instead of a thousand lists of
+   * 999). Set by resolve.
    */
-  peers?: Firewall[];
+  securityGroups?: SecurityGroupSet;
   insideLabel: string;
   defaultAction: Action;
   /** All rules, file order. */
