@@ -231,4 +231,18 @@ describe('merging', () => {
     expect(mergeRules([r, { ...r, origins: ['line 99'] }])).toEqual([{ ...r, origins: [...r.origins, 'line 99'] }]);
     expect(AddrSet.V4.contains(addr('10.1.0.5'))).toBe(true);
   });
+
+  it('mergeRules gathers the origins of a run of merges once each, in order', () => {
+    const fw = plan(['inbound allow tcp to a port 80']);
+    const r = fw.inbound.rules[0]!;
+    const copies = ['sg1 line 7', 'sg2 line 8', 'sg1 line 7', 'sg3 line 9'].map((o) => ({ ...r, origins: [o] }));
+    const merged = mergeRules([r, ...copies, { ...r, action: 'deny' as const, origins: ['line 10'] }, { ...r, origins: ['line 11'] }]);
+    expect(merged.map((m) => [m.action, m.origins])).toEqual([
+      ['allow', [...r.origins, 'sg1 line 7', 'sg2 line 8', 'sg3 line 9']],
+      ['deny', ['line 10']],
+      ['allow', ['line 11']],
+    ]);
+    // The rules given are not changed.
+    expect(r.origins).toHaveLength(1);
+  });
 });

@@ -170,7 +170,7 @@ const unionPorts = (a?: PortSet, b?: PortSet) => {
  * `a ∪ b` as one rule when it is one: the same action and family and every field but at most
  * one the same (then the union is exactly the rule with that field's union). Undefined otherwise.
  */
-export function mergeTwo(a: NfRule, b: NfRule): NfRule | undefined {
+export function mergeTwo(a: NfRule, b: NfRule, withOrigins = true): NfRule | undefined {
   if (a.action !== b.action || a.family !== b.family) return undefined;
   const diff: string[] = [];
   if (a.protos !== b.protos) diff.push('protos');
@@ -179,7 +179,7 @@ export function mergeTwo(a: NfRule, b: NfRule): NfRule | undefined {
   if (!samePorts(a.sport, b.sport)) diff.push('sport');
   if (!samePorts(a.dport, b.dport)) diff.push('dport');
   if (diff.length > 1) return undefined;
-  const origins = [...a.origins, ...b.origins.filter((o) => !a.origins.includes(o))];
+  const origins = withOrigins ? [...a.origins, ...b.origins.filter((o) => !a.origins.includes(o))] : a.origins;
   if (diff.length === 0) return { ...a, origins };
   const field = diff[0]!;
   const f = a.family as Family;
@@ -211,15 +211,32 @@ function setOrDelete<K extends 'src' | 'dst' | 'sport' | 'dport'>(r: NfRule, key
   else r[key] = v;
 }
 
-/** Merges each rule into the one before it while the two are one rule (see mergeTwo). */
+/**
+ * Merges each rule into the one before it while the two are one rule (see mergeTwo). The
+ * origins of a run of merges are gathered in a set and written once (a thousand security
+ * groups on one address each brought their peers' rules: a list searched at each merge made
+ * the export cubic in the groups).
+ */
 export function mergeRules(rules: NfRule[]): NfRule[] {
   const out: NfRule[] = [];
+  let origins: Set<string> | undefined;
+  const settle = () => {
+    if (origins) out[out.length - 1] = { ...out[out.length - 1]!, origins: [...origins] };
+    origins = undefined;
+  };
   for (const r of rules) {
     const last = out[out.length - 1];
-    const m = last && mergeTwo(last, r);
-    if (m) out[out.length - 1] = m;
-    else out.push(r);
+    const m = last && mergeTwo(last, r, false);
+    if (m) {
+      origins ??= new Set(last.origins);
+      for (const o of r.origins) origins.add(o);
+      out[out.length - 1] = m;
+    } else {
+      settle();
+      out.push(r);
+    }
   }
+  settle();
   return out;
 }
 
