@@ -130,12 +130,12 @@ export function crossing(fw: Firewall, direction: Direction, box: Box): Box | un
 }
 
 const grouped = new WeakMap<Firewall, Record<Direction, CompiledRule[]>>();
+const asPeer = new WeakMap<Firewall, Record<Direction, CompiledRule[]>>();
 
 /** The other aws-sg firewalls that share members with `fw` (spec §10), in declaration order. */
 export function peersOf(fw: Firewall): Firewall[] {
   return fw.securityGroups?.members.filter((m) => m !== fw) ?? [];
 }
-const asPeer = new WeakMap<Firewall, Record<Direction, CompiledRule[]>>();
 
 /** The rules of the aws-sg `group` as another group of its members judges with them: each kept to its members. */
 function peerRules(group: Firewall, direction: Direction): CompiledRule[] {
