@@ -115,6 +115,34 @@ table inet fwlang {
     expect(t).toContain('ip saddr 10.0.0.0/16 tcp dport 22 return comment "line 2"');
   });
 
+  it('names clash with no chain or set of another firewall', () => {
+    // `a_inbound` is the chain of `a`; `a` then must not be a prefix of `a_inbound`'s own names.
+    const fw = (name: string) => `firewall ${name} stateless protects 10.0.${name.length}.0/24 {\n  inbound allow tcp to any port 22\n}\n`;
+    const t = exported(fw('a_inbound') + fw('a') + fw('a-inbound'), 'nftables').text;
+    const chains = [...t.matchAll(/^ {2}chain (\S+) \{$/gm)].map((m) => m[1]);
+    expect(chains).toEqual([
+      'a_inbound',
+      'a_inbound_inbound',
+      'a_inbound_outbound',
+      'a_2',
+      'a_2_inbound',
+      'a_2_outbound',
+      'a_inbound_2',
+      'a_inbound_2_inbound',
+      'a_inbound_2_outbound',
+    ]);
+    // An identifier is not taken when another starts with it and `_`: `x_y` came first.
+    const u = exported(fw('x_y') + fw('x'), 'nftables').text;
+    expect([...u.matchAll(/^ {2}chain (\S+) \{$/gm)].map((m) => m[1])).toEqual([
+      'x_y',
+      'x_y_inbound',
+      'x_y_outbound',
+      'x_2',
+      'x_2_inbound',
+      'x_2_outbound',
+    ]);
+  });
+
   it('a nat gateway masquerades in postrouting, its ports for tcp and udp', () => {
     const t = exported('nat gw 10.0.0.5 ports 20000-20100\n', 'nftables').text;
     expect(t).toContain(`  chain nat_gw {

@@ -16,7 +16,7 @@ import { familyOf } from '../core/address';
 import { AddrSet, PortSet } from '../core/intervals';
 import { LineIndex } from '../core/text';
 import { ALL_PROTOS, type Box, PORTED } from '../engine/packet';
-import { type CompiledRule, judgingRules } from '../engine/firewall';
+import { type CompiledRule, eachJudgingRule } from '../engine/firewall';
 import { fileOf, textOf } from '../model/ownership';
 import type { Firewall, Model, NatSymbol, ResolvedRule } from '../model/types';
 import type { Action, Direction } from '../syntax/ast';
@@ -95,13 +95,25 @@ export function familyAll(f: Family): AddrSet {
 /** What the back ends append to an id to name a firewall's chains and sets. */
 const SUFFIXES = ['', '_inbound', '_outbound', '_input', '_output', '_forward', '_inside4', '_inside6'];
 
+/** Identifiers handed out, and each part of one that ends before a `_` (`a_b_c`: `a`, `a_b`). */
+interface Taken {
+  ids: Set<string>;
+  prefixes: Set<string>;
+}
+
 /** A firewall or nat name as a netfilter identifier whose chain and set names are free too. */
-function identifier(name: string, taken: Set<string>): string {
+function identifier(name: string, taken: Taken): string {
   const base = name.replace(/[^A-Za-z0-9_]/g, '_');
-  const free = (id: string) => SUFFIXES.every((s) => ![...taken].some((t) => t === id + s || t.startsWith(`${id + s}_`)));
+  // Free when no identifier handed out is it, or starts with it and `_`, with any suffix
+  // (looked up in sets: a list searched per name was quadratic in the firewalls).
+  const free = (id: string) => SUFFIXES.every((s) => !taken.ids.has(id + s) && !taken.prefixes.has(id + s));
   let id = base;
   for (let k = 2; !free(id); k++) id = `${base}_${k}`;
-  for (const s of SUFFIXES) taken.add(id + s);
+  for (const s of SUFFIXES) {
+    const t = id + s;
+    taken.ids.add(t);
+    for (let i = t.indexOf('_'); i >= 0; i = t.indexOf('_', i + 1)) taken.prefixes.add(t.slice(0, i));
+  }
   return id;
 }
 
@@ -294,7 +306,7 @@ function byFamily(rules: NfRule[]): NfRule[] {
 
 function directionOf(origins: Origins, fw: Firewall, direction: Direction, merge: boolean, families: Family[]): NfDirection {
   let rules: NfRule[] = [];
-  for (const cr of judgingRules(fw, direction)) rules.push(...rulesOf(cr, origins.of(fw, cr.rule, cr.group)));
+  eachJudgingRule(fw, direction, (cr) => rules.push(...rulesOf(cr, origins.of(fw, cr.rule, cr.group))));
   // Packets of a family the firewall protects no address of never reach its rules.
   rules = rules.filter((r) => r.family === 0 || families.includes(r.family));
   if (merge) rules = mergeRules(byFamily(joinFamilies(rules)));
@@ -312,7 +324,7 @@ export interface PlanOptions {
 /** The plan of the model's firewalls (and nat gateways). The model must have no errors: the caller refuses first. */
 export function planNetfilter(model: Model, options: PlanOptions = {}): NetfilterPlan {
   const only = options.only;
-  const taken = new Set<string>();
+  const taken: Taken = { ids: new Set(), prefixes: new Set() };
   const origins = new Origins(model);
   const firewalls: NfFirewall[] = [];
   for (const fw of model.firewalls) {

@@ -158,6 +158,17 @@ function peerRules(group: Firewall, direction: Direction): CompiledRule[] {
 }
 
 /**
+ * Calls `f` with each of judgingRules(fw, direction), in order, without making or keeping the
+ * list: an export writes each group's rules once (a thousand groups on one address would keep
+ * a thousand lists of a thousand groups' rules).
+ */
+export function eachJudgingRule(fw: Firewall, direction: Direction, f: (cr: CompiledRule) => void): void {
+  for (const cr of orderedRules(fw, direction)) f(cr);
+  if (!fw.securityGroups) return;
+  for (const group of peersOf(fw)) for (const cr of peerRules(group, direction)) f(cr);
+}
+
+/**
  * The rules that judge packets crossing `fw`: its own, and for an aws-sg those of the other
  * groups of the same members, each kept to its own members (spec §10: one group whose rules are
  * the union of theirs; allow rules only, so their order does not matter).
