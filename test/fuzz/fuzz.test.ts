@@ -5,6 +5,7 @@
 
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { overBudget } from './documents';
 import { ROOT } from './mutate';
 import { type FuzzOptions, documentsSuite, sequencesSuite } from './suites';
 
@@ -38,4 +39,16 @@ describe(`fuzz slice (seed ${SEED})`, () => {
     const r = await sequencesSuite.run(options(Number(process.env.FWLANG_FUZZ_SEQUENCES ?? 20)));
     expect(described(r)).toEqual([]);
   }, 120_000);
+});
+
+describe('the budget of a fuzzed document (npm run test:fuzz)', () => {
+  it('is 1 s a megabyte, at least 1 s; the fixed text fixAll made is judged by its own', () => {
+    expect(overBudget({ ms: 900 }, 500_000, 1000)).toBe(false);
+    expect(overBudget({ ms: 1100 }, 500_000, 1000)).toBe(true);
+    expect(overBudget({ ms: 1900 }, 2_000_000, 1000)).toBe(false);
+    // The document within its budget, the fixed text over its own: slow.
+    expect(overBudget({ ms: 900, fixed: { ms: 1100, length: 500_000 } }, 500_000, 1000)).toBe(true);
+    // Each within its own, though together over one: not slow.
+    expect(overBudget({ ms: 900, fixed: { ms: 900, length: 500_000 } }, 500_000, 1000)).toBe(false);
+  });
 });
