@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TestClient, fileUri } from '../protocol/client';
+import { budgetFor } from './documents';
 import { type CorpusFile, MUTATORS, ROOT, mutate } from './mutate';
 import { Random } from './random';
 
@@ -232,25 +233,32 @@ function requestParams(method: string, uri: string, c: TestClient, offset: numbe
 const ANSWER_MS = 10_000;
 
 /**
- * Runs one sequence; its failures (empty when all went well) and how long its slowest wait for
- * diagnostics took. The document is closed at the end, so the server does not accumulate them.
+ * Runs one sequence; its failures (empty when all went well), how long its slowest wait for
+ * diagnostics took, and whether a wait took longer than `budgetMs` for each megabyte of the
+ * version it waited for (at least `budgetMs`: the documents' budget, budgetFor). The document
+ * is closed at the end, so the server does not accumulate them.
  */
 export async function runSequence(
   server: FuzzServer,
   c: SequenceCase,
-): Promise<{ failures: { step: string; error: string }[]; slowestMs: number }> {
+  budgetMs = Infinity,
+): Promise<{ failures: { step: string; error: string }[]; slowestMs: number; overBudget: boolean }> {
   const client = server.client;
   const failures: { step: string; error: string }[] = [];
   const uri = fileUri(path.join(server.dir, `fuzz-${c.seed}-${c.index}.fw`));
   let slowestMs = 0;
+  let overBudget = false;
   const waitDiagnostics = async (what: string) => {
     const t = performance.now();
+    const length = client.text(uri).length;
     try {
       await client.diagnosticsFor(uri, ANSWER_MS);
     } catch (e) {
       failures.push({ step: what, error: (e as Error).message.slice(0, 2000) });
     }
-    slowestMs = Math.max(slowestMs, performance.now() - t);
+    const ms = performance.now() - t;
+    slowestMs = Math.max(slowestMs, ms);
+    if (ms > budgetFor(length, budgetMs)) overBudget = true;
   };
   const request = async (method: string, params: unknown) => {
     try {
@@ -303,5 +311,5 @@ export async function runSequence(
     await client.close(uri);
     client.published.delete(uri);
   }
-  return { failures, slowestMs };
+  return { failures, slowestMs, overBudget };
 }

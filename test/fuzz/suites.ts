@@ -117,9 +117,9 @@ async function runSequences(o: FuzzOptions, cases: Iterable<SequenceCase>, total
     for (const c of cases) {
       ran++;
       const t = performance.now();
-      const { failures, slowestMs } = await runSequence(server, c);
+      const { failures, slowestMs, overBudget } = await runSequence(server, c, o.budgetMs);
       const ms = performance.now() - t;
-      if (failures.length || slowestMs > o.budgetMs) {
+      if (failures.length || overBudget) {
         const hang = failures.some((f) => /no (answer|matching diagnostics)/.test(f.error));
         const rep: SequenceReport = {
           case: { seed: c.seed, index: c.index, base: c.base, steps: c.steps.length },
