@@ -79,6 +79,22 @@ describe('incremental analysis', () => {
     }
   });
 
+  it('resolves a kept host again when the name of its ephemeral profile comes to stand for something else', () => {
+    // Fuzz case 614 of seed 1134: `ephemeral linux` read the built-in profile; then a firewall
+    // named `linux` was declared below. The host's node and text stay; its profile does not.
+    const text =
+      'host bob 198.51.100.23 ephemeral linux\nhost web 10.0.1.5\n' +
+      'firewall edge stateless protects 10.0.1.0/24 {\n  inbound allow tcp from bob to web port https\n}\n' +
+      'flow bob -> web https expect allow\n';
+    for (const shadow of ['firewall linux stateless protects 10.9.0.0/16 {\n}\n', 'host linux 10.0.9.9\n', 'network linux 10.0.8.0/24\n']) {
+      const p = new Pipeline();
+      p.analyze(text);
+      const next = text + shadow;
+      expect(observable(p.analyze(next)), next).toEqual(observable(fresh(next)));
+      expect(observable(p.analyze(text)), text).toEqual(observable(fresh(text)));
+    }
+  });
+
   it('resolves and analyses only the firewall an edit touches', () => {
     let text = generate(10, 40).text;
     const p = new Pipeline();

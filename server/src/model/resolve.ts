@@ -792,7 +792,11 @@ class FileResolver {
     if (reusable) {
       inputs = `${this.path}\u0000${this.defaultEphemeral.bounds.join(',')}\u0000${this.defaultEphemeralSource}`;
       const profile = decl.ephemeral?.kind === 'name' ? decl.ephemeral.name.text : undefined;
-      if (profile) inputs += `\u0000${symbolValue(this.symbols.get(profile) ?? builtinSymbol(profile))}`;
+      // What the name is declared as too: a firewall or host declared later under a built-in
+      // profile's name has no symbol yet, and makes the profile an error (resolveName).
+      if (profile) {
+        inputs += `\u0000${this.decls.get(profile)?.kind ?? ''}|${symbolValue(this.symbols.get(profile) ?? builtinSymbol(profile))}`;
+      }
     }
     const kept = reusable ? this.cache!.endpoint(decl, inputs) : undefined;
     if (kept) {
