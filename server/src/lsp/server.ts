@@ -35,6 +35,7 @@ import {
 } from '../protocol';
 import { importFiles } from './importRequest';
 import type { DocContext } from '../features/docContext';
+import { LatestRuns } from './runs';
 import { Workspace, uriToPath } from './workspace';
 import { registerLanguageFeatures } from './languageFeatures';
 
@@ -49,7 +50,7 @@ export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const ws = new Workspace(documents, connection);
   const lensState = new LensState();
-  const pending = new Map<string, ReturnType<typeof setImmediate>>();
+  const pending = new LatestRuns();
   let codeLensRefresh = false;
   let watcherRegistration = false;
   // The client shows pictures (the VS Code extension says so): a "Show picture" lens, a hover image.
@@ -125,15 +126,7 @@ export function startServer(connection: Connection): void {
    * rest of a stale run.
    */
   function schedule(uri: string): void {
-    const t = pending.get(uri);
-    if (t) clearImmediate(t);
-    pending.set(
-      uri,
-      setImmediate(() => {
-        pending.delete(uri);
-        void publish(uri);
-      }),
-    );
+    pending.request(uri, () => void publish(uri));
   }
 
   async function publish(uri: string): Promise<void> {
@@ -169,9 +162,7 @@ export function startServer(connection: Connection): void {
     recheckIncluders([uriToPath(e.document.uri)]);
   });
   documents.onDidClose((e) => {
-    const t = pending.get(e.document.uri);
-    if (t) clearImmediate(t);
-    pending.delete(e.document.uri);
+    pending.cancel(e.document.uri);
     ws.forget(e.document.uri);
     lensState.forget(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
