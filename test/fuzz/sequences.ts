@@ -259,6 +259,7 @@ export async function runSequence(
     const ms = performance.now() - t;
     slowestMs = Math.max(slowestMs, ms);
     if (ms > budgetFor(length, budgetMs)) overBudget = true;
+    if (process.env.FWLANG_FUZZ_TRACE) console.error(`  ${what}: ${Math.round(ms)} ms for ${length} characters`);
   };
   const request = async (method: string, params: unknown) => {
     try {
