@@ -263,6 +263,16 @@ export function budgetFor(text: string | number, budgetMs: number): number {
 }
 
 /**
+ * The characters a case's analysis reads: its text and the included files mutated for it (a
+ * 4 KB document that includes a 1.8 MB one is read, resolved and searched as 1.8 MB).
+ */
+export function readLength(c: Pick<DocumentCase, 'text' | 'includes'>): number {
+  let n = c.text.length;
+  for (const t of Object.values(c.includes)) n += t.length;
+  return n;
+}
+
+/**
  * Whether a document, or the fixed text fixAll made of it (the next check's document, timed
  * apart), took more than its own budget.
  */
@@ -273,7 +283,7 @@ export function overBudget(res: Pick<DocumentResult, 'ms' | 'fixed'>, length: nu
 /** Checks one case: its report when it failed or took more than its budget. */
 export async function checkCase(c: DocumentCase, corpus: CorpusFile[], budgetMs: number): Promise<DocumentReport | undefined> {
   const res = await runCase(c, corpus);
-  if (res.failures.length === 0 && !overBudget(res, c.text.length, budgetMs)) return undefined;
+  if (res.failures.length === 0 && !overBudget(res, readLength(c), budgetMs)) return undefined;
   return {
     case: { seed: c.seed, index: c.index, base: c.base, mutations: c.mutations, length: c.text.length },
     kind: res.failures.length ? 'failure' : 'slow',

@@ -5,7 +5,7 @@
 
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { overBudget } from './documents';
+import { overBudget, readLength } from './documents';
 import { ROOT } from './mutate';
 import { type FuzzOptions, documentsSuite, sequencesSuite } from './suites';
 
@@ -50,5 +50,10 @@ describe('the budget of a fuzzed document (npm run test:fuzz)', () => {
     expect(overBudget({ ms: 900, fixed: { ms: 1100, length: 500_000 } }, 500_000, 1000)).toBe(true);
     // Each within its own, though together over one: not slow.
     expect(overBudget({ ms: 900, fixed: { ms: 900, length: 500_000 } }, 500_000, 1000)).toBe(false);
+  });
+
+  it('counts the included files made for the case: what the analysis reads', () => {
+    expect(readLength({ text: 'x'.repeat(4000), includes: {} })).toBe(4000);
+    expect(readLength({ text: 'x'.repeat(4000), includes: { '/fuzz/a.fw': 'y'.repeat(1_800_000), '/fuzz/b.fw': 'z' } })).toBe(1_804_001);
   });
 });
