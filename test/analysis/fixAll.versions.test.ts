@@ -1,11 +1,11 @@
 // check --fix analyses the versions it tries incrementally (versionAnalyzer: the editor's
-// incremental parse, resolve and analysis caches). What it does must be exactly what it does
-// with a fresh parse, resolve and analysis of each version.
+// analysis cache; each version is parsed and resolved whole). What it does must be exactly what
+// it does with a fresh parse, resolve and analysis of each version.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../server/src/analysis/analyze';
+import { AnalysisCache, analyze } from '../../server/src/analysis/analyze';
 import { type FixAllResult, fixAll, versionAnalyzer } from '../../server/src/analysis/fixAll';
 import { buildModel } from '../../server/src/model/resolve';
 import { nodeFileHost } from '../../server/src/node/fileHost';
@@ -51,11 +51,42 @@ describe('check --fix with incremental analysis of its versions', () => {
     expect(outcome(incremental)).toEqual(outcome(fresh));
   });
 
+  it.each(files.map((f) => [path.relative(ROOT, f), f]))(
+    '%s: the same, the first analysis made elsewhere with its cache',
+    (_name, file) => {
+      // As the fuzzer does: fixAll's first analysis is the editor's, and the versions it tries
+      // are analysed with that analysis's cache.
+      const text = fs.readFileSync(file, 'utf8');
+      const fresh = fixAll(text, (t) => analyze(buildModel(file, t, host)));
+      const analyses = new AnalysisCache();
+      const first = analyze(buildModel(file, text, host), analyses);
+      const versions = versionAnalyzer(file, host, { analyses });
+      expect(outcome(fixAll(text, (t) => (t === text ? first : versions(t))))).toEqual(outcome(fresh));
+    },
+  );
+
   it('the same fixes in a file of many firewalls, fix after fix', () => {
     const text = many(12);
     const fresh = fixAll(text, (t) => analyze(buildModel('/x.fw', t)));
     expect(fresh.applied.map((f) => f.code)).toEqual([...Array<string>(12).fill('missing-response'), 'shadowed-rule']);
     expect(fresh.applied.at(-1)!.because).toEqual(['scanner -> web https']);
     expect(outcome(fixAll(text, versionAnalyzer('/x.fw')))).toEqual(outcome(fresh));
+  });
+
+  it("given the first analysis's cache, the first try analyses only the firewall it fixed", () => {
+    let text = 'host web 10.0.0.5\n';
+    for (let i = 0; i < 10; i++) {
+      text += `firewall f${i} stateless protects 10.${i + 1}.0.0/24 {\n  inbound allow tcp to any port 443\n`;
+      text += `  outbound allow tcp from any port 443 to any port ephemeral\n}\n`;
+    }
+    text += 'firewall last stateless protects 10.99.0.0/24 {\n  inbound allow tcp to any port 443\n}\n';
+    const fresh = fixAll(text, (t) => analyze(buildModel('/x.fw', t)));
+    expect(fresh.applied.map((f) => f.code)).toEqual(['missing-response']);
+    const analyses = new AnalysisCache();
+    const first = analyze(buildModel('/x.fw', text), analyses);
+    const versions = versionAnalyzer('/x.fw', undefined, { analyses });
+    const [hits, misses] = [analyses.hits, analyses.misses];
+    expect(outcome(fixAll(text, (t) => (t === text ? first : versions(t))))).toEqual(outcome(fresh));
+    expect([analyses.hits - hits, analyses.misses - misses]).toEqual([10, 1]);
   });
 });

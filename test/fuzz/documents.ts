@@ -4,7 +4,7 @@
 // error` diagnostic, a span outside the text or a document slower than the budget is a failure.
 
 import type { CodeActionParams, Position } from 'vscode-languageserver';
-import { analyze } from '../../server/src/analysis/analyze';
+import { AnalysisCache, analyze } from '../../server/src/analysis/analyze';
 import { fixAll, versionAnalyzer } from '../../server/src/analysis/fixAll';
 import { LineIndex } from '../../server/src/core/text';
 import { codeActions } from '../../server/src/features/codeActions';
@@ -147,7 +147,10 @@ export async function runCase(c: DocumentCase, corpus: CorpusFile[]): Promise<Do
   const model = await step('buildModel', () =>
     buildModel(path, text, host, { defaultEphemeral: settings.defaultEphemeral || undefined, ...(parsed ? { parsed } : {}) }),
   );
-  const analysis = model && (await step('analyze', () => analyze(model)));
+  // With a cache, as the server (one per document) and check --fix (one for its versions) do:
+  // fixAll's versions below are analysed with it, as check --fix analyses them after its first.
+  const analyses = new AnalysisCache();
+  const analysis = model && (await step('analyze', () => analyze(model, analyses)));
   if (!analysis) return { failures, ms: performance.now() - t0, steps };
   const lines = new LineIndex(text);
   const ctx: DocContext = { uri: `file://${path}`, path, version: 1, text, lines, analysis, settings };
@@ -213,7 +216,7 @@ export async function runCase(c: DocumentCase, corpus: CorpusFile[]): Promise<Do
   if (text.length < 20_000 && r.chance(0.1)) await step('topologyPicture', () => topologyPicture(ctx));
   // fixAll's first analysis is of the text itself: the one made above (the same call, not redone).
   // The versions it tries are analysed as check --fix does, with the settings of the first.
-  const analyzeVersion = versionAnalyzer(path, host, { defaultEphemeral: settings.defaultEphemeral || undefined });
+  const analyzeVersion = versionAnalyzer(path, host, { defaultEphemeral: settings.defaultEphemeral || undefined, analyses });
   const fixed = await step('fixAll', () => fixAll(text, (t) => (t === text ? analysis : analyzeVersion(t))));
   const ms = performance.now() - t0;
   if (fixed && fixed.text !== text) {

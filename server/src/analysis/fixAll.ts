@@ -169,10 +169,14 @@ function firewallAt(a: Analysis, offset: number): string {
  * all, as the editor keeps one per document (a fix changes a rule or two; the other firewalls'
  * checks are not run again for each try). Not the editor's incremental parser: it moves the
  * spans of the nodes it reuses, and fixAll keeps earlier versions' analyses (their spans are
- * the offsets of their fixes). `options` are buildModel's, as for the file's first analysis.
+ * the offsets of their fixes). `options` are buildModel's, as for the file's first analysis;
+ * `analyses`, the cache the first analysis was made with, when it was not made by this function.
  */
-export function versionAnalyzer(path: string, host?: FileHost, options: { defaultEphemeral?: string } = {}): (text: string) => Analysis {
-  const analyses = new AnalysisCache();
+export function versionAnalyzer(
+  path: string,
+  host?: FileHost,
+  { analyses = new AnalysisCache(), ...options }: { defaultEphemeral?: string; analyses?: AnalysisCache } = {},
+): (text: string) => Analysis {
   return (text) => analyze(buildModel(path, text, host, options), analyses);
 }
 

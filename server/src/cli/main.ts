@@ -150,7 +150,8 @@ function checkCommand(argv: string[], out: (s: string) => void): number {
     const analyzeText = (t: string) => analyze(buildModel(abs, t, host));
     let diagnostics: Diagnostic[];
     if (flags.has('--fix')) {
-      // The versions --fix tries are parsed, resolved and analysed incrementally, as in the editor.
+      // The versions --fix tries are analysed incrementally (the editor's analysis cache: only
+      // the firewalls a fix changed are checked again); each is parsed and resolved whole.
       const r = fixAll(text, versionAnalyzer(abs, host));
       for (const f of r.applied) {
         const l = new LineIndex(f.text).position(f.offset).line + 1;
