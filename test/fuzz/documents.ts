@@ -54,7 +54,7 @@ export interface DocumentResult {
   ms: number;
   /**
    * The analysis of what fixAll wrote (the next `check` of the fixed file), timed as the
-   * document it is: it has its own budget, by its own length.
+   * document it is: it has its own budget, by its own length (with the included files').
    */
   fixed?: { ms: number; length: number };
   /** The slowest steps, for a report of a slow document. */
@@ -228,7 +228,9 @@ export async function runCase(c: DocumentCase, corpus: CorpusFile[]): Promise<Do
       const bad = after.diagnostics.filter((d) => d.code === 'internal' || /internal error/.test(d.message));
       if (bad.length) throw new Error(`after fixAll: ${bad[0]!.message}`);
     });
-    return { failures, ms, fixed: { ms: performance.now() - s, length: fixed.text.length }, steps };
+    // Its length: what its analysis reads, as for the document (its includes too).
+    const length = readLength({ text: fixed.text, includes: c.includes });
+    return { failures, ms, fixed: { ms: performance.now() - s, length }, steps };
   }
   return { failures, ms, steps };
 }
