@@ -4,9 +4,10 @@
 // request), and must keep exactly the errors a key per error kept.
 
 import { describe, expect, it } from 'vitest';
-import { refusalsOf } from '../../server/src/analysis/flowPath';
+import { refusalOf, refusalsOf } from '../../server/src/analysis/flowPath';
 import { type Diagnostic, diag } from '../../server/src/core/diagnostic';
 import { buildModel } from '../../server/src/model/resolve';
+import type { FlowDecl } from '../../server/src/syntax/ast';
 
 /** What a key per error keeps, in order. */
 function byKey(ds: Diagnostic[]): Diagnostic[] {
@@ -35,5 +36,24 @@ describe('refusalsOf', () => {
     const expected = byKey(twice).sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.span.start - b.span.start);
     expect(r.everything).toEqual(expected);
     expect(r.everything.length).toBeLessThan(extra.length);
+  });
+
+  // Fuzz document 99256 of seed 1136: a lens per flow copied the errors outside every flow,
+  // 3,000 flows and as many errors (0.9 s of code lenses).
+  it("refusalOf: a flow's errors after the file's, sharing the list when only one has any", () => {
+    const text = 'host a 10.0.0.1\nflow a -> a https\nflow a -> nowhere https\n';
+    const model = buildModel('/t/x.fw', text);
+    const [ok, bad] = model.ast.statements.filter((s): s is FlowDecl => s?.kind === 'flow');
+    const fileError = diag('syntax', { start: 0, end: 1 }, 'outside every flow');
+    const clean = refusalsOf(model, []);
+    expect(clean.everything).toEqual([]);
+    expect(refusalOf(clean, ok!)).toEqual([]);
+    const own = refusalOf(clean, bad!);
+    expect(own.map((d) => d.code)).toEqual(['unknown-name']);
+    const broken = refusalsOf(model, [fileError]);
+    // The same list for every flow without errors of its own: not a copy per flow.
+    expect(refusalOf(broken, ok!)).toBe(broken.everything);
+    expect(refusalOf(broken, ok!)).toEqual([fileError]);
+    expect(refusalOf(broken, bad!).map((d) => d.message)).toEqual(['outside every flow', own[0]!.message]);
   });
 });

@@ -219,7 +219,7 @@ export function refusalOfAdded(
   extended: Model,
   added: { statements: FlowDecl[]; diagnostics: Diagnostic[]; flows: Flow[] },
   s: FlowDecl,
-): Diagnostic[] {
+): readonly Diagnostic[] {
   const base = refusalsOf(model, extra);
   const start = model.text.length;
   const inside = (d: Diagnostic, f: FlowDecl) => f.span.start <= d.span.start && d.span.start < f.span.end;
@@ -241,7 +241,14 @@ export function refusalOfAdded(
   return [...everything, ...own.sort(byPlace)];
 }
 
-/** The errors that refuse this flow statement ([] when it may be simulated). */
-export function refusalOf(r: Refusals, s: FlowDecl): Diagnostic[] {
-  return [...r.everything, ...(r.byFlow.get(s) ?? [])];
+/**
+ * The errors that refuse this flow statement ([] when it may be simulated). Shared, not copied,
+ * when only one of the two lists has any: a lens per flow copied every error outside the flows
+ * (3,000 flows and as many errors of a fuzzed file: 0.9 s of code lenses).
+ */
+export function refusalOf(r: Refusals, s: FlowDecl): readonly Diagnostic[] {
+  const own = r.byFlow.get(s);
+  if (!own?.length) return r.everything;
+  if (r.everything.length === 0) return own;
+  return [...r.everything, ...own];
 }

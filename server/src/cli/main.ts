@@ -223,7 +223,7 @@ interface Refused {
   flow: string;
   line: number | null;
   expect: 'allow' | 'deny' | null;
-  errors: Diagnostic[];
+  errors: readonly Diagnostic[];
   reason: string;
   brief: string;
 }
@@ -243,7 +243,7 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
   // Unsuppressed, so that `# fw-ignore` cannot hide what makes a verdict unreliable.
   const extra = (m: typeof model) => analyze(m).diagnostics;
   const entries: Entry[] = [];
-  const refuse = (m: typeof model, s: FlowDecl, flowText: string, adHoc: boolean, errors: Diagnostic[]) => {
+  const refuse = (m: typeof model, s: FlowDecl, flowText: string, adHoc: boolean, errors: readonly Diagnostic[]) => {
     const lines = modelLines(m);
     entries.push({
       refused: {

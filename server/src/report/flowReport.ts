@@ -353,7 +353,7 @@ function restrict(b: Box, cut: Partial<Pick<Box, 'src' | 'sport' | 'dst' | 'dpor
  * Why a flow gets no verdict (spec §8.1 rule 5), for a person: the first error behind the
  * refusal with its line, and how many more there are.
  */
-export function refusalReason(errors: Diagnostic[], lines: Lines, model: Model, brief = false): string {
+export function refusalReason(errors: readonly Diagnostic[], lines: Lines, model: Model, brief = false): string {
   const first = errors[0];
   if (!first) return 'it does not parse';
   const file = fileOf(model, first);
