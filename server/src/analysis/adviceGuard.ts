@@ -6,7 +6,7 @@ import type { Direction } from '../syntax/ast';
 import type { Diagnostic } from '../core/diagnostic';
 import { PortSet } from '../core/intervals';
 import type { Firewall, Model } from '../model/types';
-import { crossing, decide, judgedKey } from '../engine/firewall';
+import { crossing, decide, judgedAlike } from '../engine/firewall';
 import { type Box, PORTED, subtractBoxes, universeBoxes } from '../engine/packet';
 import type { Analysis } from './analyze';
 import { refusalsOf } from './flowPath';
@@ -107,7 +107,7 @@ function forbiddenOpenings(before: Model, after: Model): { firewall: string; dir
     if (!fw.valid || !old?.valid || allowsNothing(fw)) continue;
     for (const d of DIRECTIONS) {
       // Judged alike (the same crossings, rules and default): it allows just what it did.
-      if (judgedKey(fw, d) === judgedKey(old, d)) continue;
+      if (judgedAlike(fw, old, d)) continue;
       const newly = minus(allowedPackets(fw, d), allowedPackets(old, d));
       if (!newly) return undefined;
       if (newly.length === 0) continue;
