@@ -1,8 +1,11 @@
-// What the editor keeps between versions of a document must not keep the old versions' text
-// alive (issue 12's memory): V8 cuts strings as views into the whole text, so one chunk, token
-// image, cached key or message cut from a version would hold that whole version. Ten edits,
-// each in another firewall of a document, are run through the editor's pipeline in a
-// separate Node process; a heap snapshot then counts the versions still in memory.
+// What the editor keeps between versions of a document must not keep the old versions alive
+// (issue 12's memory), each case run through the editor's pipeline in a separate Node process:
+// - the text: V8 cuts strings as views into the whole text, so one chunk, token image, cached
+//   key or message cut from a version would hold that whole version. Ten edits, each in another
+//   firewall of a document; a heap snapshot then counts the versions still in memory;
+// - a firewall edited again and again: the analyses' per-firewall caches (RecentCache) held the
+//   last four versions of it, with everything they reach, which so outlived V8's young
+//   generation and piled up in the old one as garbage. Weak references count what is left.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,22 +45,62 @@ getHeapSnapshot()
   });
 `;
 
+const FIREWALL_VERSIONS = `
+import { generate } from '../../bench/generate';
+import { Pipeline } from './pipeline';
+
+const base = generate(4, 24).text.split('\\n');
+/** Version k: one port of firewall acl1 changed (a new Firewall object each time). */
+function version(k: number): string {
+  const lines = [...base];
+  const at = lines.findIndex((l) => l.startsWith('firewall acl1 '));
+  const rule = lines.findIndex((l, i) => i > at && / port \\d+/.test(l));
+  lines[rule] = lines[rule]!.replace(/ port (\\d+)/, (_m, p) => ' port ' + (Number(p) + k));
+  return lines.join('\\n');
+}
+const p = new Pipeline();
+const versions: WeakRef<object>[] = [];
+let last: unknown;
+for (let k = 1; k <= 10; k++) {
+  const a = p.analyze(version(k));
+  const fw = a.model.firewalls.find((f) => f.name === 'acl1')!;
+  versions.push(new WeakRef(fw));
+  last = a;
+}
+// A WeakRef keeps its target until the end of the job that made it: collect in a later one.
+setTimeout(() => {
+  (globalThis as { gc?: () => void }).gc!();
+  const alive = versions.flatMap((w, i) => (w.deref() ? [i + 1] : []));
+  console.log(JSON.stringify(alive), last ? '' : '-');
+}, 0);
+`;
+
+/** Runs `script` (TypeScript, beside this file) in its own Node process; its stdout. */
+async function runAlone(script: string, name: string, nodeArgs: string[] = []): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'fwlang-retention-'));
+  const out = join(dir, `${name}.cjs`);
+  await esbuild.build({
+    stdin: { contents: script, resolveDir: join(__dirname), loader: 'ts', sourcefile: `${name}.ts` },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: out,
+    logLevel: 'error',
+  });
+  const r = spawnSync(process.execPath, [...nodeArgs, out], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  expect(r.stderr).toBe('');
+  return r.stdout.trim();
+}
+
 describe('the editor pipeline between versions', () => {
   it('keeps no older version of the text alive (chunks, names, cache keys and messages are copies)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fwlang-retention-'));
-    const out = join(dir, 'retention.cjs');
-    await esbuild.build({
-      stdin: { contents: SCRIPT, resolveDir: join(__dirname), loader: 'ts', sourcefile: 'retention.ts' },
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      outfile: out,
-      logLevel: 'error',
-    });
-    const r = spawnSync(process.execPath, [out], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    expect(r.stderr).toBe('');
-    const alive = JSON.parse(r.stdout.trim()) as number[];
+    const alive = JSON.parse(await runAlone(SCRIPT, 'retention')) as number[];
     // Version 10 is the text the pipeline is working on; every earlier one must be gone.
+    expect(alive).toEqual([10]);
+  });
+
+  it('keeps no older version of a firewall edited again and again (the per-firewall caches drop it)', async () => {
+    const alive = JSON.parse((await runAlone(FIREWALL_VERSIONS, 'firewall-versions', ['--expose-gc'])).split(' ')[0]!) as number[];
     expect(alive).toEqual([10]);
   });
 });

@@ -2,7 +2,7 @@
 // rule (and of every both rule that serves no request) decided by the firewall, and which
 // rules serve which requests (§7). The five response analyses and the hovers read it.
 
-import { RecentCache } from '../core/recent';
+import { RecentCache, sameDeclaration } from '../core/recent';
 import type { Direction } from '../syntax/ast';
 import type { Firewall, NatSymbol, ResolvedRule } from '../model/types';
 import { PortSet } from '../core/intervals';
@@ -69,7 +69,7 @@ export interface ResponseIndex {
 }
 
 // Only the last few firewalls' indexes are kept (see RecentCache).
-const cache = new RecentCache<Firewall, ResponseIndex>(4);
+const cache = new RecentCache<Firewall, ResponseIndex>(4, sameDeclaration);
 
 /** The index of one firewall (cached per firewall object). Never throws on a valid model. */
 export function responseIndex(fw: Firewall): ResponseIndex {

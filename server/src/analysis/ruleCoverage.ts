@@ -3,7 +3,7 @@
 // earlier rules take the rest, and what would decide its packets if it were gone.
 // Shared by shadowed-rule and redundant-rule; computed once per firewall and direction.
 
-import { RecentCache } from '../core/recent';
+import { RecentCache, sameDeclaration } from '../core/recent';
 import type { Action, Direction } from '../syntax/ast';
 import type { Firewall, ResolvedRule } from '../model/types';
 import { type CompiledRule, orderedRules } from '../engine/firewall';
@@ -91,7 +91,7 @@ export interface DirectionCoverage {
 }
 
 // Only the last few firewalls' coverages are kept (see RecentCache).
-const cache = new RecentCache<Firewall, Partial<Record<Direction, DirectionCoverage>>>(4);
+const cache = new RecentCache<Firewall, Partial<Record<Direction, DirectionCoverage>>>(4, sameDeclaration);
 
 /** Small ids for set objects: pieces cut from one box share their untouched sets. */
 class SetIds {
