@@ -40,4 +40,15 @@ describe('IncrementalParser', () => {
     expect(p.parse(text)).toEqual(parse(text));
     expect(p.parsedChunks).toBe(1);
   });
+
+  it('lexes each chunk as the parse reaches it, not the whole file first', () => {
+    // A chunk holds its tokens from its lexing to its parse. Lexed all at once, every token of
+    // a large file was alive together, and V8, seeing the token objects survive its young
+    // collections, went on to allocate every later token (each edit's) in the old generation.
+    const text = generate(50, 40).text;
+    const p = new IncrementalParser();
+    expect(p.parse(text)).toEqual(parse(text));
+    expect(p.parsedChunks).toBeGreaterThan(50);
+    expect(p.tokensHeldPeak).toBeLessThanOrEqual(3);
+  });
 });

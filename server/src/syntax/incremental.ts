@@ -136,6 +136,8 @@ export class IncrementalParser {
   /** Chunks parsed (not reused) by the last parse, for tests and the benchmark. */
   parsedChunks = 0;
   reusedChunks = 0;
+  /** The most chunks holding their tokens at once during the last parse (lexed, not yet parsed). */
+  tokensHeldPeak = 0;
 
   parse(input: string): { ast: FileAst; diagnostics: Diagnostic[] } {
     const text = typeof input === 'string' ? input : String(input ?? '');
@@ -155,25 +157,33 @@ export class IncrementalParser {
   private parseChunks(text: string): { ast: FileAst; diagnostics: Diagnostic[] } {
     this.parsedChunks = 0;
     this.reusedChunks = 0;
+    this.tokensHeldPeak = 0;
     const starts = chunkStarts(text);
     const n = starts.length;
     const used = new Map<string, Entry[]>();
+    const holding = new Set<Entry>();
     const take = (s: string): Entry => {
       const list = this.entries.get(s);
       // An entry serves one chunk per parse (two equal chunks have their own nodes). Its text
       // is its own copy, and the key kept is that copy (not a cut of this version's text).
-      const e = list?.pop() ?? newEntry(ownCopy(s));
+      let e = list?.pop();
+      if (!e) {
+        e = newEntry(ownCopy(s));
+        holding.add(e);
+        this.tokensHeldPeak = Math.max(this.tokensHeldPeak, holding.size);
+      }
       const u = used.get(e.text);
       if (u) u.push(e);
       else used.set(e.text, [e]);
       return e;
     };
-    const chunks: Entry[] = [];
-    for (let i = 0; i < n; i++) chunks.push(take(text.slice(starts[i]!, i + 1 < n ? starts[i + 1]! : text.length)));
-    // The first chunk at or after each chunk that holds a brace (n: none).
-    const braceFrom = new Array<number>(n + 1);
-    braceFrom[n] = n;
-    for (let k = n - 1; k >= 0; k--) braceFrom[k] = chunks[k]!.braceAfter[0] ? k : braceFrom[k + 1]!;
+    // Chunks are taken (and new ones lexed) when the parse first reaches them, not all before
+    // it starts: a new entry holds its tokens until it is parsed, so lexing a whole file first
+    // kept every token alive at once, and V8, seeing the token objects survive its young-
+    // generation collections while a large file was opened, allocated every later token
+    // straight in the old generation (allocation-site pretenuring), where each edit's tokens
+    // stayed as garbage until the next full collection (issue 12: memory during edits).
+    const chunks = new LazyChunks(n, (k) => take(text.slice(starts[k]!, k + 1 < n ? starts[k + 1]! : text.length)));
 
     const statements: Statement[] = [];
     const comments: Comment[] = [];
@@ -182,9 +192,9 @@ export class IncrementalParser {
     while (i < n) {
       // A chunk, joined with the next ones while a statement reads past its end.
       let j = i + 1;
-      let entry = chunks[i]!;
+      let entry = chunks.at(i);
       for (;;) {
-        const la = lookahead(text, starts, chunks, braceFrom, j);
+        const la = lookahead(text, starts, chunks, j);
         const start = starts[i]!;
         const p = entry.parsed;
         if (p && p.lookahead === la.key) {
@@ -202,6 +212,7 @@ export class IncrementalParser {
         } else {
           this.parsedChunks++;
           entry.parsed = parseChunk(entry, la, start);
+          holding.delete(entry);
         }
         if (entry.parsed!.clean || j >= n) break;
         // Join with the next chunks (as its own entry, so the join is remembered too): as many
@@ -218,12 +229,41 @@ export class IncrementalParser {
       groups.push(p.pending);
       i = j;
     }
+    // Chunks read only as part of a join keep no tokens: lexed again if ever parsed alone.
+    for (const e of holding) e.lexed = undefined;
     this.entries = used;
     const pending: Pending[] = [];
     for (const g of groups) for (const x of g.unknown) pending.push(x);
     for (const g of groups) for (const x of g.recognition) pending.push(x);
     for (const g of groups) for (const x of g.manual) pending.push(x);
     return { ast: { statements, comments }, diagnostics: finishDiagnostics(text.length, pending) };
+  }
+}
+
+/** The chunks of one parse, each taken when first asked for. */
+class LazyChunks {
+  private readonly entries: (Entry | undefined)[];
+  /** braceAt[k]: the first chunk at or after k that holds a brace (n: none), once found. */
+  private readonly braceAt: (number | undefined)[] = [];
+
+  constructor(
+    private readonly n: number,
+    private readonly take: (k: number) => Entry,
+  ) {
+    this.entries = new Array<Entry | undefined>(n);
+  }
+
+  at(k: number): Entry {
+    return (this.entries[k] ??= this.take(k));
+  }
+
+  braceFrom(k: number): number {
+    let m = k;
+    while (m < this.n && this.braceAt[m] === undefined && !this.at(m).braceAfter[0]) m++;
+    const found = m < this.n ? (this.braceAt[m] ?? m) : this.n;
+    for (let x = k; x < m; x++) this.braceAt[x] = found;
+    this.braceAt[m] = found;
+    return found;
   }
 }
 
@@ -240,7 +280,7 @@ interface Lookahead {
  * brace after them: inside a firewall's body, a statement on its own line is read as part of
  * the body when the next brace is a `}` (parser.ts nextBraceIsClose).
  */
-function lookahead(text: string, starts: number[], chunks: Entry[], braceFrom: number[], j: number): Lookahead {
+function lookahead(text: string, starts: number[], chunks: LazyChunks, j: number): Lookahead {
   const n = starts.length;
   const from = j < n ? starts[j]! : text.length;
   const tokens: IToken[] = [];
@@ -248,7 +288,7 @@ function lookahead(text: string, starts: number[], chunks: Entry[], braceFrom: n
   let k = j;
   let taken = 0;
   for (; k < n && tokens.length < LOOKAHEAD_TOKENS; k++) {
-    const ts = chunks[k]!.head;
+    const ts = chunks.at(k).head;
     for (taken = 0; taken < ts.length && tokens.length < LOOKAHEAD_TOKENS; taken++) {
       const t = ts[taken]!;
       const at = starts[k]! - from + t.startOffset;
@@ -263,10 +303,10 @@ function lookahead(text: string, starts: number[], chunks: Entry[], braceFrom: n
     // The last chunk read from is k-1, up to token `taken`; the brace is there or later.
     const last = k - 1;
     let bk = last;
-    let brace = chunks[last]!.braceAfter[taken];
-    if (!brace && last + 1 < n && braceFrom[last + 1]! < n) {
-      bk = braceFrom[last + 1]!;
-      brace = chunks[bk]!.braceAfter[0];
+    let brace = chunks.at(last).braceAfter[taken];
+    if (!brace && last + 1 < n && chunks.braceFrom(last + 1) < n) {
+      bk = chunks.braceFrom(last + 1);
+      brace = chunks.at(bk).braceAfter[0];
     }
     if (brace) {
       tokens.push({ ...brace, startOffset: starts[bk]! - from + brace.startOffset });
