@@ -64,7 +64,11 @@ interface CachedFirewall {
  * starts, and those that hold only where it starts (their messages name lines). Keyed without
  * joining strings: the values of a big firewall are kilobytes, asked for at every edit.
  */
-type Slots = Map<string, { anywhere?: CachedFirewall; at?: Map<string, CachedFirewall> }>;
+interface Slot {
+  anywhere?: CachedFirewall;
+  at?: Map<string, CachedFirewall>;
+}
+type Slots = Map<string, Slot>;
 
 /** Per-firewall results kept between analyses of one document. */
 export class AnalysisCache {
@@ -90,10 +94,10 @@ export class AnalysisCache {
   }
 
   get(text: string, environment: string, values: string, at: () => string): CachedFirewall | undefined {
-    const slot = this.entries.get(text)?.get(values);
-    let e = slot?.anywhere;
-    if (e?.environment !== environment) e = slot?.at?.get(at());
-    if (e?.environment === environment) {
+    // This round's entries first: a file of many copies of a firewall (a paste, a file
+    // concatenated with itself) checks one copy, and the others take its result.
+    const e = found(this.used.get(text)?.get(values), environment, at) ?? found(this.entries.get(text)?.get(values), environment, at);
+    if (e) {
       this.hits++;
       this.set(text, e);
       return e;
@@ -116,6 +120,12 @@ export class AnalysisCache {
     this.entries = this.used;
     this.used = new Map();
   }
+}
+
+function found(slot: Slot | undefined, environment: string, at: () => string): CachedFirewall | undefined {
+  let e = slot?.anywhere;
+  if (e?.environment !== environment) e = slot?.at?.get(at());
+  return e?.environment === environment ? e : undefined;
 }
 
 /** The text of a firewall, once per node (a node's text never changes; its span may move). */
