@@ -1,8 +1,12 @@
-// One fuzzed document through everything an editor or `fwlang check --fix` does with it:
+// One fuzzed document through everything an editor or the command line does with it:
 // parse, resolve (with includes), analyse, every LSP feature under server/src/features (called
-// as the server calls them, on a DocContext), and fixAll. A step that throws, an `internal
-// error` diagnostic, a span outside the text or a document slower than the budget is a failure.
+// as the server calls them, on a DocContext), fixAll, and `fwlang check` and `fwlang simulate`
+// of it as a file. A step that throws, an `internal error` diagnostic, a span outside the text
+// or a document slower than the budget is a failure.
 
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
 import type { CodeActionParams, Position } from 'vscode-languageserver';
 import { AnalysisCache, analyze } from '../../server/src/analysis/analyze';
 import { fixAll, versionAnalyzer } from '../../server/src/analysis/fixAll';
@@ -23,6 +27,7 @@ import { prepareRename, rename } from '../../server/src/features/rename';
 import { semanticTokens } from '../../server/src/features/semanticTokens';
 import { LensState, codeLenses, simulateAt, simulateFlowAt, simulateRuleAt, simulateText } from '../../server/src/features/simulation';
 import { documentSymbols } from '../../server/src/features/symbols';
+import { UsageError, main as cliMain } from '../../server/src/cli/main';
 import { buildModel } from '../../server/src/model/resolve';
 import type { FileHost } from '../../server/src/model/types';
 import { parse } from '../../server/src/syntax/parse';
@@ -57,6 +62,11 @@ export interface DocumentResult {
    * document it is: it has its own budget, by its own length (with the included files').
    */
   fixed?: { ms: number; length: number };
+  /**
+   * The command line on the document as a file (`fwlang check`, `fwlang simulate`): the
+   * slower of the two, each its own process and document, with the document's budget.
+   */
+  cli?: { ms: number };
   /** The slowest steps, for a report of a slow document. */
   steps: [string, number][];
 }
@@ -219,6 +229,7 @@ export async function runCase(c: DocumentCase, corpus: CorpusFile[]): Promise<Do
   const analyzeVersion = versionAnalyzer(path, host, { defaultEphemeral: settings.defaultEphemeral || undefined, analyses });
   const fixed = await step('fixAll', () => fixAll(text, (t) => (t === text ? analysis : analyzeVersion(t))));
   const ms = performance.now() - t0;
+  const cli = await runCli(c, corpus, step);
   if (fixed && fixed.text !== text) {
     // What check --fix writes is analysed again by the next check: that must hold too. It is
     // another document (the fixed text), timed on its own.
@@ -230,9 +241,65 @@ export async function runCase(c: DocumentCase, corpus: CorpusFile[]): Promise<Do
     });
     // Its length: what its analysis reads, as for the document (its includes too).
     const length = readLength({ text: fixed.text, includes: c.includes });
-    return { failures, ms, fixed: { ms: performance.now() - s, length }, steps };
+    return { failures, ms, fixed: { ms: performance.now() - s, length }, cli, steps };
   }
-  return { failures, ms, steps };
+  return { failures, ms, cli, steps };
+}
+
+/** The corpus written out once per process, for the command line (which reads files). */
+let corpusDir: string | undefined;
+
+function writtenCorpus(corpus: CorpusFile[]): string {
+  if (corpusDir) return corpusDir;
+  const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'fwlang-fuzz-cli-'));
+  for (const f of corpus) {
+    fs.mkdirSync(nodePath.dirname(nodePath.join(dir, f.name)), { recursive: true });
+    fs.writeFileSync(nodePath.join(dir, f.name), f.text);
+  }
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return (corpusDir = dir);
+}
+
+/**
+ * `fwlang check` and `fwlang simulate` of the document written beside its base file (so that
+ * its includes resolve as in the editor), its mutated includes written over the corpus's for
+ * the while. A usage error (exit 2 with one line, as for a binary file) is an answer; a throw
+ * of anything else, a failure. Their output is not looked at, only that they end.
+ */
+async function runCli(
+  c: DocumentCase,
+  corpus: CorpusFile[],
+  step: <T>(name: string, f: () => T | Promise<T>) => Promise<T | undefined>,
+): Promise<{ ms: number }> {
+  const dir = writtenCorpus(corpus);
+  const file = nodePath.join(dir, nodePath.dirname(c.base), `fuzz-${c.seed}-${c.index}.fw`);
+  const replaced = Object.keys(c.includes).map((p) => nodePath.join(dir, p.slice(DIR.length + 1)));
+  fs.writeFileSync(file, c.text);
+  for (const [p, t] of Object.entries(c.includes)) fs.writeFileSync(nodePath.join(dir, p.slice(DIR.length + 1)), t);
+  const stderr = process.stderr.write;
+  let slowest = 0;
+  try {
+    process.stderr.write = () => true;
+    for (const args of [['check', file], ['simulate', file]]) {
+      const s = performance.now();
+      await step(`cli.${args[0]}`, async () => {
+        try {
+          await cliMain(args, () => undefined);
+        } catch (e) {
+          if (!(e instanceof UsageError)) throw e;
+        }
+      });
+      slowest = Math.max(slowest, performance.now() - s);
+    }
+  } finally {
+    process.stderr.write = stderr;
+    fs.rmSync(file, { force: true });
+    for (const p of replaced) {
+      const original = corpus.find((f) => nodePath.join(dir, f.name) === p);
+      if (original) fs.writeFileSync(p, original.text);
+    }
+  }
+  return { ms: slowest };
 }
 
 export interface DocumentReport {
@@ -241,6 +308,8 @@ export interface DocumentReport {
   ms: number;
   /** The analysis of the fixed text, when fixAll changed it (its own document and budget). */
   fixedMs?: number;
+  /** The slower of `fwlang check` and `fwlang simulate` of it (each its own document and budget). */
+  cliMs?: number;
   failures: Failure[];
   steps: [string, number][];
   /** Where the case was saved for replay (`node scripts/fuzz.mjs --replay FILE`). */
@@ -281,8 +350,12 @@ export function readLength(c: Pick<DocumentCase, 'text' | 'includes'>): number {
  * Whether a document, or the fixed text fixAll made of it (the next check's document, timed
  * apart), took more than its own budget.
  */
-export function overBudget(res: Pick<DocumentResult, 'ms' | 'fixed'>, length: number, budgetMs: number): boolean {
-  return res.ms > budgetFor(length, budgetMs) || (!!res.fixed && res.fixed.ms > budgetFor(res.fixed.length, budgetMs));
+export function overBudget(res: Pick<DocumentResult, 'ms' | 'fixed' | 'cli'>, length: number, budgetMs: number): boolean {
+  return (
+    res.ms > budgetFor(length, budgetMs) ||
+    (!!res.fixed && res.fixed.ms > budgetFor(res.fixed.length, budgetMs)) ||
+    (!!res.cli && res.cli.ms > budgetFor(length, budgetMs))
+  );
 }
 
 /** Checks one case: its report when it failed or took more than its budget. */
@@ -294,6 +367,7 @@ export async function checkCase(c: DocumentCase, corpus: CorpusFile[], budgetMs:
     kind: res.failures.length ? 'failure' : 'slow',
     ms: Math.round(res.ms),
     ...(res.fixed ? { fixedMs: Math.round(res.fixed.ms) } : {}),
+    ...(res.cli ? { cliMs: Math.round(res.cli.ms) } : {}),
     failures: res.failures.map((f) => ({ step: f.step, error: f.error.slice(0, 4000) })),
     steps: slowestSteps(res.steps),
   };

@@ -1,5 +1,5 @@
 // The bounded slice of `npm run test:fuzz` that runs with the unit tests: a few hundred fuzzed
-// documents through parse, analyse, every feature and fixAll, and a few edit sequences through
+// documents through parse, analyse, every feature, fixAll and the command line, and a few edit sequences through
 // the real server over stdio. FWLANG_FUZZ_SEED picks another slice; a failing case is saved
 // under test-results/fuzz/ and replays with `node scripts/fuzz.mjs --replay FILE`.
 
@@ -50,6 +50,9 @@ describe('the budget of a fuzzed document (npm run test:fuzz)', () => {
     expect(overBudget({ ms: 900, fixed: { ms: 1100, length: 500_000 } }, 500_000, 1000)).toBe(true);
     // Each within its own, though together over one: not slow.
     expect(overBudget({ ms: 900, fixed: { ms: 900, length: 500_000 } }, 500_000, 1000)).toBe(false);
+    // The command line on it (its own process) over the document's budget: slow.
+    expect(overBudget({ ms: 900, cli: { ms: 1100 } }, 500_000, 1000)).toBe(true);
+    expect(overBudget({ ms: 900, cli: { ms: 900 } }, 500_000, 1000)).toBe(false);
   });
 
   it('counts the included files made for the case: what the analysis reads', () => {

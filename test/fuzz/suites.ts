@@ -69,7 +69,7 @@ export async function runDocumentRange(
       rep.saved = save(o, `document-${o.seed}-${i}`, { suite: 'documents', report: rep, case: kept });
       reports.push(rep);
       o.log(
-        `documents #${i}: ${rep.kind} (${rep.ms} ms${rep.fixedMs !== undefined ? `, the fixed text ${rep.fixedMs} ms` : ''}) ${rep.failures[0] ? `${rep.failures[0].step}: ${rep.failures[0].error.split('\n')[0]}` : JSON.stringify(rep.steps)} → ${rep.saved}`,
+        `documents #${i}: ${rep.kind} (${rep.ms} ms${rep.fixedMs !== undefined ? `, the fixed text ${rep.fixedMs} ms` : ''}${rep.cliMs !== undefined ? `, the command line ${rep.cliMs} ms` : ''}) ${rep.failures[0] ? `${rep.failures[0].step}: ${rep.failures[0].error.split('\n')[0]}` : JSON.stringify(rep.steps)} → ${rep.saved}`,
       );
     }
   }

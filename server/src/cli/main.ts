@@ -27,7 +27,7 @@ import { firewallModes, flowSvg } from '../pictures/flow';
 declare const FWLANG_VERSION: string | undefined;
 const VERSION = typeof FWLANG_VERSION === 'string' ? FWLANG_VERSION : '0.0.0-dev';
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 const USAGE = `usage: fwlang check FILE|DIR ... [--format text|json|sarif] [--fix]
        fwlang simulate FILE [--flow 'CLIENT -> SERVER SERVICE'] [--json] [--svg DIR]
@@ -605,4 +605,5 @@ export function run(): void {
     );
 }
 
-if (require.main === module) run();
+// Run as `node dist/cli.js`; imported (tests, the fuzzer's ES module bundle), only exported.
+if (typeof module !== 'undefined' && require.main === module) run();
