@@ -3,7 +3,7 @@
 // `flow-path`) that flow only; the errors are printed as `check` prints them, exit 2.
 // Also the marks (✔ met / ✘ not met / • no expect) and a tolerant `--flow`.
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { LineIndex } from '../../server/src/core/text';
 import { SPEC_EXAMPLE, runMain, removeTempFiles, tempFiles } from './support';
 
@@ -169,6 +169,8 @@ describe('--flow tolerates spacing and the keyword', () => {
   });
 });
 
+type RefusedJson = { flows: { errors: { code: string }[]; moreErrors?: number }[] };
+
 describe('simulate of a file of many refused flows and many errors', () => {
   // Every refused flow shares the file's errors: a fuzzed 2 MB file of 13,000 flows and 22,000
   // errors made a line index of the whole file per flow and per printed error (minutes).
@@ -191,5 +193,55 @@ describe('simulate of a file of many refused flows and many errors', () => {
     };
     const small = made(50);
     expect(made(400)).toBe(small);
+  });
+
+  it('--json lists the first 100 errors of each refused flow and counts the rest', () => {
+    // 150 unknown names in one firewall's rules (syntax errors stop at 100 a file).
+    const unknown = (n: number) =>
+      `firewall fw stateful protects 10.0.0.0/8 {\n` +
+      Array.from({ length: n }, (_, i) => `  inbound allow tcp from u${i} to 10.0.0.1 port 443\n`).join('') +
+      `}\n` +
+      Array.from({ length: n }, (_, i) => `flow 10.1.0.${i} -> 10.0.0.1 tcp 443\n`).join('');
+    const f = file('many-json.fw', unknown(150));
+    const before = LineIndex.made;
+    const r = runMain(['simulate', f, '--json']);
+    expect(r.code).toBe(2);
+    expect(LineIndex.made - before).toBeLessThan(10);
+    const flows = (JSON.parse(r.out) as RefusedJson).flows;
+    expect(flows).toHaveLength(150);
+    for (const fl of flows) {
+      expect(fl.errors).toHaveLength(100);
+      expect(fl.errors.every((e) => e.code === 'unknown-name')).toBe(true);
+      expect(fl.moreErrors).toBe(50);
+    }
+    // All 150 are on stderr (the runner does not capture it here); a file with fewer lists all.
+    const few = JSON.parse(runMain(['simulate', file('few-json.fw', unknown(3)), '--json']).out) as RefusedJson;
+    expect(few.flows[0]!.errors).toHaveLength(3);
+    expect(few.flows[0]!.moreErrors).toBeUndefined();
+  });
+
+  it('places each error once, when every refused flow has errors of its own besides the file\'s', () => {
+    // Each flow's list is then its own ([...the file's, ...its own]): printed per flow, the
+    // file's errors were placed once per flow (1,098 flows and 17,600 errors: 23 s).
+    const both = (n: number) =>
+      `firewall fw stateful protects 10.0.0.0/8 {\n` +
+      Array.from({ length: n }, (_, i) => `  inbound allow tcp from u${i} to 10.0.0.1 port 443\n`).join('') +
+      `}\n` +
+      Array.from({ length: n }, (_, i) => `flow v${i} -> 10.0.0.1 tcp 443\n`).join('');
+    const placed = (n: number) => {
+      const f = file(`both-${n}.fw`, both(n));
+      const spy = vi.spyOn(LineIndex.prototype, 'position');
+      try {
+        const r = runMain(['simulate', f]);
+        expect(r.code).toBe(2);
+        expect(r.lines.filter((l) => /error unknown-name: unknown host or network `u\d+`/.test(l))).toHaveLength(n);
+        return spy.mock.calls.length;
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    const small = placed(50);
+    // Linear: four times the flows and errors, about four times the placings (quadratic: 16).
+    expect(placed(200)).toBeLessThanOrEqual(5 * small);
   });
 });
