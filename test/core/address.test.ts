@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatAddrSet, formatAddress, parseAddress } from '../../server/src/core/address';
+import { formatAddrSet, formatAddress, parseAddress, prefixesOf } from '../../server/src/core/address';
+import { Random } from '../fuzz/random';
 import { AddrSet } from '../../server/src/core/intervals';
 
 function set(text: string): AddrSet {
@@ -67,5 +68,22 @@ describe('addresses', () => {
     const odd = AddrSet.range(set('10.0.0.1').min()!, set('10.0.0.254').min()!);
     expect(formatAddrSet(odd)).toBe('10.0.0.1-10.0.0.254');
     expect(formatAddrSet(AddrSet.EMPTY)).toBe('');
+  });
+
+  it('writes a range as its prefixes up to four of them, else as LOW-HIGH (random ranges, both families)', () => {
+    // formatAddrSet stops counting prefixes past four; the reference counts them all.
+    const r = Random.of(7, 0);
+    const V6 = AddrSet.V6.min()!;
+    for (let i = 0; i < 2000; i++) {
+      const v6 = r.chance(0.5);
+      const base = v6 ? V6 + (BigInt(r.int(0, 1 << 30)) << 96n) : 0n;
+      const lo = base + BigInt(r.int(0, 1 << 24));
+      const hi = lo + BigInt(r.chance(0.3) ? r.int(0, 16) : r.int(0, 1 << 20)) * (v6 ? BigInt(r.int(1, 1 << 20)) : 1n);
+      const s = AddrSet.range(lo, hi);
+      const all = prefixesOf(s);
+      const expected = all.length <= 4 ? all.join(',') : `${formatAddress(lo)}-${formatAddress(hi)}`;
+      expect(formatAddrSet(s), `${lo}-${hi}`).toBe(expected);
+      expect(formatAddrSet(s)).toBe(expected);
+    }
   });
 });
