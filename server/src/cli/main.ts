@@ -154,12 +154,12 @@ function checkCommand(argv: string[], out: (s: string) => void): number {
       // the firewalls a fix changed are checked again); each is parsed and resolved whole.
       const r = fixAll(text, versionAnalyzer(abs, host));
       for (const f of r.applied) {
-        const l = new LineIndex(f.text).position(f.offset).line + 1;
+        const l = LineIndex.of(f.text).position(f.offset).line + 1;
         const why = f.because ? ` (so that ${f.because.map((x) => `\`${x}\``).join(', ')} meets its expect)` : '';
         fixLog.push(`${file}:${l}: fixed ${f.code}: ${f.title}${why}`);
       }
       for (const f of r.skipped) {
-        const l = new LineIndex(f.text).position(f.offset).line + 1;
+        const l = LineIndex.of(f.text).position(f.offset).line + 1;
         fixLog.push(`${file}:${l}: not fixed ${f.code}: ${f.title}: ${f.reason}`);
       }
       if (r.applied.length > 0) {
@@ -506,7 +506,7 @@ function exportCommand(argv: string[], out: (s: string) => void): number {
   if ('problems' in r) {
     for (const d of r.problems) {
       const where = fileOf(model, d);
-      const p = new LineIndex(textOf(model, where) ?? '').position(d.span.start);
+      const p = LineIndex.of(textOf(model, where) ?? '').position(d.span.start);
       const shownPath = isOwn(model, d) ? file : path.relative(process.cwd(), where);
       process.stderr.write(`${shownPath}:${p.line + 1}:${p.character + 1}: ${d.severity} ${d.code}: ${d.message}\n`);
     }
@@ -552,7 +552,7 @@ async function graphCommand(argv: string[]): Promise<number> {
   if (errors.length > 0) {
     for (const d of errors) {
       const where = fileOf(model, d);
-      const p = new LineIndex(textOf(model, where) ?? '').position(d.span.start);
+      const p = LineIndex.of(textOf(model, where) ?? '').position(d.span.start);
       const shown = isOwn(model, d) ? file : path.relative(process.cwd(), where);
       process.stderr.write(`${shown}:${p.line + 1}:${p.character + 1}: ${d.severity} ${d.code}: ${d.message}\n`);
     }

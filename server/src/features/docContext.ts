@@ -42,7 +42,7 @@ export function uriOf(ctx: DocContext, file?: FilePath): string {
 export function linesOf(ctx: DocContext, file?: FilePath): LineIndex {
   const f = fileOf(ctx.analysis.model, { file });
   if (f === ctx.analysis.model.root) return ctx.lines;
-  return new LineIndex(textOf(ctx.analysis.model, f) ?? '');
+  return LineIndex.of(textOf(ctx.analysis.model, f) ?? '');
 }
 
 /** An LSP range of a span of a file of the analysis. */
