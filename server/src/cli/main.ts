@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { analyze } from '../analysis/analyze';
 import { fixAll, versionAnalyzer } from '../analysis/fixAll';
 import type { Diagnostic } from '../core/diagnostic';
-import { LineIndex } from '../core/text';
+import { LineIndex, Lines } from '../core/text';
 import { simulateFlow } from '../engine/simulate';
 import { buildModel, resolveFlowText } from '../model/resolve';
 import { nodeFileHost } from '../node/fileHost';
@@ -15,7 +15,7 @@ import { type FlowJson, modelLines, failureClauses, flowJson, flowText, refusalR
 import { refusalOf, refusalsOf } from '../analysis/flowPath';
 import { topologySvg } from '../pictures/topology';
 import { flowStatementText } from '../model/flowStatementText';
-import { fileOf, isOwn, textOf } from '../model/ownership';
+import { fileOf, isOwn } from '../model/ownership';
 import { IMPORT_FORMATS, type ImportFormat, type ImportInput, importConfig } from '../convert/import';
 import { EXPORT_TARGETS, type ExportTarget, exportModel } from '../convert/export';
 import type { FlowDecl } from '../syntax/ast';
@@ -153,13 +153,15 @@ function checkCommand(argv: string[], out: (s: string) => void): number {
       // The versions --fix tries are analysed incrementally (the editor's analysis cache: only
       // the firewalls a fix changed are checked again); each is parsed and resolved whole.
       const r = fixAll(text, versionAnalyzer(abs, host));
+      // One line index per version the fixes were found in (a log line per fix).
+      const versions = new Lines((t: string) => t);
       for (const f of r.applied) {
-        const l = LineIndex.of(f.text).position(f.offset).line + 1;
+        const l = versions.line(f.text, f.offset);
         const why = f.because ? ` (so that ${f.because.map((x) => `\`${x}\``).join(', ')} meets its expect)` : '';
         fixLog.push(`${file}:${l}: fixed ${f.code}: ${f.title}${why}`);
       }
       for (const f of r.skipped) {
-        const l = LineIndex.of(f.text).position(f.offset).line + 1;
+        const l = versions.line(f.text, f.offset);
         fixLog.push(`${file}:${l}: not fixed ${f.code}: ${f.title}: ${f.reason}`);
       }
       if (r.applied.length > 0) {
@@ -308,16 +310,11 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
   // The errors behind the refusals, once each, as `check` prints them.
   const refused = entries.flatMap((e) => ('refused' in e ? [e.refused] : []));
   const behind = new Set<string>();
-  // One line index per file, and each error printed once: every refused flow of a file with
-  // errors outside its flows shares the file's list of them (a fuzzed 1.5 MB file: 6 flows,
-  // 17,000 errors, and a line index of the whole file made twice per flow and error, ran for
-  // minutes).
-  const lineIndexes = new Map<string, LineIndex>();
-  const linesOf = (file: string): LineIndex => {
-    let lines = lineIndexes.get(file);
-    if (!lines) lineIndexes.set(file, (lines = new LineIndex(textOf(model, file) ?? '')));
-    return lines;
-  };
+  // One line index per file (the model's), and each error printed once: every refused flow of
+  // a file with errors outside its flows shares the file's list of them (a fuzzed 1.5 MB file:
+  // 6 flows, 17,000 errors, and a line index of the whole file made twice per flow and error,
+  // ran for minutes).
+  const linesOf = (file: string): LineIndex => modelLines(model).of(file);
   const printed = (d: Diagnostic) => {
     const where = fileOf(model, d);
     const p = linesOf(where).position(d.span.start);
@@ -506,7 +503,7 @@ function exportCommand(argv: string[], out: (s: string) => void): number {
   if ('problems' in r) {
     for (const d of r.problems) {
       const where = fileOf(model, d);
-      const p = LineIndex.of(textOf(model, where) ?? '').position(d.span.start);
+      const p = modelLines(model).of(where).position(d.span.start);
       const shownPath = isOwn(model, d) ? file : path.relative(process.cwd(), where);
       process.stderr.write(`${shownPath}:${p.line + 1}:${p.character + 1}: ${d.severity} ${d.code}: ${d.message}\n`);
     }
@@ -552,7 +549,7 @@ async function graphCommand(argv: string[]): Promise<number> {
   if (errors.length > 0) {
     for (const d of errors) {
       const where = fileOf(model, d);
-      const p = LineIndex.of(textOf(model, where) ?? '').position(d.span.start);
+      const p = modelLines(model).of(where).position(d.span.start);
       const shown = isOwn(model, d) ? file : path.relative(process.cwd(), where);
       process.stderr.write(`${shown}:${p.line + 1}:${p.character + 1}: ${d.severity} ${d.code}: ${d.message}\n`);
     }

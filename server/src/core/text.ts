@@ -40,22 +40,17 @@ export class LineIndex {
     this.starts = Int32Array.from(starts);
   }
 
-  private static recent: LineIndex[] = [];
+  private static last: LineIndex | undefined;
 
   /**
-   * The lines of `text`, shared with the callers that asked for the same text lately (the
-   * last four texts: a document and its includes). Whoever places many spans one at a time
-   * asks here, not `new LineIndex`: a line index of the whole file per printed error made
-   * `fwlang simulate` of a 1.5 MB file run for minutes.
+   * The lines of `text`, shared with the last caller that asked for the same text. Only the
+   * last: each version of an edited document asks, and keeping more kept older versions of the
+   * text alive. Whoever places many spans of several files uses `Lines` (one index per file).
    */
   static of(text: string): LineIndex {
-    const recent = LineIndex.recent;
-    const i = recent.findIndex((x) => x.text === text);
-    if (i === 0) return recent[0]!;
-    const found = i > 0 ? recent.splice(i, 1)[0]! : new LineIndex(text);
-    recent.unshift(found);
-    if (recent.length > 4) recent.length = 4;
-    return found;
+    const last = LineIndex.last;
+    if (last && last.text === text) return last;
+    return (LineIndex.last = new LineIndex(text));
   }
 
   get lineCount(): number {
@@ -93,17 +88,27 @@ export class LineIndex {
   }
 }
 
-/** Line numbers (1-based) of offsets in several files, each file's index built once. */
+/**
+ * Line numbers (1-based) of offsets in several files, each file's index built once. Whoever
+ * places many spans asks here, not `new LineIndex` per span: a line index of the whole file
+ * per printed error made `fwlang simulate` of a 1.5 MB file run for minutes.
+ */
 export class Lines {
   private readonly indexes = new Map<string, LineIndex>();
   /** `textOf` gives a file's text (undefined when unknown: every offset is then on line 1). */
   constructor(private readonly textOf: (file: string) => string | undefined) {}
-  line(file: string, offset: number): number {
+
+  /** The line index of a file. */
+  of(file: string): LineIndex {
     let idx = this.indexes.get(file);
     if (!idx) {
       idx = new LineIndex(this.textOf(file) ?? '');
       this.indexes.set(file, idx);
     }
-    return idx.position(offset).line + 1;
+    return idx;
+  }
+
+  line(file: string, offset: number): number {
+    return this.of(file).position(offset).line + 1;
   }
 }

@@ -4,7 +4,8 @@ import { URI } from 'vscode-uri';
 import type { Analysis } from '../analysis/analyze';
 import { LineIndex } from '../core/text';
 import type { Span } from '../core/diagnostic';
-import { fileOf, textOf } from '../model/ownership';
+import { fileOf } from '../model/ownership';
+import { modelLines } from '../report/flowReport';
 import type { FilePath } from '../model/types';
 import type { Range } from 'vscode-languageserver';
 
@@ -42,7 +43,7 @@ export function uriOf(ctx: DocContext, file?: FilePath): string {
 export function linesOf(ctx: DocContext, file?: FilePath): LineIndex {
   const f = fileOf(ctx.analysis.model, { file });
   if (f === ctx.analysis.model.root) return ctx.lines;
-  return LineIndex.of(textOf(ctx.analysis.model, f) ?? '');
+  return modelLines(ctx.analysis.model).of(f);
 }
 
 /** An LSP range of a span of a file of the analysis. */
