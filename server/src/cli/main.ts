@@ -252,8 +252,15 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
   // Unsuppressed, so that `# fw-ignore` cannot hide what makes a verdict unreliable.
   const extra = (m: typeof model) => analyze(m).diagnostics;
   const entries: Entry[] = [];
+  // One set of line indexes per model (the file's, and a --flow's extended one).
+  const linesOfModel = new Map<typeof model, ReturnType<typeof modelLines>>();
+  const linesFor = (m: typeof model) => {
+    let l = linesOfModel.get(m);
+    if (!l) linesOfModel.set(m, (l = modelLines(m)));
+    return l;
+  };
   const refuse = (m: typeof model, s: FlowDecl, flowText: string, adHoc: boolean, errors: readonly Diagnostic[]) => {
-    const lines = modelLines(m);
+    const lines = linesFor(m);
     entries.push({
       refused: {
         flow: flowText,
@@ -287,12 +294,12 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
     if (errors.length > 0 || !flow) refuse(m, node, written ? flowStatementText(model.text, written) : r.flow.text, !written, errors);
     else {
       const res = simulateFlow(m, flow);
-      const lines = modelLines(m);
+      const lines = linesFor(m);
       entries.push({ result: flowJson(res, m, lines), failures: failureClauses(res, lines) });
     }
   } else {
     const refusals = refusalsOf(model, extra(model));
-    const lineOf = modelLines(model);
+    const lineOf = linesFor(model);
     const flowOf = new Map(model.flows.map((f) => [f.node, f]));
     for (const s of model.ast.statements) {
       if (s?.kind !== 'flow') continue;
@@ -314,7 +321,7 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
   // a file with errors outside its flows shares the file's list of them (a fuzzed 1.5 MB file:
   // 6 flows, 17,000 errors, and a line index of the whole file made twice per flow and error,
   // ran for minutes).
-  const linesOf = (file: string): LineIndex => modelLines(model).of(file);
+  const linesOf = (file: string): LineIndex => linesFor(model).of(file);
   const printed = (d: Diagnostic) => {
     const where = fileOf(model, d);
     const p = linesOf(where).position(d.span.start);
@@ -501,9 +508,10 @@ function exportCommand(argv: string[], out: (s: string) => void): number {
   }
   const r = exportModel(model, to as ExportTarget, { ...(names.length ? { only: names } : {}), onHost: flags.has('--on-host') });
   if ('problems' in r) {
+    const lines = modelLines(model);
     for (const d of r.problems) {
       const where = fileOf(model, d);
-      const p = modelLines(model).of(where).position(d.span.start);
+      const p = lines.of(where).position(d.span.start);
       const shownPath = isOwn(model, d) ? file : path.relative(process.cwd(), where);
       process.stderr.write(`${shownPath}:${p.line + 1}:${p.character + 1}: ${d.severity} ${d.code}: ${d.message}\n`);
     }
@@ -547,9 +555,10 @@ async function graphCommand(argv: string[]): Promise<number> {
   const refusals = refusalsOf(model, analyze(model).diagnostics);
   const errors = [...refusals.everything, ...[...refusals.byFlow.values()].flat()];
   if (errors.length > 0) {
+    const lines = modelLines(model);
     for (const d of errors) {
       const where = fileOf(model, d);
-      const p = modelLines(model).of(where).position(d.span.start);
+      const p = lines.of(where).position(d.span.start);
       const shown = isOwn(model, d) ? file : path.relative(process.cwd(), where);
       process.stderr.write(`${shown}:${p.line + 1}:${p.character + 1}: ${d.severity} ${d.code}: ${d.message}\n`);
     }

@@ -2,7 +2,7 @@
 
 import { URI } from 'vscode-uri';
 import type { Analysis } from '../analysis/analyze';
-import { LineIndex } from '../core/text';
+import { LineIndex, type Lines } from '../core/text';
 import type { Span } from '../core/diagnostic';
 import { fileOf } from '../model/ownership';
 import { modelLines } from '../report/flowReport';
@@ -27,6 +27,8 @@ export interface DocContext {
   lines: LineIndex;
   analysis: Analysis;
   settings: Settings;
+  /** The line indexes of the included files, made when first asked (linesOf). */
+  includedLines?: Lines;
 }
 
 export function toRange(lines: LineIndex, span: Span): Range {
@@ -43,7 +45,9 @@ export function uriOf(ctx: DocContext, file?: FilePath): string {
 export function linesOf(ctx: DocContext, file?: FilePath): LineIndex {
   const f = fileOf(ctx.analysis.model, { file });
   if (f === ctx.analysis.model.root) return ctx.lines;
-  return modelLines(ctx.analysis.model).of(f);
+  // One index per included file for as long as this context lives (rename and export place
+  // every location in an included file through here).
+  return (ctx.includedLines ??= modelLines(ctx.analysis.model)).of(f);
 }
 
 /** An LSP range of a span of a file of the analysis. */

@@ -75,17 +75,16 @@ export interface FlowJson {
 }
 
 /** Line numbers of spans in the root file and its includes, as the model read them. */
-export function modelLines(model: Model): Lines {
-  let lines = linesOfModel.get(model);
-  if (!lines) linesOfModel.set(model, (lines = new Lines((file) => textOf(model, file))));
-  return lines;
-}
-
 /**
- * One per model: its files' line indexes are made once (a report per flow made its own, and
- * `fwlang simulate` of a 2 MB file of 13,000 refused flows indexed the file once per flow).
+ * The line indexes of a model's files, each built when first asked. Make one per task and
+ * pass it on: a report per flow that made its own indexed the file once per flow (`fwlang
+ * simulate` of 13,000 refused flows). Not kept per model: a WeakMap from each model to its
+ * lines raised the language server's peak memory during edits by 10–20 MB (measured with the
+ * bench's edits at 10,000 rules; why was not found).
  */
-const linesOfModel = new WeakMap<Model, Lines>();
+export function modelLines(model: Model): Lines {
+  return new Lines((file) => textOf(model, file));
+}
 
 function hopJson(h: Hop, lines: Lines, files?: string): HopJson {
   const rule = h.by === 'rule' ? h.rule : undefined;
