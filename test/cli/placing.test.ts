@@ -12,7 +12,11 @@ import { removeTempFiles, tempFiles } from './support';
 afterAll(removeTempFiles);
 
 /** Line indexes made by `fwlang ARGS` on a file made of `text`, its stderr swallowed. */
-async function indexesMade(name: string, text: string, args: (file: string) => string[]): Promise<{ made: number; code: number; out: string }> {
+async function indexesMade(
+  name: string,
+  text: string,
+  args: (file: string) => string[],
+): Promise<{ made: number; code: number; out: string }> {
   const dir = tempFiles({ [name]: text });
   const file = path.join(dir, name);
   const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);

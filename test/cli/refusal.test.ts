@@ -178,7 +178,7 @@ describe('simulate of a file of many refused flows and many errors', () => {
     `firewall fw statefull protects 10.0.0.0/8 {\n  inbound allow tcp to 10.0.0.1 port 443\n}\n` +
     Array.from({ length: flows }, (_, i) => `host h${i} 10.1.${i >> 8}.${i & 255} extra\nflow h${i} -> 10.0.0.1 tcp 443\n`).join('');
 
-  it('indexes the file\'s lines a fixed number of times, however many flows and errors', () => {
+  it("indexes the file's lines a fixed number of times, however many flows and errors", () => {
     const made = (flows: number) => {
       const f = file(`many-${flows}.fw`, text(flows));
       const before = LineIndex.made;
@@ -220,7 +220,7 @@ describe('simulate of a file of many refused flows and many errors', () => {
     expect(few.flows[0]!.moreErrors).toBeUndefined();
   });
 
-  it('places each error once, when every refused flow has errors of its own besides the file\'s', () => {
+  it("places each error once, when every refused flow has errors of its own besides the file's", () => {
     // Each flow's list is then its own ([...the file's, ...its own]): printed per flow, the
     // file's errors were placed once per flow (1,098 flows and 17,600 errors: 23 s).
     const both = (n: number) =>

@@ -280,7 +280,10 @@ async function runCli(
   let slowest = 0;
   try {
     process.stderr.write = () => true;
-    for (const args of [['check', file], ['simulate', file]]) {
+    for (const args of [
+      ['check', file],
+      ['simulate', file],
+    ]) {
       const s = performance.now();
       await step(`cli.${args[0]}`, async () => {
         try {

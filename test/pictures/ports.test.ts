@@ -136,7 +136,10 @@ describe('the ports picture', () => {
     const svg = picture(100, 50);
     const drawn = rows(svg);
     expect(drawn).toHaveLength(40);
-    expect(drawn[0]).toEqual({ line: 54, words: ['opens 32768-60999: what its clients need', 'answers lines 4, 5, 6, 7, 8, 9 and 44 more: clients linux'] });
+    expect(drawn[0]).toEqual({
+      line: 54,
+      words: ['opens 32768-60999: what its clients need', 'answers lines 4, 5, 6, 7, 8, 9 and 44 more: clients linux'],
+    });
     expect(drawn[39]!.line).toBe(93);
     expect(texts(parseSvg(svg))).toContain('and 60 more response rules (lines 94–153), not drawn');
     // Its size no longer grows with the rules.
