@@ -182,8 +182,10 @@ export function formatAddress(addr: bigint): string {
   return familyOf(addr) === 4 ? formatRaw(addr, 4) : formatRaw(addr - V4_SIZE, 6);
 }
 
-/** Splits [lo, hi] (one family) into the fewest aligned prefixes. */
-/** The prefixes of lo..hi, ascending; only the first `limit` + 1 when there are more. */
+/**
+ * Splits [lo, hi] (one family) into the fewest aligned prefixes, ascending; only the first
+ * `limit` + 1 of them when there are more.
+ */
 function toPrefixes(lo: bigint, hi: bigint, family: Family, limit = Infinity): string[] {
   const base = family === 4 ? 0n : V4_SIZE;
   const bits = family === 4 ? 32 : 128;

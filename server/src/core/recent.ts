@@ -32,11 +32,6 @@ export class RecentCache<K extends object, V> {
     this.entries.unshift({ key, value });
     if (this.entries.length > this.size) this.entries.length = this.size;
   }
-
-  /** The keys held, most recent first (for tests). */
-  keys(): K[] {
-    return this.entries.map((e) => e.key);
-  }
 }
 
 /**

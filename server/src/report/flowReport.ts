@@ -74,9 +74,9 @@ export interface FlowJson {
   note?: string;
 }
 
-/** Line numbers of spans in the root file and its includes, as the model read them. */
 /**
- * The line indexes of a model's files, each built when first asked. Make one per task and
+ * Line numbers of spans in the root file and its includes, as the model read them: the line
+ * indexes of a model's files, each built when first asked. Make one per task and
  * pass it on: a report per flow that made its own indexed the file once per flow (`fwlang
  * simulate` of 13,000 refused flows). Not kept per model: a WeakMap from each model to its
  * lines raised the language server's peak memory during edits by 10–20 MB (measured with the
