@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, ensureBuilt, removeTempFiles, runCli, tempFiles } from '../cli/support';
 import { isIptablesSave } from '../../server/src/convert/iptables';
+import { MAX_VISITS, expandStats } from '../../server/src/convert/chains';
 import { SRV_FLOWS, errors, fixture, imported, importError, importNeeds, sampleVerdicts, verdicts } from './netfilterImport';
 import { HOST as P_HOST, INSIDE, arbSet, expectations, iptablesSave } from './netfilterRandom';
 
@@ -450,6 +451,69 @@ describe('import --from iptables: property', () => {
       );
     },
   );
+});
+
+describe('import --from iptables: a jump repeated thousands of times', () => {
+  // A chain that RETURNs what is not its host's, reached by copies of one jump (fuzzed import
+  // 631 of seed 7, 3,001 copies, took 56 s): what each copy returned was walked through all the
+  // copies after it. A copy of a jump on the same packets changes nothing and is walked once.
+  const saved = (copies: number, between = '') =>
+    [
+      '*filter',
+      ':INPUT ACCEPT [0:0]',
+      ':FORWARD ACCEPT [0:0]',
+      ':OUTPUT ACCEPT [0:0]',
+      ':mine - [0:0]',
+      ...Array.from({ length: copies }, (_, i) => (between && i % 2 === 1 ? between : '-A INPUT -j mine')),
+      `-A mine -s ${P_HOST}/32 -j RETURN`,
+      '-A mine -s 198.51.100.0/24 -p tcp -m tcp --dport 22 -j ACCEPT',
+      '-A mine -s 203.0.113.0/24 -j RETURN',
+      '-A mine -j DROP',
+      'COMMIT',
+      '',
+    ].join('\n');
+  const visits = (text: string) => {
+    expandStats.visits = 0;
+    const r = imported({ 'saved.txt': text }, { host: [P_HOST] });
+    return { visits: expandStats.visits, r };
+  };
+  const rules = (text: string) => text.split('\n').filter((l) => !l.trimStart().startsWith('#'));
+
+  it('imports as one jump, each copy named where it stands, with work in proportion to the copies', () => {
+    const one = visits(saved(1));
+    const many = visits(saved(3001));
+    expect(rules(many.r.text)).toEqual(rules(one.r.text));
+    expect(many.r.text.match(/the same jump as saved\.txt:6/g)).toHaveLength(3000);
+    expect(many.r.unexpressed).toEqual(one.r.unexpressed);
+    const v200 = visits(saved(200)).visits;
+    const v400 = visits(saved(400)).visits;
+    // Linear: 400 copies cost twice 200 (the walk of each returned packet through every later
+    // copy made it grow fourfold).
+    expect(v400).toBeLessThan(2.2 * v200);
+  });
+
+  it('3,000 jumps each on other packets: the walk stops at its bound, and says what it left out', () => {
+    const text = saved(3000).replace(
+      /-A INPUT -j mine/g,
+      (() => {
+        let port = 0;
+        return () => `-A INPUT -p tcp -m tcp --dport ${++port} -j mine`;
+      })(),
+    );
+    const r = visits(text);
+    expect(r.visits).toBeLessThanOrEqual(MAX_VISITS + 1);
+    expect(r.r.unexpressed).toContain(
+      `INPUT: following its jumps and RETURNs visits more than ${MAX_VISITS.toLocaleString('en')} rules; the rest is left out`,
+    );
+    expect(r.r.text).toMatch(/# not expressed: INPUT: following its jumps/);
+  });
+
+  it('a copy on other packets, or with another jump between, is still followed', () => {
+    const other = visits(saved(2).replace(/(-A INPUT -j mine\n)(-A INPUT -j mine)/, '$1-A INPUT -p udp -j mine'));
+    expect(other.r.text).not.toMatch(/the same jump/);
+    const between = visits(saved(5, '-A INPUT -s 192.0.2.0/24 -j DROP'));
+    expect(between.r.text.match(/the same jump as/g)).toHaveLength(2);
+  });
 });
 
 describe('fwlang import --from iptables|nftables: the command line', () => {

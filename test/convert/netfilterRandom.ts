@@ -60,13 +60,28 @@ const arbRule = (targets: Target[]): fc.Arbitrary<PRule> =>
 const BASE: Target[] = ['ACCEPT', 'DROP', 'REJECT', 'RETURN', 'sub', 'sub2', 'g:sub', 'ACCEPT', 'DROP'];
 const policy = fc.constantFrom<'ACCEPT' | 'DROP'>('ACCEPT', 'DROP');
 
+/**
+ * Rules where, half the time, a jump is repeated further down the chain, unchanged or on other
+ * packets: the importer skips a repeat of the same jump on the same packets (chains.ts,
+ * repeatedJumps), which must change no verdict.
+ */
+const withRepeats = (rules: fc.Arbitrary<PRule[]>): fc.Arbitrary<PRule[]> =>
+  fc.tuple(rules, fc.nat(), fc.nat(), fc.option(arbRule(['sub']), { nil: undefined })).map(([rs, a, b, other]) => {
+    const jumps = rs.flatMap((r, i) => (r.target === 'sub' || r.target === 'sub2' ? [i] : []));
+    if (jumps.length === 0 || a % 2 === 0) return rs;
+    const i = jumps[a % jumps.length]!;
+    const at = i + 1 + (b % (rs.length - i));
+    const copy = a % 3 === 0 && other ? { ...other, target: rs[i]!.target } : { ...rs[i]! };
+    return [...rs.slice(0, at), copy, ...rs.slice(at)];
+  });
+
 export const arbSet = (kind: 'host' | 'forward'): fc.Arbitrary<PSet> =>
   fc.record({
     kind: fc.constant(kind),
-    first: fc.array(arbRule(BASE), { maxLength: 6 }),
-    second: kind === 'host' ? fc.array(arbRule(BASE), { maxLength: 6 }) : fc.constant([]),
+    first: withRepeats(fc.array(arbRule(BASE), { maxLength: 6 })),
+    second: kind === 'host' ? withRepeats(fc.array(arbRule(BASE), { maxLength: 6 })) : fc.constant([]),
     sub: fc.array(arbRule(['ACCEPT', 'DROP', 'RETURN']), { maxLength: 3 }),
-    sub2: fc.array(arbRule(['ACCEPT', 'DROP', 'RETURN', 'sub', 'g:sub']), { maxLength: 3 }),
+    sub2: withRepeats(fc.array(arbRule(['ACCEPT', 'DROP', 'RETURN', 'sub', 'g:sub']), { maxLength: 3 })),
     firstPolicy: policy,
     secondPolicy: policy,
     stateful: fc.boolean(),
