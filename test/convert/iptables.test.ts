@@ -453,6 +453,26 @@ describe('import --from iptables: property', () => {
   );
 });
 
+describe('import: what it quotes of a mangled input', () => {
+  it('writes control characters, U+FFFD and lone surrogates as escapes: the .fw is text, and the terminal gets no escape sequence', () => {
+    const text = [
+      '*filter',
+      ':INPUT DROP [0:0]',
+      ':FORWARD ACCEPT [0:0]',
+      ':OUTPUT ACCEPT [0:0]',
+      '-A INPUT -p tcp -m tcp --dport 22 -m comment --comment "ssh\u0000\u001b[2J\ufffd\ud800" -j ACCEPT',
+      '-A INPUT -m statistic --mode random --probability 0.5 -m comment --comment "half\u0007" -j ACCEPT',
+      'COMMIT',
+      '',
+    ].join('\n');
+    const r = imported({ 'saved.txt': text }, { host: [P_HOST] });
+    for (const s of [r.text, ...r.unexpressed]) expect(s).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd\ud800-\udfff]/);
+    expect(r.text).toContain('ssh\\x00\\x1b[2J\\ufffd\\ud800');
+    expect(r.unexpressed.join('\n')).toContain('half\\x07');
+    expect(errors(r.text)).toEqual([]);
+  });
+});
+
 describe('import --from iptables: a jump repeated thousands of times', () => {
   // A chain that RETURNs what is not its host's, reached by copies of one jump (fuzzed import
   // 631 of seed 7, 3,001 copies, took 56 s): what each copy returned was walked through all the

@@ -43,6 +43,28 @@ const KNOWN = 'AWS CLI JSON, terraform show -json, iptables-save text or nft -j 
 
 /** The `.fw` text of the inputs, or the one-line reason they are not of the format. */
 export function importConfig(inputs: ImportInput[], from?: ImportFormat, targets: Targets = {}): ImportResult | ImportError {
+  const r = importAny(inputs, from, targets);
+  if ('error' in r) return { ...r, error: printable(r.error) };
+  return { ...r, text: printable(r.text), unexpressed: r.unexpressed.map(printable) };
+}
+
+/**
+ * Control characters, U+FFFD and lone surrogates, written as escapes (`\x00`, `\ufffd`). The
+ * import quotes its input in comments and messages: a NUL quoted from a mangled input made the
+ * `.fw` it wrote "not a text file" (fuzzed import 965 of seed 8), and an escape sequence in a
+ * message would reach the terminal. Tabs and line ends stay.
+ */
+export function printable(s: string): string {
+  return s.replace(
+    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) => {
+      const n = c.charCodeAt(0);
+      return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+    },
+  );
+}
+
+function importAny(inputs: ImportInput[], from: ImportFormat | undefined, targets: Targets): ImportResult | ImportError {
   let format = from;
   const parsed = new Map<ImportInput, unknown>();
   if (!format) {
