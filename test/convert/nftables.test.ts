@@ -171,6 +171,40 @@ describe('import --from nftables: what fwlang export writes, loaded in the kerne
 });
 
 describe('import --from nftables: expressions', () => {
+  it("a verdict map is the rule's verdict: what follows it is never reached, even another map (12 were 4,096 rules; 50, 2^50)", () => {
+    const vmap = (port: number, verdict: unknown) => ({
+      vmap: {
+        key: payload('tcp', 'dport'),
+        data: {
+          set: [
+            [port, verdict],
+            [port + 1, DROP],
+          ],
+        },
+      },
+    });
+    const rules = (n: number) =>
+      ruleset({
+        input: {
+          hook: 'input',
+          policy: 'drop',
+          rules: [
+            [
+              match({ meta: { key: 'l4proto' } }, 'tcp'),
+              vmap(22, ACCEPT),
+              ...Array.from({ length: n }, (_, i) => vmap(1000 + 2 * i, ACCEPT)),
+            ],
+          ],
+        },
+      });
+    const one = imported({ 'r.json': rules(0) }, { host: [HOST] });
+    const many = imported({ 'r.json': rules(12) }, { host: [HOST] });
+    const allows = (t: string) => t.split('\n').filter((l) => /^\s+inbound /.test(l));
+    expect(allows(one.text)).toEqual(['  inbound allow tcp to any port 22', '  inbound deny tcp to any port 23']);
+    expect(allows(many.text)).toEqual(allows(one.text));
+    expect(many.unexpressed.join('\n')).toMatch(/after the verdict/);
+  });
+
   it('ct state in its three spellings, l4proto sets with th ports, port comparisons, negated sets, nfproto', () => {
     const text = ruleset({
       input: {

@@ -307,13 +307,18 @@ function readMatch(m: Obj, acc: Acc, table: NftTable): void {
 }
 
 /** One rule's expressions (a verdict map: one rule per entry) as rules. */
+const VERDICTS = new Set(['accept', 'drop', 'return', 'reject', 'jump', 'goto', 'queue']);
+
 function readRule(obj: Obj, table: NftTable, fams: Family[], where: string): Rule[] {
   const exprs = Array.isArray(obj.expr) ? obj.expr : [];
   const text = exprs.map(render).join(' ');
   const comment = typeof obj.comment === 'string' ? obj.comment : undefined;
   // A verdict map: the entries' keys are disjoint, so the map is its entries one after the other.
-  const vi = exprs.findIndex((e) => isObj(e) && isObj(e.vmap));
-  if (vi >= 0) {
+  // Only the first verdict of a rule is read as one: a map after it is never reached (and each
+  // entry of a map made of every later map its own rules: 2^50 rules for 50 maps, fuzzed import
+  // 5307 of seed 8).
+  const vi = exprs.findIndex((e) => isObj(e) && (isObj(e.vmap) || Object.keys(e).some((k) => VERDICTS.has(k))));
+  if (vi >= 0 && isObj((exprs[vi] as Obj).vmap)) {
     const vm = (exprs[vi] as Obj).vmap as Obj;
     const el = elements(vm.data, table);
     const entries = 'error' in el ? undefined : el.elems.map(unwrap);
