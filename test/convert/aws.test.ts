@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { detectFormat, importConfig } from '../../server/src/convert/import';
 import type { ImportResult } from '../../server/src/convert/write';
 import { firewall, json } from './support';
+import { errors } from './netfilterImport';
 
 const ALL = ['network-acls.json', 'security-groups.json', 'subnets.json', 'network-interfaces.json'];
 
@@ -239,6 +240,48 @@ describe('addresses .fw cannot write', () => {
     );
     expect(r.text).toContain('\nnetwork subnet-1 10.0.0.0/24\n');
     expect(r.unexpressed).toEqual(['subnet-1: fe80::/999 is not a CIDR block; left out', 'eni-1: 10.0.0.300 is not an address; left out']);
+  });
+});
+
+describe('an input AWS would not give', () => {
+  it('two entries of one ACL with one number in one direction: the first is kept, the second named (the .fw has no rule-numbering error)', () => {
+    const entry = (n: number, port: number, egress = false) => ({
+      RuleNumber: n,
+      Protocol: '6',
+      RuleAction: 'allow',
+      Egress: egress,
+      CidrBlock: '0.0.0.0/0',
+      PortRange: { From: port, To: port },
+    });
+    const r = imported(
+      [],
+      [
+        {
+          name: 'twice.json',
+          json: {
+            Subnets: [{ SubnetId: 'subnet-1', CidrBlock: '10.0.0.0/24' }],
+            NetworkAcls: [
+              {
+                NetworkAclId: 'acl-1',
+                Associations: [{ SubnetId: 'subnet-1' }],
+                Entries: [entry(100, 443), entry(100, 22), entry(100, 80, true)],
+              },
+            ],
+          },
+        },
+      ],
+    );
+    expect(firewall(r.text, 'acl-1')).toEqual([
+      'firewall acl-1 aws-nacl protects subnet-1 default deny {',
+      '  100 inbound allow tcp from 0.0.0.0/0 to any port 443',
+      '  # not expressed: 100 inbound allow protocol 6 port 22 from 0.0.0.0/0: inbound entry 100 is in the input twice (a network ACL has one per number); the first is kept',
+      '  100 outbound allow tcp to 0.0.0.0/0 port 80',
+      '}',
+    ]);
+    expect(r.unexpressed).toEqual([
+      'acl-1 entry 100: inbound allow protocol 6 port 22 from 0.0.0.0/0: inbound entry 100 is in the input twice (a network ACL has one per number); the first is kept',
+    ]);
+    expect(errors(r.text)).toEqual([]);
   });
 });
 

@@ -212,6 +212,7 @@ export function writeFw(inv: Inventory): ImportResult {
     const rules = [...acl.rules].sort((a, b) =>
       a.direction === b.direction ? (a.number ?? 0) - (b.number ?? 0) : a.direction === 'inbound' ? -1 : 1,
     );
+    const numbers = new Set<string>();
     for (const r of rules) {
       if (r.number !== undefined && r.number > 32766) {
         const everything =
@@ -227,6 +228,18 @@ export function writeFw(inv: Inventory): ImportResult {
         notExpressed(r, 'no rule number from 1 to 32766', body);
         continue;
       }
+      // A network ACL holds one entry per number and direction; an input with two is not one
+      // AWS would give (the .fw would have a rule-numbering error): the first is kept.
+      const numbered = `${r.direction} ${r.number}`;
+      if (numbers.has(numbered)) {
+        notExpressed(
+          r,
+          `${r.direction} entry ${r.number} is in the input twice (a network ACL has one per number); the first is kept`,
+          body,
+        );
+        continue;
+      }
+      numbers.add(numbered);
       const t = ruleText(r, true);
       if ('why' in t) notExpressed(r, t.why, body);
       else body.push(`  ${withDescription(t.text, r)}`);
