@@ -1,5 +1,5 @@
 // `npm run test:fuzz`: bundles the fuzzer (test/fuzz/main.ts) and runs it with these arguments.
-//   node scripts/fuzz.mjs [--docs N] [--sequences N] [--seed S] [--jobs J] [--budget MS] [--only SUITE] [--replay FILE]
+//   node scripts/fuzz.mjs [--docs N] [--sequences N] [--incremental N] [--imports N] [--seed S] [--jobs J] [--budget MS] [--only SUITE] [--replay FILE]
 // The language server it talks to is dist/server.js, built first when older than the sources.
 import { spawnSync } from 'node:child_process';
 import * as esbuild from 'esbuild';

@@ -1,13 +1,13 @@
 // The bounded slice of `npm run test:fuzz` that runs with the unit tests: a few hundred fuzzed
-// documents through parse, analyse, every feature, fixAll and the command line, and a few edit sequences through
-// the real server over stdio. FWLANG_FUZZ_SEED picks another slice; a failing case is saved
+// documents through parse, analyse, every feature, fixAll and the command line, fuzzed inputs
+// of `fwlang import`, and a few edit sequences through the real server over stdio. FWLANG_FUZZ_SEED picks another slice; a failing case is saved
 // under test-results/fuzz/ and replays with `node scripts/fuzz.mjs --replay FILE`.
 
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { overBudget, readLength } from './documents';
 import { ROOT } from './mutate';
-import { type FuzzOptions, documentsSuite, sequencesSuite } from './suites';
+import { type FuzzOptions, documentsSuite, importsSuite, sequencesSuite } from './suites';
 
 const SEED = Number(process.env.FWLANG_FUZZ_SEED ?? 20250101);
 
@@ -32,6 +32,11 @@ const described = (r: { reports: { kind: string; case: unknown; failures: { step
 describe(`fuzz slice (seed ${SEED})`, () => {
   it('fuzzed documents: no throw, no internal error, no span outside the text, no hang', async () => {
     const r = await documentsSuite.run(options(Number(process.env.FWLANG_FUZZ_DOCS ?? 150)));
+    expect(described(r)).toEqual([]);
+  }, 120_000);
+
+  it('fuzzed imports (iptables-save, nft -j, aws, terraform): no throw, exit 0, 1 or 2, valid .fw written, no hang', async () => {
+    const r = await importsSuite.run(options(Number(process.env.FWLANG_FUZZ_IMPORTS ?? 150)));
     expect(described(r)).toEqual([]);
   }, 120_000);
 

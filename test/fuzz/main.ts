@@ -1,9 +1,10 @@
 // `npm run test:fuzz` (scripts/fuzz.mjs bundles this file to .tmp/fuzz/fuzz.mjs and runs it).
 //
-//   node scripts/fuzz.mjs [--docs N] [--sequences N] [--seed S] [--jobs J] [--budget MS]
-//                         [--only SUITE[,SUITE]] [--out DIR] [--replay FILE]
+//   node scripts/fuzz.mjs [--docs N] [--sequences N] [--incremental N] [--imports N] [--seed S]
+//                         [--jobs J] [--budget MS] [--only SUITE[,SUITE]] [--out DIR] [--replay FILE]
 //
-// Runs every suite of SUITES (100,000 documents, 10,000 edit sequences by default). The
+// Runs every suite of SUITES (100,000 documents, 10,000 edit sequences, 10,000 incremental
+// sequences and 10,000 imports by default). The
 // documents run in J worker threads, watched: a document that takes longer than --hang ms
 // (30 s) is reported as a hang, saved, and its worker replaced. The other suites run after
 // it, one at a time: each case is timed against a budget, and suites side by side on a

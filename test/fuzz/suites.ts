@@ -10,6 +10,7 @@ import { type DocumentCase, type DocumentReport, checkCase, makeCase } from './d
 import { type CorpusFile, loadCorpus } from './mutate';
 import { FuzzServer, type SequenceCase, type SequenceReport, makeSequence, runSequence } from './sequences';
 import { incrementalSuite } from '../incremental/fuzzSuite';
+import { type ImportCase, type ImportInput, type ImportReport, checkImportCase, loadImportCorpus, makeImportCase } from './imports';
 
 export interface FuzzOptions {
   seed: number;
@@ -27,7 +28,9 @@ export interface SuiteResult {
   suite: string;
   ran: number;
   ms: number;
-  reports: (DocumentReport | SequenceReport | { kind: string; case: unknown; failures: { step: string; error: string }[] })[];
+  reports: (
+    DocumentReport | SequenceReport | ImportReport | { kind: string; case: unknown; failures: { step: string; error: string }[] }
+  )[];
 }
 
 export interface FuzzSuite {
@@ -181,5 +184,48 @@ export const sequencesSuite: FuzzSuite = {
   },
 };
 
+let importCorpus: ImportInput[] | undefined;
+
+async function runImports(o: FuzzOptions, cases: Iterable<ImportCase>): Promise<SuiteResult> {
+  const t0 = performance.now();
+  const reports: ImportReport[] = [];
+  let ran = 0;
+  for (const c of cases) {
+    ran++;
+    const rep = await checkImportCase(c, o.budgetMs);
+    if (rep) {
+      rep.saved = save(o, `import-${c.seed}-${c.index}`, {
+        suite: 'imports',
+        report: rep,
+        case: c.text.length > 200_000 ? { seed: c.seed, index: c.index } : c,
+      });
+      reports.push(rep);
+      o.log(
+        `imports #${c.index}: ${rep.kind} (${rep.ms} ms) ${rep.failures[0] ? `${rep.failures[0].step}: ${rep.failures[0].error.split('\n')[0]}` : ''} → ${rep.saved}`,
+      );
+    }
+    if (ran % 1000 === 0) o.log(`imports: ${ran} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  return { suite: 'imports', ran, ms: performance.now() - t0, reports };
+}
+
+export const importsSuite: FuzzSuite = {
+  name: 'imports',
+  option: '--imports',
+  count: 10_000,
+  run(o) {
+    const corpus = (importCorpus ??= loadImportCorpus());
+    function* cases() {
+      for (let i = 0; i < o.count; i++) yield makeImportCase(o.seed, i, corpus);
+    }
+    return runImports(o, cases());
+  },
+  replay(saved, o) {
+    const kept = (saved as { case: ImportCase | { seed: number; index: number } }).case;
+    const c = 'text' in kept ? kept : makeImportCase(kept.seed, kept.index, (importCorpus ??= loadImportCorpus()));
+    return runImports(o, [c]);
+  },
+};
+
 /** Every suite of `npm run test:fuzz`, in the order they run. */
-export const SUITES: FuzzSuite[] = [documentsSuite, sequencesSuite, incrementalSuite];
+export const SUITES: FuzzSuite[] = [documentsSuite, sequencesSuite, incrementalSuite, importsSuite];
