@@ -1,7 +1,7 @@
 // One fuzzed document through everything an editor or the command line does with it:
 // parse, resolve (with includes), analyse, every LSP feature under server/src/features (called
-// as the server calls them, on a DocContext), fixAll, and `fwlang check` and `fwlang simulate`
-// of it as a file. A step that throws, an `internal error` diagnostic, a span outside the text
+// as the server calls them, on a DocContext), fixAll, and `fwlang check`, `fwlang simulate`
+// and `fwlang export` (to each target in turn) of it as a file. A step that throws, an `internal error` diagnostic, a span outside the text
 // or a document slower than the budget is a failure.
 
 import * as fs from 'node:fs';
@@ -28,6 +28,7 @@ import { semanticTokens } from '../../server/src/features/semanticTokens';
 import { LensState, codeLenses, simulateAt, simulateFlowAt, simulateRuleAt, simulateText } from '../../server/src/features/simulation';
 import { documentSymbols } from '../../server/src/features/symbols';
 import { UsageError, main as cliMain } from '../../server/src/cli/main';
+import { EXPORT_TARGETS } from '../../server/src/convert/export';
 import { buildModel } from '../../server/src/model/resolve';
 import type { FileHost } from '../../server/src/model/types';
 import { parse } from '../../server/src/syntax/parse';
@@ -63,8 +64,8 @@ export interface DocumentResult {
    */
   fixed?: { ms: number; length: number };
   /**
-   * The command line on the document as a file (`fwlang check`, `fwlang simulate`): the
-   * slower of the two, each its own process and document, with the document's budget.
+   * The command line on the document as a file (`fwlang check`, `simulate`, `export`): the
+   * slowest of the three, each its own process and document, with the document's budget.
    */
   cli?: { ms: number };
   /** The slowest steps, for a report of a slow document. */
@@ -261,7 +262,7 @@ function writtenCorpus(corpus: CorpusFile[]): string {
 }
 
 /**
- * `fwlang check` and `fwlang simulate` of the document written beside its base file (so that
+ * `fwlang check`, `simulate` and `export` of the document written beside its base file (so that
  * its includes resolve as in the editor), its mutated includes written over the corpus's for
  * the while. A usage error (exit 2 with one line, as for a binary file) is an answer; a throw
  * of anything else, a failure. Their output is not looked at, only that they end.
@@ -280,9 +281,11 @@ async function runCli(
   let slowest = 0;
   try {
     process.stderr.write = () => true;
+    const target = EXPORT_TARGETS[c.index % EXPORT_TARGETS.length]!;
     for (const args of [
       ['check', file],
       ['simulate', file],
+      ['export', file, '--to', target],
     ]) {
       const s = performance.now();
       await step(`cli.${args[0]}`, async () => {
@@ -311,7 +314,7 @@ export interface DocumentReport {
   ms: number;
   /** The analysis of the fixed text, when fixAll changed it (its own document and budget). */
   fixedMs?: number;
-  /** The slower of `fwlang check` and `fwlang simulate` of it (each its own document and budget). */
+  /** The slowest of `fwlang check`, `simulate` and `export` of it (each its own document and budget). */
   cliMs?: number;
   failures: Failure[];
   steps: [string, number][];
