@@ -306,9 +306,10 @@ function readMatch(m: Obj, acc: Acc, table: NftTable): void {
   return no('.fw has no such match');
 }
 
-/** One rule's expressions (a verdict map: one rule per entry) as rules. */
+/** The statements that end a rule's evaluation (what follows one is never reached). */
 const VERDICTS = new Set(['accept', 'drop', 'return', 'reject', 'jump', 'goto', 'queue']);
 
+/** One rule's expressions (a verdict map: one rule per entry) as rules. */
 function readRule(obj: Obj, table: NftTable, fams: Family[], where: string): Rule[] {
   const exprs = Array.isArray(obj.expr) ? obj.expr : [];
   const text = exprs.map(render).join(' ');
