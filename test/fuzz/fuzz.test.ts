@@ -1,7 +1,8 @@
 // The bounded slice of `npm run test:fuzz` that runs with the unit tests: a few hundred fuzzed
 // documents through parse, analyse, every feature, fixAll and the command line, fuzzed inputs
-// of `fwlang import`, and a few edit sequences through the real server over stdio. FWLANG_FUZZ_SEED picks another slice; a failing case is saved
-// under test-results/fuzz/ and replays with `node scripts/fuzz.mjs --replay FILE`.
+// of `fwlang import`, and a few edit sequences through the real server over stdio.
+// FWLANG_FUZZ_SEED picks another slice; a failing case is saved under test-results/fuzz/ and
+// replays with `node scripts/fuzz.mjs --replay FILE`.
 
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
