@@ -499,7 +499,7 @@ describe('import --from iptables: a jump repeated thousands of times', () => {
   };
   const rules = (text: string) => text.split('\n').filter((l) => !l.trimStart().startsWith('#'));
 
-  it('imports as one jump, each copy named where it stands, with work in proportion to the copies', () => {
+  it('imports as one jump, each copy a comment where it stands, with work in proportion to the copies', () => {
     const one = visits(saved(1));
     const many = visits(saved(3001));
     expect(rules(many.r.text)).toEqual(rules(one.r.text));
