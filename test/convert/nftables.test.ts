@@ -284,6 +284,21 @@ describe('import --from nftables: expressions', () => {
 });
 
 describe('import --from nftables: what is not the format, or needs a flag', () => {
+  it('JSON nested thousands deep is not a configuration: one line, not a stack overflow', () => {
+    // Written as text: JSON.stringify recurses too.
+    const nested = (depth: number) =>
+      ruleset({ input: { hook: 'input', policy: 'drop', rules: [[match(payload('tcp', 'dport'), 'DEEP'), ACCEPT]] } }).replace(
+        '"DEEP"',
+        `${'['.repeat(depth)}22${']'.repeat(depth)}`,
+      );
+    // The readers recurse through such a value (rendering it for a comment): 5,000 deep overflowed.
+    expect(importError({ 'r.json': nested(5000) }, { host: [HOST] })).toBe(
+      'r.json: JSON nested more than 200 deep, as no configuration is',
+    );
+    expect(importError({ 'r.json': nested(5000) }, { host: [HOST] }, 'nftables')).toMatch(/nested more than 200 deep/);
+    expect(() => imported({ 'r.json': nested(150) }, { host: [HOST] })).not.toThrow();
+  });
+
   it('input or output chains need --host, forward chains --inside', () => {
     expect(importError({ 'r.json': ruleset({ input: { hook: 'input', policy: 'drop', rules: [] } }) }, {})).toBe(
       'the input or output hook chains have rules or a DROP policy: give --host ADDR, the address they protect',

@@ -30,12 +30,36 @@ export function detectFormat(json: unknown): ImportFormat | undefined {
 
 /** The JSON of an input, or the one-line reason it is not JSON. */
 function jsonOf(i: ImportInput): { json: unknown } | { error: string } {
-  if (i.json !== undefined) return { json: i.json };
-  try {
-    return { json: JSON.parse(i.text ?? '') as unknown };
-  } catch (e) {
-    return { error: `${i.name}: not JSON (${(e as Error).message})` };
+  let json = i.json;
+  if (json === undefined) {
+    try {
+      json = JSON.parse(i.text ?? '') as unknown;
+    } catch (e) {
+      return { error: `${i.name}: not JSON (${(e as Error).message})` };
+    }
   }
+  if (nestsDeeper(json, MAX_JSON_DEPTH))
+    return { error: `${i.name}: JSON nested more than ${MAX_JSON_DEPTH} deep, as no configuration is` };
+  return { json };
+}
+
+/**
+ * How deep the JSON read may nest. The configurations are a few levels deep (terraform's child
+ * modules a few more); the readers recurse, and 5,000 nested arrays overflowed their stack
+ * (fuzzed imports 17189 and 21820 of seed 12).
+ */
+const MAX_JSON_DEPTH = 200;
+
+/** Whether `v` has arrays or objects nested more than `limit` deep (without recursing). */
+function nestsDeeper(v: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, depth] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const y of Array.isArray(x) ? x : Object.values(x)) if (y !== null && typeof y === 'object') stack.push([y, depth + 1]);
+  }
+  return false;
 }
 
 const kind = (f: ImportFormat) => (f === 'iptables' ? 'iptables-save text' : `${f} JSON`);
