@@ -19,13 +19,20 @@ export function identifier(text: string): string {
 
 export class Namer {
   private readonly taken = new Set<string>();
+  /** Per base name, the number to try next: counting from 2 each time made 4,000 alike quadratic. */
+  private readonly next = new Map<string, number>();
 
   /** A fresh name from the first usable candidate (a Name tag, then the ID), numbered if needed. */
   name(...candidates: (string | undefined)[]): string {
     const ids = candidates.filter((c): c is string => !!c && c.trim() !== '').map(identifier);
     for (const id of ids) if (this.free(id)) return this.take(id);
     const base = ids[0] ?? 'unnamed';
-    for (let i = 2; ; i++) if (this.free(`${base}-${i}`)) return this.take(`${base}-${i}`);
+    for (let i = this.next.get(base) ?? 2; ; i++) {
+      if (this.free(`${base}-${i}`)) {
+        this.next.set(base, i + 1);
+        return this.take(`${base}-${i}`);
+      }
+    }
   }
 
   private free(id: string): boolean {
