@@ -93,6 +93,9 @@ function mutateJson(r: Random, text: string, mutations: string[]): string | unde
   } catch {
     return undefined;
   }
+  // Written indented or not; copies are counted as written (an indented array 5,000 deep is
+  // 12 MB, and 200 copies of one ran out of memory).
+  const indent = r.chance(0.5) ? 1 : undefined;
   const n = r.int(1, 4);
   for (let i = 0; i < n; i++) {
     const all = containers(v);
@@ -107,15 +110,17 @@ function mutateJson(r: Random, text: string, mutations: string[]): string | unde
       [1, 'repeat'],
     ]);
     mutations.push(`json.${kind}`);
-    // Copies of a value up to about 2 MB in all (copies of copies grew past 4 GB).
+    // Copies of a value up to about 2 MB in all, each its own (one object shared by 20,000
+    // places, changed inside later, grew past 4 GB).
     const copies = (x: Json, most: number) => {
-      let size = Infinity; // a value too deep to write out is not copied
+      let text: string | undefined; // a value too deep to write out is not copied
       try {
-        size = (JSON.stringify(x) ?? 'null').length + 1;
+        text = JSON.stringify(x, null, indent) ?? 'null';
       } catch {
         /* too deep */
       }
-      return Array.from({ length: Math.max(1, Math.min(r.int(2, most), Math.floor(2_000_000 / size))) }, () => x);
+      const n = text === undefined ? 1 : Math.max(1, Math.min(r.int(2, most), Math.floor(2_000_000 / (text.length + 1))));
+      return Array.from({ length: n }, (_, j) => (j === 0 || text === undefined ? x : (JSON.parse(text) as Json)));
     };
     if (Array.isArray(c)) {
       const at = k as number;
@@ -131,7 +136,7 @@ function mutateJson(r: Random, text: string, mutations: string[]): string | unde
   }
   // JSON.stringify recurses: a value too deep for it leaves the text as it was.
   try {
-    return JSON.stringify(v, null, r.chance(0.5) ? 1 : undefined);
+    return JSON.stringify(v, null, indent);
   } catch {
     return undefined;
   }
