@@ -473,6 +473,22 @@ describe('import: what it quotes of a mangled input', () => {
   });
 });
 
+describe('import: what it quotes of a long rule', () => {
+  it('300 characters and the length: a 100,000-character rule is not copied into each message', () => {
+    const text = [
+      '*filter',
+      ':INPUT ACCEPT [0:0]',
+      `-A INPUT -m statistic --mode random -m comment --comment "${'x'.repeat(100_000)}" -j DROP`,
+      'COMMIT',
+      '',
+    ].join('\n');
+    const r = imported({ 'saved.txt': text }, { host: [P_HOST] });
+    expect(r.unexpressed).toHaveLength(1);
+    expect(r.unexpressed[0]!.length).toBeLessThan(600);
+    expect(r.unexpressed[0]).toMatch(/x… \(100,\d{3} characters\): /);
+  });
+});
+
 describe('import --from iptables: a jump repeated thousands of times', () => {
   // A chain that RETURNs what is not its host's, reached by copies of one jump (fuzzed import
   // 631 of seed 7, 3,001 copies, took 56 s): what each copy returned was walked through all the

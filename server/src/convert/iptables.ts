@@ -18,6 +18,7 @@ import {
   UDP,
   addrRangeOf,
   addrSetOf,
+  quotedRule,
   spaceOf,
 } from './chains';
 
@@ -351,7 +352,7 @@ function parseRule(args: string[], fam: Family, where: string, text: string, cha
   } else if (!sport.isEmpty() && !dport.isEmpty() && !src.isEmpty() && !dst.isEmpty()) matches.push(base);
   const rule: Rule = {
     where,
-    text,
+    text: quotedRule(text),
     matches,
     cannot,
     besides,

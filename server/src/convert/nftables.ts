@@ -19,6 +19,7 @@ import {
   UDP,
   addrRangeOf,
   addrSetOf,
+  quotedRule,
   spaceOf,
 } from './chains';
 
@@ -312,7 +313,7 @@ const VERDICTS = new Set(['accept', 'drop', 'return', 'reject', 'jump', 'goto', 
 /** One rule's expressions (a verdict map: one rule per entry) as rules. */
 function readRule(obj: Obj, table: NftTable, fams: Family[], where: string): Rule[] {
   const exprs = Array.isArray(obj.expr) ? obj.expr : [];
-  const text = exprs.map(render).join(' ');
+  const text = quotedRule(exprs.map(render).join(' '));
   const comment = typeof obj.comment === 'string' ? obj.comment : undefined;
   // A verdict map: the entries' keys are disjoint, so the map is its entries one after the other.
   // Only the first verdict of a rule is read as one: a map after it is never reached (and each
@@ -506,5 +507,5 @@ export function readNftables(inputs: { name: string; json: Json }[]): Ruleset | 
 }
 
 function ruleText(r: Obj): string {
-  return (Array.isArray(r.expr) ? r.expr : []).map(render).join(' ');
+  return quotedRule((Array.isArray(r.expr) ? r.expr : []).map(render).join(' '));
 }
