@@ -241,6 +241,30 @@ describe('addresses .fw cannot write', () => {
     expect(r.text).toContain('\nnetwork subnet-1 10.0.0.0/24\n');
     expect(r.unexpressed).toEqual(['subnet-1: fe80::/999 is not a CIDR block; left out', 'eni-1: 10.0.0.300 is not an address; left out']);
   });
+
+  it('an IPv6 CIDR that only looks like one (a group of eight digits) is named, not written', () => {
+    const r = imported(
+      [],
+      [
+        {
+          name: 'odd.json',
+          json: {
+            SecurityGroups: [
+              {
+                GroupId: 'sg-1',
+                IpPermissions: [{ IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '1e400f18:abcd:1200::/56' }, { CidrIpv6: '2001:db8::/56' }] }],
+              },
+            ],
+          },
+        },
+      ],
+    );
+    expect(r.unexpressed).toContain(
+      'sg-1 IpPermissions: inbound allow protocol -1 from 1e400f18:abcd:1200::/56: 1e400f18:abcd:1200::/56 is not a CIDR block',
+    );
+    expect(r.text).toContain('inbound allow all from 2001:db8::/56');
+    expect(errors(r.text)).toEqual([]);
+  });
 });
 
 describe('an input AWS would not give', () => {

@@ -283,6 +283,28 @@ describe('import --from nftables: expressions', () => {
   });
 });
 
+describe('import --from nftables: ports that are not ports', () => {
+  it('a fraction, a number past 65535 or a range backwards is named, not written (`port 1.5` was)', () => {
+    const text = ruleset({
+      input: {
+        hook: 'input',
+        policy: 'drop',
+        rules: [
+          [match(payload('tcp', 'dport'), 1.5), ACCEPT],
+          [match(payload('tcp', 'dport'), { set: [1.5, 80] }), ACCEPT],
+          [match(payload('tcp', 'dport'), 70000), ACCEPT],
+          [match(payload('tcp', 'dport'), { range: [90, 80] }), ACCEPT],
+          [match(payload('tcp', 'dport'), 22), ACCEPT],
+        ],
+      },
+    });
+    const r = imported({ 'r.json': text }, { host: [HOST] });
+    expect(r.unexpressed).toHaveLength(4);
+    expect(r.text.split('\n').filter((l) => /^\s+inbound /.test(l))).toEqual(['  inbound allow tcp to any port 22']);
+    expect(errors(r.text)).toEqual([]);
+  });
+});
+
 describe('import --from nftables: a verdict map of thousands of entries', () => {
   it('each entry read as a rule, whose comments quote 300 characters of the map, not all of it', () => {
     // `ct state vmap { established : accept, related : accept, … }`, the pair 1,000 times.

@@ -151,10 +151,10 @@ function addrsOf(elems: Json[]): AddrSet | undefined {
   return s;
 }
 
+/** A port: a whole number 0-65535, or a service nft names (a fuzzed `1.5` was written as `port 1.5`). */
 function portOf(x: Json): number | undefined {
-  if (typeof x === 'number') return x;
-  if (typeof x === 'string') return /^\d+$/.test(x) ? Number(x) : SERVICES[x];
-  return undefined;
+  const p = typeof x === 'number' ? x : typeof x === 'string' ? (/^\d+$/.test(x) ? Number(x) : SERVICES[x]) : undefined;
+  return p !== undefined && Number.isInteger(p) && p >= 0 && p <= 65535 ? p : undefined;
 }
 
 function portsOf(elems: Json[]): PortSet | undefined {
@@ -164,11 +164,11 @@ function portsOf(elems: Json[]): PortSet | undefined {
     if (isObj(e) && Array.isArray(e.range)) {
       const lo = portOf(e.range[0]);
       const hi = portOf(e.range[1]);
-      if (lo === undefined || hi === undefined) return undefined;
+      if (lo === undefined || hi === undefined || lo > hi) return undefined;
       s = s.union(PortSet.range(lo, hi));
     } else {
       const p = portOf(e);
-      if (p === undefined || p < 0 || p > 65535) return undefined;
+      if (p === undefined) return undefined;
       s = s.union(PortSet.range(p, p));
     }
   }

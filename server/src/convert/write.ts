@@ -2,6 +2,7 @@
 // subnets, security groups as `aws-sg` firewalls protecting their members. What `.fw` cannot say
 // is kept as a `# not expressed:` comment where it stood and listed, so nothing is dropped silently.
 
+import { parseAddress } from '../core/address';
 import type { Inventory, Member, Remote, Rule } from './inventory';
 import { Namer } from './names';
 
@@ -22,7 +23,9 @@ function familyOf(text: string, prefix: boolean): Family | undefined {
   if (prefix !== (len !== undefined)) return undefined;
   if (len !== undefined && !/^\d{1,3}$/.test(len)) return undefined;
   if (IPV4.test(addr)) return len === undefined || Number(len) <= 32 ? 4 : undefined;
-  if (/^[0-9A-Fa-f:.]+$/.test(addr) && (addr.match(/:/g) ?? []).length >= 2) return len === undefined || Number(len) <= 128 ? 6 : undefined;
+  // As the language reads it: `1e400f18:abcd:1200::` (a group of eight digits) was written, and the .fw had an error.
+  const v6 = /^[0-9A-Fa-f:.]+$/.test(addr) ? parseAddress(addr) : undefined;
+  if (v6?.ok && v6.family === 6) return len === undefined || Number(len) <= 128 ? 6 : undefined;
   return undefined;
 }
 
