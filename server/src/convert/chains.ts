@@ -96,7 +96,6 @@ export function addrSetOf(text: string): AddrSet | undefined {
   return AddrSet.range(lo, lo + host);
 }
 
-/** `a-b` address ranges. */
 /** How much of a rule's text comments and messages quote. */
 const QUOTED = 300;
 
@@ -109,6 +108,7 @@ export function quotedRule(text: string): string {
   return text.length <= QUOTED ? text : `${text.slice(0, QUOTED)}… (${text.length.toLocaleString('en')} characters)`;
 }
 
+/** `a-b` address ranges. */
 export function addrRangeOf(lo: string, hi: string): AddrSet | undefined {
   const a = parseAddress(lo);
   const b = parseAddress(hi);
