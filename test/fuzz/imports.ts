@@ -96,6 +96,18 @@ function mutateJson(r: Random, text: string, mutations: string[]): string | unde
   // Written indented or not; copies are counted as written (an indented array 5,000 deep is
   // 12 MB, and 200 copies of one ran out of memory).
   const indent = r.chance(0.5) ? 1 : undefined;
+  // Copies of a value up to about 2 MB in all, each its own (one object shared by 20,000
+  // places, changed inside later, grew past 4 GB).
+  const copies = (x: Json, most: number): Json[] => {
+    let text: string | undefined; // a value too deep to write out is not copied
+    try {
+      text = JSON.stringify(x, null, indent) ?? 'null';
+    } catch {
+      /* too deep */
+    }
+    const count = text === undefined ? 1 : Math.max(1, Math.min(r.int(2, most), Math.floor(2_000_000 / (text.length + 1))));
+    return Array.from({ length: count }, (_, j) => (j === 0 || text === undefined ? x : (JSON.parse(text) as Json)));
+  };
   const n = r.int(1, 4);
   for (let i = 0; i < n; i++) {
     const all = containers(v);
@@ -110,18 +122,6 @@ function mutateJson(r: Random, text: string, mutations: string[]): string | unde
       [1, 'repeat'],
     ]);
     mutations.push(`json.${kind}`);
-    // Copies of a value up to about 2 MB in all, each its own (one object shared by 20,000
-    // places, changed inside later, grew past 4 GB).
-    const copies = (x: Json, most: number) => {
-      let text: string | undefined; // a value too deep to write out is not copied
-      try {
-        text = JSON.stringify(x, null, indent) ?? 'null';
-      } catch {
-        /* too deep */
-      }
-      const n = text === undefined ? 1 : Math.max(1, Math.min(r.int(2, most), Math.floor(2_000_000 / (text.length + 1))));
-      return Array.from({ length: n }, (_, j) => (j === 0 || text === undefined ? x : (JSON.parse(text) as Json)));
-    };
     if (Array.isArray(c)) {
       const at = k as number;
       if (kind === 'drop') c.splice(at, 1);
