@@ -81,13 +81,56 @@ function protoBit(p: Flow['proto']): number {
   return p === 'tcp' ? TCP : p === 'udp' ? UDP : ICMP;
 }
 
-const sizes = new WeakMap<Firewall, bigint>();
+/**
+ * The firewalls of a model that §6 path inference cannot tell apart: those with the same
+ * platform kind and the same inside (and insides). Whether a request crosses a firewall, and
+ * where it sorts on a path, depends on nothing else, so inference decides once per group: a
+ * file of 20,000 copies of one firewall header asks one question per flow, not 20,000.
+ */
+interface InsideGroup {
+  /** A firewall of the group, for the crossing test (engine/firewall.ts crossesSome). */
+  first: Firewall;
+  /** How many addresses the inside holds: paths sort by it. */
+  size: bigint;
+  /** The group's firewalls, by `order`. */
+  firewalls: Firewall[];
+}
 
-/** How many addresses a firewall protects (once per firewall: the path sorts compare it often). */
-function insideSize(fw: Firewall): bigint {
-  let n = sizes.get(fw);
-  if (n === undefined) sizes.set(fw, (n = fw.inside.size()));
-  return n;
+interface PathIndex {
+  groups: InsideGroup[];
+  /** Paths made so far, by which groups are on the client side and which on the server side. */
+  paths: Map<string, Firewall[]>;
+}
+
+const pathIndexes = new WeakMap<readonly Firewall[], PathIndex>();
+
+function pathIndex(model: Model): PathIndex {
+  let index = pathIndexes.get(model.firewalls);
+  if (index) return index;
+  const byKey = new Map<string, InsideGroup>();
+  for (const fw of model.firewalls) {
+    const key = insideKey(fw);
+    const g = byKey.get(key);
+    if (g) g.firewalls.push(fw);
+    else byKey.set(key, { first: fw, size: fw.inside.size(), firewalls: [fw] });
+  }
+  const groups = [...byKey.values()];
+  for (const g of groups) g.firewalls.sort((a, b) => a.order - b.order);
+  pathIndexes.set(model.firewalls, (index = { groups, paths: new Map() }));
+  return index;
+}
+
+const insideKeys = new WeakMap<Firewall, string>();
+
+/** What path inference reads of a firewall, as a string (once per firewall object). */
+function insideKey(fw: Firewall): string {
+  let key = insideKeys.get(fw);
+  if (key === undefined) {
+    const sets = fw.platform === 'aws-sg' ? ['sg', fw.inside] : [fw.inside, ...fw.insides];
+    key = sets.map((s) => (typeof s === 'string' ? s : s.bounds.join(','))).join(';');
+    insideKeys.set(fw, key);
+  }
+  return key;
 }
 
 /** The firewalls a request crosses, in order (§6 path inference), or the `via` list. */
@@ -96,18 +139,52 @@ function inferPath(model: Model, flow: Flow, request: Box[]): Firewall[] {
   return inferFirewalls(model, flow.client.addresses, flow.server.addresses, request);
 }
 
-/** §6 path inference for requests `request` (located as §5.1 sees them) from `client` to `server`. */
+/**
+ * §6 path inference for requests `request` (located as §5.1 sees them) from `client` to
+ * `server`: the firewalls on the client's side, smallest inside first, then those on the
+ * server's side, largest first (declaration order between equals). One array per path and
+ * model, shared by the flows that take it (not to be changed).
+ */
 function inferFirewalls(model: Model, client: AddrSet, server: AddrSet, request: Box[]): Firewall[] {
+  const { groups, paths } = pathIndex(model);
   // Whether, not how: no pieces are made (20,000 firewalls on a path made that most of a flow's cost).
   const crosses = (fw: Firewall, d: Direction) => request.some((b) => crossesSome(fw, d, b));
-  const clientSide = model.firewalls.filter((fw) => fw.inside.intersects(client) && crosses(fw, 'outbound'));
-  // A set, not clientSide.includes: 20,000 firewalls on the client side made that quadratic.
-  const onClientSide = new Set(clientSide);
-  const serverSide = model.firewalls.filter((fw) => !onClientSide.has(fw) && fw.inside.intersects(server) && crosses(fw, 'inbound'));
+  const clientSide: InsideGroup[] = [];
+  const serverSide: InsideGroup[] = [];
+  const clientIds: number[] = [];
+  const serverIds: number[] = [];
+  groups.forEach((g, i) => {
+    if (g.first.inside.intersects(client) && crosses(g.first, 'outbound')) {
+      clientSide.push(g);
+      clientIds.push(i);
+    } else if (g.first.inside.intersects(server) && crosses(g.first, 'inbound')) {
+      serverSide.push(g);
+      serverIds.push(i);
+    }
+  });
+  const selection = `${clientIds.join(',')}|${serverIds.join(',')}`;
+  let path = paths.get(selection);
+  if (path) return path;
   const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
-  clientSide.sort((a, b) => cmp(insideSize(a), insideSize(b)) || a.order - b.order);
-  serverSide.sort((a, b) => cmp(insideSize(b), insideSize(a)) || a.order - b.order);
-  return [...clientSide, ...serverSide];
+  clientSide.sort((a, b) => cmp(a.size, b.size) || a.firewalls[0]!.order - b.firewalls[0]!.order);
+  serverSide.sort((a, b) => cmp(b.size, a.size) || a.firewalls[0]!.order - b.firewalls[0]!.order);
+  path = [...inOrder(clientSide), ...inOrder(serverSide)];
+  paths.set(selection, path);
+  return path;
+}
+
+/** The firewalls of groups sorted by size: groups of one size merged by declaration order. */
+function inOrder(groups: InsideGroup[]): Firewall[] {
+  const out: Firewall[] = [];
+  for (let i = 0; i < groups.length;) {
+    let j = i + 1;
+    while (j < groups.length && groups[j]!.size === groups[i]!.size) j++;
+    const run = groups.slice(i, j).flatMap((g) => g.firewalls);
+    if (j - i > 1) run.sort((a, b) => a.order - b.order);
+    for (const fw of run) out.push(fw);
+    i = j;
+  }
+  return out;
 }
 
 /**
@@ -213,6 +290,15 @@ function idOf(o: object): number {
   return n;
 }
 
+const pathIdLists = new WeakMap<readonly Firewall[], string>();
+
+/** The ids of a path's firewalls (once per path array: inferFirewalls shares them between flows). */
+function pathIds(path: readonly Firewall[]): string {
+  let ids = pathIdLists.get(path);
+  if (ids === undefined) pathIdLists.set(path, (ids = path.map(idOf).join(',')));
+  return ids;
+}
+
 /**
  * Everything a flow's simulation reads of the flow: its protocol, addresses and ports, and the
  * firewalls and NAT gateway `via` names. Two flows of one model with the same key have the same
@@ -277,7 +363,7 @@ export function simulateFlow(model: Model, flow: Flow): FlowResult {
     const first = path[0];
     if (!first) r = simulateOnce(flow, request, path);
     else {
-      const pathKey = `${key}|path ${path.map(idOf).join(',')}`;
+      const pathKey = `${key}|path ${pathIds(path)}`;
       let kept = byPath.get(first);
       const known = kept?.get(pathKey);
       if (known) r = copyFor(flow, known);
