@@ -8,11 +8,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAddress } from '../../server/src/core/address';
 import { AddrSet } from '../../server/src/core/intervals';
-import { type NfFirewall, type NfRule, mergeRules, planNetfilter } from '../../server/src/convert/netfilterPlan';
+import { EXACT_PEERS_MAX, type NfFirewall, type NfRule, mergeRules, planNetfilter } from '../../server/src/convert/netfilterPlan';
 import { decidePacket, packetDirections } from '../../server/src/engine/firewall';
 import { ICMP, type Packet, TCP, UDP } from '../../server/src/engine/packet';
 import { buildModel } from '../../server/src/model/resolve';
 import type { Firewall } from '../../server/src/model/types';
+import { countSetOps } from '../support/setOps';
 
 const OTHER = 8;
 
@@ -244,5 +245,79 @@ describe('merging', () => {
     ]);
     // The rules given are not changed.
     expect(r.origins).toHaveLength(1);
+  });
+});
+
+describe('more security groups on one address than EXACT_PEERS_MAX', () => {
+  // Past EXACT_PEERS_MAX groups of one set, each group's chain ends with the rules of the whole set
+  // (its own among them), made once: the same verdicts as each group with its peers' rules.
+  const PEERS = EXACT_PEERS_MAX + 2;
+  // Allow rules that name only the remote side (§10: the member side omitted or `any`).
+  const allowArb = fc
+    .record({
+      dir: fc.constantFrom('inbound', 'outbound'),
+      proto: fc.constantFrom('tcp', 'tcp', 'udp', 'icmp', 'all'),
+      remote: fc.constantFrom(...ENDPOINTS),
+      port: fc.option(fc.constantFrom(...PORTS), { freq: 3 }),
+    })
+    .map(({ dir, proto, remote, port }) => {
+      const p = (proto === 'tcp' || proto === 'udp') && port ? ` port ${port}` : '';
+      return dir === 'inbound'
+        ? `inbound allow ${proto} from ${remote}${p ? ` to any${p}` : ''}`
+        : `outbound allow ${proto} to ${remote}${p}`;
+    });
+  const manyArb = fc
+    .record({ own: fc.array(allowArb, { maxLength: 4 }), peers: fc.array(allowArb, { minLength: PEERS, maxLength: PEERS }) })
+    .map(({ own, peers }) => {
+      const lines = [...DECLS, 'firewall fw aws-sg protects a, b {', ...own.map((r) => `  ${r}`), '}'];
+      // Most groups on b (fw's member too), some on a6: two sets of groups.
+      peers.forEach((r, i) => lines.push(`firewall peer${i} aws-sg protects ${i % 9 === 0 ? 'a6, b' : 'b'} {`, `  ${r}`, '}'));
+      return lines.join('\n') + '\n';
+    });
+
+  it('gives every packet the verdict of §5, merged and unmerged', () => {
+    let exported = 0;
+    fc.assert(
+      fc.property(manyArb, fc.array(pktArb, { minLength: 30, maxLength: 30 }), (text, packets) => {
+        const m = buildModel('/x.fw', text);
+        if (m.diagnostics.some((d) => d.severity === 'error')) return;
+        exported++;
+        expect(m.firewalls[1]!.securityGroups!.members.length).toBeGreaterThan(EXACT_PEERS_MAX);
+        for (const merge of [true, false]) {
+          for (const nf of planNetfilter(m, { merge }).firewalls) {
+            for (const p of packets) {
+              if (p.src === p.dst) continue;
+              expect(planVerdict(nf, p), `${merge ? 'merged' : 'unmerged'} ${nf.firewall.name}\n${text}`).toBe(
+                engineVerdict(nf.firewall, p),
+              );
+            }
+          }
+        }
+      }),
+      { numRuns: 40, seed: 20261130 },
+    );
+    expect(exported).toBeGreaterThan(30);
+  });
+
+  it("makes the set's rules once, not once per group: work grows with the groups, not their square", () => {
+    const text = (n: number) =>
+      `host web 10.0.1.10\n` +
+      Array.from(
+        { length: n },
+        (_, i) => `firewall sg${i} aws-sg protects web {\n  inbound allow tcp from 10.${i % 200}.0.0/16 to web port 443\n}\n`,
+      ).join('');
+    const run = (n: number) => {
+      const m = buildModel('/x.fw', text(n));
+      const { n: ops, value: plan } = countSetOps(() => planNetfilter(m));
+      // Each chain: its own rule, then the set's rules merged into one (the sources joined).
+      const sg0 = plan.firewalls[0]!.inbound.rules;
+      expect(sg0).toHaveLength(2);
+      expect(sg0[1]!.origins[0]).toBe('sg0 line 3');
+      expect(sg0[1]!.origins).toHaveLength(n);
+      return ops;
+    };
+    const small = run(200);
+    const large = run(400);
+    expect(large).toBeLessThanOrEqual(2.2 * small);
   });
 });

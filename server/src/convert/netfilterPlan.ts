@@ -16,9 +16,9 @@ import { familyOf } from '../core/address';
 import { AddrSet, PortSet } from '../core/intervals';
 import { LineIndex } from '../core/text';
 import { ALL_PROTOS, type Box, PORTED } from '../engine/packet';
-import { type CompiledRule, eachJudgingRule } from '../engine/firewall';
+import { type CompiledRule, eachGroupRule, eachJudgingRule, orderedRules } from '../engine/firewall';
 import { fileOf, textOf } from '../model/ownership';
-import type { Firewall, Model, NatSymbol, ResolvedRule } from '../model/types';
+import type { Firewall, Model, NatSymbol, ResolvedRule, SecurityGroupSet } from '../model/types';
 import type { Action, Direction } from '../syntax/ast';
 
 export type Family = 4 | 6;
@@ -121,7 +121,8 @@ function identifier(name: string, taken: Taken): string {
 class Origins {
   private readonly lines = new Map<string, LineIndex>();
   constructor(private readonly model: Model) {}
-  of(fw: Firewall, rule: ResolvedRule, group?: Firewall): string {
+  /** `group`'s name before the place when it is another firewall than `fw` (or `fw` is undefined). */
+  of(fw: Firewall | undefined, rule: ResolvedRule, group?: Firewall): string {
     const file = fileOf(this.model, rule);
     let index = this.lines.get(file);
     if (!index) {
@@ -304,13 +305,47 @@ function byFamily(rules: NfRule[]): NfRule[] {
   return out;
 }
 
+/**
+ * Security groups of one set past which each group's chain ends with the rules of the whole set,
+ * its own among them, made once for the set: with its peers only, each of n groups on one address
+ * went through the rules of n − 1 others (4,000 groups: 59 s and 2.6 GB). Its own rules, kept to
+ * its members, come after the same rules unchanged and match nothing more (allow rules only).
+ */
+export const EXACT_PEERS_MAX = 64;
+
 function directionOf(origins: Origins, fw: Firewall, direction: Direction, merge: boolean, families: Family[]): NfDirection {
-  let rules: NfRule[] = [];
-  eachJudgingRule(fw, direction, (cr) => rules.push(...rulesOf(cr, origins.of(fw, cr.rule, cr.group))));
   // Packets of a family the firewall protects no address of never reach its rules.
-  rules = rules.filter((r) => r.family === 0 || families.includes(r.family));
+  const inFamilies = (r: NfRule) => r.family === 0 || families.includes(r.family);
+  let rules: NfRule[] = [];
+  const set = fw.securityGroups;
+  if (set && set.members.length > EXACT_PEERS_MAX) {
+    for (const cr of orderedRules(fw, direction)) rules.push(...rulesOf(cr, origins.of(fw, cr.rule)));
+    rules = rules.filter(inFamilies).concat(groupRules(origins, set, direction, merge, families));
+  } else {
+    eachJudgingRule(fw, direction, (cr) => rules.push(...rulesOf(cr, origins.of(fw, cr.rule, cr.group))));
+    rules = rules.filter(inFamilies);
+  }
   if (merge) rules = mergeRules(byFamily(joinFamilies(rules)));
   return { direction, rules, defaultAction: fw.defaultAction };
+}
+
+/** The rules of each set made so far, by direction, merge and families (a set is one model's). */
+const setRules = new WeakMap<SecurityGroupSet, Map<string, NfRule[]>>();
+
+/** The rules of every group of `set` as its members' chains end with them (EXACT_PEERS_MAX), once per set. */
+function groupRules(origins: Origins, set: SecurityGroupSet, direction: Direction, merge: boolean, families: Family[]): NfRule[] {
+  let byKey = setRules.get(set);
+  if (!byKey) setRules.set(set, (byKey = new Map()));
+  const key = `${direction} ${merge} ${families.join(',')}`;
+  let rules = byKey.get(key);
+  if (!rules) {
+    rules = [];
+    eachGroupRule(set, direction, (cr) => rules!.push(...rulesOf(cr, origins.of(undefined, cr.rule, cr.group))));
+    rules = rules.filter((r) => r.family === 0 || families.includes(r.family));
+    if (merge) rules = mergeRules(byFamily(joinFamilies(rules)));
+    byKey.set(key, rules);
+  }
+  return rules;
 }
 
 export interface PlanOptions {

@@ -169,6 +169,16 @@ export function eachJudgingRule(fw: Firewall, direction: Direction, f: (cr: Comp
 }
 
 /**
+ * Calls `f` with the rules of every group of `set` as its peers judge with them (each kept to its
+ * own members), the groups in declaration order. For a group of the set, these and its own rules
+ * judge exactly as judgingRules does: its own rules kept to its members come after its own rules
+ * unchanged, and match nothing those did not (allow rules only: order does not matter).
+ */
+export function eachGroupRule(set: SecurityGroupSet, direction: Direction, f: (cr: CompiledRule) => void): void {
+  for (const group of set.members) for (const cr of peerRules(group, direction)) f(cr);
+}
+
+/**
  * The rules that judge packets crossing `fw`: its own, and for an aws-sg those of the other
  * groups of the same members, each kept to its own members (spec §10: one group whose rules are
  * the union of theirs; allow rules only, so their order does not matter).
