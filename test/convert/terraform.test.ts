@@ -1,7 +1,9 @@
 // `fwlang import --from terraform`: the JSON of `terraform show -json` (a state's `values`, a
 // plan's `planned_values` with its `configuration`), child modules included.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { importConfig } from '../../server/src/convert/import';
+import { baseAddress } from '../../server/src/convert/terraform';
 import type { ImportResult } from '../../server/src/convert/write';
 import { firewall, json } from './support';
 
@@ -136,5 +138,27 @@ describe('membership given by its own resource', () => {
     expect('text' in r && r.unexpressed).toEqual([
       'aws_network_interface_sg_attachment.b: its network interface or security group is not in the input',
     ]);
+  });
+});
+
+describe('a resource address without its index', () => {
+  // Fuzz case 7982 of seed 1139: an address of a megabyte of `[` and `]` (a Terraform plan, 1.3 MB)
+  // made the regular expression this replaces, /\[[^\]]*\]$/, try each `[`: minutes of import.
+  it('is what /\\[[^\\]]*\\]$/ leaves, on any address', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('[', ']', 'a', '0', '.'), { maxLength: 14 }), (chars) => {
+        const a = chars.join('');
+        expect(baseAddress(a)).toBe(a.replace(/\[[^\]]*\]$/, ''));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(baseAddress('module.vpc.aws_subnet.app[0]')).toBe('module.vpc.aws_subnet.app');
+    expect(baseAddress('aws_security_group.web["a]b"]')).toBe('aws_security_group.web["a]b"]'.replace(/\[[^\]]*\]$/, ''));
+  });
+
+  it('of a megabyte of brackets is read in one pass', () => {
+    const a = `aws_network_acl.s${'{ ['.repeat(300_000)}${']'.repeat(300_000)}pare`;
+    expect(baseAddress(a)).toBe(a);
+    expect(baseAddress(`${a}[1]`)).toBe(a);
   });
 });

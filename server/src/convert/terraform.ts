@@ -66,7 +66,16 @@ function configExpressions(mod: unknown, prefix: string, out: Map<string, Record
 }
 
 /** An address without its last instance key: `aws_subnet.a[0]` → `aws_subnet.a`. */
-const baseAddress = (a: string) => a.replace(/\[[^\]]*\]$/, '');
+/**
+ * A resource's address without its index (`aws_subnet.app[0]` → `aws_subnet.app`): the first
+ * `[` after the last `]` but the final one. Not a regular expression: `/\[[^\]]*\]$/` tries each
+ * `[` of the address in turn, and an address of a megabyte of `[` took minutes.
+ */
+export function baseAddress(a: string): string {
+  if (!a.endsWith(']')) return a;
+  const open = a.indexOf('[', a.lastIndexOf(']', a.length - 2) + 1);
+  return open >= 0 && open < a.length - 1 ? a.slice(0, open) : a;
+}
 
 /** Fills the ID attributes a plan leaves unknown with the IDs (or, unknown, the addresses) of
  * the resources that `configuration` says they refer to. */
