@@ -5,9 +5,9 @@
 //
 // Runs every suite of SUITES (100,000 documents, 10,000 edit sequences, 10,000 incremental
 // sequences and 10,000 imports by default). The
-// documents run in J worker threads, watched: a document that takes longer than --hang ms
-// (30 s) is reported as a hang, saved, and its worker replaced. The other suites run after
-// it, one at a time: each case is timed against a budget, and suites side by side on a
+// documents, and then the imports, run in J worker threads, watched: a case that takes longer
+// than --hang ms (30 s) is reported as a hang, saved, and its worker replaced. The other suites
+// run one at a time: each case is timed against a budget, and suites side by side on a
 // machine of two cores made every case wait for the processor (documents ran 1.5–2× slower).
 // Prints a summary; exits 1 when any case failed, was slow or hung.
 
@@ -15,8 +15,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { type DocumentReport, makeCase } from './documents';
+import { type ImportReport, loadImportCorpus, makeImportCase } from './imports';
 import { ROOT } from './mutate';
-import { type FuzzOptions, type FuzzSuite, SUITES, type SuiteResult, documentsSuite, runDocumentRange, save, theCorpus } from './suites';
+import {
+  type FuzzOptions,
+  type FuzzSuite,
+  SUITES,
+  type SuiteResult,
+  documentsSuite,
+  importsSuite,
+  runDocumentRange,
+  runImportRange,
+  save,
+  theCorpus,
+} from './suites';
 
 interface Args {
   counts: Map<string, number>;
@@ -78,13 +90,36 @@ function parseArgs(argv: string[]): Args {
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-/** The documents suite in `jobs` watched worker threads. */
-async function documentsInWorkers(o: FuzzOptions, hangMs: number, from: number): Promise<SuiteResult> {
+type Watched = 'documents' | 'imports';
+
+/** What the watchdog reports of case `index` of a watched suite that did not end. */
+function hangReport(suite: Watched, o: FuzzOptions, index: number, ms: number, hangMs: number): DocumentReport | ImportReport {
+  const failures = [{ step: 'watchdog', error: `not done after ${hangMs} ms` }];
+  if (suite === 'imports') {
+    const c = makeImportCase(o.seed, index, loadImportCorpus());
+    const kept = { seed: c.seed, index: c.index, base: c.base, mutations: c.mutations, args: c.args, length: c.text.length };
+    return { case: kept, kind: 'hang', ms, failures };
+  }
+  const c = makeCase(o.seed, index, theCorpus());
+  return {
+    case: { seed: c.seed, index: c.index, base: c.base, mutations: c.mutations, length: c.text.length },
+    kind: 'hang',
+    ms,
+    failures,
+    steps: [],
+  };
+}
+
+/**
+ * The documents or imports suite in `jobs` watched worker threads: a case not done after
+ * `hangMs` is reported as a hang (a synchronous step cannot be interrupted in its own thread).
+ */
+async function inWorkers(suite: Watched, o: FuzzOptions, hangMs: number, from: number): Promise<SuiteResult> {
   const t0 = performance.now();
   const CHUNK = 100;
   let next = from;
   let done = from;
-  const reports: DocumentReport[] = [];
+  const reports: (DocumentReport | ImportReport)[] = [];
   /** What a hung worker left of its chunk, taken before new chunks. */
   const leftovers: [number, number][] = [];
   const nextChunk = (): [number, number] | undefined => {
@@ -98,7 +133,7 @@ async function documentsInWorkers(o: FuzzOptions, hangMs: number, from: number):
     const before = done;
     done += n;
     if (Math.floor(done / 1000) !== Math.floor(before / 1000)) {
-      log(`documents: ${done}/${o.count} (${((performance.now() - t0) / 1000).toFixed(0)} s, ${reports.length} reported)`);
+      log(`${suite}: ${done}/${o.count} (${((performance.now() - t0) / 1000).toFixed(0)} s, ${reports.length} reported)`);
     }
   };
   const runWorker = (): Promise<void> =>
@@ -107,7 +142,7 @@ async function documentsInWorkers(o: FuzzOptions, hangMs: number, from: number):
       if (!chunk) return resolve();
       const progress = new Int32Array(new SharedArrayBuffer(4));
       Atomics.store(progress, 0, -1);
-      const w = new Worker(new URL(import.meta.url), { workerData: { o: { ...o, log: undefined }, progress } });
+      const w = new Worker(new URL(import.meta.url), { workerData: { suite, o: { ...o, log: undefined }, progress } });
       let current = -1;
       let since = performance.now();
       let over = false;
@@ -126,17 +161,11 @@ async function documentsInWorkers(o: FuzzOptions, hangMs: number, from: number):
           return;
         }
         if (current < 0 || performance.now() - since <= hangMs) return;
-        const c = makeCase(o.seed, current, theCorpus());
-        const rep: DocumentReport = {
-          case: { seed: c.seed, index: c.index, base: c.base, mutations: c.mutations, length: c.text.length },
-          kind: 'hang',
-          ms: Math.round(performance.now() - since),
-          failures: [{ step: 'watchdog', error: `not done after ${hangMs} ms` }],
-          steps: [],
-        };
-        rep.saved = save(o, `document-${o.seed}-${current}`, { suite: 'documents', report: rep, case: { seed: c.seed, index: c.index } });
+        const rep = hangReport(suite, o, current, Math.round(performance.now() - since), hangMs);
+        const name = `${suite === 'imports' ? 'import' : 'document'}-${o.seed}-${current}`;
+        rep.saved = save(o, name, { suite, report: rep, case: { seed: o.seed, index: current } });
         reports.push(rep);
-        log(`documents #${current}: hang → ${rep.saved}`);
+        log(`${suite} #${current}: hang → ${rep.saved}`);
         // The rest of its chunk goes to a new worker.
         const [from, to] = chunk!;
         if (current + 1 < to) leftovers.push([current + 1, to]);
@@ -161,7 +190,7 @@ async function documentsInWorkers(o: FuzzOptions, hangMs: number, from: number):
           failures: [{ step: 'worker', error: e.stack ?? String(e) }],
           steps: [],
         });
-        log(`documents: worker died at #${at}: ${e.message}`);
+        log(`${suite}: worker died at #${at}: ${e.message}`);
         const [from, to] = chunk!;
         if (at + 1 < to) leftovers.push([Math.max(from, at + 1), to]);
         finished(Math.max(0, at + 1 - from));
@@ -170,14 +199,15 @@ async function documentsInWorkers(o: FuzzOptions, hangMs: number, from: number):
       w.postMessage({ chunk });
     });
   await Promise.all(Array.from({ length: o.jobs }, () => runWorker()));
-  return { suite: 'documents', ran: o.count - from, ms: performance.now() - t0, reports };
+  return { suite, ran: o.count - from, ms: performance.now() - t0, reports };
 }
 
 async function workerMain(): Promise<void> {
-  const { o, progress } = workerData as { o: FuzzOptions; progress: Int32Array };
+  const { suite, o, progress } = workerData as { suite: Watched; o: FuzzOptions; progress: Int32Array };
   const opts: FuzzOptions = { ...o, log: (line) => parentPort!.postMessage({ log: line }) };
+  const range = suite === 'imports' ? runImportRange : runDocumentRange;
   parentPort!.on('message', (m: { chunk: [number, number] }) => {
-    void runDocumentRange(opts, m.chunk[0], m.chunk[1], (i) => Atomics.store(progress, 0, i)).then((reports) =>
+    void range(opts, m.chunk[0], m.chunk[1], (i) => Atomics.store(progress, 0, i)).then((reports) =>
       parentPort!.postMessage({ finished: true, reports }),
     );
   });
@@ -220,8 +250,11 @@ async function main(): Promise<void> {
   );
   const opts = (s: FuzzSuite): FuzzOptions => ({ ...base, count: a.counts.get(s.name) ?? s.count });
   const results: SuiteResult[] = [];
-  if (suites.includes(documentsSuite)) results.push(await documentsInWorkers(opts(documentsSuite), a.hangMs, a.from));
-  for (const s of suites) if (s !== documentsSuite) results.push(await s.run(opts(s)));
+  if (suites.includes(documentsSuite)) results.push(await inWorkers('documents', opts(documentsSuite), a.hangMs, a.from));
+  for (const s of suites) {
+    if (s === importsSuite) results.push(await inWorkers('imports', opts(s), a.hangMs, 0));
+    else if (s !== documentsSuite) results.push(await s.run(opts(s)));
+  }
   const bad = summary(results);
   console.log(bad ? `fuzz: ${bad} case(s) reported (seed ${a.seed})` : `fuzz: no failure (seed ${a.seed})`);
   process.exit(bad ? 1 : 0);

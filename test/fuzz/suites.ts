@@ -186,12 +186,22 @@ export const sequencesSuite: FuzzSuite = {
 
 let importCorpus: ImportInput[] | undefined;
 
-async function runImports(o: FuzzOptions, cases: Iterable<ImportCase>): Promise<SuiteResult> {
+/** Import cases `[from, to)` of a run, in this thread; each report has its case saved. */
+export async function runImportRange(o: FuzzOptions, from: number, to: number, progress?: (i: number) => void): Promise<ImportReport[]> {
+  const corpus = (importCorpus ??= loadImportCorpus());
+  function* cases() {
+    for (let i = from; i < to; i++) yield makeImportCase(o.seed, i, corpus);
+  }
+  return (await runImports(o, cases(), progress)).reports as ImportReport[];
+}
+
+async function runImports(o: FuzzOptions, cases: Iterable<ImportCase>, progress?: (i: number) => void): Promise<SuiteResult> {
   const t0 = performance.now();
   const reports: ImportReport[] = [];
   let ran = 0;
   for (const c of cases) {
     ran++;
+    progress?.(c.index);
     const rep = await checkImportCase(c, o.budgetMs);
     if (rep) {
       rep.saved = save(o, `import-${c.seed}-${c.index}`, {
@@ -204,7 +214,7 @@ async function runImports(o: FuzzOptions, cases: Iterable<ImportCase>): Promise<
         `imports #${c.index}: ${rep.kind} (${rep.ms} ms) ${rep.failures[0] ? `${rep.failures[0].step}: ${rep.failures[0].error.split('\n')[0]}` : ''} → ${rep.saved}`,
       );
     }
-    if (ran % 1000 === 0) o.log(`imports: ${ran} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    if (!progress && ran % 1000 === 0) o.log(`imports: ${ran} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
   return { suite: 'imports', ran, ms: performance.now() - t0, reports };
 }
