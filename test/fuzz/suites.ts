@@ -186,13 +186,15 @@ export const sequencesSuite: FuzzSuite = {
 
 let importCorpus: ImportInput[] | undefined;
 
+/** Import cases `[from, to)` of a run from `seed`, made as they are taken. */
+function* importCases(seed: number, from: number, to: number): Generator<ImportCase> {
+  const corpus = (importCorpus ??= loadImportCorpus());
+  for (let i = from; i < to; i++) yield makeImportCase(seed, i, corpus);
+}
+
 /** Import cases `[from, to)` of a run, in this thread; each report has its case saved. */
 export async function runImportRange(o: FuzzOptions, from: number, to: number, progress?: (i: number) => void): Promise<ImportReport[]> {
-  const corpus = (importCorpus ??= loadImportCorpus());
-  function* cases() {
-    for (let i = from; i < to; i++) yield makeImportCase(o.seed, i, corpus);
-  }
-  return (await runImports(o, cases(), progress)).reports as ImportReport[];
+  return (await runImports(o, importCases(o.seed, from, to), progress)).reports as ImportReport[];
 }
 
 async function runImports(o: FuzzOptions, cases: Iterable<ImportCase>, progress?: (i: number) => void): Promise<SuiteResult> {
@@ -224,11 +226,7 @@ export const importsSuite: FuzzSuite = {
   option: '--imports',
   count: 10_000,
   run(o) {
-    const corpus = (importCorpus ??= loadImportCorpus());
-    function* cases() {
-      for (let i = 0; i < o.count; i++) yield makeImportCase(o.seed, i, corpus);
-    }
-    return runImports(o, cases());
+    return runImports(o, importCases(o.seed, 0, o.count));
   },
   replay(saved, o) {
     const kept = (saved as { case: ImportCase | { seed: number; index: number } }).case;
