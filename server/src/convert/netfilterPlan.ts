@@ -313,17 +313,20 @@ function byFamily(rules: NfRule[]): NfRule[] {
  */
 export const EXACT_PEERS_MAX = 64;
 
+/** The rules of `families` (or of both): packets of a family the firewall protects no address of never reach its rules. */
+function ofFamilies(rules: NfRule[], families: Family[]): NfRule[] {
+  return rules.filter((r) => r.family === 0 || families.includes(r.family));
+}
+
 function directionOf(origins: Origins, fw: Firewall, direction: Direction, merge: boolean, families: Family[]): NfDirection {
-  // Packets of a family the firewall protects no address of never reach its rules.
-  const inFamilies = (r: NfRule) => r.family === 0 || families.includes(r.family);
   let rules: NfRule[] = [];
   const set = fw.securityGroups;
   if (set && set.members.length > EXACT_PEERS_MAX) {
     for (const cr of orderedRules(fw, direction)) rules.push(...rulesOf(cr, origins.of(fw, cr.rule)));
-    rules = rules.filter(inFamilies).concat(groupRules(origins, set, direction, merge, families));
+    rules = ofFamilies(rules, families).concat(groupRules(origins, set, direction, merge, families));
   } else {
     eachJudgingRule(fw, direction, (cr) => rules.push(...rulesOf(cr, origins.of(fw, cr.rule, cr.group))));
-    rules = rules.filter(inFamilies);
+    rules = ofFamilies(rules, families);
   }
   if (merge) rules = mergeRules(byFamily(joinFamilies(rules)));
   return { direction, rules, defaultAction: fw.defaultAction };
@@ -341,7 +344,7 @@ function groupRules(origins: Origins, set: SecurityGroupSet, direction: Directio
   if (!rules) {
     rules = [];
     eachGroupRule(set, direction, (cr) => rules!.push(...rulesOf(cr, origins.of(undefined, cr.rule, cr.group))));
-    rules = rules.filter((r) => r.family === 0 || families.includes(r.family));
+    rules = ofFamilies(rules, families);
     if (merge) rules = mergeRules(byFamily(joinFamilies(rules)));
     byKey.set(key, rules);
   }
