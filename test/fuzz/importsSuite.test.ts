@@ -2,9 +2,10 @@
 // throw, or the writers made to write a `.fw` with an error, the same cases that pass with the
 // real importer are reported, each with the step that failed. (Without this, a suite that
 // checked nothing would pass as well.)
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { importsSuite } from './suites';
 
 type Mode = 'real' | 'throw' | 'invalid';
@@ -54,13 +55,16 @@ vi.mock('../../server/src/convert/write', async (original) => {
   };
 });
 
+/** Where the suite saves the cases it reports (the broken runs report many): removed after. */
+const saveDir = path.join(os.tmpdir(), `fwlang-imports-suite-${process.pid}`);
+
 const run = (mode: Mode) => {
   broken.mode = mode;
   return importsSuite.run({
     seed: 7,
     count: 60,
     budgetMs: 60_000,
-    saveDir: path.join(os.tmpdir(), `fwlang-imports-suite-${process.pid}`),
+    saveDir,
     log: () => undefined,
     jobs: 1,
   });
@@ -69,6 +73,8 @@ const run = (mode: Mode) => {
 afterEach(() => {
   broken.mode = 'real';
 });
+
+afterAll(() => fs.rmSync(saveDir, { recursive: true, force: true }));
 
 describe('the imports fuzz suite', () => {
   it('passes the real importer, and reports a reader that throws', async () => {
