@@ -39,7 +39,7 @@ import { availableParallelism, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, buildTopology, makeProber, NS_KEYS } from './topology.mjs';
 import { sanity } from './sanity.mjs';
-import { addressOf, handScenarios, randomScenario, render } from './scenarios.mjs';
+import { addressOf, handScenarios, kindText, randomScenario, render } from './scenarios.mjs';
 import { runImports } from './imports.mjs';
 import { icmpFlow, natFlow, plainFlow } from './compare.mjs';
 import {
@@ -301,11 +301,15 @@ async function main() {
     tally.get(kind)[ok ? 'passed' : 'failed']++;
   };
   for (const [i, sc] of scenarios.entries()) {
+    // A scenario of many firewalls (66 security groups) names its first few.
+    const FEW = 4;
     const fwDesc = sc.firewalls
+      .slice(0, FEW)
       .map(
         (f) =>
-          `${f.name}@${NS_NAMES[f.at]} ${f.stateful ? 'stateful' : 'stateless'} protects ${f.protects.join(', ')}${f.default ? ` default ${f.default}` : ''}, ${f.rules.length} rules`,
+          `${f.name}@${NS_NAMES[f.at]} ${kindText(f)} protects ${f.protects.join(', ')}${f.default ? ` default ${f.default}` : ''}, ${f.rules.length} rules`,
       )
+      .concat(sc.firewalls.length > FEW ? [`${sc.firewalls.length - FEW} more`] : [])
       .join('; ');
     const label = `${String(i + 1).padStart(3)} ${sc.name} [${sc.format ?? 'nftables'}${sc.nats?.length ? ', nat@r1' : ''}; ${fwDesc}]`;
     let problems;

@@ -2,7 +2,8 @@
 // gateway) kept as a small model, rendered as `.fw` text for fwlang, placed
 // in a namespace of the rig (topology.mjs), and flows whose every client
 // port is probed. Hand-made ones cover what random ones rarely hit (ICMP,
-// IPv6, several firewalls on one path, include, NAT, merged sets); random
+// IPv6, several firewalls on one path, include, NAT, merged sets, security
+// groups); random
 // ones are seeded.
 //
 // A firewall's `at` says where its export is loaded: 'r1' or 'r2' (router,
@@ -95,10 +96,11 @@ function declarations(sc) {
   return L;
 }
 
+/** A firewall's KIND: its platform (`aws-sg`), else stateful or stateless. */
+export const kindText = (fw) => fw.platform ?? (fw.stateful ? 'stateful' : 'stateless');
+
 function firewallText(fw) {
-  const L = [
-    `firewall ${fw.name} ${fw.stateful ? 'stateful' : 'stateless'} protects ${fw.protects.join(', ')}${fw.default ? ` default ${fw.default}` : ''} {`,
-  ];
+  const L = [`firewall ${fw.name} ${kindText(fw)} protects ${fw.protects.join(', ')}${fw.default ? ` default ${fw.default}` : ''} {`];
   for (const r of fw.rules) {
     let s = `  ${r.num != null ? `${r.num} ` : ''}${r.dir} ${r.action} ${r.proto}`;
     if (r.from) s += ` from ${r.from.ep}${r.from.ports ? ` port ${portsText(r.from.ports)}` : ''}`;
@@ -932,6 +934,44 @@ export function handScenarios() {
       {
         format,
       },
+    );
+
+  // ---- security groups (§10): stateful, allow rules only; every group of one address judges
+  // each packet of it as one group whose rules are the union of theirs (each has its own chain)
+  const sg = (name, at, protects, rules) => fw(name, at, true, protects, rules, { platform: 'aws-sg' });
+  for (const format of ['nftables', 'iptables'])
+    add(
+      'aws-sg',
+      `security groups: two groups of the server judge as one, a group on the client (${format})`,
+      [
+        sg(
+          'laptop-sg',
+          'c',
+          ['client'],
+          [R(null, 'outbound', 'allow', 'tcp', null, ['servers']), R(null, 'outbound', 'allow', 'icmp', null, ['server'])],
+        ),
+        sg(
+          'web-sg',
+          's',
+          ['servers'],
+          [R(null, 'inbound', 'allow', 'tcp', ['clients'], ['servers', [80, 443]]), R(null, 'inbound', 'allow', 'icmp', ['client'], null)],
+        ),
+        sg('admin-sg', 's', ['server'], [R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', ['ssh']])]),
+      ],
+      [tcpFlow(80, ALL_B), tcpFlow(22, [40000]), tcpFlow(443, [1024, 65535]), tcpFlow(8080, [40000]), udpFlow(53, [40000]), icmpFlow()],
+      { format },
+    );
+  // Past 64 groups on one address the export writes the set's rules once, at the end of each
+  // group's chain (netfilterPlan.ts EXACT_PEERS_MAX): 66 groups, each opening one port.
+  for (const format of ['nftables', 'iptables'])
+    add(
+      'aws-sg',
+      `security groups: 66 groups on the server, each opening one port (${format})`,
+      Array.from({ length: 66 }, (_, i) =>
+        sg(`sg${i}`, 's', ['server'], [R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', [8000 + i]])]),
+      ),
+      [7999, 8000, 8001, 8032, 8064, 8065, 8066].map((p) => tcpFlow(p, [40000])),
+      { format },
     );
   return S;
 }
