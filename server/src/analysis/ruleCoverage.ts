@@ -6,8 +6,8 @@
 import { RecentCache, sameDeclaration } from '../core/recent';
 import type { Action, Direction } from '../syntax/ast';
 import type { Firewall, ResolvedRule } from '../model/types';
-import { type CompiledRule, orderedRules } from '../engine/firewall';
-import { AddrSet } from '../core/intervals';
+import { type CompiledRule, crossingPairs, crossings, orderedRules } from '../engine/firewall';
+import type { AddrSet } from '../core/intervals';
 import { type Box, intersectBox, protoMask, subtractBoxes } from '../engine/packet';
 
 /**
@@ -278,10 +278,13 @@ export function directionCoverage(fw: Firewall, direction: Direction): Direction
   if (hit) return hit;
   const rules = orderedRules(fw, direction);
   const hulls = new Hulls(rules);
-  const outside = AddrSet.ALL.subtract(fw.inside);
-  const [src, dst] = direction === 'inbound' ? [outside, fw.inside] : [fw.inside, outside];
+  // §5.1/§10: what crosses, as the engine says. One pair (a firewall of one inside, a security
+  // group): the sides made once. An ACL of several subnets has one pair per subnet (a packet
+  // between two of them crosses out of one and into the other): the engine's exact pieces.
+  const pairs = crossingPairs(fw, direction);
+  const one = pairs.length === 1 ? pairs[0]! : undefined;
   const coverage: RuleCoverage[] = rules.map((cr, i) => {
-    const cross = crossingBoxes(src, dst, cr.boxes);
+    const cross = one ? crossingBoxes(one.src, one.dst, cr.boxes) : cr.boxes.flatMap((b) => crossings(fw, direction, b));
     const coveredBy: CompiledRule[] = [];
     const budget = new PieceBudget();
     let rest: Box[] = cross;

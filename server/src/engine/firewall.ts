@@ -71,7 +71,7 @@ export function orderedRules(fw: Firewall, direction: Direction): CompiledRule[]
  * crosses the group twice. (A member talking to its own address crosses nothing; that diagonal
  * is not a box and is left in: no flow goes from an address to itself.)
  */
-function crossingPairs(fw: Firewall, direction: Direction): { src: AddrSet; dst: AddrSet }[] {
+export function crossingPairs(fw: Firewall, direction: Direction): { src: AddrSet; dst: AddrSet }[] {
   let c = pairs.get(fw);
   if (!c) {
     const make = (d: Direction) => {

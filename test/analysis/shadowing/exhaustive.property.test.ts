@@ -129,6 +129,8 @@ const arbRule: fc.Arbitrary<Rule> = fc
 
 interface Scenario {
   inside: Endpoint;
+  /** An `aws-nacl` (spec §10): these subnets, each its own inside (`inside` is unused). */
+  subnets?: Endpoint[];
   defaultAction: Act;
   rules: Rule[];
   /** Rule numbers (file order), or undefined for unnumbered rules. */
@@ -168,7 +170,10 @@ function render(s: Scenario): string {
     const n = s.numbers ? `${s.numbers[i]} ` : '';
     return `  ${n}${r.direction} ${r.action} ${r.proto}${endpointText('from', r.from, r.sport)}${endpointText('to', r.to, r.dport)}`;
   });
-  return `${DECLS}\nfirewall fw stateless protects ${s.inside.text} default ${s.defaultAction} {\n${lines.join('\n')}\n}\n`;
+  const head = s.subnets
+    ? `aws-nacl protects ${s.subnets.map((x) => x.text).join(', ')}`
+    : `stateless protects ${s.inside.text} default ${s.defaultAction}`;
+  return `${DECLS}\nfirewall fw ${head} {\n${lines.join('\n')}\n}\n`;
 }
 
 // ---- brute force ----------------------------------------------------------------------
@@ -202,6 +207,22 @@ function direction(inside: Set<number>, p: Packet): Dir | undefined {
   return d ? 'inbound' : 'outbound';
 }
 
+/**
+ * The directions in which `p` crosses the firewall (§5.1): at most one for a firewall of one
+ * inside; for an ACL of several subnets (§10) a packet from one subnet to another crosses twice,
+ * out of the first and into the second, and each crossing is judged.
+ */
+function crossingDirections(s: Scenario, p: Packet): Dir[] {
+  if (!s.subnets) {
+    const d = direction(s.inside.addrs, p);
+    return d ? [d] : [];
+  }
+  const out: Dir[] = [];
+  if (s.subnets.some((i) => i.addrs.has(p.src) && !i.addrs.has(p.dst))) out.push('outbound');
+  if (s.subnets.some((i) => i.addrs.has(p.dst) && !i.addrs.has(p.src))) out.push('inbound');
+  return out;
+}
+
 function matches(r: Rule, p: Packet): boolean {
   if (r.proto !== 'all' && r.proto !== p.proto) return false;
   if (!r.from.addrs.has(p.src) || !r.to.addrs.has(p.dst)) return false;
@@ -222,11 +243,13 @@ function evaluationOrder(s: Scenario, d: Dir, skip: ReadonlySet<number>): number
 /** For each crossing packet: the deciding rule index (or -1 for the default) and the verdict. */
 function evaluate(s: Scenario, skip: ReadonlySet<number> = new Set()): { rule: number; action: Act }[] {
   const order: Record<Dir, number[]> = { inbound: evaluationOrder(s, 'inbound', skip), outbound: evaluationOrder(s, 'outbound', skip) };
-  return PACKETS.map((p) => {
-    const d = direction(s.inside.addrs, p);
-    if (!d) return { rule: -2, action: 'allow' as Act }; // does not cross: not evaluated
-    for (const i of order[d]) if (matches(s.rules[i]!, p)) return { rule: i, action: s.rules[i]!.action };
-    return { rule: -1, action: s.defaultAction };
+  return PACKETS.flatMap((p) => {
+    const ds = crossingDirections(s, p);
+    if (ds.length === 0) return [{ rule: -2, action: 'allow' as Act }]; // does not cross: not evaluated
+    return ds.map((d) => {
+      for (const i of order[d]) if (matches(s.rules[i]!, p)) return { rule: i, action: s.rules[i]!.action };
+      return { rule: -1, action: s.defaultAction };
+    });
   });
 }
 
@@ -319,11 +342,80 @@ const arbChainScenario: fc.Arbitrary<Scenario> = fc
     })),
   }));
 
+/** Disjoint subnets of the /29 for an ACL, each its own inside. */
+const SUBNETS: Endpoint[][] = [
+  [{ text: '10.0.0.0/30', addrs: new Set([0, 1, 2, 3]) }],
+  [
+    { text: '10.0.0.0/30', addrs: new Set([0, 1, 2, 3]) },
+    { text: '10.0.0.4/30', addrs: new Set([4, 5, 6, 7]) },
+  ],
+  [
+    { text: '10.0.0.0/31', addrs: new Set([0, 1]) },
+    { text: '10.0.0.2/31', addrs: new Set([2, 3]) },
+    { text: '10.0.0.6/31', addrs: new Set([6, 7]) },
+  ],
+  [
+    { text: '10.0.0.1/32', addrs: new Set([1]) },
+    { text: '10.0.0.4/30', addrs: new Set([4, 5, 6, 7]) },
+  ],
+];
+
+/**
+ * An `aws-nacl` (§10): numbered rules, no source port, the inside side not written (it matches
+ * every address), default deny; a packet between two of its subnets is judged twice.
+ */
+const arbAclScenario: fc.Arbitrary<Scenario> = fc
+  .record({
+    subnets: fc.constantFrom(...SUBNETS),
+    rules: fc.array(
+      fc
+        .record({
+          direction: fc.constantFrom<Dir>('inbound', 'outbound'),
+          action: fc.constantFrom<Act>('allow', 'deny'),
+          proto: fc.constantFrom<Proto>('tcp', 'udp', 'tcp', 'udp', 'icmp', 'all'),
+          remote: arbEndpoint,
+          dport: arbPorts,
+        })
+        .map(({ direction, action, proto, remote, dport }): Rule => {
+          const ported = proto === 'tcp' || proto === 'udp';
+          const inside = OMITTED;
+          return {
+            direction,
+            action,
+            proto,
+            from: direction === 'inbound' ? remote : inside,
+            sport: undefined,
+            to: direction === 'inbound' ? inside : remote,
+            dport: ported ? dport : undefined,
+          };
+        }),
+      { minLength: 1, maxLength: 7 },
+    ),
+    order: fc.array(fc.integer({ min: 1, max: 99 }), { minLength: 7, maxLength: 7 }),
+  })
+  .map(({ subnets, rules, order }) => {
+    const used = new Set<string>();
+    const numbers = rules.map((r, i) => {
+      let n = order[i]! * 10;
+      while (used.has(`${r.direction}${n}`)) n += 1;
+      used.add(`${r.direction}${n}`);
+      return n;
+    });
+    return { inside: subnets[0]!, subnets, defaultAction: 'deny' as Act, rules, numbers };
+  });
+
 describe('shadowed-rule and redundant-rule agree with brute force', () => {
   it('on random rule sets over a closed small universe', () => {
     fc.assert(
       fc.property(arbScenario, (s) => agreesWithBruteForce(s)),
       { numRuns: 400 },
+    );
+  });
+
+  it('on network ACLs of several subnets, where a packet between two subnets crosses twice', () => {
+    fc.assert(
+      fc.property(arbAclScenario, (s) => agreesWithBruteForce(s)),
+      { numRuns: 200 },
     );
   });
 
