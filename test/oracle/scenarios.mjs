@@ -3,7 +3,7 @@
 // in a namespace of the rig (topology.mjs), and flows whose every client
 // port is probed. Hand-made ones cover what random ones rarely hit (ICMP,
 // IPv6, several firewalls on one path, include, NAT, merged sets, security
-// groups); random
+// groups, network ACLs); random
 // ones are seeded.
 //
 // A firewall's `at` says where its export is loaded: 'r1' or 'r2' (router,
@@ -971,6 +971,53 @@ export function handScenarios() {
         sg(`sg${i}`, 's', ['server'], [R(null, 'inbound', 'allow', 'tcp', ['client'], ['server', [8000 + i]])]),
       ),
       [7999, 8000, 8001, 8032, 8064, 8065, 8066].map((p) => tcpFlow(p, [40000])),
+      { format },
+    );
+
+  // ---- network ACLs (§10): stateless, numbered, no source port; each subnet its own inside,
+  // so a packet between two subnets of one ACL crosses it twice (out of one, into the other)
+  const acl = (name, at, protects, rules) => fw(name, at, false, protects, rules, { platform: 'aws-nacl' });
+  for (const format of ['nftables', 'iptables'])
+    add(
+      'aws-nacl',
+      `network ACL: numbered rules, a deny before the allow, responses to every high port (${format})`,
+      [
+        acl(
+          'servers-acl',
+          'r2',
+          ['servers'],
+          [
+            R(100, 'inbound', 'deny', 'tcp', ['10.99.1.0/30'], ['servers', [22]]),
+            R(110, 'inbound', 'allow', 'tcp', ['clients'], ['servers', [22, 80, 443]]),
+            R(120, 'outbound', 'allow', 'tcp', null, ['clients', [[1024, 65535]]]),
+            R(130, 'inbound', 'allow', 'udp', ['clients'], ['servers', [53]]),
+            R(140, 'outbound', 'allow', 'udp', null, ['clients', [[32768, 60999]]]),
+            R(150, 'inbound', 'allow', 'icmp', ['clients'], null),
+            R(160, 'outbound', 'allow', 'icmp', null, ['clients']),
+          ],
+        ),
+      ],
+      [tcpFlow(80, ALL_B), tcpFlow(22, [40000]), tcpFlow(8080, [40000]), udpFlow(53, [32767, 32768, 60999, 61000]), icmpFlow()],
+      { format },
+    );
+  for (const format of ['nftables', 'iptables'])
+    add(
+      'aws-nacl',
+      `network ACL of two subnets: a packet between them crosses it twice (${format})`,
+      [
+        acl(
+          'lab-acl',
+          'r1',
+          ['clients', 'servers'],
+          [
+            R(100, 'outbound', 'allow', 'tcp', null, ['servers', [80]]),
+            R(110, 'inbound', 'allow', 'tcp', ['clients'], null),
+            R(120, 'outbound', 'allow', 'tcp', null, ['clients', [[1024, 65535]]]),
+            R(130, 'inbound', 'allow', 'tcp', ['servers'], null),
+          ],
+        ),
+      ],
+      [tcpFlow(80, ALL_B), tcpFlow(443, [40000])],
       { format },
     );
   return S;
