@@ -69,6 +69,17 @@ function whyNoCrossing(fw: Firewall, r: ResolvedRule): string {
   );
 }
 
+/**
+ * Whether `r` turned to `other` is a rule its firewall's platform can say (§10): the side that
+ * becomes the inside side (`to` of an inbound rule, `from` of an outbound one) must be omitted
+ * or hold the whole inside (platform.ts says so of a written rule).
+ */
+function turnFits(fw: Firewall, r: ResolvedRule, other: Direction): boolean {
+  if (!fw.platform) return true;
+  const side = other === 'inbound' ? 'to' : 'from';
+  return !r.node[side]?.endpoint || fw.inside.isSubsetOf(r[side].addresses);
+}
+
 function protectsRelated(fw: Firewall): RelatedInfo[] {
   const p = fw.node.protects[0];
   if (!p) return [];
@@ -151,8 +162,9 @@ function shadowedDiagnostic(dc: DirectionCoverage, c: RuleCoverage, text: string
     const other: Direction = r.direction === 'inbound' ? 'outbound' : 'inbound';
     const crossesOther = dc.rules[c.position]!.boxes.some((b) => crossing(fw, other, b) !== undefined);
     // Turning an allow around would open packets that are no response (spec §8.1 rule 1): the
-    // message says which way the rule points; only a deny, which opens nothing, is turned.
-    if (crossesOther && r.action === 'deny') {
+    // message says which way the rule points; only a deny, which opens nothing, is turned, and
+    // only into a rule its platform can say (§8.1 rule 4).
+    if (crossesOther && r.action === 'deny' && turnFits(fw, r, other)) {
       fixes.unshift({ title: `Change to ${other}`, edits: [{ span: r.node.direction.span, newText: other }], safe: false });
     }
     return diag('shadowed-rule', r.node.span, `this rule can never match: ${whyNoCrossing(fw, r)}`, {

@@ -230,3 +230,37 @@ export function fwFile(opts: Options = {}): fc.Arbitrary<string> {
       return [...decls, ...blocks, ''].join('\n');
     });
 }
+
+const RULE_TEXT =
+  /^(\d+ )?(inbound|outbound) (allow|deny) (\w+)(?: from (\S+)(?: port (\[[^\]]*\]|\S+))?)?(?: to (\S+)(?: port (\[[^\]]*\]|\S+))?)?$/;
+
+/**
+ * A rule of `fw` as an AWS network ACL can say it (spec §10): numbered, no source port, the
+ * inside side not written (it would have to hold the whole inside; not written, it matches
+ * every address); the remote side and the destination port as they were.
+ */
+function aclRule(rule: string, number: number): string {
+  const m = RULE_TEXT.exec(rule);
+  if (!m) throw new Error(`not a rule of the arbitrary: ${rule}`);
+  const [, , dir, action, proto, from, , to, dport] = m;
+  const ported = proto === 'tcp' || proto === 'udp';
+  const remote = dir === 'inbound' ? from : to;
+  const toSide = dir === 'inbound' ? side('to', '', ported ? dport : null) : side('to', remote ?? '', ported ? dport : null);
+  const fromSide = dir === 'inbound' ? side('from', remote ?? '', null) : '';
+  return `${number} ${dir} ${action} ${proto}${fromSide}${toSide}`;
+}
+
+/**
+ * The files of `fwFile` with `fw` an `aws-nacl` (spec §10): its rules as an ACL can say them
+ * (aclRule), numbered in file order, default deny. The stateful `sg` and the flows stay.
+ */
+export function aclFile(opts: Options = {}): fc.Arbitrary<string> {
+  return fwFile({ ...opts, stateful: 0, defaultAllow: false }).map((text) => {
+    const lines = text.split('\n');
+    const open = lines.findIndex((l) => l.startsWith('firewall fw '));
+    const close = lines.indexOf('}', open);
+    lines[open] = 'firewall fw aws-nacl protects inside {';
+    for (let i = open + 1; i < close; i++) lines[i] = `  ${aclRule(lines[i]!.trim(), 10 * (i - open))}`;
+    return lines.join('\n');
+  });
+}

@@ -6,7 +6,7 @@ import { analyze, type Analysis } from '../../../server/src/analysis/analyze';
 import type { Diagnostic, Fix } from '../../../server/src/core/diagnostic';
 import { applyEdits } from '../../../server/src/core/edits';
 import { formatAddress } from '../../../server/src/core/address';
-import { crossing, decide } from '../../../server/src/engine/firewall';
+import { crossings, decide } from '../../../server/src/engine/firewall';
 import { PortSet } from '../../../server/src/core/intervals';
 import {
   type Box,
@@ -29,9 +29,9 @@ export const opposite = (d: Direction): Direction => (d === 'inbound' ? 'outboun
 export const model = (text: string): Model => buildModel(PATH, text);
 export const analyzeText = (text: string): Analysis => analyze(model(text));
 
-/** Every packet crossing `fw` in `d`, cut by what decides it (§5). */
+/** Every packet crossing `fw` in `d` (exactly: an ACL of several subnets crosses in pieces), cut by what decides it (§5). */
 function decisions(fw: Firewall, d: Direction) {
-  const space = universeBoxes().flatMap((b) => crossing(fw, d, b) ?? []);
+  const space = universeBoxes().flatMap((b) => crossings(fw, d, b));
   return decide(fw, d, space);
 }
 
@@ -171,6 +171,16 @@ export function responsesToAllowed(fw: Firewall, d: Direction, text: string): Bo
     out.push(...responsesTo(matched, clientPorts(q)));
   }
   return out;
+}
+
+/**
+ * `boxes` from any source port: on a platform that cannot match source ports (§10, an
+ * aws-nacl) the only possible response rule also takes every port of the server's side
+ * (§8.1 rule 1).
+ */
+export function anySourcePort(fw: Firewall, boxes: Box[]): Box[] {
+  if (fw.platform !== 'aws-nacl') return boxes;
+  return boxes.map((b) => ((b.protos & PORTED) !== 0 ? { ...b, sport: PortSet.ALL } : b));
 }
 
 /** The inverses (§7, as written) of the request and both allow rules of `fw` in the direction opposite to `d`. */

@@ -5,7 +5,9 @@
 //    flow) newly allows nothing;
 //  - every round of `check --fix` (fixAll): each packet newly allowed is a response to a
 //    request the ORIGINAL firewall allowed, to a client port of the rule that allowed it.
-// (Not here: aws-nacl, where a response rule cannot name source ports; a later issue.)
+// The same on an aws-nacl (§10), which cannot match a source port: there the only possible
+// response rule takes every port on the server's side (§8.1 rule 1), so "the inverse" and "a
+// response" are taken from any source port (exact.ts anySourcePort).
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -13,9 +15,10 @@ import { type AppliedFix, type FixAllResult, fixAll } from '../../../server/src/
 import type { Box } from '../../../server/src/engine/packet';
 import type { Firewall } from '../../../server/src/model/types';
 import type { Direction } from '../../../server/src/syntax/ast';
-import { fwFile } from './arbitrary';
+import { aclFile, fwFile, type Options } from './arbitrary';
 import {
   analyzeText,
+  anySourcePort,
   applyFix,
   errors,
   inverse,
@@ -39,11 +42,11 @@ function appliedLog(applied: AppliedFix[]): string {
   return lines.length > 8 ? [...lines.slice(0, 8), `  … and ${lines.length - 8} more`].join('\n') : lines.join('\n');
 }
 
-describe('§8.1 (1): a fix opens nothing but responses', () => {
+function opensOnlyResponses(files: (opts: Options) => fc.Arbitrary<string>): void {
   it('every quick fix, applied alone, newly allows only packets of the inverse of the rule it is on', () => {
     let fixesChecked = 0;
     fc.assert(
-      fc.property(fwFile(), (text) => {
+      fc.property(files({}), (text) => {
         const before = analyzeText(text);
         expect(errors(before.diagnostics), text).toEqual([]);
         for (const d of before.diagnostics) {
@@ -51,7 +54,7 @@ describe('§8.1 (1): a fix opens nothing but responses', () => {
           const kind = on && kindOf(on.rule, text);
           const may = (fw: Firewall, dir: Direction): Box[] =>
             on && fw.name === on.fw.name && (kind === 'request' || kind === 'both') && dir === opposite(on.rule.direction)
-              ? inverse(on.rule)
+              ? anySourcePort(fw, inverse(on.rule))
               : [];
           for (const fix of d.fixes ?? []) {
             if (d.file || fix.edits.some((e) => e.file)) continue;
@@ -90,7 +93,7 @@ describe('§8.1 (1): a fix opens nothing but responses', () => {
     return () => {
       let opened = 0;
       fc.assert(
-        fc.property(fwFile({ defaultAllow: true }), (text) => {
+        fc.property(files({ defaultAllow: true }), (text) => {
           const before = analyzeText(text);
           expect(errors(before.diagnostics), text).toEqual([]);
           const r = fixOnce(text);
@@ -120,7 +123,7 @@ describe('§8.1 (1): a fix opens nothing but responses', () => {
   // Spec §8.1 rules 1 and 3: what --fix opens lies in the inverse (as written) of a request or both rule of the original file.
   it(
     'every round of check --fix newly allows only packets of the inverses of the original request rules',
-    everyRound((text) => (fw, d) => inversesOfRequests(fw, d, text)),
+    everyRound((text) => (fw, d) => anySourcePort(fw, inversesOfRequests(fw, d, text))),
     60000,
   );
 
@@ -129,7 +132,11 @@ describe('§8.1 (1): a fix opens nothing but responses', () => {
   // rule that matches the request.
   it(
     'every round of check --fix newly allows only responses to requests the original firewall allowed',
-    everyRound((text) => (fw, d) => responsesToAllowed(fw, d, text)),
+    everyRound((text) => (fw, d) => anySourcePort(fw, responsesToAllowed(fw, d, text))),
     60000,
   );
-});
+}
+
+describe('§8.1 (1): a fix opens nothing but responses', () => opensOnlyResponses(fwFile));
+
+describe('§8.1 (1) on an aws-nacl: a fix opens nothing but responses, from any source port', () => opensOnlyResponses(aclFile));

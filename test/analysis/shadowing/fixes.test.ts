@@ -122,6 +122,19 @@ flow 198.51.100.7 -> web tcp 22
     expect(a!.fixes!.map((f) => f.title)).toEqual(['Remove this rule (it never matches)']);
   });
 
+  it('on an aws-nacl, turns a deny around only into a rule the ACL can say (§8.1 rule 4)', () => {
+    const acl = (rule: string) => `network inside 10.0.1.0/24\nhost web 10.0.1.10\nfirewall fw aws-nacl protects inside {\n  ${rule}\n}\n`;
+    // Turned, `from web` would be the inside side of an outbound rule: less than the whole inside.
+    const [d] = diagnostics(acl('10 inbound deny tcp from web'), 'shadowed-rule');
+    expect(d!.fixes!.map((f) => f.title)).toEqual(['Remove this rule (it never matches)']);
+    // `from inside` is the whole inside: turned, it is a rule the ACL can say, and it matches.
+    const text = acl('10 inbound deny tcp from inside to any port 443');
+    const [e] = diagnostics(text, 'shadowed-rule');
+    const turned = apply(text, fix(e!, /^Change to outbound$/));
+    expect(turned).toBe(acl('10 outbound deny tcp from inside to any port 443'));
+    expect(check('/t.fw', turned).diagnostics.filter((x) => x.code === 'shadowed-rule' || x.severity === 'error')).toEqual([]);
+  });
+
   it('removes only the rule when it shares its line with other text', () => {
     const text = 'firewall fw stateless protects 10.0.1.0/24 { inbound allow tcp  inbound allow tcp to 10.0.1.1 }\n';
     const [d] = diagnostics(text, 'shadowed-rule');
