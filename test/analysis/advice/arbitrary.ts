@@ -231,6 +231,8 @@ export function fwFile(opts: Options = {}): fc.Arbitrary<string> {
     });
 }
 
+const OFFICE = DECLARATIONS.find(([name]) => name === 'office')![1];
+
 const RULE_TEXT =
   /^(\d+ )?(inbound|outbound) (allow|deny) (\w+)(?: from (\S+)(?: port (\[[^\]]*\]|\S+))?)?(?: to (\S+)(?: port (\[[^\]]*\]|\S+))?)?$/;
 
@@ -252,15 +254,40 @@ function aclRule(rule: string, number: number): string {
 
 /**
  * The files of `fwFile` with `fw` an `aws-nacl` (spec §10): its rules as an ACL can say them
- * (aclRule), numbered in file order, default deny. The stateful `sg` and the flows stay.
+ * (aclRule), numbered in file order, default deny. The stateful `sg` and the flows stay. One
+ * file in three, the ACL is associated with `office` too: two subnets, each its own inside,
+ * so what goes between them crosses the ACL twice.
  */
 export function aclFile(opts: Options = {}): fc.Arbitrary<string> {
+  return fc.tuple(fwFile({ ...opts, stateful: 0, defaultAllow: false }), fc.constantFrom(false, false, true)).map(([text, two]) => {
+    const lines = text.split('\n');
+    const open = lines.findIndex((l) => l.startsWith('firewall fw '));
+    const close = lines.indexOf('}', open);
+    lines[open] = `firewall fw aws-nacl protects inside${two ? ', office' : ''} {`;
+    for (let i = open + 1; i < close; i++) lines[i] = `  ${aclRule(lines[i]!.trim(), 10 * (i - open))}`;
+    if (two && !lines.includes(OFFICE)) lines.unshift(OFFICE);
+    return lines.join('\n');
+  });
+}
+
+/**
+ * The files of `fwFile` with `fw` an `aws-sg` (spec §10): allow rules only, unnumbered, no
+ * source port, the inside side not written; every member (each address of `inside`) sits
+ * behind its own copy. Denies are left out (a group cannot say them); a file left with no rule
+ * keeps one request rule.
+ */
+export function sgFile(opts: Options = {}): fc.Arbitrary<string> {
   return fwFile({ ...opts, stateful: 0, defaultAllow: false }).map((text) => {
     const lines = text.split('\n');
     const open = lines.findIndex((l) => l.startsWith('firewall fw '));
     const close = lines.indexOf('}', open);
-    lines[open] = 'firewall fw aws-nacl protects inside {';
-    for (let i = open + 1; i < close; i++) lines[i] = `  ${aclRule(lines[i]!.trim(), 10 * (i - open))}`;
+    const body = lines
+      .slice(open + 1, close)
+      .map((l) => l.trim())
+      .filter((l) => !/^(\d+ )?(inbound|outbound) deny /.test(l))
+      .map((l) => `  ${aclRule(l, 0).replace(/^0 /, '')}`);
+    if (body.length === 0) body.push('  inbound allow tcp from any to any port 443');
+    lines.splice(open, close - open, 'firewall fw aws-sg protects inside {', ...body);
     return lines.join('\n');
   });
 }

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fixAll } from '../../../server/src/analysis/fixAll';
 import type { Diagnostic } from '../../../server/src/core/diagnostic';
-import { aclFile, fwFile, type Options } from './arbitrary';
+import { aclFile, fwFile, type Options, sgFile } from './arbitrary';
 import { analyzeText, anySourcePort, errors, inversesOfRequests, lineOf, model, numbered, opensOnly } from './exact';
 
 const RUNS = Number(process.env.RUNS ?? 200);
@@ -83,3 +83,5 @@ function neverWorse(files: (opts: Options) => fc.Arbitrary<string>): void {
 describe('§8.1 (3): check --fix never makes things worse', () => neverWorse(fwFile));
 
 describe('§8.1 (3) on an aws-nacl: check --fix never makes things worse', () => neverWorse(aclFile));
+
+describe('§8.1 (3) on an aws-sg: check --fix never makes things worse', () => neverWorse(sgFile));

@@ -15,7 +15,7 @@ import { type AppliedFix, type FixAllResult, fixAll } from '../../../server/src/
 import type { Box } from '../../../server/src/engine/packet';
 import type { Firewall } from '../../../server/src/model/types';
 import type { Direction } from '../../../server/src/syntax/ast';
-import { aclFile, fwFile, type Options } from './arbitrary';
+import { aclFile, fwFile, type Options, sgFile } from './arbitrary';
 import {
   analyzeText,
   anySourcePort,
@@ -140,3 +140,5 @@ function opensOnlyResponses(files: (opts: Options) => fc.Arbitrary<string>): voi
 describe('§8.1 (1): a fix opens nothing but responses', () => opensOnlyResponses(fwFile));
 
 describe('§8.1 (1) on an aws-nacl: a fix opens nothing but responses, from any source port', () => opensOnlyResponses(aclFile));
+
+describe('§8.1 (1) on an aws-sg: a fix opens nothing but responses', () => opensOnlyResponses(sgFile));

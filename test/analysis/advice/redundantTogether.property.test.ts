@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { aclFile, fwFile, type Options } from './arbitrary';
+import { aclFile, fwFile, type Options, sgFile } from './arbitrary';
 import { DIRECTIONS, analyzeText, describeBoxes, errors, model, newlyAllowed, numbered, ruleOf, samplePacket } from './exact';
 
 const RUNS = Number(process.env.RUNS ?? 300);
@@ -70,3 +70,5 @@ function removedTogether(files: (opts: Options) => fc.Arbitrary<string>): void {
 describe('§8.1 (2): redundant rules removed together change nothing', () => removedTogether(fwFile));
 
 describe('§8.1 (2) on an aws-nacl: redundant rules removed together change nothing', () => removedTogether(aclFile));
+
+describe('§8.1 (2) on an aws-sg: redundant rules removed together change nothing', () => removedTogether(sgFile));
