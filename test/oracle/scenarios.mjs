@@ -3,8 +3,8 @@
 // in a namespace of the rig (topology.mjs), and flows whose every client
 // port is probed. Hand-made ones cover what random ones rarely hit (ICMP,
 // IPv6, several firewalls on one path, include, NAT, merged sets, security
-// groups, network ACLs); random
-// ones are seeded.
+// groups, network ACLs); random ones are seeded, and about one random firewall
+// in three is an aws-nacl or an aws-sg (asPlatform).
 //
 // A firewall's `at` says where its export is loaded: 'r1' or 'r2' (router,
 // forward hook) or 'c' / 's' (host firewall of the client / server,
@@ -1059,7 +1059,10 @@ export function randomScenario(rnd, i) {
     ],
   ];
   const layout = nFw === 1 ? pick([...layouts1, ...layouts1.slice(0, 2)]) : pick(layouts2);
-  const firewalls = layout.map(([at, side], k) => randomFirewall(rnd, `fw${k + 1}`, at, side, v6));
+  const firewalls = layout.map(([at, side], k) => {
+    const f = randomFirewall(rnd, `fw${k + 1}`, at, side, v6);
+    return chance(0.3) ? asPlatform(f, chance(0.6) ? 'aws-nacl' : 'aws-sg') : f;
+  });
   const profiles = [undefined, 'linux', 'windows', 'wide', 'narrow', '40000-45000'];
   const ephemeral = {
     client: pick(profiles),
@@ -1099,6 +1102,33 @@ export function randomScenario(rnd, i) {
     flows,
     format: i % 3 === 0 ? 'iptables' : 'nftables',
   };
+}
+
+/**
+ * A random firewall as a platform can say it (spec §10): no source port, the inside side not
+ * written (`to` of an inbound rule, `from` of an outbound one; its destination port stays),
+ * default deny; an `aws-nacl` stateless and numbered (in file order when it was not), an
+ * `aws-sg` stateful, unnumbered, allow rules only.
+ */
+function asPlatform(f, platform) {
+  const nacl = platform === 'aws-nacl';
+  let rules = f.rules.map((r, k) => {
+    const remote = r.dir === 'inbound' ? r.from : r.to;
+    const dport = r.to?.ports ?? null;
+    const inboundTo = dport ? { ep: 'any', ports: dport } : null;
+    return {
+      ...r,
+      num: nacl ? (r.num ?? 10 * (k + 1)) : null,
+      from: r.dir === 'inbound' ? (remote ? { ep: remote.ep, ports: null } : null) : null,
+      to: r.dir === 'inbound' ? inboundTo : remote ? { ep: remote.ep, ports: dport } : dport ? { ep: 'any', ports: dport } : null,
+    };
+  });
+  if (!nacl) {
+    rules = rules.filter((r) => r.action === 'allow');
+    if (rules.length === 0)
+      rules = [{ num: null, dir: 'inbound', action: 'allow', proto: 'tcp', from: null, to: { ep: 'any', ports: [80] } }];
+  }
+  return { ...f, platform, stateful: !nacl, default: undefined, rules };
 }
 
 function randomFirewall(rnd, name, at, side, v6) {
