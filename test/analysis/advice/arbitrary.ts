@@ -237,11 +237,11 @@ const RULE_TEXT =
   /^(\d+ )?(inbound|outbound) (allow|deny) (\w+)(?: from (\S+)(?: port (\[[^\]]*\]|\S+))?)?(?: to (\S+)(?: port (\[[^\]]*\]|\S+))?)?$/;
 
 /**
- * A rule of `fw` as an AWS network ACL can say it (spec §10): numbered, no source port, the
- * inside side not written (it would have to hold the whole inside; not written, it matches
- * every address); the remote side and the destination port as they were.
+ * A rule of `fw` as an AWS platform can say it (spec §10): no source port, the inside side not
+ * written (it would have to hold the whole inside; not written, it matches every address), the
+ * remote side and the destination port as they were; numbered when `number` is given (an ACL).
  */
-function aclRule(rule: string, number: number): string {
+function platformRule(rule: string, number?: number): string {
   const m = RULE_TEXT.exec(rule);
   if (!m) throw new Error(`not a rule of the arbitrary: ${rule}`);
   const [, , dir, action, proto, from, , to, dport] = m;
@@ -249,12 +249,12 @@ function aclRule(rule: string, number: number): string {
   const remote = dir === 'inbound' ? from : to;
   const toSide = dir === 'inbound' ? side('to', '', ported ? dport : null) : side('to', remote ?? '', ported ? dport : null);
   const fromSide = dir === 'inbound' ? side('from', remote ?? '', null) : '';
-  return `${number} ${dir} ${action} ${proto}${fromSide}${toSide}`;
+  return `${number === undefined ? '' : `${number} `}${dir} ${action} ${proto}${fromSide}${toSide}`;
 }
 
 /**
  * The files of `fwFile` with `fw` an `aws-nacl` (spec §10): its rules as an ACL can say them
- * (aclRule), numbered in file order, default deny. The stateful `sg` and the flows stay. One
+ * (platformRule), numbered in file order, default deny. The stateful `sg` and the flows stay. One
  * file in three, the ACL is associated with `office` too: two subnets, each its own inside,
  * so what goes between them crosses the ACL twice.
  */
@@ -264,7 +264,7 @@ export function aclFile(opts: Options = {}): fc.Arbitrary<string> {
     const open = lines.findIndex((l) => l.startsWith('firewall fw '));
     const close = lines.indexOf('}', open);
     lines[open] = `firewall fw aws-nacl protects inside${two ? ', office' : ''} {`;
-    for (let i = open + 1; i < close; i++) lines[i] = `  ${aclRule(lines[i]!.trim(), 10 * (i - open))}`;
+    for (let i = open + 1; i < close; i++) lines[i] = `  ${platformRule(lines[i]!.trim(), 10 * (i - open))}`;
     if (two && !lines.includes(OFFICE)) lines.unshift(OFFICE);
     return lines.join('\n');
   });
@@ -285,7 +285,7 @@ export function sgFile(opts: Options = {}): fc.Arbitrary<string> {
       .slice(open + 1, close)
       .map((l) => l.trim())
       .filter((l) => !/^(\d+ )?(inbound|outbound) deny /.test(l))
-      .map((l) => `  ${aclRule(l, 0).replace(/^0 /, '')}`);
+      .map((l) => `  ${platformRule(l)}`);
     if (body.length === 0) body.push('  inbound allow tcp from any to any port 443');
     lines.splice(open, close - open, 'firewall fw aws-sg protects inside {', ...body);
     return lines.join('\n');
