@@ -384,6 +384,14 @@ function describeKind(sym: ModelSymbol): string {
   }
 }
 
+/** What depends on every name of a build while none is added (FileResolver.namesNow). */
+interface NamesNow {
+  /** allNames(). */
+  all?: string;
+  /** Per wanted kind, keywords and unknown name: its suggestion and message. */
+  unknown: Map<string, { suggestion?: string; message: string }>;
+}
+
 class FileResolver {
   readonly diagnostics: Diagnostic[] = [];
   readonly references: NameReference[] = [];
@@ -706,19 +714,22 @@ class FileResolver {
       this.ref(name, other);
       return undefined;
     }
-    if (this.recording) this.recording.allNames = this.allNames();
-    const suggestion = closestName(name.text, [...this.candidates(want), ...keywords]);
+    const names = this.namesNow();
+    if (this.recording) this.recording.allNames = names.all ??= this.allNames();
+    // A megabyte of one unknown name (a fuzzed `protects web, web, …`) asks the same question
+    // 200,000 times: the answer is the same while no name is added.
+    const key = `${want}\u0000${keywords.join(',')}\u0000${name.text}`;
+    let said = names.unknown.get(key);
+    if (!said) {
+      const suggestion = closestName(name.text, [...this.candidates(want), ...keywords]);
+      const message = `unknown ${KIND_WORDS[want].replace(/^an? /, '')} \`${name.text}\`${suggestion ? ` — did you mean \`${suggestion}\`?` : ''}`;
+      names.unknown.set(key, (said = { suggestion, message }));
+    }
+    const { suggestion, message } = said;
     const fixes: Fix[] = suggestion
       ? [{ title: `Change to \`${suggestion}\``, edits: [{ span: name.span, newText: suggestion }], safe: false, preferred: true }]
       : [];
-    this.report(
-      diag(
-        'unknown-name',
-        name.span,
-        `unknown ${KIND_WORDS[want].replace(/^an? /, '')} \`${name.text}\`${suggestion ? ` — did you mean \`${suggestion}\`?` : ''}`,
-        { fixes },
-      ),
-    );
+    this.report(diag('unknown-name', name.span, message, { fixes }));
     this.ref(name, undefined);
     return undefined;
   }
@@ -727,6 +738,19 @@ class FileResolver {
   private nameValue(name: string): string {
     const d = this.decls.get(name);
     return `${d?.kind ?? ''}|${symbolValue(this.symbols.get(name) ?? this.lookup(name))}`;
+  }
+
+  /**
+   * What depends on every name (allNames, what an unknown name is told), kept while no name
+   * is added. A build sets each name once (duplicates are reported, not set), so the two
+   * maps' sizes say whether a name was added.
+   */
+  private names?: { at: string } & NamesNow;
+
+  private namesNow(): NamesNow {
+    const at = `${this.symbols.size}/${this.decls.size}`;
+    if (this.names?.at !== at) this.names = { at, unknown: new Map() };
+    return this.names;
   }
 
   /** Every name declared or brought in, with its kind (what "did you mean" chooses from). */
@@ -1005,7 +1029,7 @@ class FileResolver {
         i.errors === errors &&
         i.first === first &&
         i.defaultEphemeral === defaultEphemeral &&
-        (i.allNames === undefined || i.allNames === this.allNames());
+        (i.allNames === undefined || i.allNames === (this.namesNow().all ??= this.allNames()));
       if (same) {
         for (const [n, v] of i.names) {
           if (this.nameValue(n) !== v) {
