@@ -7,7 +7,7 @@ import type { Location, Position } from 'vscode-languageserver';
 import type { Span } from '../core/diagnostic';
 import { referenceAt as referenceIn, referencesOf } from '../model/ownership';
 import { buildModel } from '../model/resolve';
-import type { FileHost, FilePath, NameReference } from '../model/types';
+import type { FileHost, FilePath, Model, NameReference } from '../model/types';
 import { type DocContext, rangeIn, uriOf } from './docContext';
 import { includeTarget } from './links';
 
@@ -58,11 +58,19 @@ function includesHost(ctx: DocContext): FileHost {
 export function allReferences(ctx: DocContext): readonly NameReference[] {
   const { model } = ctx.analysis;
   if (model.includes.length === 0) return referencesOf(model);
-  const out = [...referencesOf(model)];
-  const host = includesHost(ctx);
-  for (const inc of model.includes) out.push(...referencesOf(buildModel(inc.path, inc.text, host)));
+  // Once per version: each references or rename request built every included file again (an
+  // include of a megabyte, fuzz seed 1144 case 82915: 0.3 s a request).
+  let out = includedReferences.get(model);
+  if (!out) {
+    const all = [...referencesOf(model)];
+    const host = includesHost(ctx);
+    for (const inc of model.includes) for (const r of referencesOf(buildModel(inc.path, inc.text, host))) all.push(r);
+    includedReferences.set(model, (out = Object.freeze(all)));
+  }
   return out;
 }
+
+const includedReferences = new WeakMap<Model, readonly NameReference[]>();
 
 /** The file where the name under `position` is declared (rename and references also search the files including it). */
 export function declarationFileAt(ctx: DocContext, position: Position): FilePath | undefined {

@@ -3,7 +3,7 @@
 // with its declaration when asked.
 
 import type { Location, Position } from 'vscode-languageserver';
-import type { NameReference } from '../model/types';
+import type { FilePath, ModelSymbol, NameReference } from '../model/types';
 import type { DocContext } from './docContext';
 import { allReferences, declarationOf, locationOf, offsetAt, referenceAt, symbolKey } from './definition';
 
@@ -31,14 +31,24 @@ function includersOf(ctx: DocContext, ref: NameReference, others: DocContext[]):
 export function sameSymbol(ctx: DocContext, ref: NameReference, others: DocContext[] = []): FoundReference[] {
   const key = symbolKey(ref);
   if (!key) return [{ ctx, ref }];
-  const seen = new Set<string>();
+  // A name's key is its symbol's while it has one: made once per symbol here, not once per
+  // use (a megabyte line of one name, fuzz seed 1144 case 24431: 250,000 uses, 0.6 s).
+  const keys = new Map<ModelSymbol, string | undefined>();
+  const keyOf = (r: NameReference): string | undefined => {
+    const s = r.symbol;
+    if (!s) return symbolKey(r);
+    if (!keys.has(s)) keys.set(s, symbolKey(r));
+    return keys.get(s);
+  };
+  const seen = new Map<FilePath, Set<number>>();
   const out: FoundReference[] = [];
   for (const doc of [ctx, ...includersOf(ctx, ref, others)]) {
     for (const r of allReferences(doc)) {
-      if (symbolKey(r) !== key) continue;
-      const id = `${r.file}\0${r.span.start}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
+      if (keyOf(r) !== key) continue;
+      let starts = seen.get(r.file);
+      if (!starts) seen.set(r.file, (starts = new Set()));
+      if (starts.has(r.span.start)) continue;
+      starts.add(r.span.start);
       out.push({ ctx: doc, ref: r });
     }
   }
