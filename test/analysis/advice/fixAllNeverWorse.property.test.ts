@@ -32,7 +32,8 @@ function counts(ds: Diagnostic[]): Map<string, number> {
   return m;
 }
 
-function neverWorse(files: (opts: Options) => fc.Arbitrary<string>): void {
+/** `least`: the share of runs that must change the file and meet flows (not vacuous). */
+function neverWorse(files: (opts: Options) => fc.Arbitrary<string>, least = 1 / 4): void {
   it('after fixAll every flow that met its expect still does, no code has more diagnostics, nothing forbidden is opened', () => {
     let changed = 0;
     let metFlows = 0;
@@ -75,8 +76,8 @@ function neverWorse(files: (opts: Options) => fc.Arbitrary<string>): void {
       }),
       { numRuns: RUNS },
     );
-    expect(changed).toBeGreaterThan(RUNS / 4);
-    expect(metFlows).toBeGreaterThan(RUNS / 4);
+    expect(changed).toBeGreaterThan(RUNS * least);
+    expect(metFlows).toBeGreaterThan(RUNS * least);
   }, 60000);
 }
 
@@ -84,4 +85,6 @@ describe('§8.1 (3): check --fix never makes things worse', () => neverWorse(fwF
 
 describe('§8.1 (3) on an aws-nacl: check --fix never makes things worse', () => neverWorse(aclFile));
 
-describe('§8.1 (3) on an aws-sg: check --fix never makes things worse', () => neverWorse(sgFile));
+// A group's rules are allow rules only: fewer of its files have a fix to make (32 % in 1,000
+// runs, 21 % in some runs of 200).
+describe('§8.1 (3) on an aws-sg: check --fix never makes things worse', () => neverWorse(sgFile, 1 / 8));
