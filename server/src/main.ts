@@ -1,13 +1,22 @@
 // Entry point of the language server: `node dist/server.js --stdio` (or --node-ipc, as
 // vscode-languageclient starts it).
 
-import { ProposedFeatures, createConnection } from 'vscode-languageserver/node';
+import { IPCMessageReader, ProposedFeatures, createConnection } from 'vscode-languageserver/node';
+import { ipcOutbox } from './lsp/outbox';
 import { startServer } from './lsp/server';
 import { hardenedStdio } from './lsp/stdio';
 
-// Over stdio, a reader that no malformed input can stop (lsp/stdio.ts); over IPC, the default.
+// Over stdio, a reader that no malformed input can stop (lsp/stdio.ts); over IPC, vscode-jsonrpc's
+// reader. Either way a writer that tells when its messages are out (lsp/outbox.ts). Other
+// transports (--socket, --pipe) are vscode-languageserver's own.
 const stdio = process.argv.includes('--stdio') ? hardenedStdio(process.stdin, process.stdout) : undefined;
-const connection = stdio ? createConnection(ProposedFeatures.all, stdio.reader, stdio.writer) : createConnection(ProposedFeatures.all);
+const ipc = !stdio && process.argv.includes('--node-ipc') && typeof process.send === 'function' ? ipcOutbox(process) : undefined;
+const outbox = stdio?.writer ?? ipc;
+const connection = stdio
+  ? createConnection(ProposedFeatures.all, stdio.reader, stdio.writer)
+  : ipc
+    ? createConnection(ProposedFeatures.all, new IPCMessageReader(process), ipc)
+    : createConnection(ProposedFeatures.all);
 if (stdio) {
   // What vscode-languageserver does for --stdio when it owns the streams: end with the client
   // (exit code 0 after a shutdown request, else 1), and keep console output off stdout, where it
@@ -26,4 +35,4 @@ if (stdio) {
 }
 process.on('uncaughtException', (e) => connection.console.error(`fwlang: uncaught: ${e?.stack ?? String(e)}`));
 process.on('unhandledRejection', (e) => connection.console.error(`fwlang: unhandled: ${String(e)}`));
-startServer(connection);
+startServer(connection, outbox);

@@ -62,14 +62,45 @@ function rule(ctx: DocContext, r: RuleNode): DocumentSymbol {
   return symbol(ctx, head, rest, SymbolKind.Method, r.span, { start: r.span.start, end: headEnd });
 }
 
-function firewall(ctx: DocContext, f: FirewallDecl): DocumentSymbol {
+/**
+ * The outline lists at most this many symbols per file (rules count); one more symbol then says
+ * how many were left out, and covers them. 600,000 declarations made ~140 MB of JSON, which took
+ * the server and the client seconds each to write and read (issue 12). VS Code's JSON outline
+ * stops at 5,000 in the same way.
+ */
+export const MAX_OUTLINE_SYMBOLS = 10_000;
+
+/** How many more symbols the outline may list. */
+interface Budget {
+  left: number;
+}
+
+/** The symbol that stands for `count` left-out statements or rules, from `span` on. */
+function unlisted(ctx: DocContext, count: number, what: string, span: Span): DocumentSymbol {
+  return symbol(
+    ctx,
+    `… ${count.toLocaleString('en')} more ${what}${count === 1 ? '' : 's'}`,
+    `the outline lists the first ${MAX_OUTLINE_SYMBOLS.toLocaleString('en')} symbols of a file`,
+    SymbolKind.Null,
+    span,
+    { start: span.start, end: span.start },
+  );
+}
+
+function firewall(ctx: DocContext, f: FirewallDecl, budget: Budget): DocumentSymbol {
   const protects = f.protects.map((p) => endpointText(ctx, p)).join(', ');
   const detail = join(f.mode?.value, protects && `protects ${protects}`, f.defaultAction && `default ${f.defaultAction.value}`);
-  const rules = f.rules.filter((r): r is RuleNode => !!r?.direction).map((r) => rule(ctx, r));
+  const nodes = f.rules.filter((r): r is RuleNode => !!r?.direction);
+  const listed = Math.min(nodes.length, budget.left);
+  budget.left -= listed;
+  const rules = nodes.slice(0, listed).map((r) => rule(ctx, r));
+  if (listed < nodes.length) {
+    rules.push(unlisted(ctx, nodes.length - listed, 'rule', { start: nodes[listed]!.span.start, end: nodes.at(-1)!.span.end }));
+  }
   return symbol(ctx, f.name?.text ?? '', detail, SymbolKind.Class, f.span, f.name?.span, rules);
 }
 
-function statement(ctx: DocContext, s: Statement): DocumentSymbol | undefined {
+function statement(ctx: DocContext, s: Statement, budget: Budget): DocumentSymbol | undefined {
   switch (s.kind) {
     case 'host':
       return symbol(
@@ -120,7 +151,7 @@ function statement(ctx: DocContext, s: Statement): DocumentSymbol | undefined {
     case 'include':
       return symbol(ctx, `include ${s.path ? `"${s.path.value}"` : ''}`, '', SymbolKind.File, s.span, s.path?.span ?? s.keyword);
     case 'firewall':
-      return firewall(ctx, s);
+      return firewall(ctx, s, budget);
     case 'flow': {
       const end = s.target?.span.end ?? s.server?.span.end ?? s.clientPorts?.span.end ?? s.client?.span.end ?? s.keyword.end;
       const via = s.via.filter((v) => v?.text).map((v) => v.text);
@@ -132,9 +163,18 @@ function statement(ctx: DocContext, s: Statement): DocumentSymbol | undefined {
 
 export function documentSymbols(ctx: DocContext): DocumentSymbol[] {
   const out: DocumentSymbol[] = [];
-  for (const s of ctx.analysis.model.ast.statements) {
+  const budget: Budget = { left: MAX_OUTLINE_SYMBOLS };
+  const statements = ctx.analysis.model.ast.statements;
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i];
     if (!s) continue;
-    const sym = statement(ctx, s);
+    if (budget.left === 0) {
+      const rest = statements.slice(i).filter((r): r is Statement => !!r);
+      out.push(unlisted(ctx, rest.length, 'statement', { start: s.span.start, end: rest.at(-1)!.span.end }));
+      break;
+    }
+    budget.left--;
+    const sym = statement(ctx, s, budget);
     if (sym) out.push(sym);
   }
   return out;

@@ -35,6 +35,7 @@ import {
 } from '../protocol';
 import { importFiles } from './importRequest';
 import type { DocContext } from '../features/docContext';
+import type { Outbox } from './outbox';
 import { LatestRuns } from './runs';
 import { Workspace, uriToPath } from './workspace';
 import { registerLanguageFeatures } from './languageFeatures';
@@ -46,7 +47,11 @@ import { registerLanguageFeatures } from './languageFeatures';
  */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 
-export function startServer(connection: Connection): void {
+/**
+ * `outbox`, the connection's writer where the transport is the server's own: the diagnostics
+ * run lets a big answer go out before each of its steps.
+ */
+export function startServer(connection: Connection, outbox?: Outbox): void {
   const documents = new TextDocuments(TextDocument);
   const ws = new Workspace(documents, connection);
   const lensState = new LensState();
@@ -135,13 +140,19 @@ export function startServer(connection: Connection): void {
       if (!doc) return;
       const version = doc.version;
       const stale = () => documents.get(uri)?.version !== version || pending.has(uri);
+      // Answers written meanwhile (the outline of a big file, from its parse) go out first: a
+      // step that runs while they are being written holds them back until it ends.
+      const between = async () => {
+        await nextTurn();
+        await outbox?.drained();
+      };
       const settings = await ws.settings(uri);
       if (stale()) return;
       ws.parsed(doc);
-      await nextTurn();
+      await between();
       if (stale()) return;
       ws.model(doc, settings);
-      await nextTurn();
+      await between();
       if (stale()) return;
       const ctx = await ws.context(uri);
       // A newer edit arrived while we waited for settings: its own run will publish.

@@ -19,9 +19,8 @@ import {
   ErrorCodes,
   type Message,
   type MessageReader,
-  type MessageWriter,
-  StreamMessageWriter,
 } from 'vscode-languageserver/node';
+import { type Outbox, streamOutbox } from './outbox';
 
 const HEADER = Buffer.from('Content-Length:', 'ascii');
 const HEADER_END = Buffer.from('\r\n\r\n', 'ascii');
@@ -217,8 +216,8 @@ export class HardenedMessageReader extends AbstractMessageReader implements Mess
 }
 
 /** The reader and writer of a connection over `input` and `output` (the process's stdin and stdout). */
-export function hardenedStdio(input: Readable, output: Writable): { reader: MessageReader; writer: MessageWriter } {
-  const writer = new StreamMessageWriter(output, 'utf-8');
+export function hardenedStdio(input: Readable, output: Writable): { reader: MessageReader; writer: Outbox } {
+  const writer = streamOutbox(output);
   const reply: Reply = (id, code, message) => {
     void writer.write({ jsonrpc: '2.0', id, error: { code, message } } as Message).catch(() => undefined);
   };

@@ -1,0 +1,108 @@
+// A big answer goes out before the diagnostics run takes its next step (issue 12). The pipe
+// takes a big answer 64 KB at a time, only while the event loop is free: a step of the
+// analysis that ran meanwhile held the outline of 600,000 declarations back until the
+// diagnostics were done. The server here is the real one on a real connection, in this
+// process; its output passes a gate the test opens and closes, as a client that reads slowly.
+
+import { PassThrough, Transform } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ProposedFeatures, createConnection } from 'vscode-languageserver/node';
+import * as rpc from 'vscode-jsonrpc/node';
+import { Outbox, streamOutbox } from '../../server/src/lsp/outbox';
+import { startServer } from '../../server/src/lsp/server';
+import { hardenedStdio } from '../../server/src/lsp/stdio';
+import { Workspace } from '../../server/src/lsp/workspace';
+
+/** A stream that passes what it is given only while open: closed, it takes nothing more (backpressure). */
+class Gate extends Transform {
+  private held: (() => void)[] = [];
+  open = true;
+  passed = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null, data?: Buffer) => void): void {
+    const go = () => {
+      this.passed += chunk.length;
+      done(null, chunk);
+    };
+    if (this.open) go();
+    else this.held.push(go);
+  }
+  release(): void {
+    this.open = true;
+    for (const go of this.held.splice(0)) go();
+  }
+}
+
+const turns = async (n: number) => {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+};
+
+describe('the outbox', () => {
+  it('tells when what was written has been taken by the stream', async () => {
+    const gate = new Gate({ highWaterMark: 1024 });
+    gate.open = false;
+    const outbox = streamOutbox(gate);
+    gate.resume();
+    let drained = false;
+    void outbox.write({ jsonrpc: '2.0', method: 'x', params: { big: 'x'.repeat(100_000) } } as rpc.Message);
+    void outbox.drained().then(() => (drained = true));
+    await turns(20);
+    expect(outbox.pending).toBe(1);
+    expect(drained).toBe(false);
+    gate.release();
+    await vi.waitFor(() => expect(drained).toBe(true));
+    expect(outbox.pending).toBe(0);
+  });
+
+  it('stops waiting after its limit, for a client that never reads', async () => {
+    const outbox = new Outbox(() => new Promise(() => undefined));
+    void outbox.write({ jsonrpc: '2.0', method: 'x' } as rpc.Message);
+    const t = performance.now();
+    await outbox.drained(50);
+    expect(performance.now() - t).toBeGreaterThanOrEqual(45);
+    expect(outbox.pending).toBe(1);
+  });
+});
+
+describe('a big outline', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('goes out before the names are resolved', async () => {
+    const toServer = new PassThrough();
+    const gate = new Gate();
+    const stdio = hardenedStdio(toServer, gate);
+    startServer(createConnection(ProposedFeatures.all, stdio.reader, stdio.writer), stdio.writer);
+    const fromServer = new PassThrough();
+    gate.pipe(fromServer);
+    const client = rpc.createMessageConnection(new rpc.StreamMessageReader(fromServer), new rpc.StreamMessageWriter(toServer));
+    const events: string[] = [];
+    client.onNotification('textDocument/publishDiagnostics', () => events.push('diagnostics'));
+    client.listen();
+    // Each resolve, with what the server had written and the client not yet taken.
+    const resolves: number[] = [];
+    const real = Workspace.prototype.model;
+    vi.spyOn(Workspace.prototype, 'model').mockImplementation(function (this: Workspace, ...args) {
+      resolves.push(stdio.writer.pending);
+      return real.apply(this, args);
+    });
+    await client.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
+    await client.sendNotification('initialized', {});
+    const uri = 'file:///outbox/big.fw';
+    const text = Array.from({ length: 20_000 }, (_, i) => `host h${i} 10.0.${(i >> 8) & 255}.${i & 255}`).join('\n') + '\n';
+    gate.open = false;
+    await client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'fw', version: 1, text } });
+    const outline = client.sendRequest('textDocument/documentSymbol', { textDocument: { uri } }).then(() => events.push('outline'));
+    // The outline (~2 MB) is written, and held at the gate.
+    await vi.waitFor(() => expect(stdio.writer.pending).toBeGreaterThan(0), { timeout: 10_000, interval: 2 });
+    await turns(50);
+    expect(resolves).toEqual([]);
+    gate.release();
+    await outline;
+    await vi.waitFor(() => expect(events).toContain('diagnostics'), { timeout: 10_000 });
+    expect(events).toEqual(['outline', 'diagnostics']);
+    // The names were resolved (the diagnostics run's step, and its analysis's) once the outline was out.
+    expect(resolves.length).toBeGreaterThan(0);
+    expect(resolves.every((n) => n === 0)).toBe(true);
+    client.dispose();
+    toServer.end();
+  });
+});
