@@ -604,27 +604,59 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
   }
 }
 
+/**
+ * Lines for `write`, written 64 KB at a time: stdout to a file or a pipe is written
+ * synchronously on Linux, one system call per write, and 200,000 diagnostics written a line at
+ * a time took 0.8 s of a 2.1 s `check`.
+ */
+export function lineBuffer(write: (s: string) => void, limit = 64 * 1024): { line: (s: string) => void; flush: () => void } {
+  let parts: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (parts.length === 0) return;
+    const text = parts.join('');
+    parts = [];
+    size = 0;
+    write(text);
+  };
+  return {
+    line(s) {
+      parts.push(s, '\n');
+      size += s.length + 1;
+      if (size >= limit) flush();
+    },
+    flush,
+  };
+}
+
 export function run(): void {
   // A closed pipe (`fwlang simulate x.fw | head`) is not an error worth a stack trace.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
+  const stdout = lineBuffer((s) => process.stdout.write(s));
   const fail = (e: unknown) => {
+    stdout.flush();
     const msg = e instanceof UsageError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
     process.stderr.write(`fwlang: ${msg}\n`);
     return 2;
   };
   let code: number | Promise<number>;
   try {
-    code = main(process.argv.slice(2));
+    code = main(process.argv.slice(2), stdout.line);
   } catch (e) {
     code = fail(e);
   }
-  if (typeof code === 'number') process.exitCode = code;
-  else
+  if (typeof code === 'number') {
+    stdout.flush();
+    process.exitCode = code;
+  } else
     code.then(
-      (c) => (process.exitCode = c),
+      (c) => {
+        stdout.flush();
+        process.exitCode = c;
+      },
       (e) => (process.exitCode = fail(e)),
     );
 }
