@@ -4,7 +4,7 @@
 // diagnostics were done. The server here is the real one on a real connection, in this
 // process; its output passes a gate the test opens and closes, as a client that reads slowly.
 
-import { PassThrough, Transform } from 'node:stream';
+import { PassThrough, Transform, Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProposedFeatures, createConnection } from 'vscode-languageserver/node';
 import * as rpc from 'vscode-jsonrpc/node';
@@ -50,6 +50,30 @@ describe('the outbox', () => {
     expect(drained).toBe(false);
     gate.release();
     await vi.waitFor(() => expect(drained).toBe(true));
+    expect(outbox.pending).toBe(0);
+  });
+
+  it("reports its stream's errors and its close as vscode-jsonrpc's own writer does", async () => {
+    const broken = () => {
+      const w = new Writable({ write: (_c, _e, done) => done(new Error('EPIPE')) });
+      w.on('error', () => undefined);
+      return w;
+    };
+    const events = async (writer: rpc.MessageWriter, stream: Writable) => {
+      const seen: string[] = [];
+      writer.onError(([e]) => seen.push(`error ${(e as Error).message}`));
+      writer.onClose(() => seen.push('close'));
+      await writer.write({ jsonrpc: '2.0', method: 'x' } as rpc.Message).catch((e: Error) => seen.push(`rejected ${e.message}`));
+      stream.destroy();
+      await vi.waitFor(() => expect(seen).toContain('close'));
+      return seen;
+    };
+    const plain = broken();
+    const expected = await events(new rpc.StreamMessageWriter(plain), plain);
+    expect(expected).toContain('error EPIPE');
+    const stream = broken();
+    const outbox = streamOutbox(stream);
+    expect(await events(outbox, stream)).toEqual(expected);
     expect(outbox.pending).toBe(0);
   });
 

@@ -12,9 +12,18 @@ export class Outbox extends AbstractMessageWriter implements MessageWriter {
   private unsent = 0;
   private waiters: (() => void)[] = [];
 
-  /** `send` resolves once the message is written out (the transport's write callback). */
-  constructor(private readonly send: (msg: Message) => Promise<void>) {
+  /**
+   * `send` resolves once the message is written out (the transport's write callback). `inner`,
+   * the writer `send` writes with, if any: its errors and its close are this writer's, and so
+   * is its end.
+   */
+  constructor(
+    private readonly send: (msg: Message) => Promise<void>,
+    private readonly inner?: MessageWriter,
+  ) {
     super();
+    inner?.onError(([error, message, count]) => this.fireError(error, message, count));
+    inner?.onClose(() => this.fireClose());
   }
 
   write(msg: Message): Promise<void> {
@@ -23,13 +32,21 @@ export class Outbox extends AbstractMessageWriter implements MessageWriter {
       () => this.sent(),
       (e: unknown) => {
         this.sent();
-        this.fireError(e, msg, this.unsent);
+        // The inner writer reported it already.
+        if (!this.inner) this.fireError(e, msg, 1);
         throw e;
       },
     );
   }
 
-  end(): void {}
+  end(): void {
+    this.inner?.end();
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.inner?.dispose();
+  }
 
   /** How many messages are written but not yet taken by the transport. */
   get pending(): number {
@@ -64,7 +81,7 @@ export class Outbox extends AbstractMessageWriter implements MessageWriter {
 /** An outbox over a stream (the process's stdout): vscode-jsonrpc's writer, whose write resolves in the stream's callback. */
 export function streamOutbox(output: Writable): Outbox {
   const writer = new StreamMessageWriter(output, 'utf-8');
-  return new Outbox((msg) => writer.write(msg));
+  return new Outbox((msg) => writer.write(msg), writer);
 }
 
 /** An outbox over Node IPC (how the VS Code client starts the server): `process.send`, resolved in its callback. */
