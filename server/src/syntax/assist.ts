@@ -224,6 +224,8 @@ function maxNesting(tokens: IToken[]): number {
   for (const t of tokens) {
     if (t.tokenType === T.LBracket) max = Math.max(max, ++depth);
     else if (t.tokenType === T.RBracket && depth > 0) depth--;
+    // More than 16 in a row (its image is its first bracket).
+    else if (t.tokenType === T.DeepOpen) max = Math.max(max, (depth += MAX_NESTING + 1));
   }
   return max;
 }

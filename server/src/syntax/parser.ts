@@ -823,6 +823,19 @@ export class FwParser extends EmbeddedActionsParser {
         },
       },
       {
+        // The rest of a run of more `[` than lists may be nested, after its first bracket (one
+        // token: lex): the error at the bracket that is one too deep, as for single brackets.
+        ALT: (): PortSpec => {
+          const run = this.CONSUME(T.DeepOpen);
+          if (!this.RECORDING_PHASE) {
+            const at = tokenStart(run) + Math.max(0, MAX_LIST_DEPTH - this.fwListDepth);
+            this.error({ start: at, end: at + 1 }, `port lists may be nested at most ${MAX_LIST_DEPTH} deep`);
+            throw new Abort();
+          }
+          return { kind: 'list', items: [], span: sp(run) };
+        },
+      },
+      {
         ALT: (): PortSpec => {
           const open = this.CONSUME(T.LBracket);
           const items: PortSpec[] = [];

@@ -40,6 +40,7 @@ const BY_NAME: Record<string, TokenKind> = {
   Dash: 'dash',
   LBracket: 'lbracket',
   RBracket: 'rbracket',
+  DeepOpen: 'lbracket',
   LCurly: 'lcurly',
   RCurly: 'rcurly',
   Comma: 'comma',
