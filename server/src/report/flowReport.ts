@@ -360,12 +360,12 @@ function restrict(b: Box, cut: Partial<Pick<Box, 'src' | 'sport' | 'dst' | 'dpor
  * Why a flow gets no verdict (spec §8.1 rule 5), for a person: the first error behind the
  * refusal with its line, and how many more there are.
  */
-export function refusalReason(errors: readonly Diagnostic[], lines: Lines, model: Model, brief = false): string {
+export function refusalReason(errors: readonly Diagnostic[], lines: Lines, model: Model, brief = false, count = errors.length): string {
   const first = errors[0];
   if (!first) return 'it does not parse';
   const file = fileOf(model, first);
   const where = `${isOwn(model, first) ? '' : `${baseName(file)}, `}line ${lines.line(file, first.span.start)}`;
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
+  const more = count > 1 ? ` (and ${count - 1} more error${count > 2 ? 's' : ''})` : '';
   return brief ? `${first.code} error on ${where}${more}` : `${first.code} error on ${where}: ${first.message}${more}`;
 }
 
