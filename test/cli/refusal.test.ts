@@ -224,14 +224,16 @@ describe('simulate of a file of many refused flows and many errors', () => {
     expect(few.flows[0]!.moreErrors).toBeUndefined();
   });
 
+  /** `n` unknown names in the rules, and `n` flows each from an unknown name of its own. */
+  const both = (n: number) =>
+    `firewall fw stateful protects 10.0.0.0/8 {\n` +
+    Array.from({ length: n }, (_, i) => `  inbound allow tcp from u${i} to 10.0.0.1 port 443\n`).join('') +
+    `}\n` +
+    Array.from({ length: n }, (_, i) => `flow v${i} -> 10.0.0.1 tcp 443\n`).join('');
+
   it("places each error once, when every refused flow has errors of its own besides the file's", () => {
-    // Each flow's list is then its own ([...the file's, ...its own]): printed per flow, the
-    // file's errors were placed once per flow (1,098 flows and 17,600 errors: 23 s).
-    const both = (n: number) =>
-      `firewall fw stateful protects 10.0.0.0/8 {\n` +
-      Array.from({ length: n }, (_, i) => `  inbound allow tcp from u${i} to 10.0.0.1 port 443\n`).join('') +
-      `}\n` +
-      Array.from({ length: n }, (_, i) => `flow v${i} -> 10.0.0.1 tcp 443\n`).join('');
+    // Printed per flow, the file's errors were placed once per flow when each flow's list held
+    // them too (1,098 flows and 17,600 errors: 23 s).
     const placed = (n: number) => {
       const f = file(`both-${n}.fw`, both(n));
       const spy = vi.spyOn(LineIndex.prototype, 'position');
@@ -252,11 +254,6 @@ describe('simulate of a file of many refused flows and many errors', () => {
   it("keeps the file's errors once for all the flows, not a copy per flow, and counts them all", () => {
     // A copy per flow was 144 MB and 2 s for 3,000 flows and 6,000 errors (fuzz document 18973
     // of seed 1145): the refused flows keep the lists the errors are in.
-    const both = (n: number) =>
-      `firewall fw stateful protects 10.0.0.0/8 {\n` +
-      Array.from({ length: n }, (_, i) => `  inbound allow tcp from u${i} to 10.0.0.1 port 443\n`).join('') +
-      `}\n` +
-      Array.from({ length: n }, (_, i) => `flow v${i} -> 10.0.0.1 tcp 443\n`).join('');
     const f = file('both-parts.fw', both(150));
     const model = buildModel(f, both(150));
     const refusals = refusalsOf(model, analyze(model).diagnostics);
