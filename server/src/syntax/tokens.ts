@@ -154,11 +154,11 @@ export const Dash = punct('Dash', '-');
 export const LBracket = punct('LBracket', '[');
 export const RBracket = punct('RBracket', ']');
 /**
- * More `[` in a row than port lists may be nested (16): one token, not one per bracket. A
- * megabyte of `[` was a million token objects, lexed again at each edit (1 s of every version
- * of the document in the editor: fuzz sequence 9400 of seed 1145); such a run is an error
- * wherever it stands. (A run of `]` is not: its first brackets may close lists.) `lex()` gives
- * it the image of its first bracket.
+ * More `[` in a row than port lists may be nested (16): matched at once, not one bracket at a
+ * time, and given by `lex()` as two tokens, its first bracket and one for the rest. A megabyte
+ * of `[` was a million token objects, lexed again at each edit (1 s of every version of the
+ * document in the editor: fuzz sequence 9400 of seed 1145); such a run is an error wherever it
+ * stands. (A run of `]` is not: its first brackets may close lists.)
  */
 export const DeepOpen = createToken({ name: 'DeepOpen', pattern: /\[{17,}/, categories: [AnyToken], label: '`[`' });
 export const LCurly = punct('LCurly', '{');
