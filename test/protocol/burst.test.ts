@@ -4,13 +4,9 @@
 // 6455 of seed 1134: each version of a 1 MB document took 0.3 s). The server here is the real
 // one (startServer) on a real connection, in this process, so that its parses can be counted.
 
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ProposedFeatures, createConnection } from 'vscode-languageserver/node';
-import * as rpc from 'vscode-jsonrpc/node';
-import { startServer } from '../../server/src/lsp/server';
-import { hardenedStdio } from '../../server/src/lsp/stdio';
 import { IncrementalParser } from '../../server/src/syntax/incremental';
+import { inProcessServer } from './inProcess';
 
 /** One framed message, as a client writes it. */
 const framed = (m: object): string => {
@@ -22,11 +18,7 @@ describe('a burst of edits', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('read at once, is parsed once: at its last version', async () => {
-    const toServer = new PassThrough();
-    const fromServer = new PassThrough();
-    const stdio = hardenedStdio(toServer, fromServer);
-    startServer(createConnection(ProposedFeatures.all, stdio.reader, stdio.writer));
-    const client = rpc.createMessageConnection(new rpc.StreamMessageReader(fromServer), new rpc.StreamMessageWriter(toServer));
+    const { toServer, client } = inProcessServer();
     const published: number[] = [];
     client.onNotification('textDocument/publishDiagnostics', (p: { version?: number }) => published.push(p.version ?? -1));
     client.listen();

@@ -4,14 +4,12 @@
 // diagnostics were done. The server here is the real one on a real connection, in this
 // process; its output passes a gate the test opens and closes, as a client that reads slowly.
 
-import { PassThrough, Transform, Writable } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ProposedFeatures, createConnection } from 'vscode-languageserver/node';
 import * as rpc from 'vscode-jsonrpc/node';
 import { Outbox, streamOutbox } from '../../server/src/lsp/outbox';
-import { startServer } from '../../server/src/lsp/server';
-import { hardenedStdio } from '../../server/src/lsp/stdio';
 import { Workspace } from '../../server/src/lsp/workspace';
+import { inProcessServer } from './inProcess';
 
 /** A stream that passes what it is given only while open: closed, it takes nothing more (backpressure). */
 class Gate extends Transform {
@@ -91,13 +89,8 @@ describe('a big outline', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('goes out before the names are resolved', async () => {
-    const toServer = new PassThrough();
     const gate = new Gate();
-    const stdio = hardenedStdio(toServer, gate);
-    startServer(createConnection(ProposedFeatures.all, stdio.reader, stdio.writer), stdio.writer);
-    const fromServer = new PassThrough();
-    gate.pipe(fromServer);
-    const client = rpc.createMessageConnection(new rpc.StreamMessageReader(fromServer), new rpc.StreamMessageWriter(toServer));
+    const { toServer, outbox, client } = inProcessServer(gate);
     const events: string[] = [];
     client.onNotification('textDocument/publishDiagnostics', () => events.push('diagnostics'));
     client.listen();
@@ -105,7 +98,7 @@ describe('a big outline', () => {
     const resolves: number[] = [];
     const real = Workspace.prototype.model;
     vi.spyOn(Workspace.prototype, 'model').mockImplementation(function (this: Workspace, ...args) {
-      resolves.push(stdio.writer.pending);
+      resolves.push(outbox.pending);
       return real.apply(this, args);
     });
     await client.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
@@ -116,7 +109,7 @@ describe('a big outline', () => {
     await client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'fw', version: 1, text } });
     const outline = client.sendRequest('textDocument/documentSymbol', { textDocument: { uri } }).then(() => events.push('outline'));
     // The outline (~2 MB) is written, and held at the gate.
-    await vi.waitFor(() => expect(stdio.writer.pending).toBeGreaterThan(0), { timeout: 10_000, interval: 2 });
+    await vi.waitFor(() => expect(outbox.pending).toBeGreaterThan(0), { timeout: 10_000, interval: 2 });
     await turns(50);
     expect(resolves).toEqual([]);
     gate.release();
