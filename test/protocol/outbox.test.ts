@@ -4,10 +4,11 @@
 // diagnostics were done. The server here is the real one on a real connection, in this
 // process; its output passes a gate the test opens and closes, as a client that reads slowly.
 
+import { EventEmitter } from 'node:events';
 import { Transform, Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as rpc from 'vscode-jsonrpc/node';
-import { Outbox, streamOutbox } from '../../server/src/lsp/outbox';
+import { Outbox, ipcOutbox, streamOutbox } from '../../server/src/lsp/outbox';
 import { Workspace } from '../../server/src/lsp/workspace';
 import { inProcessServer } from './inProcess';
 
@@ -73,6 +74,34 @@ describe('the outbox', () => {
     const outbox = streamOutbox(stream);
     expect(await events(outbox, stream)).toEqual(expected);
     expect(outbox.pending).toBe(0);
+  });
+
+  it('over IPC: tells when process.send has written a message, and reports its errors', async () => {
+    // A process whose channel is held: each send completes when the test says.
+    const held: ((e: Error | null) => void)[] = [];
+    const emitter = new EventEmitter();
+    const proc = Object.assign(emitter, {
+      send: (_m: unknown, _h: unknown, _o: unknown, done: (e: Error | null) => void) => held.push(done) > 0,
+    }) as unknown as NodeJS.Process;
+    const outbox = ipcOutbox(proc);
+    const errors: string[] = [];
+    outbox.onError(([e]) => errors.push((e as Error).message));
+    let drained = false;
+    const first = outbox.write({ jsonrpc: '2.0', method: 'a' } as rpc.Message);
+    const second = outbox.write({ jsonrpc: '2.0', method: 'b' } as rpc.Message);
+    void outbox.drained().then(() => (drained = true));
+    await turns(5);
+    expect([outbox.pending, drained]).toEqual([2, false]);
+    held[0]!(null);
+    await first;
+    await turns(5);
+    expect([outbox.pending, drained]).toEqual([1, false]);
+    held[1]!(new Error('channel closed'));
+    await expect(second).rejects.toThrow('channel closed');
+    await vi.waitFor(() => expect(drained).toBe(true));
+    expect(outbox.pending).toBe(0);
+    emitter.emit('error', new Error('EPIPE'));
+    expect(errors).toEqual(['channel closed', 'EPIPE']);
   });
 
   it('stops waiting after its limit, for a client that never reads', async () => {

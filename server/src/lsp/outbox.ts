@@ -43,6 +43,11 @@ export class Outbox extends AbstractMessageWriter implements MessageWriter {
     this.inner?.end();
   }
 
+  /** An error of the transport itself (not of one write). */
+  report(error: unknown): void {
+    this.fireError(error);
+  }
+
   override dispose(): void {
     super.dispose();
     this.inner?.dispose();
@@ -84,13 +89,19 @@ export function streamOutbox(output: Writable): Outbox {
   return new Outbox((msg) => writer.write(msg), writer);
 }
 
-/** An outbox over Node IPC (how the VS Code client starts the server): `process.send`, resolved in its callback. */
+/**
+ * An outbox over Node IPC (how the VS Code client starts the server): `process.send`, resolved
+ * in its callback. The process's `error` events are the writer's, as vscode-jsonrpc's
+ * IPCMessageWriter has them.
+ */
 export function ipcOutbox(proc: NodeJS.Process): Outbox {
-  return new Outbox(
+  const outbox = new Outbox(
     (msg) =>
       new Promise((resolve, reject) => {
         if (typeof proc.send !== 'function') return reject(new Error('no IPC channel'));
         proc.send(msg, undefined, undefined, (e: Error | null) => (e ? reject(e) : resolve()));
       }),
   );
+  proc.on('error', (e) => outbox.report(e));
+  return outbox;
 }
