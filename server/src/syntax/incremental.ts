@@ -13,6 +13,7 @@ import { ownCopy } from '../core/text';
 import type { Comment, FileAst, Statement } from './ast';
 import { binaryReason, errorText, finishDiagnostics, parse, pendingOf, type Pending, type PendingGroups } from './parse';
 import { fwParser, MESSAGE_KEY } from './parser';
+import { RuleMemo, type RuleOwner } from './ruleMemo';
 import { LCurly, RCurly, lex, tokenEnd, type LexOutput } from './tokens';
 
 /** Tokens of the following chunks a chunk's parse may look at (the parser looks at most 3 ahead). */
@@ -27,7 +28,7 @@ const DECLARATIONS_PER_CHUNK = 64;
  */
 const LINE_START_KEYWORD = /(?:^|[\n\r])[ \t\v\f\u00a0\ufeff]*(host|network|service|firewall|flow|include|nat)(?![A-Za-z0-9_]|-(?!>))/g;
 
-interface Parsed {
+interface Parsed extends RuleOwner {
   /** The text of the following tokens the parse saw ('' + EOF flag for the last chunk). */
   lookahead: string;
   /** False: a statement read past the chunk's end; the chunk is joined with the next. */
@@ -133,11 +134,21 @@ export function collectSpans(roots: unknown[]): Span[] {
  */
 export class IncrementalParser {
   private entries = new Map<string, Entry[]>();
+  /** The rules of the chunks edited last, taken by the next parse where unchanged. */
+  private memo = new RuleMemo();
+  private parses = 0;
   /** Chunks parsed (not reused) by the last parse, for tests and the benchmark. */
   parsedChunks = 0;
   reusedChunks = 0;
   /** The most chunks holding their tokens at once during the last parse (lexed, not yet parsed). */
   tokensHeldPeak = 0;
+  /** Rules of the last parse taken from the one before (not parsed), and rules it kept for the next. */
+  get replayedRules(): number {
+    return this.memo.replayed;
+  }
+  get keptRules(): number {
+    return this.memo.recorded;
+  }
 
   parse(input: string): { ast: FileAst; diagnostics: Diagnostic[] } {
     const text = typeof input === 'string' ? input : String(input ?? '');
@@ -148,6 +159,7 @@ export class IncrementalParser {
       return this.parseChunks(text);
     } catch (e) {
       this.entries = new Map();
+      this.memo = new RuleMemo();
       return errorResult(e);
     } finally {
       Error.stackTraceLimit = savedLimit;
@@ -158,6 +170,9 @@ export class IncrementalParser {
     this.parsedChunks = 0;
     this.reusedChunks = 0;
     this.tokensHeldPeak = 0;
+    this.memo.begin();
+    // The document's first parse keeps no rules: only the chunks parsed again are being edited.
+    const keepRules = this.parses++ > 0;
     const starts = chunkStarts(text);
     const n = starts.length;
     const used = new Map<string, Entry[]>();
@@ -197,8 +212,9 @@ export class IncrementalParser {
         const la = lookahead(text, starts, chunks, j);
         const start = starts[i]!;
         const p = entry.parsed;
-        if (p && p.lookahead === la.key) {
+        if (p && !p.dead && p.lookahead === la.key) {
           this.reusedChunks++;
+          this.memo.reuse(p);
           if (p.base !== start) {
             const by = start - p.base;
             // Found on the first move only: most chunks never move, or once.
@@ -211,7 +227,7 @@ export class IncrementalParser {
           }
         } else {
           this.parsedChunks++;
-          entry.parsed = parseChunk(entry, la, start);
+          entry.parsed = parseChunk(entry, la, start, this.memo, keepRules);
           holding.delete(entry);
         }
         if (entry.parsed!.clean || j >= n) break;
@@ -317,7 +333,7 @@ function lookahead(text: string, starts: number[], chunks: LazyChunks, j: number
 }
 
 /** Parses one chunk (at `start` in the text) with the tokens that follow it. */
-function parseChunk(entry: Entry, la: Lookahead, start: number): Parsed {
+function parseChunk(entry: Entry, la: Lookahead, start: number, memo: RuleMemo, keepRules: boolean): Parsed {
   const chunkText = entry.text;
   const lexed = entry.lexed ?? lex(chunkText);
   entry.lexed = undefined;
@@ -329,7 +345,14 @@ function parseChunk(entry: Entry, la: Lookahead, start: number): Parsed {
   const parseText = chunkText + la.text;
   const tokens = lexed.tokens.concat(laTokens);
   const parser = fwParser();
-  const r = parser.parseChunk(parseText, start, tokens, lexed.tokens.length);
+  memo.startChunk(keepRules);
+  parser.ruleMemo = memo;
+  let r: { statements: Statement[]; clean: boolean };
+  try {
+    r = parser.parseChunk(parseText, start, tokens, lexed.tokens.length);
+  } finally {
+    parser.ruleMemo = undefined;
+  }
   const recognition = parser.recognitionErrors.filter((e) => e.message !== `${MESSAGE_KEY}not-all-input`);
   for (const t of lexed.unknown) t.startOffset += start;
   const pending = pendingOf(parseText, { ...lexed, tokens }, recognition, parser.manualErrors, 'the end of the file', start);
@@ -338,5 +361,7 @@ function parseChunk(entry: Entry, la: Lookahead, start: number): Parsed {
     text: t.image,
     span: { start: start + t.startOffset, end: start + tokenEnd(t) },
   }));
-  return { lookahead: la.key, clean: r.clean, statements: r.statements, comments, pending, base: start };
+  const parsed: Parsed = { lookahead: la.key, clean: r.clean, statements: r.statements, comments, pending, base: start };
+  memo.endChunk(parsed);
+  return parsed;
 }

@@ -80,6 +80,7 @@ import type { Fix, RelatedInfo, Span } from '../core/diagnostic';
 import { closestWords } from './spelling';
 import * as T from './tokens';
 import { tokenEnd, tokenStart } from './tokens';
+import type { RuleMemo } from './ruleMemo';
 
 // ------------------------------------------------------------------ messages
 
@@ -394,6 +395,8 @@ export class FwParser extends EmbeddedActionsParser {
   private fwStopAt = -1;
   /** parseChunk: the offset in the file of fwText's first character. */
   private fwTextOffset = 0;
+  /** parseChunk: rules kept from the last parse of an edited firewall (set by the incremental parser). */
+  ruleMemo: RuleMemo | undefined;
 
   /**
    * `validate`: chevrotain's checks of the grammar itself (ambiguities, left recursion, …),
@@ -988,10 +991,25 @@ export class FwParser extends EmbeddedActionsParser {
     this.fwCurRule = undefined;
     this.fwListDepth = 0;
     const base = this.fwItemBase;
+    // An edited firewall's unchanged rules are taken from the last parse (ruleMemo.ts).
+    const memo = this.RECORDING_PHASE || this.errCount() !== base ? undefined : this.ruleMemo;
+    const from = this.lastConsumed() + 1;
+    if (memo) {
+      const kept = memo.take(this.input, from, this.fwText, this.fwTextOffset);
+      if (kept) {
+        this.fwFirewall.rules.push(kept.node);
+        this.fwCurRule = kept.node;
+        this.fwRuleNode = kept.node;
+        (this as unknown as { currIdx: number }).currIdx += kept.tokens;
+        return;
+      }
+    }
+    let thrown = false;
     try {
       this.SUBRULE(this.ruleLine);
     } catch (e) {
       this.rethrowUnlessSyntax(e);
+      thrown = true;
       const rule = this.fwCurRule as RuleNode | undefined;
       if (rule) rule.span.end = Math.max(rule.span.start, this.lastEnd());
       this.skipWhile(() => !this.bodyStop());
@@ -999,6 +1017,7 @@ export class FwParser extends EmbeddedActionsParser {
     if (!this.RECORDING_PHASE) {
       const rule = this.fwCurRule as RuleNode | undefined;
       if (rule && this.errCount() > base) rule.recovered = true;
+      else if (rule && memo && !thrown) memo.record(rule, this.input, from, this.lastConsumed() + 1, this.fwText, this.fwTextOffset);
     }
   }
 

@@ -1,0 +1,215 @@
+// Rules kept between parses of an edited firewall (issue 12: editing one big firewall).
+//
+// The incremental parser (incremental.ts) reuses whole chunks; an edit inside a firewall parses
+// the firewall's chunk again, every rule of it. A rule read without any error depends only on
+// its own tokens, the text between them, and the few tokens after it the parser looks at (never
+// more than 3; whether its first token starts a line is asked only on the way in, by the body's
+// choice of item, and in recovery). When a later parse reaches a rule whose tokens, text and
+// following tokens are those of a kept rule, the parser takes the kept rule's node, its spans
+// moved to where it is now, and skips its tokens: the same node a parse would build
+// (test/incremental/ruleMemo.test.ts, and parse.property.test.ts's random edits).
+//
+// Kept are the rules of the last few chunks parsed again after the document's first parse (a
+// chunk parsed again is being edited; the first parse keeps nothing: memory). A node taken from
+// a chunk's result makes that result unusable (`dead`): it is parsed again if ever needed.
+
+import type { IToken } from 'chevrotain';
+import type { Span } from '../core/diagnostic';
+import { ownCopy } from '../core/text';
+import type { RuleNode } from './ast';
+import { tokenEnd } from './tokens';
+
+/** Tokens after a rule compared with those a kept rule had (the parser looks at most 3 ahead). */
+const FOLLOWING = 4;
+/** Rules are kept for this many chunks: the ones parsed again last. */
+const CHUNKS_KEPT = 4;
+/** A rule is looked up by its first line, up to this many characters. */
+const KEY_CHARS = 160;
+
+/** A chunk's parse result, as far as kept rules are concerned. */
+export interface RuleOwner {
+  /** The parse (generation) that last used this result as it is. */
+  liveGen?: number;
+  /** One of its nodes was taken by another parse: never to be used as it is again. */
+  dead?: boolean;
+  /** The rules kept from it. */
+  kept?: KeptRule[];
+}
+
+interface KeptRule {
+  key: string;
+  node: RuleNode;
+  /** Every span of the node, once (found on its first move). */
+  spans?: Span[];
+  /** The text from the rule's first token to the end of the last token compared. */
+  text: string;
+  /** For each token compared (the rule's, then the following ones): its type and its start relative to the rule's. */
+  shape: Int32Array;
+  /** How many of the compared tokens follow the rule (FOLLOWING, fewer at the end of the input). */
+  following: number;
+  owner?: RuleOwner;
+  usedGen: number;
+}
+
+/** The first line of text at `at`, cut to KEY_CHARS. */
+function keyAt(text: string, at: number): string {
+  let end = at;
+  const max = Math.min(text.length, at + KEY_CHARS);
+  while (end < max) {
+    const c = text.charCodeAt(end);
+    if (c === 10 || c === 13) break;
+    end++;
+  }
+  return ownCopy(text.slice(at, end));
+}
+
+/** A token's start relative to the rule's first token; -1 for the end-of-input tokens (no offset). */
+function relative(t: IToken, first: IToken): number {
+  const s = t.startOffset;
+  return s === s ? s - first.startOffset : -1;
+}
+
+/** The end of the last of input[from, from + m) that has an offset. */
+function endOf(input: IToken[], from: number, m: number): number {
+  for (let j = from + m - 1; j > from; j--) {
+    const s = input[j]!.startOffset;
+    if (s === s) return tokenEnd(input[j]!);
+  }
+  return tokenEnd(input[from]!);
+}
+
+function spansOf(o: unknown, seen: Set<object>, out: Span[]): void {
+  if (o === null || typeof o !== 'object' || seen.has(o)) return;
+  seen.add(o);
+  if (Array.isArray(o)) {
+    for (const x of o) spansOf(x, seen, out);
+    return;
+  }
+  const r = o as Record<string, unknown>;
+  if (typeof r['start'] === 'number' && typeof r['end'] === 'number') {
+    out.push(o as Span);
+    return;
+  }
+  for (const k in r) spansOf(r[k], seen, out);
+}
+
+export class RuleMemo {
+  private readonly index = new Map<string, KeptRule[]>();
+  /** The owners whose rules are kept, oldest first. */
+  private readonly owners: RuleOwner[] = [];
+  private gen = 0;
+  private recording = false;
+  private current: KeptRule[] = [];
+  /** Rules taken (not parsed) and kept by the last parse, for tests and the benchmark. */
+  replayed = 0;
+  recorded = 0;
+
+  /** A new parse of the document begins. */
+  begin(): void {
+    this.gen++;
+    this.replayed = 0;
+    this.recorded = 0;
+  }
+
+  /** The parse reuses a chunk's result as it is. */
+  reuse(owner: RuleOwner): void {
+    owner.liveGen = this.gen;
+  }
+
+  /** A chunk is about to be parsed; `record`: keep its rules (not on the document's first parse). */
+  startChunk(record: boolean): void {
+    this.recording = record;
+    this.current = [];
+  }
+
+  /** The chunk's parse is `owner`: the rules it took or kept are its own now. */
+  endChunk(owner: RuleOwner): void {
+    owner.liveGen = this.gen;
+    const kept = this.current;
+    this.current = [];
+    this.recording = false;
+    if (kept.length === 0) return;
+    for (const k of kept) k.owner = owner;
+    owner.kept = kept;
+    this.owners.push(owner);
+    while (this.owners.length > CHUNKS_KEPT) this.forget(this.owners.shift()!);
+  }
+
+  /** Drops the rules still kept from `owner`. */
+  private forget(owner: RuleOwner): void {
+    for (const k of owner.kept ?? []) {
+      if (k.owner !== owner) continue;
+      k.owner = undefined;
+      const list = this.index.get(k.key);
+      if (!list) continue;
+      const i = list.indexOf(k);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.index.delete(k.key);
+    }
+    owner.kept = undefined;
+  }
+
+  /**
+   * A kept rule equal to the one at input[from] (see the top of the file), its node moved there
+   * and taken for this parse; undefined when there is none. `text` is the parser's text, whose
+   * first character is at offset `textOffset` of the file (as the tokens' offsets are).
+   */
+  take(input: IToken[], from: number, text: string, textOffset: number): { node: RuleNode; tokens: number } | undefined {
+    const first = input[from];
+    if (!first) return undefined;
+    const at = first.startOffset - textOffset;
+    const list = this.index.get(keyAt(text, at));
+    if (!list) return undefined;
+    for (const k of list) {
+      if (k.usedGen === this.gen || !k.owner || k.owner.liveGen === this.gen) continue;
+      const m = k.shape.length >> 1;
+      if (from + m > input.length || (k.following < FOLLOWING && from + m !== input.length)) continue;
+      let same = true;
+      for (let j = 0; j < m && same; j++) {
+        const t = input[from + j]!;
+        same = t.tokenTypeIdx === k.shape[2 * j] && relative(t, first) === k.shape[2 * j + 1];
+      }
+      if (!same) continue;
+      const end = endOf(input, from, m) - textOffset;
+      if (end > text.length || end - at !== k.text.length || !text.startsWith(k.text, at)) continue;
+      // Taken: the result it was kept from holds the node no more.
+      k.owner.dead = true;
+      k.usedGen = this.gen;
+      const by = first.startOffset - k.node.span.start;
+      if (by !== 0) {
+        if (!k.spans) spansOf(k.node, new Set(), (k.spans = []));
+        for (const s of k.spans) {
+          s.start += by;
+          s.end += by;
+        }
+      }
+      this.current.push(k);
+      this.replayed++;
+      return { node: k.node, tokens: m - k.following };
+    }
+    return undefined;
+  }
+
+  /** Keeps a rule just read without error from input[from] to input[to - 1]. */
+  record(node: RuleNode, input: IToken[], from: number, to: number, text: string, textOffset: number): void {
+    if (!this.recording || to <= from) return;
+    const first = input[from]!;
+    const following = Math.min(FOLLOWING, input.length - to);
+    const m = to - from + following;
+    const at = first.startOffset - textOffset;
+    const end = endOf(input, from, m) - textOffset;
+    if (end > text.length) return;
+    const shape = new Int32Array(2 * m);
+    for (let j = 0; j < m; j++) {
+      const t = input[from + j]!;
+      shape[2 * j] = t.tokenTypeIdx;
+      shape[2 * j + 1] = relative(t, first);
+    }
+    const k: KeptRule = { key: keyAt(text, at), node, text: ownCopy(text.slice(at, end)), shape, following, usedGen: this.gen };
+    const list = this.index.get(k.key);
+    if (list) list.push(k);
+    else this.index.set(k.key, [k]);
+    this.current.push(k);
+    this.recorded++;
+  }
+}
