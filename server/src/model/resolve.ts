@@ -5,7 +5,7 @@
 import { type Diagnostic, type Fix, type Span, diag } from '../core/diagnostic';
 import { parseAddress } from '../core/address';
 import { AddrSet, PortSet } from '../core/intervals';
-import { collectSpans } from '../syntax/incremental';
+import { collectSpans } from '../syntax/spans';
 import { binaryReason, parse } from '../syntax/parse';
 import type {
   Action,

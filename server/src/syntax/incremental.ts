@@ -14,6 +14,7 @@ import type { Comment, FileAst, Statement } from './ast';
 import { binaryReason, errorText, finishDiagnostics, parse, pendingOf, type Pending, type PendingGroups } from './parse';
 import { fwParser, MESSAGE_KEY } from './parser';
 import { RuleMemo, type RuleOwner } from './ruleMemo';
+import { collectSpans } from './spans';
 import { LCurly, RCurly, lex, tokenEnd, type LexOutput } from './tokens';
 
 /** Tokens of the following chunks a chunk's parse may look at (the parser looks at most 3 ahead). */
@@ -101,31 +102,6 @@ function errorResult(e: unknown): { ast: FileAst; diagnostics: Diagnostic[] } {
     ast: { statements: [], comments: [] },
     diagnostics: [diag('syntax', { start: 0, end: 0 }, `internal error in the parser: ${errorText(e)}`)],
   };
-}
-
-/** Every span object reachable from `roots`, each once (statements, comments, diagnostics). */
-export function collectSpans(roots: unknown[]): Span[] {
-  const seen = new Set<object>();
-  const spans: Span[] = [];
-  const visit = (o: unknown): void => {
-    if (o === null || typeof o !== 'object' || seen.has(o)) return;
-    seen.add(o);
-    if (Array.isArray(o)) {
-      for (const x of o) visit(x);
-      return;
-    }
-    const r = o as Record<string, unknown>;
-    if (typeof r['start'] === 'number' && typeof r['end'] === 'number') {
-      spans.push(o as Span);
-      return;
-    }
-    for (const k in r) {
-      if (k === 'render' || k === 'chars' || k === 'message' || k === 'text') continue;
-      visit(r[k]);
-    }
-  };
-  for (const r of roots) visit(r);
-  return spans;
 }
 
 /**

@@ -17,6 +17,7 @@ import type { IToken } from 'chevrotain';
 import type { Span } from '../core/diagnostic';
 import { ownCopy } from '../core/text';
 import type { RuleNode } from './ast';
+import { collectSpans } from './spans';
 import { tokenEnd } from './tokens';
 
 /** Tokens after a rule compared with those a kept rule had (the parser looks at most 3 ahead). */
@@ -51,8 +52,8 @@ interface KeptRule {
   usedGen: number;
 }
 
-/** The first line of text at `at`, cut to KEY_CHARS. */
-function keyAt(text: string, at: number): string {
+/** The length of the first line of text at `at`, cut to KEY_CHARS (a rule is looked up by it). */
+function keyLength(text: string, at: number): number {
   let end = at;
   const max = Math.min(text.length, at + KEY_CHARS);
   while (end < max) {
@@ -60,7 +61,7 @@ function keyAt(text: string, at: number): string {
     if (c === 10 || c === 13) break;
     end++;
   }
-  return ownCopy(text.slice(at, end));
+  return end - at;
 }
 
 /** A token's start relative to the rule's first token; -1 for the end-of-input tokens (no offset). */
@@ -76,21 +77,6 @@ function endOf(input: IToken[], from: number, m: number): number {
     if (s === s) return tokenEnd(input[j]!);
   }
   return tokenEnd(input[from]!);
-}
-
-function spansOf(o: unknown, seen: Set<object>, out: Span[]): void {
-  if (o === null || typeof o !== 'object' || seen.has(o)) return;
-  seen.add(o);
-  if (Array.isArray(o)) {
-    for (const x of o) spansOf(x, seen, out);
-    return;
-  }
-  const r = o as Record<string, unknown>;
-  if (typeof r['start'] === 'number' && typeof r['end'] === 'number') {
-    out.push(o as Span);
-    return;
-  }
-  for (const k in r) spansOf(r[k], seen, out);
 }
 
 export class RuleMemo {
@@ -158,7 +144,7 @@ export class RuleMemo {
     const first = input[from];
     if (!first) return undefined;
     const at = first.startOffset - textOffset;
-    const list = this.index.get(keyAt(text, at));
+    const list = this.index.get(text.slice(at, at + keyLength(text, at)));
     if (!list) return undefined;
     for (const k of list) {
       if (k.usedGen === this.gen || !k.owner || k.owner.liveGen === this.gen) continue;
@@ -177,7 +163,7 @@ export class RuleMemo {
       k.usedGen = this.gen;
       const by = first.startOffset - k.node.span.start;
       if (by !== 0) {
-        if (!k.spans) spansOf(k.node, new Set(), (k.spans = []));
+        k.spans ??= collectSpans([k.node]);
         for (const s of k.spans) {
           s.start += by;
           s.end += by;
@@ -205,7 +191,10 @@ export class RuleMemo {
       shape[2 * j] = t.tokenTypeIdx;
       shape[2 * j + 1] = relative(t, first);
     }
-    const k: KeptRule = { key: keyAt(text, at), node, text: ownCopy(text.slice(at, end)), shape, following, usedGen: this.gen };
+    // The key is a cut of the kept text (its first line), which is the rule's own copy.
+    const own = ownCopy(text.slice(at, end));
+    const key = own.slice(0, keyLength(own, 0));
+    const k: KeptRule = { key, node, text: own, shape, following, usedGen: this.gen };
     const list = this.index.get(k.key);
     if (list) list.push(k);
     else this.index.set(k.key, [k]);
