@@ -992,7 +992,7 @@ export class FwParser extends EmbeddedActionsParser {
     this.fwListDepth = 0;
     const base = this.fwItemBase;
     // An edited firewall's unchanged rules are taken from the last parse (ruleMemo.ts).
-    const memo = this.RECORDING_PHASE || this.errCount() !== base ? undefined : this.ruleMemo;
+    const memo = this.ruleMemo && !this.RECORDING_PHASE && this.errCount() === base ? this.ruleMemo : undefined;
     const from = this.lastConsumed() + 1;
     if (memo) {
       const kept = memo.take(this.input, from, this.fwText, this.fwTextOffset);
