@@ -29,7 +29,7 @@ const DECLARATIONS_PER_CHUNK = 64;
  */
 const LINE_START_KEYWORD = /(?:^|[\n\r])[ \t\v\f\u00a0\ufeff]*(host|network|service|firewall|flow|include|nat)(?![A-Za-z0-9_]|-(?!>))/g;
 
-interface Parsed extends RuleOwner {
+interface Parsed {
   /** The text of the following tokens the parse saw ('' + EOF flag for the last chunk). */
   lookahead: string;
   /** False: a statement read past the chunk's end; the chunk is joined with the next. */
@@ -41,6 +41,11 @@ interface Parsed extends RuleOwner {
   spans?: Span[];
   /** The offset the spans are relative to now. */
   base: number;
+  /**
+   * Its rules kept for the next parse (ruleMemo.ts). A separate object: the rules kept point at
+   * it, and must not keep this whole result (its spans, its errors) alive once it is dropped.
+   */
+  rules: RuleOwner;
 }
 
 interface Entry {
@@ -188,9 +193,9 @@ export class IncrementalParser {
         const la = lookahead(text, starts, chunks, j);
         const start = starts[i]!;
         const p = entry.parsed;
-        if (p && !p.dead && p.lookahead === la.key) {
+        if (p && !p.rules.dead && p.lookahead === la.key) {
           this.reusedChunks++;
-          this.memo.reuse(p);
+          this.memo.reuse(p.rules);
           if (p.base !== start) {
             const by = start - p.base;
             // Found on the first move only: most chunks never move, or once.
@@ -337,7 +342,7 @@ function parseChunk(entry: Entry, la: Lookahead, start: number, memo: RuleMemo, 
     text: t.image,
     span: { start: start + t.startOffset, end: start + tokenEnd(t) },
   }));
-  const parsed: Parsed = { lookahead: la.key, clean: r.clean, statements: r.statements, comments, pending, base: start };
-  memo.endChunk(parsed);
-  return parsed;
+  const rules: RuleOwner = {};
+  memo.endChunk(rules);
+  return { lookahead: la.key, clean: r.clean, statements: r.statements, comments, pending, base: start, rules };
 }
