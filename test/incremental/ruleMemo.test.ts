@@ -88,6 +88,28 @@ describe('rules kept between parses', () => {
     expect(ast).toEqual(parse(fw + fw).ast);
   });
 
+  it('looks at a bounded number of kept rules per rule, however many are alike', () => {
+    // A paste of thousands of one rule: each looked up among thousands kept under one key.
+    const examined = (n: number): number => {
+      const body = R1.repeat(n);
+      const p = parseAll([FIREWALL(body), FIREWALL(body + ' '), FIREWALL(body + '  '), FIREWALL(R3 + body + '  ')]);
+      expect(p.replayedRules).toBe(n);
+      return p.examinedRules;
+    };
+    const [a, b] = [examined(1000), examined(2000)];
+    expect(b).toBeLessThan(2.5 * a);
+    expect(b).toBeLessThan(10 * 2000);
+    // Rules alike on their first line, each different on its second, put in the reverse order:
+    // each is compared with a few of the kept ones, not with all of them.
+    const reversed = (n: number): number => {
+      const rules = Array.from({ length: n }, (_, i) => `  inbound allow tcp from any\n    to web port ${i + 1}\n`);
+      const body = rules.join('');
+      const p = parseAll([FIREWALL(body), FIREWALL(body + ' '), FIREWALL(rules.reverse().join('') + ' ')]);
+      return p.examinedRules;
+    };
+    expect(reversed(2000)).toBeLessThan(10 * 2000);
+  });
+
   it('never keeps a rule read with an error', () => {
     const broken = FIREWALL(R1 + '  inbound allow tcp from any to web port\n' + R2);
     const p = parseAll([broken, broken + ' ', broken + '  ']);

@@ -130,6 +130,9 @@ export class IncrementalParser {
   get keptRules(): number {
     return this.memo.recorded;
   }
+  get examinedRules(): number {
+    return this.memo.examined;
+  }
 
   parse(input: string): { ast: FileAst; diagnostics: Diagnostic[] } {
     const text = typeof input === 'string' ? input : String(input ?? '');

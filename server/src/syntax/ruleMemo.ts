@@ -26,6 +26,8 @@ const FOLLOWING = 4;
 const CHUNKS_KEPT = 4;
 /** A rule is looked up by its first line, up to this many characters. */
 const KEY_CHARS = 160;
+/** Kept rules of one key compared with a rule, at most (beyond those already taken). */
+const TRIES = 8;
 
 /** A chunk's parse result, as far as kept rules are concerned. */
 export interface RuleOwner {
@@ -79,8 +81,19 @@ function endOf(input: IToken[], from: number, m: number): number {
   return tokenEnd(input[from]!);
 }
 
+/**
+ * The kept rules of one key, in the order they were kept. Those before `skip` cannot be taken
+ * by the parse `gen` (taken already, or their result is in use as it is): a paste of thousands
+ * of one rule takes them in turn without looking at the taken ones again.
+ */
+interface Bucket {
+  rules: KeptRule[];
+  gen: number;
+  skip: number;
+}
+
 export class RuleMemo {
-  private readonly index = new Map<string, KeptRule[]>();
+  private readonly index = new Map<string, Bucket>();
   /** The owners whose rules are kept, oldest first. */
   private readonly owners: RuleOwner[] = [];
   private gen = 0;
@@ -89,12 +102,15 @@ export class RuleMemo {
   /** Rules taken (not parsed) and kept by the last parse, for tests and the benchmark. */
   replayed = 0;
   recorded = 0;
+  /** Kept rules looked at by the last parse (tests: no quadratic lookups when rules repeat). */
+  examined = 0;
 
   /** A new parse of the document begins. */
   begin(): void {
     this.gen++;
     this.replayed = 0;
     this.recorded = 0;
+    this.examined = 0;
   }
 
   /** The parse reuses a chunk's result as it is. */
@@ -121,16 +137,20 @@ export class RuleMemo {
     while (this.owners.length > CHUNKS_KEPT) this.forget(this.owners.shift()!);
   }
 
-  /** Drops the rules still kept from `owner`. */
+  /** Drops the rules still kept from `owner` (each key's list filtered once). */
   private forget(owner: RuleOwner): void {
+    const keys = new Set<string>();
     for (const k of owner.kept ?? []) {
       if (k.owner !== owner) continue;
       k.owner = undefined;
-      const list = this.index.get(k.key);
-      if (!list) continue;
-      const i = list.indexOf(k);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.index.delete(k.key);
+      keys.add(k.key);
+    }
+    for (const key of keys) {
+      const b = this.index.get(key);
+      if (!b) continue;
+      b.rules = b.rules.filter((k) => k.owner !== undefined);
+      b.skip = 0;
+      if (b.rules.length === 0) this.index.delete(key);
     }
     owner.kept = undefined;
   }
@@ -144,10 +164,23 @@ export class RuleMemo {
     const first = input[from];
     if (!first) return undefined;
     const at = first.startOffset - textOffset;
-    const list = this.index.get(text.slice(at, at + keyLength(text, at)));
-    if (!list) return undefined;
-    for (const k of list) {
-      if (k.usedGen === this.gen || !k.owner || k.owner.liveGen === this.gen) continue;
+    const b = this.index.get(text.slice(at, at + keyLength(text, at)));
+    if (!b) return undefined;
+    if (b.gen !== this.gen) {
+      b.gen = this.gen;
+      b.skip = 0;
+    }
+    const rules = b.rules;
+    for (let i = b.skip, tries = 0; i < rules.length && tries < TRIES; i++) {
+      const k = rules[i]!;
+      this.examined++;
+      if (k.usedGen === this.gen || !k.owner || k.owner.liveGen === this.gen) {
+        // Not to be taken by this parse, ever: looked at no more while all before it are alike.
+        if (i === b.skip) b.skip++;
+        else tries++;
+        continue;
+      }
+      tries++;
       const m = k.shape.length >> 1;
       if (from + m > input.length || (k.following < FOLLOWING && from + m !== input.length)) continue;
       let same = true;
@@ -161,6 +194,7 @@ export class RuleMemo {
       // Taken: the result it was kept from holds the node no more.
       k.owner.dead = true;
       k.usedGen = this.gen;
+      if (i === b.skip) b.skip++;
       const by = first.startOffset - k.node.span.start;
       if (by !== 0) {
         k.spans ??= collectSpans([k.node]);
@@ -195,9 +229,9 @@ export class RuleMemo {
     const own = ownCopy(text.slice(at, end));
     const key = own.slice(0, keyLength(own, 0));
     const k: KeptRule = { key, node, text: own, shape, following, usedGen: this.gen };
-    const list = this.index.get(k.key);
-    if (list) list.push(k);
-    else this.index.set(k.key, [k]);
+    const b = this.index.get(k.key);
+    if (b) b.rules.push(k);
+    else this.index.set(k.key, { rules: [k], gen: 0, skip: 0 });
     this.current.push(k);
     this.recorded++;
   }
