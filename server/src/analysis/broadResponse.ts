@@ -11,14 +11,13 @@ import { type Box, PORTED, subtractBoxes } from '../engine/packet';
 import type { ResponseContext } from './responseFix';
 import { type ResponseIndex, dports } from './responseIndex';
 import { clientPortsOf, isGeneralBoth, portSetText } from './ruleKinds';
-import { isPorted, listText, perspective, portsPhrase, relatedRule, ruleName } from './responseText';
+import { isPorted, listText, perspective, portsPhrase, relatedRule, ruleList } from './responseText';
 import { isOwn } from '../model/ownership';
 
 const LOW = PortSet.range(0, 1023);
 
 function names(rules: ResolvedRule[], ctx: ResponseContext): string {
-  const n = rules.map((r) => ruleName(r, ctx.lines));
-  return n.length > 4 ? `${n.slice(0, 3).join(', ')} and ${n.length - 3} more` : listText(n);
+  return ruleList(rules, ctx.lines);
 }
 
 /** Sets the destination ports of `rule` to `ports` (replacing or adding `port ...`). */

@@ -17,6 +17,19 @@ export function ruleName(rule: ResolvedRule, lines: LineIndex): string {
   return `the ${rule.direction} rule on line ${lines.position(rule.node.span.start).line + 1}`;
 }
 
+/**
+ * `inbound rule 100 and the outbound rule on line 12`; past four rules, the first three and how
+ * many more (only the rules shown are named: a request may be served by thousands).
+ */
+export function ruleList(rules: ResolvedRule[], lines: LineIndex): string {
+  if (rules.length > 4)
+    return `${rules
+      .slice(0, 3)
+      .map((r) => ruleName(r, lines))
+      .join(', ')} and ${rules.length - 3} more`;
+  return listText(rules.map((r) => ruleName(r, lines)));
+}
+
 /** `a`, `a and b`, `a, b and c`. */
 export function listText(items: string[]): string {
   if (items.length <= 1) return items[0] ?? '';

@@ -10,7 +10,7 @@ import type { Firewall, ResolvedRule } from '../model/types';
 import type { ResponseContext } from './responseFix';
 import type { ResponseIndex } from './responseIndex';
 import { hasResponseLikeDestination, isGeneralBoth, rangesOf } from './ruleKinds';
-import { listText, perspective, portsPhrase, relatedRule, ruleName } from './responseText';
+import { perspective, portsPhrase, relatedRule, ruleList } from './responseText';
 import { isOwn } from '../model/ownership';
 
 /** The rule's whole line(s) with their line break, when nothing else shares them; else the rule. */
@@ -62,8 +62,7 @@ export function checkStatefulResponses(ctx: ResponseContext, fw: Firewall, ix: R
     if (kind !== 'response') continue;
     const served = ix.served(s);
     if (served.length === 0) continue;
-    const names = served.map((r) => ruleName(r, ctx.lines));
-    const who = names.length > 4 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : listText(names);
+    const who = ruleList(served, ctx.lines);
     out.push(
       diag(
         'stateful-response',
