@@ -32,6 +32,16 @@ firewall sg stateful protects catogram {
     expect(d.severity).toBe('hint');
   });
 
+  it('names the first three of the requests it serves past four, and counts the rest', () => {
+    const requests = [80, 81, 82, 83, 84].map((p) => `  inbound  allow tcp from internet to catogram port ${p}\n`).join('');
+    fixture(`${NAMES}
+firewall sg stateful protects catogram {
+${requests}  outbound allow tcp from catogram port 80-84 to internet port ephemeral
+# ^ hint stateful-response "the responses of the inbound rule on line 7, the inbound rule on line 8, the inbound rule on line 9 and 2 more through"
+}
+`);
+  });
+
   it('stays quiet without response rules, for responses to no request, and in stateless firewalls', () => {
     fixture(`${NAMES}
 firewall sg stateful protects catogram {
