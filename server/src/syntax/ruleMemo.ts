@@ -161,6 +161,8 @@ export class RuleMemo {
    * first character is at offset `textOffset` of the file (as the tokens' offsets are).
    */
   take(input: IToken[], from: number, text: string, textOffset: number): { node: RuleNode; tokens: number } | undefined {
+    // Nothing kept (a document's first parse, a file just opened): no key is cut per rule.
+    if (this.index.size === 0) return undefined;
     const first = input[from];
     if (!first) return undefined;
     const at = first.startOffset - textOffset;
