@@ -163,6 +163,21 @@ export const RBracket = punct('RBracket', ']');
 export const DeepOpen = createToken({ name: 'DeepOpen', pattern: /\[{17,}/, categories: [AnyToken], label: '`[`' });
 export const LCurly = punct('LCurly', '{');
 export const RCurly = punct('RCurly', '}');
+
+/**
+ * How many of a run of `{`, `}` or `]` are tokens: `lex()` gives the first 17 as tokens and
+ * leaves the rest of the run between tokens, as white space. No parse can use more than 17 in a
+ * row (a firewall body opens with one `{` and closes with one `}`; `]` closes at most 16 nested
+ * port lists), and one bracket more than that is already an error, so the parse is the same as
+ * with a token a bracket (a property test holds it so on random runs in every sample and
+ * fixture: test/syntax/longRuns.property.test.ts). A megabyte of `{` was a million token
+ * objects, lexed again by every step of the editor and the command line (the fuzz's slowest
+ * documents, issue 12).
+ */
+export const RUN_TOKENS = 17;
+/** A run of more than `RUN_TOKENS` of one of `{`, `}`, `]`: split by `lex()`, never parsed. */
+const LongRun = createToken({ name: 'LongRun', pattern: /\{{18,}|\}{18,}|\]{18,}/, label: 'a run of brackets' });
+const RUN_BRACKET: Record<string, TokenType> = { '{': LCurly, '}': RCurly, ']': RBracket };
 export const Comma = punct('Comma', ',');
 export const Colon = punct('Colon', ':');
 
@@ -264,6 +279,7 @@ const LEXER_TOKENS: TokenType[] = [
   Arrow,
   Dash,
   DeepOpen,
+  LongRun,
   LBracket,
   RBracket,
   LCurly,
@@ -289,17 +305,20 @@ export const ALL_TOKENS: TokenType[] = [
 ];
 
 let lexerInstance: Lexer | undefined;
+let bracketByBracket: Lexer | undefined;
 
-/** The one lexer of the process (built on first use). */
+/** The lexer of the process, built on first use (and, for tests only, one without `LongRun`). */
 function fwLexer(): Lexer {
-  if (!lexerInstance) {
-    lexerInstance = new Lexer(LEXER_TOKENS, {
-      positionTracking: 'onlyOffset',
-      ensureOptimizations: true,
-      skipValidations: true,
-    });
-  }
-  return lexerInstance;
+  if (!longRuns.split) return (bracketByBracket ??= makeLexer(LEXER_TOKENS.filter((t) => t !== LongRun)));
+  return (lexerInstance ??= makeLexer(LEXER_TOKENS));
+}
+
+function makeLexer(tokens: TokenType[]): Lexer {
+  return new Lexer(tokens, {
+    positionTracking: 'onlyOffset',
+    ensureOptimizations: true,
+    skipValidations: true,
+  });
 }
 
 export interface LexOutput {
@@ -308,11 +327,17 @@ export interface LexOutput {
   unknown: IToken[];
 }
 
+/**
+ * Whether long runs of `{`, `}` or `]` are split (`RUN_TOKENS`). Tests set `split` to false to
+ * lex with a lexer that has no `LongRun`, a token a bracket: the property test's reference.
+ */
+export const longRuns = { split: true };
+
 export function lex(text: string): LexOutput {
   const r = fwLexer().tokenize(text);
   const tokens = r.tokens;
   const ident = Identifier;
-  let runs = 0;
+  let added = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.tokenType === ident) {
@@ -321,30 +346,41 @@ export function lex(text: string): LexOutput {
         t.tokenType = k;
         t.tokenTypeIdx = k.tokenTypeIdx!;
       }
-    } else if (t.tokenType === DeepOpen) runs++;
+    } else if (t.tokenType === DeepOpen) added++;
+    else if (t.tokenType === LongRun) added += RUN_TOKENS - 1;
   }
   return {
-    tokens: runs ? splitRuns(tokens, runs) : tokens,
+    tokens: added ? splitRuns(tokens, added) : tokens,
     comments: r.groups['comments'] ?? [],
     unknown: r.groups['unknown'] ?? [],
   };
+}
+
+/** A one-character token as chevrotain makes them (its fields in the same order: one shape for V8). */
+function bracket(type: TokenType, image: string, startOffset: number): IToken {
+  return { image, startOffset, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type } as IToken;
 }
 
 /**
  * Each run of `[` as a `[` of its own and the run's second bracket (a `DeepOpen` whose image
  * is that one bracket; the rest of the run lies between tokens, as white space does): whatever
  * reads the first `[` and then a second finds them where it did when each bracket was a token,
- * and every message and span names one bracket.
+ * and every message and span names one bracket. Each long run of `{`, `}` or `]` as its first
+ * `RUN_TOKENS` brackets, the rest of it between tokens too.
  */
-function splitRuns(tokens: IToken[], runs: number): IToken[] {
-  const out: IToken[] = new Array(tokens.length + runs);
+function splitRuns(tokens: IToken[], added: number): IToken[] {
+  const out: IToken[] = new Array(tokens.length + added);
   let j = 0;
   for (const t of tokens) {
     if (t.tokenType === DeepOpen) {
-      // The fields in the order of chevrotain's own tokens (one shape for V8).
-      out[j++] = { image: '[', startOffset: t.startOffset, tokenTypeIdx: LBracket.tokenTypeIdx!, tokenType: LBracket } as IToken;
+      out[j++] = bracket(LBracket, '[', t.startOffset);
       t.startOffset += 1;
       t.image = '[';
+    } else if (t.tokenType === LongRun) {
+      const c = t.image[0]!;
+      const type = RUN_BRACKET[c]!;
+      for (let k = 0; k < RUN_TOKENS; k++) out[j++] = bracket(type, c, t.startOffset + k);
+      continue;
     }
     out[j++] = t;
   }

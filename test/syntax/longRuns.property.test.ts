@@ -1,0 +1,97 @@
+// A run of more than 17 `{`, `}` or `]` is lexed as its first 17 brackets, the rest of it
+// between tokens as white space (syntax/tokens.ts, `RUN_TOKENS`): no parse uses more, so the
+// parse must be exactly the parse with a token a bracket. Checked on random runs put anywhere
+// in every sample and fixture (in rules, port lists, comments, strings, between statements),
+// against a lexer without runs, which gives every bracket as a token.
+
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from '../../server/src/syntax/parse';
+import { RUN_TOKENS, lex, longRuns } from '../../server/src/syntax/tokens';
+import { loadCorpus } from '../fuzz/mutate';
+
+const CORPUS = loadCorpus();
+
+/** Diagnostics, statements and comments: everything a parse gives; `split` false: a token a bracket. */
+function parsed(text: string, split = true): string {
+  longRuns.split = split;
+  try {
+    return JSON.stringify(parse(text));
+  } finally {
+    longRuns.split = true;
+  }
+}
+
+function tokenCount(text: string): number {
+  longRuns.split = false;
+  try {
+    return lex(text).tokens.length;
+  } finally {
+    longRuns.split = true;
+  }
+}
+
+/** Places a run is put: anywhere, or just after a bracket, in a port list or a body. */
+function places(text: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) if ('[{]}'.includes(text[i]!) || text.startsWith('port ', i)) out.push(i + 1);
+  return out;
+}
+
+const run = fc.record({
+  bracket: fc.constantFrom('{', '}', ']'),
+  // Mostly just past the limit, where one bracket more or less would show.
+  length: fc.oneof(fc.integer({ min: RUN_TOKENS + 1, max: RUN_TOKENS + 6 }), fc.integer({ min: RUN_TOKENS + 1, max: 3000 })),
+  at: fc.double({ min: 0, max: 1, noNaN: true }),
+  nearBracket: fc.boolean(),
+});
+
+const RUNS = Number(process.env.FWLANG_LONG_RUNS ?? 300);
+
+describe('long runs of brackets', () => {
+  afterEach(() => {
+    longRuns.split = true;
+  });
+
+  it('parse as a token a bracket would (random runs in every sample and fixture)', () => {
+    fc.assert(
+      fc.property(fc.nat(CORPUS.length - 1), fc.array(run, { minLength: 1, maxLength: 3 }), (file, runs) => {
+        let text = CORPUS[file]!.text;
+        for (const r of runs) {
+          const near = places(text);
+          const at = r.nearBracket && near.length ? near[Math.floor(r.at * near.length) % near.length]! : Math.floor(r.at * text.length);
+          text = text.slice(0, at) + r.bracket.repeat(r.length) + text.slice(at);
+        }
+        const split = parsed(text);
+        expect(split).toBe(parsed(text, false));
+        // A run split (not in a comment or a string) is always an error: nothing (the formatter)
+        // rewrites a file around the part of it left out.
+        if (lex(text).tokens.length < tokenCount(text)) {
+          expect((JSON.parse(split) as ReturnType<typeof parse>).diagnostics.some((d) => d.code === 'syntax')).toBe(true);
+        }
+      }),
+      { numRuns: RUNS, seed: 1712 },
+    );
+  });
+
+  it('parse as a token a bracket would where all 16 list levels are open', () => {
+    const lists = (closes: number) =>
+      `host a 10.0.0.1\nfirewall f stateless protects a {\n  inbound allow tcp to a port ${'['.repeat(16)}80${']'.repeat(closes)}\n}\n`;
+    for (const closes of [RUN_TOKENS + 1, RUN_TOKENS + 2, 100]) {
+      expect(parsed(lists(closes))).toBe(parsed(lists(closes), false));
+    }
+  });
+
+  it('are the first 17 brackets as tokens however long, the rest left out', () => {
+    const header = 'firewall f stateless protects 10.0.0.0/8 ';
+    const tokens = lex(header + '{'.repeat(1_000_000) + ' }').tokens;
+    expect(tokens).toHaveLength(5 + RUN_TOKENS + 1);
+    expect(tokens.slice(5, 5 + RUN_TOKENS).map((t) => [t.image, t.startOffset, t.tokenType.name])).toEqual(
+      Array.from({ length: RUN_TOKENS }, (_, k) => ['{', header.length + k, 'LCurly']),
+    );
+    expect([tokens.at(-1)!.image, tokens.at(-1)!.startOffset]).toEqual(['}', header.length + 1_000_000 + 1]);
+    // 18 or more make a run; 17 are 17 tokens as always.
+    expect(lex('}'.repeat(17)).tokens).toHaveLength(17);
+    expect(lex(']'.repeat(18)).tokens).toHaveLength(RUN_TOKENS);
+  });
+});
