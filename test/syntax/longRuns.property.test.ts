@@ -1,6 +1,6 @@
-// A run of more than 17 `{`, `}` or `]` is lexed as its first 17 brackets, the rest of it
-// between tokens as white space (syntax/tokens.ts, `RUN_TOKENS`): no parse uses more, so the
-// parse must be exactly the parse with a token a bracket. Checked on random runs put anywhere
+// A run of more than 17 `{`, `}` or `]`, or of a short piece like `[a, `, is lexed as its first 17
+// pieces, the rest of it between tokens as white space (syntax/tokens.ts, `RUN_TOKENS`): no parse
+// uses more, so the parse must be exactly the parse with a token a bracket. Checked on random runs put anywhere
 // in every sample and fixture (in rules, port lists, comments, strings, between statements),
 // against a lexer without runs, which gives every bracket as a token.
 
@@ -34,12 +34,21 @@ function tokenCount(text: string): number {
 /** Places a run is put: anywhere, or just after a bracket, in a port list or a body. */
 function places(text: string): number[] {
   const out: number[] = [];
-  for (let i = 0; i < text.length; i++) if ('[{]}'.includes(text[i]!) || text.startsWith('port ', i)) out.push(i + 1);
+  for (let i = 0; i < text.length; i++) {
+    if ('[{]}'.includes(text[i]!)) out.push(i + 1);
+    else if (text.startsWith('port ', i)) out.push(i + 5);
+  }
   return out;
 }
 
+/** What is repeated: one bracket, a piece seen in the fuzz, or any short piece of bracket-ish text. */
+const piece = fc.oneof(
+  fc.constantFrom('{', '}', ']', '[a, ', '{ [', '] }', '[a],', '[[a,', '{a ', ']]}', '[80 ', '[to, '),
+  fc.stringMatching(/^[[\]{}, a8]{2,4}$/),
+);
+
 const run = fc.record({
-  bracket: fc.constantFrom('{', '}', ']'),
+  bracket: piece,
   // Mostly just past the limit, where one bracket more or less would show.
   length: fc.oneof(fc.integer({ min: RUN_TOKENS + 1, max: RUN_TOKENS + 6 }), fc.integer({ min: RUN_TOKENS + 1, max: 3000 })),
   at: fc.double({ min: 0, max: 1, noNaN: true }),
@@ -70,16 +79,24 @@ describe('long runs of brackets', () => {
           expect((JSON.parse(split) as ReturnType<typeof parse>).diagnostics.some((d) => d.code === 'syntax')).toBe(true);
         }
       }),
-      { numRuns: RUNS, seed: 1712 },
+      { numRuns: RUNS, seed: Number(process.env.FWLANG_LONG_RUNS_SEED ?? 1712) },
     );
   });
 
   it('parse as a token a bracket would where all 16 list levels are open', () => {
-    const lists = (closes: number) =>
-      `host a 10.0.0.1\nfirewall f stateless protects a {\n  inbound allow tcp to a port ${'['.repeat(16)}80${']'.repeat(closes)}\n}\n`;
-    for (const closes of [RUN_TOKENS + 1, RUN_TOKENS + 2, 100]) {
-      expect(parsed(lists(closes))).toBe(parsed(lists(closes), false));
+    const rule = (ports: string) => `host a 10.0.0.1\nfirewall f stateless protects a {\n  inbound allow tcp to a port ${ports}\n}\n`;
+    for (const n of [RUN_TOKENS + 1, RUN_TOKENS + 2, 100]) {
+      for (const ports of [`${'['.repeat(16)}80${']'.repeat(n)}`, `${'[a, '.repeat(n)}80`, `[1, ${'[[a,'.repeat(n)}`]) {
+        expect(parsed(rule(ports))).toBe(parsed(rule(ports), false));
+      }
     }
+  });
+
+  it('leave a piece that closes what it opens alone: repeated, it can be a list of lists', () => {
+    const text = `host a 10.0.0.1\nservice a tcp 80\nfirewall f stateless protects a {\n  inbound allow tcp to a port [${'[a],'.repeat(40)}[a]]\n}\n`;
+    const split = JSON.parse(parsed(text)) as ReturnType<typeof parse>;
+    expect(split.diagnostics).toEqual([]);
+    expect(JSON.stringify(split)).toBe(parsed(text, false));
   });
 
   it('are the first 17 brackets as tokens however long, the rest left out', () => {

@@ -14,7 +14,7 @@
 // - Token categories let the parser consume "an action", "a protocol", "an address" or
 //   "any token at all" (for junk skipping) with one CONSUME.
 
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type CustomPatternMatcherReturn, type IToken, type TokenType } from 'chevrotain';
 
 // ---------------------------------------------------------------- categories
 
@@ -165,18 +165,75 @@ export const LCurly = punct('LCurly', '{');
 export const RCurly = punct('RCurly', '}');
 
 /**
- * How many of a run of `{`, `}` or `]` are tokens: `lex()` gives the first 17 as tokens and
- * leaves the rest of the run between tokens, as white space. No parse can use more than 17 in a
- * row (a firewall body opens with one `{` and closes with one `}`; `]` closes at most 16 nested
- * port lists), and one bracket more than that is already an error, so the parse is the same as
- * with a token a bracket (a property test holds it so on random runs in every sample and
- * fixture: test/syntax/longRuns.property.test.ts). A megabyte of `{` was a million token
- * objects, lexed again by every step of the editor and the command line (the fuzz's slowest
- * documents, issue 12).
+ * How much of a long run of brackets is tokens: `lex()` gives the tokens of its first 17 periods
+ * and leaves the rest of the run between tokens, as white space. A run is more than 17 of one
+ * of `{`, `}`, `]` in a row, or more than 17 repetitions of a short piece (2 to 4 characters)
+ * that opens more brackets than it closes or the other way round, like `[a, ` or `] }`. No parse
+ * can use more than 17 of those in a row (a firewall body opens with one `{` and closes with one
+ * `}`; port lists nest at most 16 deep), and one more than that is already an error, so the
+ * parse is the same as with every token of the run (a property test holds it so on random runs
+ * in every sample and fixture: test/syntax/longRuns.property.test.ts). A megabyte of `{` was a
+ * million token objects, lexed again by every step of the editor and the command line (the
+ * fuzz's slowest documents, issue 12).
  */
 export const RUN_TOKENS = 17;
-/** A run of more than `RUN_TOKENS` of one of `{`, `}`, `]`: split by `lex()`, never parsed. */
-const LongRun = createToken({ name: 'LongRun', pattern: /\{{18,}|\}{18,}|\]{18,}/, label: 'a run of brackets' });
+/** Characters a run's repeated piece may hold (its last one ends a token: a bracket, `,` or a space). */
+const PIECE_CHAR = /^[\[\]{}, a-zA-Z0-9]$/;
+const PIECE_END = /^[\[\]{}, ]$/;
+
+/** The length of the run of brackets at `offset` (see `RUN_TOKENS`), or 0; `piece` the length it repeats. */
+function runLength(text: string, offset: number, piece = { length: 1 }): number {
+  // Tried at every bracket of every text: most are turned down by a character or two.
+  const c = text.charCodeAt(offset);
+  if (c !== 91 && c !== 93 && c !== 123 && c !== 125) return 0;
+  if (c !== 91 && text.charCodeAt(offset + 1) === c && text.charCodeAt(offset + RUN_TOKENS) === c) {
+    let end = offset + 2;
+    while (text.charCodeAt(end) === c) end++;
+    if (end - offset > RUN_TOKENS) {
+      piece.length = 1;
+      return end - offset;
+    }
+  }
+  for (let len = 2; len <= 4; len++) {
+    if (text.charCodeAt(offset + len) !== c || text.charCodeAt(offset + len * RUN_TOKENS) !== c) continue;
+    const p = text.slice(offset, offset + len);
+    if (!PIECE_END.test(p[len - 1]!) || !primitive(p)) continue;
+    let depth = 0;
+    for (const ch of p) {
+      if (!PIECE_CHAR.test(ch)) return 0;
+      if (ch === '[' || ch === '{') depth++;
+      else if (ch === ']' || ch === '}') depth--;
+    }
+    if (depth === 0) continue;
+    let n = 1;
+    while (text.startsWith(p, offset + n * len)) n++;
+    if (n > RUN_TOKENS) {
+      piece.length = len;
+      return n * len;
+    }
+  }
+  return 0;
+}
+
+/** Not a shorter piece repeated (`[[` is `[` twice, `[a[a` is `[a` twice). */
+function primitive(piece: string): boolean {
+  for (let d = 1; d < piece.length; d++) if (piece.length % d === 0 && piece.slice(d) + piece.slice(0, d) === piece) return false;
+  return true;
+}
+
+/** A long run of brackets: split by `lex()` (`RUN_TOKENS`), never parsed. */
+const LongRun = createToken({
+  name: 'LongRun',
+  pattern: (text: string, offset: number): CustomPatternMatcherReturn | null => {
+    const piece = { length: 1 };
+    const n = runLength(text, offset, piece);
+    // The piece's length rides on the token (chevrotain's `payload`).
+    return n ? Object.assign([text.slice(offset, offset + n)] as [string], { payload: piece.length }) : null;
+  },
+  start_chars_hint: ['[', ']', '{', '}'],
+  line_breaks: false,
+  label: 'a run of brackets',
+});
 const RUN_BRACKET: Record<string, TokenType> = { '{': LCurly, '}': RCurly, ']': RBracket };
 export const Comma = punct('Comma', ',');
 export const Colon = punct('Colon', ':');
@@ -338,6 +395,7 @@ export function lex(text: string): LexOutput {
   const tokens = r.tokens;
   const ident = Identifier;
   let added = 0;
+  let longRun = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.tokenType === ident) {
@@ -347,10 +405,10 @@ export function lex(text: string): LexOutput {
         t.tokenTypeIdx = k.tokenTypeIdx!;
       }
     } else if (t.tokenType === DeepOpen) added++;
-    else if (t.tokenType === LongRun) added += RUN_TOKENS - 1;
+    else if (t.tokenType === LongRun) longRun = true;
   }
   return {
-    tokens: added ? splitRuns(tokens, added) : tokens,
+    tokens: added || longRun ? splitRuns(tokens, longRun ? -1 : added) : tokens,
     comments: r.groups['comments'] ?? [],
     unknown: r.groups['unknown'] ?? [],
   };
@@ -365,11 +423,12 @@ function bracket(type: TokenType, image: string, startOffset: number): IToken {
  * Each run of `[` as a `[` of its own and the run's second bracket (a `DeepOpen` whose image
  * is that one bracket; the rest of the run lies between tokens, as white space does): whatever
  * reads the first `[` and then a second finds them where it did when each bracket was a token,
- * and every message and span names one bracket. Each long run of `{`, `}` or `]` as its first
- * `RUN_TOKENS` brackets, the rest of it between tokens too.
+ * and every message and span names one bracket. Each long run of brackets as the tokens of its
+ * first `RUN_TOKENS` pieces, the rest of it between tokens too. `added`: how many tokens more
+ * there will be, or -1 when not known beforehand (a long run).
  */
 function splitRuns(tokens: IToken[], added: number): IToken[] {
-  const out: IToken[] = new Array(tokens.length + added);
+  const out: IToken[] = added >= 0 ? new Array(tokens.length + added) : [];
   let j = 0;
   for (const t of tokens) {
     if (t.tokenType === DeepOpen) {
@@ -377,14 +436,22 @@ function splitRuns(tokens: IToken[], added: number): IToken[] {
       t.startOffset += 1;
       t.image = '[';
     } else if (t.tokenType === LongRun) {
-      const c = t.image[0]!;
-      const type = RUN_BRACKET[c]!;
-      for (let k = 0; k < RUN_TOKENS; k++) out[j++] = bracket(type, c, t.startOffset + k);
+      for (const r of runTokens(t.image, t.payload as number)) {
+        r.startOffset += t.startOffset;
+        out[j++] = r;
+      }
       continue;
     }
     out[j++] = t;
   }
   return out;
+}
+
+/** The tokens of a run's first `RUN_TOKENS` pieces (each `piece` long), at offsets from the run's start. */
+function runTokens(run: string, piece: number): IToken[] {
+  const c = run[0]!;
+  if (piece === 1) return Array.from({ length: RUN_TOKENS }, (_, k) => bracket(RUN_BRACKET[c]!, c, k));
+  return lex(run.slice(0, piece * RUN_TOKENS)).tokens;
 }
 
 /**
