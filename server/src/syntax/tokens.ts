@@ -385,8 +385,8 @@ export interface LexOutput {
 }
 
 /**
- * Whether long runs of `{`, `}` or `]` are split (`RUN_TOKENS`). Tests set `split` to false to
- * lex with a lexer that has no `LongRun`, a token a bracket: the property test's reference.
+ * Whether long runs of brackets are split (`RUN_TOKENS`). Tests set `split` to false to lex with
+ * a lexer that has no `LongRun`, a token a bracket: the property test's reference.
  */
 export const longRuns = { split: true };
 
