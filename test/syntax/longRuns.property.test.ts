@@ -1,8 +1,8 @@
-// A run of more than 17 `{`, `}` or `]`, or of a short piece like `[a, `, is lexed as its first 17
-// pieces, the rest of it between tokens as white space (syntax/tokens.ts, `RUN_TOKENS`): no parse
-// uses more, so the parse must be exactly the parse with a token a bracket. Checked on random runs put anywhere
-// in every sample and fixture (in rules, port lists, comments, strings, between statements),
-// against a lexer without runs, which gives every bracket as a token.
+// A run of more than 17 `{`, `}` or `]`, or of a short piece like `[a, `, is lexed as its first
+// 17 pieces, the rest of it between tokens as white space (syntax/tokens.ts, `RUN_TOKENS`): no
+// parse uses more, so the parse must be exactly the parse with a token a bracket. Checked on
+// random runs put anywhere in every sample and fixture (in rules, port lists, comments, strings,
+// between statements), against a lexer without runs, which gives every bracket as a token.
 
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -110,5 +110,9 @@ describe('long runs of brackets', () => {
     // 18 or more make a run; 17 are 17 tokens as always.
     expect(lex('}'.repeat(17)).tokens).toHaveLength(17);
     expect(lex(']'.repeat(18)).tokens).toHaveLength(RUN_TOKENS);
+    // A piece: the tokens of its first 17, where they stand.
+    const pieces = lex('port ' + '[a, '.repeat(250_000)).tokens;
+    expect(pieces.map((t) => t.image).join('')).toBe('port' + '[a,'.repeat(RUN_TOKENS));
+    expect(pieces.at(-1)!.startOffset).toBe(5 + 4 * (RUN_TOKENS - 1) + 2);
   });
 });
