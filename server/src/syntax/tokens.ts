@@ -178,8 +178,8 @@ export const RCurly = punct('RCurly', '}');
  */
 export const RUN_TOKENS = 17;
 /** Characters a run's repeated piece may hold (its last one ends a token: a bracket, `,` or a space). */
-const PIECE_CHAR = /^[\[\]{}, a-zA-Z0-9]$/;
-const PIECE_END = /^[\[\]{}, ]$/;
+const PIECE_CHAR = /^[[\]{}, a-zA-Z0-9]$/;
+const PIECE_END = /^[[\]{}, ]$/;
 
 /** The length of the run of brackets at `offset` (see `RUN_TOKENS`), or 0; `piece` the length it repeats. */
 function runLength(text: string, offset: number, piece = { length: 1 }): number {
