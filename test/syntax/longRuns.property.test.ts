@@ -37,14 +37,19 @@ function places(text: string): number[] {
   for (let i = 0; i < text.length; i++) {
     if ('[{]}'.includes(text[i]!)) out.push(i + 1);
     else if (text.startsWith('port ', i)) out.push(i + 5);
+    // Dashes just before a flow's `->` or a range's `-`, and just after them.
+    else if (text.startsWith('->', i)) out.push(i, i + 2);
+    else if (text[i] === '-' && /[0-9]/.test(text[i + 1] ?? '')) out.push(i, i + 1);
   }
   return out;
 }
 
-/** What is repeated: one bracket, a piece seen in the fuzz, or any short piece of bracket-ish text. */
+/** What is repeated: one bracket or dash, a piece seen in the fuzz, or any short piece of bracket-ish or dash-ish text. */
 const piece = fc.oneof(
   fc.constantFrom('{', '}', ']', '[a, ', '{ [', '] }', '[a],', '[[a,', '{a ', ']]}', '[80 ', '[to, '),
   fc.stringMatching(/^[[\]{}, a8]{2,4}$/),
+  fc.constantFrom('-', '- ', '-, ', '--,', '-\t', '-8 ', '- >'),
+  fc.stringMatching(/^[-, >8]{1,4}$/),
 );
 
 const run = fc.record({
@@ -57,7 +62,7 @@ const run = fc.record({
 
 const RUNS = Number(process.env.FWLANG_LONG_RUNS ?? 300);
 
-describe('long runs of brackets', () => {
+describe('long runs of brackets and dashes', () => {
   afterEach(() => {
     longRuns.split = true;
   });
@@ -114,5 +119,35 @@ describe('long runs of brackets', () => {
     const pieces = lex('port ' + '[a, '.repeat(250_000)).tokens;
     expect(pieces.map((t) => t.image).join('')).toBe('port' + '[a,'.repeat(RUN_TOKENS));
     expect(pieces.at(-1)!.startOffset).toBe(5 + 4 * (RUN_TOKENS - 1) + 2);
+  });
+
+  it('are the first 17 dashes as tokens, and never take the dash of a `->`', () => {
+    const flow = 'flow a ';
+    const images = (text: string) => lex(text).tokens.map((t) => `${t.tokenType.name}:${t.image}@${t.startOffset}`);
+    const dashes = (n: number, from: number) => Array.from({ length: n }, (_, k) => `Dash:-@${from + k}`);
+    // A megabyte of dashes, then the flow's arrow: 17 dashes, the arrow where it stands.
+    expect(images(flow + '-'.repeat(1_000_000) + '> b')).toEqual([
+      'Kw_flow:flow@0',
+      'Identifier:a@5',
+      ...dashes(RUN_TOKENS, flow.length),
+      `Arrow:->@${flow.length + 999_999}`,
+      `Identifier:b@${flow.length + 1_000_002}`,
+    ]);
+    // 18 dashes before a `>` are 17 and an arrow, as ever; 19 make a run.
+    expect(images('-'.repeat(18) + '>')).toEqual([...dashes(17, 0), 'Arrow:->@17']);
+    expect(images('-'.repeat(19) + '>')).toEqual([...dashes(17, 0), 'Arrow:->@18']);
+    // A piece of dashes and blanks: its first 17 pieces' tokens.
+    const pieces = lex('port 80' + '-, '.repeat(300_000) + '90').tokens;
+    expect(pieces.map((t) => t.image).join('')).toBe('port80' + '-,'.repeat(RUN_TOKENS) + '90');
+    // Ranges and names with dashes are what they were.
+    expect(images('80-90 a-b 10.0.0.1-10.0.0.9')).toEqual([
+      'Number:80@0',
+      'Dash:-@2',
+      'Number:90@3',
+      'Identifier:a-b@6',
+      'IPv4:10.0.0.1@10',
+      'Dash:-@18',
+      'IPv4:10.0.0.9@19',
+    ]);
   });
 });

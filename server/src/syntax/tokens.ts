@@ -175,6 +175,11 @@ export const RCurly = punct('RCurly', '}');
  * in every sample and fixture: test/syntax/longRuns.property.test.ts). A megabyte of `{` was a
  * million token objects, lexed again by every step of the editor and the command line (the
  * fuzz's slowest documents, issue 12).
+ *
+ * Runs of dashes too: more than 17 `-` in a row (not the one of a `->` after them), or more
+ * than 17 repetitions of a piece of dashes, commas and blanks that ends in a comma or a blank,
+ * like `- ` or `-, `. A `-` is always followed by a number where it is legal (`80-90`,
+ * `10.0.0.1-10.0.0.9`), never by another `-` nor a `,`, so two of them are already an error.
  */
 export const RUN_TOKENS = 17;
 /** Characters a run's repeated piece may hold (its last one ends a token: a bracket, `,` or a space). */
@@ -185,6 +190,7 @@ const PIECE_END = /^[[\]{}, ]$/;
 function runLength(text: string, offset: number, piece = { length: 1 }): number {
   // Tried at every bracket of every text: most are turned down by a character or two.
   const c = text.charCodeAt(offset);
+  if (c === 45) return dashRunLength(text, offset, piece);
   if (c !== 91 && c !== 93 && c !== 123 && c !== 125) return 0;
   if (c !== 91 && text.charCodeAt(offset + 1) === c && text.charCodeAt(offset + RUN_TOKENS) === c) {
     let end = offset + 2;
@@ -215,6 +221,35 @@ function runLength(text: string, offset: number, piece = { length: 1 }): number 
   return 0;
 }
 
+/** The length of the run of dashes at `offset` (see `RUN_TOKENS`), or 0; `piece` the length it repeats. */
+function dashRunLength(text: string, offset: number, piece: { length: number }): number {
+  if (text.charCodeAt(offset + 1) === 45 && text.charCodeAt(offset + RUN_TOKENS) === 45) {
+    let end = offset + 2;
+    while (text.charCodeAt(end) === 45) end++;
+    // The last `-` before a `>` is the start of a `->`.
+    if (text.charCodeAt(end) === 62) end--;
+    if (end - offset > RUN_TOKENS) {
+      piece.length = 1;
+      return end - offset;
+    }
+  }
+  for (let len = 2; len <= 4; len++) {
+    if (text.charCodeAt(offset + len) !== 45 || text.charCodeAt(offset + len * RUN_TOKENS) !== 45) continue;
+    const p = text.slice(offset, offset + len);
+    if (!DASH_PIECE.test(p) || !primitive(p)) continue;
+    let n = 1;
+    while (text.startsWith(p, offset + n * len)) n++;
+    if (n > RUN_TOKENS) {
+      piece.length = len;
+      return n * len;
+    }
+  }
+  return 0;
+}
+
+/** A piece of a run of dashes: dashes, commas and blanks, ending in a comma or a blank. */
+const DASH_PIECE = /^-[-, \t]*[, \t]$/;
+
 /** Not a shorter piece repeated (`[[` is `[` twice, `[a[a` is `[a` twice). */
 function primitive(piece: string): boolean {
   for (let d = 1; d < piece.length; d++) if (piece.length % d === 0 && piece.slice(d) + piece.slice(0, d) === piece) return false;
@@ -230,11 +265,11 @@ const LongRun = createToken({
     // The piece's length rides on the token (chevrotain's `payload`).
     return n ? Object.assign([text.slice(offset, offset + n)] as [string], { payload: piece.length }) : null;
   },
-  start_chars_hint: ['[', ']', '{', '}'],
+  start_chars_hint: ['[', ']', '{', '}', '-'],
   line_breaks: false,
   label: 'a run of brackets',
 });
-const RUN_BRACKET: Record<string, TokenType> = { '{': LCurly, '}': RCurly, ']': RBracket };
+const RUN_BRACKET: Record<string, TokenType> = { '{': LCurly, '}': RCurly, ']': RBracket, '-': Dash };
 export const Comma = punct('Comma', ',');
 export const Colon = punct('Colon', ':');
 
@@ -334,9 +369,10 @@ const LEXER_TOKENS: TokenType[] = [
   IPv4,
   NumberTok,
   Arrow,
-  Dash,
   DeepOpen,
+  // Before `-`: a run of dashes is one (not after `->`: the arrow's dash is never a run's).
   LongRun,
+  Dash,
   LBracket,
   RBracket,
   LCurly,
