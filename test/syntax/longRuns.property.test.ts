@@ -139,7 +139,7 @@ describe('long runs of brackets and dashes', () => {
     // A piece of dashes and blanks: its first 17 pieces' tokens.
     const pieces = lex('port 80' + '-, '.repeat(300_000) + '90').tokens;
     expect(pieces.map((t) => t.image).join('')).toBe('port80' + '-,'.repeat(RUN_TOKENS) + '90');
-    // Ranges and names with dashes are what they were.
+    // Ranges, names with dashes and (unsupported) address ranges lex as they did.
     expect(images('80-90 a-b 10.0.0.1-10.0.0.9')).toEqual([
       'Number:80@0',
       'Dash:-@2',

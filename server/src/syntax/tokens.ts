@@ -178,8 +178,8 @@ export const RCurly = punct('RCurly', '}');
  *
  * Runs of dashes too: more than 17 `-` in a row (not the one of a `->` after them), or more
  * than 17 repetitions of a piece of dashes, commas and blanks that ends in a comma or a blank,
- * like `- ` or `-, `. A `-` is always followed by a number where it is legal (`80-90`,
- * `10.0.0.1-10.0.0.9`), never by another `-` nor a `,`, so two of them are already an error.
+ * like `- ` or `-, `. Where a `-` is legal it is followed by a number (`80-90`, a range's high
+ * end), never by another `-` nor a `,`, so two of them are already an error.
  */
 export const RUN_TOKENS = 17;
 /** Characters a run's repeated piece may hold (its last one ends a token: a bracket, `,` or a space). */
