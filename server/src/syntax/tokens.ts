@@ -186,31 +186,37 @@ export const RUN_TOKENS = 17;
 const PIECE_CHAR = /^[[\]{}, a-zA-Z0-9]$/;
 const PIECE_END = /^[[\]{}, ]$/;
 
-/** The length of the run of brackets at `offset` (see `RUN_TOKENS`), or 0; `piece` the length it repeats. */
+/** The length of the run of brackets or dashes at `offset` (see `RUN_TOKENS`), or 0; `piece` the length it repeats. */
 function runLength(text: string, offset: number, piece = { length: 1 }): number {
-  // Tried at every bracket of every text: most are turned down by a character or two.
+  // Tried at every bracket and dash of every text: most are turned down by a character or two.
   const c = text.charCodeAt(offset);
-  if (c === 45) return dashRunLength(text, offset, piece);
+  if (c === 45) return charRun(text, offset, piece, true) || pieceRun(text, offset, piece, isDashPiece);
   if (c !== 91 && c !== 93 && c !== 123 && c !== 125) return 0;
-  if (c !== 91 && text.charCodeAt(offset + 1) === c && text.charCodeAt(offset + RUN_TOKENS) === c) {
-    let end = offset + 2;
-    while (text.charCodeAt(end) === c) end++;
-    if (end - offset > RUN_TOKENS) {
-      piece.length = 1;
-      return end - offset;
-    }
-  }
+  return (c !== 91 && charRun(text, offset, piece, false)) || pieceRun(text, offset, piece, isBracketPiece);
+}
+
+/**
+ * More than RUN_TOKENS of the character at `offset` in a row: their number, else 0. `arrow`: a
+ * `-` followed by `>` is not the run's (it starts a `->`).
+ */
+function charRun(text: string, offset: number, piece: { length: number }, arrow: boolean): number {
+  const c = text.charCodeAt(offset);
+  if (text.charCodeAt(offset + 1) !== c || text.charCodeAt(offset + RUN_TOKENS) !== c) return 0;
+  let end = offset + 2;
+  while (text.charCodeAt(end) === c) end++;
+  if (arrow && text.charCodeAt(end) === 62) end--;
+  if (end - offset <= RUN_TOKENS) return 0;
+  piece.length = 1;
+  return end - offset;
+}
+
+/** More than RUN_TOKENS repetitions of a piece of 2 to 4 characters that `accepts`: their length, else 0. */
+function pieceRun(text: string, offset: number, piece: { length: number }, accepts: (p: string) => boolean): number {
+  const c = text.charCodeAt(offset);
   for (let len = 2; len <= 4; len++) {
     if (text.charCodeAt(offset + len) !== c || text.charCodeAt(offset + len * RUN_TOKENS) !== c) continue;
     const p = text.slice(offset, offset + len);
-    if (!PIECE_END.test(p[len - 1]!) || !primitive(p)) continue;
-    let depth = 0;
-    for (const ch of p) {
-      if (!PIECE_CHAR.test(ch)) return 0;
-      if (ch === '[' || ch === '{') depth++;
-      else if (ch === ']' || ch === '}') depth--;
-    }
-    if (depth === 0) continue;
+    if (!primitive(p) || !accepts(p)) continue;
     let n = 1;
     while (text.startsWith(p, offset + n * len)) n++;
     if (n > RUN_TOKENS) {
@@ -221,34 +227,21 @@ function runLength(text: string, offset: number, piece = { length: 1 }): number 
   return 0;
 }
 
-/** The length of the run of dashes at `offset` (see `RUN_TOKENS`), or 0; `piece` the length it repeats. */
-function dashRunLength(text: string, offset: number, piece: { length: number }): number {
-  if (text.charCodeAt(offset + 1) === 45 && text.charCodeAt(offset + RUN_TOKENS) === 45) {
-    let end = offset + 2;
-    while (text.charCodeAt(end) === 45) end++;
-    // The last `-` before a `>` is the start of a `->`.
-    if (text.charCodeAt(end) === 62) end--;
-    if (end - offset > RUN_TOKENS) {
-      piece.length = 1;
-      return end - offset;
-    }
+/** Brackets, commas, blanks and word characters, ending in a bracket, comma or blank, opening more than it closes or the reverse. */
+function isBracketPiece(p: string): boolean {
+  if (!PIECE_END.test(p[p.length - 1]!)) return false;
+  let depth = 0;
+  for (const ch of p) {
+    if (!PIECE_CHAR.test(ch)) return false;
+    if (ch === '[' || ch === '{') depth++;
+    else if (ch === ']' || ch === '}') depth--;
   }
-  for (let len = 2; len <= 4; len++) {
-    if (text.charCodeAt(offset + len) !== 45 || text.charCodeAt(offset + len * RUN_TOKENS) !== 45) continue;
-    const p = text.slice(offset, offset + len);
-    if (!DASH_PIECE.test(p) || !primitive(p)) continue;
-    let n = 1;
-    while (text.startsWith(p, offset + n * len)) n++;
-    if (n > RUN_TOKENS) {
-      piece.length = len;
-      return n * len;
-    }
-  }
-  return 0;
+  return depth !== 0;
 }
 
-/** A piece of a run of dashes: dashes, commas and blanks, ending in a comma or a blank. */
+/** Dashes, commas and blanks, ending in a comma or a blank. */
 const DASH_PIECE = /^-[-, \t]*[, \t]$/;
+const isDashPiece = (p: string): boolean => DASH_PIECE.test(p);
 
 /** Not a shorter piece repeated (`[[` is `[` twice, `[a[a` is `[a` twice). */
 function primitive(piece: string): boolean {
