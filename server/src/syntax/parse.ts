@@ -143,7 +143,13 @@ export function pendingOf(
   const eofOffset = last ? tokenEnd(last) : 0;
   const out: PendingGroups = { unknown: [], recognition: [], manual: [] };
 
-  for (const t of lexed.unknown) out.unknown.push({ span: tokenSpan(t), chars: t.image });
+  // Index loops: this runs once per parse, too few times to be optimised, and a megabyte of
+  // junk is hundreds of thousands of unknown characters (an iterator allocates per step).
+  const unknown = lexed.unknown;
+  for (let i = 0; i < unknown.length; i++) {
+    const t = unknown[i]!;
+    out.unknown.push({ span: tokenSpan(t), chars: t.image });
+  }
 
   for (const e of recognition) {
     const found = e.token as IToken | undefined;
@@ -183,29 +189,40 @@ function collectDiagnostics(
  * keeps one diagnostic per position and at most MAX_SYNTAX_DIAGNOSTICS. `pending` is not changed.
  */
 export function finishDiagnostics(n: number, pending: readonly Pending[]): Diagnostic[] {
+  const clampStart = (s: Span): number => Math.min(Math.max(0, s.start === s.start ? s.start : 0), n);
   const clamp = (s: Span): Span => {
-    const start = Math.min(Math.max(0, s.start === s.start ? s.start : 0), n);
+    const start = clampStart(s);
     const end = Math.min(Math.max(start, s.end === s.end ? s.end : start), n);
     return { start, end };
   };
-  const spans = pending.map((p) => clamp(p.span));
-  const order = pending.map((_, i) => i);
-  order.sort((a, b) => spans[a]!.start - spans[b]!.start || a - b);
+  // Starts and order in typed arrays, the spans made only for what is reported: a megabyte of
+  // junk is hundreds of thousands of pending errors, and 100 are reported (issue 12).
+  const m = pending.length;
+  const starts = new Float64Array(m);
+  const order = new Int32Array(m);
+  let sorted = true;
+  for (let i = 0; i < m; i++) {
+    starts[i] = clampStart(pending[i]!.span);
+    order[i] = i;
+    if (i > 0 && starts[i]! < starts[i - 1]!) sorted = false;
+  }
+  if (!sorted) order.sort((a, b) => starts[a]! - starts[b]! || a - b);
 
   const out: Diagnostic[] = [];
   let lastStart = -1;
   let dropped = 0;
   let firstDropped: Span | undefined;
-  for (const i of order) {
+  for (let k = 0; k < m; k++) {
+    const i = order[k]!;
     const p = pending[i]!;
-    const span = spans[i]!;
-    if (span.start === lastStart) continue;
-    lastStart = span.start;
+    if (starts[i] === lastStart) continue;
+    lastStart = starts[i]!;
     if (out.length >= MAX_SYNTAX_DIAGNOSTICS) {
       dropped++;
-      firstDropped ??= span;
+      firstDropped ??= clamp(p.span);
       continue;
     }
+    const span = clamp(p.span);
     const message = p.message ?? (p.render ? p.render() : unexpectedCharacters(p.chars ?? ''));
     const extra: Parameters<typeof diag>[3] = {};
     if (p.related) extra.related = p.related.map((r) => ({ ...r, span: clamp(r.span) }));
