@@ -1,8 +1,9 @@
-// A run of more than 17 `{`, `}` or `]`, or of a short piece like `[a, `, is lexed as its first
-// 17 pieces, the rest of it between tokens as white space (syntax/tokens.ts, `RUN_TOKENS`): no
-// parse uses more, so the parse must be exactly the parse with a token a bracket. Checked on
-// random runs put anywhere in every sample and fixture (in rules, port lists, comments, strings,
-// between statements), against a lexer without runs, which gives every bracket as a token.
+// A run of more than 17 `{`, `}`, `]` or `-`, or of a short piece like `[a, ` or `- `, is lexed
+// as its first 17 pieces, the rest of it between tokens as white space (syntax/tokens.ts,
+// `RUN_TOKENS`): no parse uses more, so the parse must be exactly the parse with a token a
+// bracket or dash. Checked on random runs put anywhere in every sample and fixture (in rules,
+// port lists, comments, strings, between statements, by arrows and ranges), against a lexer
+// without runs, which gives every bracket and dash as a token.
 
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';

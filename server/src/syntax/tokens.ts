@@ -165,7 +165,7 @@ export const LCurly = punct('LCurly', '{');
 export const RCurly = punct('RCurly', '}');
 
 /**
- * How much of a long run of brackets is tokens: `lex()` gives the tokens of its first 17 periods
+ * How much of a long run of brackets (or dashes, below) is tokens: `lex()` gives the tokens of its first 17 periods
  * and leaves the rest of the run between tokens, as white space. A run is more than 17 of one
  * of `{`, `}`, `]` in a row, or more than 17 repetitions of a short piece (2 to 4 characters)
  * that opens more brackets than it closes or the other way round, like `[a, ` or `] }`. No parse
@@ -249,7 +249,7 @@ function primitive(piece: string): boolean {
   return true;
 }
 
-/** A long run of brackets: split by `lex()` (`RUN_TOKENS`), never parsed. */
+/** A long run of brackets or dashes: split by `lex()` (`RUN_TOKENS`), never parsed. */
 const LongRun = createToken({
   name: 'LongRun',
   pattern: (text: string, offset: number): CustomPatternMatcherReturn | null => {
@@ -260,7 +260,7 @@ const LongRun = createToken({
   },
   start_chars_hint: ['[', ']', '{', '}', '-'],
   line_breaks: false,
-  label: 'a run of brackets',
+  label: 'a run of brackets or dashes',
 });
 const RUN_BRACKET: Record<string, TokenType> = { '{': LCurly, '}': RCurly, ']': RBracket, '-': Dash };
 export const Comma = punct('Comma', ',');
@@ -414,8 +414,8 @@ export interface LexOutput {
 }
 
 /**
- * Whether long runs of brackets are split (`RUN_TOKENS`). Tests set `split` to false to lex with
- * a lexer that has no `LongRun`, a token a bracket: the property test's reference.
+ * Whether long runs of brackets and dashes are split (`RUN_TOKENS`). Tests set `split` to false to
+ * lex with a lexer that has no `LongRun`, a token a bracket or dash: the property test's reference.
  */
 export const longRuns = { split: true };
 
@@ -452,7 +452,7 @@ function bracket(type: TokenType, image: string, startOffset: number): IToken {
  * Each run of `[` as a `[` of its own and the run's second bracket (a `DeepOpen` whose image
  * is that one bracket; the rest of the run lies between tokens, as white space does): whatever
  * reads the first `[` and then a second finds them where it did when each bracket was a token,
- * and every message and span names one bracket. Each long run of brackets as the tokens of its
+ * and every message and span names one bracket. Each long run of brackets or dashes as the tokens of its
  * first `RUN_TOKENS` pieces, the rest of it between tokens too. `added`: how many tokens more
  * there will be, or -1 when not known beforehand (a long run).
  */
