@@ -32,6 +32,11 @@ export class LatestRuns {
     return this.waiting.has(key);
   }
 
+  /** Whether any run is waiting. */
+  any(): boolean {
+    return this.waiting.size > 0;
+  }
+
   cancel(key: string): void {
     const t = this.waiting.get(key);
     if (t) clearImmediate(t);

@@ -36,6 +36,7 @@ import {
 import { importFiles } from './importRequest';
 import type { DocContext } from '../features/docContext';
 import type { Outbox } from './outbox';
+import { pretouchYoungGeneration } from './pretouch';
 import { LatestRuns } from './runs';
 import { Workspace, uriToPath } from './workspace';
 import { registerLanguageFeatures } from './languageFeatures';
@@ -56,6 +57,9 @@ export function startServer(connection: Connection, outbox?: Outbox): void {
   const ws = new Workspace(documents, connection);
   const lensState = new LensState();
   const pending = new LatestRuns();
+  /** Documents opened whose first diagnostics are not published yet. */
+  const justOpened = new Set<string>();
+  let pretouching = false;
   let codeLensRefresh = false;
   let watcherRegistration = false;
   // The client shows pictures (the VS Code extension says so): a "Show picture" lens, a hover image.
@@ -158,6 +162,11 @@ export function startServer(connection: Connection, outbox?: Outbox): void {
       // A newer edit arrived while we waited for settings: its own run will publish.
       if (!ctx || stale()) return;
       await connection.sendDiagnostics({ uri, version, diagnostics: toLspDiagnostics(ctx) });
+      if (justOpened.delete(uri) && !pretouching) {
+        // The open grew the young generation: its pages are touched now, not by the next edits.
+        pretouching = true;
+        void pretouchYoungGeneration(() => pending.any()).finally(() => (pretouching = false));
+      }
     } catch (e) {
       connection.console.error(`fwlang: diagnostics failed: ${(e as Error)?.stack ?? String(e)}`);
     }
@@ -165,6 +174,7 @@ export function startServer(connection: Connection, outbox?: Outbox): void {
 
   // Files that include a document see its editor text while it is open, the disk's after.
   documents.onDidOpen((e) => {
+    justOpened.add(e.document.uri);
     schedule(e.document.uri);
     recheckIncluders([uriToPath(e.document.uri)]);
   });
@@ -174,6 +184,7 @@ export function startServer(connection: Connection, outbox?: Outbox): void {
   });
   documents.onDidClose((e) => {
     pending.cancel(e.document.uri);
+    justOpened.delete(e.document.uri);
     ws.forget(e.document.uri);
     lensState.forget(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
