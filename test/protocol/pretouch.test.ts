@@ -5,32 +5,43 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getHeapSpaceStatistics } from 'node:v8';
 import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { pretouchYoungGeneration } from '../../server/src/lsp/pretouch';
+import { YoungGenerationToucher, youngGenerationBytes } from '../../server/src/lsp/pretouch';
 
-const youngBytes = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;
+const SLICE = 2 << 20;
 
-describe('pretouchYoungGeneration', () => {
+describe('YoungGenerationToucher', () => {
   it('allocates twice the young generation, then stops', async () => {
-    const goal = 2 * youngBytes();
-    const done = await pretouchYoungGeneration(() => false);
-    expect(done).toBeGreaterThanOrEqual(goal);
-    expect(done).toBeLessThan(goal + (4 << 20));
+    const young = youngGenerationBytes();
+    const done = await new YoungGenerationToucher().touchIfGrown(() => false);
+    expect(done).toBeGreaterThanOrEqual(2 * young);
+    expect(done).toBeLessThan(2 * young + 2 * SLICE);
   });
 
-  it('does nothing while work is waiting', async () => {
-    expect(await pretouchYoungGeneration(() => true)).toBe(0);
+  it('touches again only when the young generation has grown since its last whole touch', async () => {
+    let size = 4 << 20;
+    const toucher = new YoungGenerationToucher(() => size);
+    expect(await toucher.touchIfGrown(() => false)).toBe(8 << 20);
+    expect(await toucher.touchIfGrown(() => false)).toBe(0);
+    size = 8 << 20;
+    expect(await toucher.touchIfGrown(() => false)).toBe(16 << 20);
+    size = 2 << 20;
+    expect(await toucher.touchIfGrown(() => false)).toBe(0);
   });
 
-  it('stops at the first turn work is waiting', async () => {
-    const slice = 2 << 20;
-    // Two slices, unless the young generation is so small that fewer fill it twice.
-    const expected = Math.min(2, Math.ceil((2 * youngBytes()) / slice)) * slice;
+  it('does nothing while work is waiting, and a touch cut short is not counted as made', async () => {
+    const toucher = new YoungGenerationToucher(() => 4 << 20);
+    expect(await toucher.touchIfGrown(() => true)).toBe(0);
     let turns = 0;
-    const done = await pretouchYoungGeneration(() => ++turns > 2);
-    expect(done).toBe(expected);
+    expect(await toucher.touchIfGrown(() => ++turns > 2)).toBe(2 * SLICE);
+    expect(await toucher.touchIfGrown(() => false)).toBe(8 << 20);
+  });
+
+  it('runs one touch at a time', async () => {
+    const toucher = new YoungGenerationToucher(() => 4 << 20);
+    const [a, b] = await Promise.all([toucher.touchIfGrown(() => false), toucher.touchIfGrown(() => false)]);
+    expect([a, b]).toEqual([8 << 20, 0]);
   });
 
   it('makes the pages of a grown young generation resident before the work that needs them', async () => {
@@ -44,14 +55,14 @@ describe('pretouchYoungGeneration', () => {
 });
 
 const SCRIPT = `
-import { pretouchYoungGeneration } from '../../server/src/lsp/pretouch';
+import { YoungGenerationToucher, youngGenerationBytes } from '../../server/src/lsp/pretouch';
 const keep: object[] = [];
 for (let i = 0; i < 3e6; i++) {
   const o = { i, a: [i] };
   if (i % 4 === 0) keep.push(o);
 }
 (async () => {
-  if (process.argv[2] === 'touch') await pretouchYoungGeneration(() => false);
+  if (process.argv[2] === 'touch') await new YoungGenerationToucher().touchIfGrown(() => false);
   const before = process.resourceUsage().minorPageFault;
   let sink: unknown;
   for (let i = 0; i < 20000; i++) sink = new Array(1000).fill(i);

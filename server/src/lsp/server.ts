@@ -36,7 +36,7 @@ import {
 import { importFiles } from './importRequest';
 import type { DocContext } from '../features/docContext';
 import type { Outbox } from './outbox';
-import { pretouchYoungGeneration } from './pretouch';
+import { YoungGenerationToucher } from './pretouch';
 import { LatestRuns } from './runs';
 import { Workspace, uriToPath } from './workspace';
 import { registerLanguageFeatures } from './languageFeatures';
@@ -59,7 +59,7 @@ export function startServer(connection: Connection, outbox?: Outbox): void {
   const pending = new LatestRuns();
   /** Documents opened whose first diagnostics are not published yet. */
   const justOpened = new Set<string>();
-  let pretouching = false;
+  const toucher = new YoungGenerationToucher();
   let codeLensRefresh = false;
   let watcherRegistration = false;
   // The client shows pictures (the VS Code extension says so): a "Show picture" lens, a hover image.
@@ -162,11 +162,8 @@ export function startServer(connection: Connection, outbox?: Outbox): void {
       // A newer edit arrived while we waited for settings: its own run will publish.
       if (!ctx || stale()) return;
       await connection.sendDiagnostics({ uri, version, diagnostics: toLspDiagnostics(ctx) });
-      if (justOpened.delete(uri) && !pretouching) {
-        // The open grew the young generation: its pages are touched now, not by the next edits.
-        pretouching = true;
-        void pretouchYoungGeneration(() => pending.any()).finally(() => (pretouching = false));
-      }
+      // An open grows the young generation: its pages are touched now, not by the next edits.
+      if (justOpened.delete(uri)) void toucher.touchIfGrown(() => pending.any());
     } catch (e) {
       connection.console.error(`fwlang: diagnostics failed: ${(e as Error)?.stack ?? String(e)}`);
     }
