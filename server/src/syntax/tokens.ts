@@ -347,6 +347,12 @@ export const KEYWORD_TOKENS: TokenType[] = [
 export const KEYWORDS: readonly string[] = KEYWORD_TOKENS.map((t) => t.name.slice(3));
 
 const KEYWORD_BY_WORD = new Map<string, TokenType>(KEYWORD_TOKENS.map((t) => [t.name.slice(3), t]));
+const WORD_BY_KEYWORD = new Map<TokenType, string>(KEYWORD_TOKENS.map((t) => [t, t.name.slice(3)]));
+
+/** The reserved word a keyword token type stands for (one string per keyword), if it is one. */
+export function keywordWord(type: TokenType): string | undefined {
+  return WORD_BY_KEYWORD.get(type);
+}
 
 // ---------------------------------------------------------------- the lexer
 
