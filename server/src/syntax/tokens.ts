@@ -165,16 +165,16 @@ export const LCurly = punct('LCurly', '{');
 export const RCurly = punct('RCurly', '}');
 
 /**
- * How much of a long run of brackets (or dashes, below) is tokens: `lex()` gives the tokens of its first 17 periods
- * and leaves the rest of the run between tokens, as white space. A run is more than 17 of one
- * of `{`, `}`, `]` in a row, or more than 17 repetitions of a short piece (2 to 4 characters)
- * that opens more brackets than it closes or the other way round, like `[a, ` or `] }`. No parse
- * can use more than 17 of those in a row (a firewall body opens with one `{` and closes with one
- * `}`; port lists nest at most 16 deep), and one more than that is already an error, so the
- * parse is the same as with every token of the run (a property test holds it so on random runs
- * in every sample and fixture: test/syntax/longRuns.property.test.ts). A megabyte of `{` was a
- * million token objects, lexed again by every step of the editor and the command line (the
- * fuzz's slowest documents, issue 12).
+ * How much of a long run of brackets (or dashes, below) is tokens: `lex()` gives the tokens of
+ * its first 17 periods and leaves the rest of the run between tokens, as white space. A run is
+ * more than 17 of one of `{`, `}`, `]` in a row, or more than 17 repetitions of a short piece (2
+ * to 4 characters) that opens more brackets than it closes or the other way round, like `[a, ` or
+ * `] }`. No parse can use more than 17 of those in a row (a firewall body opens with one `{` and
+ * closes with one `}`; port lists nest at most 16 deep), and one more than that is already an
+ * error, so the parse is the same as with every token of the run (a property test holds it so on
+ * random runs in every sample and fixture: test/syntax/longRuns.property.test.ts). A megabyte of
+ * `{` was a million token objects, lexed again by every step of the editor and the command line
+ * (the fuzz's slowest documents, issue 12).
  *
  * Runs of dashes too: more than 17 `-` in a row (not the one of a `->` after them), or more
  * than 17 repetitions of a piece of dashes, commas and blanks that ends in a comma or a blank,
@@ -458,9 +458,9 @@ function bracket(type: TokenType, image: string, startOffset: number): IToken {
  * Each run of `[` as a `[` of its own and the run's second bracket (a `DeepOpen` whose image
  * is that one bracket; the rest of the run lies between tokens, as white space does): whatever
  * reads the first `[` and then a second finds them where it did when each bracket was a token,
- * and every message and span names one bracket. Each long run of brackets or dashes as the tokens of its
- * first `RUN_TOKENS` pieces, the rest of it between tokens too. `added`: how many tokens more
- * there will be, or -1 when not known beforehand (a long run).
+ * and every message and span names one bracket. Each long run of brackets or dashes as the
+ * tokens of its first `RUN_TOKENS` pieces, the rest of it between tokens too. `added`: how many
+ * tokens more there will be, or -1 when not known beforehand (a long run).
  */
 function splitRuns(tokens: IToken[], added: number): IToken[] {
   const out: IToken[] = added >= 0 ? new Array(tokens.length + added) : [];
