@@ -5,7 +5,11 @@
 //   firewall of a document; a heap snapshot then counts the versions still in memory;
 // - a firewall edited again and again: the analyses' per-firewall caches (RecentCache) held the
 //   last four versions of it, with everything they reach, which so outlived V8's young
-//   generation and piled up in the old one as garbage. Weak references count what is left.
+//   generation and piled up in the old one as garbage. Weak references count what is left;
+// - the language server's workspace, when a newer version arrives: its results for the version
+//   before (the parse, the model, the analysis, and through them that version's whole text) are
+//   never used again, and are dropped then, not when the new version's replace them, so that a
+//   young-generation collection while the new version is computed does not find them alive.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,6 +79,33 @@ setTimeout(() => {
 }, 0);
 `;
 
+const WORKSPACE_VERSIONS = `
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { generate } from '../../bench/generate';
+import { DEFAULT_SETTINGS } from '../../server/src/features/docContext';
+import { Workspace } from '../../server/src/lsp/workspace';
+
+const uri = 'file:///tmp/fwlang-retention/workspace.fw';
+const text = generate(4, 24).text;
+let doc = TextDocument.create(uri, 'fw', 1, text);
+const documents = { get: (u: string) => (u === uri ? doc : undefined), all: () => [doc] };
+const ws = new Workspace(documents as never, {} as never);
+const first = ws.contextSync(doc, DEFAULT_SETTINGS);
+const old = { context: new WeakRef(first), model: new WeakRef(first.analysis.model), ast: new WeakRef(ws.parsed(doc).ast) };
+const line = text.split('\\n').findIndex((l) => / port \\d/.test(l));
+const character = text.split('\\n')[line]!.search(/ port \\d/) + 6;
+doc = TextDocument.update(doc, [{ range: { start: { line, character }, end: { line, character: character + 1 } }, text: '7' }], 2);
+// What the server does on didChange, before anything of version 2 is computed.
+ws.versionChanged(uri);
+setTimeout(() => {
+  (globalThis as { gc?: () => void }).gc!();
+  const alive = Object.entries(old).flatMap(([k, w]) => (w.deref() ? [k] : []));
+  // The workspace is still in use (else all of it is garbage, and the test proves nothing).
+  const now = ws.contextSync(doc, DEFAULT_SETTINGS);
+  console.log(JSON.stringify(alive), now.version);
+}, 0);
+`;
+
 /** Runs `script` (TypeScript, beside this file) in its own Node process; its stdout. */
 async function runAlone(script: string, name: string, nodeArgs: string[] = []): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'fwlang-retention-'));
@@ -102,5 +133,11 @@ describe('the editor pipeline between versions', () => {
   it('keeps no older version of a firewall edited again and again (the per-firewall caches drop it)', async () => {
     const alive = JSON.parse((await runAlone(FIREWALL_VERSIONS, 'firewall-versions', ['--expose-gc'])).split(' ')[0]!) as number[];
     expect(alive).toEqual([10]);
+  });
+
+  it("drops the workspace's results for a version as soon as a newer one arrives", async () => {
+    const [alive, version] = (await runAlone(WORKSPACE_VERSIONS, 'workspace-versions', ['--expose-gc'])).split(' ');
+    expect(JSON.parse(alive!)).toEqual([]);
+    expect(version).toBe('2');
   });
 });

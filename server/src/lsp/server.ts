@@ -176,6 +176,7 @@ export function startServer(connection: Connection, outbox?: Outbox): void {
     recheckIncluders([uriToPath(e.document.uri)]);
   });
   documents.onDidChangeContent((e) => {
+    ws.versionChanged(e.document.uri);
     schedule(e.document.uri);
     recheckIncluders([uriToPath(e.document.uri)]);
   });

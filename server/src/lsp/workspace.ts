@@ -165,6 +165,17 @@ export class Workspace {
     this.settingsCache.delete(uri);
   }
 
+  /**
+   * A newer version of `uri` arrived: the results of the one before are never used again (each
+   * is looked up by version). Dropped now, not when the new version's replace them, so that the
+   * old version's text and the objects made for it are garbage while the new one is computed.
+   */
+  versionChanged(uri: string): void {
+    this.parses.delete(uri);
+    this.models.delete(uri);
+    this.cache.delete(uri);
+  }
+
   /** The analysis of the newest version of `uri`, computed now if it is stale. */
   async context(uri: string): Promise<DocContext | undefined> {
     const doc = this.documents.get(uri);
