@@ -93,6 +93,7 @@ const ws = new Workspace(documents as never, {} as never);
 const first = ws.contextSync(doc, DEFAULT_SETTINGS);
 const old = { context: new WeakRef(first), model: new WeakRef(first.analysis.model), ast: new WeakRef(ws.parsed(doc).ast) };
 const line = text.split('\\n').findIndex((l) => / port \\d/.test(l));
+if (line < 0) throw new Error('the generated text has no port to edit');
 const character = text.split('\\n')[line]!.search(/ port \\d/) + 6;
 doc = TextDocument.update(doc, [{ range: { start: { line, character }, end: { line, character: character + 1 } }, text: '7' }], 2);
 // What the server does on didChange, before anything of version 2 is computed.
