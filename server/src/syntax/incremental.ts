@@ -202,11 +202,13 @@ export class IncrementalParser {
           if (p.base !== start) {
             const by = start - p.base;
             // Found on the first move only: most chunks never move, or once.
-            p.spans ??= collectSpans([p.statements, p.comments, p.pending.unknown, p.pending.recognition, p.pending.manual]);
+            p.spans ??= collectSpans([p.statements, p.comments, p.pending.recognition, p.pending.manual]);
             for (const s of p.spans) {
               s.start += by;
               s.end += by;
             }
+            // The runs of unknown characters are the lexer's tokens (their offset is the file's).
+            for (const t of p.pending.unknown) t.startOffset += by;
             p.base = start;
           }
         } else {
@@ -232,11 +234,12 @@ export class IncrementalParser {
     // Chunks read only as part of a join keep no tokens: lexed again if ever parsed alone.
     for (const e of holding) e.lexed = undefined;
     this.entries = used;
+    const unknown: IToken[] = [];
     const pending: Pending[] = [];
-    for (const g of groups) for (const x of g.unknown) pending.push(x);
+    for (const g of groups) for (const x of g.unknown) unknown.push(x);
     for (const g of groups) for (const x of g.recognition) pending.push(x);
     for (const g of groups) for (const x of g.manual) pending.push(x);
-    return { ast: { statements, comments }, diagnostics: finishDiagnostics(text.length, pending) };
+    return { ast: { statements, comments }, diagnostics: finishDiagnostics(text.length, unknown, pending) };
   }
 }
 

@@ -112,8 +112,6 @@ export function errorText(e: unknown): string {
 export interface Pending {
   span: Span;
   message?: string;
-  /** For unknown characters: the characters. */
-  chars?: string;
   /** For parser errors: makes the message. */
   render?: () => string;
   related?: ManualError['related'];
@@ -122,7 +120,12 @@ export interface Pending {
 
 /** The pending diagnostics of one lexed and parsed text, in the order they are reported: lexer, parser, parser's own. */
 export interface PendingGroups {
-  unknown: Pending[];
+  /**
+   * The lexer's runs of unknown characters themselves, in text order (offsets the file's): a
+   * megabyte of junk is hundreds of thousands of them, and 100 diagnostics are reported, so
+   * no pending object is made for each (issue 12: fuzzed documents).
+   */
+  unknown: IToken[];
   recognition: Pending[];
   manual: Pending[];
 }
@@ -141,15 +144,7 @@ export function pendingOf(
 ): PendingGroups {
   const last = lexed.tokens[lexed.tokens.length - 1];
   const eofOffset = last ? tokenEnd(last) : 0;
-  const out: PendingGroups = { unknown: [], recognition: [], manual: [] };
-
-  // Index loops: this runs once per parse, too few times to be optimised, and a megabyte of
-  // junk is hundreds of thousands of unknown characters (an iterator allocates per step).
-  const unknown = lexed.unknown;
-  for (let i = 0; i < unknown.length; i++) {
-    const t = unknown[i]!;
-    out.unknown.push({ span: tokenSpan(t), chars: t.image });
-  }
+  const out: PendingGroups = { unknown: lexed.unknown, recognition: [], manual: [] };
 
   for (const e of recognition) {
     const found = e.token as IToken | undefined;
@@ -181,20 +176,32 @@ function collectDiagnostics(
   eofWord: string,
 ): Diagnostic[] {
   const g = pendingOf(text, lexed, recognition, manual, eofWord);
-  return finishDiagnostics(text.length, [...g.unknown, ...g.recognition, ...g.manual]);
+  return finishDiagnostics(text.length, g.unknown, [...g.recognition, ...g.manual]);
 }
 
 /**
  * Clamps into a text of length `n`, sorts by position (stable: lexer, then parser order),
- * keeps one diagnostic per position and at most MAX_SYNTAX_DIAGNOSTICS. `pending` is not changed.
+ * keeps one diagnostic per position and at most MAX_SYNTAX_DIAGNOSTICS. `unknown` (the lexer's
+ * runs of unknown characters, in text order) come before `pending` at the same position.
+ * Neither is changed.
  */
-export function finishDiagnostics(n: number, pending: readonly Pending[]): Diagnostic[] {
-  const clampStart = (s: Span): number => Math.min(Math.max(0, s.start === s.start ? s.start : 0), n);
+export function finishDiagnostics(n: number, unknown: readonly IToken[], pending: readonly Pending[]): Diagnostic[] {
+  const clampOffset = (x: number): number => Math.min(Math.max(0, x === x ? x : 0), n);
+  const clampStart = (s: Span): number => clampOffset(s.start);
   const clamp = (s: Span): Span => {
     const start = clampStart(s);
     const end = Math.min(Math.max(start, s.end === s.end ? s.end : start), n);
     return { start, end };
   };
+  const unknownSpan = (t: IToken): Span => clamp(tokenSpan(t));
+  // The lexer gives its runs in text order; anything else is sorted with the rest.
+  for (let i = 1; i < unknown.length; i++) {
+    if (!(unknown[i]!.startOffset > unknown[i - 1]!.startOffset)) {
+      const all: Pending[] = unknown.map((t) => ({ span: tokenSpan(t), message: unexpectedCharacters(t.image) }));
+      for (const p of pending) all.push(p);
+      return finishDiagnostics(n, [], all);
+    }
+  }
   // Starts and order in typed arrays, the spans made only for what is reported: a megabyte of
   // junk is hundreds of thousands of pending errors, and 100 are reported (issue 12).
   const m = pending.length;
@@ -212,21 +219,31 @@ export function finishDiagnostics(n: number, pending: readonly Pending[]): Diagn
   let lastStart = -1;
   let dropped = 0;
   let firstDropped: Span | undefined;
-  for (let k = 0; k < m; k++) {
-    const i = order[k]!;
-    const p = pending[i]!;
-    if (starts[i] === lastStart) continue;
-    lastStart = starts[i]!;
+  // Merged by position, the unknown runs first where both start at once.
+  let u = 0;
+  let k = 0;
+  while (u < unknown.length || k < m) {
+    const su = u < unknown.length ? clampOffset(unknown[u]!.startOffset) : Infinity;
+    const sp = k < m ? starts[order[k]!]! : Infinity;
+    const run = su <= sp ? unknown[u++]! : undefined;
+    const p = run ? undefined : pending[order[k++]!]!;
+    const start = run ? su : sp;
+    if (start === lastStart) continue;
+    lastStart = start;
     if (out.length >= MAX_SYNTAX_DIAGNOSTICS) {
       dropped++;
-      firstDropped ??= clamp(p.span);
+      firstDropped ??= run ? unknownSpan(run) : clamp(p!.span);
       continue;
     }
-    const span = clamp(p.span);
-    const message = p.message ?? (p.render ? p.render() : unexpectedCharacters(p.chars ?? ''));
+    if (run) {
+      out.push(diag('syntax', unknownSpan(run), unexpectedCharacters(run.image)));
+      continue;
+    }
+    const span = clamp(p!.span);
+    const message = p!.message ?? (p!.render ? p!.render() : '');
     const extra: Parameters<typeof diag>[3] = {};
-    if (p.related) extra.related = p.related.map((r) => ({ ...r, span: clamp(r.span) }));
-    if (p.fixes) extra.fixes = p.fixes;
+    if (p!.related) extra.related = p!.related.map((r) => ({ ...r, span: clamp(r.span) }));
+    if (p!.fixes) extra.fixes = p!.fixes;
     out.push(diag('syntax', span, message, extra));
   }
   if (dropped > 0 && firstDropped) {

@@ -20,7 +20,7 @@ export function collectSpans(roots: unknown[]): Span[] {
       return;
     }
     for (const k in r) {
-      if (k === 'render' || k === 'chars' || k === 'message' || k === 'text') continue;
+      if (k === 'render' || k === 'message' || k === 'text') continue;
       visit(r[k]);
     }
   };
