@@ -20,6 +20,8 @@ import {
   ReferencesRequest,
   RenameRequest,
   ResponseError,
+  type SemanticTokensDelta,
+  SemanticTokensDeltaRequest,
   SemanticTokensRequest,
   SymbolKind,
   type TextEdit,
@@ -338,6 +340,37 @@ describe('semantic tokens', () => {
     expect(at('https')).toEqual({ type: 'function', modifiers: ['declaration'] });
     expect(at('->')?.type).toBe('operator');
     expect(at('catogram-sg')).toEqual({ type: 'type', modifiers: ['declaration'] });
+  });
+
+  it('after an edit, sends the edits from the tokens the editor holds', async () => {
+    const provider = client.initializeResult!.capabilities.semanticTokensProvider!;
+    expect(provider.full).toEqual({ delta: true });
+    const uri = 'file:///protocol/editing/tokens-delta.fw';
+    await client.open(uri, SPEC_EXAMPLE);
+    const first = (await client.connection.sendRequest(SemanticTokensRequest.type, { textDocument: { uri } }))!;
+    expect(first.resultId).toBeTruthy();
+    // A new name where a port was: one token's type, and the lengths after it on its line.
+    const at = offsetOf(SPEC_EXAMPLE, 'https', 2);
+    await client.replace(uri, at, at + 'https'.length, 'ssh');
+    await client.diagnosticsFor(uri);
+    const delta = await client.connection.sendRequest(SemanticTokensDeltaRequest.type, {
+      textDocument: { uri },
+      previousResultId: first.resultId!,
+    });
+    expect(delta && 'edits' in delta).toBe(true);
+    const { edits, resultId } = delta as SemanticTokensDelta;
+    expect(resultId).not.toBe(first.resultId);
+    const held = [...first.data];
+    for (const e of [...edits].sort((a, b) => b.start - a.start)) held.splice(e.start, e.deleteCount, ...(e.data ?? []));
+    const fresh = (await client.connection.sendRequest(SemanticTokensRequest.type, { textDocument: { uri } }))!;
+    expect(held).toEqual(fresh.data);
+    expect(edits.reduce((n, e) => n + (e.data?.length ?? 0), 0)).toBeLessThan(fresh.data.length / 4);
+    // A result the server did not send last (here: superseded by `fresh`): the full tokens.
+    const stale = await client.connection.sendRequest(SemanticTokensDeltaRequest.type, {
+      textDocument: { uri },
+      previousResultId: resultId!,
+    });
+    expect(stale && 'data' in stale && stale.data).toEqual(fresh.data);
   });
 });
 

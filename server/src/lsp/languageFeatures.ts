@@ -76,7 +76,15 @@ function register(connection: Connection, ws: Workspace, guard: Guard): void {
   connection.languages.semanticTokens.on(
     guard({ data: [] }, async (p) => {
       const ctx = await ws.context(p.textDocument.uri);
-      return ctx ? semanticTokens(ctx) : { data: [] };
+      return ctx ? ws.semanticTokens.full(ctx.uri, semanticTokens(ctx)) : { data: [] };
+    }),
+  );
+
+  // After an edit the editor asks for the edits from the tokens it holds.
+  connection.languages.semanticTokens.onDelta(
+    guard({ data: [] }, async (p) => {
+      const ctx = await ws.context(p.textDocument.uri);
+      return ctx ? ws.semanticTokens.delta(ctx.uri, p.previousResultId, semanticTokens(ctx)) : { data: [] };
     }),
   );
 
@@ -108,7 +116,7 @@ const capabilities: ServerCapabilities = {
   referencesProvider: true,
   renameProvider: { prepareProvider: true },
   documentSymbolProvider: { label: 'fwlang' },
-  semanticTokensProvider: { legend: SEMANTIC_LEGEND, full: true, range: false },
+  semanticTokensProvider: { legend: SEMANTIC_LEGEND, full: { delta: true }, range: false },
   foldingRangeProvider: true,
   documentFormattingProvider: true,
   documentLinkProvider: { resolveProvider: false },

@@ -17,6 +17,7 @@ import { IncrementalParser } from '../syntax/incremental';
 import type { FileAst } from '../syntax/ast';
 import type { Diagnostic } from '../core/diagnostic';
 import { DEFAULT_SETTINGS, type DocContext, type Settings } from '../features/docContext';
+import { SemanticTokenResults } from './semanticResults';
 
 export function uriToPath(uri: string): string {
   try {
@@ -66,6 +67,8 @@ export class Workspace {
   configurationSupported = false;
   /** The workspace folders' paths, where files that include an open one are looked for. */
   folders: string[] = [];
+  /** The semantic tokens last sent for each document (for the delta request). */
+  readonly semanticTokens = new SemanticTokenResults();
 
   constructor(
     readonly documents: TextDocuments<TextDocument>,
@@ -156,6 +159,7 @@ export class Workspace {
 
   forget(uri: string): void {
     this.cache.delete(uri);
+    this.semanticTokens.forget(uri);
     this.inputs.delete(uri);
     this.analysisCaches.delete(uri);
     this.parsers.delete(uri);

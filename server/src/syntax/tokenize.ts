@@ -55,7 +55,8 @@ function kindOf(tokenTypeName: string): TokenKind {
 
 const KIND_BY_TYPE = new Map<TokenType, TokenKind>();
 
-function kindOfType(t: TokenType): TokenKind {
+/** What kind of token the lexer's `t` is (cached per token type). */
+export function kindOfType(t: TokenType): TokenKind {
   let k = KIND_BY_TYPE.get(t);
   if (k === undefined) KIND_BY_TYPE.set(t, (k = kindOf(t.name)));
   return k;
