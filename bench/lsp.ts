@@ -128,6 +128,34 @@ export async function lspSession(dir: string, rules: number, row: Row, fmt: (ms:
     const s = stats(xs);
     row(`${label}: ${name} p50 / p95`, `${fmt(s.median)} / ${fmt(s.p95)}`);
   }
+  // Semantic tokens, as an editor that colours by them asks after each edit: the whole file
+  // once, then after a one-port edit the edits from the result it holds (the delta request).
+  const full: number[] = [];
+  const delta: number[] = [];
+  let fullBytes = 0;
+  let deltaBytes = 0;
+  let version = edits + 1;
+  for (let i = 0; i < 10; i++) {
+    let t = performance.now();
+    const all = await conn.sendRequest<{ resultId?: string; data: number[] }>('textDocument/semanticTokens/full', {
+      textDocument: { uri },
+    });
+    full.push(performance.now() - t);
+    fullBytes = JSON.stringify(all).length;
+    const done = diagnosticsFor(++version);
+    const range = { start: { line: editLine, character: editChar }, end: { line: editLine, character: editChar + 1 } };
+    conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range, text: version % 2 === 0 ? '4' : '3' }],
+    });
+    await done;
+    t = performance.now();
+    const d = await conn.sendRequest('textDocument/semanticTokens/full/delta', { textDocument: { uri }, previousResultId: all.resultId });
+    delta.push(performance.now() - t);
+    deltaBytes = JSON.stringify(d).length;
+  }
+  row(`${label}: semantic tokens, whole file p50 (its JSON)`, `${fmt(stats(full).median)} (${(fullBytes / 1024).toFixed(0)} KB)`);
+  row(`${label}: semantic tokens after a one-port edit (delta) p50 (its JSON)`, `${fmt(stats(delta).median)} (${deltaBytes} bytes)`);
   row(`${label}: server peak memory (VmHWM) after these requests`, `${procMb(child.pid!, 'VmHWM').toFixed(0)} MB`);
   row(`${label}: server memory (RSS) at the end`, `${procMb(child.pid!, 'VmRSS').toFixed(0)} MB`);
   await conn.sendRequest('shutdown');
