@@ -4,6 +4,8 @@
 // - the tokens equal those of the rule written plainly (every token visited through
 //   `eachToken`, each coloured token pushed), on every sample and fixture and on mutations of
 //   them (junk, megabyte lines, deep nesting, line ends);
+// - with the server's cache (each chunk lexed again only when its text changed), the same after
+//   every edit of random edit sequences, and after a jump to an unrelated mutated document;
 // - the edits from any result to any other, applied as an editor applies them, give the new one.
 
 import fc from 'fast-check';
@@ -11,10 +13,11 @@ import { describe, expect, it } from 'vitest';
 import type { SemanticTokensEdit } from 'vscode-languageserver';
 import { referencesOf } from '../../server/src/model/ownership';
 import type { DocContext } from '../../server/src/features/docContext';
-import { SEMANTIC_LEGEND, semanticTokens, semanticTokensEdits } from '../../server/src/features/semanticTokens';
+import { SEMANTIC_LEGEND, SemanticTokenCache, semanticTokens, semanticTokensEdits } from '../../server/src/features/semanticTokens';
 import { eachToken } from '../../server/src/syntax/tokenize';
 import { loadCorpus, mutate } from '../fuzz/mutate';
 import { Random } from '../fuzz/random';
+import { applyEdit, baseTexts, makeSequence } from '../incremental/edits';
 import { docContext } from '../support/docContext';
 
 const CORPUS = loadCorpus();
@@ -95,6 +98,28 @@ describe('semantic tokens', () => {
     }
   });
 
+  it('with the cache of the versions before, equal the plain rule after every edit', () => {
+    const bases = baseTexts();
+    for (let index = 0; index < 120; index++) {
+      const seq = makeSequence(1301, index, bases);
+      const cache = new SemanticTokenCache();
+      let text = seq.start;
+      semanticTokens(docContext(text), cache);
+      for (const e of seq.edits) {
+        text = applyEdit(text, e);
+        const ctx = docContext(text);
+        expect(semanticTokens(ctx, cache).data, `sequence ${index} of ${seq.base}`).toEqual(reference(ctx));
+      }
+    }
+    const r = new Random(1302);
+    const cache = new SemanticTokenCache();
+    for (let i = 0; i < 80; i++) {
+      const m = mutate(r, CORPUS);
+      const ctx = docContext(m.text);
+      expect(semanticTokens(ctx, cache).data, `${m.base} ${m.mutations.join('+')}`).toEqual(reference(ctx));
+    }
+  });
+
   it('edits from one result to the next give the next', () => {
     const numbers = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 40 });
     fc.assert(
@@ -103,6 +128,8 @@ describe('semantic tokens', () => {
         const next = [...prefix, ...b, ...suffix];
         const edits = semanticTokensEdits(previous, next);
         expect(applyEdits(previous, edits)).toEqual(next);
+        // The server keeps and makes them as typed arrays: the same edits, plain numbers sent.
+        expect(semanticTokensEdits(Int32Array.from(previous), Int32Array.from(next))).toEqual(edits);
         if (previous.join() === next.join()) expect(edits).toEqual([]);
         else {
           expect(edits).toHaveLength(1);

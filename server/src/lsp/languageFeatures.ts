@@ -10,7 +10,7 @@ import { formatting } from '../features/formatting';
 import { documentLinks } from '../features/links';
 import { references } from '../features/references';
 import { prepareRename, rename } from '../features/rename';
-import { SEMANTIC_LEGEND, semanticTokens } from '../features/semanticTokens';
+import { SEMANTIC_LEGEND, encodeSemanticTokens } from '../features/semanticTokens';
 import { documentSymbols } from '../features/symbols';
 import type { DocContext } from '../features/docContext';
 import type { Workspace } from './workspace';
@@ -76,7 +76,7 @@ function register(connection: Connection, ws: Workspace, guard: Guard): void {
   connection.languages.semanticTokens.on(
     guard({ data: [] }, async (p) => {
       const ctx = await ws.context(p.textDocument.uri);
-      return ctx ? ws.semanticTokens.full(ctx.uri, semanticTokens(ctx)) : { data: [] };
+      return ctx ? ws.semanticTokens.full(ctx.uri, encodeSemanticTokens(ctx, ws.semanticTokens.cache(ctx.uri))) : { data: [] };
     }),
   );
 
@@ -84,7 +84,9 @@ function register(connection: Connection, ws: Workspace, guard: Guard): void {
   connection.languages.semanticTokens.onDelta(
     guard({ data: [] }, async (p) => {
       const ctx = await ws.context(p.textDocument.uri);
-      return ctx ? ws.semanticTokens.delta(ctx.uri, p.previousResultId, semanticTokens(ctx)) : { data: [] };
+      return ctx
+        ? ws.semanticTokens.delta(ctx.uri, p.previousResultId, encodeSemanticTokens(ctx, ws.semanticTokens.cache(ctx.uri)))
+        : { data: [] };
     }),
   );
 

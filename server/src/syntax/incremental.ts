@@ -78,7 +78,7 @@ function newEntry(text: string): Entry {
 }
 
 /** Chunk starts: 0 and each line start where a statement keyword begins a new chunk. */
-function chunkStarts(text: string): number[] {
+export function chunkStarts(text: string): number[] {
   const starts = [0];
   LINE_START_KEYWORD.lastIndex = 0;
   let afterFirewall = false;
