@@ -10,7 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { semanticTokens } from '../../server/src/features/semanticTokens';
 import { TestClient, fileUri } from '../protocol/client';
+import { docContext } from '../support/docContext';
 import { budgetFor } from './documents';
 import { type CorpusFile, MUTATORS, ROOT, mutate } from './mutate';
 import { Random } from './random';
@@ -270,6 +272,43 @@ export async function runSequence(
       if (/no answer|closed|disposed|Connection/i.test(msg) || !client.alive) failures.push({ step: method, error: msg });
     }
   };
+  let held: { resultId?: string; data: number[] } | undefined;
+  const semanticTokensStep = async (step: string) => {
+    try {
+      const textDocument = { uri };
+      if (held?.resultId) {
+        const d = await within(
+          client.connection.sendRequest<{
+            resultId?: string;
+            data?: number[];
+            edits?: { start: number; deleteCount: number; data?: number[] }[];
+          }>('textDocument/semanticTokens/full/delta', { textDocument, previousResultId: held.resultId }),
+          ANSWER_MS,
+          'semantic tokens delta',
+        );
+        if (d?.edits) {
+          const data = [...held.data];
+          for (const e of [...d.edits].sort((a, b) => b.start - a.start)) data.splice(e.start, e.deleteCount, ...(e.data ?? []));
+          held = { resultId: d.resultId, data };
+        } else held = d?.data ? { resultId: d.resultId, data: d.data } : undefined;
+      }
+      const whole = await within(
+        client.connection.sendRequest<{ resultId?: string; data: number[] }>('textDocument/semanticTokens/full', { textDocument }),
+        ANSWER_MS,
+        'semantic tokens',
+      );
+      if (held && whole && held.data.join() !== whole.data.join())
+        failures.push({ step, error: 'semantic tokens: the delta applied to the tokens held is not the whole result' });
+      // Made afresh in process (a file without includes: the names resolve the same).
+      const text = client.text(uri);
+      if (whole && !/\binclude\b/.test(text) && semanticTokens(docContext(text)).data.join() !== whole.data.join())
+        failures.push({ step, error: 'semantic tokens: the server’s differ from those of the text made afresh' });
+      held = whole ?? undefined;
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/no answer|closed|disposed|Connection/i.test(msg) || !client.alive) failures.push({ step: 'semantic tokens', error: msg });
+    }
+  };
   await client.open(uri, c.text);
   for (const [i, s] of c.steps.entries()) {
     if (s.changes) {
@@ -289,7 +328,8 @@ export async function runSequence(
       doc = client.docs.get(uri)!;
       if (doc.getText() !== text) failures.push({ step: `edit ${i}`, error: 'the client mirror disagrees with the edit (harness bug)' });
     }
-    if (s.request) await request(s.request.method, requestParams(s.request.method, uri, client, s.request.offset, s.request.offset2));
+    if (s.request?.method === 'textDocument/semanticTokens/full') await semanticTokensStep(`semantic tokens after step ${i}`);
+    else if (s.request) await request(s.request.method, requestParams(s.request.method, uri, client, s.request.offset, s.request.offset2));
     if (s.wait) await waitDiagnostics(`diagnostics after step ${i}`);
     if (!client.alive) break;
   }
