@@ -22,6 +22,7 @@ import { docContext } from '../support/docContext';
 
 const CORPUS = loadCorpus();
 const TYPES = SEMANTIC_LEGEND.tokenTypes;
+// The colours written out again here, not imported: a wrong entry in the server's table must fail.
 const LITERAL: Record<string, string> = {
   keyword: 'keyword',
   number: 'number',
