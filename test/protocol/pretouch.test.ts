@@ -47,10 +47,18 @@ describe('YoungGenerationToucher', () => {
   it('makes the pages of a grown young generation resident before the work that needs them', async () => {
     // In a process of its own: grow the young generation (survivors make V8 enlarge it), then
     // count the page faults of the allocations an edit would make, with and without the touch.
-    const cold = await faultsAfterGrowth(false);
-    const touched = await faultsAfterGrowth(true);
-    expect(cold).toBeGreaterThan(1000);
-    expect(touched).toBeLessThan(cold / 4);
+    // Faults are the machine's count, which other work on it can disturb (one pair in about ten
+    // runs of the protocol tests, all files at once): up to three pairs, one of which must show it.
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < 3; i++) {
+      const cold = await faultsAfterGrowth(false);
+      const touched = await faultsAfterGrowth(true);
+      pairs.push([cold, touched]);
+      if (cold > 1000 && touched < cold / 4) break;
+    }
+    const [cold, touched] = pairs.at(-1)!;
+    expect(cold, `cold / touched: ${JSON.stringify(pairs)}`).toBeGreaterThan(1000);
+    expect(touched, `cold / touched: ${JSON.stringify(pairs)}`).toBeLessThan(cold / 4);
   });
 });
 
