@@ -107,6 +107,56 @@ setTimeout(() => {
 }, 0);
 `;
 
+const SEMANTIC_TOKENS = `
+import { getHeapSnapshot } from 'node:v8';
+import { generate } from '../../bench/generate';
+import { SemanticTokenCache } from '../../server/src/features/semanticTokens';
+
+const FIREWALLS = 10;
+const base = generate(FIREWALLS, 24).text.split('\\n');
+function version(k: number): string {
+  const lines = [...base];
+  const at = lines.findIndex((l) => l.startsWith('firewall acl' + ((k - 1) % FIREWALLS) + ' '));
+  const rule = lines.findIndex((l, i) => i > at && / port \\d+/.test(l));
+  lines[rule] = lines[rule]!.replace(/ port (\\d+)/, (_m, p) => ' port ' + (Number(p) + k));
+  return '# fwlang-retention version ' + k + '\\n' + lines.join('\\n');
+}
+const cache = new SemanticTokenCache();
+let length = 0;
+function ask(): void {
+  for (let k = 1; k <= FIREWALLS; k++) {
+    const text = version(k);
+    length = text.length;
+    cache.pieces(text);
+  }
+}
+ask();
+// In a later turn, no version is in use: a whole one still in memory is kept by the cache.
+// (V8 keeps the last string a regular expression ran on, for RegExp.lastMatch: another one
+// clears it.)
+setTimeout(snapshot, 0);
+function snapshot(): void {
+/x/.exec('x');
+const chunks: Buffer[] = [];
+getHeapSnapshot()
+  .on('data', (c: Buffer) => chunks.push(c))
+  .on('end', () => {
+    const snapshot = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    // By each string's own size: the snapshot cuts long strings' text short.
+    const fields: string[] = snapshot.snapshot.meta.node_fields;
+    const types: string[] = snapshot.snapshot.meta.node_types[0];
+    const [type, name, size] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
+    const whole = new Set<number>();
+    for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
+      if (types[snapshot.nodes[i + type]] !== 'string' || snapshot.nodes[i + size] < length) continue;
+      const m = /^# fwlang-retention version (\\d+)\\n/.exec(snapshot.strings[snapshot.nodes[i + name]]);
+      if (m) whole.add(Number(m[1]));
+    }
+    console.log(JSON.stringify([...whole]), cache.pieces(version(1)).length);
+  });
+}
+`;
+
 /** Runs `script` (TypeScript, beside this file) in its own Node process; its stdout. */
 async function runAlone(script: string, name: string, nodeArgs: string[] = []): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'fwlang-retention-'));
@@ -124,11 +174,21 @@ async function runAlone(script: string, name: string, nodeArgs: string[] = []): 
   return r.stdout.trim();
 }
 
+/** The firewalls of the semantic-tokens script's text (a chunk each). */
+const FIREWALLS_OF_THE_TEXT = 10;
+
 describe('the editor pipeline between versions', () => {
   it('keeps no older version of the text alive (chunks, names, cache keys and messages are copies)', async () => {
     const alive = JSON.parse(await runAlone(SCRIPT, 'retention')) as number[];
     // Version 10 is the text the pipeline is working on; every earlier one must be gone.
     expect(alive).toEqual([10]);
+  });
+
+  it('keeps no version of the text in the semantic tokens’ cache of lexed chunks (its keys are copies)', async () => {
+    const [whole, pieces] = (await runAlone(SEMANTIC_TOKENS, 'semantic-tokens')).split(' ');
+    expect(JSON.parse(whole!)).toEqual([]);
+    // The cache was in use: the 10 firewalls' chunks and the one before them.
+    expect(Number(pieces)).toBeGreaterThan(FIREWALLS_OF_THE_TEXT);
   });
 
   it('keeps no older version of a firewall edited again and again (the per-firewall caches drop it)', async () => {

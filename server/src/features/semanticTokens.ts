@@ -104,21 +104,22 @@ function skeletonOf(text: string): Int32Array {
  * the same (tokens end at the end of their line).
  */
 export class SemanticTokenCache {
-  private chunks = new Map<string, Int32Array>();
+  /** By chunk text: the chunk's own copy of its text (the key kept) and its skeleton. */
+  private chunks = new Map<string, { text: string; skeleton: Int32Array }>();
 
   /** The skeletons of `text`'s chunks, each with the offset it starts at. Throws what the lexer throws. */
   pieces(text: string): { at: number; skeleton: Int32Array }[] {
     const starts = chunkStarts(text);
-    const used = new Map<string, Int32Array>();
+    const used = new Map<string, { text: string; skeleton: Int32Array }>();
     const out: { at: number; skeleton: Int32Array }[] = [];
     for (let k = 0; k < starts.length; k++) {
       const at = starts[k]!;
       const chunk = text.slice(at, k + 1 < starts.length ? starts[k + 1]! : text.length);
-      let skeleton = used.get(chunk) ?? this.chunks.get(chunk);
-      // A key of its own: a cut of this version's text would keep the whole version alive.
-      if (!skeleton) skeleton = skeletonOf(chunk);
-      used.set(used.has(chunk) || this.chunks.has(chunk) ? chunk : ownCopy(chunk), skeleton);
-      out.push({ at, skeleton });
+      // Kept under its own copy of the text, never under `chunk`: V8 cuts a string as a view
+      // into the whole, and such a key would keep this whole version alive until the next call.
+      const entry = used.get(chunk) ?? this.chunks.get(chunk) ?? { text: ownCopy(chunk), skeleton: skeletonOf(chunk) };
+      used.set(entry.text, entry);
+      out.push({ at, skeleton: entry.skeleton });
     }
     this.chunks = used;
     return out;
