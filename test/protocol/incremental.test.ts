@@ -65,6 +65,28 @@ describe('incremental analysis in the server', () => {
     }
   }, 60_000);
 
+  it('publishes what a fresh analysis finds for edits sent while the warm-up after the open runs, and after it', async () => {
+    // Firewalls of 120 rules: after the first publish the server edits a scratch copy of one
+    // (lsp/warmup.ts). The first edit goes at once, while it runs; the others after it ended.
+    const uri = fileUri(path.join(dir, 'warm.fw'));
+    let text = generate(3, 120).text;
+    await client.open(uri, text);
+    expect((await client.diagnosticsFor(uri)).diagnostics).toEqual(JSON.parse(JSON.stringify(expected(uri, text))));
+    const edits: [string, string][] = [
+      ['port 8003-8103', 'port 8004-8103'],
+      ['port 8004-8103', 'port 8003-8103'],
+      ['port https', 'port 444'],
+    ];
+    for (const [i, [from, to]] of edits.entries()) {
+      if (i === 1) await new Promise((r) => setTimeout(r, 1000));
+      const at = offsetOf(text, from);
+      await client.replace(uri, at, at + from.length, to);
+      text = client.text(uri);
+      const p = await client.diagnosticsFor(uri);
+      expect(p.diagnostics, `after ${from} → ${to}`).toEqual(JSON.parse(JSON.stringify(expected(uri, text))));
+    }
+  }, 60_000);
+
   it("answers a big file's outline and folding from its parse, as its analysis does", async () => {
     // Asked right after opening, they are answered from the parse, before the analysis is
     // done (npm run bench times it); the answers are those of the analysed document.

@@ -37,6 +37,7 @@ import { importFiles } from './importRequest';
 import type { DocContext } from '../features/docContext';
 import type { Outbox } from './outbox';
 import { YoungGenerationToucher } from './pretouch';
+import { EditWarmup, scratchDocuments } from './warmup';
 import { LatestRuns } from './runs';
 import { Workspace, uriToPath } from './workspace';
 import { registerLanguageFeatures } from './languageFeatures';
@@ -60,6 +61,7 @@ export function startServer(connection: Connection, outbox?: Outbox): void {
   /** Documents opened whose first diagnostics are not published yet. */
   const justOpened = new Set<string>();
   const toucher = new YoungGenerationToucher();
+  const warmup = new EditWarmup(connection);
   let codeLensRefresh = false;
   let watcherRegistration = false;
   // The client shows pictures (the VS Code extension says so): a "Show picture" lens, a hover image.
@@ -166,7 +168,12 @@ export function startServer(connection: Connection, outbox?: Outbox): void {
         // The document's line index (vscode-languageserver-textdocument makes it when a position
         // is first asked for: by the first edit, 6-9 ms of its time at 2,000 rules), made now.
         if (!stale()) doc.offsetAt({ line: 0, character: 0 });
-        // An open grows the young generation: its pages are touched now, not by the next edits.
+        // The code of an edit, made fast before the first edit (warmup.ts); then the pages an
+        // open grew the young generation by, touched now, not by the next edits.
+        if (!stale()) {
+          const scratch = () => new Workspace(scratchDocuments(), connection);
+          await warmup.run(ctx.text, ws.parsed(doc).ast.statements, settings, scratch, () => pending.any());
+        }
         void toucher.touchIfGrown(() => pending.any());
       }
     } catch (e) {
