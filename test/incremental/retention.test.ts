@@ -91,7 +91,13 @@ let doc = TextDocument.create(uri, 'fw', 1, text);
 const documents = { get: (u: string) => (u === uri ? doc : undefined), all: () => [doc] };
 const ws = new Workspace(documents as never, {} as never);
 const first = ws.contextSync(doc, DEFAULT_SETTINGS);
-const old = { context: new WeakRef(first), model: new WeakRef(first.analysis.model), ast: new WeakRef(ws.parsed(doc).ast) };
+const old = {
+  context: new WeakRef(first),
+  model: new WeakRef(first.analysis.model),
+  ast: new WeakRef(ws.parsed(doc).ast),
+  // The line index shared for the last text asked (LineIndex.of), and with it that whole text.
+  lines: new WeakRef(first.lines),
+};
 const line = text.split('\\n').findIndex((l) => / port \\d/.test(l));
 if (line < 0) throw new Error('the generated text has no port to edit');
 const character = text.split('\\n')[line]!.search(/ port \\d/) + 6;

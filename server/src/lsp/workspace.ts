@@ -172,9 +172,12 @@ export class Workspace {
   /**
    * A newer version of `uri` arrived: the results of the one before are never used again (each
    * is looked up by version). Dropped now, not when the new version's replace them, so that the
-   * old version's text and the objects made for it are garbage while the new one is computed.
+   * old version's text and the objects made for it are garbage while the new one is computed;
+   * the line index shared for that text (LineIndex.of) too, which kept the whole old text (a
+   * large object, moved to the old generation by the first young collection it outlives).
    */
   versionChanged(uri: string): void {
+    LineIndex.forget(this.cache.get(uri)?.text);
     this.parses.delete(uri);
     this.models.delete(uri);
     this.cache.delete(uri);
