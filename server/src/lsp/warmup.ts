@@ -34,7 +34,7 @@ export const MIN_RULES = 50;
 /** Rules of that firewall copied: enough for V8 to optimise the per-rule code. */
 export const COPIED_RULES = 50;
 /** The copy's largest size (declarations and flows of a huge file are not copied). */
-const MAX_COPY_CHARS = 512 * 1024;
+const MAX_COPY_CHARS = 128 * 1024;
 
 const SCRATCH_URI = 'untitled:fwlang-warmup.fw';
 
