@@ -52,16 +52,16 @@ export class LineIndex {
 
   private static last: LineIndex | undefined;
 
-  /**
-   * The lines of `text`, shared with the last caller that asked for the same text. Only the
-   * last: each version of an edited document asks, and keeping more kept older versions of the
-   * text alive. Whoever places many spans of several files uses `Lines` (one index per file).
-   */
   /** Lets go of the index shared for `text` (a version of a document that is not the newest any more). */
   static forget(text: string | undefined): void {
     if (text !== undefined && LineIndex.last?.text === text) LineIndex.last = undefined;
   }
 
+  /**
+   * The lines of `text`, shared with the last caller that asked for the same text. Only the
+   * last: each version of an edited document asks, and keeping more kept older versions of the
+   * text alive. Whoever places many spans of several files uses `Lines` (one index per file).
+   */
   static of(text: string): LineIndex {
     const last = LineIndex.last;
     if (last && last.text === text) return last;

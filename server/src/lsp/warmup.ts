@@ -12,7 +12,7 @@
 // not touched. It stops as soon as a run is waiting, and is done once per server (V8 keeps what
 // it optimised) unless stopped before its end.
 //
-// What it costs: 140–300 ms of idle time after the first open, and memory: each copy's version
+// What it costs: 140–400 ms of idle time after the first open, and memory: each copy's version
 // lives until the next edit's analysis replaces it, long enough for V8 to move some of them to
 // the old generation, where they stay as garbage until its next full collection. Copying the
 // whole biggest firewall (200 rules) added 10 MB to the server's peak at 10,000 rules; its
@@ -90,8 +90,8 @@ function firewallHead(text: string, fw: Extract<Statement, { kind: 'firewall' }>
 export class EditWarmup {
   private done = false;
   private running = false;
-  /** Edits made by the last run (tests). */
-  edits = 0;
+  /** Edits made by the run going on. */
+  private edits = 0;
 
   constructor(private readonly connection: Connection) {}
 
