@@ -14,8 +14,7 @@ import type { Model } from '../model/types';
 import type { FileHost } from '../model/types';
 import { nodeFileHost, outsideFolders } from '../node/fileHost';
 import { IncrementalParser } from '../syntax/incremental';
-import type { FileAst } from '../syntax/ast';
-import type { Diagnostic } from '../core/diagnostic';
+import type { ParseResult } from '../syntax/parse';
 import { DEFAULT_SETTINGS, type DocContext, type Settings } from '../features/docContext';
 import { SemanticTokenResults } from './semanticResults';
 
@@ -60,7 +59,7 @@ export class Workspace {
   /** Per document: its resolved firewalls, kept while their nodes and names do not change. */
   private readonly resolveCaches = new Map<string, ResolveCache>();
   /** Per document: the parse of its newest version (each version is parsed once). */
-  private readonly parses = new Map<string, { version: number; text: string; parsed: { ast: FileAst; diagnostics: Diagnostic[] } }>();
+  private readonly parses = new Map<string, { version: number; text: string; parsed: ParseResult }>();
   /** Per document: the model of its newest version, before the analysis. */
   private readonly models = new Map<string, { version: number; settings: Settings; model: Model }>();
   private readonly settingsCache = new Map<string, Promise<Settings>>();
@@ -196,7 +195,7 @@ export class Workspace {
    * touched are parsed again. Once per version (a later version's parse moves the nodes the
    * two share, so nothing of an older version is used after it).
    */
-  parsed(doc: TextDocument): { ast: FileAst; diagnostics: Diagnostic[] } {
+  parsed(doc: TextDocument): ParseResult {
     const text = doc.getText();
     const last = this.parses.get(doc.uri);
     if (last && last.version === doc.version && last.text === text) return last.parsed;

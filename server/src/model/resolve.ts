@@ -6,7 +6,7 @@ import { type Diagnostic, type Fix, type Span, diag } from '../core/diagnostic';
 import { parseAddress } from '../core/address';
 import { AddrSet, PortSet } from '../core/intervals';
 import { collectSpans } from '../syntax/spans';
-import { binaryReason, parse } from '../syntax/parse';
+import { binaryReason, parse, type ParseResult } from '../syntax/parse';
 import type {
   Action,
   EndpointRef,
@@ -72,7 +72,7 @@ const NO_HOST: FileHost = {
  */
 interface BuildOptions {
   /** An already parsed AST of `text` (with its diagnostics), to avoid parsing twice. */
-  parsed?: { ast: FileAst; diagnostics: Diagnostic[] };
+  parsed?: ParseResult;
   /**
    * The ephemeral range for files without `default ephemeral` (an editor setting):
    * a built-in profile name or `LOW-HIGH`. Spec default: `wide`.
@@ -184,12 +184,7 @@ function shiftDiagnostic(d: Diagnostic, by: number): Diagnostic {
  * (the parse's unless told). What the editor answers the outline from while the analysis runs,
  * and what a resolver that failed leaves.
  */
-export function modelOfParse(
-  path: string,
-  text: string,
-  parsed: { ast: FileAst; diagnostics: Diagnostic[] },
-  diagnostics: Diagnostic[] = parsed.diagnostics,
-): Model {
+export function modelOfParse(path: string, text: string, parsed: ParseResult, diagnostics: Diagnostic[] = parsed.diagnostics): Model {
   return {
     root: path,
     ast: parsed.ast,
@@ -304,7 +299,7 @@ function buildModelUnsafe(path: string, text: string, host: FileHost, options: B
       : undefined,
     asked: new Map(),
   };
-  const r = new FileResolver(path, text, parsed.ast, state, true, syntaxErrorOffsets(parsed.diagnostics));
+  const r = new FileResolver(path, text, parsed.ast, state, true, syntaxErrorOffsets(parsed));
   r.cache = options.cache;
   const scope = r.run();
   options.cache?.endRound();
@@ -640,7 +635,7 @@ class FileResolver {
       this.state.includes.push({ path: target, text });
       const parsed = parse(text);
       this.state.inProgress.push(target);
-      const sub = new FileResolver(target, text, parsed.ast, this.state, false, syntaxErrorOffsets(parsed.diagnostics));
+      const sub = new FileResolver(target, text, parsed.ast, this.state, false, syntaxErrorOffsets(parsed));
       scope = sub.run();
       scope.errorCount += parsed.diagnostics.filter((d) => d.severity === 'error').length;
       scope.firstError ??= parsed.diagnostics.find((d) => d.severity === 'error')?.message;
@@ -1091,10 +1086,11 @@ class FileResolver {
     const cache = this.cache;
     if (!cache || !this.isRoot || !s.name?.text) return this.firewall(s);
     const start = s.span.start;
-    const errors = this.syntaxErrors
-      .filter((e) => e > start && e <= s.span.end)
-      .map((e) => e - start)
-      .join(',');
+    const inside: number[] = [];
+    for (let i = firstPast(this.syntaxErrors, start); i < this.syntaxErrors.length && this.syntaxErrors[i]! <= s.span.end; i++) {
+      inside.push(this.syntaxErrors[i]! - start);
+    }
+    const errors = inside.join(',');
     const first = this.decls.get(s.name.text) === s;
     const defaultEphemeral = this.defaultEphemeral.bounds.join(',');
     const hit = cache.get(s);
@@ -1278,8 +1274,11 @@ class FileResolver {
       // is whole again. The parser marks it; errors it cannot attribute (unknown characters,
       // junk after the rule) lie after its first token and before the next rule.
       const next = rules[index + 1]?.span.start;
-      const inside = (e: number): boolean => e > node.span.start && (next === undefined ? e <= s.span.end : e < next);
-      if (node.recovered || this.syntaxErrors.some(inside)) r.valid = false;
+      const errors =
+        next === undefined
+          ? errorIn(this.syntaxErrors, node.span.start, s.span.end)
+          : errorIn(this.syntaxErrors, node.span.start, next, true);
+      if (node.recovered || errors) r.valid = false;
       fw.rules.push(r);
     });
     this.checkNumbering(fw);
@@ -1290,7 +1289,7 @@ class FileResolver {
   /** A syntax error in the header: after `firewall`, up to its `{` (or its first rule). */
   private headerHasErrors(s: FirewallDecl): boolean {
     const end = s.body?.start ?? s.rules[0]?.span.start ?? s.span.end;
-    return this.syntaxErrors.some((e) => e > s.span.start && e <= end);
+    return errorIn(this.syntaxErrors, s.span.start, end);
   }
 
   private rule(node: RuleNode, index: number): ResolvedRule {
@@ -1494,8 +1493,36 @@ class FileResolver {
 /** Keywords that may stand where a port's service name does. */
 const PORT_KEYWORDS = ['ephemeral'];
 
-function syntaxErrorOffsets(diagnostics: Diagnostic[]): number[] {
-  return diagnostics.filter((d) => d.code === 'syntax').map((d) => d.span.start);
+/**
+ * Where the parse's syntax errors start, in order: the reported ones' and those past the
+ * diagnostics' limit (`unreported`), so that a rule with an error in it is half-read however
+ * many errors came before it.
+ */
+function syntaxErrorOffsets(parsed: ParseResult): number[] {
+  const out = parsed.diagnostics.filter((d) => d.code === 'syntax').map((d) => d.span.start);
+  if (parsed.unreported) for (const x of parsed.unreported) out.push(x);
+  for (let i = 1; i < out.length; i++) {
+    if (out[i]! < out[i - 1]!) return out.sort((a, b) => a - b);
+  }
+  return out;
+}
+
+/** The index of the first offset in the sorted `offsets` past `x`. */
+function firstPast(offsets: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = offsets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (offsets[mid]! > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Whether a syntax error starts in (from, to]; with `before`, in (from, to) instead. */
+function errorIn(offsets: readonly number[], from: number, to: number, before = false): boolean {
+  const i = firstPast(offsets, from);
+  return i < offsets.length && (before ? offsets[i]! < to : offsets[i]! <= to);
 }
 
 function anyEndpoint(ephemeral: PortSet, addresses: AddrSet = AddrSet.ALL): ResolvedEndpoint {
@@ -1552,7 +1579,7 @@ function withFlowLine(
   moveSpans([statements, parsed.ast.comments, parsed.diagnostics], prefix.length);
   const text = prefix + line;
   const state: BuildState = { host, done: new Map(), inProgress: [model.root], order: { n: 0 }, includes: [] };
-  const r = new FileResolver(model.root, text, parsed.ast, state, true, syntaxErrorOffsets(parsed.diagnostics), model.symbols);
+  const r = new FileResolver(model.root, text, parsed.ast, state, true, syntaxErrorOffsets(parsed), model.symbols);
   r.flowsAfter(statements as FlowDecl[], model.defaultEphemeral);
   const extended: Model = {
     ...model,

@@ -8,10 +8,10 @@
 // a model built from an older result must not be used after a newer parse.
 
 import type { IToken } from 'chevrotain';
-import { diag, type Diagnostic, type Span } from '../core/diagnostic';
+import { diag, type Span } from '../core/diagnostic';
 import { ownCopy } from '../core/text';
-import type { Comment, FileAst, Statement } from './ast';
-import { binaryReason, errorText, finishDiagnostics, parse, pendingOf, type Pending, type PendingGroups } from './parse';
+import type { Comment, Statement } from './ast';
+import { binaryReason, errorText, finishDiagnostics, parse, pendingOf, type ParseResult, type Pending, type PendingGroups } from './parse';
 import { fwParser, MESSAGE_KEY } from './parser';
 import { RuleMemo, type RuleOwner } from './ruleMemo';
 import { collectSpans } from './spans';
@@ -129,7 +129,7 @@ function lineHash(text: string, from: number): number {
   return h >>> 0;
 }
 
-function errorResult(e: unknown): { ast: FileAst; diagnostics: Diagnostic[] } {
+function errorResult(e: unknown): ParseResult {
   return {
     ast: { statements: [], comments: [] },
     diagnostics: [diag('syntax', { start: 0, end: 0 }, `internal error in the parser: ${errorText(e)}`)],
@@ -161,7 +161,7 @@ export class IncrementalParser {
     return this.memo.examined;
   }
 
-  parse(input: string): { ast: FileAst; diagnostics: Diagnostic[] } {
+  parse(input: string): ParseResult {
     const text = typeof input === 'string' ? input : String(input ?? '');
     if (binaryReason(text)) return parse(text);
     const savedLimit = Error.stackTraceLimit;
@@ -177,7 +177,7 @@ export class IncrementalParser {
     }
   }
 
-  private parseChunks(text: string): { ast: FileAst; diagnostics: Diagnostic[] } {
+  private parseChunks(text: string): ParseResult {
     this.parsedChunks = 0;
     this.reusedChunks = 0;
     this.tokensHeldPeak = 0;
@@ -266,7 +266,11 @@ export class IncrementalParser {
     for (const g of groups) for (const x of g.unknown) unknown.push(x);
     for (const g of groups) for (const x of g.recognition) pending.push(x);
     for (const g of groups) for (const x of g.manual) pending.push(x);
-    return { ast: { statements, comments }, diagnostics: finishDiagnostics(text.length, unknown, pending) };
+    const unreported: number[] = [];
+    const diagnostics = finishDiagnostics(text.length, unknown, pending, unreported);
+    return unreported.length > 0
+      ? { ast: { statements, comments }, diagnostics, unreported }
+      : { ast: { statements, comments }, diagnostics };
   }
 }
 

@@ -10,7 +10,19 @@ import { lex, tokenEnd, tokenStart, type LexOutput } from './tokens';
 /** At most this many syntax diagnostics are reported per text (a binary file would give thousands). */
 export const MAX_SYNTAX_DIAGNOSTICS = 100;
 
-export function parse(text: string): { ast: FileAst; diagnostics: Diagnostic[] } {
+/** A parse: the syntax tree, and the syntax diagnostics reported. */
+export interface ParseResult {
+  ast: FileAst;
+  diagnostics: Diagnostic[];
+  /**
+   * Where each syntax error past MAX_SYNTAX_DIAGNOSTICS starts, in order (one per position),
+   * when there were more: reported as one "too many" diagnostic, yet each makes the rule or
+   * header it lies in half-read for the resolver as much as a reported one does.
+   */
+  unreported?: number[];
+}
+
+export function parse(text: string): ParseResult {
   const src = typeof text === 'string' ? text : String(text ?? '');
   const binary = binaryReason(src);
   if (binary) {
@@ -27,9 +39,12 @@ export function parse(text: string): { ast: FileAst; diagnostics: Diagnostic[] }
     const comments: Comment[] = lexed.comments.map((t) => ({ text: t.image, span: tokenSpan(t) }));
     const parser = fwParser();
     const statements = parser.parseFile(src, lexed.tokens);
-    const diagnostics = collectDiagnostics(src, lexed, parser.recognitionErrors, parser.manualErrors, 'the end of the file');
+    const unreported: number[] = [];
+    const diagnostics = collectDiagnostics(src, lexed, parser.recognitionErrors, parser.manualErrors, 'the end of the file', unreported);
     parser.release();
-    return { ast: { statements, comments }, diagnostics };
+    return unreported.length > 0
+      ? { ast: { statements, comments }, diagnostics, unreported }
+      : { ast: { statements, comments }, diagnostics };
   } catch (e) {
     return {
       ast: { statements: [], comments: [] },
@@ -174,18 +189,19 @@ function collectDiagnostics(
   recognition: IRecognitionException[],
   manual: ManualError[],
   eofWord: string,
+  unreported?: number[],
 ): Diagnostic[] {
   const g = pendingOf(text, lexed, recognition, manual, eofWord);
-  return finishDiagnostics(text.length, g.unknown, [...g.recognition, ...g.manual]);
+  return finishDiagnostics(text.length, g.unknown, [...g.recognition, ...g.manual], unreported);
 }
 
 /**
  * Clamps into a text of length `n`, sorts by position (stable: lexer, then parser order),
  * keeps one diagnostic per position and at most MAX_SYNTAX_DIAGNOSTICS. `unknown` (the lexer's
  * runs of unknown characters, in text order) come before `pending` at the same position.
- * Neither is changed.
+ * Neither is changed. The starts of the errors not reported go into `unreported`, in order.
  */
-export function finishDiagnostics(n: number, unknown: readonly IToken[], pending: readonly Pending[]): Diagnostic[] {
+export function finishDiagnostics(n: number, unknown: readonly IToken[], pending: readonly Pending[], unreported?: number[]): Diagnostic[] {
   const clampOffset = (x: number): number => Math.min(Math.max(0, x === x ? x : 0), n);
   const clampStart = (s: Span): number => clampOffset(s.start);
   const clamp = (s: Span): Span => {
@@ -199,7 +215,7 @@ export function finishDiagnostics(n: number, unknown: readonly IToken[], pending
     if (!(unknown[i]!.startOffset > unknown[i - 1]!.startOffset)) {
       const all: Pending[] = unknown.map((t) => ({ span: tokenSpan(t), message: unexpectedCharacters(t.image) }));
       for (const p of pending) all.push(p);
-      return finishDiagnostics(n, [], all);
+      return finishDiagnostics(n, [], all, unreported);
     }
   }
   // Starts and order in typed arrays, the spans made only for what is reported: a megabyte of
@@ -233,6 +249,7 @@ export function finishDiagnostics(n: number, unknown: readonly IToken[], pending
     if (out.length >= MAX_SYNTAX_DIAGNOSTICS) {
       dropped++;
       firstDropped ??= run ? unknownSpan(run) : clamp(p!.span);
+      unreported?.push(start);
       continue;
     }
     if (run) {
