@@ -215,6 +215,12 @@ function intersectAll(a: Match[], b: Match[]): Match[] {
 interface Frame {
   chain: Chain;
   from: number;
+  /**
+   * The chains entered when the jump from `chain` was made, `chain` last: where the loop check
+   * stands when the packets come back to it. (Not the stack at the RETURN: the chains entered
+   * since, by that jump and the gotos after it, are left by then.)
+   */
+  stack: string[];
 }
 
 /** How many items one base chain may grow into when RETURNs repeat the rest of their callers. */
@@ -271,8 +277,11 @@ function expand(table: Table, base: BaseChain): Item[] {
   // The packets `eff` leave their chain (a RETURN, the end of a goto's target): they go on with the rest of
   // each caller, innermost first, and meet the policy at the end of the base chain. First match makes this
   // exact: the packets decided here never reach the rules after.
-  const resume = (eff: Match[], frames: Frame[], r: Rule, stack: string[], how: string): void => {
-    for (let k = frames.length - 1; k >= 0; k--) if (walk(frames[k]!.chain, frames[k]!.from, eff, frames.slice(0, k), stack, true)) return;
+  const resume = (eff: Match[], frames: Frame[], r: Rule, how: string): void => {
+    for (let k = frames.length - 1; k >= 0; k--) {
+      const f = frames[k]!;
+      if (walk(f.chain, f.from, eff, frames.slice(0, k), f.stack, true)) return;
+    }
     const comment = `${r.comment ? `${r.comment}: ` : ''}${how}, then the policy of ${base.chain.name}`;
     pushItem({ kind: 'rule', rule: { ...r, comment }, matches: eff, verdict: base.policy, newState: false, again: true });
   };
@@ -361,7 +370,7 @@ function expand(table: Table, base: BaseChain): Item[] {
             push({ kind: 'cannot', rule: r, why: 'a RETURN on connection state' });
             break;
           }
-          resume(eff, frames, r, stack, 'RETURN');
+          resume(eff, frames, r, 'RETURN');
           if (trivialIn(eff, ctx)) return true; // the rest of the chain is never reached
           break;
         case 'jump':
@@ -381,12 +390,12 @@ function expand(table: Table, base: BaseChain): Item[] {
           }
           if (a.kind === 'jump') {
             // What falls through the target comes back here, to the next rule.
-            if (walk(target, 0, eff, [...frames, { chain, from: i + 1 }], [...stack, a.chain], again)) decided ||= trivialIn(eff, ctx);
+            if (walk(target, 0, eff, [...frames, { chain, from: i + 1, stack }], [...stack, a.chain], again))
+              decided ||= trivialIn(eff, ctx);
             break;
           }
           // goto: what falls through the target goes where the end of this chain goes.
-          if (!walk(target, 0, eff, frames, [...stack, a.chain], again))
-            resume(eff, frames, r, [...stack, a.chain], `the end of ${a.chain}`);
+          if (!walk(target, 0, eff, frames, [...stack, a.chain], again)) resume(eff, frames, r, `the end of ${a.chain}`);
           if (trivialIn(eff, ctx)) return true;
           break;
         }
