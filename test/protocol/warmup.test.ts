@@ -38,6 +38,17 @@ function statementsOf(text: string) {
   return parse(text).ast.statements;
 }
 
+/** Runs `warmup` on `text` (its statements parsed here), scratch workspaces from `scratch`. */
+function warm(
+  warmup: EditWarmup,
+  text: string,
+  busy: () => boolean = () => false,
+  scratch: () => Workspace = () => new RecordingWorkspace(),
+  statements = statementsOf(text),
+): Promise<number> {
+  return warmup.run(text, statements, DEFAULT_SETTINGS, scratch, busy);
+}
+
 describe('warmupText', () => {
   it('copies the declarations and flows with the first rules of the biggest firewall, and picks a port digit in it', () => {
     const text = [
@@ -89,18 +100,11 @@ describe('warmupText', () => {
 
 describe('EditWarmup', () => {
   const text = generate(3, 120).text;
-  const statements = statementsOf(text);
 
   it('edits the copy WARMUP_EDITS times through the incremental path, each version analysed as a fresh analysis would', async () => {
     let scratch: RecordingWorkspace | undefined;
     const warmup = new EditWarmup(connection);
-    const edits = await warmup.run(
-      text,
-      statements,
-      DEFAULT_SETTINGS,
-      () => (scratch = new RecordingWorkspace()),
-      () => false,
-    );
+    const edits = await warm(warmup, text, undefined, () => (scratch = new RecordingWorkspace()));
     expect(edits).toBe(WARMUP_EDITS);
     expect(scratch!.seen.map((s) => s.version)).toEqual(Array.from({ length: WARMUP_EDITS + 1 }, (_, i) => i + 1));
     // Incremental: the declarations, unchanged, keep their symbol objects from version to version.
@@ -120,56 +124,24 @@ describe('EditWarmup', () => {
     const warmup = new EditWarmup(connection);
     let made = 0;
     const scratch = () => (made++, new RecordingWorkspace());
-    expect(await warmup.run(text, statements, DEFAULT_SETTINGS, scratch, () => false)).toBe(WARMUP_EDITS);
-    expect(await warmup.run(text, statements, DEFAULT_SETTINGS, scratch, () => false)).toBe(0);
+    expect(await warm(warmup, text, undefined, scratch)).toBe(WARMUP_EDITS);
+    expect(await warm(warmup, text, undefined, scratch)).toBe(0);
     expect(made).toBe(1);
   });
 
   it('stops as soon as work is waiting, and runs again later when it was stopped', async () => {
     const warmup = new EditWarmup(connection);
     let turns = 0;
-    expect(
-      await warmup.run(
-        text,
-        statements,
-        DEFAULT_SETTINGS,
-        () => new RecordingWorkspace(),
-        () => ++turns > 3,
-      ),
-    ).toBe(3);
-    expect(
-      await warmup.run(
-        text,
-        statements,
-        DEFAULT_SETTINGS,
-        () => new RecordingWorkspace(),
-        () => true,
-      ),
-    ).toBe(0);
-    expect(
-      await warmup.run(
-        text,
-        statements,
-        DEFAULT_SETTINGS,
-        () => new RecordingWorkspace(),
-        () => false,
-      ),
-    ).toBe(WARMUP_EDITS);
+    expect(await warm(warmup, text, () => ++turns > 3)).toBe(3);
+    expect(await warm(warmup, text, () => true)).toBe(0);
+    expect(await warm(warmup, text)).toBe(WARMUP_EDITS);
   });
 
   it('does nothing for a document without a firewall big enough', async () => {
     const small = generate(2, 40).text;
     let made = 0;
     const warmup = new EditWarmup(connection);
-    expect(
-      await warmup.run(
-        small,
-        statementsOf(small),
-        DEFAULT_SETTINGS,
-        () => (made++, new RecordingWorkspace()),
-        () => false,
-      ),
-    ).toBe(0);
+    expect(await warm(warmup, small, undefined, () => (made++, new RecordingWorkspace()))).toBe(0);
     expect(made).toBe(0);
   });
 
@@ -183,15 +155,7 @@ describe('EditWarmup', () => {
     const before = ws.contextSync(doc, DEFAULT_SETTINGS);
     const diagnostics = JSON.stringify(before.analysis.diagnostics);
     const warmup = new EditWarmup(connection);
-    expect(
-      await warmup.run(
-        before.text,
-        ws.parsed(doc).ast.statements,
-        DEFAULT_SETTINGS,
-        () => new RecordingWorkspace(),
-        () => false,
-      ),
-    ).toBe(WARMUP_EDITS);
+    expect(await warm(warmup, before.text, undefined, undefined, ws.parsed(doc).ast.statements)).toBe(WARMUP_EDITS);
     expect(ws.contextSync(doc, DEFAULT_SETTINGS)).toBe(before);
     expect(JSON.stringify(before.analysis.diagnostics)).toBe(diagnostics);
     expect(doc.getText()).toBe(text);
