@@ -2,7 +2,8 @@
 // kernel syntax — half as nft scripts (an inet table, or ip and ip6 tables
 // side by side), half as iptables-restore / ip6tables-restore input —
 // with random accept/drop rules on prefixes, ports (single, ranges, sets,
-// multiport, `!=`), protocols, sometimes a user chain reached by a jump,
+// multiport, `!=`), protocols, sometimes a user chain reached by a jump or
+// a goto (sometimes through a second user chain that jumps or goes to it),
 // sometimes the conntrack established accept first, and random policies.
 // Each is loaded in a namespace of the rig: a router's forward hook (r1 or
 // r2, imported with --inside PREFIX) or a host's input and output hooks (the
@@ -147,18 +148,63 @@ export function randomRuleSet(rnd, i) {
     const shape = () => (chance(0.2) ? 'noise' : pick(sees));
     chains[c] = { policy: chance(0.6) ? 'drop' : 'accept', rules: Array.from({ length: n }, () => randomRule(rnd, families, shape())) };
   }
-  // sometimes a user chain, reached by a jump with a condition, holding a few rules (and perhaps an early return)
+  // sometimes a user chain, reached by a jump or a goto with a condition, holding a few rules (and perhaps an
+  // early return); sometimes reached through a second chain (`via`) with rules before and after its own jump or goto
+  // to it. After a goto, the end of the chain (or a return) goes back to the caller of the chain that went: for a
+  // base chain, its policy; that is what the imports of 2026-12-02 got wrong once.
   let sub = null;
-  if (chance(0.25)) {
+  if (chance(0.3)) {
     const c = pick(chainNames);
     const shape = () => pick(['request', 'response', 'noise']);
-    const rules = Array.from({ length: int(1, 3) }, () => randomRule(rnd, families, shape()));
-    if (chance(0.4)) rules.splice(int(0, rules.length - 1), 0, { ...randomRule(rnd, families, shape()), action: 'return' });
-    sub = { chain: c, at: int(0, chains[c].rules.length), cond: pick(['tcp', 'udp', null]), rules };
+    const someRules = (lo, hi) => {
+      const rules = Array.from({ length: int(lo, hi) }, () => randomRule(rnd, families, shape()));
+      if (rules.length && chance(0.4))
+        rules.splice(int(0, rules.length - 1), 0, { ...randomRule(rnd, families, shape()), action: 'return' });
+      return rules;
+    };
+    const how = () => (chance(0.4) ? 'goto' : 'jump');
+    const rules = someRules(1, 3);
+    const via = chance(0.5) ? { how: how(), before: someRules(0, 2), after: someRules(0, 2) } : null;
+    const at = int(0, chains[c].rules.length);
+    // sometimes the base chain calls the user chain again, later, itself: a chain entered twice on one path
+    const again = chance(0.5) ? { at: int(at, chains[c].rules.length), how: how(), cond: pick(['tcp', 'udp', null]) } : null;
+    sub = { chain: c, at, cond: pick(['tcp', 'udp', null]), how: how(), rules, via, again };
   }
   const nft = format === 'nftables' ? (chance(0.3) && families.includes(6) ? 'split' : 'inet') : null;
   const ctWords = chance(0.5) ? 'conntrack' : 'state';
   return { name: `import #${i}`, mode, at, flag, hostSide, format, families, stateful, chains, sub, nft, ctWords };
+}
+
+/**
+ * Rule sets by hand, in both formats, run before the random ones: the counterexample the import
+ * property found on 2026-12-02. `jump oracle_via; goto oracle_sub; drop`, policy accept, with
+ * oracle_via `goto oracle_sub` and oracle_sub empty: what comes back from the jump meets a goto
+ * to a chain a goto has left (no loop), whose end is the policy: everything is accepted. The
+ * random sets reach this shape too seldom for the oracle to catch that bug without it.
+ */
+export function handRuleSets() {
+  return ['nftables', 'iptables'].map((format, k) => ({
+    name: `import by hand #${k + 1} (jump, goto, goto back)`,
+    mode: 'router',
+    at: 'r1',
+    flag: ['--inside', '10.99.1.0/24'],
+    hostSide: 'client',
+    format,
+    families: [4],
+    stateful: false,
+    chains: { forward: { policy: 'accept', rules: [{ family: 0, proto: null, action: 'drop', counter: false }] } },
+    sub: {
+      chain: 'forward',
+      at: 0,
+      cond: null,
+      how: 'jump',
+      rules: [],
+      via: { how: 'goto', before: [], after: [] },
+      again: { at: 0, how: 'goto', cond: null },
+    },
+    nft: format === 'nftables' ? 'inet' : null,
+    ctWords: 'conntrack',
+  }));
 }
 
 // ------------------------------------------------------------ rendering ----
@@ -201,24 +247,30 @@ function nftScript(rs) {
     for (const [c, { policy, rules }] of Object.entries(rs.chains)) {
       L.push(`  chain oracle_${c} {`, `    type filter hook ${hooks[c]} priority filter; policy ${policy};`);
       if (rs.stateful) L.push('    ct state established,related accept');
+      const calls = (k) => {
+        if (rs.sub?.chain !== c) return;
+        const { at, cond, how, via, again } = rs.sub;
+        if (at === k) L.push(`    ${cond ? `meta l4proto ${cond} ` : ''}${how} ${via ? 'oracle_via' : 'oracle_sub'}`);
+        if (again?.at === k) L.push(`    ${again.cond ? `meta l4proto ${again.cond} ` : ''}${again.how} oracle_sub`);
+      };
       rules.forEach((r, k) => {
-        if (rs.sub && rs.sub.chain === c && rs.sub.at === k)
-          L.push(`    ${rs.sub.cond ? `meta l4proto ${rs.sub.cond} ` : ''}jump oracle_sub`);
+        calls(k);
         const t = nftRule(r, tf);
         if (t) L.push(`    ${t}`);
       });
-      if (rs.sub && rs.sub.chain === c && rs.sub.at === rules.length)
-        L.push(`    ${rs.sub.cond ? `meta l4proto ${rs.sub.cond} ` : ''}jump oracle_sub`);
+      calls(rules.length);
       L.push('  }');
     }
-    if (rs.sub) {
-      L.push('  chain oracle_sub {');
-      for (const r of rs.sub.rules) {
-        const t = nftRule(r, tf);
+    const userChain = (name, rules) => {
+      L.push(`  chain ${name} {`);
+      for (const r of rules) {
+        const t = typeof r === 'string' ? r : nftRule(r, tf);
         if (t) L.push(`    ${t}`);
       }
       L.push('  }');
-    }
+    };
+    if (rs.sub) userChain('oracle_sub', rs.sub.rules);
+    if (rs.sub?.via) userChain('oracle_via', [...rs.sub.via.before, `${rs.sub.via.how} oracle_sub`, ...rs.sub.via.after]);
     L.push('}');
   }
   return L.join('\n') + '\n';
@@ -259,21 +311,35 @@ function iptablesInput(rs, fam) {
     L.push(`:${c} ${key ? rs.chains[key].policy.toUpperCase() : 'ACCEPT'} [0:0]`);
   }
   if (rs.sub) L.push(':oracle_sub - [0:0]');
+  if (rs.sub?.via) L.push(':oracle_via - [0:0]');
   const ct = rs.ctWords === 'conntrack' ? '-m conntrack --ctstate RELATED,ESTABLISHED' : '-m state --state ESTABLISHED,RELATED';
   for (const [key, c] of Object.entries(builtin)) {
     const { rules } = rs.chains[key];
     if (rs.stateful) L.push(`-A ${c} ${ct} -j ACCEPT`);
-    const jump = () => `-A ${c}${rs.sub.cond ? ` -p ${rs.sub.cond}` : ''} -j oracle_sub`;
+    const calls = (k) => {
+      if (rs.sub?.chain !== key) return;
+      const { at, cond, how, via, again } = rs.sub;
+      const call = (cond, how, to) => `-A ${c}${cond ? ` -p ${cond}` : ''} ${how === 'goto' ? '-g' : '-j'} ${to}`;
+      if (at === k) L.push(call(cond, how, via ? 'oracle_via' : 'oracle_sub'));
+      if (again?.at === k) L.push(call(again.cond, again.how, 'oracle_sub'));
+    };
     rules.forEach((r, k) => {
-      if (rs.sub && rs.sub.chain === key && rs.sub.at === k) L.push(jump());
+      calls(k);
       const t = iptRule(r, c, fam);
       if (t) L.push(t);
     });
-    if (rs.sub && rs.sub.chain === key && rs.sub.at === rules.length) L.push(jump());
+    calls(rules.length);
   }
   for (const r of rs.sub?.rules ?? []) {
     const t = iptRule(r, 'oracle_sub', fam);
     if (t) L.push(t);
+  }
+  if (rs.sub?.via) {
+    const { how, before, after } = rs.sub.via;
+    for (const r of [...before, null, ...after]) {
+      const t = r ? iptRule(r, 'oracle_via', fam) : `-A oracle_via ${how === 'goto' ? '-g' : '-j'} oracle_sub`;
+      if (t) L.push(t);
+    }
   }
   L.push('COMMIT');
   return L.join('\n') + '\n';
@@ -284,7 +350,11 @@ function iptablesInput(rs, fam) {
 /** Flows whose ports the rules name, and some they do not; the client ports probed are boundaries of the ranges used. */
 function flowsFor(rnd, rs) {
   const { pick, chance } = randomTools(rnd);
-  const all = [...Object.values(rs.chains).flatMap((c) => c.rules), ...(rs.sub?.rules ?? [])];
+  const all = [
+    ...Object.values(rs.chains).flatMap((c) => c.rules),
+    ...(rs.sub?.rules ?? []),
+    ...(rs.sub?.via ? [...rs.sub.via.before, ...rs.sub.via.after] : []),
+  ];
   const named = { tcp: new Set(), udp: new Set() };
   for (const r of all) {
     if (r.proto !== 'tcp' && r.proto !== 'udp') continue;
@@ -402,7 +472,7 @@ export async function runImports(ctx, count, rnd) {
     if (!tally.has(k)) tally.set(k, { passed: 0, failed: 0 });
     tally.get(k)[ok ? 'passed' : 'failed']++;
   };
-  const sets = Array.from({ length: count }, (_, i) => randomRuleSet(rnd, i + 1));
+  const sets = count > 0 ? [...handRuleSets(), ...Array.from({ length: count }, (_, i) => randomRuleSet(rnd, i + 1))] : [];
   // 1. write, load and read back each rule set (fast), then import and simulate them in the background
   for (const [i, rs] of sets.entries()) {
     rs.dir = join(tmp, `import-${String(i + 1).padStart(3, '0')}`);
@@ -466,7 +536,9 @@ export async function runImports(ctx, count, rnd) {
       rs.chains,
     )
       .map(([c, { policy, rules }]) => `${c} ${policy} ${rules.length} rules`)
-      .join(', ')}${rs.sub ? `, user chain of ${rs.sub.rules.length}` : ''}]`;
+      .join(
+        ', ',
+      )}${rs.sub ? `, ${rs.sub.how} to a user chain of ${rs.sub.rules.length}${rs.sub.via ? ` through one that ${rs.sub.via.how}s` : ''}${rs.sub.again ? `, then a ${rs.sub.again.how} to it` : ''}` : ''}]`;
     count1(`import ${rs.format}`, problems.length === 0);
     if (problems.length === 0) {
       console.log(`ok   ${label}: ${rs.flows.length} flows, ${nPorts} client ports`);
