@@ -2,9 +2,13 @@
 // vscode-languageclient starts it).
 
 import { IPCMessageReader, ProposedFeatures, createConnection } from 'vscode-languageserver/node';
+import { leanOldGeneration } from './lsp/heapPolicy';
 import { ipcOutbox } from './lsp/outbox';
 import { startServer } from './lsp/server';
 import { hardenedStdio } from './lsp/stdio';
+
+// Garbage in the old generation collected as it grows, not left to pile up (lsp/heapPolicy.ts).
+leanOldGeneration();
 
 // Over stdio, a reader that no malformed input can stop (lsp/stdio.ts); over IPC, vscode-jsonrpc's
 // reader. Either way a writer that tells when its messages are out (lsp/outbox.ts). Other
