@@ -2,13 +2,10 @@
 // vscode-languageclient starts it).
 
 import { IPCMessageReader, ProposedFeatures, createConnection } from 'vscode-languageserver/node';
-import { leanOldGeneration } from './lsp/heapPolicy';
+import { HeapPolicy } from './lsp/heapPolicy';
 import { ipcOutbox } from './lsp/outbox';
 import { startServer } from './lsp/server';
 import { hardenedStdio } from './lsp/stdio';
-
-// Garbage in the old generation collected as it grows, not left to pile up (lsp/heapPolicy.ts).
-leanOldGeneration();
 
 // Over stdio, a reader that no malformed input can stop (lsp/stdio.ts); over IPC, vscode-jsonrpc's
 // reader. Either way a writer that tells when its messages are out (lsp/outbox.ts). Other
@@ -39,4 +36,5 @@ if (stdio) {
 }
 process.on('uncaughtException', (e) => connection.console.error(`fwlang: uncaught: ${e?.stack ?? String(e)}`));
 process.on('unhandledRejection', (e) => connection.console.error(`fwlang: unhandled: ${String(e)}`));
-startServer(connection, outbox);
+// Garbage in the old generation collected as it grows, unless a big file is open (heapPolicy.ts).
+startServer(connection, outbox, { heap: new HeapPolicy() });

@@ -8,10 +8,10 @@ import * as rpc from 'vscode-jsonrpc/node';
 import { startServer } from '../../server/src/lsp/server';
 import { hardenedStdio } from '../../server/src/lsp/stdio';
 
-export function inProcessServer(output: Duplex = new PassThrough()) {
+export function inProcessServer(output: Duplex = new PassThrough(), options: Parameters<typeof startServer>[2] = {}) {
   const toServer = new PassThrough();
   const stdio = hardenedStdio(toServer, output);
-  startServer(createConnection(ProposedFeatures.all, stdio.reader, stdio.writer), stdio.writer);
+  startServer(createConnection(ProposedFeatures.all, stdio.reader, stdio.writer), stdio.writer, options);
   const client = rpc.createMessageConnection(new rpc.StreamMessageReader(output), new rpc.StreamMessageWriter(toServer));
   return { toServer, outbox: stdio.writer, client };
 }
