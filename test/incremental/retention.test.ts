@@ -10,12 +10,8 @@
 //   before (the parse, the model, the analysis, and through them that version's whole text) are
 //   never used again, and are dropped then, not when the new version's replace them, so that a
 //   young-generation collection while the new version is computed does not find them alive.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { runAlone } from '../support/runAlone';
 
 const SCRIPT = `
 import { getHeapSnapshot } from 'node:v8';
@@ -164,46 +160,33 @@ getHeapSnapshot()
 `;
 
 /** Runs `script` (TypeScript, beside this file) in its own Node process; its stdout. */
-async function runAlone(script: string, name: string, nodeArgs: string[] = []): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'fwlang-retention-'));
-  const out = join(dir, `${name}.cjs`);
-  await esbuild.build({
-    stdin: { contents: script, resolveDir: join(__dirname), loader: 'ts', sourcefile: `${name}.ts` },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    outfile: out,
-    logLevel: 'error',
-  });
-  const r = spawnSync(process.execPath, [...nodeArgs, out], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  expect(r.stderr).toBe('');
-  return r.stdout.trim();
-}
+const alone = (script: string, name: string, nodeArgs: string[] = []): Promise<string> =>
+  runAlone(script, { resolveDir: __dirname, name, nodeArgs });
 
 /** The firewalls of the semantic-tokens script's text (a chunk each). */
 const FIREWALLS_OF_THE_TEXT = 10;
 
 describe('the editor pipeline between versions', () => {
   it('keeps no older version of the text alive (chunks, names, cache keys and messages are copies)', async () => {
-    const alive = JSON.parse(await runAlone(SCRIPT, 'retention')) as number[];
+    const alive = JSON.parse(await alone(SCRIPT, 'retention')) as number[];
     // Version 10 is the text the pipeline is working on; every earlier one must be gone.
     expect(alive).toEqual([10]);
   });
 
   it('keeps no version of the text in the semantic tokens’ cache of lexed chunks (its keys are copies)', async () => {
-    const [whole, pieces] = (await runAlone(SEMANTIC_TOKENS, 'semantic-tokens')).split(' ');
+    const [whole, pieces] = (await alone(SEMANTIC_TOKENS, 'semantic-tokens')).split(' ');
     expect(JSON.parse(whole!)).toEqual([]);
     // The cache was in use: the 10 firewalls' chunks and the one before them.
     expect(Number(pieces)).toBeGreaterThan(FIREWALLS_OF_THE_TEXT);
   });
 
   it('keeps no older version of a firewall edited again and again (the per-firewall caches drop it)', async () => {
-    const alive = JSON.parse((await runAlone(FIREWALL_VERSIONS, 'firewall-versions', ['--expose-gc'])).split(' ')[0]!) as number[];
+    const alive = JSON.parse((await alone(FIREWALL_VERSIONS, 'firewall-versions', ['--expose-gc'])).split(' ')[0]!) as number[];
     expect(alive).toEqual([10]);
   });
 
   it("drops the workspace's results for a version as soon as a newer one arrives", async () => {
-    const [alive, version] = (await runAlone(WORKSPACE_VERSIONS, 'workspace-versions', ['--expose-gc'])).split(' ');
+    const [alive, version] = (await alone(WORKSPACE_VERSIONS, 'workspace-versions', ['--expose-gc'])).split(' ');
     expect(JSON.parse(alive!)).toEqual([]);
     expect(version).toBe('2');
   });

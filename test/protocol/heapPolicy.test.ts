@@ -5,13 +5,9 @@
 //    is collected as it grows by 20 %; set back to 0, V8 picks its own factor again.
 // 2. The server sets it as documents open, change and close: lean unless one is big.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { describe, expect, it, vi } from 'vitest';
 import { HEAP_GROWING_PERCENT, HeapPolicy, LEAN_UP_TO_CHARS, growingFlag } from '../../server/src/lsp/heapPolicy';
+import { runAlone } from '../support/runAlone';
 import { inProcessServer } from './inProcess';
 
 const SCRIPT = `
@@ -48,24 +44,11 @@ new PerformanceObserver((l) => {
 })();
 `;
 
-let bundled: string | undefined;
-
 async function run(mode: 'lean' | 'default' | 'big'): Promise<{ majors: number; peakMb: number }> {
-  if (!bundled) {
-    const dir = mkdtempSync(join(tmpdir(), 'fwlang-heap-'));
-    bundled = join(dir, 'heap.cjs');
-    await esbuild.build({
-      stdin: { contents: SCRIPT, resolveDir: __dirname, loader: 'ts', sourcefile: 'heap-script.ts' },
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      outfile: bundled,
-      logLevel: 'error',
-    });
-  }
-  const r = spawnSync(process.execPath, [bundled, mode], { encoding: 'utf8' });
-  expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout) as { majors: number; peakMb: number };
+  return JSON.parse(await runAlone(SCRIPT, { resolveDir: __dirname, name: 'heap-policy', args: [mode] })) as {
+    majors: number;
+    peakMb: number;
+  };
 }
 
 describe('the server heap policy', () => {

@@ -1,13 +1,9 @@
 // The young generation touched after an open (server/src/lsp/pretouch.ts): how much it
 // allocates, that it yields to waiting work, and that it makes the pages resident.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { YoungGenerationToucher, youngGenerationBytes } from '../../server/src/lsp/pretouch';
+import { runAlone } from '../support/runAlone';
 
 const SLICE = 2 << 20;
 
@@ -64,6 +60,7 @@ describe('YoungGenerationToucher', () => {
 
 const SCRIPT = `
 import { YoungGenerationToucher, youngGenerationBytes } from '../../server/src/lsp/pretouch';
+import { runAlone } from '../support/runAlone';
 const keep: object[] = [];
 for (let i = 0; i < 3e6; i++) {
   const o = { i, a: [i] };
@@ -78,23 +75,8 @@ for (let i = 0; i < 3e6; i++) {
 })();
 `;
 
-let bundled: string | undefined;
-
 /** The page faults of 160 MB of short-lived arrays after the young generation grew. */
 async function faultsAfterGrowth(touch: boolean): Promise<number> {
-  if (!bundled) {
-    const dir = mkdtempSync(join(tmpdir(), 'fwlang-pretouch-'));
-    bundled = join(dir, 'pretouch.cjs');
-    await esbuild.build({
-      stdin: { contents: SCRIPT, resolveDir: __dirname, loader: 'ts', sourcefile: 'pretouch-script.ts' },
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      outfile: bundled,
-      logLevel: 'error',
-    });
-  }
-  const r = spawnSync(process.execPath, [bundled, touch ? 'touch' : 'cold'], { encoding: 'utf8' });
-  expect(r.stderr).toBe('');
-  return Number(r.stdout.split(' ')[0]);
+  const out = await runAlone(SCRIPT, { resolveDir: __dirname, name: 'pretouch', args: [touch ? 'touch' : 'cold'] });
+  return Number(out.split(' ')[0]);
 }
