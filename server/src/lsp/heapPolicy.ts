@@ -20,6 +20,11 @@
 // before any work on them (fitted when a run started, it came after the outline request had
 // parsed the big file under the lean factor: +0.7 s). The command line keeps V8's own factor (a
 // run ends long before garbage matters, and check is judged by its speed).
+//
+// `v8.setFlagsFromString` is Node's API for this; V8 refuses flag changes after it starts only
+// when built to freeze its flags (`--freeze-flags-after-init`), which Node's V8 is not (its
+// default is `--no-freeze-flags-after-init`), nor Electron's (VS Code's extension host), which
+// unfreezes them for Node.
 
 import { setFlagsFromString } from 'node:v8';
 
