@@ -36,6 +36,7 @@ import {
 import { importFiles } from './importRequest';
 import type { DocContext } from '../features/docContext';
 import type { HeapPolicy } from './heapPolicy';
+import { logError } from './logError';
 import type { Outbox } from './outbox';
 import { YoungGenerationToucher } from './pretouch';
 import { EditWarmup, scratchDocuments } from './warmup';
@@ -74,7 +75,7 @@ export function startServer(connection: Connection, outbox?: Outbox, { heap }: {
       try {
         return await f(p);
       } catch (e) {
-        connection.console.error(`fwlang: ${(e as Error)?.stack ?? String(e)}`);
+        logError(connection, `fwlang: ${(e as Error)?.stack ?? String(e)}`);
         return fallback;
       }
     };
@@ -187,7 +188,7 @@ export function startServer(connection: Connection, outbox?: Outbox, { heap }: {
         void toucher.touchIfGrown(() => pending.any());
       }
     } catch (e) {
-      connection.console.error(`fwlang: diagnostics failed: ${(e as Error)?.stack ?? String(e)}`);
+      logError(connection, `fwlang: diagnostics failed: ${(e as Error)?.stack ?? String(e)}`);
     }
   }
 

@@ -24,6 +24,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { toLspDiagnostics } from '../features/diagnostics';
 import type { Settings } from '../features/docContext';
 import type { Statement } from '../syntax/ast';
+import { logError } from './logError';
 import type { Workspace } from './workspace';
 
 /** Edits made (one a turn), and the most time spent on them, when nothing interrupts. */
@@ -137,7 +138,7 @@ export class EditWarmup {
     } catch (e) {
       // A failure here touches nothing of the user's: said, and not tried again.
       this.done = true;
-      this.connection.console.error(`fwlang: warm-up failed: ${(e as Error)?.stack ?? String(e)}`);
+      logError(this.connection, `fwlang: warm-up failed: ${(e as Error)?.stack ?? String(e)}`);
       return this.edits;
     } finally {
       this.running = false;
