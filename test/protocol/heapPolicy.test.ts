@@ -111,6 +111,8 @@ describe('the server heap policy', () => {
       contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: big }],
     });
     await vi.waitFor(() => expect(fits.at(-1)).toBe(pasted), { timeout: 5_000, interval: 5 });
+    // Its diagnostics out before the client goes (no run left in flight).
+    await vi.waitFor(() => expect(published).toContain('file:///heap/small.fw@2'), { timeout: 20_000, interval: 5 });
     client.dispose();
     toServer.end();
   });
