@@ -60,7 +60,6 @@ describe('YoungGenerationToucher', () => {
 
 const SCRIPT = `
 import { YoungGenerationToucher, youngGenerationBytes } from '../../server/src/lsp/pretouch';
-import { runAlone } from '../support/runAlone';
 const keep: object[] = [];
 for (let i = 0; i < 3e6; i++) {
   const o = { i, a: [i] };
