@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { overBudget, readLength } from './documents';
 import { ROOT } from './mutate';
+import { includesAny } from './sequences';
 import { type FuzzOptions, documentsSuite, importsSuite, sequencesSuite } from './suites';
 
 const SEED = Number(process.env.FWLANG_FUZZ_SEED ?? 20250101);
@@ -64,5 +65,18 @@ describe('the budget of a fuzzed document (npm run test:fuzz)', () => {
   it('counts the included files made for the case: what the analysis reads', () => {
     expect(readLength({ text: 'x'.repeat(4000), includes: {} })).toBe(4000);
     expect(readLength({ text: 'x'.repeat(4000), includes: { '/fuzz/a.fw': 'y'.repeat(1_800_000), '/fuzz/b.fw': 'z' } })).toBe(1_804_001);
+  });
+});
+
+describe('which edit-sequence versions are compared with a text made afresh (npm run test:fuzz)', () => {
+  // Sequence 7737 of seed 1601: `include` misspelt `in443clude` is still read as an include
+  // (with a "did you mean"), which the server resolves from its workspace and a text made
+  // afresh cannot: a search of the text for the word let that version be compared, and fail.
+  it('those that include nothing, as the parser reads them', () => {
+    expect(includesAny('in443clude "common/inventory.fw"\nhost a 10.0.0.1\n')).toBe(true);
+    expect(includesAny('include "common/inventory.fw"\n')).toBe(true);
+    // The word in a comment includes nothing: such a version is compared.
+    expect(includesAny('# include "common/inventory.fw"\nhost a 10.0.0.1\n')).toBe(false);
+    expect(includesAny('host a 10.0.0.1\n')).toBe(false);
   });
 });

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { semanticTokens } from '../../server/src/features/semanticTokens';
+import { parse } from '../../server/src/syntax/parse';
 import { TestClient, fileUri } from '../protocol/client';
 import { docContext } from '../support/docContext';
 import { budgetFor } from './documents';
@@ -231,6 +232,17 @@ function requestParams(method: string, uri: string, c: TestClient, offset: numbe
   }
 }
 
+/**
+ * Whether the text includes a file, as the parser reads it: a misspelt keyword is read as the
+ * keyword it is closest to (`in443clude "common/inventory.fw"` is an include, with a "did you
+ * mean" error), so no search of the text for the word tells. The server resolves its includes
+ * from the workspace; a text made afresh in process has none to read, so the two can only be
+ * compared when there is nothing to include (sequence 7737 of seed 1601).
+ */
+export function includesAny(text: string): boolean {
+  return parse(text).ast.statements.some((s) => s.kind === 'include');
+}
+
 /** Budget for the diagnostics of a version, and for any answer. */
 const ANSWER_MS = 10_000;
 
@@ -301,7 +313,7 @@ export async function runSequence(
         failures.push({ step, error: 'semantic tokens: the delta applied to the tokens held is not the whole result' });
       // Made afresh in process (a file without includes: the names resolve the same).
       const text = client.text(uri);
-      if (whole && !/\binclude\b/.test(text) && semanticTokens(docContext(text)).data.join() !== whole.data.join())
+      if (whole && !includesAny(text) && semanticTokens(docContext(text)).data.join() !== whole.data.join())
         failures.push({ step, error: 'semantic tokens: the server’s differ from those of the text made afresh' });
       held = whole ?? undefined;
     } catch (e) {
