@@ -44,17 +44,31 @@ export function checkVsNft(dir: string, file: string, row: Row, fmt: (ms: number
       };
     }
   }
+  // What every `fwlang check` pays before it reads a rule: Node's own start, then loading the
+  // bundle and building the parser (a check of a one-line file). The rest is the check's work,
+  // done once, cold: docs/performance.md compares it with the same work in a warm process.
+  const tiny = join(dir, 'one-line.fw');
+  writeFileSync(tiny, 'network internet 0.0.0.0/0\n');
+  const nodeStart = () => void spawnSync(process.execPath, ['-e', '0']);
+  const tinyCheck = () => void spawnSync(process.execPath, ['bin/fwlang.js', 'check', tiny, '--format', 'json']);
   try {
     check();
     nft?.();
     const tc: number[] = [];
     const tn: number[] = [];
+    const t0: number[] = [];
+    const t1: number[] = [];
     for (let i = 0; i < runs; i++) {
       tc.push(wall(check));
       if (nft) tn.push(wall(nft));
+      t0.push(wall(nodeStart));
+      t1.push(wall(tinyCheck));
     }
     const c = median(tc);
     row('`fwlang check` on that file, wall incl. Node start (median)', fmt(c), '< 1.5 s');
+    row("  Node's own start (`node -e 0`)", fmt(median(t0)));
+    row('  check of a one-line file: Node + loading fwlang', fmt(median(t1)));
+    row("  the rules' own work, cold (check − one-line)", fmt(c - median(t1)));
     if (!nft) {
       row('`nft -c -f` of the same rules, and the ratio', 'not measured', 'needs root and nft');
       return { check: c };

@@ -43,6 +43,16 @@ const big = generate(50, 200);
 const bigPath = join(dir, 'big.fw');
 writeFileSync(bigPath, big.text);
 row('file size', `${(big.text.length / 1e6).toFixed(2)} MB`);
+// The check's own work (parse, resolve, every analysis) in this process: the first run, with the
+// code as cold as in every `fwlang check`, then warm. Names change each run so that no cache of a
+// firewall is hit (docs/performance.md, "Cold, not slow").
+const coldWarm: number[] = [];
+for (let i = 0; i < 8; i++) {
+  const text = big.text.replace(/\b(acl|subnet)(\d+)\b/g, `$1$2r${i}`);
+  coldWarm.push(time(() => analyze(buildModel(bigPath, text)))[1]);
+}
+row('parse + resolve + analysis, first run in this process', fmt(coldWarm[0]!));
+row('the same, warm (median of runs 4–8)', fmt([...coldWarm.slice(3)].sort((a, b) => a - b)[2]!));
 const tParse = median(5, () => parse(big.text));
 const tJson = median(5, () => JSON.parse(big.json));
 row('parse', fmt(tParse));
