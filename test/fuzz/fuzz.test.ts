@@ -4,11 +4,13 @@
 // FWLANG_FUZZ_SEED picks another slice; a failing case is saved under test-results/fuzz/ and
 // replays with `node scripts/fuzz.mjs --replay FILE`.
 
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { overBudget, readLength } from './documents';
 import { ROOT } from './mutate';
-import { includesAny } from './sequences';
+import { freshTokens } from './sequences';
 import { type FuzzOptions, documentsSuite, importsSuite, sequencesSuite } from './suites';
 
 const SEED = Number(process.env.FWLANG_FUZZ_SEED ?? 20250101);
@@ -68,15 +70,45 @@ describe('the budget of a fuzzed document (npm run test:fuzz)', () => {
   });
 });
 
-describe('which edit-sequence versions are compared with a text made afresh (npm run test:fuzz)', () => {
+describe("an edit sequence's semantic tokens made afresh (npm run test:fuzz)", () => {
   // Sequence 7737 of seed 1601: `include` misspelt `in443clude` is still read as an include
-  // (with a "did you mean"), which the server resolves from its workspace and a text made
-  // afresh cannot: a search of the text for the word let that version be compared, and fail.
-  it('those that include nothing, as the parser reads them', () => {
-    expect(includesAny('in443clude "common/inventory.fw"\nhost a 10.0.0.1\n')).toBe(true);
-    expect(includesAny('include "common/inventory.fw"\n')).toBe(true);
-    // The word in a comment includes nothing: such a version is compared.
-    expect(includesAny('# include "common/inventory.fw"\nhost a 10.0.0.1\n')).toBe(false);
-    expect(includesAny('host a 10.0.0.1\n')).toBe(false);
+  // (with a "did you mean"). The server resolves it from its workspace folder; the tokens made
+  // afresh to compare with must too, and must refuse what the server refuses.
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'fwlang-fresh-'));
+  fs.mkdirSync(path.join(folder, 'common'));
+  fs.writeFileSync(path.join(folder, 'common', 'inventory.fw'), 'network admins 10.20.0.0/24\n');
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'fwlang-outside-'));
+  fs.writeFileSync(path.join(outside, 'inventory.fw'), 'network admins 10.20.0.0/24\n');
+  afterAll(() => {
+    fs.rmSync(folder, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
+  const body = 'host srv 10.0.0.1\nfirewall f stateless protects srv {\n  inbound allow tcp from admins to srv port 22\n}\n';
+  /** The token on the word `admins` of the rule: [line, character, length], or undefined. */
+  const adminsToken = (include: string) => {
+    const text = `${include}\n${body}`;
+    const data = freshTokens(text, path.join(folder, 'doc.fw'), folder);
+    const at = text.lastIndexOf('admins');
+    const line = text.slice(0, at).split('\n').length - 1;
+    const character = at - text.lastIndexOf('\n', at) - 1;
+    let l = 0;
+    let c = 0;
+    for (let i = 0; i < data.length; i += 5) {
+      if (data[i] !== 0) c = 0;
+      l += data[i]!;
+      c += data[i + 1]!;
+      if (l === line && c === character) return [l, c, data[i + 2]];
+    }
+    return undefined;
+  };
+
+  it('reads the includes from the folder, a misspelt include too', () => {
+    expect(adminsToken('include "common/inventory.fw"')).toBeDefined();
+    expect(adminsToken('in443clude "common/inventory.fw"')).toBeDefined();
+  });
+
+  it('resolves nothing it does not include, and nothing from outside the folder', () => {
+    expect(adminsToken('# include "common/inventory.fw"')).toBeUndefined();
+    expect(adminsToken(`include "${path.join(outside, 'inventory.fw')}"`)).toBeUndefined();
   });
 });

@@ -10,10 +10,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze } from '../../server/src/analysis/analyze';
+import { LineIndex } from '../../server/src/core/text';
+import { DEFAULT_SETTINGS, type DocContext } from '../../server/src/features/docContext';
 import { semanticTokens } from '../../server/src/features/semanticTokens';
-import { parse } from '../../server/src/syntax/parse';
+import type { FileHost } from '../../server/src/model/types';
+import { buildModel } from '../../server/src/model/resolve';
+import { nodeFileHost, outsideFolders } from '../../server/src/node/fileHost';
 import { TestClient, fileUri } from '../protocol/client';
-import { docContext } from '../support/docContext';
 import { budgetFor } from './documents';
 import { type CorpusFile, MUTATORS, ROOT, mutate } from './mutate';
 import { Random } from './random';
@@ -233,14 +237,24 @@ function requestParams(method: string, uri: string, c: TestClient, offset: numbe
 }
 
 /**
- * Whether the text includes a file, as the parser reads it: a misspelt keyword is read as the
- * keyword it is closest to (`in443clude "common/inventory.fw"` is an include, with a "did you
- * mean" error), so no search of the text for the word tells. The server resolves its includes
- * from the workspace; a text made afresh in process has none to read, so the two can only be
- * compared when there is nothing to include (sequence 7737 of seed 1601).
+ * The semantic tokens of `text` made afresh in process, as if it were the document at `file`:
+ * its includes read from disk, and refused outside `folder`, as the server reads them from its
+ * workspace folder. (A misspelt keyword is read as the keyword closest to it, so a version with
+ * `in443clude "common/inventory.fw"` includes that file, with a "did you mean": sequence 7737
+ * of seed 1601, when versions were compared only if their text did not hold the word.)
  */
-export function includesAny(text: string): boolean {
-  return parse(text).ast.statements.some((s) => s.kind === 'include');
+export function freshTokens(text: string, file: string, folder: string): number[] {
+  const host: FileHost = { ...nodeFileHost(), refuse: (p) => outsideFolders(p, [folder]) };
+  const ctx: DocContext = {
+    uri: fileUri(file),
+    path: file,
+    version: 1,
+    text,
+    lines: new LineIndex(text),
+    analysis: analyze(buildModel(file, text, host)),
+    settings: DEFAULT_SETTINGS,
+  };
+  return semanticTokens(ctx).data;
 }
 
 /** Budget for the diagnostics of a version, and for any answer. */
@@ -259,7 +273,8 @@ export async function runSequence(
 ): Promise<{ failures: { step: string; error: string }[]; slowestMs: number; overBudget: boolean }> {
   const client = server.client;
   const failures: { step: string; error: string }[] = [];
-  const uri = fileUri(path.join(server.dir, `fuzz-${c.seed}-${c.index}.fw`));
+  const file = path.join(server.dir, `fuzz-${c.seed}-${c.index}.fw`);
+  const uri = fileUri(file);
   let slowestMs = 0;
   let overBudget = false;
   const waitDiagnostics = async (what: string) => {
@@ -311,9 +326,9 @@ export async function runSequence(
       );
       if (held && whole && held.data.join() !== whole.data.join())
         failures.push({ step, error: 'semantic tokens: the delta applied to the tokens held is not the whole result' });
-      // Made afresh in process (a file without includes: the names resolve the same).
+      // Made afresh in process, its includes read as the server reads them.
       const text = client.text(uri);
-      if (whole && !includesAny(text) && semanticTokens(docContext(text)).data.join() !== whole.data.join())
+      if (whole && freshTokens(text, file, server.dir).join() !== whole.data.join())
         failures.push({ step, error: 'semantic tokens: the server’s differ from those of the text made afresh' });
       held = whole ?? undefined;
     } catch (e) {
