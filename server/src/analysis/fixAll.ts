@@ -216,7 +216,9 @@ export function fixAll(
     // 1. The safe fixes, all at once; when the result is not acceptable, one by one.
     // Errors first: a rule with an error takes part in nothing, so fixing what it says
     // before anything else keeps other fixes from answering for it (a reversed port range).
-    const safe = safeDiagnostics(analysis).filter((d) => !refused.has(keyOf(d)));
+    // Only a diagnostic with a safe fix can take part (a megabyte of unknown names has 200,000
+    // without one); its key is made only once some fix has been refused.
+    const safe = safeDiagnostics(analysis).filter((d) => d.fixes?.some((f) => f.safe) && (refused.size === 0 || !refused.has(keyOf(d))));
     const errorsFirst = safe.some((d) => d.severity === 'error' && d.fixes?.some((f) => f.safe))
       ? safe.filter((d) => d.severity === 'error')
       : safe;
@@ -270,14 +272,15 @@ export function fixAll(
   }
   if (round === MAX_ROUNDS) stopped ??= `not tried: check --fix stops after ${MAX_ROUNDS} rounds of fixes (run it again to go on)`;
   // Report a skipped fix only when its diagnostic is still there at the end.
-  const left = new Set(analysis.diagnostics.map(keyOf));
+  const left = skipped.length > 0 ? new Set(analysis.diagnostics.map(keyOf)) : new Set<string>();
   const out = skipped.filter((f) => left.has(f.key));
   if (stopped) {
     // The safe fixes it did not come to, each saying so (§8.1: never a silent stop).
     for (const d of safeDiagnostics(analysis)) {
       const fix = d.fixes?.find((f) => f.safe);
+      if (!fix || fix.edits.some((e) => e.file)) continue;
       const key = keyOf(d);
-      if (!fix || fix.edits.some((e) => e.file) || refused.has(key)) continue;
+      if (refused.has(key)) continue;
       out.push({ offset: d.span.start, text, code: d.code, title: fix.title, reason: stopped, key });
     }
   }
