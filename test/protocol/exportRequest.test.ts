@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_EXPORT_PROBLEMS } from '../../server/src/features/exportDocument';
 import { type ExportAnswer, type ExportParams, ExportRequest } from '../../server/src/protocol';
 import { ensureBuilt as ensureCliBuilt, runCli } from '../cli/support';
 import { ROOT, TestClient, fileUri } from './client';
@@ -117,6 +118,30 @@ firewall edge stateless protects 10.0.0.0/24 {
       expect(c.code).toBe(1);
       expect(c.out).toBe('');
       if ('problems' in answer) expect(c.err).toEqual(answer.problems);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a file with more errors than the answer names: the first 1,000, then how many more', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwlang-export-'));
+    const many = path.join(dir, 'many-errors.fw');
+    const names = Array.from({ length: 1005 }, (_, i) => `nobody${i}`).join(', ');
+    const text = `host web 10.0.0.5\nfirewall edge stateless protects web, ${names} {\n}\n`;
+    const uri = fileUri(many);
+    await client.open(uri, text);
+    await client.diagnosticsFor(uri);
+    const answer = await exportOf({ uri, target: 'nftables' });
+    if (!('problems' in answer)) throw new Error(JSON.stringify(answer));
+    expect(answer.error).toBe('many-errors.fw has 1005 errors: fix them to export');
+    expect(answer.problems).toHaveLength(MAX_EXPORT_PROBLEMS + 1);
+    expect(answer.problems.at(-1)).toBe('… and 5 more, not listed here: `fwlang export` lists them all');
+    // The lines it names are the CLI's first ones, which go on to name every error.
+    fs.writeFileSync(many, text);
+    try {
+      const c = cli(['many-errors.fw', '--to', 'nftables'], dir);
+      expect(c.err).toHaveLength(1005);
+      expect(answer.problems.slice(0, MAX_EXPORT_PROBLEMS)).toEqual(c.err.slice(0, MAX_EXPORT_PROBLEMS));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -29,6 +29,21 @@ export function problemLine(ctx: DocContext, d: Diagnostic): string {
   return `${shownPath(model, ctx, d)}:${p.line + 1}:${p.character + 1}: ${d.severity} ${d.code}: ${d.message}`;
 }
 
+/**
+ * The editor's answer names at most this many problems (the client shows them all in its output
+ * channel); a last line says how many more there are, and `fwlang export` lists them all. A
+ * megabyte of unknown names was 200,000 lines, ~100 ms to make and megabytes to send.
+ */
+export const MAX_EXPORT_PROBLEMS = 1000;
+
+/** The problem lines of `ds`, at most MAX_EXPORT_PROBLEMS of them, then how many are left out. */
+function problemLines(ctx: DocContext, ds: Diagnostic[]): string[] {
+  const lines = ds.slice(0, MAX_EXPORT_PROBLEMS).map((d) => problemLine(ctx, d));
+  const more = ds.length - lines.length;
+  if (more > 0) lines.push(`… and ${more} more, not listed here: \`fwlang export\` lists them all`);
+  return lines;
+}
+
 /** The errors that keep a file from being exported (§8.1 rule 5: a half-read file is not exported). */
 export function modelErrors(model: Model): Diagnostic[] {
   return model.diagnostics.filter((d) => d.severity === 'error');
@@ -51,13 +66,13 @@ export function exportDocument(ctx: DocContext, p: ExportParams): ExportAnswer {
   if (errors.length > 0) {
     return {
       error: `${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}: fix ${errors.length === 1 ? 'it' : 'them'} to export`,
-      problems: errors.map((d) => problemLine(ctx, d)),
+      problems: problemLines(ctx, errors),
     };
   }
   const r = exportModel(model, p.target, { ...(p.firewall !== undefined ? { only: [p.firewall] } : {}), onHost: p.onHost ?? false });
   if ('problems' in r) {
     const what = p.firewall !== undefined ? `\`${p.firewall}\`` : file;
-    return { error: `${what} cannot be exported to ${target}`, problems: r.problems.map((d) => problemLine(ctx, d)) };
+    return { error: `${what} cannot be exported to ${target}`, problems: problemLines(ctx, r.problems) };
   }
   return r;
 }
