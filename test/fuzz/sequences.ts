@@ -12,6 +12,7 @@ import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-proto
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from '../../server/src/analysis/analyze';
 import { LineIndex } from '../../server/src/core/text';
+import { toLspDiagnostics } from '../../server/src/features/diagnostics';
 import { DEFAULT_SETTINGS, type DocContext } from '../../server/src/features/docContext';
 import { semanticTokens } from '../../server/src/features/semanticTokens';
 import type { FileHost } from '../../server/src/model/types';
@@ -237,15 +238,15 @@ function requestParams(method: string, uri: string, c: TestClient, offset: numbe
 }
 
 /**
- * The semantic tokens of `text` made afresh in process, as if it were the document at `file`:
- * its includes read from disk, and refused outside `folder`, as the server reads them from its
- * workspace folder. (A misspelt keyword is read as the keyword closest to it, so a version with
+ * `text` analysed afresh in process, as if it were the document at `file`: its includes read
+ * from disk, and refused outside `folder`, as the server reads them from its workspace folder.
+ * (A misspelt keyword is read as the keyword closest to it, so a version with
  * `in443clude "common/inventory.fw"` includes that file, with a "did you mean": sequence 7737
  * of seed 1601, when versions were compared only if their text did not hold the word.)
  */
-export function freshTokens(text: string, file: string, folder: string): number[] {
+export function freshContext(text: string, file: string, folder: string): DocContext {
   const host: FileHost = { ...nodeFileHost(), refuse: (p) => outsideFolders(p, [folder]) };
-  const ctx: DocContext = {
+  return {
     uri: fileUri(file),
     path: file,
     version: 1,
@@ -254,7 +255,11 @@ export function freshTokens(text: string, file: string, folder: string): number[
     analysis: analyze(buildModel(file, text, host)),
     settings: DEFAULT_SETTINGS,
   };
-  return semanticTokens(ctx).data;
+}
+
+/** The semantic tokens of `text` made afresh (freshContext). */
+export function freshTokens(text: string, file: string, folder: string): number[] {
+  return semanticTokens(freshContext(text, file, folder)).data;
 }
 
 /** Budget for the diagnostics of a version, and for any answer. */
@@ -363,6 +368,11 @@ export async function runSequence(
   if (client.alive) {
     await waitDiagnostics('diagnostics of the last version');
     const last = client.lastPublished(uri);
+    // What the server published for the last version, after all its incremental work, is what
+    // the text analysed afresh gives.
+    const fresh = toLspDiagnostics(freshContext(client.text(uri), file, server.dir));
+    if (last && JSON.stringify(last.diagnostics) !== JSON.stringify(fresh))
+      failures.push({ step: 'diagnostics of the last version', error: 'the server’s differ from those of the text analysed afresh' });
     const lines = client.text(uri).split(/\r\n|\r|\n/).length;
     for (const d of last?.diagnostics ?? []) {
       if (d.range.start.line > lines || d.range.end.line > lines)
