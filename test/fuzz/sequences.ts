@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
+import type { PublishDiagnosticsParams, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from '../../server/src/analysis/analyze';
 import { LineIndex } from '../../server/src/core/text';
@@ -285,8 +285,9 @@ export async function runSequence(
   const waitDiagnostics = async (what: string) => {
     const t = performance.now();
     const length = client.text(uri).length;
+    let published: PublishDiagnosticsParams | undefined;
     try {
-      await client.diagnosticsFor(uri, ANSWER_MS);
+      published = await client.diagnosticsFor(uri, ANSWER_MS);
     } catch (e) {
       failures.push({ step: what, error: (e as Error).message.slice(0, 2000) });
     }
@@ -294,6 +295,12 @@ export async function runSequence(
     slowestMs = Math.max(slowestMs, ms);
     if (ms > budgetFor(length, budgetMs)) overBudget = true;
     if (process.env.FWLANG_FUZZ_TRACE) console.error(`  ${what}: ${Math.round(ms)} ms for ${length} characters`);
+    // What the server published for this version, after all its incremental work (chunks parsed
+    // again, firewalls reused, includes read from its workspace), is what the text analysed
+    // afresh gives.
+    const fresh = published && toLspDiagnostics(freshContext(client.text(uri), file, server.dir));
+    if (published && JSON.stringify(published.diagnostics) !== JSON.stringify(fresh))
+      failures.push({ step: what, error: 'diagnostics: the server’s differ from those of the text analysed afresh' });
   };
   const request = async (method: string, params: unknown) => {
     try {
@@ -368,11 +375,6 @@ export async function runSequence(
   if (client.alive) {
     await waitDiagnostics('diagnostics of the last version');
     const last = client.lastPublished(uri);
-    // What the server published for the last version, after all its incremental work, is what
-    // the text analysed afresh gives.
-    const fresh = toLspDiagnostics(freshContext(client.text(uri), file, server.dir));
-    if (last && JSON.stringify(last.diagnostics) !== JSON.stringify(fresh))
-      failures.push({ step: 'diagnostics of the last version', error: 'the server’s differ from those of the text analysed afresh' });
     const lines = client.text(uri).split(/\r\n|\r|\n/).length;
     for (const d of last?.diagnostics ?? []) {
       if (d.range.start.line > lines || d.range.end.line > lines)
