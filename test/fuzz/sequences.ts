@@ -10,15 +10,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PublishDiagnosticsParams, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze } from '../../server/src/analysis/analyze';
-import { LineIndex } from '../../server/src/core/text';
 import { toLspDiagnostics } from '../../server/src/features/diagnostics';
-import { DEFAULT_SETTINGS, type DocContext } from '../../server/src/features/docContext';
+import type { DocContext } from '../../server/src/features/docContext';
 import { semanticTokens } from '../../server/src/features/semanticTokens';
 import type { FileHost } from '../../server/src/model/types';
-import { buildModel } from '../../server/src/model/resolve';
 import { nodeFileHost, outsideFolders } from '../../server/src/node/fileHost';
 import { TestClient, fileUri } from '../protocol/client';
+import { docContext } from '../support/docContext';
 import { budgetFor } from './documents';
 import { type CorpusFile, MUTATORS, ROOT, mutate } from './mutate';
 import { Random } from './random';
@@ -246,15 +244,7 @@ function requestParams(method: string, uri: string, c: TestClient, offset: numbe
  */
 export function freshContext(text: string, file: string, folder: string): DocContext {
   const host: FileHost = { ...nodeFileHost(), refuse: (p) => outsideFolders(p, [folder]) };
-  return {
-    uri: fileUri(file),
-    path: file,
-    version: 1,
-    text,
-    lines: new LineIndex(text),
-    analysis: analyze(buildModel(file, text, host)),
-    settings: DEFAULT_SETTINGS,
-  };
+  return { ...docContext(text, file, host), uri: fileUri(file) };
 }
 
 /** The semantic tokens of `text` made afresh (freshContext). */

@@ -5,15 +5,17 @@ import { analyze } from '../../server/src/analysis/analyze';
 import { LineIndex } from '../../server/src/core/text';
 import { DEFAULT_SETTINGS, type DocContext } from '../../server/src/features/docContext';
 import { buildModel } from '../../server/src/model/resolve';
+import type { FileHost } from '../../server/src/model/types';
 
-export function docContext(text: string, path = '/fixture/test.fw'): DocContext {
+/** `host` reads the included files (none are read without one). */
+export function docContext(text: string, path = '/fixture/test.fw', host?: FileHost): DocContext {
   return {
     uri: `file://${path}`,
     path,
     version: 1,
     text,
     lines: new LineIndex(text),
-    analysis: analyze(buildModel(path, text)),
+    analysis: analyze(buildModel(path, text, host)),
     settings: DEFAULT_SETTINGS,
   };
 }
