@@ -216,6 +216,37 @@ describe('analysis work as copies grow', () => {
     expect(large.diagnostics.filter((d) => d.code === 'internal')).toEqual([]);
     expect(large.ops).toBeLessThanOrEqual(2.5 * small.ops);
   });
+
+  // document 58362 of seed 1901 (1,214 copies of the AWS guide, 2 MB): each copy of an ACL asked
+  // again whether the groups close its broad response, the same question (~100 ms a time).
+  it('copies of an ACL: the groups are asked once whether they close the same broad response', () => {
+    const sgRules = Array.from({ length: 150 }, (_, i) => `  outbound allow tcp to 198.51.${i}.0/24 port ${1000 + i}`).join('\n');
+    const text = (copies: number) =>
+      `network internet 0.0.0.0/0\nnetwork public 10.0.0.0/24\ndefault ephemeral 32768-65535\n` +
+      `firewall public-sg aws-sg protects public {\n  inbound allow tcp from internet to public port https\n${sgRules}\n}\n` +
+      Array.from(
+        { length: copies },
+        (_, i) =>
+          `firewall acl${i} aws-nacl protects public {\n  100 inbound  allow tcp from internet to public port https\n` +
+          `  140 outbound allow tcp to internet port 32768-65535\n}\n`,
+      ).join('');
+    const run = (copies: number) => {
+      let diagnostics: Diagnostic[] = [];
+      const ops = setOps(() => (diagnostics = analyze(model(text(copies))).diagnostics));
+      return { ops, diagnostics };
+    };
+    const one = run(1);
+    const many = run(40);
+    // Every copy is told that the group closes the hole, as the one alone is.
+    const closed = (ds: Diagnostic[]) =>
+      ds.filter((d) => d.code === 'broad-response' && d.message.includes('`public-sg` denies those new'));
+    expect(closed(one.diagnostics)).toHaveLength(1);
+    expect(closed(many.diagnostics)).toHaveLength(40);
+    expect(new Set(closed(many.diagnostics).map((d) => d.message))).toEqual(new Set(closed(one.diagnostics).map((d) => d.message)));
+    // 40 copies cost little more than one: the group's 150 rules are gone through once (asked
+    // again for each copy, 40 copies took eight times the work of one).
+    expect(many.ops).toBeLessThanOrEqual(2 * one.ops);
+  });
 });
 
 describe('crossesSome', () => {

@@ -6,7 +6,7 @@
 import { type Diagnostic, type Fix, type TextEdit, diag } from '../core/diagnostic';
 import type { Firewall, ResolvedRule } from '../model/types';
 import { PortSet } from '../core/intervals';
-import { crossings, decide, decisionKind } from '../engine/firewall';
+import { crossings, decide, decisionKind, keyOfBoxes } from '../engine/firewall';
 import { type Box, PORTED, subtractBoxes } from '../engine/packet';
 import type { ResponseContext } from './responseFix';
 import { type ResponseIndex, dports } from './responseIndex';
@@ -102,7 +102,22 @@ function closingGroups(ctx: ResponseContext, fw: Firewall, admitted: Box[]): Fir
   // group denies, a copy of it denies again. Only the first of each kind is looked at (a file
   // of 1,000 copies of a VPC took 42 s here: every copy of an ACL against every copy of a group,
   // against every copy again).
-  const { sgs, others } = guardsOf(ctx.model.firewalls);
+  const guards = guardsOf(ctx.model.firewalls);
+  // The answer depends on the guards and the connections only (`fw` is stateless, never one of
+  // the guards): copies of an ACL ask the same question, answered once (1,214 copies of the AWS
+  // guide's ACLs asked it ~100 ms a time).
+  let answers = closingAnswers.get(guards);
+  if (!answers) closingAnswers.set(guards, (answers = new Map()));
+  const key = keyOfBoxes(admitted);
+  if (answers.has(key)) return answers.get(key);
+  const answer = closingGroupsOf(guards, fw, admitted);
+  answers.set(key, answer);
+  return answer;
+}
+
+const closingAnswers = new WeakMap<object, Map<string, Firewall[] | undefined>>();
+
+function closingGroupsOf({ sgs, others }: { sgs: Firewall[]; others: Firewall[] }, fw: Firewall, admitted: Box[]): Firewall[] | undefined {
   let open = admitted;
   const closing: Firewall[] = [];
   for (const g of [...sgs, ...others]) {

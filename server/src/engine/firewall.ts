@@ -204,7 +204,12 @@ const peerKeys = new WeakMap<CompiledRule[], string>();
  * life, was 4 MB of strings at 10,000 rules.
  */
 export function boxesKey(cr: CompiledRule): string {
-  return cr.boxes
+  return keyOfBoxes(cr.boxes);
+}
+
+/** Some boxes as text: the same text, the same boxes in the same order. */
+export function keyOfBoxes(boxes: readonly Box[]): string {
+  return boxes
     .map((b) => `${b.protos}/${b.src.bounds.join(',')}/${b.sport.bounds.join(',')}/${b.dst.bounds.join(',')}/${b.dport.bounds.join(',')}`)
     .join(';');
 }
