@@ -96,32 +96,31 @@ function guardsOf(firewalls: readonly Firewall[]): { sgs: Firewall[]; others: Fi
  * connections `admitted`, or undefined when some of them get through. Several aws-sg on one
  * address act as one group: a connection is closed only when each of them denies it.
  */
-function closingGroups(ctx: ResponseContext, fw: Firewall, admitted: Box[]): Firewall[] | undefined {
+function closingGroups(ctx: ResponseContext, admitted: Box[]): Firewall[] | undefined {
   // A guard that decides exactly as one before it (a group pasted a hundred times) closes
   // nothing the first did not: what each closes is taken out of what is open, and what one
   // group denies, a copy of it denies again. Only the first of each kind is looked at (a file
   // of 1,000 copies of a VPC took 42 s here: every copy of an ACL against every copy of a group,
   // against every copy again).
   const guards = guardsOf(ctx.model.firewalls);
-  // The answer depends on the guards and the connections only (`fw` is stateless, never one of
-  // the guards): copies of an ACL ask the same question, answered once (1,214 copies of the AWS
-  // guide's ACLs asked it ~100 ms a time).
+  // The answer depends on the guards and the connections only (the ACL asking is stateless,
+  // never one of the guards): copies of an ACL ask the same question, answered once (1,214
+  // copies of the AWS guide's ACLs asked it ~100 ms a time).
   let answers = closingAnswers.get(guards);
   if (!answers) closingAnswers.set(guards, (answers = new Map()));
   const key = keyOfBoxes(admitted);
   if (answers.has(key)) return answers.get(key);
-  const answer = closingGroupsOf(guards, fw, admitted);
+  const answer = closingGroupsOf(guards, admitted);
   answers.set(key, answer);
   return answer;
 }
 
 const closingAnswers = new WeakMap<object, Map<string, Firewall[] | undefined>>();
 
-function closingGroupsOf({ sgs, others }: { sgs: Firewall[]; others: Firewall[] }, fw: Firewall, admitted: Box[]): Firewall[] | undefined {
+function closingGroupsOf({ sgs, others }: { sgs: Firewall[]; others: Firewall[] }, admitted: Box[]): Firewall[] | undefined {
   let open = admitted;
   const closing: Firewall[] = [];
   for (const g of [...sgs, ...others]) {
-    if (g === fw) continue;
     let closed = deniedBy(g, open);
     if (g.platform === 'aws-sg') {
       for (const h of sgs) {
@@ -211,7 +210,7 @@ export function checkBroadResponses(ctx: ResponseContext, fw: Firewall, ix: Resp
         `reach ${portsPhrase(opened)} of ${where}`;
       // On an ACL there is no other way to write it: what matters is whether those connections
       // get further, past the security groups (or stateful firewalls) of the addresses they reach.
-      const closing = fw.platform === 'aws-nacl' ? closingGroups(ctx, fw, allowed) : undefined;
+      const closing = fw.platform === 'aws-nacl' ? closingGroups(ctx, allowed) : undefined;
       if (closing) {
         const groups = listText(closing.map((g) => `\`${g.name}\``));
         out.push(

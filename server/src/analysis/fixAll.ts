@@ -219,9 +219,7 @@ export function fixAll(
     // Only a diagnostic with a safe fix can take part (a megabyte of unknown names has 200,000
     // without one); its key is made only once some fix has been refused.
     const safe = safeDiagnostics(analysis).filter((d) => d.fixes?.some((f) => f.safe) && (refused.size === 0 || !refused.has(keyOf(d))));
-    const errorsFirst = safe.some((d) => d.severity === 'error' && d.fixes?.some((f) => f.safe))
-      ? safe.filter((d) => d.severity === 'error')
-      : safe;
+    const errorsFirst = safe.some((d) => d.severity === 'error') ? safe.filter((d) => d.severity === 'error') : safe;
     const { edits, fixed } = safeFixEdits(errorsFirst);
     if (edits.length > 0) {
       const next = applyEdits(text, edits).text;
