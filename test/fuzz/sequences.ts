@@ -243,7 +243,8 @@ function requestParams(method: string, uri: string, c: TestClient, offset: numbe
  * of seed 1601, when versions were compared only if their text did not hold the word.)
  */
 export function freshContext(text: string, file: string, folder: string): DocContext {
-  const host: FileHost = { ...nodeFileHost(), refuse: (p) => outsideFolders(p, [folder]) };
+  const disk = nodeFileHost();
+  const host: FileHost = { ...disk, refuse: (p) => outsideFolders(p, [folder]) ?? disk.refuse?.(p) };
   return { ...docContext(text, file, host), uri: fileUri(file) };
 }
 

@@ -4,11 +4,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { analyze } from '../../server/src/analysis/analyze';
 import { buildModel } from '../../server/src/model/resolve';
 import type { FileHost } from '../../server/src/model/types';
 import { nodeFileHost, outsideFolders } from '../../server/src/node/fileHost';
+import { MAX_TEXT_LENGTH } from '../../server/src/syntax/parse';
 import { expectFixture } from '../support/fixture';
 import { FIXTURES, RESPONSE_CODES, fixtureFiles } from '../support/fixtureFiles';
 
@@ -52,6 +53,32 @@ describe('what an include reads', () => {
     expect(JSON.stringify(a.diagnostics)).not.toMatch(/root|hunter2|PNG/);
     // Nor does the model keep its text for the features.
     expect(a.model.includes).toEqual([]);
+  });
+
+  it('a text larger than fwlang reads (an open document, say) is one include-error, never parsed', () => {
+    // White space only: were it parsed, it would be read as empty, with no error at all.
+    const host = recordingHost({ '/w/huge.fw': ' '.repeat(MAX_TEXT_LENGTH + 1) });
+    const a = analyze(buildModel('/w/a.fw', 'include "huge.fw"\n', host));
+    expect(a.diagnostics.map((d) => d.message)).toEqual([
+      '`huge.fw` is too large (16,777,217 bytes; fwlang reads files of at most 16 MB): nothing in it was read',
+    ]);
+    expect(a.model.includes).toEqual([]);
+  });
+
+  it('on disk, a file larger than that is refused before it is read, with its size', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwlang-huge-'));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.writeFileSync(path.join(dir, 'huge.fw'), 'host x 10.0.0.1\n'.repeat(Math.ceil((17 * 2 ** 20) / 16)));
+    fs.writeFileSync(path.join(dir, 'edge.fw'), `host edge 10.0.0.1\n${' '.repeat(MAX_TEXT_LENGTH - 19)}`);
+    const host = nodeFileHost();
+    expect(host.refuse!(path.join(dir, 'huge.fw'))).toBe('too large (17 MB; fwlang reads files of at most 16 MB)');
+    // At the limit exactly, still read.
+    expect(host.refuse!(path.join(dir, 'edge.fw'))).toBeUndefined();
+    const a = analyze(buildModel(path.join(dir, 'a.fw'), 'include "huge.fw"\ninclude "edge.fw"\nflow edge -> x https\n', host));
+    expect(a.diagnostics.filter((d) => d.code === 'include-error' || d.code === 'unknown-name').map((d) => d.message)).toEqual([
+      '`huge.fw` is not included: too large (17 MB; fwlang reads files of at most 16 MB)',
+      'unknown host or network `x`',
+    ]);
   });
 
   it('a .fw text with control characters all through it is binary too', () => {

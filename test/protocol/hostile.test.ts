@@ -1,7 +1,7 @@
-// The server never falls over (issue 12): malformed JSON-RPC over stdio, a 10 MB document,
-// 1,000 edits in a second, an unknown method and requests for a document never opened each
-// get a proper answer or error; afterwards the server still answers a hover, and it logged no
-// caught exception.
+// The server never falls over (issue 12): malformed JSON-RPC over stdio, a 10 MB document, one
+// of 17 MB (more than fwlang reads), 1,000 edits in a second, an unknown method and requests for
+// a document never opened each get a proper answer or error; afterwards the server still
+// answers a hover, and it logged no caught exception.
 
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
@@ -203,6 +203,21 @@ describe('load', () => {
       position: { line: 0, character: 6 },
     })) as Hover | null;
     expect(JSON.stringify(h?.contents)).toContain('twin');
+    await client.close(uri);
+    await stillAnswers();
+  }, 180_000);
+
+  it('a 17 MB document, more than fwlang reads: one diagnostic that says so, nothing coloured, nothing listed', async () => {
+    const uri = fileUri(`${os.tmpdir()}/fwlang-hostile/huge.fw`);
+    const line = 'host twin 10.20.30.40\n';
+    await client.open(uri, line.repeat(Math.ceil((17 * 2 ** 20) / line.length)));
+    const p = await client.diagnosticsFor(uri, 120_000);
+    expect(p.diagnostics.map((d) => [d.code, d.range.start, d.message])).toEqual([
+      ['syntax', { line: 0, character: 0 }, 'too large (17 MB; fwlang reads files of at most 16 MB): nothing in it was read'],
+    ]);
+    const tokens = (await client.connection.sendRequest(SemanticTokensRequest.type, { textDocument: { uri } })) as { data: number[] };
+    expect(tokens.data).toEqual([]);
+    expect(await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })).toEqual([]);
     await client.close(uri);
     await stillAnswers();
   }, 180_000);

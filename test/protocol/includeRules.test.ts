@@ -79,4 +79,13 @@ describe('includes in the editor', () => {
       '`common/image.fw` is not a text file (it holds NUL characters, the first at offset 4): nothing in it was read',
     ]);
   });
+
+  it('a file larger than fwlang reads is refused before it is read, with its size', async () => {
+    fs.writeFileSync(path.join(ws, 'common', 'huge.fw'), 'host vault 10.6.6.6\n'.repeat(Math.ceil((17 * 2 ** 20) / 20)));
+    const uri = fileUri(path.join(ws, 'huge-include.fw'));
+    await client.open(uri, 'include "common/huge.fw"\nhost bob 198.51.100.23\nflow bob -> vault https\n');
+    const p = await client.diagnosticsFor(uri);
+    expect(messages(p)).toEqual(['`common/huge.fw` is not included: too large (17 MB; fwlang reads files of at most 16 MB)']);
+    expect(p.diagnostics.some((d) => d.code === 'unknown-name' && d.message.includes('vault'))).toBe(true);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SYNTAX_DIAGNOSTICS, parse } from '../../server/src/syntax/parse';
+import { MAX_SYNTAX_DIAGNOSTICS, MAX_TEXT_LENGTH, parse } from '../../server/src/syntax/parse';
+import { IncrementalParser } from '../../server/src/syntax/incremental';
 import type { FirewallDecl, FlowDecl, HostDecl, Statement } from '../../server/src/syntax/ast';
 
 /** The diagnostics of a text as `message @ text-at-span`. */
@@ -149,6 +150,27 @@ describe('syntax error messages', () => {
     ]);
     const r = parse('host bob $ 1.2.3.4');
     expect((r.ast.statements[0] as HostDecl).address?.text).toBe('1.2.3.4');
+  });
+
+  it('a text larger than fwlang reads is one diagnostic, and nothing in it is parsed (issue 12)', () => {
+    const host = 'host bob 10.0.0.1\n';
+    const at = host + ' '.repeat(MAX_TEXT_LENGTH - host.length);
+    // At the limit: read as usual.
+    expect(parse(at).diagnostics).toEqual([]);
+    expect(parse(at).ast.statements).toHaveLength(1);
+    // One character past it: the host is not read, and only the size is said.
+    const past = parse(at + ' ');
+    expect(past.ast.statements).toEqual([]);
+    expect(past.diagnostics.map((d) => [d.code, d.span, d.message])).toEqual([
+      ['syntax', { start: 0, end: 0 }, 'too large (16,777,217 bytes; fwlang reads files of at most 16 MB): nothing in it was read'],
+    ]);
+    expect(parse(' '.repeat(17 * 2 ** 20)).diagnostics[0]!.message).toBe(
+      'too large (17 MB; fwlang reads files of at most 16 MB): nothing in it was read',
+    );
+    // The editor's incremental parse says the same, and keeps nothing of it.
+    const inc = new IncrementalParser();
+    expect(inc.parse(at + ' ')).toEqual(past);
+    expect(inc.parse(at).ast.statements).toHaveLength(1);
   });
 
   it('an unclosed firewall body is reported once, at the next statement, pointing back to `{`', () => {

@@ -19,7 +19,7 @@ import { fileOf, isOwn } from '../model/ownership';
 import { IMPORT_FORMATS, type ImportFormat, type ImportInput, importConfig } from '../convert/import';
 import { EXPORT_TARGETS, type ExportTarget, exportModel } from '../convert/export';
 import type { FlowDecl } from '../syntax/ast';
-import { binaryReason } from '../syntax/parse';
+import { MAX_TEXT_LENGTH, megabytes, tooLargeReason, unreadableReason } from '../syntax/parse';
 import { type FileReport, diagnosticJson } from './report';
 import { toSarif } from './sarif';
 import { firewallModes, flowSvg } from '../pictures/flow';
@@ -40,13 +40,7 @@ const USAGE = `usage: fwlang check FILE|DIR ... [--format text|json|sarif] [--fi
 const STDIN = '<stdin>';
 
 function readText(file: string): string {
-  if (file === '-') {
-    try {
-      return fs.readFileSync(0, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read standard input: ${(e as NodeJS.ErrnoException).code ?? 'read error'}`);
-    }
-  }
+  if (file === '-') return readStdin();
   let st: fs.Stats;
   try {
     st = fs.statSync(file);
@@ -54,11 +48,45 @@ function readText(file: string): string {
     throw new UsageError(`cannot read ${file}: no such file or directory`);
   }
   if (!st.isFile()) throw new UsageError(`cannot read ${file}: not a file`);
+  // Not read at all past the size fwlang reads (a file of gigabytes would exhaust the heap).
+  const large = tooLargeReason(st.size);
+  if (large) throw new UsageError(`cannot read ${file}: ${large}`);
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'read error'}`);
   }
+}
+
+/**
+ * Standard input, read until its end or until it holds more than fwlang reads: an endless
+ * stream (`fwlang check - < /dev/zero`) is refused once that much has come, not read forever.
+ */
+function readStdin(): string {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(0, chunk, 0, chunk.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // A pipe or terminal not ready yet (non-blocking standard input): wait for it.
+      if (code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw new UsageError(`cannot read standard input: ${code ?? 'read error'}`);
+    }
+    if (n === 0) break;
+    size += n;
+    if (tooLargeReason(size))
+      throw new UsageError(`cannot read standard input: too large (fwlang reads at most ${megabytes(MAX_TEXT_LENGTH)})`);
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 function collectFiles(args: string[]): string[] {
@@ -248,8 +276,8 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
   const file = positional[0]!;
   const text = readText(file);
   // A binary file has no flow to simulate; say so once (check reports it as its one diagnostic).
-  const binary = binaryReason(text);
-  if (binary) throw new UsageError(`cannot simulate ${file}: not a text file (${binary}): nothing in it was read`);
+  const unreadable = unreadableReason(text);
+  if (unreadable) throw new UsageError(`cannot simulate ${file}: ${unreadable}: nothing in it was read`);
   const abs = path.resolve(file);
   const host = nodeFileHost();
   let model = buildModel(abs, text, host);

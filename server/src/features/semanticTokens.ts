@@ -8,6 +8,7 @@ import type { Statement } from '../syntax/ast';
 import { type TokenKind, kindOfType } from '../syntax/tokenize';
 import { ownCopy } from '../core/text';
 import { chunkStarts } from '../syntax/incremental';
+import { tooLargeReason } from '../syntax/parse';
 import { lex } from '../syntax/tokens';
 import type { DocContext } from './docContext';
 
@@ -145,6 +146,8 @@ export function numbers(a: ArrayLike<number>, from = 0, to = a.length): number[]
  * since its last call; without it the whole text is lexed.
  */
 export function encodeSemanticTokens(ctx: DocContext, cache?: SemanticTokenCache): Int32Array {
+  // Nothing in a text too large to read was read (its one diagnostic says so): nothing is coloured.
+  if (tooLargeReason(ctx.text.length)) return new Int32Array(0);
   const { model } = ctx.analysis;
   const refs = new Map<number, (typeof model.references)[number]>();
   for (const r of referencesOf(model)) refs.set(r.span.start, r);

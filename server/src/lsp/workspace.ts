@@ -111,8 +111,11 @@ export class Workspace {
         return text;
       },
       resolve: (from, rel) => this.disk.resolve(from, rel),
+      // Outside the folders first: a file there is not even looked at for its size.
       refuse: (p) =>
-        folders.length > 0 ? outsideFolders(p, folders) : 'the document is in no folder: save it, or open a workspace folder',
+        folders.length > 0
+          ? (outsideFolders(p, folders) ?? (this.openText(p) === undefined ? this.disk.refuse?.(p) : undefined))
+          : 'the document is in no folder: save it, or open a workspace folder',
     };
   }
 

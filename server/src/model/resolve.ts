@@ -6,7 +6,7 @@ import { type Diagnostic, type Fix, type Span, diag } from '../core/diagnostic';
 import { parseAddress } from '../core/address';
 import { AddrSet, PortSet } from '../core/intervals';
 import { collectSpans } from '../syntax/spans';
-import { binaryReason, parse, type ParseResult } from '../syntax/parse';
+import { parse, type ParseResult, unreadableReason } from '../syntax/parse';
 import type {
   Action,
   EndpointRef,
@@ -627,9 +627,9 @@ class FileResolver {
         this.report(diag('include-error', where, `cannot read \`${s.path.value}\` (looked for ${target})`));
         return;
       }
-      const binary = binaryReason(text);
-      if (binary) {
-        this.report(diag('include-error', where, `\`${s.path.value}\` is not a text file (${binary}): nothing in it was read`));
+      const unreadable = unreadableReason(text);
+      if (unreadable) {
+        this.report(diag('include-error', where, `\`${s.path.value}\` is ${unreadable}: nothing in it was read`));
         return;
       }
       this.state.includes.push({ path: target, text });
@@ -1572,7 +1572,7 @@ function withFlowLine(
     if (was.read && host.readFile(target) !== was.text) return undefined;
   }
   // A line of control characters is not "not a text file" in a text file: the whole is parsed then.
-  if (binaryReason(line)) return undefined;
+  if (unreadableReason(line)) return undefined;
   const parsed = parse(line);
   const statements = parsed.ast.statements.filter((s): s is Statement => !!s);
   if (statements.some((s) => s.kind !== 'flow')) return undefined;

@@ -3,10 +3,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileHost } from '../model/types';
+import { MAX_TEXT_LENGTH, tooLargeReason } from '../syntax/parse';
 
-/** Larger included files are not read (the language server keeps what it reads). */
-const MAX_INCLUDE_BYTES = 16 * 1024 * 1024;
-
+/**
+ * Reads included files from disk. A file larger than fwlang reads (`MAX_TEXT_LENGTH` bytes) is
+ * refused before it is read, with its size (the language server keeps what it reads).
+ */
 export function nodeFileHost(overrides?: (file: string) => string | undefined): FileHost {
   return {
     readFile(file: string): string | undefined {
@@ -14,7 +16,7 @@ export function nodeFileHost(overrides?: (file: string) => string | undefined): 
       if (open !== undefined) return open;
       try {
         const st = fs.statSync(file);
-        if (!st.isFile() || st.size > MAX_INCLUDE_BYTES) return undefined;
+        if (!st.isFile() || st.size > MAX_TEXT_LENGTH) return undefined;
         return fs.readFileSync(file, 'utf8');
       } catch {
         return undefined;
@@ -23,7 +25,21 @@ export function nodeFileHost(overrides?: (file: string) => string | undefined): 
     resolve(from: string, relative: string): string {
       return path.resolve(path.dirname(from), relative);
     },
+    refuse(file: string): string | undefined {
+      if (overrides?.(file) !== undefined) return undefined;
+      return tooLargeReason(fileSize(file));
+    },
   };
+}
+
+/** The size of `file` in bytes; 0 when it is not a regular file or cannot be looked at. */
+function fileSize(file: string): number {
+  try {
+    const st = fs.statSync(file);
+    return st.isFile() ? st.size : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** The path with its symbolic links followed as far as it exists (the rest as written). */

@@ -11,7 +11,16 @@ import type { IToken } from 'chevrotain';
 import { diag, type Span } from '../core/diagnostic';
 import { ownCopy } from '../core/text';
 import type { Comment, Statement } from './ast';
-import { binaryReason, errorText, finishDiagnostics, parse, pendingOf, type ParseResult, type Pending, type PendingGroups } from './parse';
+import {
+  errorText,
+  finishDiagnostics,
+  parse,
+  pendingOf,
+  type ParseResult,
+  type Pending,
+  type PendingGroups,
+  unreadableReason,
+} from './parse';
 import { fwParser, MESSAGE_KEY } from './parser';
 import { RuleMemo, type RuleOwner } from './ruleMemo';
 import { collectSpans } from './spans';
@@ -163,7 +172,8 @@ export class IncrementalParser {
 
   parse(input: string): ParseResult {
     const text = typeof input === 'string' ? input : String(input ?? '');
-    if (binaryReason(text)) return parse(text);
+    // A binary or too large text is one diagnostic, and nothing in it is lexed (parse says so).
+    if (unreadableReason(text)) return parse(text);
     const savedLimit = Error.stackTraceLimit;
     try {
       Error.stackTraceLimit = 0;

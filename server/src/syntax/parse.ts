@@ -24,11 +24,11 @@ export interface ParseResult {
 
 export function parse(text: string): ParseResult {
   const src = typeof text === 'string' ? text : String(text ?? '');
-  const binary = binaryReason(src);
-  if (binary) {
+  const unreadable = unreadableReason(src);
+  if (unreadable) {
     return {
       ast: { statements: [], comments: [] },
-      diagnostics: [diag('syntax', { start: 0, end: 0 }, `not a text file (${binary}): nothing in it was read`)],
+      diagnostics: [diag('syntax', { start: 0, end: 0 }, `${unreadable}: nothing in it was read`)],
     };
   }
   const savedLimit = Error.stackTraceLimit;
@@ -84,7 +84,40 @@ export function parseFlowText(text: string): { flow?: FlowDecl; diagnostics: Dia
   }
 }
 
-// ------------------------------------------------------------------ binary input
+// ------------------------------------------------------------------ binary or too large
+
+/**
+ * The most characters of text fwlang reads (16 MiB, ~230,000 rules). Past it a file is not
+ * parsed at all: it would take minutes and gigabytes, past Node's heap, and crash the process
+ * (20 MB of declarations needs 1.5 GB). The command line does not even read such a file, and an
+ * include of one is an `include-error`.
+ */
+export const MAX_TEXT_LENGTH = 16 * 1024 * 1024;
+
+/** A size in MB (of 2^20), as the too-large messages give it. */
+export function megabytes(n: number): string {
+  return `${+(n / 2 ** 20).toFixed(1)} MB`;
+}
+
+/** Why a text of `length` characters (or a file of that many bytes) is not read: too large. */
+export function tooLargeReason(length: number): string | undefined {
+  if (length <= MAX_TEXT_LENGTH) return undefined;
+  const limit = megabytes(MAX_TEXT_LENGTH);
+  // Just past the limit, MB would round to the limit itself: the exact size then.
+  const size = megabytes(length) === limit ? `${length.toLocaleString('en')} bytes` : megabytes(length);
+  return `too large (${size}; fwlang reads files of at most ${limit})`;
+}
+
+/**
+ * Why `text` is not read as `.fw` text, if it is not: "not a text file (...)" or "too large
+ * (...)". Every reader says then that nothing in it was read, once.
+ */
+export function unreadableReason(text: string): string | undefined {
+  const large = tooLargeReason(text.length);
+  if (large) return large;
+  const binary = binaryReason(text);
+  return binary ? `not a text file (${binary})` : undefined;
+}
 
 /** How much of the start of a text is looked at for control characters. */
 const BINARY_SAMPLE = 8192;
