@@ -38,7 +38,7 @@ describe('fwlang/import', () => {
     expect(cli.out.trimEnd()).toBe(answer.text.trimEnd());
   });
 
-  it('says why when a file is not JSON or cannot be read', async () => {
+  it('says why when a file is not JSON, cannot be read or is too large', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwlang-import-'));
     const bad = path.join(dir, 'notes.json');
     fs.writeFileSync(bad, 'not json');
@@ -50,6 +50,15 @@ describe('fwlang/import', () => {
       });
       expect(await client.connection.sendRequest(ImportRequest, { paths: [] })).toEqual({
         error: 'choose one or more files to import',
+      });
+      // Nothing endless, nothing larger than fwlang reads (a 17 MB save): said before it is read.
+      expect(await client.connection.sendRequest(ImportRequest, { paths: ['/dev/zero'] })).toEqual({
+        error: 'cannot read zero: not a file',
+      });
+      const huge = path.join(dir, 'huge.rules');
+      fs.writeFileSync(huge, '-A INPUT -p tcp --dport 22 -j ACCEPT\n'.repeat(Math.ceil((17 * 2 ** 20) / 37)));
+      expect(await client.connection.sendRequest(ImportRequest, { paths: [huge] })).toEqual({
+        error: 'cannot read huge.rules: too large (17 MB; fwlang reads files of at most 16 MB)',
       });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { IMPORT_FORMATS, type ImportFormat, type ImportInput, importConfig } from '../convert/import';
 import type { ImportAnswer, ImportParams } from '../protocol';
+import { tooLargeReason } from '../syntax/parse';
 
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
@@ -19,6 +20,11 @@ export function importFiles(p: ImportParams): ImportAnswer {
   for (const path of p.paths) {
     const name = nodePath.basename(path);
     try {
+      // As the command line: no device or directory, nothing larger than fwlang reads.
+      const st = fs.statSync(path);
+      if (!st.isFile()) return { error: `cannot read ${name}: not a file` };
+      const large = tooLargeReason(st.size);
+      if (large) return { error: `cannot read ${name}: ${large}` };
       inputs.push({ name, text: fs.readFileSync(path, 'utf8') });
     } catch (e) {
       return { error: `cannot read ${name}: ${(e as NodeJS.ErrnoException).code ?? 'read error'}` };
