@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../server/src/analysis/analyze';
-import { refusalOf, refusalsOf } from '../../server/src/analysis/flowPath';
+import { refusalHead, refusalOf, refusalsOf } from '../../server/src/analysis/flowPath';
 import { completion } from '../../server/src/features/completion';
 import { MAX_DIAGNOSTICS_PER_CODE, toLspDiagnostics } from '../../server/src/features/diagnostics';
 import { topologySvg } from '../../server/src/pictures/topology';
@@ -111,6 +111,30 @@ describe('fuzzer findings', () => {
     expect(lenses).toHaveLength(200_000);
     expect(lenses[199_999]!.range.start.line).toBe(200_000);
   }, 60_000);
+
+  // document 18100 of seed 2203: 948 copies of a sample, 64,000 errors outside the flows and
+  // 6,600 flows with an error of their own. Each lens joined the file's errors with the flow's
+  // (a copy of 64,000 per flow): 65 s of code lenses. A lens needs the first error and how many
+  // there are; the file's list is shared by every flow, never copied.
+  it("a refused flow's lens names the first error and counts them all, sharing the file's list", () => {
+    const flows = Array.from({ length: 300 }, (_, i) => `flow a -> nosuch${i} https`).join('\n');
+    const text = `host a 10.0.0.1\n${'host a 10.0.0.2\n'.repeat(400)}${flows}\n`;
+    const ctx = docContext(text);
+    const refusals = refusalsOf(ctx.analysis.model, ctx.analysis.diagnostics);
+    expect(refusals.everything.length).toBeGreaterThanOrEqual(400);
+    const stmts = ctx.analysis.model.ast.statements.filter((s): s is FlowDecl => s.kind === 'flow');
+    for (const s of [stmts[0]!, stmts[299]!]) {
+      const head = refusalHead(refusals, s);
+      expect(head.errors).toBe(refusals.everything);
+      expect(head.count).toBe(refusalOf(refusals, s).length);
+      expect(head.count).toBe(refusals.everything.length + 1);
+    }
+    const titles = codeLenses(ctx, new LensState()).map((l) => l.command!.title);
+    expect(titles).toHaveLength(300);
+    expect(new Set(titles)).toEqual(
+      new Set([`⚠ Not simulated: duplicate-name error on line 2 (and ${refusals.everything.length} more errors)`]),
+    );
+  });
 
   // document 179 of seed 12012: 1,000 copies of a response rule. The ports picture asked, for
   // each response rule, which requests it serves, looking each rule up in the list of response

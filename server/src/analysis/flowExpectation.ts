@@ -3,7 +3,7 @@
 import { type Diagnostic, diag } from '../core/diagnostic';
 import type { FlowResult } from '../engine/simulate';
 import type { AnalysisContext } from './context';
-import { refusalOf, refusalsOf } from './flowPath';
+import { refusalHead, refusalsOf } from './flowPath';
 import type { Lines } from '../core/text';
 import { dropWords, failureClauses, modelLines } from '../report/flowReport';
 import { diagnosticFile } from '../model/ownership';
@@ -21,7 +21,7 @@ export function checkFlowExpectations(ctx: AnalysisContext): Diagnostic[] {
   const refused = refusalsOf(ctx.model);
   for (const r of ctx.flowResults) {
     if (r.met || !r.flow.expect) continue;
-    if (refusalOf(refused, r.flow.node).length > 0) continue;
+    if (refusalHead(refused, r.flow.node).count > 0) continue;
     const why =
       r.verdict === 'allowed'
         ? r.request.hops.length

@@ -257,6 +257,18 @@ export function refusalParts(r: Refusals, s: FlowDecl): (readonly Diagnostic[])[
 }
 
 /**
+ * Why this flow statement is refused, without joining the lists: the list its first error is in
+ * (`refusalReason` names that first one) and how many errors there are in all (0: it may be
+ * simulated). What asks this of every flow must not join them: with 64,000 errors outside the
+ * flows and 6,600 flows with errors of their own, the code lenses copied the 64,000 for each,
+ * 65 s (fuzz document 18100 of seed 2203).
+ */
+export function refusalHead(r: Refusals, s: FlowDecl): { errors: readonly Diagnostic[]; count: number } {
+  const own = r.byFlow.get(s) ?? [];
+  return { errors: r.everything.length ? r.everything : own, count: r.everything.length + own.length };
+}
+
+/**
  * The errors that refuse this flow statement ([] when it may be simulated). Shared, not copied,
  * when only one of the two lists has any: a lens per flow copied every error outside the flows
  * (3,000 flows and as many errors of a fuzzed file: 0.6–0.9 s of code lenses, in process).

@@ -9,7 +9,7 @@ import { type FlowResult, simulateFlow } from '../engine/simulate';
 import { resolveFlowText } from '../model/resolve';
 import type { FileHost, Flow } from '../model/types';
 import { type FlowJson, modelLines, expectMark, failureClauses, flowJson, flowText, refusalReason } from '../report/flowReport';
-import { refusalOf, refusalOfAdded, refusalsOf } from '../analysis/flowPath';
+import { refusalHead, refusalOf, refusalOfAdded, refusalsOf } from '../analysis/flowPath';
 import { flowStatementText } from '../model/flowStatementText';
 import type { FlowDecl } from '../syntax/ast';
 import { type DocContext, toRange } from './docContext';
@@ -83,12 +83,12 @@ export function verdictTitle(r: FlowResult, lines: Lines): string {
  */
 export function flowRefusal(ctx: DocContext, s: FlowDecl): { error: string } | undefined {
   const model = ctx.analysis.model;
-  const errors = refusalOf(refusalsOf(model, ctx.analysis.diagnostics), s);
+  const { errors, count } = refusalHead(refusalsOf(model, ctx.analysis.diagnostics), s);
   const resolved = model.flows.some((f) => f.node === s);
-  if (errors.length === 0 && resolved) return undefined;
+  if (count === 0 && resolved) return undefined;
   const lines = modelLines(model);
   const text = flowStatementText(model.text, s);
-  return { error: `\`${text}\` is not simulated: ${refusalReason(errors, lines, model)}` };
+  return { error: `\`${text}\` is not simulated: ${refusalReason(errors, lines, model, false, count)}` };
 }
 
 function flowKey(f: Flow): string {
@@ -111,13 +111,13 @@ export function codeLenses(ctx: DocContext, state: LensState, options: { picture
     const line = ctx.lines.position(s.span.start).line;
     const range = toRange(ctx.lines, { start: s.span.start, end: s.span.start });
     const r = results.get(s);
-    const errors = refusalOf(refusals, s);
-    if (!r || errors.length > 0) {
+    const { errors, count } = refusalHead(refusals, s);
+    if (!r || count > 0) {
       // No verdict from a half-read file: the lens says which error, on which line.
       lenses.push({
         range,
         command: {
-          title: `⚠ Not simulated: ${refusalReason(errors, lines, model, true)}`,
+          title: `⚠ Not simulated: ${refusalReason(errors, lines, model, true, count)}`,
           command: CMD_SIMULATE,
           arguments: [{ uri: ctx.uri, line } satisfies LineArgs],
         },
