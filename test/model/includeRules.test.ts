@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { analyze } from '../../server/src/analysis/analyze';
-import { buildModel } from '../../server/src/model/resolve';
+import { MAX_INCLUDE_DEPTH, buildModel } from '../../server/src/model/resolve';
 import type { FileHost } from '../../server/src/model/types';
 import { nodeFileHost, outsideFolders } from '../../server/src/node/fileHost';
 import { MAX_TEXT_LENGTH } from '../../server/src/syntax/parse';
@@ -79,6 +79,32 @@ describe('what an include reads', () => {
       '`huge.fw` is not included: too large (17 MB; fwlang reads files of at most 16 MB)',
       'unknown host or network `x`',
     ]);
+  });
+
+  it('a chain of includes is read 100 files deep; deeper, the include that goes past is refused', () => {
+    // f0 includes f1, which includes f2, ...: each declares a host; the last one a flow's server.
+    const chain = (n: number) => {
+      const files: Record<string, string> = {};
+      for (let i = 1; i <= n; i++)
+        files[`/w/f${i}.fw`] = `${i < n ? `include "f${i + 1}.fw"\n` : ''}host h${i} 10.0.${i >> 8}.${i & 255}\n`;
+      return recordingHost(files);
+    };
+    const root = 'include "f1.fw"\nhost bob 198.51.100.23\n';
+    const deep = analyze(buildModel('/w/f0.fw', root, chain(MAX_INCLUDE_DEPTH)));
+    expect(deep.diagnostics).toEqual([]);
+    expect(deep.model.symbols.has(`h${MAX_INCLUDE_DEPTH}`)).toBe(true);
+    // One more file, and then 2,000 (which overflowed the stack: "internal error while resolving").
+    for (const n of [MAX_INCLUDE_DEPTH + 1, 2000]) {
+      const host = chain(n);
+      const a = analyze(buildModel('/w/f0.fw', root, host));
+      // Each file of the chain says its include has an error, naming the first: down to the refusal.
+      let message = `\`f${MAX_INCLUDE_DEPTH + 1}.fw\` is not included: includes are nested more than ${MAX_INCLUDE_DEPTH} deep here`;
+      for (let i = MAX_INCLUDE_DEPTH; i >= 1; i--) message = `\`f${i}.fw\` has 1 error (first: ${message})`;
+      expect(a.diagnostics.map((d) => d.message)).toEqual([message]);
+      expect(host.read).toHaveLength(MAX_INCLUDE_DEPTH);
+      expect(a.model.symbols.has(`h${MAX_INCLUDE_DEPTH}`)).toBe(true);
+      expect(a.model.symbols.has(`h${MAX_INCLUDE_DEPTH + 1}`)).toBe(false);
+    }
   });
 
   it('a .fw text with control characters all through it is binary too', () => {

@@ -604,6 +604,14 @@ class FileResolver {
       this.report(diag('include-error', where, `include cycle: ${cycle.map(baseName).join(' → ')}`));
       return;
     }
+    // A chain of includes deeper than this is refused where it goes past it: resolving an include
+    // resolves the file it names first, and a chain of 2,000 files overflowed the stack.
+    if (this.state.inProgress.length > MAX_INCLUDE_DEPTH) {
+      this.report(
+        diag('include-error', where, `\`${s.path.value}\` is not included: includes are nested more than ${MAX_INCLUDE_DEPTH} deep here`),
+      );
+      return;
+    }
     // Only .fw text is read, and none of what is refused is quoted: an include is no way to
     // show another file's content (`include "/etc/shadow"`) in a diagnostic.
     if (!target.endsWith('.fw')) {
@@ -1489,6 +1497,9 @@ class FileResolver {
     });
   }
 }
+
+/** How deep includes may be nested: a file, a file it includes, and so on, 100 files below the first. */
+export const MAX_INCLUDE_DEPTH = 100;
 
 /** Keywords that may stand where a port's service name does. */
 const PORT_KEYWORDS = ['ephemeral'];
