@@ -161,6 +161,55 @@ function statement(ctx: DocContext, s: Statement, budget: Budget): DocumentSymbo
   }
 }
 
+/**
+ * A statement's symbol as last made, with the text and the place it was made from. An editor asks
+ * for the outline after every edit, and the editor's incremental parse keeps the nodes of the
+ * statements an edit did not touch: at 10,000 rules, making every symbol again took ~35 ms of
+ * each edit's requests. A statement's symbol reads nothing but its own text and where it starts.
+ */
+interface Made {
+  text: string;
+  line: number;
+  character: number;
+  symbol: DocumentSymbol;
+  /** The symbols it takes from the budget after its own: its rules, all of them listed. */
+  children: number;
+}
+const made = new WeakMap<Statement, Made>();
+
+/** `s` with every line moved by `delta` (a statement whose text moved down or up whole lines). */
+function movedLines(s: DocumentSymbol, delta: number): DocumentSymbol {
+  const at = (r: DocumentSymbol['range']) => ({
+    start: { line: r.start.line + delta, character: r.start.character },
+    end: { line: r.end.line + delta, character: r.end.character },
+  });
+  const moved: DocumentSymbol = { ...s, range: at(s.range), selectionRange: at(s.selectionRange) };
+  if (s.children) moved.children = s.children.map((c) => movedLines(c, delta));
+  return moved;
+}
+
+/** The symbol of `s`, the one made before when its text and column are the same. */
+function statementSymbol(ctx: DocContext, s: Statement, budget: Budget): DocumentSymbol | undefined {
+  const text = ctx.text.slice(s.span.start, s.span.end);
+  const { line, character } = ctx.lines.position(s.span.start);
+  const before = made.get(s);
+  if (before && before.text === text && before.character === character && before.children <= budget.left) {
+    budget.left -= before.children;
+    if (before.line === line) return before.symbol;
+    const symbol = movedLines(before.symbol, line - before.line);
+    made.set(s, { ...before, line, symbol });
+    return symbol;
+  }
+  const left = budget.left;
+  const symbol = statement(ctx, s, budget);
+  // Kept only when nothing of it was cut by the budget (then it is the same whatever came before).
+  const children = left - budget.left;
+  if (symbol && (s.kind !== 'firewall' || children === s.rules.filter((r) => r?.direction).length)) {
+    made.set(s, { text, line, character, symbol, children });
+  }
+  return symbol;
+}
+
 export function documentSymbols(ctx: DocContext): DocumentSymbol[] {
   const out: DocumentSymbol[] = [];
   const budget: Budget = { left: MAX_OUTLINE_SYMBOLS };
@@ -174,7 +223,7 @@ export function documentSymbols(ctx: DocContext): DocumentSymbol[] {
       break;
     }
     budget.left--;
-    const sym = statement(ctx, s, budget);
+    const sym = statementSymbol(ctx, s, budget);
     if (sym) out.push(sym);
   }
   return out;
