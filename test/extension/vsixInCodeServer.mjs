@@ -67,6 +67,8 @@ try {
   const flowLens = () => page.locator('.codelens-decoration a', { hasText: /^▶ Simulate$/ }).first();
   await step('catogram.fw: "▶ Simulate" lenses above the flows', async () => {
     await ui.waitForText('▶ Simulate', { selector: '.codelens-decoration', timeout: 30_000 });
+    // a request rule's lens, which comes without its command: shown once VS Code resolved it
+    await ui.waitForText('▶ Simulate a request like this', { selector: '.codelens-decoration', timeout: 20_000 });
     await ui.goToLine(24, 1);
     await flowLens().waitFor({ state: 'visible', timeout: 20_000 });
   });

@@ -1,7 +1,14 @@
 // Code lenses, the simulate command and quick fixes over the wire, on the spec §1 example.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CodeAction, CodeActionRequest, CodeLensRequest, ExecuteCommandRequest } from 'vscode-languageserver-protocol/node';
+import {
+  type CodeAction,
+  CodeActionRequest,
+  type CodeLens,
+  CodeLensRequest,
+  CodeLensResolveRequest,
+  ExecuteCommandRequest,
+} from 'vscode-languageserver-protocol/node';
 import { SPEC_EXAMPLE, TestClient, applyTextEdits } from './client';
 
 let client: TestClient;
@@ -52,6 +59,44 @@ describe('code lens and simulate', () => {
     // Lenses that were not run keep their title.
     const denyLine = SPEC_EXAMPLE.split('\n').findIndex((l) => l.startsWith('flow bob:51000'));
     expect(after.find((l) => l.range.start.line === denyLine)?.command?.title).toBe('▶ Simulate');
+  });
+
+  it("a request rule's lens comes without its command, given when the editor resolves it, then shows its run", async () => {
+    const uri = 'file:///protocol/rule-lenses.fw';
+    await client.open(uri, SPEC_EXAMPLE);
+    await client.diagnosticsFor(uri);
+    const doc = { textDocument: { uri } };
+    const ruleLine = (start: string) => SPEC_EXAMPLE.split('\n').findIndex((l) => l.trimStart().startsWith(start));
+    const lenses = (await client.connection.sendRequest(CodeLensRequest.type, doc)) ?? [];
+    // The request rules of both firewalls (edge 100 and 120, catogram-sg's two), not their responses.
+    const unresolved = lenses.filter((l) => !l.command);
+    expect(unresolved.map((l) => l.range.start.line)).toEqual([
+      ruleLine('100 inbound'),
+      ruleLine('120 outbound'),
+      ruleLine('inbound  allow tcp from internet'),
+      ruleLine('outbound allow tcp from catogram to updates'),
+    ]);
+    const resolve = (l: CodeLens) => client.connection.sendRequest(CodeLensResolveRequest.type, l);
+    const line = ruleLine('120 outbound');
+    const lens = await resolve(unresolved[1]!);
+    expect(lens.range).toEqual(unresolved[1]!.range);
+    expect(lens.command).toEqual({ title: '▶ Simulate a request like this', command: 'fwlang.simulateRule', arguments: [{ uri, line }] });
+
+    const result = (await client.connection.sendRequest(ExecuteCommandRequest.type, {
+      command: lens.command!.command,
+      arguments: lens.command!.arguments,
+    })) as { title: string };
+    expect(result.title).toBe('• allowed');
+    // Asked again, the lens is resolved with the run's title; the other rules' lenses are as before.
+    const after = (await client.connection.sendRequest(CodeLensRequest.type, doc)) ?? [];
+    const ran = after.find((l) => !l.command && l.range.start.line === line)!;
+    expect((await resolve(ran)).command?.title).toBe('• allowed · ▶ Simulate again');
+    const other = after.find((l) => !l.command && l.range.start.line === ruleLine('100 inbound'))!;
+    expect((await resolve(other)).command?.title).toBe('▶ Simulate a request like this');
+    // A lens that already has its command, or data the server did not make, comes back as it was.
+    expect(await resolve(after.find((l) => l.command)!)).toEqual(after.find((l) => l.command));
+    const odd = { range: lens.range, data: ['x', -1] };
+    expect(await resolve(odd)).toEqual(odd);
   });
 
   it('simulating the expected deny flow reports it blocked, marked ✔ because it met its expect', async () => {

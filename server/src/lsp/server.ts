@@ -17,7 +17,7 @@ import { exportDocument } from '../features/exportDocument';
 import { toLspDiagnostics } from '../features/diagnostics';
 import { hover } from '../features/hover';
 import { picture, withPortsPicture } from '../features/pictures';
-import { LensState, codeLenses, simulateAt, simulateFlowAt, simulateRuleAt, simulateText } from '../features/simulation';
+import { LensState, codeLenses, resolveCodeLens, simulateAt, simulateFlowAt, simulateRuleAt, simulateText } from '../features/simulation';
 import {
   CMD_SIMULATE,
   CMD_SIMULATE_AT,
@@ -92,7 +92,7 @@ export function startServer(connection: Connection, outbox?: Outbox, { heap }: {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
-        codeLensProvider: { resolveProvider: false },
+        codeLensProvider: { resolveProvider: true },
         codeActionProvider: { codeActionKinds: ['quickfix', 'refactor'] },
         executeCommandProvider: { commands: SERVER_COMMANDS },
         ...registerLanguageFeatures.capabilities,
@@ -233,6 +233,15 @@ export function startServer(connection: Connection, outbox?: Outbox, { heap }: {
       return ctx ? codeLenses(ctx, lensState, { pictures }) : [];
     }),
   );
+
+  connection.onCodeLensResolve((lens) => {
+    try {
+      return resolveCodeLens(lens, lensState);
+    } catch (e) {
+      logError(connection, `fwlang: ${(e as Error)?.stack ?? String(e)}`);
+      return lens;
+    }
+  });
 
   connection.onCodeAction(
     guard([], async (p) => {

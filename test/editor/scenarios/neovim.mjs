@@ -30,6 +30,8 @@ export default [
         serverCmd: SERVER,
         minDiagnostics: 10,
         hover: positionOf(file, 'allow tcp to web1 port https'),
+        // A request rule's lens comes without its command: asked for as a client shows it.
+        resolveCodeLens: true,
       });
       assert.equal(r.ok, true);
       assert.equal(r.serverInfo?.name, 'fwlang');
@@ -46,6 +48,8 @@ export default [
       assert.match(hover, /none does/);
       const lenses = (r.codeLens ?? []).map((l) => l.command?.title ?? '');
       assert.ok(lenses.filter((t) => t === '▶ Simulate').length >= 5, `lenses: ${lenses.join(' | ')}`);
+      assert.ok(lenses.includes('▶ Simulate a request like this'), `lenses: ${lenses.join(' | ')}`);
+      assert.ok(!lenses.includes(''), `a lens with no command: ${lenses.join(' | ')}`);
       return `${r.diagnostics.length} diagnostics, ${lenses.length} lenses, ${r.durationMs} ms`;
     },
   },

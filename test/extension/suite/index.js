@@ -70,11 +70,15 @@ function byLine(a, b) {
   return la - lb || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-/** The code lenses of a document, once the server answers with at least `min` of them. */
+/**
+ * The code lenses of a document, once the server answers with at least `min` of them. Resolved:
+ * a request rule's lens comes without its command, which VS Code asks the server for
+ * (codeLens/resolve) when it shows the lens, and the command does when given a count.
+ */
 async function lenses(uri, min = 1, timeout = 20_000) {
   return waitFor(
     async () => {
-      const ls = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri);
+      const ls = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri, 10_000);
       return ls && ls.length >= min && ls.every((l) => l.command) ? ls : null;
     },
     { timeout, what: `${min}+ code lenses in ${path.basename(uri.path)}` },
@@ -323,6 +327,13 @@ s.test('code lenses: "▶ Simulate" above each flow', async () => {
       `the lens on line ${l + 1} runs fwlang.simulate`,
     );
   }
+  // A request rule's lens, resolved by VS Code through the server.
+  const rule = lineOf(doc, /^\s*120 outbound allow tcp from catogram to updates/);
+  const ruleLens = ls.find((x) => x.range.start.line === rule);
+  assert.ok(ruleLens, `no lens on rule 120 (line ${rule + 1})`);
+  assert.equal(ruleLens.command.title, '▶ Simulate a request like this');
+  assert.equal(ruleLens.command.command, 'fwlang.simulateRule');
+  assert.deepEqual(ruleLens.command.arguments, [{ uri: uri.toString(), line: rule }]);
 });
 
 s.test('running the lens of `flow bob -> catogram https` gives ✔ and a trace', async () => {
