@@ -28,6 +28,16 @@ function procMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
+/** The CPU time a process has used (user + system, every thread), in ms (10 ms ticks). */
+function procCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Resets the peak (VmHWM) of a process to its current RSS; false where Linux does not allow it. */
 function resetPeak(pid: number): boolean {
   try {
@@ -156,6 +166,45 @@ export async function lspSession(dir: string, rules: number, row: Row, fmt: (ms:
   }
   row(`${label}: semantic tokens, whole file p50 (its JSON)`, `${fmt(stats(full).median)} (${(fullBytes / 1024).toFixed(0)} KB)`);
   row(`${label}: semantic tokens after a one-port edit (delta) p50 (its JSON)`, `${fmt(stats(delta).median)} (${deltaBytes} bytes)`);
+
+  // What VS Code asks after each edit besides the diagnostics, sent together once they came:
+  // the tokens' delta, the code lenses, the outline (breadcrumbs, sticky scroll), folding and
+  // links. The server does it all in one thread, so an edit typed meanwhile waits for it: the
+  // time until the last answer, and the server's CPU time for the round (/proc, all threads).
+  let previousId = (await conn.sendRequest<{ resultId?: string }>('textDocument/semanticTokens/full', { textDocument: { uri } })).resultId;
+  const round: number[] = [];
+  const cpu: number[] = [];
+  let roundBytes = 0;
+  for (let i = 0; i < 20; i++) {
+    const done = diagnosticsFor(++version);
+    const range = { start: { line: editLine, character: editChar }, end: { line: editLine, character: editChar + 1 } };
+    conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range, text: version % 2 === 0 ? '4' : '3' }],
+    });
+    await done;
+    const textDocument = { uri };
+    const cpu0 = procCpuMs(child.pid!);
+    const t = performance.now();
+    const answers = await Promise.all([
+      conn.sendRequest<{ resultId?: string }>('textDocument/semanticTokens/full/delta', { textDocument, previousResultId: previousId }),
+      conn.sendRequest('textDocument/codeLens', { textDocument }),
+      conn.sendRequest('textDocument/documentSymbol', { textDocument }),
+      conn.sendRequest('textDocument/foldingRange', { textDocument }),
+      conn.sendRequest('textDocument/documentLink', { textDocument }),
+    ]);
+    round.push(performance.now() - t);
+    cpu.push(procCpuMs(child.pid!) - cpu0);
+    previousId = answers[0].resultId;
+    roundBytes = answers.reduce((n: number, a) => n + JSON.stringify(a).length, 0);
+    await new Promise((r) => setTimeout(r, EDIT_EVERY_MS));
+  }
+  const r = stats(round);
+  row(
+    `${label}: an editor's requests after an edit (tokens, lenses, outline, folding, links) p50 / p95 (their JSON)`,
+    `${fmt(r.median)} / ${fmt(r.p95)} (${(roundBytes / 1024).toFixed(0)} KB)`,
+  );
+  row(`${label}: the server's CPU time for those requests p50`, `${stats(cpu).median.toFixed(0)} ms`);
   row(`${label}: server peak memory (VmHWM) after these requests`, `${procMb(child.pid!, 'VmHWM').toFixed(0)} MB`);
   row(`${label}: server memory (RSS) at the end`, `${procMb(child.pid!, 'VmRSS').toFixed(0)} MB`);
   await conn.sendRequest('shutdown');
