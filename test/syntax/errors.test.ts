@@ -162,7 +162,7 @@ describe('syntax error messages', () => {
     const past = parse(at + ' ');
     expect(past.ast.statements).toEqual([]);
     expect(past.diagnostics.map((d) => [d.code, d.span, d.message])).toEqual([
-      ['syntax', { start: 0, end: 0 }, 'too large (16,777,217 bytes; fwlang reads files of at most 16 MB): nothing in it was read'],
+      ['syntax', { start: 0, end: 0 }, 'too large (16,777,217 characters; fwlang reads files of at most 16 MB): nothing in it was read'],
     ]);
     expect(parse(' '.repeat(17 * 2 ** 20)).diagnostics[0]!.message).toBe(
       'too large (17 MB; fwlang reads files of at most 16 MB): nothing in it was read',

@@ -99,12 +99,12 @@ export function megabytes(n: number): string {
   return `${+(n / 2 ** 20).toFixed(1)} MB`;
 }
 
-/** Why a text of `length` characters (or a file of that many bytes) is not read: too large. */
-export function tooLargeReason(length: number): string | undefined {
+/** Why a file of `length` bytes (or a text of that many characters) is not read: too large. */
+export function tooLargeReason(length: number, unit: 'bytes' | 'characters' = 'bytes'): string | undefined {
   if (length <= MAX_TEXT_LENGTH) return undefined;
   const limit = megabytes(MAX_TEXT_LENGTH);
   // Just past the limit, MB would round to the limit itself: the exact size then.
-  const size = megabytes(length) === limit ? `${length.toLocaleString('en')} bytes` : megabytes(length);
+  const size = megabytes(length) === limit ? `${length.toLocaleString('en')} ${unit}` : megabytes(length);
   return `too large (${size}; fwlang reads files of at most ${limit})`;
 }
 
@@ -113,7 +113,7 @@ export function tooLargeReason(length: number): string | undefined {
  * (...)". Every reader says then that nothing in it was read, once.
  */
 export function unreadableReason(text: string): string | undefined {
-  const large = tooLargeReason(text.length);
+  const large = tooLargeReason(text.length, 'characters');
   if (large) return large;
   const binary = binaryReason(text);
   return binary ? `not a text file (${binary})` : undefined;
