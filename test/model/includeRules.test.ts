@@ -60,7 +60,7 @@ describe('what an include reads', () => {
     const host = recordingHost({ '/w/huge.fw': ' '.repeat(MAX_TEXT_LENGTH + 1) });
     const a = analyze(buildModel('/w/a.fw', 'include "huge.fw"\n', host));
     expect(a.diagnostics.map((d) => d.message)).toEqual([
-      '`huge.fw` is too large (16,777,217 bytes; fwlang reads files of at most 16 MB): nothing in it was read',
+      '`huge.fw` is too large (16,777,217 characters; fwlang reads files of at most 16 MB): nothing in it was read',
     ]);
     expect(a.model.includes).toEqual([]);
   });
@@ -97,14 +97,29 @@ describe('what an include reads', () => {
     for (const n of [MAX_INCLUDE_DEPTH + 1, 2000]) {
       const host = chain(n);
       const a = analyze(buildModel('/w/f0.fw', root, host));
-      // Each file of the chain says its include has an error, naming the first: down to the refusal.
-      let message = `\`f${MAX_INCLUDE_DEPTH + 1}.fw\` is not included: includes are nested more than ${MAX_INCLUDE_DEPTH} deep here`;
-      for (let i = MAX_INCLUDE_DEPTH; i >= 1; i--) message = `\`f${i}.fw\` has 1 error (first: ${message})`;
-      expect(a.diagnostics.map((d) => d.message)).toEqual([message]);
+      // The include says its file has an error, and names the first where it is: the refusal.
+      expect(a.diagnostics.map((d) => d.message)).toEqual([
+        `\`f1.fw\` has 1 error (first, in \`f${MAX_INCLUDE_DEPTH}.fw\`: \`f${MAX_INCLUDE_DEPTH + 1}.fw\` is not included: ` +
+          `includes are nested more than ${MAX_INCLUDE_DEPTH} deep here)`,
+      ]);
       expect(host.read).toHaveLength(MAX_INCLUDE_DEPTH);
       expect(a.model.symbols.has(`h${MAX_INCLUDE_DEPTH}`)).toBe(true);
       expect(a.model.symbols.has(`h${MAX_INCLUDE_DEPTH + 1}`)).toBe(false);
     }
+  });
+
+  it("an include's first error is named in the file that holds it, not nested once per file", () => {
+    const host = recordingHost({
+      '/w/a.fw': 'include "b.fw"\nhost a 10.0.0.1\n',
+      '/w/b.fw': 'include "sub/c.fw"\n',
+      '/w/sub/c.fw': 'host c 10.0.0.3\nhost bad 10.0.0.300\n',
+    });
+    const d = analyze(buildModel('/w/root.fw', 'include "a.fw"\ninclude "sub/c.fw"\n', host)).diagnostics;
+    const c = analyze(buildModel('/w/sub/c.fw', host.readFile('/w/sub/c.fw')!)).diagnostics.find((x) => x.severity === 'error')!;
+    expect(d.map((x) => x.message)).toEqual([
+      `\`a.fw\` has 1 error (first, in \`c.fw\`: ${c.message})`,
+      `\`sub/c.fw\` has 1 error (first: ${c.message})`,
+    ]);
   });
 
   it('a .fw text with control characters all through it is binary too', () => {

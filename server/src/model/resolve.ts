@@ -46,7 +46,8 @@ interface FileScope {
   symbols: Map<string, ModelSymbol>;
   firewalls: Firewall[];
   errorCount: number;
-  firstError?: string;
+  /** The first error, in this file or, through its includes, in the file that holds it. */
+  firstError?: { file: string; message: string };
 }
 
 interface BuildState {
@@ -578,13 +579,16 @@ class FileResolver {
       symbols: this.symbols,
       firewalls: this.allFirewalls,
       errorCount: errors.length,
-      firstError: errors[0]?.message,
+      firstError: errors[0] && (this.causes.get(errors[0]) ?? { file: this.path, message: errors[0].message }),
     };
   }
 
   private report(d: Diagnostic): void {
     this.diagnostics.push(d);
   }
+
+  /** Of an include's "has N errors": the first error it stands for, in the file that holds it. */
+  private readonly causes = new Map<Diagnostic, { file: string; message: string }>();
 
   private ref(name: Name, symbol: ModelSymbol | undefined, declaration = false): void {
     if (!name.text) return;
@@ -646,20 +650,25 @@ class FileResolver {
       const sub = new FileResolver(target, text, parsed.ast, this.state, false, syntaxErrorOffsets(parsed));
       scope = sub.run();
       scope.errorCount += parsed.diagnostics.filter((d) => d.severity === 'error').length;
-      scope.firstError ??= parsed.diagnostics.find((d) => d.severity === 'error')?.message;
+      const syntaxError = parsed.diagnostics.find((d) => d.severity === 'error');
+      scope.firstError ??= syntaxError && { file: target, message: syntaxError.message };
       this.state.inProgress.pop();
       this.state.done.set(target, scope);
     }
     this.includeTargets.set(s, scope);
     if (scope.errorCount > 0) {
-      this.report(
-        diag(
-          'include-error',
-          where,
-          `\`${s.path.value}\` has ${scope.errorCount} error${scope.errorCount === 1 ? '' : 's'}` +
-            `${scope.firstError ? ` (first: ${scope.firstError})` : ''}`,
-        ),
+      // The first error is named where it is: down a chain of includes, in the file that holds
+      // it, not as each file's "has 1 error (first: …)" nested in the next.
+      const first = scope.firstError;
+      const inFile = first && first.file !== target ? `, in \`${baseName(first.file)}\`` : '';
+      const d = diag(
+        'include-error',
+        where,
+        `\`${s.path.value}\` has ${scope.errorCount} error${scope.errorCount === 1 ? '' : 's'}` +
+          `${first ? ` (first${inFile}: ${first.message})` : ''}`,
       );
+      if (first) this.causes.set(d, first);
+      this.report(d);
     }
     for (const [name, sym] of scope.symbols) {
       const prev = declared.get(name);
