@@ -8,11 +8,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { PublishDiagnosticsParams, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
+import type { DocumentSymbol, PublishDiagnosticsParams, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { toLspDiagnostics } from '../../server/src/features/diagnostics';
 import type { DocContext } from '../../server/src/features/docContext';
 import { semanticTokens } from '../../server/src/features/semanticTokens';
+import { documentSymbols } from '../../server/src/features/symbols';
 import type { FileHost } from '../../server/src/model/types';
 import { nodeFileHost, outsideFolders } from '../../server/src/node/fileHost';
 import { TestClient, fileUri } from '../protocol/client';
@@ -339,6 +340,23 @@ export async function runSequence(
       if (/no answer|closed|disposed|Connection/i.test(msg) || !client.alive) failures.push({ step: 'semantic tokens', error: msg });
     }
   };
+  // The outline, made from the incremental parse with the symbols of untouched statements
+  // reused (or moved), is the outline of the text made afresh.
+  const outlineStep = async (step: string) => {
+    try {
+      const symbols = await within(
+        client.connection.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } }),
+        ANSWER_MS,
+        'outline',
+      );
+      const text = client.text(uri);
+      if (symbols && JSON.stringify(symbols) !== JSON.stringify(documentSymbols(freshContext(text, file, server.dir))))
+        failures.push({ step, error: 'outline: the server’s differs from that of the text made afresh' });
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/no answer|closed|disposed|Connection/i.test(msg) || !client.alive) failures.push({ step: 'outline', error: msg });
+    }
+  };
   await client.open(uri, c.text);
   for (const [i, s] of c.steps.entries()) {
     if (s.changes) {
@@ -359,6 +377,7 @@ export async function runSequence(
       if (doc.getText() !== text) failures.push({ step: `edit ${i}`, error: 'the client mirror disagrees with the edit (harness bug)' });
     }
     if (s.request?.method === 'textDocument/semanticTokens/full') await semanticTokensStep(`semantic tokens after step ${i}`);
+    else if (s.request?.method === 'textDocument/documentSymbol') await outlineStep(`outline after step ${i}`);
     else if (s.request) await request(s.request.method, requestParams(s.request.method, uri, client, s.request.offset, s.request.offset2));
     if (s.wait) await waitDiagnostics(`diagnostics after step ${i}`);
     if (!client.alive) break;
