@@ -25,7 +25,15 @@ import { pictureAt, topologyPicture, withPortsPicture } from '../../server/src/f
 import { references } from '../../server/src/features/references';
 import { prepareRename, rename } from '../../server/src/features/rename';
 import { semanticTokens } from '../../server/src/features/semanticTokens';
-import { LensState, codeLenses, simulateAt, simulateFlowAt, simulateRuleAt, simulateText } from '../../server/src/features/simulation';
+import {
+  LensState,
+  codeLenses,
+  resolveCodeLens,
+  simulateAt,
+  simulateFlowAt,
+  simulateRuleAt,
+  simulateText,
+} from '../../server/src/features/simulation';
 import { documentSymbols } from '../../server/src/features/symbols';
 import { UsageError, main as cliMain } from '../../server/src/cli/main';
 import { EXPORT_TARGETS } from '../../server/src/convert/export';
@@ -216,7 +224,9 @@ export async function runCase(c: DocumentCase, corpus: CorpusFile[]): Promise<Do
     await step('simulateRuleAt', () => simulateRuleAt(ctx, line, lenses, host));
     await step('pictureAt', () => pictureAt(ctx, line));
   }
-  await step('codeLenses', () => codeLenses(ctx, lenses, { pictures: true }));
+  const shown = await step('codeLenses', () => codeLenses(ctx, lenses, { pictures: true }));
+  // Each lens resolved, as an editor does for the lenses it shows (codeLens/resolve).
+  await step('resolveCodeLens', () => shown?.map((l) => resolveCodeLens(l, lenses, ctx)));
   await step('simulateAt', () => simulateAt(ctx, r.pick(positions), lenses, host));
   const flowish = r.chance(0.5) ? 'bob -> catogram https' : text.slice(r.int(0, text.length), r.int(0, text.length)).slice(0, 300);
   await step('simulateText', () => simulateText(ctx, flowish, host));

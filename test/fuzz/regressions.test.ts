@@ -13,7 +13,7 @@ import { buildModel } from '../../server/src/model/resolve';
 import type { FlowDecl } from '../../server/src/syntax/ast';
 import { nextTokens } from '../../server/src/syntax/assist';
 import { IncrementalParser } from '../../server/src/syntax/incremental';
-import { LensState, codeLenses } from '../../server/src/features/simulation';
+import { LensState, codeLenses, resolveCodeLens } from '../../server/src/features/simulation';
 import { docContext } from '../support/docContext';
 
 describe('fuzzer findings', () => {
@@ -129,7 +129,8 @@ describe('fuzzer findings', () => {
       expect(head.count).toBe(refusalOf(refusals, s).length);
       expect(head.count).toBe(refusals.everything.length + 1);
     }
-    const titles = codeLenses(ctx, new LensState()).map((l) => l.command!.title);
+    const state = new LensState();
+    const titles = codeLenses(ctx, state).map((l) => resolveCodeLens(l, state, ctx).command!.title);
     expect(titles).toHaveLength(300);
     expect(new Set(titles)).toEqual(
       new Set([`⚠ Not simulated: duplicate-name error on line 2 (and ${refusals.everything.length} more errors)`]),

@@ -9,7 +9,10 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type ClientCapabilities,
+  type CodeLens,
   CodeLensRefreshRequest,
+  CodeLensRequest,
+  CodeLensResolveRequest,
   ConfigurationRequest,
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
@@ -366,6 +369,15 @@ export class TestClient {
     this.connection.dispose();
     if (this.alive) this.proc.kill('SIGKILL');
   }
+}
+
+/**
+ * The code lenses of a document, each resolved as an editor does when it shows a lens: the
+ * server sends a lens without its command, and gives it when asked (codeLens/resolve).
+ */
+export async function resolvedLenses(client: TestClient, uri: string): Promise<CodeLens[]> {
+  const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+  return Promise.all(lenses.map((l) => (l.command ? l : client.connection.sendRequest(CodeLensResolveRequest.type, l))));
 }
 
 /** Applies LSP text edits to a text (as the editor would). */

@@ -9,7 +9,7 @@ import {
   CodeLensResolveRequest,
   ExecuteCommandRequest,
 } from 'vscode-languageserver-protocol/node';
-import { SPEC_EXAMPLE, TestClient, applyTextEdits } from './client';
+import { SPEC_EXAMPLE, TestClient, applyTextEdits, resolvedLenses } from './client';
 
 let client: TestClient;
 
@@ -36,8 +36,7 @@ describe('code lens and simulate', () => {
     const uri = 'file:///protocol/spec-example.fw';
     await client.open(uri, SPEC_EXAMPLE);
     await client.diagnosticsFor(uri);
-    const doc = { textDocument: { uri } };
-    const lenses = (await client.connection.sendRequest(CodeLensRequest.type, doc)) ?? [];
+    const lenses = await resolvedLenses(client, uri);
     const flowLine = SPEC_EXAMPLE.split('\n').findIndex((l) => l.startsWith('flow bob -> catogram https'));
     const lens = lenses.find((l) => l.range.start.line === flowLine);
     expect(lens?.command?.title).toBe('▶ Simulate');
@@ -53,7 +52,7 @@ describe('code lens and simulate', () => {
     // The server asks the editor to refresh its lenses (the client said it can).
     await until(() => (client.codeLensRefreshes > refreshesBefore ? true : undefined), 'workspace/codeLens/refresh');
 
-    const after = (await client.connection.sendRequest(CodeLensRequest.type, doc)) ?? [];
+    const after = await resolvedLenses(client, uri);
     const ran = after.find((l) => l.range.start.line === flowLine);
     expect(ran?.command?.title).toMatch(/^✔ allowed/);
     // Lenses that were not run keep their title.
@@ -61,25 +60,29 @@ describe('code lens and simulate', () => {
     expect(after.find((l) => l.range.start.line === denyLine)?.command?.title).toBe('▶ Simulate');
   });
 
-  it("a request rule's lens comes without its command, given when the editor resolves it, then shows its run", async () => {
+  it("a lens comes without its command, given when the editor resolves it; a rule's then shows its run", async () => {
     const uri = 'file:///protocol/rule-lenses.fw';
     await client.open(uri, SPEC_EXAMPLE);
     await client.diagnosticsFor(uri);
     const doc = { textDocument: { uri } };
-    const ruleLine = (start: string) => SPEC_EXAMPLE.split('\n').findIndex((l) => l.trimStart().startsWith(start));
+    const lineOf = (start: string) => SPEC_EXAMPLE.split('\n').findIndex((l) => l.trimStart().startsWith(start));
     const lenses = (await client.connection.sendRequest(CodeLensRequest.type, doc)) ?? [];
-    // The request rules of both firewalls (edge 100 and 120, catogram-sg's two), not their responses.
-    const unresolved = lenses.filter((l) => !l.command);
-    expect(unresolved.map((l) => l.range.start.line)).toEqual([
-      ruleLine('100 inbound'),
-      ruleLine('120 outbound'),
-      ruleLine('inbound  allow tcp from internet'),
-      ruleLine('outbound allow tcp from catogram to updates'),
-    ]);
+    expect(lenses.filter((l) => l.command)).toEqual([]);
     const resolve = (l: CodeLens) => client.connection.sendRequest(CodeLensResolveRequest.type, l);
-    const line = ruleLine('120 outbound');
-    const lens = await resolve(unresolved[1]!);
-    expect(lens.range).toEqual(unresolved[1]!.range);
+    const resolved = await Promise.all(lenses.map(resolve));
+    expect(resolved.map((l) => l.range)).toEqual(lenses.map((l) => l.range));
+    // The three flows, then the request rules of both firewalls (edge 100 and 120, catogram-sg's two), not their responses.
+    expect(resolved.map((l) => [l.range.start.line, l.command?.title])).toEqual([
+      [lineOf('flow bob -> catogram https'), '▶ Simulate'],
+      [lineOf('flow catogram -> updates'), '▶ Simulate'],
+      [lineOf('flow bob:51000'), '▶ Simulate'],
+      [lineOf('100 inbound'), '▶ Simulate a request like this'],
+      [lineOf('120 outbound'), '▶ Simulate a request like this'],
+      [lineOf('inbound  allow tcp from internet'), '▶ Simulate a request like this'],
+      [lineOf('outbound allow tcp from catogram to updates'), '▶ Simulate a request like this'],
+    ]);
+    const line = lineOf('120 outbound');
+    const lens = resolved[4]!;
     expect(lens.command).toEqual({ title: '▶ Simulate a request like this', command: 'fwlang.simulateRule', arguments: [{ uri, line }] });
 
     const result = (await client.connection.sendRequest(ExecuteCommandRequest.type, {
@@ -88,15 +91,18 @@ describe('code lens and simulate', () => {
     })) as { title: string };
     expect(result.title).toBe('• allowed');
     // Asked again, the lens is resolved with the run's title; the other rules' lenses are as before.
-    const after = (await client.connection.sendRequest(CodeLensRequest.type, doc)) ?? [];
-    const ran = after.find((l) => !l.command && l.range.start.line === line)!;
-    expect((await resolve(ran)).command?.title).toBe('• allowed · ▶ Simulate again');
-    const other = after.find((l) => !l.command && l.range.start.line === ruleLine('100 inbound'))!;
-    expect((await resolve(other)).command?.title).toBe('▶ Simulate a request like this');
+    const after = await resolvedLenses(client, uri);
+    expect(after.find((l) => l.range.start.line === line)?.command?.title).toBe('• allowed · ▶ Simulate again');
+    expect(after.find((l) => l.range.start.line === lineOf('100 inbound'))?.command?.title).toBe('▶ Simulate a request like this');
     // A lens that already has its command, or data the server did not make, comes back as it was.
-    expect(await resolve(after.find((l) => l.command)!)).toEqual(after.find((l) => l.command));
-    const odd = { range: lens.range, data: ['x', -1] };
-    expect(await resolve(odd)).toEqual(odd);
+    expect(await resolve(after[0]!)).toEqual(after[0]);
+    for (const data of [['x', -1], [0, 1], [0, 1, 7], [0.5, 1, 0], null]) {
+      const odd = { range: lens.range, data };
+      expect(await resolve(odd)).toEqual(odd);
+    }
+    // A flow's lens on a line where no flow is any more: "▶ Simulate", which then says there is none.
+    const stale = await resolve({ range: lens.range, data: [(lenses[0]!.data as number[])[0]!, 0, 0] });
+    expect(stale.command?.title).toBe('▶ Simulate');
   });
 
   it('simulating the expected deny flow reports it blocked, marked ✔ because it met its expect', async () => {
@@ -115,7 +121,7 @@ describe('code lens and simulate', () => {
       'host web 10.0.1.10\nhost bob 198.51.100.23\nfirewall fw statefull protects web {\n  inbound allow tcp to web port 443\n}\nflow bob -> web https expect allow\n';
     await client.open(uri, text);
     await client.diagnosticsFor(uri);
-    const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+    const lenses = await resolvedLenses(client, uri);
     const lens = lenses.find((l) => l.range.start.line === 5);
     expect(lens?.command?.title).toMatch(/^⚠ Not simulated: syntax error on line 3( \(and \d+ more errors?\))?$/);
     const result = (await client.connection.sendRequest(ExecuteCommandRequest.type, {
@@ -139,7 +145,7 @@ describe('code lens and simulate', () => {
     );
     await client.open(uri, text);
     await client.diagnosticsFor(uri);
-    const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+    const lenses = await resolvedLenses(client, uri);
     const lines = text.split('\n');
     const via = lines.findIndex((l) => l.includes('via nope'));
     expect(lenses.find((l) => l.range.start.line === via)?.command?.title).toBe(`⚠ Not simulated: flow-path error on line ${via + 1}`);

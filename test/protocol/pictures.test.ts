@@ -8,11 +8,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CodeLensRequest, HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
+import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
 import { type PictureAnswer, type PictureParams, PictureRequest } from '../../server/src/protocol';
 import { ensureBuilt as ensureCliBuilt, runCli } from '../cli/support';
 import { type El, all, hasClass, parseSvg } from '../pictures/support';
-import { ROOT, TestClient, fileUri, offsetOf } from './client';
+import { ROOT, TestClient, fileUri, offsetOf, resolvedLenses } from './client';
 
 const SAMPLES = path.join(ROOT, 'samples');
 const CATOGRAM = fs.readFileSync(path.join(SAMPLES, 'catogram.fw'), 'utf8');
@@ -102,7 +102,7 @@ describe('fwlang/picture: a flow', () => {
     expect(a).toMatchObject({ kind: 'flow', line });
     const error = 'error' in a ? a.error : '';
     expect(error).toMatch(/^`bob -> catogram https` is not simulated: unknown-name error on line 10: unknown host or network `catogrm`/);
-    const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+    const lenses = await resolvedLenses(client, uri);
     const lens = lenses.find((l) => l.range.start.line === line && l.command?.title.startsWith('⚠'));
     expect(lens?.command?.title).toBe('⚠ Not simulated: unknown-name error on line 10');
   });
@@ -207,7 +207,7 @@ describe('"Show picture" lens and the hover image: only for a client that shows 
   it('a "Show picture" lens beside each simulated flow\'s "▶ Simulate", none beside a flow that is not simulated', async () => {
     const text = CATOGRAM + 'flow bob -> nobody https\n';
     const uri = await open(text);
-    const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+    const lenses = await resolvedLenses(client, uri);
     const pictures = lenses.filter((l) => l.command?.command === 'fwlang.showPicture');
     const flowLines = ['flow bob -> catogram https', 'flow catogram -> updates', 'flow bob:51000'].map((f) => lineOf(text, f));
     expect(pictures.map((l) => l.range.start.line)).toEqual(flowLines);
@@ -218,7 +218,7 @@ describe('"Show picture" lens and the hover image: only for a client that shows 
     }
 
     const other = await open(text, plain);
-    const theirs = (await plain.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: other } })) ?? [];
+    const theirs = await resolvedLenses(plain, other);
     expect(theirs.filter((l) => l.command?.command === 'fwlang.showPicture')).toEqual([]);
     expect(theirs.filter((l) => l.command?.title === '▶ Simulate')).toHaveLength(3);
   });

@@ -12,7 +12,7 @@ import { type FlowJson, modelLines, expectMark, failureClauses, flowJson, flowTe
 import { refusalHead, refusalOf, refusalOfAdded, refusalsOf } from '../analysis/flowPath';
 import { flowStatementText } from '../model/flowStatementText';
 import type { FlowDecl } from '../syntax/ast';
-import { type DocContext, toRange } from './docContext';
+import type { DocContext } from './docContext';
 import { classifyRule } from '../analysis/ruleKinds';
 import { flowStatementsOf, rulesOf } from '../model/ownership';
 
@@ -109,88 +109,118 @@ function flowKey(f: Flow): string {
   return `flow:${f.text}`;
 }
 
+/** Which lens a lens is, until it is resolved. */
+export const LensKind = { Flow: 0, Rule: 1, Picture: 2 } as const;
+export type LensKind = (typeof LensKind)[keyof typeof LensKind];
+
+/** What a lens holds until it is resolved: its document (`LensState.idOf`), its line, which lens. */
+export type LensData = [doc: number, line: number, kind: LensKind];
+
+function isLensData(x: unknown): x is LensData {
+  return (
+    Array.isArray(x) &&
+    x.length === 3 &&
+    x.every((n) => Number.isSafeInteger(n) && n >= 0) &&
+    (x[2] === LensKind.Flow || x[2] === LensKind.Rule || x[2] === LensKind.Picture)
+  );
+}
+
 /**
- * The lenses of a document. `pictures`: the client shows pictures, so each flow that gets a verdict
- * also has a "Show picture" lens beside its "▶ Simulate" (a client command: other clients get none).
+ * The lenses of a document, each with its range and `LensData` only: the editor asks for the
+ * command of the lenses it shows (codeLens/resolve, `resolveCodeLens`). A file of 10,000 rules
+ * has 5,000 request rules, and one of 50,000 flows as many flows, each with a lens: with their
+ * commands, titles and the document's URI they were 1.1 MB and 10 MB of JSON after every edit.
+ * `pictures`: the client shows pictures, so each flow that gets a verdict also has a "Show
+ * picture" lens beside its "▶ Simulate" (a client command: other clients get none).
  */
 export function codeLenses(ctx: DocContext, state: LensState, options: { pictures?: boolean } = {}): CodeLens[] {
   const lenses: CodeLens[] = [];
-  const { model, flowResults } = ctx.analysis;
-  const lines = modelLines(model);
+  const { model } = ctx.analysis;
   const refusals = refusalsOf(model, ctx.analysis.diagnostics);
-  // By node, not a search per flow: a file may hold 300,000 flows.
-  const results = new Map(flowResults.map((x) => [x.flow.node, x]));
+  const results = resultsByNode(ctx.analysis);
+  const doc = state.idOf(ctx.uri);
+  const at = (offset: number, kind: LensKind): CodeLens => {
+    const position = ctx.lines.position(offset);
+    return { range: { start: position, end: position }, data: [doc, position.line, kind] satisfies LensData };
+  };
   for (const s of model.ast.statements) {
     if (s?.kind !== 'flow') continue;
-    const line = ctx.lines.position(s.span.start).line;
-    const range = toRange(ctx.lines, { start: s.span.start, end: s.span.start });
-    const r = results.get(s);
-    const { errors, count } = refusalHead(refusals, s);
-    if (!r || count > 0) {
-      // No verdict from a half-read file: the lens says which error, on which line.
-      lenses.push({
-        range,
-        command: {
-          title: `⚠ Not simulated: ${refusalReason(errors, lines, model, true, count)}`,
-          command: CMD_SIMULATE,
-          arguments: [{ uri: ctx.uri, line } satisfies LineArgs],
-        },
-      });
-      continue;
-    }
-    const ran = state.has(ctx.uri, flowKey(r.flow));
-    lenses.push({
-      range,
-      command: {
-        title: ran ? `${verdictTitle(r, lines)} · ▶ Simulate again` : '▶ Simulate',
-        command: CMD_SIMULATE,
-        arguments: [{ uri: ctx.uri, line } satisfies LineArgs],
-      },
-    });
-    if (options.pictures) {
-      lenses.push({
-        range,
-        command: { title: 'Show picture', command: CMD_SHOW_PICTURE, arguments: [{ uri: ctx.uri, line } satisfies LineArgs] },
-      });
-    }
+    lenses.push(at(s.span.start, LensKind.Flow));
+    // A flow given no verdict (an error refuses it, §8.1 rule 5) has no picture.
+    if (options.pictures && results.has(s) && refusalHead(refusals, s).count === 0) lenses.push(at(s.span.start, LensKind.Picture));
   }
-  // A request rule's lens comes without its command, which the editor asks for when the lens is
-  // shown (codeLens/resolve): a file of 10,000 rules has 5,000 of them, 1.1 MB of JSON after
-  // every edit when each carried its command, its title and the document's URI.
-  const doc = state.idOf(ctx.uri);
   for (const { firewall, rule } of rulesOf(model)) {
     if (!firewall.valid || classifyRule(rule) !== 'request') continue;
-    const position = ctx.lines.position(rule.node.span.start);
-    lenses.push({ range: { start: position, end: position }, data: [doc, position.line] satisfies RuleLensData });
+    lenses.push(at(rule.node.span.start, LensKind.Rule));
   }
   return lenses;
 }
 
-/** What a request rule's lens holds until it is resolved: its document (`LensState.idOf`) and line. */
-export type RuleLensData = [doc: number, line: number];
+const resultMaps = new WeakMap<DocContext['analysis'], Map<FlowDecl, FlowResult>>();
 
-function isRuleLensData(x: unknown): x is RuleLensData {
-  return Array.isArray(x) && x.length === 2 && x.every((n) => Number.isSafeInteger(n) && n >= 0);
+/** The verdict of each flow statement of an analysis, by its node (one map per analysis). */
+function resultsByNode(analysis: DocContext['analysis']): Map<FlowDecl, FlowResult> {
+  let m = resultMaps.get(analysis);
+  if (!m) resultMaps.set(analysis, (m = new Map(analysis.flowResults.map((x) => [x.flow.node, x]))));
+  return m;
+}
+
+const flowLists = new WeakMap<DocContext['analysis']['model'], FlowDecl[]>();
+
+/** The flow statement of the document that starts on `line`, if any (a binary search). */
+function flowOnLine(ctx: DocContext, line: number): FlowDecl | undefined {
+  const { model } = ctx.analysis;
+  let flows = flowLists.get(model);
+  if (!flows) flowLists.set(model, (flows = flowStatementsOf(model)));
+  let lo = 0;
+  let hi = flows.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const l = ctx.lines.position(flows[mid]!.span.start).line;
+    if (l < line) lo = mid + 1;
+    else if (l > line) hi = mid - 1;
+    else return flows[mid];
+  }
+  return undefined;
+}
+
+/** The document of a flow's lens that is not resolved yet (its verdict needs its analysis). */
+export function lensDocument(lens: CodeLens, state: LensState): string | undefined {
+  return !lens.command && isLensData(lens.data) && lens.data[2] === LensKind.Flow ? state.uriOf(lens.data[0]) : undefined;
 }
 
 /**
- * A lens with its command (codeLens/resolve): a request rule's "▶ Simulate a request like this",
- * or its last run's title. The command is the same whatever has changed since the lens was
- * sent: it runs the rule on its line as the document is then (and says so when none is there).
+ * A lens with its command (codeLens/resolve). A flow's: "▶ Simulate", its last run's verdict, or
+ * why it is not simulated, from `ctx`, the newest analysis of its document; a request rule's:
+ * "▶ Simulate a request like this", or its last run's title; a flow's "Show picture". A lens the
+ * server did not make, or one that has its command, comes back as it was. Each runs what is on
+ * its line when it runs (and says so when nothing is there).
  */
-export function resolveCodeLens(lens: CodeLens, state: LensState): CodeLens {
-  if (lens.command || !isRuleLensData(lens.data)) return lens;
-  const [doc, line] = lens.data;
+export function resolveCodeLens(lens: CodeLens, state: LensState, ctx?: DocContext): CodeLens {
+  if (lens.command || !isLensData(lens.data)) return lens;
+  const [doc, line, kind] = lens.data;
   const uri = state.uriOf(doc) ?? '';
-  const title = state.title(uri, `rule:${line}`);
-  return {
-    range: lens.range,
-    command: {
-      title: title ? `${title} · ▶ Simulate again` : '▶ Simulate a request like this',
-      command: CMD_SIMULATE_RULE,
-      arguments: [{ uri, line } satisfies LineArgs],
-    },
-  };
+  const args = [{ uri, line } satisfies LineArgs];
+  const command = (title: string, name: string): CodeLens => ({ range: lens.range, command: { title, command: name, arguments: args } });
+  switch (kind) {
+    case LensKind.Rule: {
+      const title = state.title(uri, `rule:${line}`);
+      return command(title ? `${title} · ▶ Simulate again` : '▶ Simulate a request like this', CMD_SIMULATE_RULE);
+    }
+    case LensKind.Picture:
+      return command('Show picture', CMD_SHOW_PICTURE);
+    case LensKind.Flow: {
+      const s = ctx?.uri === uri ? flowOnLine(ctx, line) : undefined;
+      if (!ctx || !s) return command('▶ Simulate', CMD_SIMULATE);
+      const { model } = ctx.analysis;
+      const r = resultsByNode(ctx.analysis).get(s);
+      const { errors, count } = refusalHead(refusalsOf(model, ctx.analysis.diagnostics), s);
+      // No verdict from a half-read file: the lens says which error, on which line.
+      if (!r || count > 0) return command(`⚠ Not simulated: ${refusalReason(errors, modelLines(model), model, true, count)}`, CMD_SIMULATE);
+      const ran = state.has(uri, flowKey(r.flow));
+      return command(ran ? `${verdictTitle(r, modelLines(model))} · ▶ Simulate again` : '▶ Simulate', CMD_SIMULATE);
+    }
+  }
 }
 
 function output(ctx: DocContext, r: FlowResult, model = ctx.analysis.model): SimulationOutput {

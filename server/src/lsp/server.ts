@@ -17,7 +17,16 @@ import { exportDocument } from '../features/exportDocument';
 import { toLspDiagnostics } from '../features/diagnostics';
 import { hover } from '../features/hover';
 import { picture, withPortsPicture } from '../features/pictures';
-import { LensState, codeLenses, resolveCodeLens, simulateAt, simulateFlowAt, simulateRuleAt, simulateText } from '../features/simulation';
+import {
+  LensState,
+  codeLenses,
+  lensDocument,
+  resolveCodeLens,
+  simulateAt,
+  simulateFlowAt,
+  simulateRuleAt,
+  simulateText,
+} from '../features/simulation';
 import {
   CMD_SIMULATE,
   CMD_SIMULATE_AT,
@@ -234,9 +243,11 @@ export function startServer(connection: Connection, outbox?: Outbox, { heap }: {
     }),
   );
 
-  connection.onCodeLensResolve((lens) => {
+  // A lens's command, asked for when the editor shows it; a flow's from its document's newest analysis.
+  connection.onCodeLensResolve(async (lens) => {
     try {
-      return resolveCodeLens(lens, lensState);
+      const uri = lensDocument(lens, lensState);
+      return resolveCodeLens(lens, lensState, uri ? await ws.context(uri) : undefined);
     } catch (e) {
       logError(connection, `fwlang: ${(e as Error)?.stack ?? String(e)}`);
       return lens;

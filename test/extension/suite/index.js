@@ -327,7 +327,7 @@ s.test('code lenses: "▶ Simulate" above each flow', async () => {
       `the lens on line ${l + 1} runs fwlang.simulate`,
     );
   }
-  // A request rule's lens, resolved by VS Code through the server.
+  // A request rule's lens, resolved by VS Code through the server as the flows' are.
   const rule = lineOf(doc, /^\s*120 outbound allow tcp from catogram to updates/);
   const ruleLens = ls.find((x) => x.range.start.line === rule);
   assert.ok(ruleLens, `no lens on rule 120 (line ${rule + 1})`);
@@ -359,7 +359,7 @@ s.test('running the lens of `flow bob -> catogram https` gives ✔ and a trace',
   // the lens now shows the verdict
   await waitFor(
     async () => {
-      const ls = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri);
+      const ls = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri, 10_000);
       return ls.some((x) => x.range.start.line === line && x.command?.title.startsWith('✔'));
     },
     { what: 'the lens title with the verdict' },
