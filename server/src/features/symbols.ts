@@ -4,15 +4,22 @@ import { type DocumentSymbol, SymbolKind } from 'vscode-languageserver';
 import type { Span } from '../core/diagnostic';
 import type { EndpointRef, EphemeralRef, FirewallDecl, PortSpec, RuleNode, Statement } from '../syntax/ast';
 import { type DocContext, toRange } from './docContext';
+import { ownCopy } from '../core/text';
 
-/** The text of a span with comments removed and white space folded. */
+/**
+ * The text of a span with comments removed and white space folded: a string of its own, not a
+ * view into the document's text (symbols are kept from one version to the next, `made` below,
+ * and a view would keep the whole version alive).
+ */
 function folded(text: string, span: Span | undefined): string {
   if (!span) return '';
-  return text
-    .slice(span.start, span.end)
-    .replace(/#[^\r\n]*/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return ownCopy(
+    text
+      .slice(span.start, span.end)
+      .replace(/#[^\r\n]*/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
 }
 
 function endpointText(ctx: DocContext, e: EndpointRef | undefined): string {
@@ -168,6 +175,7 @@ function statement(ctx: DocContext, s: Statement, budget: Budget): DocumentSymbo
  * each edit's requests. A statement's symbol reads nothing but its own text and where it starts.
  */
 interface Made {
+  /** The statement's text (its own copy, as `folded` makes). */
   text: string;
   line: number;
   character: number;
@@ -205,7 +213,7 @@ function statementSymbol(ctx: DocContext, s: Statement, budget: Budget): Documen
   // Kept only when nothing of it was cut by the budget (then it is the same whatever came before).
   const children = left - budget.left;
   if (symbol && (s.kind !== 'firewall' || children === s.rules.filter((r) => r?.direction).length)) {
-    made.set(s, { text, line, character, symbol, children });
+    made.set(s, { text: ownCopy(text), line, character, symbol, children });
   }
   return symbol;
 }
