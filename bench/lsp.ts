@@ -145,6 +145,16 @@ export async function lspSession(dir: string, rules: number, row: Row, fmt: (ms:
   let fullBytes = 0;
   let deltaBytes = 0;
   let version = edits + 1;
+  /** The one-port edit of the rule, as `version`, and its diagnostics received. */
+  const editPort = async (v: number): Promise<void> => {
+    const done = diagnosticsFor(v);
+    const range = { start: { line: editLine, character: editChar }, end: { line: editLine, character: editChar + 1 } };
+    conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: v },
+      contentChanges: [{ range, text: v % 2 === 0 ? '4' : '3' }],
+    });
+    await done;
+  };
   for (let i = 0; i < 10; i++) {
     let t = performance.now();
     const all = await conn.sendRequest<{ resultId?: string; data: number[] }>('textDocument/semanticTokens/full', {
@@ -152,13 +162,7 @@ export async function lspSession(dir: string, rules: number, row: Row, fmt: (ms:
     });
     full.push(performance.now() - t);
     fullBytes = JSON.stringify(all).length;
-    const done = diagnosticsFor(++version);
-    const range = { start: { line: editLine, character: editChar }, end: { line: editLine, character: editChar + 1 } };
-    conn.sendNotification('textDocument/didChange', {
-      textDocument: { uri, version },
-      contentChanges: [{ range, text: version % 2 === 0 ? '4' : '3' }],
-    });
-    await done;
+    await editPort(++version);
     t = performance.now();
     const d = await conn.sendRequest('textDocument/semanticTokens/full/delta', { textDocument: { uri }, previousResultId: all.resultId });
     delta.push(performance.now() - t);
@@ -176,13 +180,7 @@ export async function lspSession(dir: string, rules: number, row: Row, fmt: (ms:
   const cpu: number[] = [];
   let roundBytes = 0;
   for (let i = 0; i < 20; i++) {
-    const done = diagnosticsFor(++version);
-    const range = { start: { line: editLine, character: editChar }, end: { line: editLine, character: editChar + 1 } };
-    conn.sendNotification('textDocument/didChange', {
-      textDocument: { uri, version },
-      contentChanges: [{ range, text: version % 2 === 0 ? '4' : '3' }],
-    });
-    await done;
+    await editPort(++version);
     const textDocument = { uri };
     const cpu0 = procCpuMs(child.pid!);
     const t = performance.now();
