@@ -96,13 +96,40 @@ describe('code lens and simulate', () => {
     expect(after.find((l) => l.range.start.line === lineOf('100 inbound'))?.command?.title).toBe('▶ Simulate a request like this');
     // A lens that already has its command, or data the server did not make, comes back as it was.
     expect(await resolve(after[0]!)).toEqual(after[0]);
-    for (const data of [['x', -1], [0, 1], [0, 1, 7], [0.5, 1, 0], null]) {
+    const [docId, , , version] = lenses[0]!.data as number[];
+    for (const data of [['x', -1], [0, 1], [0, 1, 7, 1], [0.5, 1, 0, 1], [docId, 0, 0], [docId, 0, 0, 0.5], null]) {
       const odd = { range: lens.range, data };
       expect(await resolve(odd)).toEqual(odd);
     }
     // A flow's lens on a line where no flow is any more: "▶ Simulate", which then says there is none.
-    const stale = await resolve({ range: lens.range, data: [(lenses[0]!.data as number[])[0]!, 0, 0] });
+    const stale = await resolve({ range: lens.range, data: [docId, 0, 0, version] });
     expect(stale.command?.title).toBe('▶ Simulate');
+  });
+
+  it("a flow's lens made before an edit moved the lines shows no other flow's verdict or refusal", async () => {
+    const uri = 'file:///protocol/moved-lenses.fw';
+    // A refused flow (its via is off its path) just above one that simulates.
+    const text = SPEC_EXAMPLE.replace(
+      'flow bob -> catogram https',
+      'firewall nope stateful protects 192.0.2.0/24 {\n}\nflow bob -> catogram https via nope\nflow bob -> catogram https',
+    );
+    await client.open(uri, text);
+    await client.diagnosticsFor(uri);
+    const lines = text.split('\n');
+    const via = lines.findIndex((l) => l.includes('via nope'));
+    const before = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+    const good = before.find((l) => l.range.start.line === via + 1)!;
+    const resolve = (l: CodeLens) => client.connection.sendRequest(CodeLensResolveRequest.type, l);
+    expect((await resolve(good)).command?.title).toBe('▶ Simulate');
+    expect((await resolve(before.find((l) => l.range.start.line === via)!)).command?.title).toMatch(/^⚠ Not simulated: flow-path/);
+    // A line inserted at the top: the refused flow is now on the line the good flow's old lens names.
+    await client.change(uri, [{ text: `# a comment\n${text}` }]);
+    await client.diagnosticsFor(uri);
+    expect((await resolve(good)).command?.title).toBe('▶ Simulate');
+    // Its new lenses say again which is which.
+    const after = await resolvedLenses(client, uri);
+    expect(after.find((l) => l.range.start.line === via + 1)?.command?.title).toMatch(/^⚠ Not simulated: flow-path/);
+    expect(after.find((l) => l.range.start.line === via + 2)?.command?.title).toBe('▶ Simulate');
   });
 
   it('simulating the expected deny flow reports it blocked, marked ✔ because it met its expect', async () => {

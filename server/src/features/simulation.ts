@@ -113,14 +113,18 @@ function flowKey(f: Flow): string {
 export const LensKind = { Flow: 0, Rule: 1, Picture: 2 } as const;
 export type LensKind = (typeof LensKind)[keyof typeof LensKind];
 
-/** What a lens holds until it is resolved: its document (`LensState.idOf`), its line, which lens. */
-export type LensData = [doc: number, line: number, kind: LensKind];
+/**
+ * What a lens holds until it is resolved: its document (`LensState.idOf`), its line, which lens,
+ * and the version of the document it was made for.
+ */
+export type LensData = [doc: number, line: number, kind: LensKind, version: number];
 
 function isLensData(x: unknown): x is LensData {
   return (
     Array.isArray(x) &&
-    x.length === 3 &&
-    x.every((n) => Number.isSafeInteger(n) && n >= 0) &&
+    x.length === 4 &&
+    x.slice(0, 3).every((n) => Number.isSafeInteger(n) && n >= 0) &&
+    Number.isSafeInteger(x[3]) &&
     (x[2] === LensKind.Flow || x[2] === LensKind.Rule || x[2] === LensKind.Picture)
   );
 }
@@ -141,7 +145,7 @@ export function codeLenses(ctx: DocContext, state: LensState, options: { picture
   const doc = state.idOf(ctx.uri);
   const at = (offset: number, kind: LensKind): CodeLens => {
     const position = ctx.lines.position(offset);
-    return { range: { start: position, end: position }, data: [doc, position.line, kind] satisfies LensData };
+    return { range: { start: position, end: position }, data: [doc, position.line, kind, ctx.version] satisfies LensData };
   };
   for (const s of model.ast.statements) {
     if (s?.kind !== 'flow') continue;
@@ -205,11 +209,13 @@ export function lensDocument(lens: CodeLens, state: LensState): string | undefin
  * why it is not simulated, from `ctx`, the newest analysis of its document; a request rule's:
  * "▶ Simulate a request like this", or its last run's title; a flow's "Show picture". A lens the
  * server did not make, or one that has its command, comes back as it was. Each runs what is on
- * its line when it runs (and says so when nothing is there).
+ * its line when it runs (and says so when nothing is there). A flow's lens made for an older
+ * version than `ctx`'s is only "▶ Simulate": its line may hold another flow now (an edit above
+ * it moved the lines), whose verdict it must not show; the editor asks for new lenses anyway.
  */
 export function resolveCodeLens(lens: CodeLens, state: LensState, ctx?: DocContext): CodeLens {
   if (lens.command || !isLensData(lens.data)) return lens;
-  const [doc, line, kind] = lens.data;
+  const [doc, line, kind, version] = lens.data;
   const uri = state.uriOf(doc) ?? '';
   const args = [{ uri, line } satisfies LineArgs];
   const command = (title: string, name: string): CodeLens => ({ range: lens.range, command: { title, command: name, arguments: args } });
@@ -221,7 +227,7 @@ export function resolveCodeLens(lens: CodeLens, state: LensState, ctx?: DocConte
     case LensKind.Picture:
       return command('Show picture', CMD_SHOW_PICTURE);
     case LensKind.Flow: {
-      const s = ctx?.uri === uri ? flowOnLine(ctx, line) : undefined;
+      const s = ctx?.uri === uri && ctx.version === version ? flowOnLine(ctx, line) : undefined;
       if (!ctx || !s) return command('▶ Simulate', CMD_SIMULATE);
       const { model } = ctx.analysis;
       const r = resultsByNode(ctx.analysis).get(s);
