@@ -3,11 +3,16 @@
 // seed 12012, document 1150: 200,000 errors, each twice, made a key text each: 0.35 s a lens
 // request), and must keep exactly the errors a key per error kept.
 
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { refusalOf, refusalsOf } from '../../server/src/analysis/flowPath';
+import { analyze } from '../../server/src/analysis/analyze';
+import { refusalOf, refusalsOf, refusesVerdicts } from '../../server/src/analysis/flowPath';
 import { type Diagnostic, diag } from '../../server/src/core/diagnostic';
 import { buildModel } from '../../server/src/model/resolve';
+import { nodeFileHost } from '../../server/src/node/fileHost';
 import type { FlowDecl } from '../../server/src/syntax/ast';
+import { ROOT, loadCorpus, mutate } from '../fuzz/mutate';
+import { Random } from '../fuzz/random';
 
 /** What a key per error keeps, in order. */
 function byKey(ds: Diagnostic[]): Diagnostic[] {
@@ -55,5 +60,27 @@ describe('refusalsOf', () => {
     expect(refusalOf(broken, ok!)).toBe(broken.everything);
     expect(refusalOf(broken, ok!)).toEqual([fileError]);
     expect(refusalOf(broken, bad!).map((d) => d.message)).toEqual(['outside every flow', own[0]!.message]);
+  });
+
+  // `fwlang simulate` and `graph` refuse from the model alone (no analysis of the file): every
+  // error of an analysis that refuses verdicts must already be among the model's refusals.
+  it("the model's refusals hold every refusing error an analysis reports", () => {
+    const corpus = loadCorpus();
+    const r = new Random(2601);
+    const docs = [...corpus.map((f) => ({ name: f.name, text: f.text })), ...Array.from({ length: 200 }, () => mutate(r, corpus))]
+      .map((d) => ({ name: 'base' in d ? d.base : d.name, text: d.text }))
+      .filter((d) => d.text.length < 100_000);
+    const key = (d: Diagnostic) => `${d.file ?? ''}\u0000${d.code}\u0000${d.span.start}\u0000${d.span.end}\u0000${d.message}`;
+    let refusing = 0;
+    for (const d of docs) {
+      const model = buildModel(path.join(ROOT, d.name), d.text, nodeFileHost());
+      const refusals = refusalsOf(model);
+      const listed = new Set([...refusals.everything, ...[...refusals.byFlow.values()].flat()].map(key));
+      const missed = analyze(model).diagnostics.filter((x) => refusesVerdicts(x) && !listed.has(key(x)));
+      expect(missed.map(key), d.name).toEqual([]);
+      refusing += listed.size;
+    }
+    // The documents do have refusing errors for the check to look at.
+    expect(refusing).toBeGreaterThan(500);
   });
 });

@@ -110,7 +110,7 @@ export function checkFlowPaths(ctx: AnalysisContext): Diagnostic[] {
 // silence a refusal.
 
 /** Codes of the errors that make a verdict unreliable. */
-function refusesVerdicts(d: Diagnostic): boolean {
+export function refusesVerdicts(d: Diagnostic): boolean {
   return (
     d.code.startsWith('invalid-') ||
     ['syntax', 'unknown-name', 'duplicate-name', 'rule-numbering', 'include-error', 'platform-unsupported', 'flow-path'].includes(d.code)
@@ -128,6 +128,12 @@ interface Refusals {
 const refusalMemo = new WeakMap<Model, WeakMap<Diagnostic[], Refusals>>();
 const NO_EXTRA: Diagnostic[] = [];
 
+/**
+ * The errors that refuse the flows of `model`: its own diagnostics and its flows' paths are all
+ * it needs, since no analysis check reports a code that refuses (test/analysis/refusals.test.ts
+ * holds this), so `fwlang simulate` and `graph` do not analyse the file. `extra`: more
+ * diagnostics to look through (the editor passes its analysis's; an error in both counts once).
+ */
 export function refusalsOf(model: Model, extra: Diagnostic[] = NO_EXTRA): Refusals {
   let byExtra = refusalMemo.get(model);
   if (!byExtra) refusalMemo.set(model, (byExtra = new WeakMap()));

@@ -281,8 +281,6 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
   const abs = path.resolve(file);
   const host = nodeFileHost();
   let model = buildModel(abs, text, host);
-  // Unsuppressed, so that `# fw-ignore` cannot hide what makes a verdict unreliable.
-  const extra = (m: typeof model) => analyze(m).diagnostics;
   const entries: Entry[] = [];
   // One set of line indexes per model (the file's, and a --flow's extended one).
   const linesOfModel = new Map<typeof model, ReturnType<typeof modelLines>>();
@@ -328,7 +326,7 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
         : undefined;
     const m = written ? model : r.model;
     const node = written ?? r.flow.node;
-    const parts = refusalParts(refusalsOf(m, extra(m)), node);
+    const parts = refusalParts(refusalsOf(m), node);
     const flow = written ? model.flows.find((f) => f.node === written) : r.flow;
     shown = m;
     if (parts.length > 0 || !flow) refuse(m, node, written ? flowStatementText(model.text, written) : r.flow.text, !written, parts);
@@ -338,7 +336,7 @@ function simulateCommand(argv: string[], out: (s: string) => void): number {
       entries.push({ result: flowJson(res, m, lines), failures: failureClauses(res, lines) });
     }
   } else {
-    const refusals = refusalsOf(model, extra(model));
+    const refusals = refusalsOf(model);
     const lineOf = linesFor(model);
     const flowOf = new Map(model.flows.map((f) => [f.node, f]));
     for (const s of model.ast.statements) {
@@ -594,7 +592,7 @@ async function graphCommand(argv: string[]): Promise<number> {
   const text = readText(input);
   const file = input === '-' ? STDIN : input;
   const model = buildModel(path.resolve(file), text, nodeFileHost());
-  const refusals = refusalsOf(model, analyze(model).diagnostics);
+  const refusals = refusalsOf(model);
   const errors = [...refusals.everything, ...[...refusals.byFlow.values()].flat()];
   if (errors.length > 0) {
     const lines = modelLines(model);
