@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../server/src/analysis/analyze';
+import { fixAll } from '../../server/src/analysis/fixAll';
 import { refusalOf, refusalsOf, refusesVerdicts } from '../../server/src/analysis/flowPath';
 import { type Diagnostic, diag } from '../../server/src/core/diagnostic';
 import { buildModel } from '../../server/src/model/resolve';
@@ -82,5 +83,42 @@ describe('refusalsOf', () => {
     }
     // The documents do have refusing errors for the check to look at.
     expect(refusing).toBeGreaterThan(500);
+  });
+});
+
+// A flow refused a verdict is not simulated by `analyze`: nothing may show its result, and a
+// paste of thousands of firewall headers spent most of its analysis simulating such flows.
+describe('refused flows are not simulated', () => {
+  const hosts = 'host web 10.0.0.5\nhost scanner 198.51.100.66\n';
+  const fw =
+    'firewall f stateless protects web {\n  100 inbound allow tcp to web port 443\n  100 outbound allow tcp from web port 443 to any port ephemeral\n}\n';
+  const simulated = (text: string) => analyze(buildModel('/t/x.fw', text)).flowResults.map((r) => r.flow.text);
+
+  it('simulates every flow of a file without errors', () => {
+    expect(simulated(`${hosts}${fw}flow scanner -> web https\nflow web -> scanner https\n`)).toEqual([
+      'scanner -> web https',
+      'web -> scanner https',
+    ]);
+  });
+
+  it('simulates none while an error outside every flow refuses them all, each other flow while one has its own', () => {
+    const flows = 'flow scanner -> web https\nflow web -> scanner https\n';
+    expect(simulated(`${hosts}network typo 10.0.300.0/24\n${fw}${flows}`)).toEqual([]);
+    expect(simulated(`${hosts}${fw}${flows}flow scanner -> nowhere https\n`)).toEqual(['scanner -> web https', 'web -> scanner https']);
+  });
+
+  it('--fix removes no deny as redundant while an `expect deny` flow is refused, even off its path', () => {
+    // `g`'s deny is redundant (its default denies) and off the flow's path; with the typo the flow
+    // has no result to tell which denies it needs, so none is removed.
+    const g = 'firewall g stateless protects 10.9.0.0/24 {\n  100 inbound deny tcp to any port 22\n}\n';
+    const text = `${hosts}network typo 10.0.300.0/24\n${fw}${g}flow scanner -> web https expect deny\n`;
+    const analyzeText = (t: string) => analyze(buildModel('/t/x.fw', t));
+    expect(analyzeText(text).diagnostics.filter((d) => d.code === 'redundant-rule')).toHaveLength(1);
+    expect(fixAll(text, analyzeText).text).toContain('100 inbound deny tcp to any port 22');
+    // Without the typo the flow is simulated, and the deny off its path goes.
+    const fixed = text.replace('network typo 10.0.300.0/24\n', '');
+    expect(fixAll(fixed, analyzeText).text).not.toContain('100 inbound deny tcp to any port 22');
+    // With an `expect allow` flow instead, the typo does not keep it either.
+    expect(fixAll(text.replace('expect deny', 'expect allow'), analyzeText).text).not.toContain('100 inbound deny tcp to any port 22');
   });
 });

@@ -14,7 +14,7 @@ import type { FileHost, Firewall, Model, ModelSymbol } from '../model/types';
 import type { EndpointRef, FirewallDecl, PortSpec } from '../syntax/ast';
 import type { AnalysisContext, FileCheck, FirewallCheck } from './context';
 import { checkFlowExpectations } from './flowExpectation';
-import { checkFlowPaths } from './flowPath';
+import { checkFlowPaths, refusalsOf } from './flowPath';
 import { checkResponses } from './responses';
 import { checkShadowing } from './shadowing';
 import { applySuppressions } from './suppress';
@@ -362,7 +362,12 @@ export function analyze(model: Model, cache?: AnalysisCache): Analysis {
   const internal: Diagnostic[] = [];
   const fail = (what: string) => (e: unknown) => internal.push(internalError(what, e));
   const flowResults: FlowResult[] = [];
+  // A flow refused a verdict (spec §8.1 rule 5) is not simulated: nothing shows its result (the
+  // hover, lens, picture and flow-expectation say why instead), and in a file of errors, such
+  // as a paste of thousands of firewall headers, simulation was most of the analysis.
+  const refusals = guarded(() => refusalsOf(model), undefined, fail('the refusals'));
   for (const f of model.flows) {
+    if (!refusals || refusals.everything.length > 0 || refusals.byFlow.get(f.node)?.length) continue;
     const r = guarded(() => simulateFlow(model, f), undefined, fail('the simulation'));
     if (r) flowResults.push(r);
   }

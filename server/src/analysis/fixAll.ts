@@ -117,11 +117,16 @@ function candidates(a: Analysis): { d: Diagnostic; fix: Fix }[] {
  * need (it is moved above what hides it instead, never deleted as redundant: §8.1 rule 3).
  */
 function safeDiagnostics(a: Analysis): Diagnostic[] {
-  // Refused flows count here too: what they need is unknown, so their denies are kept.
   const denySpans = pathSpans(a, (r) => r.flow.expect === 'deny', a.flowResults);
   const denies = new Set<number>();
   for (const fw of a.model.firewalls) for (const r of fw.rules) if (r.action === 'deny') denies.add(r.node.span.start);
-  return a.diagnostics.filter((d) => !d.file && !(d.code === 'redundant-rule' && denies.has(d.span.start) && within(d, denySpans)));
+  // A refused flow is not simulated (analyze): what an `expect deny` flow without a result
+  // needs is unknown, so while there is one, no deny is removed as redundant.
+  const simulated = new Set(a.flowResults.map((r) => r.flow.node));
+  const unknown = a.model.flows.some((f) => f.expect === 'deny' && !simulated.has(f.node));
+  return a.diagnostics.filter(
+    (d) => !d.file && !(d.code === 'redundant-rule' && denies.has(d.span.start) && (unknown || within(d, denySpans))),
+  );
 }
 
 /**
