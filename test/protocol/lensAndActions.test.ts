@@ -162,6 +162,16 @@ describe('code lens and simulate', () => {
       arguments: [{ uri, flow: 'bob -> web tcp 22' }],
     })) as { error?: string; title?: string };
     expect(typed.error).toMatch(/is not simulated: syntax error on line 3/);
+    // The error mended by an edit: the flow, not simulated while refused, is simulated now.
+    await client.change(uri, [{ text: text.replace('statefull', 'stateful') }]);
+    await client.diagnosticsFor(uri);
+    expect((await resolvedLenses(client, uri)).find((l) => l.range.start.line === 5)?.command?.title).toBe('▶ Simulate');
+    const mended = (await client.connection.sendRequest(ExecuteCommandRequest.type, {
+      command: 'fwlang.simulate',
+      arguments: [{ uri, line: 5 }],
+    })) as { error?: string; title?: string };
+    expect(mended.error).toBeUndefined();
+    expect(mended.title).toMatch(/^✔ allowed/);
   });
 
   it('a flow whose via is off its path: the lens says flow-path, the others still simulate', async () => {
