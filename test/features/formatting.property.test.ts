@@ -5,12 +5,14 @@
 //   trailing blanks), so it means what the text meant;
 // - its analysis has the same diagnostics, code and message (what they are on moves);
 // - it is formatted already: formatting it again changes nothing;
-// - a text with a syntax error is left alone.
+// - a text with a syntax error is left alone;
+// - lexed in pieces of any size (one statement each, or the whole file at once), the same text.
 
 import { describe, expect, it } from 'vitest';
 import type { TextEdit } from 'vscode-languageserver';
 import type { DocContext } from '../../server/src/features/docContext';
-import { formatting } from '../../server/src/features/formatting';
+import { formatText, formatting } from '../../server/src/features/formatting';
+import { parse } from '../../server/src/syntax/parse';
 import { eachToken } from '../../server/src/syntax/tokenize';
 import { loadCorpus, MUTATORS, mutate } from '../fuzz/mutate';
 import { Random } from '../fuzz/random';
@@ -107,5 +109,30 @@ describe('formatting keeps the tokens and is idempotent', () => {
     let changed = 0;
     for (const f of CORPUS) if (check(MUTATORS.lineEnds!(r, f.text, CORPUS), `${f.name} line ends`)) changed++;
     expect(changed).toBeGreaterThan(CORPUS.length / 4);
+  });
+
+  it('lexed a statement at a time, a piece or the whole file at once: the same text', () => {
+    const r = new Random(2804);
+    const texts = CORPUS.map((f) => f.text);
+    for (let i = 0; i < 150; i++) texts.push(mutate(r, CORPUS).text);
+    // Files of many pieces: the corpus one after another, messed up, and its line ends changed.
+    // (Those without syntax errors, so that the whole is formatted.)
+    const all = CORPUS.filter((f) => formatText(f.text) !== undefined)
+      .map((f) => f.text)
+      .join('\n');
+    expect(formatText(all)).toBeDefined();
+    texts.push(all, messUp(r, all), MUTATORS.lineEnds!(r, all, CORPUS));
+    let formatted = 0;
+    for (const text of texts) {
+      if (text.length > 300_000) continue;
+      const parsed = parse(text);
+      const whole = formatText(text, parsed, Infinity);
+      if (whole !== undefined && whole !== text) formatted++;
+      expect(formatText(text, parsed, 1)).toBe(whole);
+      expect(formatText(text, parsed, 4096)).toBe(whole);
+      expect(formatText(text, parsed)).toBe(whole);
+    }
+    expect(formatted).toBeGreaterThan(CORPUS.length / 4);
+    expect(all.length).toBeGreaterThan(2 * 16_384);
   });
 });

@@ -5,12 +5,18 @@
 // its author had lined up in columns stays lined up. Comments are kept; runs of blank lines
 // become one. Idempotent. Nothing is done to a file with syntax errors.
 
+import type { IToken } from 'chevrotain';
 import type { FormattingOptions, TextEdit } from 'vscode-languageserver';
 import type { Diagnostic } from '../core/diagnostic';
 import type { FileAst, FirewallDecl, RuleNode, Statement } from '../syntax/ast';
 import { parse } from '../syntax/parse';
-import { type Token, tokenize } from '../syntax/tokenize';
+import { type TokenKind, kindOfType } from '../syntax/tokenize';
+import { lex, tokenEnd } from '../syntax/tokens';
 import { type DocContext, toRange } from './docContext';
+
+// The lexer's own tokens, read where they lie (a statement is a range of indices into them):
+// no copy of each token and no list per statement, as a megabyte to format has 300,000 tokens
+// and everything made while formatting lives until the end.
 
 const INDENT = '  ';
 
@@ -37,24 +43,44 @@ interface CellGroup {
   rightAligned: boolean[];
 }
 
-function needsSpace(a: Token, b: Token): boolean {
-  if (b.kind === 'comma' || b.kind === 'rbracket' || b.kind === 'colon' || b.kind === 'dash') return false;
-  if (a.kind === 'lbracket' || a.kind === 'colon' || a.kind === 'dash') return false;
+const kindOf = (t: IToken): TokenKind => kindOfType(t.tokenType);
+
+function isKeyword(t: IToken, word: string): boolean {
+  return t.image === word && kindOf(t) === 'keyword';
+}
+
+function needsSpace(a: IToken, b: IToken): boolean {
+  const kb = kindOf(b);
+  if (kb === 'comma' || kb === 'rbracket' || kb === 'colon' || kb === 'dash') return false;
+  const ka = kindOf(a);
+  if (ka === 'lbracket' || ka === 'colon' || ka === 'dash') return false;
   return true;
 }
 
-/** Tokens joined by the house spacing: `[http, https]`, `1024-65535`, `bob:51000`, `a -> b`. */
-function render(toks: Token[]): string {
+/** Tokens `from` to `to` (not included) joined by the house spacing: `[http, https]`, `1024-65535`, `bob:51000`, `a -> b`. */
+function render(toks: IToken[], from: number, to: number): string {
   let out = '';
-  toks.forEach((t, i) => {
-    if (i > 0 && needsSpace(toks[i - 1]!, t)) out += ' ';
-    out += t.text;
-  });
+  for (let i = from; i < to; i++) {
+    if (i > from && needsSpace(toks[i - 1]!, toks[i]!)) out += ' ';
+    out += toks[i]!.image;
+  }
   return out;
 }
 
-/** Index of the first item starting at or after `offset` (items sorted by start). */
-function lowerBound(items: { start: number }[], offset: number): number {
+/** Index of the first token starting at or after `offset` (tokens sorted by start). */
+function firstFrom(toks: IToken[], offset: number): number {
+  let lo = 0;
+  let hi = toks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (toks[mid]!.startOffset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first span starting at or after `offset` (spans sorted by start). */
+function firstSpanFrom(items: { start: number }[], offset: number): number {
   let lo = 0;
   let hi = items.length;
   while (lo < hi) {
@@ -65,58 +91,69 @@ function lowerBound(items: { start: number }[], offset: number): number {
   return lo;
 }
 
-/** The tokens (sorted, not overlapping) that lie within [start, end). */
-function within(toks: Token[], start: number, end: number): Token[] {
-  const out: Token[] = [];
-  for (let i = lowerBound(toks, start); i < toks.length && toks[i]!.end <= end; i++) out.push(toks[i]!);
-  return out;
+/**
+ * The tokens (sorted, not overlapping) that lie within [start, end), among those from `lo` to
+ * `hi`: the indices `[first, last + 1]`.
+ */
+function within(toks: IToken[], start: number, end: number, lo = 0, hi = toks.length): [number, number] {
+  const from = Math.min(Math.max(firstFrom(toks, start), lo), hi);
+  let to = from;
+  while (to < hi && tokenEnd(toks[to]!) <= end) to++;
+  return [from, to];
 }
 
-/** The items (sorted by start) that start strictly inside (start, end). */
-function startingInside<T extends { start: number }>(items: T[], start: number, end: number): T[] {
-  const out: T[] = [];
-  for (let i = lowerBound(items, start + 1); i < items.length && items[i]!.start < end; i++) out.push(items[i]!);
+/** The tokens (comments, sorted) that start strictly inside (start, end). */
+function startingInside(items: IToken[], start: number, end: number): IToken[] {
+  const out: IToken[] = [];
+  for (let i = firstFrom(items, start + 1); i < items.length && items[i]!.startOffset < end; i++) out.push(items[i]!);
   return out;
 }
 
 function hasLineBreak(text: string, from: number, to: number): boolean {
-  return /[\r\n]/.test(text.slice(from, to));
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return true;
+  }
+  return false;
 }
 
-/** Whether the author padded between the tokens of a one-line statement (to line things up). */
-function padded(text: string, toks: Token[]): boolean {
-  for (let i = 1; i < toks.length; i++) {
-    const gap = text.slice(toks[i - 1]!.end, toks[i]!.start);
+/** Whether the author padded between the tokens `from` to `to` of a one-line statement (to line things up). */
+function padded(text: string, toks: IToken[], from: number, to: number): boolean {
+  for (let i = from + 1; i < to; i++) {
+    const gap = text.slice(tokenEnd(toks[i - 1]!), toks[i]!.startOffset);
     if (gap.length >= 2 && /^[ \t]+$/.test(gap)) return true;
   }
   return false;
 }
 
-/** The columns of a rule, or undefined when it has an unexpected shape. */
-function ruleCells(rule: Token[]): string[] | undefined {
-  let i = 0;
-  const number = rule[0]?.kind === 'number' ? rule[i++]!.text : '';
-  const [dir, action, proto] = [rule[i], rule[i + 1], rule[i + 2]];
-  if (!dir || !action || !proto || dir.kind !== 'keyword' || action.kind !== 'keyword' || proto.kind !== 'keyword') return undefined;
-  const rest = rule.slice(i + 3);
-  const to = rest.findIndex((t) => t.kind === 'keyword' && t.text === 'to');
-  const fromPart = to < 0 ? rest : rest.slice(0, to);
-  const toPart = to < 0 ? [] : rest.slice(to);
-  if (fromPart.length > 0 && !(fromPart[0]!.kind === 'keyword' && fromPart[0]!.text === 'from')) return undefined;
-  return [number, dir.text, action.text, proto.text, render(fromPart), render(toPart)];
+/** The first index from `from` to `to` of the keyword `word`, or `to`. */
+function keywordAt(toks: IToken[], word: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (isKeyword(toks[i]!, word)) return i;
+  return to;
 }
 
-/** The columns of a declaration: keyword, name, value, `ephemeral` clause. */
-function declCells(s: Statement, toks: Token[]): string[] | undefined {
-  if (toks.length < 2 || toks[1]!.kind !== 'name') return undefined;
-  const rest = toks.slice(2);
+/** The columns of the rule of tokens `from` to `to`, or undefined when it has an unexpected shape. */
+function ruleCells(toks: IToken[], from: number, to: number): string[] | undefined {
+  let i = from;
+  const number = i < to && kindOf(toks[i]!) === 'number' ? toks[i++]!.image : '';
+  const [dir, action, proto] = [i < to ? toks[i] : undefined, i + 1 < to ? toks[i + 1] : undefined, i + 2 < to ? toks[i + 2] : undefined];
+  if (!dir || !action || !proto || kindOf(dir) !== 'keyword' || kindOf(action) !== 'keyword' || kindOf(proto) !== 'keyword')
+    return undefined;
+  const rest = i + 3;
+  const split = keywordAt(toks, 'to', rest, to);
+  if (split > rest && !isKeyword(toks[rest]!, 'from')) return undefined;
+  return [number, dir.image, action.image, proto.image, render(toks, rest, split), render(toks, split, to)];
+}
+
+/** The columns of a declaration of tokens `from` to `to`: keyword, name, value, `ephemeral` clause. */
+function declCells(s: Statement, toks: IToken[], from: number, to: number): string[] | undefined {
+  if (to - from < 2 || kindOf(toks[from + 1]!) !== 'name') return undefined;
+  const rest = from + 2;
   if (s.kind === 'host' || s.kind === 'network') {
-    const e = rest.findIndex((t) => t.kind === 'keyword' && t.text === 'ephemeral');
-    const value = e < 0 ? rest : rest.slice(0, e);
-    const clause = e < 0 ? [] : rest.slice(e);
-    return [toks[0]!.text, toks[1]!.text, render(value), render(clause)];
+    const e = keywordAt(toks, 'ephemeral', rest, to);
+    return [toks[from]!.image, toks[from + 1]!.image, render(toks, rest, e), render(toks, e, to)];
   }
-  return [toks[0]!.text, toks[1]!.text, render(rest), ''];
+  return [toks[from]!.image, toks[from + 1]!.image, render(toks, rest, to), ''];
 }
 
 function layoutCells(row: Row, widths: number[], right: boolean[]): string {
@@ -131,43 +168,30 @@ function layoutCells(row: Row, widths: number[], right: boolean[]): string {
 
 interface Comments {
   /** Comments by the offset of the token they follow on its line. */
-  trailing: Map<number, Token>;
+  trailing: Map<number, IToken>;
   /** Comments on lines of their own. */
-  standalone: Token[];
+  standalone: IToken[];
 }
 
 /**
- * Formats `text`; undefined when it should be left alone (it does not parse). `parsed` is
- * its syntax tree when already known to be free of syntax errors.
+ * How much text is lexed at once: the tokens of one piece of the file die before the next is
+ * lexed (a megabyte's 300,000 tokens, all alive at once, were most of formatting's time, in
+ * the collector). Pieces are cut where a statement starts, as the incremental parser cuts them.
  */
-function formatText(text: string, parsed: { ast: FileAst; diagnostics: Diagnostic[] } = parse(text)): string | undefined {
+const PIECE_CHARS = 16_384;
+
+/**
+ * Formats `text`; undefined when it should be left alone (it does not parse). `parsed` is
+ * its syntax tree when already known to be free of syntax errors. `pieceChars`: how much is
+ * lexed at once (any size gives the same text; the tests hold it).
+ */
+export function formatText(
+  text: string,
+  parsed: { ast: FileAst; diagnostics: Diagnostic[] } = parse(text),
+  pieceChars = PIECE_CHARS,
+): string | undefined {
   if (parsed.diagnostics.some((d) => d.code === 'syntax')) return undefined;
-  const all = tokenize(text);
-  if (all.some((t) => t.kind === 'unknown')) return undefined;
-  const toks = all.filter((t) => t.kind !== 'comment');
   const statements = parsed.ast.statements.filter((s): s is Statement => !!s).sort((a, b) => a.span.start - b.span.start);
-
-  // Every token must belong to a statement, or the tree does not cover the text.
-  let covered = 0;
-  for (const s of statements) covered += within(toks, s.span.start, s.span.end).length;
-  if (covered !== toks.length) return undefined;
-
-  // Classify comments: trailing (after a token on the same line) or on a line of their own.
-  const comments: Comments = { trailing: new Map(), standalone: [] };
-  {
-    let j = -1;
-    for (const t of all) {
-      if (t.kind !== 'comment') {
-        j++;
-        continue;
-      }
-      const prev = toks[j];
-      if (prev && !hasLineBreak(text, prev.end, t.start)) comments.trailing.set(prev.end, t);
-      else comments.standalone.push(t);
-    }
-  }
-  const commentText = (t: Token) => t.text.trimEnd();
-  const lastEnd = (ts: Token[]) => ts[ts.length - 1]?.end ?? -1;
 
   const rows: Row[] = [];
   let prevEnd = -1;
@@ -176,63 +200,123 @@ function formatText(text: string, parsed: { ast: FileAst; diagnostics: Diagnosti
     if (prevEnd < 0) return false;
     return /\r?\n[ \t]*\r?\n|\r[ \t]*\r/.test(text.slice(prevEnd, offset));
   };
+  const commentText = (t: IToken) => t.image.trimEnd();
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
 
-  // Standalone comments and statements in text order.
-  type Item = { kind: 'comment'; token: Token } | { kind: 'statement'; s: Statement };
-  const items: Item[] = [
-    ...comments.standalone.map((token) => ({ kind: 'comment' as const, token })),
-    ...statements.map((s) => ({ kind: 'statement' as const, s })),
-  ].sort((a, b) => (a.kind === 'comment' ? a.token.start : a.s.span.start) - (b.kind === 'comment' ? b.token.start : b.s.span.start));
-
-  const statementStarts = statements.map((s) => ({ start: s.span.start, s }));
-  const insideStatement = (c: Token) => {
-    const i = lowerBound(statementStarts, c.start) - 1;
-    const s = statementStarts[i]?.s;
-    return s && s.span.start < c.start && c.start < s.span.end ? s : undefined;
-  };
-  const trailingSorted = [...comments.trailing.values()].sort((a, b) => a.start - b.start);
-
-  for (const item of items) {
-    if (item.kind === 'comment') {
-      const owner = insideStatement(item.token);
-      if (owner) continue; // Handled with its statement (firewall body or verbatim).
-      rows.push({ indent: '', text: commentText(item.token), blankBefore: blankBefore(item.token.start) });
-      prevEnd = item.token.end;
-      continue;
+  /**
+   * The rows of the text from `base` to `end`: the statements `stmts` (all that start there),
+   * and the comments. False when the text should be left alone.
+   */
+  const piece = (base: number, end: number, stmts: Statement[]): boolean => {
+    let lexed: ReturnType<typeof lex>;
+    try {
+      lexed = lex(text.slice(base, end));
+    } catch {
+      return false;
     }
-    const s = item.s;
-    const stoks = within(toks, s.span.start, s.span.end);
-    const end = lastEnd(stoks);
-    const inner = startingInside(comments.standalone, s.span.start, s.span.end);
-    const innerTrailing = startingInside(trailingSorted, s.span.start, end);
-    const trailing = comments.trailing.get(end);
-    if (s.kind === 'firewall') {
-      const fwComments: Comments = {
-        trailing: comments.trailing,
-        standalone: inner,
-      };
-      const fwRows = firewallRows(text, s, stoks, fwComments, [...inner, ...innerTrailing], blankBefore(s.span.start));
-      if (fwRows) rows.push(...fwRows);
-      else rows.push(verbatimRow(text, s, stoks, trailing, blankBefore(s.span.start)));
-    } else if (inner.length > 0 || innerTrailing.length > 0) {
-      rows.push(verbatimRow(text, s, stoks, trailing, blankBefore(s.span.start)));
-    } else {
-      const row: Row = { indent: '', text: render(stoks), blankBefore: blankBefore(s.span.start) };
-      if (trailing) row.comment = commentText(trailing);
-      if (s.kind === 'host' || s.kind === 'network' || s.kind === 'service' || s.kind === 'ephemeral') {
-        const cells = declCells(s, stoks);
-        if (cells) {
-          row.cells = cells;
-          row.decl = { aligned: padded(text, stoks) };
-        }
+    if (lexed.unknown.length > 0) return false;
+    const toks = lexed.tokens;
+    for (const t of toks) t.startOffset += base;
+    for (const t of lexed.comments) t.startOffset += base;
+
+    // Every token must belong to a statement, or the tree does not cover the text.
+    let covered = 0;
+    for (const s of stmts) {
+      const [from, to] = within(toks, s.span.start, s.span.end);
+      covered += to - from;
+    }
+    if (covered !== toks.length) return false;
+
+    // Classify comments: trailing (after a token on the same line) or on a line of their own.
+    // A piece starts with a statement's first token (or the file), so the token a comment
+    // follows is in the same piece.
+    const comments: Comments = { trailing: new Map(), standalone: [] };
+    const trailingSorted: IToken[] = [];
+    {
+      let j = 0;
+      for (const c of lexed.comments) {
+        while (j < toks.length && toks[j]!.startOffset < c.startOffset) j++;
+        const prev = j > 0 ? toks[j - 1]! : undefined;
+        if (prev && !hasLineBreak(text, tokenEnd(prev), c.startOffset)) {
+          comments.trailing.set(tokenEnd(prev), c);
+          trailingSorted.push(c);
+        } else comments.standalone.push(c);
       }
-      rows.push(row);
     }
-    prevEnd = trailing?.end ?? end;
+
+    // Standalone comments and statements in text order.
+    type Item = { kind: 'comment'; token: IToken } | { kind: 'statement'; s: Statement };
+    const items: Item[] = [
+      ...comments.standalone.map((token) => ({ kind: 'comment' as const, token })),
+      ...stmts.map((s) => ({ kind: 'statement' as const, s })),
+    ].sort(
+      (a, b) =>
+        (a.kind === 'comment' ? a.token.startOffset : a.s.span.start) - (b.kind === 'comment' ? b.token.startOffset : b.s.span.start),
+    );
+
+    const statementStarts = stmts.map((s) => ({ start: s.span.start, s }));
+    const insideStatement = (c: IToken) => {
+      const i = firstSpanFrom(statementStarts, c.startOffset) - 1;
+      const s = statementStarts[i]?.s;
+      return s && s.span.start < c.startOffset && c.startOffset < s.span.end ? s : undefined;
+    };
+
+    for (const item of items) {
+      if (item.kind === 'comment') {
+        const owner = insideStatement(item.token);
+        if (owner) continue; // Handled with its statement (firewall body or verbatim).
+        rows.push({ indent: '', text: commentText(item.token), blankBefore: blankBefore(item.token.startOffset) });
+        prevEnd = tokenEnd(item.token);
+        continue;
+      }
+      const s = item.s;
+      const [from, to] = within(toks, s.span.start, s.span.end);
+      const end = to > from ? tokenEnd(toks[to - 1]!) : -1;
+      const inner = startingInside(comments.standalone, s.span.start, s.span.end);
+      const innerTrailing = startingInside(trailingSorted, s.span.start, end);
+      const trailing = comments.trailing.get(end);
+      if (s.kind === 'firewall') {
+        const fwComments: Comments = {
+          trailing: comments.trailing,
+          standalone: inner,
+        };
+        const fwRows = firewallRows(text, s, toks, from, to, fwComments, [...inner, ...innerTrailing], blankBefore(s.span.start));
+        if (fwRows) rows.push(block(fwRows, eol));
+        else rows.push(verbatimRow(text, s, end, trailing, blankBefore(s.span.start)));
+      } else if (inner.length > 0 || innerTrailing.length > 0) {
+        rows.push(verbatimRow(text, s, end, trailing, blankBefore(s.span.start)));
+      } else {
+        const row: Row = { indent: '', text: render(toks, from, to), blankBefore: blankBefore(s.span.start) };
+        if (trailing) row.comment = commentText(trailing);
+        if (s.kind === 'host' || s.kind === 'network' || s.kind === 'service' || s.kind === 'ephemeral') {
+          const cells = declCells(s, toks, from, to);
+          if (cells) {
+            row.cells = cells;
+            row.decl = { aligned: padded(text, toks, from, to) };
+          }
+        }
+        rows.push(row);
+      }
+      prevEnd = trailing ? tokenEnd(trailing) : end;
+    }
+    return true;
+  };
+
+  // Pieces of at least PIECE_CHARS (or the rest of the file), each from a statement's start
+  // (the first from the file's) to the next piece's.
+  let first = 0;
+  let base = 0;
+  for (;;) {
+    let next = Math.min(first + 1, statements.length);
+    while (next < statements.length && statements[next]!.span.start - base < pieceChars) next++;
+    const end = next < statements.length ? statements[next]!.span.start : text.length;
+    if (!piece(base, end, statements.slice(first, next))) return undefined;
+    if (next >= statements.length) break;
+    first = next;
+    base = end;
   }
 
   groupTopLevel(rows);
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const out: string[] = [];
   for (const row of rows) {
     if (row.blankBefore && out.length > 0) out.push('');
@@ -241,90 +325,106 @@ function formatText(text: string, parsed: { ast: FileAst; diagnostics: Diagnosti
   return out.length > 0 ? out.join(eol) + eol : text.trim() === '' ? '' : undefined;
 }
 
-function verbatimRow(text: string, s: Statement, stoks: Token[], trailing: Token | undefined, blank: boolean): Row {
-  const end = stoks[stoks.length - 1]?.end ?? s.span.end;
+/**
+ * A firewall's rows written out at once, as one row kept as it is: they line up among
+ * themselves only, and a file's 10,000 rules need not wait as rows for the end.
+ */
+function block(rs: Row[], eol: string): Row {
+  const lines: string[] = [];
+  rs.forEach((r, i) => {
+    if (i > 0 && r.blankBefore) lines.push('');
+    lines.push(renderRow(r));
+  });
+  return { indent: '', text: lines.join(eol), blankBefore: rs[0]!.blankBefore, verbatim: true };
+}
+
+/** A statement as written, to the end of its last token (`end`, or -1 when it has none). */
+function verbatimRow(text: string, s: Statement, end: number, trailing: IToken | undefined, blank: boolean): Row {
   const row: Row = {
     indent: '',
-    text: text.slice(s.span.start, end).replace(/[ \t]+(\r?\n|\r)/g, '$1'),
+    text: text.slice(s.span.start, end < 0 ? s.span.end : end).replace(/[ \t]+(\r?\n|\r)/g, '$1'),
     blankBefore: blank,
     verbatim: true,
   };
-  if (trailing) row.comment = trailing.text.trimEnd();
+  if (trailing) row.comment = trailing.image.trimEnd();
   return row;
 }
 
-/** The rows of a firewall: header, rules (aligned), body comments, closing brace. */
+/** The rows of a firewall of tokens `from` to `to`: header, rules (aligned), body comments, closing brace. */
 function firewallRows(
   text: string,
   s: FirewallDecl,
-  stoks: Token[],
+  toks: IToken[],
+  from: number,
+  to: number,
   comments: Comments,
-  inside: Token[],
+  inside: IToken[],
   blank: boolean,
 ): Row[] | undefined {
   if (!s.body) return undefined;
-  const open = stoks.find((t) => t.kind === 'lcurly');
-  const close = stoks[stoks.length - 1];
-  if (!open || close?.kind !== 'rcurly') return undefined;
+  let openAt = from;
+  while (openAt < to && kindOf(toks[openAt]!) !== 'lcurly') openAt++;
+  const close = to > from ? toks[to - 1]! : undefined;
+  if (openAt === to || !close || kindOf(close) !== 'rcurly') return undefined;
+  const open = toks[openAt]!;
   const rules = s.rules.filter((r): r is RuleNode => !!r).sort((a, b) => a.span.start - b.span.start);
-  const header = stoks.filter((t) => t.end <= open.end);
   // A comment inside the header or a rule: keep the firewall as written.
   // The spans are sorted and apart: the one a comment could be in is the last starting before it
   // (looking through all of them for each comment was quadratic: 5,000 rules with comments).
-  const spans = [{ start: s.span.start, end: open.start }, ...rules.map((r) => r.span)];
+  const spans = [{ start: s.span.start, end: open.startOffset }, ...rules.map((r) => r.span)];
   if (
     inside.some((c) => {
-      const sp = spans[lowerBound(spans, c.start) - 1];
-      return sp !== undefined && c.start < sp.end;
+      const sp = spans[firstSpanFrom(spans, c.startOffset) - 1];
+      return sp !== undefined && c.startOffset < sp.end;
     })
   )
     return undefined;
-  // Every body token must belong to a rule.
-  const bodyToks = stoks.filter((t) => t.start > open.start && t !== close);
-  const ruleToks = rules.map((r) => within(stoks, r.span.start, r.span.end));
-  if (ruleToks.reduce((n, r) => n + r.length, 0) !== bodyToks.length) return undefined;
+  // Every body token (after the `{`, before the `}`) must belong to a rule.
+  const ruleToks = rules.map((r) => within(toks, r.span.start, r.span.end, from, to));
+  if (ruleToks.reduce((n, [a, b]) => n + b - a, 0) !== to - openAt - 2) return undefined;
 
   const rows: Row[] = [];
-  const headerRow: Row = { indent: '', text: render(header), blankBefore: blank };
-  const afterOpen = comments.trailing.get(open.end);
-  if (afterOpen) headerRow.comment = afterOpen.text.trimEnd();
+  // The header: the tokens to the `{` (sorted and apart, they are those that end by its end).
+  const headerRow: Row = { indent: '', text: render(toks, from, openAt + 1), blankBefore: blank };
+  const afterOpen = comments.trailing.get(tokenEnd(open));
+  if (afterOpen) headerRow.comment = afterOpen.image.trimEnd();
   rows.push(headerRow);
 
   const group: CellGroup = { rows: [], rightAligned: [true, false, false, false, false, false] };
   const commentGroup: Row[] = [];
-  let prevEnd = afterOpen?.end ?? open.end;
+  let prevEnd = afterOpen ? tokenEnd(afterOpen) : tokenEnd(open);
   const blankBefore = (offset: number) => rows.length > 1 && /\r?\n[ \t]*\r?\n|\r[ \t]*\r/.test(text.slice(prevEnd, offset));
 
-  type Item = { start: number; rule?: RuleNode; toks?: Token[]; comment?: Token };
+  type Item = { start: number; rule?: RuleNode; toks?: [number, number]; comment?: IToken };
   const items: Item[] = [
     ...rules.map((rule, i) => ({ start: rule.span.start, rule, toks: ruleToks[i]! })),
-    ...startingInside(comments.standalone, open.start, close.start).map((comment) => ({ start: comment.start, comment })),
+    ...startingInside(comments.standalone, open.startOffset, close.startOffset).map((comment) => ({ start: comment.startOffset, comment })),
   ].sort((a, b) => a.start - b.start);
   for (const it of items) {
     if (it.comment) {
-      rows.push({ indent: INDENT, text: it.comment.text.trimEnd(), blankBefore: blankBefore(it.start) });
-      prevEnd = it.comment.end;
+      rows.push({ indent: INDENT, text: it.comment.image.trimEnd(), blankBefore: blankBefore(it.start) });
+      prevEnd = tokenEnd(it.comment);
       continue;
     }
-    const toks = it.toks!;
-    const end = toks[toks.length - 1]?.end ?? it.start;
-    const row: Row = { indent: INDENT, text: render(toks), blankBefore: blankBefore(it.start) };
-    const cells = ruleCells(toks);
+    const [a, b] = it.toks!;
+    const end = b > a ? tokenEnd(toks[b - 1]!) : it.start;
+    const row: Row = { indent: INDENT, text: render(toks, a, b), blankBefore: blankBefore(it.start) };
+    const cells = ruleCells(toks, a, b);
     if (cells) {
       row.cells = cells;
       row.cellGroup = group;
       group.rows.push(row);
     }
     const trailing = comments.trailing.get(end);
-    if (trailing) row.comment = trailing.text.trimEnd();
+    if (trailing) row.comment = trailing.image.trimEnd();
     row.commentGroup = commentGroup;
     commentGroup.push(row);
     rows.push(row);
-    prevEnd = trailing?.end ?? end;
+    prevEnd = trailing ? tokenEnd(trailing) : end;
   }
   const closeRow: Row = { indent: '', text: '}', blankBefore: false };
-  const afterClose = comments.trailing.get(close.end);
-  if (afterClose) closeRow.comment = afterClose.text.trimEnd();
+  const afterClose = comments.trailing.get(tokenEnd(close));
+  if (afterClose) closeRow.comment = afterClose.image.trimEnd();
   rows.push(closeRow);
   return rows;
 }
