@@ -205,6 +205,20 @@ export async function lspSession(dir: string, rules: number, row: Row, fmt: (ms:
   row(`${label}: the server's CPU time for those requests p50`, `${stats(cpu).median.toFixed(0)} ms`);
   row(`${label}: server peak memory (VmHWM) after these requests`, `${procMb(child.pid!, 'VmHWM').toFixed(0)} MB`);
   row(`${label}: server memory (RSS) at the end`, `${procMb(child.pid!, 'VmRSS').toFixed(0)} MB`);
+
+  // Formatting the whole file (as on save), after the memory rows so as not to change them.
+  const formatting: number[] = [];
+  let formatBytes = 0;
+  for (let i = 0; i < 10; i++) {
+    const t = performance.now();
+    const edits = await conn.sendRequest<unknown[]>('textDocument/formatting', {
+      textDocument: { uri },
+      options: { tabSize: 2, insertSpaces: true },
+    });
+    formatting.push(performance.now() - t);
+    formatBytes = JSON.stringify(edits).length;
+  }
+  row(`${label}: formatting the whole file p50 (its edit)`, `${fmt(stats(formatting).median)} (${(formatBytes / 1024).toFixed(0)} KB)`);
   await conn.sendRequest('shutdown');
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await conn.sendNotification('exit');
