@@ -15,8 +15,7 @@ import { lex, tokenEnd } from '../syntax/tokens';
 import { type DocContext, toRange } from './docContext';
 
 // The lexer's own tokens, read where they lie (a statement is a range of indices into them):
-// no copy of each token and no list per statement, as a megabyte to format has 300,000 tokens
-// and everything made while formatting lives until the end.
+// no copy of each token and no list per statement (a megabyte to format has 300,000 tokens).
 
 const INDENT = '  ';
 
