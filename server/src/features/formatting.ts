@@ -66,36 +66,27 @@ function render(toks: IToken[], from: number, to: number): string {
   return out;
 }
 
-/** Index of the first token starting at or after `offset` (tokens sorted by start). */
-function firstFrom(toks: IToken[], offset: number): number {
+/** Index of the first item starting at or after `offset` (items sorted by `startOf`). */
+function lowerBound<T>(items: T[], offset: number, startOf: (item: T) => number): number {
   let lo = 0;
-  let hi = toks.length;
+  let hi = items.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (toks[mid]!.startOffset < offset) lo = mid + 1;
+    if (startOf(items[mid]!) < offset) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-/** Index of the first span starting at or after `offset` (spans sorted by start). */
-function firstSpanFrom(items: { start: number }[], offset: number): number {
-  let lo = 0;
-  let hi = items.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (items[mid]!.start < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const tokenStart = (t: IToken): number => t.startOffset;
+const spanStart = (s: { start: number }): number => s.start;
 
 /**
  * The tokens (sorted, not overlapping) that lie within [start, end), among those from `lo` to
  * `hi`: the indices `[first, last + 1]`.
  */
 function within(toks: IToken[], start: number, end: number, lo = 0, hi = toks.length): [number, number] {
-  const from = Math.min(Math.max(firstFrom(toks, start), lo), hi);
+  const from = Math.min(Math.max(lowerBound(toks, start, tokenStart), lo), hi);
   let to = from;
   while (to < hi && tokenEnd(toks[to]!) <= end) to++;
   return [from, to];
@@ -104,7 +95,7 @@ function within(toks: IToken[], start: number, end: number, lo = 0, hi = toks.le
 /** The tokens (comments, sorted) that start strictly inside (start, end). */
 function startingInside(items: IToken[], start: number, end: number): IToken[] {
   const out: IToken[] = [];
-  for (let i = firstFrom(items, start + 1); i < items.length && items[i]!.startOffset < end; i++) out.push(items[i]!);
+  for (let i = lowerBound(items, start + 1, tokenStart); i < items.length && items[i]!.startOffset < end; i++) out.push(items[i]!);
   return out;
 }
 
@@ -255,7 +246,7 @@ export function formatText(
 
     const statementStarts = stmts.map((s) => ({ start: s.span.start, s }));
     const insideStatement = (c: IToken) => {
-      const i = firstSpanFrom(statementStarts, c.startOffset) - 1;
+      const i = lowerBound(statementStarts, c.startOffset, spanStart) - 1;
       const s = statementStarts[i]?.s;
       return s && s.span.start < c.startOffset && c.startOffset < s.span.end ? s : undefined;
     };
@@ -373,7 +364,7 @@ function firewallRows(
   const spans = [{ start: s.span.start, end: open.startOffset }, ...rules.map((r) => r.span)];
   if (
     inside.some((c) => {
-      const sp = spans[firstSpanFrom(spans, c.startOffset) - 1];
+      const sp = spans[lowerBound(spans, c.startOffset, spanStart) - 1];
       return sp !== undefined && c.startOffset < sp.end;
     })
   )
