@@ -79,3 +79,51 @@ describe('a firewall body with too many errors', () => {
     }
   });
 });
+
+// The same bound for a network's prefixes (fuzz seed 2901, document 18724: a megabyte of
+// `, , , …` after a network's prefix, each comma an address chevrotain inserted and a
+// recognition error, 3.7 s per parse): past MAX_BODY_ERRORS the network is read no further.
+describe('a network with too many errors in its prefixes', () => {
+  const network = (empty: number) => `network n 10.0.0.0/8${', '.repeat(empty)}\nhost after 10.0.0.6\nflow after -> n https\n`;
+  const moreThan = (r: { diagnostics: { message: string }[] }) => r.diagnostics.filter((d) => d.message.startsWith('more than'));
+  /** Errors found: the file's first 100 and the count of those not shown. */
+  const found = (r: { diagnostics: { message: string }[] }) =>
+    r.diagnostics.length - 1 + Number(/^too many syntax errors: (\d+) more not shown$/.exec(r.diagnostics.at(-1)!.message)?.[1]);
+
+  it('is read whole up to MAX_BODY_ERRORS errors', () => {
+    const r = parse(network(MAX_BODY_ERRORS - 10));
+    expect(r.ast.statements.map((s) => s?.kind)).toEqual(['network', 'host', 'flow']);
+    expect(found(r)).toBe(MAX_BODY_ERRORS - 10);
+    expect(r.diagnostics.filter((d) => !d.message.startsWith('expected a prefix') && !d.message.startsWith('too many'))).toEqual([]);
+  });
+
+  it('is given up past them: it says so on its keyword, once, and what follows is read', () => {
+    const text = network(100_000);
+    const r = parse(text);
+    expect(r.ast.statements.map((s) => `${s?.kind}${s?.recovered ? ' (recovered)' : ''}`)).toEqual([
+      'network (recovered)',
+      'host',
+      'flow',
+    ]);
+    const d = r.diagnostics[0]!;
+    expect(d.message).toBe(`more than ${MAX_BODY_ERRORS} syntax errors in network \`n\`: the rest of it was not read`);
+    expect(d.span).toEqual({ start: 0, end: 'network'.length });
+    // Reading stopped at the comma after the MAX_BODY_ERRORS-th empty prefix.
+    const stop = text.indexOf(',', '  network n 10.0.0.0/8'.length + 2 * MAX_BODY_ERRORS - 2);
+    expect(d.related).toEqual([{ span: { start: stop, end: stop + 1 }, message: 'not read from here on' }]);
+    expect(moreThan(r)).toHaveLength(1);
+    // Not 100,000 errors: MAX_BODY_ERRORS and the network's own.
+    expect(found(r)).toBe(MAX_BODY_ERRORS + 1);
+    expect(new IncrementalParser().parse(text)).toEqual(r);
+  });
+
+  it('inside a firewall body, ends there too', () => {
+    const text = `firewall f stateless protects 10.0.0.0/8 {\n  network n 10.0.0.0/8${', '.repeat(5_000)}\n}\nhost after 10.0.0.6\n`;
+    const r = parse(text);
+    expect(r.ast.statements.map((s) => s?.kind)).toEqual(['firewall', 'network', 'host']);
+    // That it is misplaced, and MAX_BODY_ERRORS empty prefixes. Its "more than" shares its
+    // offset with the first (one error is reported per offset).
+    expect(found(r)).toBe(MAX_BODY_ERRORS + 1);
+    expect(r.diagnostics[0]!.message).toMatch(/^`network` cannot appear inside the body of firewall `f`/);
+  });
+});

@@ -388,9 +388,10 @@ export class FwParser extends EmbeddedActionsParser {
   private fwClause: Endpoint = PLACEHOLDER_CLAUSE;
   /** The items of the port list being read (see portSpec). */
   private fwListItems: PortSpec[] | undefined;
-  /** Error counts when the current statement / body item began (see errCount). */
+  /** Error counts when the current statement / body item / network began (see errCount). */
   private fwStmtBase = 0;
   private fwItemBase = 0;
+  private fwDeclBase = 0;
   /** parseChunk: the index of the first token after the chunk (-1: the whole input). */
   private fwStopAt = -1;
   /** parseChunk: the offset in the file of fwText's first character. */
@@ -482,6 +483,7 @@ export class FwParser extends EmbeddedActionsParser {
     this.fwListItems = undefined;
     this.fwStmtBase = 0;
     this.fwItemBase = 0;
+    this.fwDeclBase = 0;
   }
 
   // ---------------------------------------------------------------- top level
@@ -583,13 +585,17 @@ export class FwParser extends EmbeddedActionsParser {
         prefixes: [],
       };
       this.begin(node);
+      if (!this.RECORDING_PHASE) this.fwDeclBase = this.errCount();
       node.name = this.SUBRULE(this.declName);
       const first = this.CONSUME(T.AddressTok, E_NET_PREFIX);
       if (real(first)) node.prefixes.push(addrLit(first));
-      this.MANY(() => {
-        this.CONSUME(T.Comma);
-        const next = this.CONSUME2(T.AddressTok, E_NET_PREFIX);
-        if (real(next)) node.prefixes.push(addrLit(next));
+      this.MANY({
+        GATE: this.prefixesGoOn,
+        DEF: () => {
+          this.CONSUME(T.Comma);
+          const next = this.CONSUME2(T.AddressTok, E_NET_PREFIX);
+          if (real(next)) node.prefixes.push(addrLit(next));
+        },
       });
       node.ephemeral = this.SUBRULE(this.ephemeralClause);
       this.finish(node);
@@ -1486,6 +1492,26 @@ export class FwParser extends EmbeddedActionsParser {
     fw.recovered = true;
     this.skipWhile(() => this.bodyContinues());
     return true;
+  }
+
+  /**
+   * Whether a network's list of prefixes goes on: not past MAX_BODY_ERRORS syntax errors in the
+   * network. A megabyte of `, , , …` after a prefix was a recognition error per comma (each an
+   * address chevrotain inserted), 3.7 s per parse (fuzz seed 2901, document 18724). The network
+   * then says so on its keyword and is read no further: it is half-read (recovered).
+   */
+  private prefixesGoOn(): boolean {
+    if (this.RECORDING_PHASE || this.errCount() - this.fwDeclBase < MAX_BODY_ERRORS) return true;
+    const st = this.fwCurStmt;
+    const t = this.LA(1);
+    if (st?.kind === 'network') {
+      this.error(
+        st.keyword,
+        `more than ${MAX_BODY_ERRORS} syntax errors in network${st.name.text ? ` ${code(st.name.text)}` : ''}: the rest of it was not read`,
+        [{ span: isEofToken(t) ? { start: this.lastEnd(), end: this.lastEnd() } : sp(t), message: 'not read from here on' }],
+      );
+    }
+    throw new Abort();
   }
 
   /** Does the firewall body go on at LA(1)? */
