@@ -100,11 +100,7 @@ describe('a network with too many errors in its prefixes', () => {
   it('is given up past them: it says so on its keyword, once, and what follows is read', () => {
     const text = network(100_000);
     const r = parse(text);
-    expect(r.ast.statements.map((s) => `${s?.kind}${s?.recovered ? ' (recovered)' : ''}`)).toEqual([
-      'network (recovered)',
-      'host',
-      'flow',
-    ]);
+    expect(r.ast.statements.map((s) => `${s?.kind}${s?.recovered ? ' (recovered)' : ''}`)).toEqual(['network (recovered)', 'host', 'flow']);
     const d = r.diagnostics[0]!;
     expect(d.message).toBe(`more than ${MAX_BODY_ERRORS} syntax errors in network \`n\`: the rest of it was not read`);
     expect(d.span).toEqual({ start: 0, end: 'network'.length });
