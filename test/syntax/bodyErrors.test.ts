@@ -91,6 +91,11 @@ describe('a network with too many errors in its prefixes', () => {
     r.diagnostics.length - 1 + Number(/^too many syntax errors: (\d+) more not shown$/.exec(r.diagnostics.at(-1)!.message)?.[1]);
 
   it('is read whole up to MAX_BODY_ERRORS errors', () => {
+    // With exactly MAX_BODY_ERRORS, the list ends where they do: nothing is left unread.
+    const exactly = parse(network(MAX_BODY_ERRORS));
+    expect(exactly.ast.statements.map((s) => s?.kind)).toEqual(['network', 'host', 'flow']);
+    expect(found(exactly)).toBe(MAX_BODY_ERRORS);
+    expect(moreThan(exactly)).toEqual([]);
     const r = parse(network(MAX_BODY_ERRORS - 10));
     expect(r.ast.statements.map((s) => s?.kind)).toEqual(['network', 'host', 'flow']);
     expect(found(r)).toBe(MAX_BODY_ERRORS - 10);

@@ -1523,8 +1523,10 @@ export class FwParser extends EmbeddedActionsParser {
    */
   private prefixesGoOn(): boolean {
     if (this.RECORDING_PHASE || this.errCount() - this.fwDeclBase < MAX_BODY_ERRORS) return true;
-    const st = this.fwCurStmt;
     const t = this.LA(1);
+    // The list ends here anyway: nothing is left unread.
+    if (t.tokenType !== T.Comma) return true;
+    const st = this.fwCurStmt;
     if (st?.kind === 'network') {
       this.error(
         st.keyword,
