@@ -86,9 +86,11 @@ describe('a firewall body with too many errors', () => {
 describe('a network with too many errors in its prefixes', () => {
   const network = (empty: number) => `network n 10.0.0.0/8${', '.repeat(empty)}\nhost after 10.0.0.6\nflow after -> n https\n`;
   const moreThan = (r: { diagnostics: { message: string }[] }) => r.diagnostics.filter((d) => d.message.startsWith('more than'));
-  /** Errors found: the file's first 100 and the count of those not shown. */
-  const found = (r: { diagnostics: { message: string }[] }) =>
-    r.diagnostics.length - 1 + Number(/^too many syntax errors: (\d+) more not shown$/.exec(r.diagnostics.at(-1)!.message)?.[1]);
+  /** Errors found: those shown (a file shows its first 100) and the count of those not shown. */
+  const found = (r: { diagnostics: { message: string }[] }) => {
+    const rest = /^too many syntax errors: (\d+) more not shown$/.exec(r.diagnostics.at(-1)?.message ?? '');
+    return rest ? r.diagnostics.length - 1 + Number(rest[1]) : r.diagnostics.length;
+  };
 
   it('is read whole up to MAX_BODY_ERRORS errors', () => {
     // With exactly MAX_BODY_ERRORS, the list ends where they do: nothing is left unread.
@@ -96,6 +98,7 @@ describe('a network with too many errors in its prefixes', () => {
     expect(exactly.ast.statements.map((s) => s?.kind)).toEqual(['network', 'host', 'flow']);
     expect(found(exactly)).toBe(MAX_BODY_ERRORS);
     expect(moreThan(exactly)).toEqual([]);
+    expect(found(parse(network(3)))).toBe(3);
     const r = parse(network(MAX_BODY_ERRORS - 10));
     expect(r.ast.statements.map((s) => s?.kind)).toEqual(['network', 'host', 'flow']);
     expect(found(r)).toBe(MAX_BODY_ERRORS - 10);
@@ -109,8 +112,9 @@ describe('a network with too many errors in its prefixes', () => {
     const d = r.diagnostics[0]!;
     expect(d.message).toBe(`more than ${MAX_BODY_ERRORS} syntax errors in network \`n\`: the rest of it was not read`);
     expect(d.span).toEqual({ start: 0, end: 'network'.length });
-    // Reading stopped at the comma after the MAX_BODY_ERRORS-th empty prefix.
-    const stop = text.indexOf(',', '  network n 10.0.0.0/8'.length + 2 * MAX_BODY_ERRORS - 2);
+    // Reading stopped at the comma after the MAX_BODY_ERRORS-th empty prefix (each is `, `).
+    const stop = 'network n 10.0.0.0/8'.length + 2 * MAX_BODY_ERRORS;
+    expect(text[stop]).toBe(',');
     expect(d.related).toEqual([{ span: { start: stop, end: stop + 1 }, message: 'not read from here on' }]);
     expect(moreThan(r)).toHaveLength(1);
     // Not 100,000 errors: MAX_BODY_ERRORS and the network's own.
