@@ -43,6 +43,7 @@ import {
   EmbeddedActionsParser,
   EOF,
   isRecognitionException,
+  MismatchedTokenException,
   NoViableAltException,
   tokenMatcher,
   type IParserErrorMessageProvider,
@@ -294,6 +295,82 @@ const NO_RESYNC = { resyncEnabled: false };
 /** Syntax errors in one firewall (header and body) after which the rest of its body is skipped. */
 export const MAX_BODY_ERRORS = 200;
 const FOLLOWS_CACHE = new Map<string, TokenType[]>();
+
+/**
+ * The key of a grammar path in FOLLOWS_CACHE: the token's type and occurrence in the current
+ * rule, then each rule on the stack (its short name, a number) with the occurrence its caller
+ * called it at. Two paths have the same key exactly when they are the same path.
+ */
+export function followsKey(
+  tokenTypeIdx: number,
+  idx: number,
+  ruleStack: readonly number[],
+  occurrenceStack: readonly number[],
+  depth: number,
+): string {
+  let key = `${tokenTypeIdx}:${idx}`;
+  for (let i = 0; i < depth; i++) key += `,${ruleStack[i]}.${occurrenceStack[i]}`;
+  return key;
+}
+
+/**
+ * The parts of chevrotain's recognizer (chevrotain 11) that FwParser's constructor replaces or
+ * uses: not in its public types.
+ */
+interface Recognizer {
+  RULE_STACK: number[];
+  RULE_STACK_IDX: number;
+  RULE_OCCURRENCE_STACK: number[];
+  _errors: IRecognitionException[];
+  subruleIdx: number;
+  subruleInternal(
+    rule: { coreRule: { apply(self: unknown, args: unknown[] | undefined): unknown } },
+    idx: number,
+    options: { ARGS?: unknown[] } | undefined,
+  ): unknown;
+  raiseNoAltException(occurrence: number, errMsgTypes: string | undefined): never;
+  consumeInternalError(tokType: TokenType, nextToken: IToken, options: { ERR_MSG?: string } | undefined): never;
+  consumeInternalRecovery(tokType: TokenType, idx: number, error: unknown): IToken;
+  getFollowsForInRuleRecovery(tokType: TokenType, idx: number): TokenType[];
+  getCurrentGrammarPath(tokType: TokenType, idx: number): ITokenGrammarPath;
+  canRecoverWithSingleTokenInsertion(tokType: TokenType, follows: TokenType[]): boolean;
+  canRecoverWithSingleTokenDeletion(tokType: TokenType): boolean;
+  getTokenToInsert(tokType: TokenType): IToken;
+  getCurrRuleFullName(): string;
+  SAVE_ERROR(error: IRecognitionException): IRecognitionException;
+  SKIP_TOKEN(): IToken;
+  consumeToken(): void;
+  isBackTracking(): boolean;
+}
+
+/**
+ * A recognition exception as chevrotain makes one (its class, name, message, token, previous
+ * token, no resynced tokens), without being built as an Error: Error's constructor, then
+ * chevrotain's Object.setPrototypeOf and captureStackTrace cost a third of the parse of a file
+ * of errors. Still an instance of its class and of Error; it has no stack.
+ */
+function recognitionError<E>(
+  type: abstract new (...args: never[]) => E,
+  name: string,
+  message: string,
+  token: IToken,
+  previousToken: IToken,
+): E {
+  const e = Object.create(type.prototype) as {
+    name: string;
+    message: string;
+    token: IToken;
+    resyncedTokens: IToken[];
+    previousToken: IToken;
+  };
+  e.name = name;
+  e.message = message;
+  e.token = token;
+  e.resyncedTokens = [];
+  e.previousToken = previousToken;
+  return e as E;
+}
+
 /** Targets for writes made while chevrotain records the grammar (never part of an AST). */
 const PLACEHOLDER_RULE: RuleNode = {
   kind: 'rule',
@@ -404,8 +481,10 @@ export class FwParser extends EmbeddedActionsParser {
    * `validate`: chevrotain's checks of the grammar itself (ambiguities, left recursion, …),
    * about a tenth of the parser's construction time. They cannot fail at run time on a grammar that
    * passed them once: the tests run them (test/syntax/parser.test.ts), `fwlang` skips them.
+   * `chevrotainErrors`: chevrotain's own steps on a syntax error, not useOwnErrorPath's (the tests
+   * compare the two).
    */
-  constructor(options: { validate?: boolean } = {}) {
+  constructor(options: { validate?: boolean; chevrotainErrors?: boolean } = {}) {
     super(T.ALL_TOKENS, {
       recoveryEnabled: true,
       maxLookahead: 1,
@@ -415,14 +494,22 @@ export class FwParser extends EmbeddedActionsParser {
     // Our loops handle junk themselves; chevrotain's in-repetition recovery (skipping
     // tokens to re-enter a repetition, with its own messages) is switched off.
     (this as unknown as { attemptInRepetitionRecovery: () => void }).attemptInRepetitionRecovery = () => {};
+    if (!options.chevrotainErrors) this.useOwnErrorPath();
+    this.performSelfAnalysis();
+  }
+
+  /**
+   * What chevrotain (11.2) does on a syntax error, the same errors and the same recovery, with
+   * what makes its steps slow on a file of errors left out (test/syntax/errorPath.property.test.ts
+   * holds the two equal).
+   */
+  private useOwnErrorPath(): void {
     // When no alternative fits, chevrotain works out every path each alternative could take, from
     // the grammar, for a message; ours names only what the alternatives' ERR_MSG says. That
     // walk was a third of the parse of a megabyte of `host` lines (200,000 statements each
     // without a name: 5.7 s). The same exception and message, without the walk.
-    (this as unknown as { raiseNoAltException: (occurrence: number, errMsgTypes: string | undefined) => never }).raiseNoAltException = (
-      _occurrence,
-      errMsgTypes,
-    ) => {
+    const self = this as unknown as Recognizer;
+    self.raiseNoAltException = (_occurrence, errMsgTypes) => {
       const previous = this.LA(0);
       const message = messageProvider.buildNoViableAltMessage({
         expectedPathsPerAlt: [],
@@ -431,11 +518,52 @@ export class FwParser extends EmbeddedActionsParser {
         customUserDescription: errMsgTypes,
         ruleName: '',
       });
-      throw (this as unknown as { SAVE_ERROR: (e: IRecognitionException) => IRecognitionException }).SAVE_ERROR(
-        new NoViableAltException(message, this.LA(1), previous),
-      );
+      throw self.SAVE_ERROR(recognitionError(NoViableAltException, 'NoViableAltException', message, this.LA(1), previous));
     };
-    this.performSelfAnalysis();
+    // A token that is not the one expected: chevrotain's own steps (chevrotain 11.2), with
+    // what made each of them cost on a file of errors left out (a megabyte of `host a` lines,
+    // 143,000 errors: 1.3 s a parse, half of it these): the exception is not built as an Error
+    // (recognitionError), the error keeps no rule stack that nothing reads (SAVE_ERROR), what
+    // may follow is found by the rule stack's numbers (followsAt), and a token neither inserted
+    // nor deleted rethrows the error without first throwing chevrotain's "sad sad panda" (recovery
+    // is always on in this parser).
+    self.consumeInternalError = (tokType, nextToken, options) => {
+      const previous = this.LA(0);
+      const message = options?.ERR_MSG
+        ? options.ERR_MSG
+        : messageProvider.buildMismatchTokenMessage({
+            expected: tokType,
+            actual: nextToken,
+            previous,
+            ruleName: self.getCurrRuleFullName(),
+          });
+      throw self.SAVE_ERROR(recognitionError(MismatchedTokenException, 'MismatchedTokenException', message, nextToken, previous));
+    };
+    self.SAVE_ERROR = (error) => {
+      if (!isRecognitionException(error)) throw new Error('Trying to save an Error which is not a RecognitionException');
+      self._errors.push(error);
+      return error;
+    };
+    self.consumeInternalRecovery = (tokType, idx, error) => {
+      if ((error as { name?: unknown }).name === 'MismatchedTokenException' && !self.isBackTracking()) {
+        const follows = self.getFollowsForInRuleRecovery(tokType, idx);
+        if (self.canRecoverWithSingleTokenInsertion(tokType, follows)) return self.getTokenToInsert(tokType);
+        if (self.canRecoverWithSingleTokenDeletion(tokType)) {
+          const skipped = self.SKIP_TOKEN();
+          self.consumeToken();
+          return skipped;
+        }
+      }
+      throw error;
+    };
+    self.getFollowsForInRuleRecovery = (tokType, idx) => this.followsAt(tokType, idx);
+    // A rule called from another: chevrotain catches what the called rule throws only to give
+    // the caller a partial CST (there is none: embedded actions) and throws it again. Without
+    // that catch, an error leaves its statement through half as many handlers.
+    self.subruleInternal = (rule, idx, options) => {
+      self.subruleIdx = idx;
+      return rule.coreRule.apply(this, options?.ARGS);
+    };
   }
 
   // ---------------------------------------------------------------- entry points
@@ -1288,22 +1416,18 @@ export class FwParser extends EmbeddedActionsParser {
   // ---------------------------------------------------------------- recovery
 
   /**
-   * What may follow a token at a grammar path (used by single-token insertion). chevrotain
-   * walks the grammar on every call, which made files with thousands of errors slow; the
-   * answer depends only on the path, so it is cached (the set of paths is small and fixed).
+   * What may follow `tokType`, at its occurrence `idx` in the current rule, reached through the
+   * rules now on the stack (used by single-token insertion). chevrotain walks the grammar on every
+   * call, which made files with thousands of errors slow; the answer depends only on the path (the
+   * token and its occurrence, each rule on the stack and where its caller called it), so it is
+   * cached by the path's numbers.
    */
-  protected override getNextPossibleTokenTypes(grammarPath: ITokenGrammarPath): TokenType[] {
-    const key =
-      grammarPath.ruleStack.join(',') +
-      '|' +
-      grammarPath.occurrenceStack.join(',') +
-      '|' +
-      grammarPath.lastTok.name +
-      '|' +
-      grammarPath.lastTokOccurrence;
+  private followsAt(tokType: TokenType, idx: number): TokenType[] {
+    const self = this as unknown as Recognizer;
+    const key = followsKey(tokType.tokenTypeIdx!, idx, self.RULE_STACK, self.RULE_OCCURRENCE_STACK, self.RULE_STACK_IDX + 1);
     let follows = FOLLOWS_CACHE.get(key);
     if (follows === undefined) {
-      follows = super.getNextPossibleTokenTypes(grammarPath);
+      follows = this.getNextPossibleTokenTypes(self.getCurrentGrammarPath(tokType, idx));
       FOLLOWS_CACHE.set(key, follows);
     }
     return follows;
