@@ -346,8 +346,8 @@ interface Recognizer {
 /**
  * A recognition exception as chevrotain makes one (its class, name, message, token, previous
  * token, no resynced tokens), without being built as an Error: Error's constructor, then
- * chevrotain's Object.setPrototypeOf and captureStackTrace cost a third of the parse of a file
- * of errors. Still an instance of its class and of Error; it has no stack.
+ * chevrotain's Object.setPrototypeOf and captureStackTrace took 1.4 µs an error, an eighth of the
+ * parse of a file of errors. Still an instance of its class and of Error; it has no stack.
  */
 function recognitionError<E>(
   type: abstract new (...args: never[]) => E,
@@ -522,7 +522,7 @@ export class FwParser extends EmbeddedActionsParser {
     };
     // A token that is not the one expected: chevrotain's own steps (chevrotain 11.2), with
     // what made each of them cost on a file of errors left out (a megabyte of `host a` lines,
-    // 143,000 errors: 1.3 s a parse, half of it these): the exception is not built as an Error
+    // 143,000 errors: 1.3-1.5 s a parse, a third of it these): the exception is not built as an Error
     // (recognitionError), the error keeps no rule stack that nothing reads (SAVE_ERROR), what
     // may follow is found by the rule stack's numbers (followsAt), and a token neither inserted
     // nor deleted rethrows the error without first throwing chevrotain's "sad sad panda" (recovery
