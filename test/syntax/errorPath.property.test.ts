@@ -1,6 +1,7 @@
 // What FwParser does on a syntax error (useOwnErrorPath in syntax/parser.ts: no Error built for
 // an exception, no rule stack kept with it, what may follow found in a cache keyed by the
-// grammar path's numbers, no walk of the grammar for a message) must be exactly what chevrotain
+// grammar path's numbers, no walk of the grammar for a message; defineRule: an error leaves a
+// rule through a `finally`, not a catch that throws it again) must be exactly what chevrotain
 // does on its own: the same statements, the same errors in the same order (kind, message, token,
 // previous token) and the same errors of our own. Checked against a parser on chevrotain's own
 // steps, on every sample and fixture, on mutations of them, and on pastes of one broken

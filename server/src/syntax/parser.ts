@@ -318,6 +318,9 @@ export function followsKey(
  * uses: not in its public types.
  */
 interface Recognizer {
+  fullRuleNameToShort: Record<string, number>;
+  ruleInvocationStateUpdate(shortName: number, fullName: string, idxInCallingRule: number): void;
+  ruleFinallyStateUpdate(): void;
   RULE_STACK: number[];
   RULE_STACK_IDX: number;
   RULE_OCCURRENCE_STACK: number[];
@@ -341,6 +344,14 @@ interface Recognizer {
   SKIP_TOKEN(): IToken;
   consumeToken(): void;
   isBackTracking(): boolean;
+}
+
+/** A rule as chevrotain defines it: its entry point, and what SUBRULE calls (`coreRule`). */
+interface DefinedRule {
+  (...args: unknown[]): unknown;
+  ruleName: string;
+  originalGrammarAction: (...args: unknown[]) => unknown;
+  coreRule: (...args: unknown[]) => unknown;
 }
 
 /**
@@ -451,6 +462,8 @@ const HARD_STATEMENT_KEYWORDS = new Set<TokenType>([T.Host, T.Network, T.Service
 export class FwParser extends EmbeddedActionsParser {
   // Per-parse state (prefixed to stay clear of chevrotain's own fields).
   private fwText = '';
+  /** Set by the constructor's `chevrotainErrors`: every step on a syntax error chevrotain's own. */
+  private fwChevrotainErrors = false;
   private fwStatements: Statement[] = [];
   private fwErrors: ManualError[] = [];
   private fwCurStmt: Statement | undefined;
@@ -494,8 +507,36 @@ export class FwParser extends EmbeddedActionsParser {
     // Our loops handle junk themselves; chevrotain's in-repetition recovery (skipping
     // tokens to re-enter a repetition, with its own messages) is switched off.
     (this as unknown as { attemptInRepetitionRecovery: () => void }).attemptInRepetitionRecovery = () => {};
-    if (!options.chevrotainErrors) this.useOwnErrorPath();
+    this.fwChevrotainErrors = options.chevrotainErrors === true;
+    if (!this.fwChevrotainErrors) this.useOwnErrorPath();
     this.performSelfAnalysis();
+  }
+
+  /**
+   * chevrotain's definition of a rule (called for each RULE), with one change. A rule that does
+   * not resync (every rule here but `file`), called from another rule, is entered and left
+   * without a catch: chevrotain catches what it throws only to throw it again, and to V8 each such
+   * throw is a new one (a message made for it, with the place it was thrown from), where a
+   * `finally` passes it on as it is. A rule invoked first (an entry point) keeps chevrotain's own
+   * wrapper, which turns an error into a recovered value there.
+   */
+  defineRule(name: string, impl: (...args: unknown[]) => unknown, config: { resyncEnabled?: boolean } | undefined): DefinedRule {
+    const define = (EmbeddedActionsParser.prototype as unknown as { defineRule: FwParser['defineRule'] }).defineRule;
+    const rule = define.call(this, name, impl, config);
+    if (config?.resyncEnabled !== false) return rule;
+    const chevrotains = rule.coreRule;
+    const shortName = (this as unknown as Recognizer).fullRuleNameToShort[name]!;
+    rule.coreRule = function invokeRule(this: FwParser, ...args: unknown[]): unknown {
+      const self = this as unknown as Recognizer;
+      if (self.RULE_STACK_IDX < 0 || this.fwChevrotainErrors) return chevrotains.apply(this, args);
+      self.ruleInvocationStateUpdate(shortName, name, self.subruleIdx);
+      try {
+        return impl.apply(this, args);
+      } finally {
+        self.ruleFinallyStateUpdate();
+      }
+    };
+    return rule;
   }
 
   /**
