@@ -520,7 +520,7 @@ export class FwParser extends EmbeddedActionsParser {
    * `finally` passes it on as it is. A rule invoked first (an entry point) keeps chevrotain's own
    * wrapper, which turns an error into a recovered value there.
    */
-  defineRule(name: string, impl: (...args: unknown[]) => unknown, config: { resyncEnabled?: boolean } | undefined): DefinedRule {
+  protected defineRule(name: string, impl: (...args: unknown[]) => unknown, config: { resyncEnabled?: boolean } | undefined): DefinedRule {
     const define = (EmbeddedActionsParser.prototype as unknown as { defineRule: FwParser['defineRule'] }).defineRule;
     const rule = define.call(this, name, impl, config);
     if (config?.resyncEnabled !== false) return rule;
