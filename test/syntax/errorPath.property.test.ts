@@ -22,8 +22,8 @@ function token(t: IToken | undefined): unknown {
   return t && [t.startOffset, t.tokenType?.name, t.image, t.isInsertedInRecovery === true];
 }
 
-/** Everything a parse of `text` gives, as text; whether each error is an Error of its own class; how many errors. */
-function run(parser: FwParser, text: string): { result: string; classes: string[]; count: number } {
+/** Everything a parse of `text` gives, as text; whether each error is an Error of its own class; how many of chevrotain's errors and of ours. */
+function run(parser: FwParser, text: string): { result: string; classes: string[]; recognition: number; manual: number } {
   const lexed = lex(text);
   const statements = parser.parseFile(text, lexed.tokens);
   const recognition = parser.recognitionErrors;
@@ -38,15 +38,15 @@ function run(parser: FwParser, text: string): { result: string; classes: string[
   const manual = parser.manualErrors;
   const result = JSON.stringify({ statements, errors, manual });
   parser.release();
-  return { result, classes, count: recognition.length + manual.length };
+  return { result, classes, recognition: recognition.length, manual: manual.length };
 }
 
-function expectSame(text: string, label: string): number {
+function expectSame(text: string, label: string): { recognition: number; manual: number } {
   const a = run(ours, text);
   const b = run(chevrotains, text);
   expect(a.result, label).toBe(b.result);
   expect(a.classes, label).toEqual(b.classes);
-  return a.count;
+  return { recognition: a.recognition, manual: a.manual };
 }
 
 function pastes(base: CorpusFile): string[] {
@@ -74,22 +74,22 @@ describe('the parser on a syntax error: its own steps give what chevrotain gives
     for (let i = 0; i < 1000; i++) {
       const m = mutate(r, CORPUS);
       // chevrotain's own steps walk the grammar on every error: keep each text small enough.
-      errors += expectSame(m.text.slice(0, 200_000), `mutation ${i} of ${m.base}: ${m.mutations.join(', ')}`);
+      errors += expectSame(m.text.slice(0, 200_000), `mutation ${i} of ${m.base}: ${m.mutations.join(', ')}`).recognition;
     }
-    // The mutations must reach the error path, or the comparison says nothing.
-    expect(errors).toBeGreaterThan(3000);
+    // The mutations must reach chevrotain's error path, or the comparison says nothing.
+    expect(errors).toBeGreaterThan(500);
   });
 
   it('on pastes of one broken statement, at the top level and in a firewall body', () => {
     const base = CORPUS.find((f) => f.name.endsWith('office.fw')) ?? CORPUS[0]!;
-    for (const [i, text] of pastes(base).entries()) expect(expectSame(text, `paste ${i}`)).toBeGreaterThanOrEqual(100);
+    for (const [i, text] of pastes(base).entries()) expect(expectSame(text, `paste ${i}`).recognition).toBeGreaterThanOrEqual(100);
   });
 });
 
 describe('the key of a grammar path in the follows cache', () => {
   it('is the same for two paths exactly when they are the same path', () => {
     // Every path of up to two rules over numbers that run together when a separator is
-    // missing or misplaced (1 and 11, 11 and 1, 1 and 12, 11 and 2, …): 266,305 paths.
+    // missing or misplaced (1 and 11, 11 and 1, 1 and 12, 11 and 2, …): 266,304 paths.
     const V = [0, 1, 2, 10, 11, 12, 21, 111];
     const frames: [number, number][][] = [[]];
     for (const r of V) for (const o of V) frames.push([[r, o]]);
