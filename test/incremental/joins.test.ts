@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { IncrementalParser } from '../../server/src/syntax/incremental';
 import { parse } from '../../server/src/syntax/parse';
+import { fwParser } from '../../server/src/syntax/parser';
+import { lex } from '../../server/src/syntax/tokens';
 
 /** A firewall body that stays open over `hosts` declarations (each on its own line) to its `}`. */
 function openBody(hosts: number): string {
@@ -36,5 +38,24 @@ describe('incremental parser joins', () => {
     const at = text.indexOf('host h1000 ');
     const edited = text.slice(0, at) + 'host x 10.9.9.9\n' + text.slice(at);
     expect(JSON.stringify(p.parse(edited))).toBe(JSON.stringify(parse(edited)));
+  });
+});
+
+describe("a chunk's parse", () => {
+  it("makes no error object for the tokens that follow the chunk (its end is the input's end)", () => {
+    // chevrotain reports the tokens a top rule leaves unread with an exception object. A chunk's
+    // parse always leaves the tokens after it (lookahead only): one such object per chunk,
+    // thousands in a file of small firewalls, each dropped at once.
+    const chunk = 'host a 10.0.0.1\n';
+    const after = 'host b 10.0.0.2\n';
+    const { tokens } = lex(chunk + after);
+    const stopAt = tokens.findIndex((t) => t.startOffset >= chunk.length);
+    expect(stopAt).toBeGreaterThan(0);
+    const parser = fwParser();
+    const r = parser.parseChunk(chunk + after, 0, tokens, stopAt);
+    expect(r.clean).toBe(true);
+    expect(r.statements.map((s) => s.kind)).toEqual(['host']);
+    expect(parser.recognitionErrors).toEqual([]);
+    parser.release();
   });
 });

@@ -459,6 +459,10 @@ const HARD_STATEMENT_KEYWORDS = new Set<TokenType>([T.Host, T.Network, T.Service
 
 // ------------------------------------------------------------------ the parser
 
+/** chevrotain's own hook (not in its types; a no-op if a version had none). */
+const chevrotainOnAfterParse: (this: unknown, ruleName: string) => void =
+  (EmbeddedActionsParser.prototype as unknown as { onAfterParse?: (ruleName: string) => void }).onAfterParse ?? (() => undefined);
+
 export class FwParser extends EmbeddedActionsParser {
   // Per-parse state (prefixed to stay clear of chevrotain's own fields).
   private fwText = '';
@@ -636,6 +640,23 @@ export class FwParser extends EmbeddedActionsParser {
       this.fwTextOffset = 0;
     }
     return { statements: this.fwStatements, clean: this.lastConsumed() < stopAt };
+  }
+
+  /**
+   * chevrotain's hook after its top rule returns: it reports the tokens left unread, making an
+   * exception object for the error. A chunk's parse always leaves the tokens that follow the
+   * chunk (parseChunk), so it made one for every chunk, only for the incremental parser to drop
+   * it: here the chunk's end is the input's end (what the hook looks at is put back after it).
+   */
+  onAfterParse(ruleName: string): void {
+    const at = this as unknown as { currIdx: number; tokVectorLength: number };
+    const idx = at.currIdx;
+    if (this.fwStopAt >= 0) at.currIdx = at.tokVectorLength - 1;
+    try {
+      chevrotainOnAfterParse.call(this, ruleName);
+    } finally {
+      at.currIdx = idx;
+    }
   }
 
   parseFlow(text: string, tokens: IToken[]): FlowDecl | undefined {
@@ -1732,12 +1753,12 @@ export class FwParser extends EmbeddedActionsParser {
 
   // ---------------------------------------------------------------- misspelt keywords
 
-  /** Errors recorded so far, chevrotain's and ours: a node whose parse added some was recovered. */
   /** The index of the last token consumed (chevrotain's position in the input). */
   private lastConsumed(): number {
     return (this as unknown as { currIdx: number }).currIdx;
   }
 
+  /** Errors recorded so far, chevrotain's and ours: a node whose parse added some was recovered. */
   private errCount(): number {
     return (this as unknown as { _errors: unknown[] })._errors.length + this.fwErrors.length;
   }
