@@ -2,8 +2,8 @@
 // same statements, comments and syntax diagnostics, span for span (FWLANG_INCREMENTAL_RUNS
 // sequences; npm run test:fuzz runs many more through the whole analysis).
 import { describe, expect, it } from 'vitest';
-import { IncrementalParser, chunkStarts } from '../../server/src/syntax/incremental';
-import { parse } from '../../server/src/syntax/parse';
+import { IncrementalParser, chunkStarts, coarseStarts } from '../../server/src/syntax/incremental';
+import { parse, type ParseResult } from '../../server/src/syntax/parse';
 import { generate } from '../../bench/generate';
 import { applyEdit, baseTexts, makeSequence } from './edits';
 
@@ -28,6 +28,51 @@ describe('IncrementalParser', () => {
     }
     // The sequences go through the rules kept between parses (ruleMemo.ts), not only around them.
     expect(replayed).toBeGreaterThan(RUNS);
+  });
+
+  it(`a copying parser (check --fix's) equals a fresh parse and leaves every earlier result as it was, over ${RUNS} sequences`, () => {
+    // check --fix keeps the analyses of earlier versions (their spans are the offsets of their
+    // fixes): a copying parser copies a chunk that moved instead of moving its nodes in place.
+    let copied = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const s = makeSequence(SEED, i, bases);
+      // Chunks of about 200 characters (its own are of 16 KB), so that these small files have several.
+      const p = IncrementalParser.copying({ chunkChars: 200 });
+      const versions: [string, ParseResult][] = [];
+      let text = s.start;
+      versions.push([text, p.parse(text)]);
+      s.edits.forEach((e, k) => {
+        text = applyEdit(text, e);
+        const r = p.parse(text);
+        expect(r, `sequence ${SEED}/${i} (${s.base}) after edit ${k + 1}: ${JSON.stringify(e)}`).toEqual(parse(text));
+        versions.push([text, r]);
+        copied += p.movedChunks;
+      });
+      versions.forEach(([t, r], k) => expect(r, `sequence ${SEED}/${i} (${s.base}): version ${k} after the last parse`).toEqual(parse(t)));
+    }
+    // Chunks were reused where an edit before them had moved them (copied, not moved in place).
+    expect(copied).toBeGreaterThan(RUNS);
+  });
+
+  it("a copying parser's chunks are of about 16 KB, cut by offset: an edit moves few of their cuts", () => {
+    // check --fix's parser parses the whole file first: thousands of small chunks made that a
+    // third slower than a whole parse. Its chunks are cut at the first statement start past
+    // each multiple of 16 KB, so a fix that moves the text after it changes few of them.
+    let text = generate(50, 40).text;
+    const fine = chunkStarts(text);
+    const coarse = coarseStarts(fine, 16_384);
+    expect(coarse.every((s) => fine.includes(s))).toBe(true);
+    expect(coarse.length).toBeGreaterThanOrEqual(Math.floor(text.length / 16_384));
+    expect(coarse.length).toBeLessThanOrEqual(Math.ceil(text.length / 16_384) + 1);
+    const p = IncrementalParser.copying();
+    expect(p.parse(text)).toEqual(parse(text));
+    expect(p.parsedChunks).toBe(coarse.length);
+    // A port one digit longer near the top: the text after it moves by one character.
+    const at = text.indexOf('port ') + 5;
+    text = `${text.slice(0, at)}1${text.slice(at)}`;
+    expect(p.parse(text)).toEqual(parse(text));
+    expect(p.parsedChunks).toBeLessThanOrEqual(3);
+    expect(p.movedChunks).toBeGreaterThan(coarse.length - 4);
   });
 
   it('parses only the chunk an edit touches', () => {

@@ -5,7 +5,9 @@
 // now. The result is exactly parse(text)'s (test/syntax/incremental.property.test.ts).
 //
 // Reused AST nodes are the same objects as in the last result, their spans moved in place:
-// a model built from an older result must not be used after a newer parse.
+// a model built from an older result must not be used after a newer parse. A `copying()` parser
+// (check --fix's versions, whose earlier analyses are kept) copies a chunk that moved, its spans
+// moved in the copy, and keeps no rule between parses: every earlier result stays as it was.
 
 import type { IToken } from 'chevrotain';
 import { diag, type Span } from '../core/diagnostic';
@@ -23,9 +25,11 @@ import {
 } from './parse';
 import { fwParser, MESSAGE_KEY } from './parser';
 import { RuleMemo, type RuleOwner } from './ruleMemo';
-import { collectSpans } from './spans';
+import { collectSpans, movedCopy } from './spans';
 import { LCurly, RCurly, lex, tokenEnd, type LexOutput } from './tokens';
 
+/** The characters of a `copying()` parser's chunk, about (coarseStarts). */
+const COPYING_CHUNK_CHARS = 16_384;
 /** Tokens of the following chunks a chunk's parse may look at (the parser looks at most 3 ahead). */
 const LOOKAHEAD_TOKENS = 4;
 /** About one declaration in this many starts a chunk of its own (firewalls always do). */
@@ -128,6 +132,23 @@ export function chunkStarts(text: string): number[] {
   return starts;
 }
 
+/**
+ * Fewer, larger chunks: of `starts` (chunkStarts), 0 and the first at or after each multiple of
+ * `size`. The cuts are placed by offset, not by what comes before them: an edit that moves the
+ * text after it moves a cut only where a statement start passes a multiple of `size`, and the
+ * chunks after the next multiple are cut as before.
+ */
+export function coarseStarts(starts: number[], size: number): number[] {
+  const out = [0];
+  let next = size;
+  for (const s of starts) {
+    if (s < next) continue;
+    out.push(s);
+    next = (Math.floor(s / size) + 1) * size;
+  }
+  return out;
+}
+
 function lineHash(text: string, from: number): number {
   let h = 0;
   for (let i = from; i < text.length; i++) {
@@ -157,6 +178,8 @@ export class IncrementalParser {
   /** Chunks parsed (not reused) by the last parse, for tests and the benchmark. */
   parsedChunks = 0;
   reusedChunks = 0;
+  /** Of the reused chunks, those that had moved (copied by a `copying()` parser). */
+  movedChunks = 0;
   /** The most chunks holding their tokens at once during the last parse (lexed, not yet parsed). */
   tokensHeldPeak = 0;
   /** Rules of the last parse taken from the one before (not parsed), and rules it kept for the next. */
@@ -168,6 +191,28 @@ export class IncrementalParser {
   }
   get examinedRules(): number {
     return this.memo.examined;
+  }
+
+  /**
+   * Never changes an earlier result: its nodes are reused only where they did not move (a chunk
+   * that moved is copied, its spans moved in the copy), and no rules are kept between parses (a
+   * kept rule is moved in place). False for the editor's parser (`new IncrementalParser()`).
+   */
+  readonly copies: boolean = false;
+  /** A `copying()` parser's chunks: about this many characters each (coarseStarts). */
+  private chunkChars = 0;
+
+  /**
+   * A parser whose results stay as they were (`copies`), for versions whose analyses are kept
+   * (check --fix's). Its chunks are larger than the editor's (coarseStarts): it parses a whole
+   * file first and then a few versions, each changed in a few places, so what counts is the cost
+   * of each chunk (thousands of small ones made the first parse a third slower than a whole one).
+   */
+  static copying({ chunkChars = COPYING_CHUNK_CHARS }: { chunkChars?: number } = {}): IncrementalParser & { readonly copies: true } {
+    const p = new IncrementalParser();
+    (p as { copies: boolean }).copies = true;
+    p.chunkChars = chunkChars;
+    return p as IncrementalParser & { readonly copies: true };
   }
 
   parse(input: string): ParseResult {
@@ -190,11 +235,12 @@ export class IncrementalParser {
   private parseChunks(text: string): ParseResult {
     this.parsedChunks = 0;
     this.reusedChunks = 0;
+    this.movedChunks = 0;
     this.tokensHeldPeak = 0;
     this.memo.begin();
     // The document's first parse keeps no rules: only the chunks parsed again are being edited.
-    const keepRules = this.parses++ > 0;
-    const starts = chunkStarts(text);
+    const keepRules = this.parses++ > 0 && !this.copies;
+    const starts = this.copies ? coarseStarts(chunkStarts(text), this.chunkChars) : chunkStarts(text);
     const n = starts.length;
     const used = new Map<string, Entry[]>();
     const holding = new Set<Entry>();
@@ -229,6 +275,8 @@ export class IncrementalParser {
       // A chunk, joined with the next ones while a statement reads past its end.
       let j = i + 1;
       let entry = chunks.at(i);
+      /** The chunk's statements, comments and pending diagnostics where it is now. */
+      let here: Pick<Parsed, 'statements' | 'comments' | 'pending'>;
       for (;;) {
         const la = lookahead(text, starts, chunks, j);
         const start = starts[i]!;
@@ -236,21 +284,33 @@ export class IncrementalParser {
         if (p && !p.rules.dead && p.lookahead === la.key) {
           this.reusedChunks++;
           this.memo.reuse(p.rules);
+          here = p;
           if (p.base !== start) {
+            this.movedChunks++;
             const by = start - p.base;
-            // Found on the first move only: most chunks never move, or once.
-            p.spans ??= collectSpans([p.statements, p.comments, p.pending.recognition, p.pending.manual]);
-            for (const s of p.spans) {
-              s.start += by;
-              s.end += by;
+            if (this.copies) {
+              // A copy where the chunk is now; the earlier result keeps its own spans.
+              const [statements, comments, recognition, manual] = movedCopy(
+                [p.statements, p.comments, p.pending.recognition, p.pending.manual],
+                by,
+              );
+              const unknown = p.pending.unknown.map((t) => ({ ...t, startOffset: t.startOffset + by }));
+              here = { statements, comments, pending: { unknown, recognition, manual } };
+            } else {
+              // Found on the first move only: most chunks never move, or once.
+              p.spans ??= collectSpans([p.statements, p.comments, p.pending.recognition, p.pending.manual]);
+              for (const s of p.spans) {
+                s.start += by;
+                s.end += by;
+              }
+              // The runs of unknown characters are the lexer's tokens (their offset is the file's).
+              for (const t of p.pending.unknown) t.startOffset += by;
+              p.base = start;
             }
-            // The runs of unknown characters are the lexer's tokens (their offset is the file's).
-            for (const t of p.pending.unknown) t.startOffset += by;
-            p.base = start;
           }
         } else {
           this.parsedChunks++;
-          entry.parsed = parseChunk(entry, la, start, this.memo, keepRules);
+          here = entry.parsed = parseChunk(entry, la, start, this.memo, keepRules);
           holding.delete(entry);
         }
         if (entry.parsed!.clean || j >= n) break;
@@ -261,11 +321,10 @@ export class IncrementalParser {
         j = Math.min(n, j + (j - i));
         entry = take(text.slice(start, j < n ? starts[j]! : text.length));
       }
-      const p = entry.parsed!;
       // No spread: a chunk may hold 450,000 statements (more arguments than the stack takes).
-      for (const st of p.statements) statements.push(st);
-      for (const c of p.comments) comments.push(c);
-      groups.push(p.pending);
+      for (const st of here.statements) statements.push(st);
+      for (const c of here.comments) comments.push(c);
+      groups.push(here.pending);
       i = j;
     }
     // Chunks read only as part of a join keep no tokens: lexed again if ever parsed alone.
