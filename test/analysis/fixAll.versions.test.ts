@@ -9,6 +9,7 @@ import { AnalysisCache, analyze } from '../../server/src/analysis/analyze';
 import { type FixAllResult, fixAll, versionAnalyzer } from '../../server/src/analysis/fixAll';
 import { buildModel } from '../../server/src/model/resolve';
 import { nodeFileHost } from '../../server/src/node/fileHost';
+import { IncrementalParser } from '../../server/src/syntax/incremental';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -88,5 +89,43 @@ describe('check --fix with incremental analysis of its versions', () => {
     const [hits, misses] = [analyses.hits, analyses.misses];
     expect(outcome(fixAll(text, (t) => (t === text ? first : versions(t))))).toEqual(outcome(fresh));
     expect([analyses.hits - hits, analyses.misses - misses]).toEqual([10, 1]);
+  });
+});
+
+describe("versionAnalyzer's parser", () => {
+  /** What fixAll reads of an earlier version's analysis: its diagnostics' and firewalls' places. */
+  const places = (a: ReturnType<ReturnType<typeof versionAnalyzer>>) => ({
+    diagnostics: a.diagnostics.map((d) => [d.code, d.span.start, d.span.end, d.message, d.fixes?.map((f) => f.edits)]),
+    firewalls: a.model.firewalls.map((fw) => [fw.name, fw.node.span.start, fw.node.span.end, fw.rules.map((r) => r.node.span.start)]),
+  });
+
+  it("leaves an earlier version's analysis as it was, and parses again only the chunk a fix touched", () => {
+    // fixAll keeps the analyses of the versions before a try (the offsets of their fixes, the
+    // firewalls they are in). The parser of its versions reuses the chunks a fix did not touch,
+    // copying those that moved: the editor's moves them in place.
+    // Firewalls of more than 512 characters (smaller ones share a chunk), in chunks of about 512.
+    const notes = `  # ${'a note. '.repeat(70)}\n`;
+    let text = 'host web 10.0.0.5\n';
+    for (let i = 0; i < 10; i++) {
+      text += `firewall f${i} stateless protects 10.${i + 1}.0.0/24 {\n${notes}  inbound allow tcp to any port 443\n}\n`;
+    }
+    const versions = versionAnalyzer('/x.fw', undefined, { parser: IncrementalParser.copying({ chunkChars: 512 }) });
+    const first = versions(text);
+    const before = places(first);
+    expect(before.diagnostics.filter((d) => d[0] === 'missing-response')).toHaveLength(10);
+    const fixed = fixAll(text, versions);
+    expect(fixed.applied).toHaveLength(10);
+    expect(places(first)).toEqual(before);
+    expect(before).toEqual(places(analyze(buildModel('/x.fw', text))));
+    // A fix in the first firewall, one character longer: the nine chunks after it moved, none parsed again.
+    const parser = IncrementalParser.copying({ chunkChars: 512 });
+    const one = versionAnalyzer('/x.fw', undefined, { parser });
+    const a = one(text);
+    const next = text.replace('port 443\n', 'port 4430\n');
+    const b = one(next);
+    expect(parser.parsedChunks).toBe(1);
+    expect(parser.movedChunks).toBe(9);
+    expect(places(a)).toEqual(before);
+    expect(places(b)).toEqual(places(analyze(buildModel('/x.fw', next))));
   });
 });

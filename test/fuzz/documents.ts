@@ -39,7 +39,7 @@ import { UsageError, main as cliMain } from '../../server/src/cli/main';
 import { EXPORT_TARGETS } from '../../server/src/convert/export';
 import { buildModel } from '../../server/src/model/resolve';
 import type { FileHost } from '../../server/src/model/types';
-import { parse } from '../../server/src/syntax/parse';
+import { IncrementalParser } from '../../server/src/syntax/incremental';
 import { type CorpusFile, type Mutated, mutate } from './mutate';
 import { Random } from './random';
 
@@ -159,7 +159,10 @@ export async function runCase(c: DocumentCase, corpus: CorpusFile[]): Promise<Do
   const host = memoryHost(corpus, c.includes);
   const text = c.text;
 
-  const parsed = await step('parse', () => parse(text));
+  // Parsed as check --fix parses the versions it tries (versionAnalyzer), so that its one try
+  // below parses again only what the fix touched, as it does in the command line.
+  const parser = IncrementalParser.copying();
+  const parsed = await step('parse', () => parser.parse(text));
   const settings = r.pick(SETTINGS);
   // As the language server does (lsp/workspace.ts): the model is built from the version's parse,
   // not by parsing the text a second time. check --fix's versions (below) take the CLI's way.
@@ -237,7 +240,7 @@ export async function runCase(c: DocumentCase, corpus: CorpusFile[]): Promise<Do
   if (text.length < 20_000 && r.chance(0.1)) await step('topologyPicture', () => topologyPicture(ctx));
   // fixAll's first analysis is of the text itself: the one made above (the same call, not redone).
   // The versions it tries are analysed as check --fix does, with the settings of the first.
-  const analyzeVersion = versionAnalyzer(path, host, { defaultEphemeral: settings.defaultEphemeral || undefined, analyses });
+  const analyzeVersion = versionAnalyzer(path, host, { defaultEphemeral: settings.defaultEphemeral || undefined, analyses, parser });
   const fixed = await step('fixAll', () => fixAll(text, (t) => (t === text ? analysis : analyzeVersion(t))));
   const ms = performance.now() - t0;
   const cli = await runCli(c, corpus, step);

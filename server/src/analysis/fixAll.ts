@@ -10,6 +10,7 @@ import type { Diagnostic, Fix } from '../core/diagnostic';
 import { applyEdits, safeFixEdits } from '../core/edits';
 import { type Analysis, AnalysisCache, analyze } from './analyze';
 import { buildModel } from '../model/resolve';
+import { IncrementalParser } from '../syntax/incremental';
 import type { FileHost } from '../model/types';
 import { reliableFlows, worseThan } from './adviceGuard';
 import { firewallsOf, isOwn } from '../model/ownership';
@@ -172,17 +173,24 @@ function firewallAt(a: Analysis, offset: number): string {
 /**
  * An `analyzeText` for fixAll over the versions of the file `path`: one analysis cache for them
  * all, as the editor keeps one per document (a fix changes a rule or two; the other firewalls'
- * checks are not run again for each try). Not the editor's incremental parser: it moves the
- * spans of the nodes it reuses, and fixAll keeps earlier versions' analyses (their spans are
- * the offsets of their fixes). `options` are buildModel's, as for the file's first analysis;
- * `analyses`, the cache the first analysis was made with, when it was not made by this function.
+ * checks are not run again for each try), and one incremental parser, so that a try lexes and
+ * parses again only the chunks its fixes touched. Unlike the editor's, that parser never moves
+ * the nodes it reuses in place (it copies a chunk that moved): fixAll keeps earlier versions'
+ * analyses, and their spans are the offsets of their fixes. Each version is resolved whole.
+ * `options` are buildModel's, as for the file's first analysis; `analyses`, the cache the first
+ * analysis was made with, and `parser`, the parser it was parsed with, when it was not made by
+ * this function.
  */
 export function versionAnalyzer(
   path: string,
   host?: FileHost,
-  { analyses = new AnalysisCache(), ...options }: { defaultEphemeral?: string; analyses?: AnalysisCache } = {},
+  {
+    analyses = new AnalysisCache(),
+    parser = IncrementalParser.copying(),
+    ...options
+  }: { defaultEphemeral?: string; analyses?: AnalysisCache; parser?: IncrementalParser & { readonly copies: true } } = {},
 ): (text: string) => Analysis {
-  return (text) => analyze(buildModel(path, text, host, options), analyses);
+  return (text) => analyze(buildModel(path, text, host, { ...options, parsed: parser.parse(text) }), analyses);
 }
 
 /**
